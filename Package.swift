@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Rapport",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rapport", targets: ["rapport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The only C surface: libncursesw through a module map and a small shim.
+        .systemLibrary(
+            name: "CNCursesw",
+            providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
+        ),
+        // Domain values and rules. Pure: no I/O, clock injected.
+        .target(name: "RapportCore", swiftSettings: strict),
+        // The JSON store: snapshot + journal, locking, paths, migrations.
+        .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
+        // The one gateway to the terminal (the only importer of CNCursesw).
+        .target(name: "RapportTerminal", dependencies: ["CNCursesw"], swiftSettings: strict),
+        // State, actions, update, views, keymap. Draws into a CellBuffer; no ncurses.
+        .target(
+            name: "RapportTUI",
+            dependencies: ["RapportCore", "RapportStore", "RapportTerminal"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "rapport",
+            dependencies: [
+                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
+        .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(
+            name: "RapportTUITests",
+            dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

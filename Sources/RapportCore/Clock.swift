@@ -1,0 +1,67 @@
+import Foundation
+
+/// Where "now" comes from. Injected everywhere so tests and demos can fix it.
+public struct Clock: Sendable {
+    private let source: @Sendable () -> Date
+
+    public init(_ source: @escaping @Sendable () -> Date) { self.source = source }
+
+    /// Now, truncated to whole seconds (the store keeps seconds).
+    public func now() -> Date { Date(timeIntervalSince1970: source().timeIntervalSince1970.rounded(.down)) }
+
+    public static let system = Clock { Date() }
+
+    public static func fixed(_ date: Date) -> Clock { Clock { date } }
+
+    /// `RAPPORT_NOW` (ISO 8601) fixes the clock; otherwise the system clock.
+    /// Throws a readable error when the variable is set but does not parse.
+    public static func from(environment: [String: String]) throws -> Clock {
+        guard let raw = environment["RAPPORT_NOW"], !raw.isEmpty else { return .system }
+        guard let date = ISO8601.parse(raw) else {
+            throw RapportError.usage("RAPPORT_NOW=\(raw) is not an ISO 8601 date-time (e.g. 2026-03-09T10:00:00Z)")
+        }
+        return .fixed(date)
+    }
+}
+
+/// ISO 8601 helpers shared by the CLI and the store.
+public enum ISO8601 {
+    /// Parses `2026-03-09T10:00:00Z`, with offset, with fractional seconds, or a bare date
+    /// `2026-03-09` (midnight UTC).
+    public static func parse(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withFullDate]
+        return f.date(from: s)
+    }
+
+    public static func format(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+}
+
+/// Errors every front end reports the same way: one line, an exit code.
+public enum RapportError: Error, Equatable, CustomStringConvertible {
+    /// Bad invocation or input: exit 2.
+    case usage(String)
+    /// Anything else that failed: exit 1.
+    case failure(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let m), .failure(let m): return m
+        }
+    }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .usage: return 2
+        case .failure: return 1
+        }
+    }
+}

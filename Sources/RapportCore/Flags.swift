@@ -1,0 +1,91 @@
+import Foundation
+
+/// Flags computed by the rules at "now". Raw values are the stable kebab-case names that
+/// scripts, the JSON store and `list --flag` use.
+public enum Flag: String, Codable, Sendable, CaseIterable, Comparable {
+    case nonResponsive = "non-responsive"
+    case nonResponsiveRisk = "non-responsive-risk"
+    case replyOverdue = "reply-overdue"
+    case replyDue = "reply-due"
+    case thankYouDue = "thank-you-due"
+    case followUpOverdue = "follow-up-overdue"
+    case noShow = "no-show"
+    case awaitingThem = "awaiting-them"
+    case cold
+    case duplicateSubmission = "duplicate-submission"
+    case doNotContact = "do-not-contact"
+
+    /// Order of importance (most urgent first); used for sorting and display.
+    public var rank: Int { Flag.allCases.firstIndex(of: self)! }
+
+    public static func < (a: Flag, b: Flag) -> Bool { a.rank < b.rank }
+}
+
+/// Whose move it is in a thread.
+public enum Turn: String, Codable, Sendable, CaseIterable {
+    /// The candidate owes a reply.
+    case mine
+    /// The candidate wrote last; waiting on the recruiter.
+    case theirs
+    /// Nothing open either way (no messages, or everything answered / needs no reply).
+    case none
+}
+
+/// The kind of thing that is due.
+public enum DeadlineKind: String, Codable, Sendable, CaseIterable {
+    case reply
+    case thankYou = "thank-you"
+    case followUp = "follow-up"
+    case checkIn = "check-in"
+    case expectation
+}
+
+/// One dated obligation, across all recruiters, for the Deadlines pane and `rapport due`.
+public struct Deadline: Sendable, Equatable, Identifiable {
+    /// Stable across evaluations: kind + the id of the thing it is about.
+    public var id: String
+    public var kind: DeadlineKind
+    public var recruiterID: UUID
+    public var due: Date
+    /// The message this is about (the open inbound for a reply), if any.
+    public var messageID: UUID?
+    /// The follow-up this is, if any (for done / snooze).
+    public var followUpID: UUID?
+    public var title: String
+    public var urgency: Double
+
+    public init(id: String, kind: DeadlineKind, recruiterID: UUID, due: Date, messageID: UUID? = nil,
+                followUpID: UUID? = nil, title: String, urgency: Double) {
+        self.id = id
+        self.kind = kind
+        self.recruiterID = recruiterID
+        self.due = due
+        self.messageID = messageID
+        self.followUpID = followUpID
+        self.title = title
+        self.urgency = urgency
+    }
+
+    public func isOverdue(at now: Date) -> Bool { due < now }
+}
+
+/// What the rules say about one recruiter at one moment.
+public struct RecruiterStatus: Sendable, Equatable {
+    public var recruiterID: UUID
+    /// Sorted most important first.
+    public var flags: [Flag]
+    public var turn: Turn
+    public var lastContact: Date?
+    public var urgency: Double
+    public var deadlines: [Deadline]
+
+    public init(recruiterID: UUID, flags: [Flag] = [], turn: Turn = .none, lastContact: Date? = nil,
+                urgency: Double = 0, deadlines: [Deadline] = []) {
+        self.recruiterID = recruiterID
+        self.flags = flags
+        self.turn = turn
+        self.lastContact = lastContact
+        self.urgency = urgency
+        self.deadlines = deadlines
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+
+// Entry point: see Rapport.swift for the commands.
+await Rapport.mainWithStoreHoisting()

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import RapportCore
+
+@Suite struct ChangeTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func putAndRemoveRecruiterRoundTripsThroughInverse() throws {
+        var db = Database()
+        let r = Recruiter(name: "Dana Smith", created: t0)
+        let add = Change.putRecruiter(r)
+        let undo = db.inverse(of: add)
+        try db.apply(add)
+        #expect(db.recruiters[r.id]?.name == "Dana Smith")
+        try db.apply(undo)
+        #expect(db.recruiters.isEmpty)
+    }
+
+    @Test func removingARecruiterTakesItsThreadAndUndoBringsItBack() throws {
+        var db = Database()
+        let r = Recruiter(name: "Kenji", created: t0)
+        let m1 = Message(recruiterID: r.id, direction: .inbound, at: t0.addingTimeInterval(60))
+        let m2 = Message(recruiterID: r.id, direction: .outbound, at: t0.addingTimeInterval(30))
+        let f = FollowUp(recruiterID: r.id, due: t0.addingTimeInterval(3600))
+        try db.apply(.batch([.putRecruiter(r), .putMessage(m1), .putMessage(m2), .putFollowUp(f)]))
+        #expect(db.thread(r.id).map(\.id) == [m2.id, m1.id], "thread sorted by time")
+        let before = db
+        let remove = Change.removeRecruiter(r.id)
+        let undo = db.inverse(of: remove)
+        try db.apply(remove)
+        #expect(db.recruiters.isEmpty && db.messageCount == 0 && db.followUps.isEmpty)
+        try db.apply(undo)
+        #expect(db == before)
+    }
+
+    @Test func aBatchThatFailsHalfwayChangesNothing() {
+        var db = Database()
+        let r = Recruiter(name: "A", created: t0)
+        let orphan = Message(recruiterID: UUID(), direction: .inbound, at: t0)
+        #expect(throws: ChangeError.self) {
+            try db.apply(.batch([.putRecruiter(r), .putMessage(orphan)]))
+        }
+        #expect(db.recruiters.isEmpty)
+    }
+
+    @Test func inverseOfABatchUndoesEveryStepInReverse() throws {
+        var db = Database()
+        let r = Recruiter(name: "A", created: t0)
+        try db.apply(.putRecruiter(r))
+        let before = db
+        var renamed = r
+        renamed.name = "B"
+        let m = Message(recruiterID: r.id, direction: .outbound, at: t0)
+        let change = Change.batch([.putRecruiter(renamed), .putMessage(m), .removeRecruiter(r.id)])
+        let undo = db.inverse(of: change)
+        try db.apply(change)
+        #expect(db.recruiters.isEmpty)
+        try db.apply(undo)
+        #expect(db == before)
+    }
+}
