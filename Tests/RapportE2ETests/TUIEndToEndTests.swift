@@ -138,6 +138,45 @@ struct TUIEndToEndTests {
         try tmux.until(contains: "still-here")
     }
 
+    @Test("a fatal signal restores the terminal and still dies by that signal")
+    func fatalSignal() throws {
+        let tmux = try Tmux()
+        let store = try Self.makeStore()
+        let pidFile = store + "/pid"
+        try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
+        try tmux.until(contains: "Recruiters 6")
+        let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        kill(pid_t(pid)!, SIGSEGV)
+        try tmux.until(contains: "EXIT=139")
+        #expect(try tmux.display("#{alternate_on}") == "0")
+        try tmux.type("echo still-usable")
+        try tmux.until(contains: "still-usable")
+    }
+
+    @Test("closing the pane (SIGHUP) ends the process")
+    func hangup() throws {
+        let tmux = try Tmux()
+        let store = try Self.makeStore()
+        let pidFile = store + "/pid"
+        try tmux.tmuxRun(["new-window", "-d", "-n", "victim", "sh", "-c",
+                          "echo $$ > \(pidFile); RAPPORT_NOW=\(Self.now) exec \(Self.binary) --store \(store)"])
+        var pid: pid_t = 0
+        for _ in 0..<100 where pid == 0 {
+            pid = pid_t((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            usleep(50_000)
+        }
+        #expect(pid > 0)
+        usleep(300_000)
+        #expect(kill(pid, 0) == 0)
+        try tmux.tmuxRun(["kill-window", "-t", "victim"])
+        var gone = false
+        for _ in 0..<100 where !gone {
+            gone = kill(pid, 0) != 0
+            usleep(50_000)
+        }
+        #expect(gone, "rapport \(pid) still running after its pane was closed")
+    }
+
     @Test("Ctrl-Z suspends to the shell and fg resumes with a full redraw")
     func suspend() throws {
         let tmux = try Tmux()
