@@ -193,7 +193,7 @@ struct DueCommand: AsyncParsableCommand {
         discussion: "--statusline prints one short line for tmux or polybar, empty when nothing is due.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How far ahead to look, like 7d or 36h (default 7d).") var within: String = "7d"
+    @Option(parsing: .unconditional, help: "How far ahead to look, like 7d or 36h (default 7d).") var within: String = "7d"
     @Flag(help: "Stable JSON for scripts.") var json = false
     @Flag(help: "One short line for a status bar.") var statusline = false
 

@@ -45,7 +45,7 @@ struct Context {
 
 enum RecruiterLookup {
     static func find(_ query: String, in db: Database) throws -> Recruiter {
-        let q = query.trimmingCharacters(in: .whitespaces)
+        let q = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !q.isEmpty else { throw RapportError.usage("RECRUITER is empty: give an id, an id prefix or part of a name") }
         if let id = UUID(uuidString: q), let r = db.recruiters[id] { return r }
         let lower = q.lowercased()

@@ -53,7 +53,7 @@ struct LogCommand: AsyncParsableCommand {
     @Flag(name: .customLong("in"), help: "The recruiter wrote to you.") var inbound = false
     @Flag(name: .customLong("out"), help: "You wrote to the recruiter.") var outbound = false
     @Option(help: "email, linkedin, phone, text or other.") var channel: Channel = .email
-    @Option(help: "When (default now): ISO 8601, today, -2h, tuesday 13:00 …") var at: String?
+    @Option(parsing: .unconditional, help: "When (default now): ISO 8601, today, -2h, tuesday 13:00 …") var at: String?
     @Option(help: "Subject line.") var subject: String?
     @Option(help: "Message text, or - to read standard input.") var body: String?
     @Flag(name: .customLong("no-reply-needed"), help: "An inbound message that needs no answer.") var noReplyNeeded = false
@@ -93,7 +93,7 @@ struct ReplyCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
     @Option(help: "Channel (default: the channel of their last message).") var channel: Channel?
-    @Option(help: "When (default now).") var at: String?
+    @Option(parsing: .unconditional, help: "When (default now).") var at: String?
     @Option(help: "What you wrote, or - to read standard input.") var body: String?
 
     func run() async throws {
@@ -117,7 +117,7 @@ struct DeclineCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
     @Option(help: "Why (kept in the logged message).") var reason: String?
-    @Option(help: "When to get back in touch (adds a follow-up).") var reengage: String?
+    @Option(parsing: .unconditional, help: "When to get back in touch (adds a follow-up).") var reengage: String?
 
     func run() async throws {
         let ctx = try Context(global)
@@ -148,7 +148,7 @@ struct InterviewCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
-    @Option(help: "When the interview starts.") var at: String
+    @Option(parsing: .unconditional, help: "When the interview starts.") var at: String
     @Option(help: "The role.") var role: String?
     @Option(help: "The employer (may be unknown for agency roles).") var employer: String?
     @Option(name: .customLong("with"), help: "Interviewers, comma-separated.") var with: String?
@@ -181,7 +181,7 @@ struct FollowUpCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
-    @Option(help: "When it is due.") var due: String
+    @Option(parsing: .unconditional, help: "When it is due.") var due: String
     @Option(help: "What to do.") var note: String?
 
     func run() async throws {
@@ -199,7 +199,7 @@ struct ExpectCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
-    @Option(help: "By when they said they would.") var by: String
+    @Option(parsing: .unconditional, help: "By when they said they would.") var by: String
     @Option(help: "What they promised.") var note: String?
 
     func run() async throws {
@@ -266,7 +266,7 @@ struct SnoozeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The follow-up id (or a unique prefix).") var id: String
-    @Option(help: "Until when.") var until: String
+    @Option(parsing: .unconditional, help: "Until when.") var until: String
 
     func run() async throws {
         let ctx = try Context(global)
