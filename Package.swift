@@ -40,6 +40,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // In-process store timings for `make bench`.
+        .executableTarget(name: "rapport-bench", dependencies: ["RapportCore", "RapportStore"], path: "Sources/RapportBench", swiftSettings: strict),
         .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
         .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "RapportCore"], swiftSettings: strict),
         .testTarget(
