@@ -87,8 +87,8 @@ public struct BusinessCalendar: Sendable, Equatable {
     }
 
     /// `seconds` of business time after `date`. A start outside business hours first moves
-    /// to the next opening; a result that lands exactly on closing time moves to the next
-    /// opening (the same business instant), so "Mon 09:00 + 1 business day" is Tue 09:00.
+    /// to the next opening; a result that fills a day exactly is that day's closing time, so
+    /// "Sat 12:00 + 1 business day" is Mon 18:00 and "Mon 09:00 + 1 business day" Mon 18:00.
     public func adding(businessSeconds seconds: TimeInterval, to date: Date) -> Date {
         guard isUsable, seconds.isFinite, seconds >= 0 else {
             return date.addingTimeInterval(seconds.isFinite ? seconds : 0)
@@ -107,7 +107,7 @@ public struct BusinessCalendar: Sendable, Equatable {
                 let begin = max(from, start)
                 if begin < end {
                     let available = end.timeIntervalSince(begin)
-                    if remaining < available { return begin.addingTimeInterval(remaining) }
+                    if remaining <= available { return begin.addingTimeInterval(remaining) }
                     remaining -= available
                 }
             }
