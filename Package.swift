@@ -40,8 +40,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A tiny writer the store's crash and concurrency tests run and kill.
+        .executableTarget(
+            name: "rapport-store-writer",
+            dependencies: ["RapportCore", "RapportStore"],
+            path: "Sources/StoreWriter",
+            swiftSettings: strict
+        ),
         .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
-        .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(
+            name: "RapportStoreTests",
+            dependencies: ["RapportStore", "RapportCore", "rapport-store-writer"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RapportTUITests",
             dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
