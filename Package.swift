@@ -42,8 +42,19 @@ let package = Package(
         ),
         // In-process store timings for `make bench`.
         .executableTarget(name: "rapport-bench", dependencies: ["RapportCore", "RapportStore"], path: "Sources/RapportBench", swiftSettings: strict),
+        // A tiny writer the store's crash and concurrency tests run and kill.
+        .executableTarget(
+            name: "rapport-store-writer",
+            dependencies: ["RapportCore", "RapportStore"],
+            path: "Sources/StoreWriter",
+            swiftSettings: strict
+        ),
         .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
-        .testTarget(name: "RapportStoreTests", dependencies: ["RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(
+            name: "RapportStoreTests",
+            dependencies: ["RapportStore", "RapportCore", "rapport-store-writer"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RapportTUITests",
             dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
