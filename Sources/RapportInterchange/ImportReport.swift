@@ -51,16 +51,20 @@ public struct ImportReport: Sendable, Equatable {
 
     /// The one summary line every import ends with.
     public var summary: String {
-        var parts = ["\(newRecruiters.count) new recruiter\(newRecruiters.count == 1 ? "" : "s")"]
-        if !updatedRecruiters.isEmpty { parts.append("\(updatedRecruiters.count) updated") }
-        parts.append("\(newMessages) new message\(newMessages == 1 ? "" : "s")")
-        if newOpportunities > 0 { parts.append("\(newOpportunities) new opportunit\(newOpportunities == 1 ? "y" : "ies")") }
-        if newFollowUps > 0 { parts.append("\(newFollowUps) new follow-up\(newFollowUps == 1 ? "" : "s")") }
-        if newExpectations > 0 { parts.append("\(newExpectations) new expectation\(newExpectations == 1 ? "" : "s")") }
+        var parts: [String] = []
+        if isEmpty {
+            parts.append("0 new")
+        } else {
+            parts.append("\(newRecruiters.count) new recruiter\(newRecruiters.count == 1 ? "" : "s")")
+            if !updatedRecruiters.isEmpty { parts.append("\(updatedRecruiters.count) updated") }
+            parts.append("\(newMessages) new message\(newMessages == 1 ? "" : "s")")
+            if newOpportunities > 0 { parts.append("\(newOpportunities) new opportunit\(newOpportunities == 1 ? "y" : "ies")") }
+            if newFollowUps > 0 { parts.append("\(newFollowUps) new follow-up\(newFollowUps == 1 ? "" : "s")") }
+            if newExpectations > 0 { parts.append("\(newExpectations) new expectation\(newExpectations == 1 ? "" : "s")") }
+        }
         parts.append("\(alreadyPresent) already present")
         parts.append("\(skipped.count) skipped")
-        let total = newRecruiters.count + updatedRecruiters.count + newMessages + newOpportunities + newFollowUps + newExpectations
-        return (total == 0 ? "0 new: " : "") + parts.joined(separator: ", ")
+        return parts.joined(separator: ", ")
     }
 }
 

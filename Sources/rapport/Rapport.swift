@@ -8,7 +8,7 @@ struct Rapport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport",
         abstract: "Keep your relationships with recruiters healthy: whose turn it is, what is overdue, who is at non-responsive risk.",
-        subcommands: [TUICommand.self],
+        subcommands: [TUICommand.self, ImportCommand.self, ExportCommand.self],
         defaultSubcommand: TUICommand.self
     )
 
