@@ -287,3 +287,53 @@ func sampleDatabase() throws -> Database {
         #expect(TextRepair.decodeHTML("x < y and a<b") == "x < y and a<b")
     }
 }
+
+/// Debian's python3-icalendar, when installed, as an independent RFC 5545 parser.
+enum PythonICalendar {
+    static let python = "/usr/bin/python3"
+
+    static var available: Bool {
+        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
+        return (try? run(["-c", "import icalendar"]).status) == 0
+    }
+
+    static func run(_ args: [String]) throws -> (status: Int32, out: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+@Suite struct ICalendarStandardParser {
+    @Test(.enabled(if: PythonICalendar.available, "python3-icalendar is not installed"))
+    func pythonIcalendarReadsEveryDeadline() throws {
+        let db = try sampleDatabase()
+        let ics = ICalendarWriter.write(db, now: t0, policy: .default)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-\(UUID().uuidString).ics")
+        try Data(ics.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = """
+            import sys, icalendar
+            cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+            for c in cal.walk():
+                if c.name in ('VTODO', 'VEVENT'):
+                    when = c.get('DUE') or c.get('DTSTART')
+                    print('|'.join([c.name, str(c['UID']), when.dt.strftime('%Y%m%dT%H%M%SZ'), str(c['SUMMARY'])]))
+            """
+        let (status, out) = try PythonICalendar.run(["-c", script, file.path])
+        #expect(status == 0)
+        let lines = out.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines.contains("VTODO|follow-up-77777777-7777-7777-7777-777777777777@rapport|20231115T001320Z|Follow up with Zoë Ünal 李: Send the CV, the portfolio; and a very long note that certainly needs folding because it goes on and on — ünïcödé 漢字 text"))
+        #expect(lines.contains("VEVENT|interview-66666666-6666-6666-6666-666666666666@rapport|20231115T221320Z|Interview: Staff Engineer, Platform at Big; Co (via Rita Recruiter)"))
+        #expect(lines.contains { $0.hasPrefix("VTODO|expectation-99999999-9999-9999-9999-999999999999@rapport|20231114T222140Z|Expected from Rita Recruiter: Call Tuesday 1pm") })
+        #expect(lines.contains { $0.hasPrefix("VTODO|follow-up-88888888-8888-8888-8888-888888888888@rapport|") })
+    }
+}
