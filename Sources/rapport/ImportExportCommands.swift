@@ -129,11 +129,8 @@ struct ImportVCardCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A .vcf file with one or more cards.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await reportingErrors {
-            let text = try readInput(file)
-            let store = try Store.open(try global.paths())
-            let result = VCardImporter.plan(text, into: store.database, now: try global.clock().now())
-            try finish(result, store: store, dryRun: options.dryRun)
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, _ in
+            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
 }
@@ -148,12 +145,8 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await reportingErrors {
-            let text = try readInput(file)
-            let store = try Store.open(try global.paths())
-            let name = (file as NSString).lastPathComponent
-            let result = try RapportCSV.plan(text, into: store.database, now: try global.clock().now(), file: name)
-            try finish(result, store: store, dryRun: options.dryRun)
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
+            try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
 }
@@ -168,11 +161,8 @@ struct ImportJSONCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The JSON file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await reportingErrors {
-            let data = try readData(file)
-            let store = try Store.open(try global.paths())
-            let result = try RapportJSON.plan(data, into: store.database, file: (file as NSString).lastPathComponent)
-            try finish(result, store: store, dryRun: options.dryRun)
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, _, name in
+            try RapportJSON.plan(data, into: db, file: name)
         }
     }
 }
@@ -256,7 +246,18 @@ private func readData(_ path: String) throws -> Data {
     }
 }
 
-private func readInput(_ path: String) throws -> String { TextRepair.decode(try readData(path)) }
+/// The shape of every single-file import: read FILE, open the store, plan, finish.
+private func importFile(
+    _ file: String, global: GlobalOptions, dryRun: Bool,
+    plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
+) async throws {
+    try await reportingErrors {
+        let data = try readData(file)
+        let store = try Store.open(try global.paths())
+        let result = try plan(data, store.database, try global.clock().now(), (file as NSString).lastPathComponent)
+        try finish(result, store: store, dryRun: dryRun)
+    }
+}
 
 /// Prints the report (skipped rows and notes on stderr, the plan on stdout), applies the
 /// batch unless this is a dry run, and ends with the summary line.
