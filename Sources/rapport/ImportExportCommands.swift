@@ -59,8 +59,8 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
         try await reportingErrors {
             if all && onlyRecruiters { throw RapportError.usage("--all and --only-recruiters exclude each other") }
             let files = try LinkedInFiles.load(path: path)
-            let store = try Store.open(try global.paths())
-            let now = try global.clock().now()
+            let ctx = try Context(global)
+            let store = ctx.store, now = ctx.now
             let progress = ImportProgress(label: "reading \(files.messagesName)", enabled: files.size > 1 << 20)
             let plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
             progress.finish()
@@ -195,15 +195,14 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             if messages && format != .csv { throw RapportError.usage("--messages goes with `export csv` only") }
-            let store = try Store.open(try global.paths())
-            let db = store.database
-            let now = try global.clock().now()
+            let ctx = try Context(global)
+            let db = ctx.db, now = ctx.now
             let data: Data
             switch format {
             case .json: data = try RapportJSON.export(db)
-            case .csv: data = Data((messages ? RapportCSV.messages(db) : RapportCSV.recruiters(db, now: now, policy: store.policy)).utf8)
+            case .csv: data = Data((messages ? RapportCSV.messages(db) : RapportCSV.recruiters(db, now: now, policy: ctx.policy)).utf8)
             case .vcard: data = Data(VCardWriter.write(db.recruitersByName).utf8)
-            case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: store.policy).utf8)
+            case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
             if let output {
                 try ExportFileWriter.write(data, to: output)
@@ -216,19 +215,19 @@ struct ExportCommand: AsyncParsableCommand {
 
 // MARK: - shared
 
-/// Runs `body`, turning errors into one line on stderr and the documented exit code
-/// (2 for usage, 1 otherwise).
+/// Runs `body`, turning library errors into `RapportError.failure` so the root command
+/// reports them as one line on stderr with exit 1 (usage errors keep exit 2).
 private func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let e as ExitCode {
         throw e
     } catch let e as RapportError {
-        FileHandle.standardError.write(Data("rapport: \(e.description)\n".utf8))
-        throw ExitCode(e.exitCode)
+        throw e
+    } catch let e as InterchangeError {
+        throw RapportError.failure(e.message)
     } catch {
-        FileHandle.standardError.write(Data("rapport: \(String(describing: error))\n".utf8))
-        throw ExitCode(1)
+        throw RapportError.failure(String(describing: error))
     }
 }
 
@@ -253,9 +252,9 @@ private func importFile(
 ) async throws {
     try await reportingErrors {
         let data = try readData(file)
-        let store = try Store.open(try global.paths())
-        let result = try plan(data, store.database, try global.clock().now(), (file as NSString).lastPathComponent)
-        try finish(result, store: store, dryRun: dryRun)
+        let ctx = try Context(global)
+        let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
+        try finish(result, store: ctx.store, dryRun: dryRun)
     }
 }
 
