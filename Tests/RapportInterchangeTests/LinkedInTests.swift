@@ -159,6 +159,30 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         #expect(reasons.contains { $0.hasPrefix("6: DATE \"yesterday\"") })
     }
 
+    @Test func unterminatedQuoteSkipsTheRestAsOneBrokenRow() throws {
+        let good = csvLine(["c1", "", "Rita Recruiter", "", "Ada Lovelace", "", "2023-06-11 15:33:58 UTC", "", "hello", "INBOX", "", "No", "No"])
+        let text = fullHeader + good + "c2,,Bob,,Ada Lovelace,,2023-06-12 10:00:00 UTC,,\"never closed,INBOX,,No,No\nc3,,x\n"
+        let (rows, skipped) = try LinkedInReader.messages(text)
+        #expect(rows.count == 1)
+        #expect(skipped.map(\.line) == [3])
+    }
+
+    @Test func loadsAFolderOrASingleFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("li-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data((fullHeader + csvLine(["c1", "", "A", "", "B", "", "2023-06-11 15:33:58 UTC", "", "x", "", "", "", ""])).utf8)
+            .write(to: dir.appendingPathComponent("messages.csv"))
+        let conns = "Notes:\nx\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\nRita,R,,,,,\n"
+        try Data(conns.utf8).write(to: dir.appendingPathComponent("Connections.csv"))
+        try Data(conns.utf8).write(to: dir.appendingPathComponent("renamed.csv"))
+        let folder = try LinkedInFiles.load(path: dir.path)
+        #expect(folder.messages != nil && folder.connections != nil)
+        let single = try LinkedInFiles.load(path: dir.appendingPathComponent("renamed.csv").path)
+        #expect(single.messages == nil && single.connections == conns)
+        #expect(throws: InterchangeError.self) { _ = try LinkedInFiles.load(path: dir.appendingPathComponent("nope").path) }
+    }
+
     @Test func missingRequiredColumnIsAClearError() {
         #expect(throws: InterchangeError.self) {
             _ = try LinkedInReader.messages("CONVERSATION ID,FROM,CONTENT\nc1,a,b\n")
