@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // The only C surface: libncursesw through a module map and a small shim.
@@ -32,10 +34,20 @@ let package = Package(
             dependencies: ["RapportCore", "RapportStore", "RapportTerminal"],
             swiftSettings: strict
         ),
+        // Import and export: LinkedIn, vCard, CSV, iCalendar, JSON. Pure readers/writers.
+        .target(
+            name: "RapportInterchange",
+            dependencies: [
+                "RapportCore",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal",
+                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -58,6 +70,11 @@ let package = Package(
         .testTarget(
             name: "RapportTUITests",
             dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RapportInterchangeTests",
+            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
