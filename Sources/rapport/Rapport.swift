@@ -11,7 +11,7 @@ struct Rapport: AsyncParsableCommand {
         subcommands: [
             TUICommand.self, AddCommand.self, LogCommand.self, ReplyCommand.self, DeclineCommand.self,
             InterviewCommand.self, FollowUpCommand.self, ExpectCommand.self, DoneCommand.self, SnoozeCommand.self,
-            ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, ImportCommand.self, ExportCommand.self,
+            ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

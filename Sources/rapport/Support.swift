@@ -16,7 +16,10 @@ struct Context {
         clock = try global.clock()
         now = clock.now()
         policy = Policy(timeZone: TimeZone.current.identifier)
-        store = try Store.open(paths, policy: policy)
+        store = try Store.open(paths, policy: policy, clock: clock)
+        for notice in store.notices {
+            FileHandle.standardError.write(Data("rapport: \(notice)\n".utf8))
+        }
     }
 
     var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
