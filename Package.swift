@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "RapportTUITests",
             dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -78,7 +79,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
