@@ -124,6 +124,8 @@ public enum Demo {
                 var dir: Direction = k % 2 == 0 ? .inbound : .outbound
                 var at = t.addingTimeInterval(step * (0.5 + Double(rng.int(0...50)) / 100))
                 switch ending {
+                case 0...2 where fromEnd == 1, 3 where fromEnd == 2, 4 where fromEnd == 3:
+                    dir = .outbound  // the candidate had answered before the open run began
                 case 0...2 where fromEnd == 0:
                     dir = .inbound
                     at = now.addingTimeInterval(-Double(rng.int(1...60)) * 3600)

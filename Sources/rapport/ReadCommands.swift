@@ -66,7 +66,7 @@ struct DeadlineJSON: Encodable {
         due = d.due
         overdue = d.due < now
         title = d.title
-        itemId = (d.followUpID ?? d.messageID)?.uuidString.lowercased()
+        itemId = (d.followUpID ?? d.messageID ?? d.expectationID)?.uuidString.lowercased()
         urgency = (d.urgency * 100).rounded() / 100
     }
 }
@@ -223,7 +223,7 @@ struct DueCommand: AsyncParsableCommand {
         for d in shown {
             t.rows.append([DateText.relative(d.due, now: ctx.now), dates.absolute(d.due), d.kind.rawValue,
                            ctx.db.recruiters[d.recruiterID]?.name ?? "", d.title,
-                           (d.followUpID ?? d.messageID).map(shortID) ?? ""])
+                           (d.followUpID ?? d.messageID ?? d.expectationID).map(shortID) ?? ""])
         }
         print(t.render())
     }
