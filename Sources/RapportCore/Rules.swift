@@ -139,7 +139,18 @@ public enum Rules {
     /// Nil when the employer is unknown (agency roles): those are never duplicates.
     public static func submissionKey(of o: Opportunity) -> String? {
         func norm(_ s: String) -> String {
-            s.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            var out = String.UnicodeScalarView()
+            var pendingSpace = false
+            for u in s.lowercased().unicodeScalars {
+                if u.properties.isWhitespace {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(" ") }
+                    pendingSpace = false
+                    out.append(u)
+                }
+            }
+            return String(out)
         }
         guard let employer = o.employer.map(norm), !employer.isEmpty else { return nil }
         let role = norm(o.role)
@@ -179,7 +190,7 @@ struct Engine {
     init(policy: Policy, now: Date) {
         self.policy = policy
         self.now = now
-        calendar = BusinessCalendar(policy: policy)
+        calendar = BusinessCalendar(policy: policy, anchor: now)
         weights = policy.urgency
         table = UrgencyWeights.Table(policy.urgency)
         quick = Set(policy.quickChannels)
@@ -248,7 +259,7 @@ struct Engine {
             st.turn = .theirs
         }
 
-        var flags: Set<Flag> = []
+        var flags = FlagSet()
         if duplicate { flags.insert(.duplicateSubmission) }
         if r.status == .doNotContact {
             // The user ended it: no reminders, no deadlines, only the facts.
@@ -267,7 +278,7 @@ struct Engine {
                 if now > due { anyOverdue = true }
                 let about = m.subject.map { ": \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "reply:" + m.id.uuidString.lowercased(), kind: .reply, recruiterID: r.id, due: due,
+                    id: "reply:" + m.id.lowercasedString, kind: .reply, recruiterID: r.id, due: due,
                     messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
             }
             flags.insert(anyOverdue ? .replyOverdue : .replyDue)
@@ -287,7 +298,7 @@ struct Engine {
                 flags.insert(.thankYouDue)
                 let at = o.employer.map { " at \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "thank-you:" + iv.id.uuidString.lowercased(), kind: .thankYou, recruiterID: r.id,
+                    id: "thank-you:" + iv.id.lowercasedString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
                     title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
             }
@@ -299,7 +310,7 @@ struct Engine {
             if now > due { flags.insert(.followUpOverdue) }
             let note = fu.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "follow-up:" + fu.id.uuidString.lowercased(), kind: .followUp, recruiterID: r.id, due: due,
+                id: "follow-up:" + fu.id.lowercasedString, kind: .followUp, recruiterID: r.id, due: due,
                 followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
         }
 
@@ -310,7 +321,7 @@ struct Engine {
             if now > e.by { flags.insert(.noShow) }
             let note = e.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "expectation:" + e.id.uuidString.lowercased(), kind: .expectation, recruiterID: r.id,
+                id: "expectation:" + e.id.lowercasedString, kind: .expectation, recruiterID: r.id,
                 due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
         }
 
@@ -323,7 +334,7 @@ struct Engine {
                 } else {
                     flags.insert(.awaitingThem)
                     deadlines.append(Deadline(
-                        id: "check-in:" + r.id.uuidString.lowercased(), kind: .checkIn, recruiterID: r.id,
+                        id: "check-in:" + r.id.lowercasedString, kind: .checkIn, recruiterID: r.id,
                         due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
                 }
             }
@@ -332,9 +343,9 @@ struct Engine {
     }
 
     /// Sorts the flags, scores the deadlines and the recruiter.
-    func finish(_ status: RecruiterStatus, flags: Set<Flag>, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
+    func finish(_ status: RecruiterStatus, flags: FlagSet, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
         var st = status
-        st.flags = flags.sorted()
+        st.flags = flags.sorted
         let w = weights
         let blanket = r.targeting == .blanket ? w.blanket : 0
         let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
@@ -348,7 +359,62 @@ struct Engine {
             d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
             return d
         }.sorted(by: Rules.moreUrgent)
-        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[$1.rank] }
+        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[FlagSet.index($1)] }
         return st
+    }
+}
+
+/// A set of flags as bits in `Flag.allCases` order: the rules' hot path neither hashes
+/// nor sorts.
+struct FlagSet: Equatable {
+    private(set) var bits: UInt32 = 0
+
+    /// The position of `flag` in `Flag.allCases` (its `rank`), without scanning the cases.
+    static func index(_ flag: Flag) -> Int {
+        switch flag {
+        case .nonResponsive: return 0
+        case .nonResponsiveRisk: return 1
+        case .replyOverdue: return 2
+        case .replyDue: return 3
+        case .thankYouDue: return 4
+        case .followUpOverdue: return 5
+        case .noShow: return 6
+        case .awaitingThem: return 7
+        case .cold: return 8
+        case .duplicateSubmission: return 9
+        case .doNotContact: return 10
+        }
+    }
+
+    mutating func insert(_ flag: Flag) { bits |= 1 << UInt32(FlagSet.index(flag)) }
+    func contains(_ flag: Flag) -> Bool { bits & (1 << UInt32(FlagSet.index(flag))) != 0 }
+
+    /// Most important first (`Flag` order).
+    var sorted: [Flag] {
+        guard bits != 0 else { return [] }
+        var out: [Flag] = []
+        for (i, flag) in Flag.allCases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
+        return out
+    }
+}
+
+extension UUID {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `uuidString.lowercased()` without a formatter: deadline ids are built for every
+    /// open item on every evaluation.
+    var lowercasedString: String {
+        withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var j = 0
+                for (i, byte) in raw.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[j] = UInt8(ascii: "-"); j += 1 }
+                    out[j] = UUID.hexDigits[Int(byte >> 4)]
+                    out[j + 1] = UUID.hexDigits[Int(byte & 0x0F)]
+                    j += 2
+                }
+                return j
+            }
+        }
     }
 }

@@ -457,3 +457,32 @@ import Testing
         #expect(try JSONDecoder().decode(Policy.self, from: Data("{}".utf8)) == Policy.default)
     }
 }
+
+@Suite struct InternalsTests {
+    @Test func flagSetFollowsTheFlagOrder() {
+        for flag in Flag.allCases { #expect(FlagSet.index(flag) == flag.rank) }
+        var set = FlagSet()
+        for flag in Flag.allCases.reversed() { set.insert(flag) }
+        #expect(set.sorted == Flag.allCases)
+        #expect(set.contains(.cold) && !FlagSet().contains(.cold))
+    }
+
+    @Test func fastLowercasedUUIDStringMatchesFoundation() {
+        for _ in 0..<50 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+
+    @Test func cachedOffsetsMatchTheZone() {
+        let anchor = wall("2026-06-01 12:00")
+        for zone in [newYork, berlin, tokyo, utc, TimeZone(identifier: "Australia/Lord_Howe")!] {
+            let cached = BusinessCalendar(timeZone: zone, anchor: anchor)
+            var t = anchor.timeIntervalSince1970 - 4 * 366 * 86_400
+            while t < anchor.timeIntervalSince1970 + 4 * 366 * 86_400 {
+                #expect(cached.offset(at: t) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: t)), "\(zone.identifier) at \(t)")
+                t += 86_400 * 3 + 3_541
+            }
+        }
+    }
+}
