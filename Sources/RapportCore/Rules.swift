@@ -139,9 +139,18 @@ public enum Rules {
     /// Nil when the employer is unknown (agency roles): those are never duplicates.
     public static func submissionKey(of o: Opportunity) -> String? {
         func norm(_ s: String) -> String {
+            let lower = s.lowercased()
+            // Fast path: ASCII without leading, trailing or repeated white space.
+            var clean = true, previousSpace = true
+            for b in lower.utf8 {
+                let space = b == 32 || (9...13).contains(b)
+                if b >= 0x80 || (space && previousSpace) { clean = false; break }
+                previousSpace = space
+            }
+            if clean, !previousSpace { return lower }
             var out = String.UnicodeScalarView()
             var pendingSpace = false
-            for u in s.lowercased().unicodeScalars {
+            for u in lower.unicodeScalars {
                 if u.properties.isWhitespace {
                     pendingSpace = !out.isEmpty
                 } else {

@@ -332,13 +332,17 @@ import Testing
         w.opportunity(c, role: "Staff Engineer", employer: nil) // unknown employer: never a duplicate
         w.opportunity(d, role: "Designer", employer: "Globex")
         w.opportunity(d, role: "Designer", employer: "Globex") // twice through the same recruiter: not
+        let e = w.recruiter("E"), f = w.recruiter("F")
+        w.opportunity(e, role: "Chef\tde  Cuisine", employer: "Café Müller")
+        w.opportunity(f, role: "chef de cuisine ", employer: "CAFÉ MÜLLER")
         let now = wall("2026-01-05 10:00")
         let all = Rules.evaluate(w.db, now: now, policy: .newYork)
         #expect(all[a]?.flags == [.duplicateSubmission])
         #expect(all[b]?.flags == [.duplicateSubmission])
         #expect(all[c]?.flags == [])
         #expect(all[d]?.flags == [])
-        for id in [a, b, c, d] { #expect(w.status(id, at: now) == all[id], "status(of:) agrees with evaluate") }
+        #expect(all[e]?.flags == [.duplicateSubmission] && all[f]?.flags == [.duplicateSubmission])
+        for id in [a, b, c, d, e, f] { #expect(w.status(id, at: now) == all[id], "status(of:) agrees with evaluate") }
     }
 
     struct TurnCase: Sendable, CustomTestStringConvertible {
