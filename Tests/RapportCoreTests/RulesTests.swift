@@ -420,6 +420,24 @@ import Testing
         #expect(due.map(\.urgency) == due.map(\.urgency).sorted(by: >))
     }
 
+    /// The worked examples of docs/rules.md.
+    @Test func theDocumentedExamples() throws {
+        var w = World()
+        let r = w.recruiter("At Risk")
+        let other = w.recruiter("Other")
+        let first = w.message(r, .inbound, wall("2026-01-05 10:00"))
+        w.message(r, .inbound, wall("2026-01-05 10:30"))
+        let now = wall("2026-01-07 22:00") // the first reply (due Tue 10:00) is 1.5 days late
+        w.followUp(other, due: wall("2026-01-11 10:00")) // 3.5 days ahead
+        let st = w.status(r, at: now)
+        #expect(st.flags == [.nonResponsiveRisk, .replyOverdue])
+        #expect(abs(st.urgency - 19.5) < 1e-9)
+        let reply = try #require(st.deadlines.first)
+        #expect(reply.messageID == first && abs(reply.urgency - 16.5) < 1e-9)
+        let followUp = try #require(w.status(other, at: now).deadlines.first)
+        #expect(abs(followUp.urgency - 3.1) < 1e-9)
+    }
+
     @Test func theOrderIsTotalForEqualScores() {
         var w = World()
         let r = w.recruiter("R")
