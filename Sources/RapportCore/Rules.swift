@@ -115,7 +115,13 @@ public enum Rules {
 
     /// Every deadline across all recruiters, most urgent first (see `moreUrgent`).
     public static func deadlines(in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        evaluate(db, now: now, policy: policy).values.flatMap(\.deadlines).sorted(by: moreUrgent)
+        deadlines(of: evaluate(db, now: now, policy: policy))
+    }
+
+    /// The deadlines of statuses already evaluated, most urgent first: a caller that needs
+    /// both the statuses and the deadlines (the status line) evaluates once.
+    public static func deadlines(of statuses: [UUID: RecruiterStatus]) -> [Deadline] {
+        statuses.values.flatMap(\.deadlines).sorted(by: moreUrgent)
     }
 
     /// The order of `deadlines`: higher urgency first; then the earlier due date (the more

@@ -417,6 +417,7 @@ import Testing
         let due = Rules.deadlines(in: w.db, now: now, policy: .newYork)
         let order = due.map { $0.followUpID ?? $0.messageID }
         #expect(order == [late, lateReply, soonest, soon, far])
+        #expect(Rules.deadlines(of: Rules.evaluate(w.db, now: now, policy: .newYork)) == due)
         #expect(due.map(\.urgency) == due.map(\.urgency).sorted(by: >))
     }
 
