@@ -140,6 +140,18 @@ public enum Rules {
         }
     }
 
+    /// Every recruiter's flag records at `now` from one evaluation, keyed by recruiter:
+    /// what the store saves. Much cheaper than `status(of:)` per recruiter, which has to
+    /// scan every opportunity, follow-up and expectation for each one.
+    public static func persistedFlags(in db: Database, now: Date, policy: Policy) -> [UUID: [FlagRecord]] {
+        var out: [UUID: [FlagRecord]] = [:]
+        out.reserveCapacity(db.recruiters.count)
+        for (id, status) in evaluate(db, now: now, policy: policy) {
+            out[id] = persistedFlags(previous: db.recruiters[id]?.flags ?? [], current: status.flags, now: now)
+        }
+        return out
+    }
+
     /// The normalized key two opportunities share when they are the same submission:
     /// employer and role, case-insensitive, surrounding and repeated whitespace ignored.
     /// Nil when the employer is unknown (agency roles): those are never duplicates.

@@ -459,6 +459,22 @@ import Testing
         #expect(Rules.persistedFlags(previous: next, current: [], now: friday).isEmpty)
         #expect(Rules.persistedFlags(previous: [], current: [.cold], now: friday) == [FlagRecord(flag: .cold, since: friday)])
     }
+
+    @Test func theWholeDatabaseAtOnceKeepsSinceToo() throws {
+        var w = World()
+        let r = w.recruiter("R")
+        let quiet = w.recruiter("Quiet")
+        w.message(r, .inbound, wall("2026-01-05 10:00"))
+        let tuesday = wall("2026-01-06 12:00"), thursday = wall("2026-01-08 12:00")
+        let first = Rules.persistedFlags(in: w.db, now: tuesday, policy: .newYork)
+        #expect(first[r] == [FlagRecord(flag: .replyOverdue, since: tuesday)])
+        #expect(first[quiet] == [])
+        var saved = try #require(w.db.recruiters[r])
+        saved.flags = first[r]!
+        try w.db.apply(.putRecruiter(saved))
+        let second = Rules.persistedFlags(in: w.db, now: thursday, policy: .newYork)
+        #expect(second[r] == [FlagRecord(flag: .nonResponsiveRisk, since: thursday), FlagRecord(flag: .replyOverdue, since: tuesday)])
+    }
 }
 
 @Suite struct PolicyTests {
