@@ -84,7 +84,7 @@ public enum Rules {
     /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
         guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
-        let engine = Engine(policy: policy, now: now)
+        let engine = RuleEngine(policy: policy, now: now)
         let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
         return engine.status(
             of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
@@ -96,7 +96,7 @@ public enum Rules {
     /// Status of every recruiter. Groups opportunities, follow-ups and expectations and
     /// builds the duplicate-submission index once, then costs O(thread tail) per recruiter.
     public static func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        let engine = Engine(policy: policy, now: now)
+        let engine = RuleEngine(policy: policy, now: now)
         let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
         let followUps = Dictionary(grouping: db.followUps.values, by: \.recruiterID)
         let expectations = Dictionary(grouping: db.expectations.values, by: \.recruiterID)
@@ -206,7 +206,7 @@ public enum Rules {
 
 /// One evaluation: the policy, `now`, the business calendar and the weight table, built
 /// once and shared by every recruiter.
-struct Engine {
+struct RuleEngine {
     let policy: Policy
     let now: Date
     let calendar: BusinessCalendar
@@ -305,7 +305,7 @@ struct Engine {
                 if now > due { anyOverdue = true }
                 let about = m.subject.map { ": \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "reply:" + m.id.lowercasedString, kind: .reply, recruiterID: r.id, due: due,
+                    id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
                     messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
             }
             flags.insert(anyOverdue ? .replyOverdue : .replyDue)
@@ -325,7 +325,7 @@ struct Engine {
                 flags.insert(.thankYouDue)
                 let at = o.employer.map { " at \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "thank-you:" + iv.id.lowercasedString, kind: .thankYou, recruiterID: r.id,
+                    id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
                     title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
             }
@@ -337,7 +337,7 @@ struct Engine {
             if now > due { flags.insert(.followUpOverdue) }
             let note = fu.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "follow-up:" + fu.id.lowercasedString, kind: .followUp, recruiterID: r.id, due: due,
+                id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
                 followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
         }
 
@@ -348,7 +348,7 @@ struct Engine {
             if now > e.by { flags.insert(.noShow) }
             let note = e.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "expectation:" + e.id.lowercasedString, kind: .expectation, recruiterID: r.id,
+                id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
                 due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
         }
 
@@ -361,7 +361,7 @@ struct Engine {
                 } else {
                     flags.insert(.awaitingThem)
                     deadlines.append(Deadline(
-                        id: "check-in:" + r.id.lowercasedString, kind: .checkIn, recruiterID: r.id,
+                        id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
                         due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
                 }
             }
@@ -430,7 +430,7 @@ extension UUID {
 
     /// `uuidString.lowercased()` without a formatter: deadline ids are built for every
     /// open item on every evaluation.
-    var lowercasedString: String {
+    var lowercasedUUIDString: String {
         withUnsafeBytes(of: uuid) { raw in
             String(unsafeUninitializedCapacity: 36) { out in
                 var j = 0

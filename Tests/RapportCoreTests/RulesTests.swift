@@ -509,7 +509,7 @@ import Testing
     @Test func fastLowercasedUUIDStringMatchesFoundation() {
         for _ in 0..<50 {
             let id = UUID()
-            #expect(id.lowercasedString == id.uuidString.lowercased())
+            #expect(id.lowercasedUUIDString == id.uuidString.lowercased())
         }
     }
 
@@ -523,5 +523,71 @@ import Testing
                 t += 86_400 * 3 + 3_541
             }
         }
+    }
+}
+
+/// Every flag goes up, then the action the candidate would take brings it down at once.
+@Suite struct RaiseAndClearTests {
+    enum Scenario: String, CaseIterable, Sendable {
+        case nonResponsive, risk, replyOverdue, replyDue, thankYou, followUp, noShow, awaiting, cold, duplicate, doNotContact
+    }
+
+    @Test(arguments: Scenario.allCases)
+    func raisedThenCleared(_ s: Scenario) throws {
+        var w = World()
+        let r = w.recruiter("R")
+        let now = wall("2026-01-20 12:00")
+        var flag: Flag
+        var clear: Change
+        switch s {
+        case .nonResponsive, .risk, .replyOverdue, .replyDue:
+            let times: [String] = switch s {
+            case .nonResponsive: ["2026-01-20 09:00", "2026-01-20 10:00", "2026-01-20 11:00"]
+            case .risk: ["2026-01-20 09:00", "2026-01-20 10:00"]
+            case .replyOverdue: ["2026-01-19 09:00"]
+            default: ["2026-01-20 11:00"]
+            }
+            for t in times { w.message(r, .inbound, wall(t)) }
+            flag = [.nonResponsive: Flag.nonResponsive, .risk: .nonResponsiveRisk, .replyOverdue: .replyOverdue][s] ?? .replyDue
+            clear = .putMessage(Message(recruiterID: r, direction: .outbound, channel: .phone, at: wall("2026-01-20 11:30")))
+        case .thankYou:
+            w.interview(r, at: wall("2026-01-19 10:00"))
+            flag = .thankYouDue
+            clear = .putMessage(Message(recruiterID: r, direction: .outbound, at: wall("2026-01-20 11:00")))
+        case .followUp:
+            let id = w.followUp(r, due: wall("2026-01-19 10:00"))
+            flag = .followUpOverdue
+            var done = try #require(w.db.followUps[id])
+            done.done = wall("2026-01-20 11:00")
+            clear = .putFollowUp(done)
+        case .noShow:
+            w.expectation(r, by: wall("2026-01-19 13:00"))
+            flag = .noShow
+            clear = .putMessage(Message(recruiterID: r, direction: .inbound, at: wall("2026-01-20 11:00"), noReplyNeeded: true))
+        case .awaiting, .cold:
+            let sent = s == .cold ? ["2026-01-02 10:00", "2026-01-05 10:00", "2026-01-12 10:00"] : ["2026-01-12 10:00"]
+            for t in sent { w.message(r, .outbound, wall(t)) }
+            flag = s == .cold ? .cold : .awaitingThem
+            clear = .putMessage(Message(recruiterID: r, direction: .inbound, at: wall("2026-01-20 11:00"), noReplyNeeded: true))
+        case .duplicate:
+            let other = w.recruiter("Other")
+            w.opportunity(other, role: "SRE", employer: "Initech")
+            let mine = Opportunity(recruiterID: r, role: "sre", employer: "INITECH")
+            try w.db.apply(.putOpportunity(mine))
+            flag = .duplicateSubmission
+            clear = .removeOpportunity(mine.id)
+        case .doNotContact:
+            var rec = try #require(w.db.recruiters[r])
+            rec.status = .doNotContact
+            try w.db.apply(.putRecruiter(rec))
+            flag = .doNotContact
+            rec.status = .active
+            clear = .putRecruiter(rec)
+        }
+        #expect(w.status(r, at: now).flags.contains(flag), "raised")
+        try w.db.apply(clear)
+        let after = w.status(r, at: now)
+        #expect(!after.flags.contains(flag), "cleared")
+        #expect(after.flags.isEmpty, "nothing else left: \(after.flags)")
     }
 }
