@@ -1,109 +1,326 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import RapportCore
 
-/// The JSON store in one directory (see docs/store-format.md).
+/// The JSON store in one directory (see docs/store-format.md): `store.json` (snapshot),
+/// `journal.jsonl` (one `Change` per line, fsync'd before it is acknowledged), `store.lock`
+/// (`flock`, held around every append and compaction) and `store.json.bak`.
 ///
-/// FIRST CUT: a plain snapshot written on every change. The durable design (journal,
-/// flock, crash-safe compaction, damage reports) replaces the internals; the API stays.
+/// Several processes may use one store at once: `apply` first picks up what others
+/// appended, and `refresh` lets a long-running process (the TUI) see their changes.
 public final class Store {
     public let paths: AppPaths
     public private(set) var database: Database
     public let policy: Policy
-    /// True when the store must not be written (e.g. written by a newer Rapport).
+    public let clock: Clock
+    /// True when the store must not be written (written by a newer Rapport).
     public private(set) var readOnly = false
-    /// Things the user should be told after opening (a torn journal tail set aside, …).
+    /// Things the user should be told (a torn journal tail set aside, a migration, …).
     public private(set) var notices: [String] = []
+    /// The sequence number of the last change applied (0 for a new store).
+    public private(set) var seq = 0
+    /// Compact automatically once the journal is larger than this many bytes.
+    public var compactionThreshold: Int
+    /// Bumped whenever `database` changes; cheap for views to compare.
+    public private(set) var generation = 0
 
-    private init(paths: AppPaths, database: Database, policy: Policy) {
+    let fs: FileSystem
+    private var lockFD: Int32
+    private var snapshotSeq = 0
+    private var snapshotVersion = Snapshot.currentVersion
+    /// Bytes of complete journal lines already applied.
+    private var journalOffset = 0
+    private var journalLines = 0
+    /// Journal size when last looked at (includes a torn tail that was left alone).
+    private var journalSeenSize = 0
+    private var snapshotID: Sys.FileID?
+    private var journalID: Sys.FileID?
+    private var closed = false
+
+    private init(paths: AppPaths, policy: Policy, clock: Clock, fs: FileSystem, lockFD: Int32, threshold: Int) {
         self.paths = paths
-        self.database = database
+        self.database = Database()
         self.policy = policy
+        self.clock = clock
+        self.fs = fs
+        self.lockFD = lockFD
+        self.compactionThreshold = threshold
     }
 
-    /// Opens the store, creating the directory (0700) if needed. An empty or missing
-    /// store opens as an empty database; a damaged one throws, never opens as empty.
-    public static func open(_ paths: AppPaths, policy: Policy = .default) throws -> Store {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: paths.storeDirectory, withIntermediateDirectories: true,
-                               attributes: [.posixPermissions: 0o700])
-        guard fm.fileExists(atPath: paths.snapshot) else {
-            return Store(paths: paths, database: Database(), policy: policy)
-        }
-        let data = try Data(contentsOf: URL(fileURLWithPath: paths.snapshot))
-        do {
-            let snap = try JSONDecoder.rapport.decode(Snapshot.self, from: data)
-            return Store(paths: paths, database: try snap.database(), policy: policy)
-        } catch {
-            throw RapportError.failure("\(paths.snapshot): not a valid store (\(error)); the previous snapshot is \(paths.backup)")
-        }
+    deinit {
+        if lockFD >= 0 { Glibc.close(lockFD) }
     }
 
-    /// Applies `change` durably: when this returns, the change is on disk.
+    public static let defaultCompactionThreshold = 8 << 20
+
+    /// Opens the store, creating the directory (0700) if needed. A missing store opens as
+    /// an empty database; a damaged one throws (naming the file and where), never opens
+    /// as empty. A torn last journal line is set aside and reported in `notices`.
+    public static func open(
+        _ paths: AppPaths, policy: Policy = .default, clock: Clock = .system,
+        fileSystem: FileSystem = .system, compactionThreshold: Int = Store.defaultCompactionThreshold
+    ) throws -> Store {
+        try ensureDirectory(paths.storeDirectory)
+        let fd = try openLock(paths, fileSystem)
+        let store = Store(paths: paths, policy: policy, clock: clock, fs: fileSystem, lockFD: fd, threshold: compactionThreshold)
+        try store.locked(LOCK_EX) {
+            try store.reload(canRepair: true)
+            if store.snapshotVersion < Snapshot.currentVersion { try store.migrateLocked() }
+        }
+        return store
+    }
+
+    /// Applies `change` durably: when this returns, the change is in the journal and on
+    /// disk. On failure nothing is acknowledged and memory and files stay as they were.
     public func apply(_ change: Change) throws {
-        guard !readOnly else { throw RapportError.failure("the store is read-only") }
-        var next = database
-        try next.apply(change)
-        try write(next)
-        database = next
+        try checkWritable()
+        try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            var next = database
+            do { try next.apply(change) } catch let e as ChangeError {
+                throw RapportError.failure("the change was not saved: \(e.description)")
+            }
+            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
+            try appendLine(line)
+            database = next
+            seq += 1
+            journalOffset += line.count
+            journalSeenSize = journalOffset
+            journalLines += 1
+            generation += 1
+        }
+        if journalOffset >= compactionThreshold {
+            do { try compact() } catch {
+                notices.append("automatic compaction failed (\(error)); the change itself is saved in \(paths.journal)")
+            }
+        }
     }
 
-    /// Picks up changes made by other processes. Returns true when something changed.
+    /// Picks up changes other processes made (appends and compactions). Cheap when
+    /// nothing changed: two `stat`s. Returns true when `database` changed.
     @discardableResult
-    public func refresh() throws -> Bool { false }
-
-    /// Folds the journal into a new snapshot.
-    public func compact() throws { try write(database) }
-
-    private func write(_ db: Database) throws {
-        let data = try JSONEncoder.rapport.encode(Snapshot(db))
-        try data.write(to: URL(fileURLWithPath: paths.snapshot), options: .atomic)
-    }
-}
-
-/// The on-disk shape of `store.json`.
-struct Snapshot: Codable {
-    static let currentVersion = 1
-    var schemaVersion: Int
-    var recruiters: [Recruiter]
-    var messages: [Message]
-    var opportunities: [Opportunity]
-    var followUps: [FollowUp]
-    var expectations: [Expectation]
-
-    init(_ db: Database) {
-        schemaVersion = Snapshot.currentVersion
-        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        messages = recruiters.flatMap { db.thread($0.id) }
-        opportunities = db.opportunities.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        followUps = db.followUps.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        expectations = db.expectations.values.sorted { $0.id.uuidString < $1.id.uuidString }
+    public func refresh() throws -> Bool {
+        guard !closed else { return false }
+        let sid = try Sys.status(paths.snapshot)
+        let jid = try Sys.status(paths.journal)
+        if sid == snapshotID, jid?.ino == journalID?.ino, jid?.dev == journalID?.dev,
+           (jid?.size ?? 0) == journalSeenSize {
+            return false
+        }
+        let before = generation
+        try locked(LOCK_SH) { try catchUp(canRepair: false) }
+        return generation != before
     }
 
-    func database() throws -> Database {
-        var db = Database()
-        var changes: [Change] = recruiters.map(Change.putRecruiter)
-        changes += messages.map(Change.putMessage)
-        changes += opportunities.map(Change.putOpportunity)
-        changes += followUps.map(Change.putFollowUp)
-        changes += expectations.map(Change.putExpectation)
-        try db.apply(.batch(changes))
-        return db
+    /// Folds the journal into a new snapshot (temp file, fsync, rename, fsync directory,
+    /// then truncate the journal). The previous snapshot stays as `store.json.bak`.
+    public func compact() throws {
+        try checkWritable()
+        try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            try compactLocked()
+        }
     }
-}
 
-extension JSONEncoder {
-    static var rapport: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        return e
+    /// Clean exit: compacts when the journal holds anything, then releases the lock file.
+    public func close() throws {
+        guard !closed else { return }
+        defer {
+            closed = true
+            if lockFD >= 0 { Glibc.close(lockFD) }
+            lockFD = -1
+        }
+        if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try compact() }
     }
-}
 
-extension JSONDecoder {
-    static var rapport: JSONDecoder {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
+    // MARK: - Internals
+
+    private func checkWritable() throws {
+        if closed { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
+        if readOnly {
+            throw RapportError.failure("\(paths.snapshot): read-only (written by a newer Rapport, schema \(snapshotVersion)); the change was not saved")
+        }
+    }
+
+    static func ensureDirectory(_ dir: String) throws {
+        if let st = try Sys.status(dir) {
+            guard st.mode & UInt32(S_IFMT) == UInt32(S_IFDIR) else {
+                throw RapportError.failure("\(dir): not a directory")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw RapportError.failure("\(dir): cannot create the store directory: \((error as NSError).localizedDescription)")
+        }
+        chmod(dir, 0o700)
+    }
+
+    static func openLock(_ paths: AppPaths, _ fs: FileSystem) throws -> Int32 {
+        let fd = fs.open(paths.lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Sys.fail("open the lock file", paths.lock) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0, st.st_size == 0 { fchmod(fd, 0o600) }
+        return fd
+    }
+
+    func locked<T>(_ op: Int32, _ body: () throws -> T) throws -> T {
+        guard lockFD >= 0 else { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
+        while flock(lockFD, op) != 0 {
+            if errno == EINTR { continue }
+            throw Sys.fail("lock", paths.lock)
+        }
+        defer { flock(lockFD, LOCK_UN) }
+        return try body()
+    }
+
+    /// Reads snapshot + journal from scratch (under the lock).
+    private func reload(canRepair: Bool) throws {
+        let l = try StoreLoader.load(paths)
+        readOnly = l.version > Snapshot.currentVersion
+        if readOnly {
+            let banner = "store.json was written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)): opened read-only, changes are refused"
+            if !notices.contains(banner) { notices.append(banner) }
+        }
+        database = l.db
+        seq = l.seq
+        snapshotSeq = l.snapshotSeq
+        snapshotVersion = l.version
+        journalOffset = l.journalConsumed
+        journalSeenSize = l.journalConsumed + (l.torn?.count ?? 0)
+        journalLines = l.journalLines
+        snapshotID = l.snapshotID
+        journalID = l.journalID
+        generation += 1
+        if let torn = l.torn { try handleTorn(torn, canRepair: canRepair) }
+    }
+
+    /// Picks up what other processes did since we last looked (under the lock).
+    private func catchUp(canRepair: Bool) throws {
+        let sid = try Sys.status(paths.snapshot)
+        guard sid == snapshotID else { return try reload(canRepair: canRepair) }
+        guard let jid = try Sys.status(paths.journal) else {
+            if journalOffset > 0 { try reload(canRepair: canRepair) }
+            return
+        }
+        if let known = journalID, known.ino != jid.ino || known.dev != jid.dev { return try reload(canRepair: canRepair) }
+        if jid.size < journalOffset { return try reload(canRepair: canRepair) }
+        journalID = jid
+        guard jid.size > journalOffset else { return }
+        if jid.size == journalSeenSize && !canRepair { return }
+        let tail = try Sys.readTail(paths.journal, from: journalOffset) ?? []
+        var db = database
+        var newSeq = seq
+        let r = try StoreLoader.replay(tail, into: &db, seq: &newSeq, snapshotSeq: snapshotSeq,
+                                       lineBase: journalLines, file: paths.journal)
+        if r.lines > 0 {
+            database = db
+            seq = newSeq
+            journalOffset += r.consumed
+            journalLines += r.lines
+            generation += 1
+        }
+        journalSeenSize = journalOffset + (r.torn?.count ?? 0)
+        if let torn = r.torn { try handleTorn(torn, canRepair: canRepair) }
+    }
+
+    private func handleTorn(_ torn: [UInt8], canRepair: Bool) throws {
+        guard canRepair && !readOnly else {
+            let n = "\(paths.journal): the last line is incomplete (\(torn.count) bytes); it was ignored (rapport check --repair sets it aside)"
+            if !notices.contains(n) { notices.append(n) }
+            return
+        }
+        let name = try StoreLoader.setAsideTorn(torn, at: journalOffset, paths: paths, fs: fs, now: clock.now())
+        journalSeenSize = journalOffset
+        journalID = try Sys.status(paths.journal)
+        notices.append("\(paths.journal): the last line was incomplete (\(torn.count) bytes, from an interrupted write); it was set aside to \(name) and everything before it loaded")
+    }
+
+    private func appendLine(_ line: [UInt8]) throws {
+        let path = paths.journal
+        let fd = fs.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RapportError.failure("\(path): cannot open for appending: \(Sys.errorText()); the change was not saved") }
+        defer { Glibc.close(fd) }
+        let st = try Sys.fstat(fd, path)
+        let created = journalID == nil || journalID?.ino != st.ino
+        if created && st.size == 0 { fchmod(fd, 0o600) }
+        guard st.size == journalOffset else {
+            throw RapportError.failure("\(path): changed size unexpectedly (\(st.size) bytes, expected \(journalOffset)); the change was not saved, try again")
+        }
+        do {
+            try Sys.writeAll(fs, fd, line, path)
+            guard fs.fsync(fd) == 0 else { throw Sys.fail("flush to disk", path) }
+            if created { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
+        } catch {
+            let rolledBack = fs.ftruncate(fd, off_t(journalOffset)) == 0
+            if rolledBack { _ = fs.fsync(fd) }
+            let msg = (error as? RapportError)?.description ?? "\(path): \(error)"
+            throw RapportError.failure(msg + (rolledBack ? "; the change was not saved"
+                                                          : "; the change was not saved and the journal could not be rolled back (run rapport check)"))
+        }
+        journalID = try Sys.fstat(fd, path)
+    }
+
+    private func compactLocked() throws {
+        let db = database.withPersistedFlags(now: clock.now(), policy: policy)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq))
+        if let f = JSONCheck.check(bytes) {
+            throw RapportError.failure("refusing to write an invalid snapshot (byte \(f.offset): \(f.message)); nothing was changed")
+        }
+        let target = Sys.writeTarget(paths.snapshot)
+        if try Sys.status(target) != nil { try makeBackup(of: target) }
+        try Sys.replaceFile(fs, target, bytes)
+        if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
+        database = db
+        snapshotSeq = seq
+        snapshotVersion = Snapshot.currentVersion
+        snapshotID = try Sys.status(paths.snapshot)
+        generation += 1
+        // The snapshot is durable; lines up to `seq` are now skipped on load, so a failure
+        // to truncate below loses nothing.
+        guard try Sys.status(paths.journal) != nil else { return }
+        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        if fs.ftruncate(fd, 0) == 0 {
+            _ = fs.fsync(fd)
+            journalOffset = 0
+            journalSeenSize = 0
+            journalLines = 0
+            journalID = try? Sys.fstat(fd, paths.journal)
+        } else {
+            notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+        }
+    }
+
+    /// `store.json.bak` := the current snapshot (a hard link, or a copy across devices).
+    private func makeBackup(of target: String) throws {
+        let tmp = "\(paths.backup).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        if link(target, tmp) != 0 {
+            guard let bytes = try Sys.readFile(target) else { return }
+            try Sys.createFile(fs, tmp, bytes)
+        }
+        guard fs.rename(tmp, paths.backup) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw Sys.fail("replace", paths.backup, e)
+        }
+    }
+
+    /// Older schema: keep the old file as store.json.v<N>.bak (0600), then rewrite.
+    private func migrateLocked() throws {
+        guard !readOnly, let bytes = try Sys.readFile(paths.snapshot) else { return }
+        let from = snapshotVersion
+        let name = paths.path("store.json.v\(from).bak")
+        if try Sys.status(name) == nil {
+            try Sys.createFile(fs, name, bytes)
+            try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        }
+        try compactLocked()
+        notices.append("\(paths.snapshot): upgraded from schema \(from) to \(Snapshot.currentVersion); the old file is kept as \(name)")
     }
 }

@@ -1,0 +1,237 @@
+import Foundation
+import RapportCore
+
+/// The on-disk shape of `store.json` (see docs/store-format.md).
+struct Snapshot: Codable {
+    static let currentVersion = 1
+    static let knownKeys: Set<String> = [
+        "schemaVersion", "seq", "recruiters", "messages", "opportunities", "followUps", "expectations",
+    ]
+
+    var schemaVersion: Int
+    /// The sequence number of the last journal line folded into this snapshot.
+    var seq: Int
+    var recruiters: [Recruiter]
+    var messages: [Message]
+    var opportunities: [Opportunity]
+    var followUps: [FollowUp]
+    var expectations: [Expectation]
+    var extra: [String: JSONValue]
+
+    init(_ db: Database, seq: Int) {
+        schemaVersion = Snapshot.currentVersion
+        self.seq = seq
+        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        messages = recruiters.flatMap { db.thread($0.id) }
+        opportunities = db.opportunities.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        followUps = db.followUps.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        expectations = db.expectations.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        extra = db.extra
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: ModelKey.self)
+        schemaVersion = try c.decode(Int.self, forKey: "schemaVersion")
+        seq = try c.decodeIfPresent(Int.self, forKey: "seq") ?? 0
+        recruiters = try c.decodeIfPresent([Recruiter].self, forKey: "recruiters") ?? []
+        messages = try c.decodeIfPresent([Message].self, forKey: "messages") ?? []
+        opportunities = try c.decodeIfPresent([Opportunity].self, forKey: "opportunities") ?? []
+        followUps = try c.decodeIfPresent([FollowUp].self, forKey: "followUps") ?? []
+        expectations = try c.decodeIfPresent([Expectation].self, forKey: "expectations") ?? []
+        extra = try c.extras(known: Snapshot.knownKeys)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: ModelKey.self)
+        try c.encode(schemaVersion, forKey: "schemaVersion")
+        try c.encode(seq, forKey: "seq")
+        try c.encode(recruiters, forKey: "recruiters")
+        try c.encode(messages, forKey: "messages")
+        try c.encode(opportunities, forKey: "opportunities")
+        try c.encode(followUps, forKey: "followUps")
+        try c.encode(expectations, forKey: "expectations")
+        try c.encodeExtras(extra, known: Snapshot.knownKeys)
+    }
+
+    /// Builds the database; a record that points at a missing recruiter is an error naming it.
+    func database(file: String) throws -> Database {
+        var db = Database()
+        db.extra = extra
+        func put(_ change: Change, _ what: String, _ index: Int) throws {
+            do { try db.apply(change) } catch {
+                throw RapportError.failure("\(file): \(what)[\(index)]: \(error)")
+            }
+        }
+        for (k, r) in recruiters.enumerated() {
+            if db.recruiters[r.id] != nil { throw RapportError.failure("\(file): recruiters[\(k)]: the id \(r.id.uuidString) appears twice") }
+            try put(.putRecruiter(r), "recruiters", k)
+        }
+        for (k, m) in messages.enumerated() { try put(.putMessage(m), "messages", k) }
+        for (k, o) in opportunities.enumerated() { try put(.putOpportunity(o), "opportunities", k) }
+        for (k, f) in followUps.enumerated() { try put(.putFollowUp(f), "followUps", k) }
+        for (k, e) in expectations.enumerated() { try put(.putExpectation(e), "expectations", k) }
+        return db
+    }
+}
+
+/// Only the version, read before the whole snapshot so a newer file can be recognised.
+struct SnapshotVersion: Decodable {
+    var schemaVersion: Int
+}
+
+/// One journal line: `{"seq":N,"change":{...}}`.
+struct JournalLine: Decodable {
+    var seq: Int
+    var change: Change
+}
+
+enum StoreCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(formatDate(date))
+        }
+        return e
+    }()
+
+    static let lineEncoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = encoder.dateEncodingStrategy
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let s = try c.decode(String.self)
+            guard let date = parseDate(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s)' is not an ISO 8601 date-time")
+            }
+            return date
+        }
+        return d
+    }()
+
+    /// The snapshot's bytes: pretty-printed, sorted keys, one final newline.
+    static func encodeSnapshot(_ s: Snapshot) throws -> [UInt8] {
+        do {
+            var bytes = [UInt8](try encoder.encode(s))
+            bytes.append(0x0A)
+            return bytes
+        } catch {
+            throw RapportError.failure("cannot encode the store: \(describe(error))")
+        }
+    }
+
+    /// One journal line, with its newline.
+    static func encodeLine(seq: Int, change: Change) throws -> [UInt8] {
+        let body: Data
+        do { body = try lineEncoder.encode(change) } catch {
+            throw RapportError.failure("cannot encode the change: \(describe(error))")
+        }
+        var line = Array("{\"seq\":\(seq),\"change\":".utf8)
+        line.append(contentsOf: body)
+        line.append(contentsOf: Array("}\n".utf8))
+        return line
+    }
+
+    /// A one-line description of a coding error: where in the document, and what.
+    static func describe(_ error: any Error) -> String {
+        func path(_ p: [any CodingKey]) -> String {
+            var s = ""
+            for k in p {
+                if let i = k.intValue { s += "[\(i)]" } else { s += s.isEmpty ? k.stringValue : ".\(k.stringValue)" }
+            }
+            return s.isEmpty ? "top level" : s
+        }
+        switch error {
+        case DecodingError.keyNotFound(let key, let ctx):
+            return "\(path(ctx.codingPath)): the field \"\(key.stringValue)\" is missing"
+        case DecodingError.typeMismatch(let type, let ctx):
+            return "\(path(ctx.codingPath)): expected \(typeName(type))"
+        case DecodingError.valueNotFound(let type, let ctx):
+            return "\(path(ctx.codingPath)): expected \(typeName(type)), found null"
+        case DecodingError.dataCorrupted(let ctx):
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case EncodingError.invalidValue(_, let ctx):
+            return "\(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case let e as RapportError:
+            return e.description
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func typeName(_ t: Any.Type) -> String {
+        switch t {
+        case is String.Type: return "a string"
+        case is Int.Type, is Double.Type, is Int64.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            let n = "\(t)"
+            if n.hasPrefix("Array") { return "a list" }
+            if n.hasPrefix("Dictionary") || n.hasPrefix("KeyedDecodingContainer") { return "an object" }
+            return n
+        }
+    }
+
+    // MARK: - Dates: `2026-03-09T10:00:00Z`, fast in both directions.
+
+    static func formatDate(_ d: Date) -> String {
+        let secs = Int(d.timeIntervalSince1970.rounded(.down))
+        var days = secs / 86400
+        var rem = secs % 86400
+        if rem < 0 { rem += 86400; days -= 1 }
+        let (y, m, dd) = civil(fromDays: days)
+        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = y >= 0 && y < 10000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
+        return "\(year)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else ISO 8601 (offsets, fractions, dates) slowly.
+    static func parseDate(_ s: String) -> Date? {
+        let u = Array(s.utf8)
+        if u.count == 20, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54, u[13] == 0x3A, u[16] == 0x3A, u[19] == 0x5A {
+            func num(_ a: Int, _ len: Int) -> Int? {
+                var v = 0
+                for k in a..<(a + len) {
+                    guard u[k] >= 0x30, u[k] <= 0x39 else { return nil }
+                    v = v * 10 + Int(u[k] - 0x30)
+                }
+                return v
+            }
+            if let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+               let se = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 {
+                let days = days(fromCivil: y, mo, d)
+                return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + se))
+            }
+        }
+        return ISO8601.parse(s)
+    }
+
+    // Howard Hinnant's civil-calendar algorithms.
+    private static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    private static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

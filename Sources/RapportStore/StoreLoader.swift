@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import RapportCore
+
+/// Reading a store: snapshot + journal replay. Pure reads; nothing here writes except
+/// `setAsideTorn`, which the callers use only when allowed to.
+enum StoreLoader {
+    struct Loaded {
+        var db: Database
+        var version: Int
+        var snapshotSeq: Int
+        var seq: Int
+        var journalConsumed: Int
+        var journalLines: Int
+        var torn: [UInt8]?
+        var snapshotID: Sys.FileID?
+        var journalID: Sys.FileID?
+    }
+
+    struct Replay {
+        var consumed = 0
+        var lines = 0
+        /// The bytes after the last newline (an interrupted append), if any.
+        var torn: [UInt8]?
+    }
+
+    static func load(_ paths: AppPaths) throws -> Loaded {
+        let snapshotID = try Sys.status(paths.snapshot)
+        var db = Database()
+        var version = Snapshot.currentVersion
+        var snapSeq = 0
+        if let bytes = try Sys.readFile(paths.snapshot) {
+            (db, version, snapSeq) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
+        } else if Sys.lstatIsSymlink(paths.snapshot) {
+            throw RapportError.failure("\(paths.snapshot): a symlink whose target \(Sys.writeTarget(paths.snapshot)) is missing; restore it or remove the link")
+        } else if try Sys.status(paths.backup) != nil {
+            throw RapportError.failure("\(paths.snapshot): missing, but \(paths.backup) exists; run `rapport check --repair` to rebuild from it and the journal")
+        }
+        let journalID = try Sys.status(paths.journal)
+        let journal = try Sys.readFile(paths.journal) ?? []
+        var seq = snapSeq
+        let r = try replay(journal, into: &db, seq: &seq, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
+        return Loaded(db: db, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
+                      journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
+    }
+
+    /// Checks and decodes snapshot bytes. Every failure names the file, where, and the backup.
+    static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int) {
+        let hint = "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
+        if let f = JSONCheck.check(bytes) {
+            if bytes.isEmpty { throw RapportError.failure("\(file): the file is empty (0 bytes); \(hint)") }
+            let (line, col) = JSONCheck.position(of: f.offset, in: bytes)
+            throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
+        }
+        let data = Data(bytes)
+        let version: Int
+        do { version = try StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion } catch {
+            throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")
+        }
+        let snap: Snapshot
+        do { snap = try StoreCoding.decoder.decode(Snapshot.self, from: data) } catch {
+            if version > Snapshot.currentVersion {
+                throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(StoreCoding.describe(error))")
+            }
+            throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
+        }
+        return (try snap.database(file: file), version, snap.seq)
+    }
+
+    /// Applies the complete lines of `bytes` (journal text starting at a line boundary).
+    /// Lines already folded into the snapshot (seq ≤ snapshotSeq) are skipped. A broken
+    /// complete line throws, naming its line number; bytes after the last newline are
+    /// returned as `torn`.
+    static func replay(_ bytes: [UInt8], into db: inout Database, seq: inout Int, snapshotSeq: Int,
+                       lineBase: Int, file: String) throws -> Replay {
+        var r = Replay()
+        var pos = 0
+        var lineNo = lineBase
+        let n = bytes.count
+        while pos < n {
+            guard let nl = bytes[pos...].firstIndex(of: 0x0A) else {
+                r.torn = Array(bytes[pos...])
+                break
+            }
+            lineNo += 1
+            let line = Array(bytes[pos..<nl])
+            let refuse = "; nothing was loaded: fix or remove that line (docs/store-format.md, Recovery)"
+            if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                if let f = JSONCheck.check(line) {
+                    throw RapportError.failure("\(file): line \(lineNo), column \(f.offset + 1): \(f.message)\(refuse)")
+                }
+                let jl: JournalLine
+                do { jl = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) } catch {
+                    throw RapportError.failure("\(file): line \(lineNo): \(StoreCoding.describe(error))\(refuse)")
+                }
+                if jl.seq > snapshotSeq {
+                    guard jl.seq == seq + 1 else {
+                        let what = jl.seq <= seq ? "repeats an earlier seq" : "skips over missing changes"
+                        throw RapportError.failure("\(file): line \(lineNo): seq \(jl.seq) follows seq \(seq) (\(what))\(refuse)")
+                    }
+                    do { try db.apply(jl.change) } catch {
+                        throw RapportError.failure("\(file): line \(lineNo): the change cannot be applied: \(error)\(refuse)")
+                    }
+                    seq = jl.seq
+                }
+            }
+            r.lines += 1
+            pos = nl + 1
+            r.consumed = pos
+        }
+        return r
+    }
+
+    /// Moves an incomplete last journal line to journal.jsonl.torn-<time> (0600) and cuts
+    /// the journal back to `offset`. Returns the new file's path.
+    static func setAsideTorn(_ torn: [UInt8], at offset: Int, paths: AppPaths, fs: FileSystem, now: Date) throws -> String {
+        let name = Sys.freshName("\(paths.journal).torn-\(Sys.stamp(now))")
+        try Sys.createFile(fs, name, torn)
+        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
+        defer { close(fd) }
+        guard fs.ftruncate(fd, off_t(offset)) == 0, fs.fsync(fd) == 0 else {
+            throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal)
+        }
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        return name
+    }
+}
