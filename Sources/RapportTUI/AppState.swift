@@ -64,6 +64,9 @@ public struct AppState: Sendable {
     public private(set) var order: [UUID] = []
     /// Deadlines that are overdue or due within a week, most urgent first.
     public private(set) var deadlines: [Deadline] = []
+    /// True when every deadline's title contains its recruiter's name (the Deadlines
+    /// pane then needs no name column).
+    public private(set) var deadlineTitlesNameRecruiter = false
     public private(set) var yourTurnCount = 0
     public private(set) var overdueCount = 0
     private var evaluatedAt: Date
@@ -154,6 +157,9 @@ public struct AppState: Sendable {
         }.map(\.0)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         deadlines = rules.deadlines(db, now, policy).filter { $0.due <= horizon }
+        deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
+            recruiters[d.recruiterID].map { d.title.contains($0.name) } ?? true
+        }
         yourTurnCount = st.values.reduce(0) { $0 + ($1.turn == .mine ? 1 : 0) }
         overdueCount = deadlines.reduce(0) { $0 + ($1.due < now ? 1 : 0) }
     }

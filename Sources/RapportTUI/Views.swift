@@ -246,8 +246,9 @@ enum DeadlinesView {
             return
         }
         let whenWidth = 12
-        let nameWidth = max(0, min(20, (r.width - whenWidth - 4) / 3))
-        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - nameWidth - 1)
+        // The recruiter's name gets a column unless every title already says it.
+        let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - whenWidth - 4) / 3))
+        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - (nameWidth > 0 ? nameWidth + 1 : 0))
         for row in 0..<rows {
             let i = state.deadlineTop + row
             guard i < state.deadlines.count else { break }
@@ -266,8 +267,10 @@ enum DeadlinesView {
             x += whenWidth + 1
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1
-            let name = state.db.recruiters[d.recruiterID]?.name ?? ""
-            buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
+            if nameWidth > 0 {
+                let name = state.db.recruiters[d.recruiterID]?.name ?? ""
+                buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
+            }
         }
     }
 }
