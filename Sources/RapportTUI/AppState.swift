@@ -6,17 +6,18 @@ import RapportTerminal
 /// rules in RapportCore, the same ones the CLI uses); tests may pin the output.
 public struct RulesEngine: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
-    public var deadlines: @Sendable (Database, Date, Policy) -> [Deadline]
+    /// Every deadline, most urgent first, from statuses already evaluated.
+    public var deadlines: @Sendable ([UUID: RecruiterStatus]) -> [Deadline]
 
     public init(evaluate: @escaping @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus],
-                deadlines: @escaping @Sendable (Database, Date, Policy) -> [Deadline]) {
+                deadlines: @escaping @Sendable ([UUID: RecruiterStatus]) -> [Deadline]) {
         self.evaluate = evaluate
         self.deadlines = deadlines
     }
 
     public static let standard = RulesEngine(
         evaluate: { Rules.evaluate($0, now: $1, policy: $2) },
-        deadlines: { Rules.deadlines(in: $0, now: $1, policy: $2) })
+        deadlines: { Rules.deadlines(of: $0) })
 }
 
 /// Something drawn over the panes. The top overlay takes the keys. (Forms and
@@ -156,7 +157,7 @@ public struct AppState: Sendable {
             return a.0.uuidString < b.0.uuidString
         }.map(\.0)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
-        deadlines = rules.deadlines(db, now, policy).filter { $0.due <= horizon }
+        deadlines = rules.deadlines(st).filter { $0.due <= horizon }
         deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
             recruiters[d.recruiterID].map { d.title.contains($0.name) } ?? true
         }
