@@ -121,36 +121,30 @@ struct TUIEndToEndTests {
         try tmux.until(contains: "EXIT=0")
     }
 
-    @Test("SIGTERM restores the terminal and exits through the normal path")
-    func sigterm() throws {
-        let tmux = try Tmux()
-        let store = try Self.makeStore()
+    /// Starts rapport through `sh -c 'echo $$ > pidfile; exec rapport'` and returns its pid.
+    func startWithPID(_ tmux: Tmux, store: String) throws -> pid_t {
         let pidFile = store + "/pid"
         try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
         try tmux.until(contains: "Recruiters 6")
         let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        kill(pid_t(pid)!, SIGTERM)
-        try tmux.until(contains: "EXIT=143")
+        return pid_t(pid) ?? 0
+    }
+
+    /// Quit signals leave through the normal path (exit 128 + n); fatal ones restore the
+    /// terminal and die by the same signal (the shell reports 128 + n as well).
+    @Test("SIGTERM, SIGINT, SIGHUP and fatal signals restore the terminal",
+          arguments: [SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGABRT])
+    func signals(_ sig: Int32) throws {
+        let tmux = try Tmux()
+        let pid = try startWithPID(tmux, store: try Self.makeStore())
+        #expect(pid > 0)
+        kill(pid, sig)
+        try tmux.until(contains: "EXIT=\(128 + sig)")
         #expect(try tmux.display("#{alternate_on}") == "0")
         #expect(!(try tmux.screen()).contains { $0.contains("Recruiters 6") })
         // The terminal is usable again: the shell echoes what is typed.
         try tmux.type("echo still-here")
         try tmux.until(contains: "still-here")
-    }
-
-    @Test("a fatal signal restores the terminal and still dies by that signal")
-    func fatalSignal() throws {
-        let tmux = try Tmux()
-        let store = try Self.makeStore()
-        let pidFile = store + "/pid"
-        try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
-        try tmux.until(contains: "Recruiters 6")
-        let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        kill(pid_t(pid)!, SIGSEGV)
-        try tmux.until(contains: "EXIT=139")
-        #expect(try tmux.display("#{alternate_on}") == "0")
-        try tmux.type("echo still-usable")
-        try tmux.until(contains: "still-usable")
     }
 
     @Test("closing the pane (SIGHUP) ends the process")
