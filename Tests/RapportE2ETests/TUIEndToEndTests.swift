@@ -80,6 +80,22 @@ struct TUIEndToEndTests {
         #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
+    @Test("a mouse click selects the row under the pointer; the wheel scrolls the pane under it")
+    func mouse() throws {
+        let tmux = try Tmux()
+        try start(tmux, store: try Self.makeStore())
+        let screen = try tmux.until(contains: "Recruiters 6")
+        // Row 2 is the first recruiter (title bar, pane title); click the fourth.
+        let fourth = screen[5].dropFirst(2).prefix(10)
+        try tmux.click(x: 5, y: 5)
+        try tmux.until("click selected '\(fourth)'") { $0[5].hasPrefix("› " + fourth) }
+        // Wheel down over the Recruiters pane moves its selection by three rows.
+        try tmux.mouse(button: 65, x: 5, y: 3)
+        try tmux.until("wheel moved the selection") { s in s[7].hasPrefix("› ") }
+        try tmux.keys("q")
+        try tmux.until(contains: "EXIT=0")
+    }
+
     @Test("columns stay aligned with CJK and emoji, and escape sequences in data are shown, not run")
     func textInTerminal() throws {
         let tmux = try Tmux()
