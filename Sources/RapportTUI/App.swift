@@ -81,12 +81,16 @@ private struct Loop {
     }
 
     mutating func run() -> Int32 {
-        var lastTick = clock.now()
+        // Ticks are scheduled on the monotonic clock; `clock` (fixed by RAPPORT_NOW in
+        // tests) only says what time it is.
+        var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
         terminal.draw(Screen.render(state, keymap: keymap))
         while running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
-            // Blocks up to a second: idle costs nothing, and the clock still ticks.
+            // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
+            // and a resize or a signal is seen within that even where ncurses resumes
+            // its wait after the signal.
             let started = ContinuousClock.now
             let key = terminal.readKey()
             // A terminal that went away (pane closed without SIGHUP reaching us) makes
@@ -97,16 +101,20 @@ private struct Loop {
             } else {
                 quickEmptyReads = 0
             }
+            var changed = false
             if let key, let action = App.action(for: key, state: state, keymap: keymap, size: terminal.size) {
                 send(action)
+                changed = true
             }
-            let now = clock.now()
-            if key == nil || now.timeIntervalSince(lastTick) >= 1 {
-                lastTick = now
-                send(.tick(now))
+            // The clock ticks once a second: relative times stay current, other
+            // processes' writes show up.
+            if ContinuousClock.now - lastTick >= .seconds(1) {
+                lastTick = ContinuousClock.now
+                send(.tick(clock.now()))
                 refreshFromDisk()
+                changed = true
             }
-            if running { terminal.draw(Screen.render(state, keymap: keymap)) }
+            if running && changed { terminal.draw(Screen.render(state, keymap: keymap)) }
         }
         if changedData, !store.readOnly { try? store.compact() }
         return 0

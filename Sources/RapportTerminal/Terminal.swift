@@ -36,7 +36,13 @@ public final class Terminal {
 
     /// Starts full-screen mode. Call `check(environment:)` first; this throws when
     /// ncurses still refuses the terminal (it never exits the process: `newterm`).
-    public init(colorMode: ColorMode, environment: [String: String], timeoutMilliseconds: Int32 = 1000) throws {
+    /// How long `readKey` waits for input. Short enough that a resize or a quit signal
+    /// is handled at once in practice (ncurses resumes its wait after a signal), long
+    /// enough that an idle app costs nothing.
+    public static let readTimeoutMilliseconds: Int32 = 250
+
+    public init(colorMode: ColorMode, environment: [String: String],
+                timeoutMilliseconds: Int32 = Terminal.readTimeoutMilliseconds) throws {
         try Terminal.check(environment: environment)
         Terminal.setUpLocale()
         guard let term = environment["TERM"],
