@@ -328,6 +328,7 @@ struct Engine {
                 }
             }
         }
+        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { flags.insert(.unprepared) }
         return finish(st, flags: flags, deadlines: deadlines, recruiter: r)
     }
 
