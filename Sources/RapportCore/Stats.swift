@@ -279,7 +279,8 @@ public enum Sparkline {
         })
     }
 
-    public static func render(_ values: [Int], lower: Double? = 0) -> String {
-        render(values.map { Optional(Double($0)) }, lower: lower)
+    /// Counts, scaled from 0 to the largest.
+    public static func render(counts: [Int]) -> String {
+        render(counts.map { Optional(Double($0)) }, lower: 0)
     }
 }
