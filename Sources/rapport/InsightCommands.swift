@@ -169,8 +169,11 @@ struct SpellCommand: AsyncParsableCommand {
         commandName: "spell", abstract: "Spell check a draft with hunspell or aspell (English).",
         discussion: "Exits 1 when a word is misspelt, 0 when none is, and 0 with a note on stderr when no spell checker is installed. Placeholders, URLs and email addresses are skipped.")
 
+    @OptionGroup var global: GlobalOptions
     @Argument(help: "The draft file, or - for standard input.") var file: String = "-"
     @Option(name: .customLong("ignore"), help: "A word (a name) never reported (repeatable).") var ignore: [String] = []
+    @Option(name: .customLong("for"), help: "A recruiter: their name, firm, employer and interviewers, and yours, are never reported.")
+    var recruiter: String?
 
     func run() async throws {
         let text: String
@@ -182,8 +185,16 @@ struct SpellCommand: AsyncParsableCommand {
             }
             text = String(decoding: data, as: UTF8.self)
         }
-        let checker = SpellChecker(environment: ProcessInfo.processInfo.environment)
-        let ignoring = Set(ignore.flatMap { $0.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init) })
+        var names = ignore
+        if let recruiter {
+            let ctx = try Context(global)
+            let r = try ctx.recruiter(recruiter)
+            let myName = try UserConfig(environment: global.environment).myName(environment: global.environment)
+            let v = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName)
+            names += ["name", "firm", "employer", "interviewers", "my_name"].compactMap { v[$0] }
+        }
+        let checker = SpellChecker(environment: global.environment)
+        let ignoring = Set(names.flatMap { $0.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init) })
         switch checker.check(text, ignoring: ignoring) {
         case .unavailable(let why):
             FileHandle.standardError.write(Data("rapport: \(why)\n".utf8))
