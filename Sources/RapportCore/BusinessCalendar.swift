@@ -14,20 +14,67 @@ public struct BusinessCalendar: Sendable, Equatable {
     /// ISO weekdays that are business days: 1 = Monday … 7 = Sunday.
     public let weekdays: Set<Int>
     private let mask: UInt8
+    /// The zone's UTC offsets in a window around an anchor date, so the hot path does not
+    /// ask ICU (a lock and a calendar computation per call) for every offset.
+    private let offsets: OffsetTable?
 
-    public init(timeZone: TimeZone, startHour: Int = 9, endHour: Int = 18, weekdays: [Int] = [1, 2, 3, 4, 5]) {
+    /// With `anchor`, offsets within three years of it are looked up in a table built once
+    /// from the zone's transitions; without, every offset is asked of `timeZone`.
+    public init(timeZone: TimeZone, startHour: Int = 9, endHour: Int = 18, weekdays: [Int] = [1, 2, 3, 4, 5],
+                anchor: Date? = nil) {
         self.timeZone = timeZone
         self.startHour = startHour
         self.endHour = endHour
         let valid = weekdays.filter { (1...7).contains($0) }
         self.weekdays = Set(valid)
         self.mask = valid.reduce(0) { $0 | (1 << UInt8($1 - 1)) }
+        self.offsets = anchor.map { OffsetTable(timeZone: timeZone, around: $0) }
     }
 
-    /// The candidate's business calendar from a policy (an unknown zone name falls back to UTC).
-    public init(policy: Policy) {
+    /// The candidate's business calendar from a policy (an unknown zone name falls back to
+    /// UTC), with offsets cached around `anchor` (the evaluation's "now").
+    public init(policy: Policy, anchor: Date? = nil) {
         self.init(timeZone: policy.resolvedTimeZone, startHour: policy.businessDayStartHour,
-                  endHour: policy.businessDayEndHour, weekdays: policy.businessWeekdays)
+                  endHour: policy.businessDayEndHour, weekdays: policy.businessWeekdays, anchor: anchor)
+    }
+
+    /// UTC offsets of one zone between `start` and `end`, as segments starting at each
+    /// transition (two a year with DST, one segment without).
+    struct OffsetTable: Sendable, Equatable {
+        var start: Double
+        var end: Double
+        var from: [Double] = []
+        var offset: [Int] = []
+
+        init(timeZone: TimeZone, around anchor: Date) {
+            let span = 3.0 * 366 * 86_400
+            start = anchor.timeIntervalSince1970 - span
+            end = anchor.timeIntervalSince1970 + span
+            var t = Date(timeIntervalSince1970: start)
+            from.append(start)
+            offset.append(timeZone.secondsFromGMT(for: t))
+            while from.count < 64, let next = timeZone.nextDaylightSavingTimeTransition(after: t),
+                  next.timeIntervalSince1970 < end, next > t {
+                from.append(next.timeIntervalSince1970)
+                offset.append(timeZone.secondsFromGMT(for: next))
+                t = next
+            }
+            if from.count >= 64 { end = from[from.count - 1] } // a zone gone wild: cache less
+        }
+
+        @inline(__always)
+        func lookup(_ t: Double) -> Int? {
+            guard t >= start, t < end else { return nil }
+            var i = from.count - 1
+            while i > 0, from[i] > t { i -= 1 }
+            return offset[i]
+        }
+    }
+
+    /// The zone's offset from UTC at `t` (seconds since 1970), from the table when possible.
+    @inline(__always)
+    func offset(at t: Double) -> Int {
+        offsets?.lookup(t) ?? timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: t))
     }
 
     /// Length of one business day (09–18 → 9 hours).
@@ -41,15 +88,14 @@ public struct BusinessCalendar: Sendable, Equatable {
 
     /// Seconds since 1970 on the local wall clock.
     @inline(__always)
-    func local(_ d: Date) -> Double { d.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: d)) }
+    func local(_ d: Date) -> Double { d.timeIntervalSince1970 + Double(offset(at: d.timeIntervalSince1970)) }
 
     /// The moment whose local wall-clock reading is `l`. In a spring-forward gap this gives
     /// the moment an hour earlier on the old offset; business hours never sit in one here.
     @inline(__always)
     func absolute(local l: Double) -> Date {
-        let guess = l - Double(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: l)))
-        let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: guess))
-        return Date(timeIntervalSince1970: l - Double(offset))
+        let guess = l - Double(offset(at: l))
+        return Date(timeIntervalSince1970: l - Double(offset(at: guess)))
     }
 
     @inline(__always)

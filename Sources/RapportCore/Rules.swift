@@ -84,7 +84,7 @@ public enum Rules {
     /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
         guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
-        let engine = Engine(policy: policy, now: now)
+        let engine = RuleEngine(policy: policy, now: now)
         let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
         return engine.status(
             of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
@@ -96,7 +96,7 @@ public enum Rules {
     /// Status of every recruiter. Groups opportunities, follow-ups and expectations and
     /// builds the duplicate-submission index once, then costs O(thread tail) per recruiter.
     public static func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        let engine = Engine(policy: policy, now: now)
+        let engine = RuleEngine(policy: policy, now: now)
         let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
         let followUps = Dictionary(grouping: db.followUps.values, by: \.recruiterID)
         let expectations = Dictionary(grouping: db.expectations.values, by: \.recruiterID)
@@ -115,7 +115,13 @@ public enum Rules {
 
     /// Every deadline across all recruiters, most urgent first (see `moreUrgent`).
     public static func deadlines(in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        evaluate(db, now: now, policy: policy).values.flatMap(\.deadlines).sorted(by: moreUrgent)
+        deadlines(of: evaluate(db, now: now, policy: policy))
+    }
+
+    /// The deadlines of statuses already evaluated, most urgent first: a caller that needs
+    /// both the statuses and the deadlines (the status line) evaluates once.
+    public static func deadlines(of statuses: [UUID: RecruiterStatus]) -> [Deadline] {
+        statuses.values.flatMap(\.deadlines).sorted(by: moreUrgent)
     }
 
     /// The order of `deadlines`: higher urgency first; then the earlier due date (the more
@@ -134,12 +140,44 @@ public enum Rules {
         }
     }
 
+    /// Every recruiter's flag records at `now` from one evaluation, keyed by recruiter:
+    /// what the store saves. Much cheaper than `status(of:)` per recruiter, which has to
+    /// scan every opportunity, follow-up and expectation for each one.
+    public static func persistedFlags(in db: Database, now: Date, policy: Policy) -> [UUID: [FlagRecord]] {
+        var out: [UUID: [FlagRecord]] = [:]
+        out.reserveCapacity(db.recruiters.count)
+        for (id, status) in evaluate(db, now: now, policy: policy) {
+            out[id] = persistedFlags(previous: db.recruiters[id]?.flags ?? [], current: status.flags, now: now)
+        }
+        return out
+    }
+
     /// The normalized key two opportunities share when they are the same submission:
     /// employer and role, case-insensitive, surrounding and repeated whitespace ignored.
     /// Nil when the employer is unknown (agency roles): those are never duplicates.
     public static func submissionKey(of o: Opportunity) -> String? {
         func norm(_ s: String) -> String {
-            s.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let lower = s.lowercased()
+            // Fast path: ASCII without leading, trailing or repeated white space.
+            var clean = true, previousSpace = true
+            for b in lower.utf8 {
+                let space = b == 32 || (9...13).contains(b)
+                if b >= 0x80 || (space && previousSpace) { clean = false; break }
+                previousSpace = space
+            }
+            if clean, !previousSpace { return lower }
+            var out = String.UnicodeScalarView()
+            var pendingSpace = false
+            for u in lower.unicodeScalars {
+                if u.properties.isWhitespace {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(" ") }
+                    pendingSpace = false
+                    out.append(u)
+                }
+            }
+            return String(out)
         }
         guard let employer = o.employer.map(norm), !employer.isEmpty else { return nil }
         let role = norm(o.role)
@@ -168,7 +206,7 @@ public enum Rules {
 
 /// One evaluation: the policy, `now`, the business calendar and the weight table, built
 /// once and shared by every recruiter.
-struct Engine {
+struct RuleEngine {
     let policy: Policy
     let now: Date
     let calendar: BusinessCalendar
@@ -179,7 +217,7 @@ struct Engine {
     init(policy: Policy, now: Date) {
         self.policy = policy
         self.now = now
-        calendar = BusinessCalendar(policy: policy)
+        calendar = BusinessCalendar(policy: policy, anchor: now)
         weights = policy.urgency
         table = UrgencyWeights.Table(policy.urgency)
         quick = Set(policy.quickChannels)
@@ -248,7 +286,7 @@ struct Engine {
             st.turn = .theirs
         }
 
-        var flags: Set<Flag> = []
+        var flags = FlagSet()
         if duplicate { flags.insert(.duplicateSubmission) }
         if r.status == .doNotContact {
             // The user ended it: no reminders, no deadlines, only the facts.
@@ -267,7 +305,7 @@ struct Engine {
                 if now > due { anyOverdue = true }
                 let about = m.subject.map { ": \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "reply:" + m.id.uuidString.lowercased(), kind: .reply, recruiterID: r.id, due: due,
+                    id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
                     messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
             }
             flags.insert(anyOverdue ? .replyOverdue : .replyDue)
@@ -287,7 +325,7 @@ struct Engine {
                 flags.insert(.thankYouDue)
                 let at = o.employer.map { " at \($0)" } ?? ""
                 deadlines.append(Deadline(
-                    id: "thank-you:" + iv.id.uuidString.lowercased(), kind: .thankYou, recruiterID: r.id,
+                    id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
                     title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
             }
@@ -299,7 +337,7 @@ struct Engine {
             if now > due { flags.insert(.followUpOverdue) }
             let note = fu.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "follow-up:" + fu.id.uuidString.lowercased(), kind: .followUp, recruiterID: r.id, due: due,
+                id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
                 followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
         }
 
@@ -310,7 +348,7 @@ struct Engine {
             if now > e.by { flags.insert(.noShow) }
             let note = e.note.map { ": \($0)" } ?? ""
             deadlines.append(Deadline(
-                id: "expectation:" + e.id.uuidString.lowercased(), kind: .expectation, recruiterID: r.id,
+                id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
                 due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
         }
 
@@ -323,7 +361,7 @@ struct Engine {
                 } else {
                     flags.insert(.awaitingThem)
                     deadlines.append(Deadline(
-                        id: "check-in:" + r.id.uuidString.lowercased(), kind: .checkIn, recruiterID: r.id,
+                        id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
                         due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
                 }
             }
@@ -333,9 +371,9 @@ struct Engine {
     }
 
     /// Sorts the flags, scores the deadlines and the recruiter.
-    func finish(_ status: RecruiterStatus, flags: Set<Flag>, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
+    func finish(_ status: RecruiterStatus, flags: FlagSet, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
         var st = status
-        st.flags = flags.sorted()
+        st.flags = flags.sorted
         let w = weights
         let blanket = r.targeting == .blanket ? w.blanket : 0
         let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
@@ -349,7 +387,62 @@ struct Engine {
             d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
             return d
         }.sorted(by: Rules.moreUrgent)
-        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[$1.rank] }
+        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[FlagSet.index($1)] }
         return st
+    }
+}
+
+/// A set of flags as bits in `Flag.allCases` order: the rules' hot path neither hashes
+/// nor sorts.
+struct FlagSet: Equatable {
+    private(set) var bits: UInt32 = 0
+
+    /// The position of `flag` in `Flag.allCases` (its `rank`), without scanning the cases.
+    static func index(_ flag: Flag) -> Int {
+        switch flag {
+        case .nonResponsive: return 0
+        case .nonResponsiveRisk: return 1
+        case .replyOverdue: return 2
+        case .replyDue: return 3
+        case .thankYouDue: return 4
+        case .followUpOverdue: return 5
+        case .noShow: return 6
+        case .awaitingThem: return 7
+        case .cold: return 8
+        case .duplicateSubmission: return 9
+        case .doNotContact: return 10
+        }
+    }
+
+    mutating func insert(_ flag: Flag) { bits |= 1 << UInt32(FlagSet.index(flag)) }
+    func contains(_ flag: Flag) -> Bool { bits & (1 << UInt32(FlagSet.index(flag))) != 0 }
+
+    /// Most important first (`Flag` order).
+    var sorted: [Flag] {
+        guard bits != 0 else { return [] }
+        var out: [Flag] = []
+        for (i, flag) in Flag.allCases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
+        return out
+    }
+}
+
+extension UUID {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `uuidString.lowercased()` without a formatter: deadline ids are built for every
+    /// open item on every evaluation.
+    var lowercasedUUIDString: String {
+        withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var j = 0
+                for (i, byte) in raw.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[j] = UInt8(ascii: "-"); j += 1 }
+                    out[j] = UUID.hexDigits[Int(byte >> 4)]
+                    out[j + 1] = UUID.hexDigits[Int(byte & 0x0F)]
+                    j += 2
+                }
+                return j
+            }
+        }
     }
 }

@@ -20,13 +20,26 @@ public enum When {
         let words = text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         let cal = BusinessCalendar(timeZone: timeZone)
         if let date = parseWords(words, raw: text, now: now, cal: cal) { return date }
-        throw RapportError.usage("cannot read the date '\(text)': \(formsHint)")
+        throw RapportError.usage("cannot read the date '\(visible(text))': \(formsHint)")
+    }
+
+    /// `text` with control characters escaped, so an error stays on one line.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            if u.properties.generalCategory == .control {
+                out += u.escaped(asASCII: true)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     /// `7d`, `36h`, `90m`, `2w`, `45s`, or several at once: `1d12h`, `1.5d`.
     public static func parseDuration(_ text: String) throws -> TimeInterval {
         guard let parts = durationParts(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw RapportError.usage("cannot read the duration '\(text)': use a number and a unit (w, d, h, m, s), like 7d, 36h, 90m, 2w or 1d12h")
+            throw RapportError.usage("cannot read the duration '\(visible(text))': use a number and a unit (w, d, h, m, s), like 7d, 36h, 90m, 2w or 1d12h")
         }
         return parts.reduce(0) { $0 + $1.value * $1.unit.seconds }
     }

@@ -204,10 +204,11 @@ struct DueCommand: AsyncParsableCommand {
     func run() async throws {
         let horizon = try When.parseDuration(within)
         let ctx = try Context(global)
-        let all = Rules.deadlines(in: ctx.db, now: ctx.now, policy: ctx.policy)
+        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let all = Rules.deadlines(of: statuses)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
         if statusline {
-            print(statusLine(ctx, deadlines: all))
+            print(statusLine(ctx, deadlines: all, statuses: statuses))
             return
         }
         if json {
@@ -229,13 +230,13 @@ struct DueCommand: AsyncParsableCommand {
     }
 
     /// `2 overdue · 1 at risk · 3 today`; empty when nothing is due.
-    func statusLine(_ ctx: Context, deadlines: [Deadline]) -> String {
+    func statusLine(_ ctx: Context, deadlines: [Deadline], statuses: [UUID: RecruiterStatus]) -> String {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = ctx.timeZone
         let endOfToday = cal.date(byAdding: .day, value: 1, to: cal.startOfDay(for: ctx.now))!
         let overdue = deadlines.filter { $0.due < ctx.now }.count
         let today = deadlines.filter { $0.due >= ctx.now && $0.due < endOfToday }.count
-        let atRisk = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy).values.filter {
+        let atRisk = statuses.values.filter {
             $0.flags.contains(.nonResponsiveRisk) || $0.flags.contains(.nonResponsive)
         }.count
         var parts: [String] = []

@@ -53,6 +53,10 @@ import Testing
         let result = c.days.map { cal.adding(businessDays: $0, to: start) }
             ?? cal.adding(businessHours: c.hours!, to: start)
         #expect(show(result, c.zone) == c.expected)
+        let cached = BusinessCalendar(timeZone: c.zone, anchor: wall("2026-06-01 12:00", c.zone))
+        let again = c.days.map { cached.adding(businessDays: $0, to: start) }
+            ?? cached.adding(businessHours: c.hours!, to: start)
+        #expect(again == result, "the offset table gives the same answer as the zone")
     }
 
     @Test func aDSTWeekendIsAnHourShorterInMarchAndLongerInNovember() {

@@ -332,13 +332,17 @@ import Testing
         w.opportunity(c, role: "Staff Engineer", employer: nil) // unknown employer: never a duplicate
         w.opportunity(d, role: "Designer", employer: "Globex")
         w.opportunity(d, role: "Designer", employer: "Globex") // twice through the same recruiter: not
+        let e = w.recruiter("E"), f = w.recruiter("F")
+        w.opportunity(e, role: "Chef\tde  Cuisine", employer: "Café Müller")
+        w.opportunity(f, role: "chef de cuisine ", employer: "CAFÉ MÜLLER")
         let now = wall("2026-01-05 10:00")
         let all = Rules.evaluate(w.db, now: now, policy: .newYork)
         #expect(all[a]?.flags == [.duplicateSubmission])
         #expect(all[b]?.flags == [.duplicateSubmission])
         #expect(all[c]?.flags == [])
         #expect(all[d]?.flags == [])
-        for id in [a, b, c, d] { #expect(w.status(id, at: now) == all[id], "status(of:) agrees with evaluate") }
+        #expect(all[e]?.flags == [.duplicateSubmission] && all[f]?.flags == [.duplicateSubmission])
+        for id in [a, b, c, d, e, f] { #expect(w.status(id, at: now) == all[id], "status(of:) agrees with evaluate") }
     }
 
     struct TurnCase: Sendable, CustomTestStringConvertible {
@@ -413,7 +417,26 @@ import Testing
         let due = Rules.deadlines(in: w.db, now: now, policy: .newYork)
         let order = due.map { $0.followUpID ?? $0.messageID }
         #expect(order == [late, lateReply, soonest, soon, far])
+        #expect(Rules.deadlines(of: Rules.evaluate(w.db, now: now, policy: .newYork)) == due)
         #expect(due.map(\.urgency) == due.map(\.urgency).sorted(by: >))
+    }
+
+    /// The worked examples of docs/rules.md.
+    @Test func theDocumentedExamples() throws {
+        var w = World()
+        let r = w.recruiter("At Risk")
+        let other = w.recruiter("Other")
+        let first = w.message(r, .inbound, wall("2026-01-05 10:00"))
+        w.message(r, .inbound, wall("2026-01-05 10:30"))
+        let now = wall("2026-01-07 22:00") // the first reply (due Tue 10:00) is 1.5 days late
+        w.followUp(other, due: wall("2026-01-11 10:00")) // 3.5 days ahead
+        let st = w.status(r, at: now)
+        #expect(st.flags == [.nonResponsiveRisk, .replyOverdue])
+        #expect(abs(st.urgency - 19.5) < 1e-9)
+        let reply = try #require(st.deadlines.first)
+        #expect(reply.messageID == first && abs(reply.urgency - 16.5) < 1e-9)
+        let followUp = try #require(w.status(other, at: now).deadlines.first)
+        #expect(abs(followUp.urgency - 3.1) < 1e-9)
     }
 
     @Test func theOrderIsTotalForEqualScores() {
@@ -436,6 +459,22 @@ import Testing
         #expect(Rules.persistedFlags(previous: next, current: [], now: friday).isEmpty)
         #expect(Rules.persistedFlags(previous: [], current: [.cold], now: friday) == [FlagRecord(flag: .cold, since: friday)])
     }
+
+    @Test func theWholeDatabaseAtOnceKeepsSinceToo() throws {
+        var w = World()
+        let r = w.recruiter("R")
+        let quiet = w.recruiter("Quiet")
+        w.message(r, .inbound, wall("2026-01-05 10:00"))
+        let tuesday = wall("2026-01-06 12:00"), thursday = wall("2026-01-08 12:00")
+        let first = Rules.persistedFlags(in: w.db, now: tuesday, policy: .newYork)
+        #expect(first[r] == [FlagRecord(flag: .replyOverdue, since: tuesday)])
+        #expect(first[quiet] == [])
+        var saved = try #require(w.db.recruiters[r])
+        saved.flags = first[r]!
+        try w.db.apply(.putRecruiter(saved))
+        let second = Rules.persistedFlags(in: w.db, now: thursday, policy: .newYork)
+        #expect(second[r] == [FlagRecord(flag: .nonResponsiveRisk, since: thursday), FlagRecord(flag: .replyOverdue, since: tuesday)])
+    }
 }
 
 @Suite struct PolicyTests {
@@ -455,5 +494,100 @@ import Testing
         let back = try JSONDecoder().decode(Policy.self, from: JSONEncoder().encode(p))
         #expect(back == p)
         #expect(try JSONDecoder().decode(Policy.self, from: Data("{}".utf8)) == Policy.default)
+    }
+}
+
+@Suite struct InternalsTests {
+    @Test func flagSetFollowsTheFlagOrder() {
+        for flag in Flag.allCases { #expect(FlagSet.index(flag) == flag.rank) }
+        var set = FlagSet()
+        for flag in Flag.allCases.reversed() { set.insert(flag) }
+        #expect(set.sorted == Flag.allCases)
+        #expect(set.contains(.cold) && !FlagSet().contains(.cold))
+    }
+
+    @Test func fastLowercasedUUIDStringMatchesFoundation() {
+        for _ in 0..<50 {
+            let id = UUID()
+            #expect(id.lowercasedUUIDString == id.uuidString.lowercased())
+        }
+    }
+
+    @Test func cachedOffsetsMatchTheZone() {
+        let anchor = wall("2026-06-01 12:00")
+        for zone in [newYork, berlin, tokyo, utc, TimeZone(identifier: "Australia/Lord_Howe")!] {
+            let cached = BusinessCalendar(timeZone: zone, anchor: anchor)
+            var t = anchor.timeIntervalSince1970 - 4 * 366 * 86_400
+            while t < anchor.timeIntervalSince1970 + 4 * 366 * 86_400 {
+                #expect(cached.offset(at: t) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: t)), "\(zone.identifier) at \(t)")
+                t += 86_400 * 3 + 3_541
+            }
+        }
+    }
+}
+
+/// Every flag goes up, then the action the candidate would take brings it down at once.
+@Suite struct RaiseAndClearTests {
+    enum Scenario: String, CaseIterable, Sendable {
+        case nonResponsive, risk, replyOverdue, replyDue, thankYou, followUp, noShow, awaiting, cold, duplicate, doNotContact
+    }
+
+    @Test(arguments: Scenario.allCases)
+    func raisedThenCleared(_ s: Scenario) throws {
+        var w = World()
+        let r = w.recruiter("R")
+        let now = wall("2026-01-20 12:00")
+        var flag: Flag
+        var clear: Change
+        switch s {
+        case .nonResponsive, .risk, .replyOverdue, .replyDue:
+            let times: [String] = switch s {
+            case .nonResponsive: ["2026-01-20 09:00", "2026-01-20 10:00", "2026-01-20 11:00"]
+            case .risk: ["2026-01-20 09:00", "2026-01-20 10:00"]
+            case .replyOverdue: ["2026-01-19 09:00"]
+            default: ["2026-01-20 11:00"]
+            }
+            for t in times { w.message(r, .inbound, wall(t)) }
+            flag = [.nonResponsive: Flag.nonResponsive, .risk: .nonResponsiveRisk, .replyOverdue: .replyOverdue][s] ?? .replyDue
+            clear = .putMessage(Message(recruiterID: r, direction: .outbound, channel: .phone, at: wall("2026-01-20 11:30")))
+        case .thankYou:
+            w.interview(r, at: wall("2026-01-19 10:00"))
+            flag = .thankYouDue
+            clear = .putMessage(Message(recruiterID: r, direction: .outbound, at: wall("2026-01-20 11:00")))
+        case .followUp:
+            let id = w.followUp(r, due: wall("2026-01-19 10:00"))
+            flag = .followUpOverdue
+            var done = try #require(w.db.followUps[id])
+            done.done = wall("2026-01-20 11:00")
+            clear = .putFollowUp(done)
+        case .noShow:
+            w.expectation(r, by: wall("2026-01-19 13:00"))
+            flag = .noShow
+            clear = .putMessage(Message(recruiterID: r, direction: .inbound, at: wall("2026-01-20 11:00"), noReplyNeeded: true))
+        case .awaiting, .cold:
+            let sent = s == .cold ? ["2026-01-02 10:00", "2026-01-05 10:00", "2026-01-12 10:00"] : ["2026-01-12 10:00"]
+            for t in sent { w.message(r, .outbound, wall(t)) }
+            flag = s == .cold ? .cold : .awaitingThem
+            clear = .putMessage(Message(recruiterID: r, direction: .inbound, at: wall("2026-01-20 11:00"), noReplyNeeded: true))
+        case .duplicate:
+            let other = w.recruiter("Other")
+            w.opportunity(other, role: "SRE", employer: "Initech")
+            let mine = Opportunity(recruiterID: r, role: "sre", employer: "INITECH")
+            try w.db.apply(.putOpportunity(mine))
+            flag = .duplicateSubmission
+            clear = .removeOpportunity(mine.id)
+        case .doNotContact:
+            var rec = try #require(w.db.recruiters[r])
+            rec.status = .doNotContact
+            try w.db.apply(.putRecruiter(rec))
+            flag = .doNotContact
+            rec.status = .active
+            clear = .putRecruiter(rec)
+        }
+        #expect(w.status(r, at: now).flags.contains(flag), "raised")
+        try w.db.apply(clear)
+        let after = w.status(r, at: now)
+        #expect(!after.flags.contains(flag), "cleared")
+        #expect(after.flags.isEmpty, "nothing else left: \(after.flags)")
     }
 }

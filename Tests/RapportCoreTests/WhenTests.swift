@@ -93,6 +93,17 @@ import Testing
         }
     }
 
+    @Test func controlCharactersInBadInputStayOnOneLine() {
+        #expect(throws: RapportError.usage("cannot read the date 'tue\\n13:00\\u{1B}[2J': \(When.formsHint)")) {
+            try When.parse("tue\n13:00\u{1B}[2J", now: wall("2026-01-07 15:30"), timeZone: newYork)
+        }
+        #expect(throws: RapportError.usage(
+            "cannot read the duration '7\\td': use a number and a unit (w, d, h, m, s), like 7d, 36h, 90m, 2w or 1d12h"
+        )) {
+            try When.parseDuration("7\td")
+        }
+    }
+
     static let durationCases: [(String, Double)] = [
         ("7d", 604_800), ("36h", 129_600), ("90m", 5400), ("2w", 1_209_600),
         ("45s", 45), ("1d12h", 129_600), ("1.5d", 129_600), (" 7D ", 604_800), ("0h", 0),
