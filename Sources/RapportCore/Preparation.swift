@@ -161,3 +161,38 @@ public enum Preparation {
             .contains { $0.at <= horizon && !missing(for: $0, recruiter: r, opportunities: opportunities).isEmpty }
     }
 }
+
+/// What the call-prep view shows for a recruiter's next call or interview: who, when (the
+/// view shows it in both zones), the research still missing, the agenda notes and the
+/// end of the thread.
+public struct CallPrep: Sendable, Equatable {
+    public var recruiter: Recruiter
+    /// The next call or interview from `now` on (any distance); nil when none is planned.
+    public var call: Preparation.Call?
+    /// The interview's opportunity, else the recruiter's latest one.
+    public var opportunity: Opportunity?
+    /// Research missing for the call (for the recruiter and that opportunity when there is no call).
+    public var missing: [ChecklistItem]
+    /// The recruiter's agenda, then the opportunity's, when set.
+    public var agenda: [String]
+    /// The last messages up to `now`, oldest first.
+    public var recent: [Message]
+    /// True when the `unprepared` flag is up.
+    public var unprepared: Bool
+}
+
+extension Preparation {
+    public static func prep(for recruiterID: UUID, in db: Database, now: Date, recentCount: Int = 5) -> CallPrep? {
+        guard let r = db.recruiters[recruiterID] else { return nil }
+        let opportunities = db.opportunities(of: recruiterID), expectations = db.expectations(of: recruiterID)
+        let call = upcomingCalls(recruiterID: recruiterID, opportunities: opportunities, expectations: expectations, now: now).first
+        let opportunity = call?.opportunityID.flatMap { id in opportunities.first { $0.id == id } }
+            ?? Templates.latestOpportunity(opportunities)
+        let missing = call.map { self.missing(for: $0, recruiter: r, opportunities: opportunities) }
+            ?? r.checklist.missing(.recruiter) + (opportunity?.checklist.missing(.opportunity) ?? [])
+        let agenda = [r.checklist.agenda, opportunity?.checklist.agenda].compactMap { $0 }.filter { !$0.isEmpty }
+        let recent = Array(db.thread(recruiterID).filter { $0.at <= now }.suffix(max(recentCount, 0)))
+        return CallPrep(recruiter: r, call: call, opportunity: opportunity, missing: missing, agenda: agenda, recent: recent,
+                        unprepared: isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now))
+    }
+}

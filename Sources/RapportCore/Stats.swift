@@ -80,6 +80,11 @@ public struct Insight: Codable, Sendable, Equatable {
     public var weekly: [WeekActivity]
     /// Opportunities by their current stage, in stage order.
     public var funnel: [FunnelStep]
+
+    /// Ally score per recruiter, for sorting the recruiter list.
+    public var allyScores: [UUID: Int] {
+        Dictionary(recruiters.map { ($0.id, $0.allyScore) }, uniquingKeysWith: { a, _ in a })
+    }
 }
 
 /// Statistics over the data. Pure: `now` and the policy are parameters; messages after

@@ -357,3 +357,32 @@ import Testing
         #expect(Sparkline.render([Double?]()) == "")
     }
 }
+
+@Suite struct CallPrepTests {
+    @Test func prepShowsTheNextCallWhatIsMissingAndTheAgenda() throws {
+        var w = World()
+        let r = w.recruiter("Lee")
+        w.message(r, .inbound, wall("2026-01-05 09:00"))
+        w.message(r, .outbound, wall("2026-01-05 10:00"))
+        w.message(r, .inbound, wall("2026-01-12 10:00")) // after now: not in the summary
+        w.interview(r, at: wall("2026-01-09 14:00"), role: "SRE", employer: "Acme")
+        var rec = w.db.recruiters[r]!
+        rec.checklist.done["profile-reviewed"] = wall("2026-01-05 11:00")
+        rec.checklist.agenda = "Cut p99 latency by half"
+        try w.db.apply(.putRecruiter(rec))
+        let now = wall("2026-01-08 15:00")
+        let prep = try #require(Preparation.prep(for: r, in: w.db, now: now, recentCount: 5))
+        #expect(prep.call?.at == wall("2026-01-09 14:00") && prep.call?.title == "SRE interview at Acme")
+        #expect(prep.opportunity?.role == "SRE")
+        #expect(prep.missing == [.firmVetted, .companySiteRead])
+        #expect(prep.agenda == ["Cut p99 latency by half"])
+        #expect(prep.recent.map(\.at) == [wall("2026-01-05 09:00"), wall("2026-01-05 10:00")])
+        #expect(prep.unprepared)
+        #expect(Preparation.prep(for: r, in: w.db, now: wall("2026-01-07 15:00"))?.unprepared == false, "47 hours before")
+        #expect(Preparation.prep(for: UUID(), in: w.db, now: now) == nil)
+        let scores = Stats.compute(w.db, now: now, policy: .newYork).allyScores
+        // targeted 15 + their replies 0 (their answer is after now) + reliability 0 (the
+        // outbound's window is still open) + your reply in 1h 15 + interview stage 10
+        #expect(scores[r] == 40)
+    }
+}
