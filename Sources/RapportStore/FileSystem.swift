@@ -181,7 +181,7 @@ enum Sys {
     }
 
     static func fsyncDirectory(_ fs: FileSystem, _ dir: String) throws {
-        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = fs.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw fail("open the directory", dir) }
         defer { close(fd) }
         if fs.fsync(fd) != 0 && errno != EINVAL { throw fail("flush the directory to disk", dir) }

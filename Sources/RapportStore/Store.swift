@@ -78,11 +78,17 @@ public final class Store {
         try checkWritable()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
+            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
+            // Apply what other processes will read back (whole-second times, …), and
+            // never write a line that cannot be read.
+            let stored: Change
+            do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)).change } catch {
+                throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
+            }
             var next = database
-            do { try next.apply(change) } catch let e as ChangeError {
+            do { try next.apply(stored) } catch let e as ChangeError {
                 throw RapportError.failure("the change was not saved: \(e.description)")
             }
-            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
             try appendLine(line)
             database = next
             seq += 1

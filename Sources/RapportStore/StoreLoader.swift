@@ -66,7 +66,9 @@ enum StoreLoader {
             }
             throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
         }
-        return (try snap.database(file: file), version, snap.seq)
+        do { return (try snap.database(file: file), version, snap.seq) } catch {
+            throw RapportError.failure("\(error); \(hint)")
+        }
     }
 
     /// Applies the complete lines of `bytes` (journal text starting at a line boundary).
