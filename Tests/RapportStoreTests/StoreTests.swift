@@ -25,6 +25,19 @@ import RapportCore
         #expect(afterClose.seq == 7)
     }
 
+    @Test func memoryHoldsExactlyWhatOtherProcessesReadBack() throws {
+        let dir = TempDir()
+        let s = try Store.open(dir.paths)
+        let r = Recruiter(name: "Fractional", created: t0.addingTimeInterval(0.75))
+        try s.apply(.putRecruiter(r))
+        #expect(s.database.recruiters[r.id]?.created == t0, "times are kept in whole seconds")
+        #expect(try Store.open(dir.paths).database == s.database)
+        #expect(throws: RapportError.self) {
+            try s.apply(.putRecruiter(Recruiter(name: "Bad number", created: t0, extra: ["n": .number("1e400")])))
+        }
+        #expect(s.seq == 1)
+    }
+
     @Test func aChangeThatDoesNotApplyIsRefusedAndNothingIsWritten() throws {
         let dir = TempDir()
         let s = try makeSampleStore(dir.paths)
