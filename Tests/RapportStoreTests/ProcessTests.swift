@@ -29,6 +29,9 @@ import RapportCore
         }
         #expect(s.seq == s.database.recruiters.count + s.database.messageCount, "\(context): seq counts every change once")
         #expect(Store.check(dir.paths).exitStatus == 0, "\(context): \(Store.check(dir.paths).lines)")
+        try s.compact()
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") }, "\(context): leftover temp files are removed: \(listing(dir.paths.storeDirectory))")
+        #expect(try Store.open(dir.paths).database == s.database, "\(context)")
     }
 
     @Test func aWriterKilledAtRandomMomentsLosesNoAcknowledgedChange() throws {
