@@ -13,6 +13,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // The only C surface: libncursesw through a module map and a small shim.
@@ -32,14 +34,26 @@ let package = Package(
             dependencies: ["RapportCore", "RapportStore", "RapportTerminal"],
             swiftSettings: strict
         ),
+        // Import and export: LinkedIn, vCard, CSV, iCalendar, JSON. Pure readers/writers.
+        .target(
+            name: "RapportInterchange",
+            dependencies: [
+                "RapportCore",
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal",
+                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
+        // In-process store timings for `make bench`.
+        .executableTarget(name: "rapport-bench", dependencies: ["RapportCore", "RapportStore"], path: "Sources/RapportBench", swiftSettings: strict),
         // A tiny writer the store's crash and concurrency tests run and kill.
         .executableTarget(
             name: "rapport-store-writer",
@@ -56,10 +70,16 @@ let package = Package(
         .testTarget(
             name: "RapportTUITests",
             dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RapportInterchangeTests",
+            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,11 @@
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
+#include <string.h>
+#include <langinfo.h>
+#include <stdio.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 
 /* C globals and macros reach Swift only through these accessors. */
 static inline WINDOW *rapport_stdscr(void) { return stdscr; }
@@ -30,7 +34,8 @@ static inline chtype rapport_a_normal(void) { return A_NORMAL; }
 static inline chtype rapport_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int rapport_getmaxy(WINDOW *w) { return getmaxy(w); }
 static inline int rapport_getmaxx(WINDOW *w) { return getmaxx(w); }
-static inline mmask_t rapport_all_mouse_events(void) { return ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION; }
+/* Clicks and wheel only: REPORT_MOUSE_POSITION would stream motion events. */
+static inline mmask_t rapport_all_mouse_events(void) { return ALL_MOUSE_EVENTS; }
 static inline mmask_t rapport_button1_clicked(void) { return BUTTON1_CLICKED; }
 static inline mmask_t rapport_button1_pressed(void) { return BUTTON1_PRESSED; }
 static inline mmask_t rapport_button1_released(void) { return BUTTON1_RELEASED; }
@@ -42,6 +47,98 @@ static inline mmask_t rapport_button5_pressed(void) { return BUTTON5_PRESSED; }
    attributes and colour pair given). Returns ERR or OK. */
 static inline int rapport_setcchar(cchar_t *c, const wchar_t *wch, attr_t attrs, short pair) {
     return setcchar(c, wch, attrs, pair, NULL);
+}
+
+/* wcwidth is only declared by glibc under _XOPEN_SOURCE; it is always there. */
+extern int wcwidth(wchar_t c);
+static inline int rapport_wcwidth(wchar_t c) { return wcwidth(c); }
+
+/* True when the character-type locale's codeset is UTF-8. */
+static inline int rapport_locale_is_utf8(void) {
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+static inline mmask_t rapport_button1_triple_clicked(void) { return BUTTON1_TRIPLE_CLICKED; }
+static inline mmask_t rapport_button3_clicked(void) { return BUTTON3_CLICKED | BUTTON3_PRESSED; }
+static inline int rapport_key_f0(void) { return KEY_F0; }
+static inline WINDOW *rapport_curscr(void) { return curscr; }
+static inline FILE *rapport_stdout(void) { return stdout; }
+static inline FILE *rapport_stdin(void) { return stdin; }
+
+/* True when `term` names a terminal that can address the cursor (TERM=dumb and
+   unknown names are refused). Uses setupterm with an error pointer, so nothing is
+   printed and the process never exits; the terminal description is freed again. */
+static inline int rapport_term_usable(const char *term) {
+    int err = 0;
+    if (term == NULL || term[0] == 0) return 0;
+    if (setupterm(term, 1, &err) != OK) return 0;
+    char *cup = tigetstr("cup");
+    int ok = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    return ok;
+}
+
+/* Signals. The slot below is the one piece of process-wide state: the quit signal
+   (SIGINT, SIGTERM, SIGHUP) seen last, 0 when none. It is a sig_atomic_t written only
+   by the handler and read-and-cleared by the event loop. It lives in a function-level
+   static of a static inline function, so every caller must sit in the same object
+   file: RapportTerminal calls these from Signals.swift only. */
+static inline volatile sig_atomic_t *rapport_signal_slot(void) {
+    static volatile sig_atomic_t slot = 0;
+    return &slot;
+}
+
+static inline void rapport_on_quit_signal(int sig) { *rapport_signal_slot() = sig; }
+
+/* Fatal signals: put the terminal back, then die by the same signal with the default
+   action (SA_RESETHAND), so the shell still reports the crash and a core is written. */
+static inline void rapport_on_fatal_signal(int sig) {
+    endwin();
+    raise(sig);
+}
+
+static inline void rapport_install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = rapport_on_quit_signal;
+    sa.sa_flags = 0; /* no SA_RESTART: a blocked read wakes up at once */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = rapport_on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGTRAP, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+}
+
+/* Back to the defaults (after the terminal is restored). */
+static inline void rapport_reset_signal_handlers(void) {
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+}
+
+static inline int rapport_take_signal(void) {
+    int s = *rapport_signal_slot();
+    *rapport_signal_slot() = 0;
+    return s;
+}
+
+/* Ctrl-Z in raw mode arrives as a key: stop the process with the default SIGTSTP
+   action (the caller has called endwin first); returns after SIGCONT. */
+static inline void rapport_stop_self(void) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &sa, &old);
+    raise(SIGTSTP);
+    sigaction(SIGTSTP, &old, NULL);
 }
 
 #endif

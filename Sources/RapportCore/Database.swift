@@ -13,10 +13,20 @@ public struct Database: Sendable, Equatable {
     public private(set) var expectations: [UUID: Expectation] = [:]
     /// Message id -> recruiter id, to find a message without scanning.
     public private(set) var messageOwner: [UUID: UUID] = [:]
+    /// Recruiter id -> ids of what it owns, so per-recruiter lookups never scan everything.
+    private var opportunityIndex: [UUID: Set<UUID>] = [:]
+    private var followUpIndex: [UUID: Set<UUID>] = [:]
+    private var expectationIndex: [UUID: Set<UUID>] = [:]
     /// Top-level fields of the snapshot this build does not know; kept verbatim.
     public var extra: [String: JSONValue] = [:]
 
     public init() {}
+
+    /// Equal when the data is equal (the private indexes follow from it).
+    public static func == (a: Database, b: Database) -> Bool {
+        a.recruiters == b.recruiters && a.threads == b.threads && a.opportunities == b.opportunities
+            && a.followUps == b.followUps && a.expectations == b.expectations && a.extra == b.extra
+    }
 
     public var messageCount: Int { messageOwner.count }
 
@@ -28,22 +38,24 @@ public struct Database: Sendable, Equatable {
     }
 
     public func opportunities(of recruiterID: UUID) -> [Opportunity] {
-        opportunities.values.filter { $0.recruiterID == recruiterID }.sorted { $0.id.uuidString < $1.id.uuidString }
+        (opportunityIndex[recruiterID] ?? []).compactMap { opportunities[$0] }.sorted { uuidLess($0.id, $1.id) }
     }
 
     public func followUps(of recruiterID: UUID) -> [FollowUp] {
-        followUps.values.filter { $0.recruiterID == recruiterID }.sorted { ($0.due, $0.id.uuidString) < ($1.due, $1.id.uuidString) }
+        (followUpIndex[recruiterID] ?? []).compactMap { followUps[$0] }
+            .sorted { $0.due != $1.due ? $0.due < $1.due : uuidLess($0.id, $1.id) }
     }
 
     public func expectations(of recruiterID: UUID) -> [Expectation] {
-        expectations.values.filter { $0.recruiterID == recruiterID }.sorted { ($0.by, $0.id.uuidString) < ($1.by, $1.id.uuidString) }
+        (expectationIndex[recruiterID] ?? []).compactMap { expectations[$0] }
+            .sorted { $0.by != $1.by ? $0.by < $1.by : uuidLess($0.id, $1.id) }
     }
 
     /// Recruiters sorted by name (case-insensitive), then id: a stable base order.
     public var recruitersByName: [Recruiter] {
         recruiters.values.sorted {
             let a = $0.name.lowercased(), b = $1.name.lowercased()
-            return a != b ? a < b : $0.id.uuidString < $1.id.uuidString
+            return a != b ? a < b : uuidLess($0.id, $1.id)
         }
     }
 
@@ -55,9 +67,9 @@ public struct Database: Sendable, Equatable {
         recruiters[id] = nil
         for m in threads[id] ?? [] { messageOwner[m.id] = nil }
         threads[id] = nil
-        opportunities = opportunities.filter { $0.value.recruiterID != id }
-        followUps = followUps.filter { $0.value.recruiterID != id }
-        expectations = expectations.filter { $0.value.recruiterID != id }
+        for o in opportunityIndex.removeValue(forKey: id) ?? [] { opportunities[o] = nil }
+        for f in followUpIndex.removeValue(forKey: id) ?? [] { followUps[f] = nil }
+        for e in expectationIndex.removeValue(forKey: id) ?? [] { expectations[e] = nil }
     }
 
     mutating func putMessage(_ m: Message) {
@@ -68,7 +80,7 @@ public struct Database: Sendable, Equatable {
         while lo < hi {
             let mid = (lo + hi) / 2
             let t = thread[mid]
-            if (t.at, t.id.uuidString) < (m.at, m.id.uuidString) { lo = mid + 1 } else { hi = mid }
+            if t.at < m.at || (t.at == m.at && uuidLess(t.id, m.id)) { lo = mid + 1 } else { hi = mid }
         }
         thread.insert(m, at: lo)
         threads[m.recruiterID] = thread
@@ -86,10 +98,44 @@ public struct Database: Sendable, Equatable {
         messageOwner[id] = nil
     }
 
-    mutating func putOpportunity(_ o: Opportunity) { opportunities[o.id] = o }
-    mutating func dropOpportunity(_ id: UUID) { opportunities[id] = nil }
-    mutating func putFollowUp(_ f: FollowUp) { followUps[f.id] = f }
-    mutating func dropFollowUp(_ id: UUID) { followUps[id] = nil }
-    mutating func putExpectation(_ e: Expectation) { expectations[e.id] = e }
-    mutating func dropExpectation(_ id: UUID) { expectations[id] = nil }
+    mutating func putOpportunity(_ o: Opportunity) {
+        if let old = opportunities[o.id] { opportunityIndex[old.recruiterID]?.remove(o.id) }
+        opportunities[o.id] = o
+        opportunityIndex[o.recruiterID, default: []].insert(o.id)
+    }
+
+    mutating func dropOpportunity(_ id: UUID) {
+        if let old = opportunities.removeValue(forKey: id) { opportunityIndex[old.recruiterID]?.remove(id) }
+    }
+
+    mutating func putFollowUp(_ f: FollowUp) {
+        if let old = followUps[f.id] { followUpIndex[old.recruiterID]?.remove(f.id) }
+        followUps[f.id] = f
+        followUpIndex[f.recruiterID, default: []].insert(f.id)
+    }
+
+    mutating func dropFollowUp(_ id: UUID) {
+        if let old = followUps.removeValue(forKey: id) { followUpIndex[old.recruiterID]?.remove(id) }
+    }
+
+    mutating func putExpectation(_ e: Expectation) {
+        if let old = expectations[e.id] { expectationIndex[old.recruiterID]?.remove(e.id) }
+        expectations[e.id] = e
+        expectationIndex[e.recruiterID, default: []].insert(e.id)
+    }
+
+    mutating func dropExpectation(_ id: UUID) {
+        if let old = expectations.removeValue(forKey: id) { expectationIndex[old.recruiterID]?.remove(id) }
+    }
+}
+
+/// Byte order of two UUIDs (the same order as their uppercase strings), without formatting.
+@inline(__always)
+public func uuidLess(_ a: UUID, _ b: UUID) -> Bool {
+    withUnsafeBytes(of: a.uuid) { pa in
+        withUnsafeBytes(of: b.uuid) { pb in
+            for i in 0..<16 where pa[i] != pb[i] { return pa[i] < pb[i] }
+            return false
+        }
+    }
 }

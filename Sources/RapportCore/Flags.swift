@@ -51,21 +51,25 @@ public struct Deadline: Sendable, Equatable, Identifiable {
     public var messageID: UUID?
     /// The follow-up this is, if any (for done / snooze).
     public var followUpID: UUID?
+    /// The expectation this is, if any.
+    public var expectationID: UUID?
     public var title: String
     public var urgency: Double
 
     public init(id: String, kind: DeadlineKind, recruiterID: UUID, due: Date, messageID: UUID? = nil,
-                followUpID: UUID? = nil, title: String, urgency: Double) {
+                followUpID: UUID? = nil, expectationID: UUID? = nil, title: String, urgency: Double) {
         self.id = id
         self.kind = kind
         self.recruiterID = recruiterID
         self.due = due
         self.messageID = messageID
         self.followUpID = followUpID
+        self.expectationID = expectationID
         self.title = title
         self.urgency = urgency
     }
 
+    /// Overdue once `now` is strictly after `due`; at the exact instant it is still due.
     public func isOverdue(at now: Date) -> Bool { due < now }
 }
 
@@ -77,15 +81,19 @@ public struct RecruiterStatus: Sendable, Equatable {
     public var turn: Turn
     public var lastContact: Date?
     public var urgency: Double
+    /// Sorted most urgent first.
     public var deadlines: [Deadline]
+    /// The open inbound messages (the candidate owes a reply), oldest first.
+    public var openMessageIDs: [UUID]
 
     public init(recruiterID: UUID, flags: [Flag] = [], turn: Turn = .none, lastContact: Date? = nil,
-                urgency: Double = 0, deadlines: [Deadline] = []) {
+                urgency: Double = 0, deadlines: [Deadline] = [], openMessageIDs: [UUID] = []) {
         self.recruiterID = recruiterID
         self.flags = flags
         self.turn = turn
         self.lastContact = lastContact
         self.urgency = urgency
         self.deadlines = deadlines
+        self.openMessageIDs = openMessageIDs
     }
 }

@@ -1,43 +1,447 @@
 import Foundation
 
-/// Every number the rules use. Defaults are documented in docs/rules.md.
+/// Every number the rules use. Defaults are documented in docs/rules.md, with the field
+/// names. Decoding a policy file keeps the default of every key it does not mention.
 public struct Policy: Codable, Sendable, Equatable {
-    /// The candidate's IANA time zone (business hours are counted in it).
+    /// The candidate's IANA time zone (business hours are counted in it). Unknown → UTC.
     public var timeZone: String
     public var businessDayStartHour: Int = 9
     public var businessDayEndHour: Int = 18
     /// ISO weekdays that are business days: 1 = Monday … 7 = Sunday.
     public var businessWeekdays: [Int] = [1, 2, 3, 4, 5]
 
+    /// Reply window for email, LinkedIn and other channels, in business days.
+    public var replyBusinessDays: Double = 1
+    /// Reply window for the quick channels (`quickChannels`), in business hours.
+    public var quickReplyBusinessHours: Double = 4
+    public var quickChannels: [Channel] = [.phone, .text]
+
+    /// `non-responsive-risk`: this many consecutive open inbound messages …
+    public var riskOpenCount: Int = 2
+    /// … or the oldest open one older than this many business days.
+    public var riskOpenBusinessDays: Double = 2
+    /// `non-responsive`: this many consecutive open inbound messages …
+    public var nonResponsiveOpenCount: Int = 3
+    /// … or the oldest open one older than this many calendar days.
+    public var nonResponsiveOpenDays: Int = 7
+
+    /// `thank-you-due`: a thank-you is owed within this many business days of an interview's end.
+    public var thankYouBusinessDays: Double = 1
+    /// `awaiting-them`: the candidate wrote last at least this many business days ago.
+    public var awaitingBusinessDays: Double = 5
+    /// `cold`: this many unanswered check-ins (outbound after the first unanswered one).
+    public var coldAfterCheckIns: Int = 2
+    /// An expectation is kept by any inbound message from this many hours before its time on.
+    public var expectationEarlyHours: Double = 24
+
+    public var urgency: UrgencyWeights = .default
+
     public init(timeZone: String = "UTC") { self.timeZone = timeZone }
 
     public static let `default` = Policy()
+
+    /// The zone named by `timeZone`, or UTC when the name is unknown.
+    public var resolvedTimeZone: TimeZone {
+        TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)!
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case timeZone, businessDayStartHour, businessDayEndHour, businessWeekdays
+        case replyBusinessDays, quickReplyBusinessHours, quickChannels
+        case riskOpenCount, riskOpenBusinessDays, nonResponsiveOpenCount, nonResponsiveOpenDays
+        case thankYouBusinessDays, awaitingBusinessDays, coldAfterCheckIns, expectationEarlyHours
+        case urgency
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var p = Policy(timeZone: try c.decodeIfPresent(String.self, forKey: .timeZone) ?? "UTC")
+        func v<T: Decodable>(_ key: CodingKeys, _ slot: inout T) throws {
+            if let value = try c.decodeIfPresent(T.self, forKey: key) { slot = value }
+        }
+        try v(.businessDayStartHour, &p.businessDayStartHour)
+        try v(.businessDayEndHour, &p.businessDayEndHour)
+        try v(.businessWeekdays, &p.businessWeekdays)
+        try v(.replyBusinessDays, &p.replyBusinessDays)
+        try v(.quickReplyBusinessHours, &p.quickReplyBusinessHours)
+        try v(.quickChannels, &p.quickChannels)
+        try v(.riskOpenCount, &p.riskOpenCount)
+        try v(.riskOpenBusinessDays, &p.riskOpenBusinessDays)
+        try v(.nonResponsiveOpenCount, &p.nonResponsiveOpenCount)
+        try v(.nonResponsiveOpenDays, &p.nonResponsiveOpenDays)
+        try v(.thankYouBusinessDays, &p.thankYouBusinessDays)
+        try v(.awaitingBusinessDays, &p.awaitingBusinessDays)
+        try v(.coldAfterCheckIns, &p.coldAfterCheckIns)
+        try v(.expectationEarlyHours, &p.expectationEarlyHours)
+        try v(.urgency, &p.urgency)
+        self = p
+    }
 }
 
 /// The rules: whose turn it is, what is due, which flags are up. Pure; `now` is a parameter.
+/// Every rule, its default and its policy field are described in docs/rules.md.
 public enum Rules {
-    /// The status of one recruiter at `now`.
+    /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
-        // Placeholder until the full rules land: whose turn from the last message only.
-        let thread = db.thread(recruiterID)
-        var status = RecruiterStatus(recruiterID: recruiterID)
-        status.lastContact = thread.last?.at
-        if let last = thread.last {
-            status.turn = last.direction == .inbound && !last.noReplyNeeded ? .mine : .theirs
-        }
-        if db.recruiters[recruiterID]?.status == .doNotContact { status.flags = [.doNotContact] }
-        return status
+        guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
+        let engine = RuleEngine(policy: policy, now: now)
+        let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
+        return engine.status(
+            of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
+            followUps: db.followUps(of: recruiterID), expectations: db.expectations(of: recruiterID),
+            duplicate: duplicates.contains(recruiterID)
+        )
     }
 
-    /// Status of every recruiter.
+    /// Status of every recruiter. Groups opportunities, follow-ups and expectations and
+    /// builds the duplicate-submission index once, then costs O(thread tail) per recruiter.
     public static func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
+        let engine = RuleEngine(policy: policy, now: now)
+        let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
+        let followUps = Dictionary(grouping: db.followUps.values, by: \.recruiterID)
+        let expectations = Dictionary(grouping: db.expectations.values, by: \.recruiterID)
+        let duplicates = duplicateSubmissions(in: db.opportunities.values, among: nil)
         var out: [UUID: RecruiterStatus] = [:]
-        for id in db.recruiters.keys { out[id] = status(of: id, in: db, now: now, policy: policy) }
+        out.reserveCapacity(db.recruiters.count)
+        for (id, recruiter) in db.recruiters {
+            out[id] = engine.status(
+                of: recruiter, thread: db.thread(id), opportunities: opportunities[id] ?? [],
+                followUps: followUps[id] ?? [], expectations: expectations[id] ?? [],
+                duplicate: duplicates.contains(id)
+            )
+        }
         return out
     }
 
-    /// Every deadline across all recruiters, most urgent first.
+    /// Every deadline across all recruiters, most urgent first (see `moreUrgent`).
     public static func deadlines(in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        evaluate(db, now: now, policy: policy).values.flatMap(\.deadlines).sorted { $0.urgency > $1.urgency }
+        deadlines(of: evaluate(db, now: now, policy: policy))
+    }
+
+    /// The deadlines of statuses already evaluated, most urgent first: a caller that needs
+    /// both the statuses and the deadlines (the status line) evaluates once.
+    public static func deadlines(of statuses: [UUID: RecruiterStatus]) -> [Deadline] {
+        statuses.values.flatMap(\.deadlines).sorted(by: moreUrgent)
+    }
+
+    /// The order of `deadlines`: higher urgency first; then the earlier due date (the more
+    /// overdue); then the id, so the order is total and stable.
+    public static func moreUrgent(_ a: Deadline, _ b: Deadline) -> Bool {
+        if a.urgency != b.urgency { return a.urgency > b.urgency }
+        if a.due != b.due { return a.due < b.due }
+        return a.id < b.id
+    }
+
+    /// The flag records to persist on a recruiter: flags that stay up keep their `since`,
+    /// new ones start at `now`, flags that went down are dropped. Order follows `current`.
+    public static func persistedFlags(previous: [FlagRecord], current: [Flag], now: Date) -> [FlagRecord] {
+        current.map { flag in
+            FlagRecord(flag: flag, since: previous.first { $0.flag == flag }?.since ?? now)
+        }
+    }
+
+    /// Every recruiter's flag records at `now` from one evaluation, keyed by recruiter:
+    /// what the store saves. Much cheaper than `status(of:)` per recruiter, which has to
+    /// scan every opportunity, follow-up and expectation for each one.
+    public static func persistedFlags(in db: Database, now: Date, policy: Policy) -> [UUID: [FlagRecord]] {
+        var out: [UUID: [FlagRecord]] = [:]
+        out.reserveCapacity(db.recruiters.count)
+        for (id, status) in evaluate(db, now: now, policy: policy) {
+            out[id] = persistedFlags(previous: db.recruiters[id]?.flags ?? [], current: status.flags, now: now)
+        }
+        return out
+    }
+
+    /// The normalized key two opportunities share when they are the same submission:
+    /// employer and role, case-insensitive, surrounding and repeated whitespace ignored.
+    /// Nil when the employer is unknown (agency roles): those are never duplicates.
+    public static func submissionKey(of o: Opportunity) -> String? {
+        func norm(_ s: String) -> String {
+            let lower = s.lowercased()
+            // Fast path: ASCII without leading, trailing or repeated white space.
+            var clean = true, previousSpace = true
+            for b in lower.utf8 {
+                let space = b == 32 || (9...13).contains(b)
+                if b >= 0x80 || (space && previousSpace) { clean = false; break }
+                previousSpace = space
+            }
+            if clean, !previousSpace { return lower }
+            var out = String.UnicodeScalarView()
+            var pendingSpace = false
+            for u in lower.unicodeScalars {
+                if u.properties.isWhitespace {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(" ") }
+                    pendingSpace = false
+                    out.append(u)
+                }
+            }
+            return String(out)
+        }
+        guard let employer = o.employer.map(norm), !employer.isEmpty else { return nil }
+        let role = norm(o.role)
+        guard !role.isEmpty else { return nil }
+        return employer + "\u{1F}" + role
+    }
+
+    /// Recruiters that share a submission key with another recruiter. With `among` set,
+    /// only keys of that recruiter's opportunities are considered (one-recruiter lookups).
+    static func duplicateSubmissions(in opportunities: Dictionary<UUID, Opportunity>.Values, among: UUID?) -> Set<UUID> {
+        var wanted: Set<String>?
+        if let among {
+            wanted = Set(opportunities.lazy.filter { $0.recruiterID == among }.compactMap(submissionKey))
+            if wanted!.isEmpty { return [] }
+        }
+        var byKey: [String: Set<UUID>] = [:]
+        for o in opportunities {
+            guard let key = submissionKey(of: o), wanted?.contains(key) ?? true else { continue }
+            byKey[key, default: []].insert(o.recruiterID)
+        }
+        var out: Set<UUID> = []
+        for (_, recruiters) in byKey where recruiters.count > 1 { out.formUnion(recruiters) }
+        return out
+    }
+}
+
+/// One evaluation: the policy, `now`, the business calendar and the weight table, built
+/// once and shared by every recruiter.
+struct RuleEngine {
+    let policy: Policy
+    let now: Date
+    let calendar: BusinessCalendar
+    let weights: UrgencyWeights
+    let table: UrgencyWeights.Table
+    let quick: Set<Channel>
+
+    init(policy: Policy, now: Date) {
+        self.policy = policy
+        self.now = now
+        calendar = BusinessCalendar(policy: policy, anchor: now)
+        weights = policy.urgency
+        table = UrgencyWeights.Table(policy.urgency)
+        quick = Set(policy.quickChannels)
+    }
+
+    /// When the reply to inbound `m` is due.
+    func replyDue(_ m: Message) -> Date {
+        quick.contains(m.channel)
+            ? calendar.adding(businessHours: policy.quickReplyBusinessHours, to: m.at)
+            : calendar.adding(businessDays: policy.replyBusinessDays, to: m.at)
+    }
+
+    /// What the thread says, from one backward scan of its tail (messages up to `now`).
+    struct ThreadFacts {
+        /// Open inbound messages, oldest first: inbound after the last outbound and after
+        /// the last inbound marked "no reply needed".
+        var open: [Message] = []
+        var last: Message?
+        var lastInbound: Date?
+        var lastOutbound: Date?
+        /// Outbound messages at the end of the thread with no inbound after them.
+        var trailingOutbound = 0
+    }
+
+    func facts(of thread: [Message]) -> ThreadFacts {
+        // Messages dated after `now` do not exist yet: binary search the cut (thread is sorted).
+        var lo = 0, hi = thread.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
+        }
+        var f = ThreadFacts()
+        guard lo > 0 else { return f }
+        f.last = thread[lo - 1]
+        var closed = false, trailingDone = false
+        var i = lo - 1
+        while i >= 0 {
+            let m = thread[i]
+            if m.direction == .inbound {
+                if f.lastInbound == nil { f.lastInbound = m.at }
+                trailingDone = true
+                if !closed {
+                    if m.noReplyNeeded { closed = true } else { f.open.append(m) }
+                }
+            } else {
+                if f.lastOutbound == nil { f.lastOutbound = m.at }
+                if !trailingDone { f.trailingOutbound += 1 }
+                closed = true
+            }
+            if closed, f.lastInbound != nil, f.lastOutbound != nil { break }
+            i -= 1
+        }
+        f.open.reverse()
+        return f
+    }
+
+    func status(of r: Recruiter, thread: [Message], opportunities: [Opportunity], followUps: [FollowUp],
+                expectations: [Expectation], duplicate: Bool) -> RecruiterStatus {
+        let f = facts(of: thread)
+        var st = RecruiterStatus(recruiterID: r.id)
+        st.lastContact = f.last?.at
+        st.openMessageIDs = f.open.map(\.id)
+        if !f.open.isEmpty {
+            st.turn = .mine
+        } else if f.last?.direction == .outbound {
+            st.turn = .theirs
+        }
+
+        var flags = FlagSet()
+        if duplicate { flags.insert(.duplicateSubmission) }
+        if r.status == .doNotContact {
+            // The user ended it: no reminders, no deadlines, only the facts.
+            flags.insert(.doNotContact)
+            return finish(st, flags: flags, deadlines: [], recruiter: r)
+        }
+
+        var deadlines: [Deadline] = []
+        let name = r.name
+
+        // Replies, non-responsive risk. Blanket recruiters (mass mailers) raise none of these.
+        if r.targeting == .targeted, let oldest = f.open.first {
+            var anyOverdue = false
+            for m in f.open {
+                let due = replyDue(m)
+                if now > due { anyOverdue = true }
+                let about = m.subject.map { ": \($0)" } ?? ""
+                deadlines.append(Deadline(
+                    id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
+                    messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
+            }
+            flags.insert(anyOverdue ? .replyOverdue : .replyDue)
+            let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
+                || now > calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
+            let risk = f.open.count >= policy.riskOpenCount
+                || now > calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at)
+            if nonResponsive { flags.insert(.nonResponsive) } else if risk { flags.insert(.nonResponsiveRisk) }
+        }
+
+        // Thank-you notes: an ended interview with no outbound message at or after its end.
+        for o in opportunities {
+            for iv in o.interviews {
+                let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
+                guard end <= now else { continue }
+                if let out = f.lastOutbound, out >= end { continue }
+                flags.insert(.thankYouDue)
+                let at = o.employer.map { " at \($0)" } ?? ""
+                deadlines.append(Deadline(
+                    id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
+                    due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
+                    title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
+            }
+        }
+
+        // Follow-ups the candidate scheduled: due at the snooze time when snoozed.
+        for fu in followUps where fu.done == nil {
+            let due = fu.snoozedUntil ?? fu.due
+            if now > due { flags.insert(.followUpOverdue) }
+            let note = fu.note.map { ": \($0)" } ?? ""
+            deadlines.append(Deadline(
+                id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
+                followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
+        }
+
+        // Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
+        for e in expectations {
+            let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
+            if let inbound = f.lastInbound, inbound >= keptFrom { continue }
+            if now > e.by { flags.insert(.noShow) }
+            let note = e.note.map { ": \($0)" } ?? ""
+            deadlines.append(Deadline(
+                id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
+                due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
+        }
+
+        // Awaiting them / cold: only for relationships the candidate is keeping up.
+        if st.turn == .theirs, r.status == .active || r.status == .ally, let sent = f.lastOutbound {
+            let checkInAt = calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)
+            if now >= checkInAt {
+                if f.trailingOutbound >= 1 + policy.coldAfterCheckIns {
+                    flags.insert(.cold)
+                } else {
+                    flags.insert(.awaitingThem)
+                    deadlines.append(Deadline(
+                        id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
+                        due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
+                }
+            }
+        }
+        return finish(st, flags: flags, deadlines: deadlines, recruiter: r)
+    }
+
+    /// Sorts the flags, scores the deadlines and the recruiter.
+    func finish(_ status: RecruiterStatus, flags: FlagSet, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
+        var st = status
+        st.flags = flags.sorted
+        let w = weights
+        let blanket = r.targeting == .blanket ? w.blanket : 0
+        let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
+            : flags.contains(.nonResponsiveRisk) ? w.deadlineNonResponsiveRisk : 0
+        var worstLateness = 0.0
+        st.deadlines = deadlines.map { d in
+            var d = d
+            let late = w.lateness(due: d.due, now: now)
+            worstLateness = max(worstLateness, late)
+            let timing = now > d.due ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
+            d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
+            return d
+        }.sorted(by: Rules.moreUrgent)
+        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[FlagSet.index($1)] }
+        return st
+    }
+}
+
+/// A set of flags as bits in `Flag.allCases` order: the rules' hot path neither hashes
+/// nor sorts.
+struct FlagSet: Equatable {
+    private(set) var bits: UInt32 = 0
+
+    /// The position of `flag` in `Flag.allCases` (its `rank`), without scanning the cases.
+    static func index(_ flag: Flag) -> Int {
+        switch flag {
+        case .nonResponsive: return 0
+        case .nonResponsiveRisk: return 1
+        case .replyOverdue: return 2
+        case .replyDue: return 3
+        case .thankYouDue: return 4
+        case .followUpOverdue: return 5
+        case .noShow: return 6
+        case .awaitingThem: return 7
+        case .cold: return 8
+        case .duplicateSubmission: return 9
+        case .doNotContact: return 10
+        }
+    }
+
+    mutating func insert(_ flag: Flag) { bits |= 1 << UInt32(FlagSet.index(flag)) }
+    func contains(_ flag: Flag) -> Bool { bits & (1 << UInt32(FlagSet.index(flag))) != 0 }
+
+    /// Most important first (`Flag` order).
+    var sorted: [Flag] {
+        guard bits != 0 else { return [] }
+        var out: [Flag] = []
+        for (i, flag) in Flag.allCases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
+        return out
+    }
+}
+
+extension UUID {
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// `uuidString.lowercased()` without a formatter: deadline ids are built for every
+    /// open item on every evaluation.
+    var lowercasedUUIDString: String {
+        withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var j = 0
+                for (i, byte) in raw.enumerated() {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[j] = UInt8(ascii: "-"); j += 1 }
+                    out[j] = UUID.hexDigits[Int(byte >> 4)]
+                    out[j + 1] = UUID.hexDigits[Int(byte & 0x0F)]
+                    j += 2
+                }
+                return j
+            }
+        }
     }
 }

@@ -1,38 +1,228 @@
 import Foundation
 
-/// Parses the date words the CLI and the forms accept (see docs/rules.md).
-/// FIRST CUT: ISO 8601, now, today, tomorrow, +Nd/-Nh. Weekday names come with the rules.
+/// Parses the date words the CLI and the forms accept (see docs/rules.md, "Date words").
+///
+/// Case-insensitive, surrounding and repeated spaces ignored. Times without a zone are on
+/// the wall clock of `timeZone` (the candidate's zone):
+/// - ISO 8601: `2026-03-09` (local midnight), `2026-03-09T13:00`, `2026-03-09 13:00:30`,
+///   `2026-03-09T13:00Z`, `2026-03-09T13:00:00.250+01:00`, `…+0100`, `…+01`
+/// - `now`; `today`, `tomorrow`, `yesterday` (local midnight), optionally with a time:
+///   `tomorrow 10:00`
+/// - a weekday, full or short (`tuesday`, `tue`, `tues`, `next tuesday`), optionally with a
+///   time: the next such day, never today (on a Tuesday, `tuesday` is in a week)
+/// - a time alone, `13:00` or `9:30:15`: today at that time
+/// - relative: `+3d`, `-2h`, `+90m`, `+2w`, `+1d12h` (units w, d, h, m, s; days and weeks
+///   keep the wall-clock time across DST, hours and shorter are exact)
 public enum When {
+    static let formsHint = "use ISO 8601 (2026-03-09, 2026-03-09T13:00, 2026-03-09T13:00Z), now, today, tomorrow [10:00], +3d, -2h, +90m, a weekday (tue, tuesday 13:00) or a time (13:00)"
+
     public static func parse(_ text: String, now: Date, timeZone: TimeZone) throws -> Date {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = timeZone
-        switch t {
-        case "now": return now
-        case "today": return cal.startOfDay(for: now)
-        case "tomorrow": return cal.date(byAdding: .day, value: 1, to: cal.startOfDay(for: now))!
-        default: break
-        }
-        if let first = t.first, first == "+" || first == "-" {
-            return now.addingTimeInterval((first == "-" ? -1 : 1) * (try parseDuration(String(t.dropFirst()))))
-        }
-        if let d = ISO8601.parse(text.trimmingCharacters(in: .whitespaces)) { return d }
-        throw RapportError.usage("cannot read the date '\(text)': use ISO 8601 (2026-03-09 or 2026-03-09T13:00), now, today, tomorrow, +3d, -2h or a weekday (tuesday 13:00)")
+        let words = text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
+        let cal = BusinessCalendar(timeZone: timeZone)
+        if let date = parseWords(words, raw: text, now: now, cal: cal) { return date }
+        throw RapportError.usage("cannot read the date '\(visible(text))': \(formsHint)")
     }
 
-    /// `7d`, `36h`, `90m`, `2w`.
+    /// `text` with control characters escaped, so an error stays on one line.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            if u.properties.generalCategory == .control {
+                out += u.escaped(asASCII: true)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// `7d`, `36h`, `90m`, `2w`, `45s`, or several at once: `1d12h`, `1.5d`.
     public static func parseDuration(_ text: String) throws -> TimeInterval {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let unit = t.last, let n = Double(t.dropLast()), n >= 0 else {
-            throw RapportError.usage("cannot read the duration '\(text)': use a number and a unit, like 7d, 36h, 90m or 2w")
+        guard let parts = durationParts(text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw RapportError.usage("cannot read the duration '\(visible(text))': use a number and a unit (w, d, h, m, s), like 7d, 36h, 90m, 2w or 1d12h")
         }
-        switch unit {
-        case "m": return n * 60
-        case "h": return n * 3600
-        case "d": return n * 86400
-        case "w": return n * 7 * 86400
+        return parts.reduce(0) { $0 + $1.value * $1.unit.seconds }
+    }
+
+    // MARK: - Pieces
+
+    enum Unit: Character {
+        case week = "w", day = "d", hour = "h", minute = "m", second = "s"
+        var seconds: Double {
+            switch self {
+            case .week: return 7 * 86_400
+            case .day: return 86_400
+            case .hour: return 3600
+            case .minute: return 60
+            case .second: return 1
+            }
+        }
+    }
+
+    /// `1d12h` → [(1, d), (12, h)]. Nil unless the whole text is number-unit pairs.
+    static func durationParts(_ t: String) -> [(value: Double, unit: Unit)]? {
+        var out: [(value: Double, unit: Unit)] = []
+        var number = ""
+        for ch in t {
+            if ch.isASCII, ch.isNumber || ch == "." {
+                number.append(ch)
+            } else if let unit = Unit(rawValue: ch), let n = Double(number), n.isFinite, n >= 0 {
+                out.append((n, unit))
+                number = ""
+            } else {
+                return nil
+            }
+        }
+        return number.isEmpty && !out.isEmpty ? out : nil
+    }
+
+    static let weekdays: [String: Int] = [
+        "monday": 1, "mon": 1,
+        "tuesday": 2, "tue": 2, "tues": 2,
+        "wednesday": 3, "wed": 3,
+        "thursday": 4, "thu": 4, "thur": 4, "thurs": 4,
+        "friday": 5, "fri": 5,
+        "saturday": 6, "sat": 6,
+        "sunday": 7, "sun": 7,
+    ]
+
+    static func parseWords(_ words: [String], raw: String, now: Date, cal: BusinessCalendar) -> Date? {
+        guard !words.isEmpty else { return nil }
+        var words = words
+        if words.count == 1 {
+            let w = words[0]
+            if w == "now" { return now }
+            if let sign = w.first, sign == "+" || sign == "-" {
+                return relative(String(w.dropFirst()), negative: sign == "-", now: now, cal: cal)
+            }
+            if let secs = timeOfDay(w) { return at(day: today(now, cal), seconds: secs, cal: cal) }
+            if let iso = isoDate(raw.trimmingCharacters(in: .whitespaces), cal: cal) { return iso }
+        }
+        if words.count == 2, let iso = isoDate(words.joined(separator: "T").uppercased(), cal: cal) {
+            return iso // "2026-03-09 13:00"
+        }
+        // A day word, then an optional time.
+        var seconds = 0.0
+        if words.count >= 2 {
+            guard let s = timeOfDay(words.removeLast()) else { return nil }
+            seconds = s
+        }
+        if words.count == 2, words[0] == "next", weekdays[words[1]] != nil { words.removeFirst() }
+        guard words.count == 1 else { return nil }
+        let todayIndex = today(now, cal)
+        switch words[0] {
+        case "today": return at(day: todayIndex, seconds: seconds, cal: cal)
+        case "tomorrow": return at(day: todayIndex + 1, seconds: seconds, cal: cal)
+        case "yesterday": return at(day: todayIndex - 1, seconds: seconds, cal: cal)
         default:
-            throw RapportError.usage("cannot read the duration '\(text)': use a number and a unit, like 7d, 36h, 90m or 2w")
+            guard let target = weekdays[words[0]] else { return nil }
+            let current = BusinessCalendar.isoWeekday(day: todayIndex)
+            let ahead = (target - current + 7) % 7
+            return at(day: todayIndex + (ahead == 0 ? 7 : ahead), seconds: seconds, cal: cal)
         }
+    }
+
+    /// Today's day index (days since 1970-01-01) on the local wall clock.
+    static func today(_ now: Date, _ cal: BusinessCalendar) -> Int { BusinessCalendar.dayIndex(local: cal.local(now)) }
+
+    static func at(day: Int, seconds: Double, cal: BusinessCalendar) -> Date {
+        cal.absolute(local: Double(day) * 86_400 + seconds)
+    }
+
+    /// `+3d`, `1d12h`: days and weeks on the wall clock, the rest exact.
+    static func relative(_ t: String, negative: Bool, now: Date, cal: BusinessCalendar) -> Date? {
+        guard let parts = durationParts(t) else { return nil }
+        let sign: Double = negative ? -1 : 1
+        var days = 0.0, exact = 0.0
+        for p in parts {
+            switch p.unit {
+            case .week, .day: days += p.value * p.unit.seconds / 86_400
+            default: exact += p.value * p.unit.seconds
+            }
+        }
+        let whole = days.rounded(.towardZero)
+        guard abs(whole) < 1_000_000 else { return nil }
+        let shifted = cal.adding(calendarDays: Int(sign * whole), to: now)
+        return shifted.addingTimeInterval(sign * ((days - whole) * 86_400 + exact))
+    }
+
+    /// `13:00`, `9:30`, `13:00:15` → seconds after midnight.
+    static func timeOfDay(_ t: String) -> Double? {
+        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3,
+              parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              parts[1].count == 2, parts.count == 2 || parts[2].count == 2
+        else { return nil }
+        let h = Int(parts[0])!, m = Int(parts[1])!, s = parts.count == 3 ? Int(parts[2])! : 0
+        guard h < 24, m < 60, s < 60 else { return nil }
+        return Double(h * 3600 + m * 60 + s)
+    }
+
+    /// ISO 8601 date or date-time (`T` separator), with an optional zone; no zone means
+    /// the wall clock of `cal`. Nil for anything else, including impossible dates.
+    static func isoDate(_ t: String, cal: BusinessCalendar) -> Date? {
+        let s = Array(t.uppercased().utf8)
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= s.count else { return nil }
+            var v = 0
+            for i in from..<from + count {
+                guard s[i] >= 48, s[i] <= 57 else { return nil }
+                v = v * 10 + Int(s[i] - 48)
+            }
+            return v
+        }
+        guard s.count >= 10, let y = digits(0, 4), s[4] == 45, let mo = digits(5, 2), s[7] == 45,
+              let d = digits(8, 2), (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y)
+        else { return nil }
+        let day = daysFromCivil(y, mo, d)
+        if s.count == 10 { return at(day: day, seconds: 0, cal: cal) }
+        guard s[10] == 84, let h = digits(11, 2), s.count > 13, s[13] == 58, let mi = digits(14, 2),
+              h < 24, mi < 60 else { return nil }
+        var i = 16, sec = 0.0
+        if i < s.count, s[i] == 58 {
+            guard let ss = digits(i + 1, 2), ss < 60 else { return nil }
+            sec = Double(ss)
+            i += 3
+            if i < s.count, s[i] == 46 || s[i] == 44 { // fraction
+                var j = i + 1, scale = 0.1
+                while j < s.count, s[j] >= 48, s[j] <= 57 { sec += Double(s[j] - 48) * scale; scale /= 10; j += 1 }
+                guard j > i + 1 else { return nil }
+                i = j
+            }
+        }
+        let local = Double(day) * 86_400 + Double(h * 3600 + mi * 60) + sec
+        if i == s.count { return cal.absolute(local: local) }
+        if s[i] == 90 { // Z
+            return i + 1 == s.count ? Date(timeIntervalSince1970: local) : nil
+        }
+        guard s[i] == 43 || s[i] == 45, let oh = digits(i + 1, 2), oh <= 18 else { return nil }
+        var om = 0
+        switch s.count - (i + 3) {
+        case 0: break
+        case 2: guard let m = digits(i + 3, 2) else { return nil }; om = m
+        case 3: guard s[i + 3] == 58, let m = digits(i + 4, 2) else { return nil }; om = m
+        default: return nil
+        }
+        guard om < 60 else { return nil }
+        let offset = Double(oh * 3600 + om * 60) * (s[i] == 45 ? -1 : 1)
+        return Date(timeIntervalSince1970: local - offset)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 }

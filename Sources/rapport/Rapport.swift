@@ -8,7 +8,11 @@ struct Rapport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport",
         abstract: "Keep your relationships with recruiters healthy: whose turn it is, what is overdue, who is at non-responsive risk.",
-        subcommands: [TUICommand.self],
+        subcommands: [
+            TUICommand.self, AddCommand.self, LogCommand.self, ReplyCommand.self, DeclineCommand.self,
+            InterviewCommand.self, FollowUpCommand.self, ExpectCommand.self, DoneCommand.self, SnoozeCommand.self,
+            ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
+        ],
         defaultSubcommand: TUICommand.self
     )
 
@@ -17,7 +21,42 @@ struct Rapport: AsyncParsableCommand {
     static func mainWithStoreHoisting() async {
         var args = Array(CommandLine.arguments.dropFirst())
         args = hoistGlobalOptions(args)
-        await main(args)
+        do {
+            var command = try parseAsRoot(args)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withCode: report(error))
+        }
+    }
+
+    /// One line on stderr; 2 for usage errors, 1 for anything else, 0 for --help.
+    static func report(_ error: any Error) -> Int32 {
+        if let e = error as? RapportError {
+            FileHandle.standardError.write(Data("rapport: \(e.description)\n".utf8))
+            return e.exitCode
+        }
+        if let e = error as? ExitCode { return e.rawValue }
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            return 0
+        }
+        let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        let line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
+        if code == .validationFailure {
+            FileHandle.standardError.write(Data("rapport: \(line) (see `rapport help`)\n".utf8))
+            return 2
+        }
+        FileHandle.standardError.write(Data("rapport: \(line)\n".utf8))
+        return code.rawValue == 0 ? 1 : code.rawValue
+    }
+
+    static func exit(withCode code: Int32) -> Never {
+        Foundation.exit(code)
     }
 
     static func hoistGlobalOptions(_ args: [String]) -> [String] {

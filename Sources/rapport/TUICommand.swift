@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTUI
+import RapportTerminal
 
 /// Opens the full-screen terminal interface (the default command).
 struct TUICommand: AsyncParsableCommand {
@@ -12,11 +14,35 @@ struct TUICommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Use colours: always, never or auto (auto honours NO_COLOR and the terminal).")
+    @Option(help: ArgumentHelp("Use colours: always, never or auto (auto honours NO_COLOR and the terminal).", valueName: "WHEN"))
     var color: String = "auto"
 
     func run() async throws {
-        FileHandle.standardError.write(Data("rapport: the terminal interface is not built yet\n".utf8))
-        throw ExitCode(1)
+        guard let mode = ColorMode(rawValue: color) else {
+            fail("rapport: --color must be always, never or auto (got '\(color)')", code: 2)
+        }
+        let env = global.environment
+        // No terminal: say so before touching the store or ncurses (no escape bytes).
+        do {
+            try Terminal.check(environment: env)
+        } catch {
+            fail(App.notATerminalMessage, code: 2)
+        }
+        let paths: AppPaths, clock: Clock
+        do {
+            paths = try global.paths()
+            clock = try global.clock()
+        } catch let e as RapportError {
+            fail("rapport: \(e.description)", code: e.exitCode)
+        }
+        let code = await MainActor.run {
+            App.run(paths: paths, clock: clock, colorMode: mode, environment: env)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    private func fail(_ line: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Foundation.exit(code)
     }
 }

@@ -59,3 +59,35 @@ import Testing
         #expect(db == before)
     }
 }
+
+@Suite struct DatabaseIndexTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func perRecruiterLookupsFollowMovesAndRemovals() throws {
+        var db = Database()
+        let a = Recruiter(name: "A", created: t0), b = Recruiter(name: "B", created: t0)
+        var f = FollowUp(recruiterID: a.id, due: t0)
+        let o = Opportunity(recruiterID: a.id, role: "Engineer")
+        let e = Expectation(recruiterID: b.id, by: t0)
+        try db.apply(.batch([.putRecruiter(a), .putRecruiter(b), .putFollowUp(f), .putOpportunity(o), .putExpectation(e)]))
+        #expect(db.followUps(of: a.id).map(\.id) == [f.id])
+        f.recruiterID = b.id
+        try db.apply(.putFollowUp(f))
+        #expect(db.followUps(of: a.id).isEmpty)
+        #expect(db.followUps(of: b.id).map(\.id) == [f.id])
+        try db.apply(.removeRecruiter(b.id))
+        #expect(db.followUps.isEmpty && db.expectations.isEmpty)
+        #expect(db.opportunities(of: a.id).map(\.id) == [o.id])
+        try db.apply(.removeOpportunity(o.id))
+        #expect(db.opportunities(of: a.id).isEmpty)
+    }
+
+    @Test func threadsOrderTiesByIdBytes() throws {
+        var db = Database()
+        let r = Recruiter(name: "A", created: t0)
+        try db.apply(.putRecruiter(r))
+        let ids = (0..<20).map { _ in UUID() }
+        for id in ids { try db.apply(.putMessage(Message(id: id, recruiterID: r.id, direction: .inbound, at: t0))) }
+        #expect(db.thread(r.id).map(\.id) == ids.sorted { $0.uuidString < $1.uuidString })
+    }
+}

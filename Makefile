@@ -1,0 +1,45 @@
+# Rapport — the two commands a newcomer needs are `make run` and `make test`.
+SWIFT      ?= swift
+CONFIG     ?= release
+BIN_DEBUG  := .build/debug/rapport
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar
+
+.PHONY: all deps build run test test-unit test-e2e bench clean help
+
+all: build
+
+help:
+	@echo "make run    build and open the TUI on the default store"
+	@echo "make test   install what is missing, build, run every test"
+	@echo "make bench  run the benchmarks (writes docs/benchmarks.md)"
+
+# Installs the Debian packages Rapport needs when they are missing (apt-get update first).
+deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+run: build
+	./.build/$(CONFIG)/rapport $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --no-parallel
+
+clean:
+	rm -rf .build
+
+# Benchmarks: release build, peers from Debian (abook, calcurse, taskwarrior), a pty harness
+# in Python (pexpect, pyte). Prints a table and writes docs/benchmarks.md.
+bench: deps
+	@missing=""; for p in abook calcurse taskwarrior python3-pip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@python3 -c "import pexpect, pyte" 2>/dev/null || python3 -m pip install -q pexpect pyte
+	$(SWIFT) build -c release
+	python3 bench/bench.py

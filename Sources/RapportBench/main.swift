@@ -1,0 +1,53 @@
+// rapport-bench STORE [N]: in-process timings of the store for `make bench`.
+// Prints JSON: {"open_store": [s...], "compact": [s...], "append_fsync": [s...]}.
+import Foundation
+import RapportCore
+import RapportStore
+
+let args = CommandLine.arguments
+guard args.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: rapport-bench STORE [N]\n".utf8))
+    exit(2)
+}
+let paths = AppPaths(storeDirectory: args[1])
+let n = args.count > 2 ? Int(args[2]) ?? 20 : 20
+let clock = ContinuousClock()
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+do {
+    var open: [Double] = []
+    for _ in 0..<max(3, n / 4) {
+        let t = clock.now
+        _ = try Store.open(paths)
+        open.append(seconds(clock.now - t))
+    }
+    let store = try Store.open(paths)
+    guard let target = store.database.recruitersByName.first else {
+        FileHandle.standardError.write(Data("rapport-bench: the store is empty\n".utf8))
+        exit(1)
+    }
+    var append: [Double] = []
+    let now = Clock.system.now()
+    for i in 0..<n {
+        let m = Message(recruiterID: target.id, direction: .inbound, channel: .email,
+                        at: now.addingTimeInterval(Double(i)), subject: "bench \(i)")
+        let t = clock.now
+        try store.apply(.putMessage(m))
+        append.append(seconds(clock.now - t))
+    }
+    var compact: [Double] = []
+    for _ in 0..<3 {
+        let t = clock.now
+        try store.compact()
+        compact.append(seconds(clock.now - t))
+    }
+    let out = ["open_store": open, "append_fsync": append, "compact": compact]
+    let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+    FileHandle.standardOutput.write(data)
+} catch {
+    FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,47 @@
+import Foundation
+import RapportCore
+import RapportTerminal
+
+/// Everything that can happen to the app: keys mapped through the keymap, the clock,
+/// the terminal, the store. `update` turns each into a state change and effects.
+public enum Action: Equatable, Sendable {
+    /// Move the selection (or scroll the thread) by n rows; negative is up.
+    case move(Int)
+    /// Move by n screens.
+    case page(Int)
+    case top
+    case bottom
+    case nextPane
+    case previousPane
+    case focus(Pane)
+    /// Enter: a recruiter opens its thread; a deadline jumps to its recruiter.
+    case open
+    case toggleHelp
+    /// `q`: close the top overlay, or quit when there is none.
+    case close
+    /// Esc: close the top overlay, or clear the status message and notices.
+    case cancel
+    /// Ctrl-L: repaint the whole screen.
+    case redraw
+    /// Ctrl-Z.
+    case suspend
+    case quit
+    case resize(width: Int, height: Int)
+    /// The once-a-second tick (or any moment the clock is read).
+    case tick(Date)
+    /// The data changed (this process's change was stored, or another process wrote).
+    case reload(Database, notices: [String], readOnly: Bool)
+    case mouse(MouseEvent)
+    /// A change could not be stored: shown in the status bar.
+    case failed(String)
+}
+
+/// What `update` asks the outside world to do. The event loop runs them.
+public enum Effect: Equatable, Sendable {
+    /// Apply this change durably through the store (the one mutation path).
+    case persist(Change)
+    case quit
+    /// Forget the screen's contents and repaint everything.
+    case redraw
+    case suspend
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Times as people read them: relative for deadlines, short absolute for messages.
+/// Pure: `now` and the time zone are parameters.
+public enum Format {
+    /// "overdue 2d", "overdue 3h", "due in 45m", "due in 3h", "due in 2d", "due now".
+    public static func relativeDue(_ due: Date, now: Date) -> String {
+        let seconds = due.timeIntervalSince(now)
+        if abs(seconds) < 60 { return "due now" }
+        let span = span(abs(seconds))
+        return seconds < 0 ? "overdue \(span)" : "due in \(span)"
+    }
+
+    /// "5m", "3h", "2d", "3w" (whole units, rounded down).
+    public static func span(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds)
+        if s < 3600 { return "\(max(1, s / 60))m" }
+        if s < 86400 { return "\(s / 3600)h" }
+        if s < 86400 * 14 { return "\(s / 86400)d" }
+        return "\(s / (86400 * 7))w"
+    }
+
+    /// "2h ago", "3d ago".
+    public static func ago(_ date: Date, now: Date) -> String {
+        let s = now.timeIntervalSince(date)
+        return s < 60 ? "just now" : "\(span(s)) ago"
+    }
+
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "Mon 9 Mar 10:05", with the year when it differs from `now`'s.
+    public static func stamp(_ date: Date, now: Date, timeZone: TimeZone) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = timeZone
+        let c = cal.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+        let nowYear = cal.component(.year, from: now)
+        var s = "\(weekdays[(c.weekday ?? 1) - 1]) \(c.day ?? 1) \(months[(c.month ?? 1) - 1])"
+        if c.year != nowYear { s += " \(c.year ?? 0)" }
+        return s + " " + clock(c.hour ?? 0, c.minute ?? 0)
+    }
+
+    static func clock(_ h: Int, _ m: Int) -> String {
+        (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+    }
+}

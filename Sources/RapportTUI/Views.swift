@@ -1,0 +1,350 @@
+import Foundation
+import RapportCore
+import RapportTerminal
+
+/// Draws the whole frame for a state into a `CellBuffer`. Pure: the same state gives
+/// the same cells. Only visible rows are visited, so a frame costs the same with ten
+/// recruiters or ten thousand.
+public enum Screen {
+    public static func render(_ state: AppState, keymap: Keymap = .standard) -> CellBuffer {
+        var buf = CellBuffer(width: state.width, height: state.height)
+        let l = state.layout
+        if l.tooSmall {
+            drawTooSmall(&buf, state)
+            return buf
+        }
+        drawTitle(&buf, state, l.title)
+        drawBanner(&buf, state, l.banner)
+        if state.isEmpty {
+            WelcomeView.draw(&buf, state, in: l.content)
+        } else {
+            RecruitersView.draw(&buf, state, in: l.recruiters)
+            MessagesView.draw(&buf, state, in: l.messages)
+            DeadlinesView.draw(&buf, state, in: l.deadlines)
+            if let d = l.divider {
+                for y in d.y..<d.maxY { buf.put("│", x: d.x, y: y, style: Style(.muted)) }
+            }
+        }
+        drawStatus(&buf, state, keymap, l.status)
+        if case .help(let scroll) = state.overlays.last {
+            HelpView.draw(&buf, state, keymap: keymap, scroll: scroll)
+        }
+        return buf
+    }
+
+    static func drawTooSmall(_ buf: inout CellBuffer, _ state: AppState) {
+        let lines = ["Terminal too small", "\(state.width)×\(state.height), need \(Layout.minimumWidth)×\(Layout.minimumHeight)", "q quits"]
+        let top = max(0, (state.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() where top + i < state.height {
+            let t = Text.truncate(line, to: state.width)
+            let x = max(0, (state.width - DisplayWidth.of(t)) / 2)
+            buf.put(t, x: x, y: top + i, style: i == 0 ? Style(.warning, bold: true) : .plain)
+        }
+    }
+
+    static func drawTitle(_ buf: inout CellBuffer, _ state: AppState, _ r: Rect) {
+        let style = Style(.title, bold: true)
+        buf.fill(r, style: style)
+        var summary = " Rapport"
+        if !state.isEmpty {
+            let n = state.db.recruiters.count
+            summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(state.yourTurnCount) your turn · \(state.overdueCount) overdue"
+        }
+        let clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
+        let clockWidth = DisplayWidth.of(clock)
+        let room = r.width - clockWidth - 1
+        buf.put(Text.truncate(summary, to: max(0, room > 10 ? room : r.width)), x: r.x, y: r.y, style: style)
+        if room > 10 { buf.put(clock, x: r.maxX - clockWidth, y: r.y, style: style) }
+    }
+
+    static func drawBanner(_ buf: inout CellBuffer, _ state: AppState, _ r: Rect) {
+        guard r.height > 0 else { return }
+        let lines = state.bannerLines
+        for i in 0..<r.height {
+            var text = lines[i]
+            if i == r.height - 1, lines.count > r.height { text += " (+\(lines.count - r.height) more)" }
+            buf.putPadded(" ⚑ " + text + (i == 0 && !state.notices.isEmpty ? "  · Esc dismisses" : ""),
+                          x: r.x, y: r.y + i, width: r.width, style: Style(.banner))
+        }
+    }
+
+    static func drawStatus(_ buf: inout CellBuffer, _ state: AppState, _ keymap: Keymap, _ r: Rect) {
+        if let m = state.statusMessage {
+            buf.putPadded(" " + m.text, x: r.x, y: r.y, width: r.width,
+                          style: m.isError ? Style(.danger, bold: true) : Style(.good))
+            return
+        }
+        let mode: KeyMode = state.overlays.isEmpty ? .panes : .help
+        var x = r.x + 1
+        for (keys, label) in keymap.hints(mode: mode) {
+            let needed = DisplayWidth.of(keys) + 1 + DisplayWidth.of(label) + 2
+            if x + needed > r.maxX { break }
+            x += buf.put(keys, x: x, y: r.y, style: Style(.accent, bold: true))
+            x += buf.put(" " + label + "  ", x: x, y: r.y, style: Style(.muted))
+        }
+    }
+
+    /// A pane's title row: heavy rule and bold when focused, light and muted otherwise.
+    static func drawPaneTitle(_ buf: inout CellBuffer, _ title: String, focused: Bool, in r: Rect) {
+        guard r.height > 0, r.width > 0 else { return }
+        let rule = focused ? "━" : "─"
+        let style = focused ? Style(.accent, bold: true) : Style(.muted)
+        let head = rule + " " + title + " "
+        let used = buf.put(Text.truncate(head, to: r.width), x: r.x, y: r.y, style: style)
+        if used < r.width {
+            buf.put(String(repeating: rule, count: r.width - used), x: r.x + used, y: r.y, style: style)
+        }
+    }
+
+    /// The style of a list row: highlighted when selected in the focused pane.
+    static func rowStyle(selected: Bool, focused: Bool) -> Style {
+        selected ? (focused ? Style(.selection) : Style(.normal, bold: true)) : .plain
+    }
+}
+
+/// Glyphs for flags, one column each; the help overlay lists them.
+public enum FlagGlyph {
+    public static func glyph(_ f: Flag) -> String {
+        switch f {
+        case .nonResponsive: return "✗"
+        case .nonResponsiveRisk: return "!"
+        case .replyOverdue: return "↩"
+        case .replyDue: return "↩"
+        case .thankYouDue: return "♥"
+        case .followUpOverdue: return "↻"
+        case .noShow: return "∅"
+        case .awaitingThem: return "…"
+        case .cold: return "~"
+        case .duplicateSubmission: return "≡"
+        case .doNotContact: return "⊘"
+        }
+    }
+
+    public static func role(_ f: Flag) -> ColorRole {
+        switch f {
+        case .nonResponsive, .replyOverdue, .followUpOverdue, .noShow, .duplicateSubmission: return .danger
+        case .nonResponsiveRisk, .replyDue, .thankYouDue: return .warning
+        case .awaitingThem, .cold, .doNotContact: return .muted
+        }
+    }
+}
+
+enum RecruitersView {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
+        guard r.height > 0 else { return }
+        let focused = state.focus == .recruiters && state.overlays.isEmpty
+        Screen.drawPaneTitle(&buf, "Recruiters \(state.order.count)", focused: focused, in: r)
+        let rows = r.height - 1
+        let flagsWidth = 4, turnWidth = 5
+        let flex = max(0, r.width - 2 - flagsWidth - turnWidth - 3)
+        let nameWidth = flex * 11 / 20
+        let firmWidth = flex - nameWidth
+        for row in 0..<rows {
+            let i = state.recruiterTop + row
+            guard i < state.order.count, let rec = state.db.recruiters[state.order[i]] else { break }
+            let y = r.y + 1 + row
+            let selected = i == state.recruiterCursor
+            let base = Screen.rowStyle(selected: selected, focused: focused)
+            buf.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: base)
+            var x = r.x
+            buf.put(selected ? "›" : " ", x: x, y: y, style: base.bolded)
+            x += 2
+            buf.putPadded(rec.name, x: x, y: y, width: nameWidth, style: base.bolded)
+            x += nameWidth + 1
+            buf.putPadded(rec.firm ?? "", x: x, y: y, width: firmWidth, style: selected ? base : Style(.muted))
+            x += firmWidth + 1
+            let status = state.statuses[rec.id]
+            let turn: (String, ColorRole) = switch status?.turn ?? .none {
+            case .mine: ("you", .warning)
+            case .theirs: ("them", .muted)
+            case .none: ("", .normal)
+            }
+            buf.putPadded(turn.0, x: x, y: y, width: turnWidth, style: selected ? base : Style(turn.1, bold: turn.1 == .warning))
+            x += turnWidth + 1
+            for f in (status?.flags ?? []).prefix(flagsWidth) {
+                x += buf.put(FlagGlyph.glyph(f), x: x, y: y, maxWidth: r.maxX - x, style: selected ? base : Style(FlagGlyph.role(f), bold: true))
+            }
+        }
+    }
+}
+
+/// One display line of a thread.
+public struct ThreadLine: Equatable, Sendable {
+    public var text: String
+    public var style: Style
+    public var indent: Int
+
+    /// A thread as lines at `width` columns: per message a header (direction, channel,
+    /// time, subject), the body wrapped and indented, then a blank line.
+    public static func lines(for thread: [Message], width: Int, now: Date, timeZone: TimeZone) -> [ThreadLine] {
+        let inner = max(1, width - 2)
+        var out: [ThreadLine] = []
+        for (n, m) in thread.enumerated() {
+            if n > 0 { out.append(ThreadLine(text: "", style: .plain, indent: 0)) }
+            let arrow = m.direction == .inbound ? "← from them" : "→ from you"
+            var head = arrow + " · " + m.channel.rawValue + " · " + Format.stamp(m.at, now: now, timeZone: timeZone)
+            if let s = m.subject, !s.isEmpty { head += " · " + s }
+            let role: ColorRole = m.direction == .inbound ? .inbound : .outbound
+            for (i, l) in Text.wrap(Text.visible(head), width: inner).enumerated() {
+                out.append(ThreadLine(text: l, style: Style(role, bold: i == 0), indent: 1))
+            }
+            if let body = m.body, !body.isEmpty {
+                for l in Text.wrapLines(body, width: max(1, inner - 2)) {
+                    out.append(ThreadLine(text: l, style: .plain, indent: 3))
+                }
+            }
+        }
+        return out
+    }
+}
+
+enum MessagesView {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
+        guard r.height > 0 else { return }
+        let focused = state.focus == .messages && state.overlays.isEmpty
+        Screen.drawPaneTitle(&buf, "Messages", focused: focused, in: r)
+        guard r.height > 1 else { return }
+        guard let id = state.selectedRecruiterID, let rec = state.db.recruiters[id] else {
+            buf.put(" No recruiter selected.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted))
+            return
+        }
+        var head = " " + rec.name
+        if let f = rec.firm, !f.isEmpty { head += " · " + f }
+        if let e = rec.email, !e.isEmpty { head += " · " + e }
+        if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
+        buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
+        let rows = r.height - 2
+        guard rows > 0 else { return }
+        let lines = state.threadLines
+        if lines.isEmpty {
+            buf.put("   No messages yet.", x: r.x, y: r.y + 2, maxWidth: r.width, style: Style(.muted))
+            return
+        }
+        // Newest at the bottom; `threadScroll` lines up from there. A thread that fits
+        // starts at the top.
+        let scroll = min(state.threadScroll, max(0, lines.count - rows))
+        let end = lines.count - scroll
+        let start = max(0, end - rows)
+        let firstY = r.y + 2
+        for (k, line) in lines[start..<end].enumerated() {
+            buf.put(line.text, x: r.x + line.indent, y: firstY + k, maxWidth: r.width - line.indent, style: line.style)
+        }
+        if start > 0 {
+            buf.put("↑ \(start) more", x: r.maxX - DisplayWidth.of("↑ \(start) more") - 1, y: r.y, style: Style(.muted))
+        }
+    }
+}
+
+enum DeadlinesView {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
+        guard r.height > 0 else { return }
+        let focused = state.focus == .deadlines && state.overlays.isEmpty
+        Screen.drawPaneTitle(&buf, "Deadlines \(state.deadlines.count)", focused: focused, in: r)
+        let rows = r.height - 1
+        if state.deadlines.isEmpty {
+            if rows > 0 { buf.put("  Nothing due this week.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted)) }
+            return
+        }
+        let whenWidth = 12
+        let nameWidth = max(0, min(20, (r.width - whenWidth - 4) / 3))
+        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - nameWidth - 1)
+        for row in 0..<rows {
+            let i = state.deadlineTop + row
+            guard i < state.deadlines.count else { break }
+            let d = state.deadlines[i]
+            let y = r.y + 1 + row
+            let selected = i == state.deadlineCursor
+            let base = Screen.rowStyle(selected: selected, focused: focused)
+            buf.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: base)
+            buf.put(selected ? "›" : " ", x: r.x, y: y, style: base.bolded)
+            var x = r.x + 2
+            let overdue = d.due < state.now
+            let soon = d.due.timeIntervalSince(state.now) < 86400
+            let whenRole: ColorRole = overdue ? .danger : (soon ? .warning : .normal)
+            buf.putPadded(Format.relativeDue(d.due, now: state.now), x: x, y: y, width: whenWidth,
+                          style: selected ? base : Style(whenRole, bold: overdue))
+            x += whenWidth + 1
+            buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
+            x += titleWidth + 1
+            let name = state.db.recruiters[d.recruiterID]?.name ?? ""
+            buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
+        }
+    }
+}
+
+enum WelcomeView {
+    static let lines: [(String, Style)] = [
+        ("Welcome to Rapport", Style(.accent, bold: true)),
+        ("", .plain),
+        ("Rapport keeps your relationships with recruiters healthy: whose turn it is,", .plain),
+        ("what is overdue, and who is drifting toward the \"non-responsive\" label.", .plain),
+        ("", .plain),
+        ("Your store is empty. To begin, quit (q) and run one of:", .plain),
+        ("", .plain),
+        ("  rapport add NAME               add a recruiter", .plain),
+        ("  rapport import linkedin PATH   import a LinkedIn data export", .plain),
+        ("  rapport demo                   load sample data to look around", .plain),
+        ("", .plain),
+        ("Then run rapport again. Press ? for keys.", Style(.muted)),
+    ]
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
+        var all = lines
+        all.append(("Store: " + state.storePath, Style(.muted)))
+        let width = min(r.width - 2, all.map { DisplayWidth.of($0.0) }.max() ?? 0)
+        let x = r.x + max(1, (r.width - width) / 2)
+        let top = r.y + max(0, (r.height - all.count) / 2)
+        for (i, (text, style)) in all.enumerated() where top + i < r.maxY {
+            buf.put(text, x: x, y: top + i, maxWidth: r.maxX - x, style: style)
+        }
+    }
+}
+
+enum HelpView {
+    /// The help text, generated from the keymap plus the flag legend.
+    static func lines(_ keymap: Keymap) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for (title, rows) in keymap.sections {
+            if !out.isEmpty { out.append(("", .plain)) }
+            out.append((title, Style(.accent, bold: true)))
+            for b in rows {
+                out.append((Text.fit("  " + b.keyLabel, to: 18) + " " + b.help, .plain))
+            }
+        }
+        out.append(("", .plain))
+        out.append(("Mouse", Style(.accent, bold: true)))
+        out.append(("  click selects a row, double-click opens, the wheel scrolls", .plain))
+        out.append(("", .plain))
+        out.append(("Flags", Style(.accent, bold: true)))
+        for f in Flag.allCases {
+            out.append(("  " + FlagGlyph.glyph(f) + "  " + f.rawValue, .plain))
+        }
+        return out
+    }
+
+    static let lineCount = lines(.standard).count
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, keymap: Keymap, scroll: Int) {
+        let all = lines(keymap)
+        let box = state.layout.helpBox(lines: all.count)
+        guard box.width > 4, box.height > 2 else { return }
+        buf.fill(box)
+        let border = Style(.accent, bold: true)
+        let inner = box.width - 2
+        buf.put("┌" + String(repeating: "─", count: inner) + "┐", x: box.x, y: box.y, style: border)
+        buf.put(" Keys — q or Esc closes ", x: box.x + 2, y: box.y, maxWidth: inner - 2, style: border)
+        for y in (box.y + 1)..<(box.maxY - 1) {
+            buf.put("│", x: box.x, y: y, style: border)
+            buf.put("│", x: box.maxX - 1, y: y, style: border)
+        }
+        buf.put("└" + String(repeating: "─", count: inner) + "┘", x: box.x, y: box.maxY - 1, style: border)
+        let rows = box.height - 2
+        let start = min(scroll, max(0, all.count - rows))
+        for (k, (text, style)) in all.dropFirst(start).prefix(rows).enumerated() {
+            buf.put(Text.truncate(text, to: inner - 2), x: box.x + 2, y: box.y + 1 + k, style: style)
+        }
+        if start + rows < all.count {
+            buf.put(" ↓ more (j/k) ", x: box.maxX - 16, y: box.maxY - 1, style: border)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+/// One screen cell: a grapheme cluster, its display width and its style.
+/// A wide grapheme occupies its cell (width 2) and the next one (a continuation, width 0).
+public struct Cell: Hashable, Sendable {
+    public var text: String
+    public var width: Int
+    public var style: Style
+
+    public init(_ text: String = " ", width: Int = 1, style: Style = .plain) {
+        self.text = text
+        self.width = width
+        self.style = style
+    }
+
+    public static let blank = Cell()
+    static func continuation(_ style: Style) -> Cell { Cell("", width: 0, style: style) }
+
+    public var isContinuation: Bool { width == 0 }
+}
+
+/// A rectangle of cells, 0-based, origin top-left.
+public struct Rect: Hashable, Sendable {
+    public var x: Int, y: Int, width: Int, height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
+}
+
+/// A whole frame as values: views draw into it, tests compare it with text fixtures,
+/// and `Terminal` copies it to ncurses. Writing never splits a grapheme and never lets
+/// a control character through.
+public struct CellBuffer: Hashable, Sendable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        cells[y * width + x]
+    }
+
+    /// Fills a rectangle (clipped to the buffer) with spaces in `style`.
+    public mutating func fill(_ rect: Rect, style: Style = .plain) {
+        let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
+        let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
+        guard x0 < x1, y0 < y1 else { return }
+        for y in y0..<y1 {
+            for x in x0..<x1 { set(x, y, Cell(" ", width: 1, style: style)) }
+        }
+    }
+
+    /// Writes `text` at (x, y), clipped to `maxWidth` columns (default: to the right
+    /// edge). Control characters are made visible. A wide grapheme that does not fit
+    /// at the end leaves a space. Returns the number of columns written.
+    @discardableResult
+    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, maxWidth: Int? = nil,
+                             style: Style = .plain) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
+        var col = x
+        for c in Text.visible(text) {
+            let w = DisplayWidth.of(c)
+            if w == 0 {
+                // A zero-width cluster rides on the cell before it.
+                if col > x, col - 1 >= 0, col - 1 < width {
+                    var prev = col - 1
+                    if self[prev, y].isContinuation, prev > 0 { prev -= 1 }
+                    var cell = self[prev, y]
+                    cell.text += String(c)
+                    cells[y * width + prev] = cell
+                }
+                continue
+            }
+            if col + w > limit {
+                if col < limit { set(col, y, Cell(" ", width: 1, style: style)) ; col += 1 }
+                break
+            }
+            if col >= 0 {
+                set(col, y, Cell(String(c), width: w, style: style))
+                if w == 2 { set(col + 1, y, .continuation(style)) }
+            }
+            col += w
+        }
+        return max(0, col - x)
+    }
+
+    /// Writes `text` and pads with spaces in `style` to exactly `width` columns.
+    public mutating func putPadded(_ text: some StringProtocol, x: Int, y: Int, width w: Int, style: Style = .plain) {
+        let used = put(Text.truncate(Text.visible(text), to: w), x: x, y: y, maxWidth: w, style: style)
+        if used < w { fill(Rect(x: x + used, y: y, width: w - used, height: 1), style: style) }
+    }
+
+    /// Sets one cell, repairing wide characters it overlaps (a half-overwritten wide
+    /// character becomes a space, so the row never holds half a glyph).
+    private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        let i = y * width + x
+        let old = cells[i]
+        if old.isContinuation, cell.width != 0, x > 0, cells[i - 1].width == 2 {
+            cells[i - 1] = Cell(" ", width: 1, style: cells[i - 1].style)
+        }
+        if old.width == 2, x + 1 < width, cells[i + 1].isContinuation, !(cell.width == 2) {
+            cells[i + 1] = Cell(" ", width: 1, style: old.style)
+        }
+        if cell.width == 2 && x + 1 >= width {
+            cells[i] = Cell(" ", width: 1, style: cell.style)
+            return
+        }
+        cells[i] = cell
+    }
+
+    /// The row as text (continuations skipped), for snapshots and tests.
+    public func line(_ y: Int) -> String {
+        var s = ""
+        for x in 0..<width {
+            let c = self[x, y]
+            if !c.isContinuation { s += c.text }
+        }
+        return s
+    }
+
+    /// The whole buffer as text, one line per row, trailing spaces trimmed.
+    public var text: String {
+        (0..<height).map { y -> String in
+            var l = line(y)
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l
+        }.joined(separator: "\n")
+    }
+
+    /// True when row `y` differs from row `y` of `other` (same width assumed).
+    public func rowDiffers(_ y: Int, from other: CellBuffer) -> Bool {
+        guard other.width == width, y < other.height else { return true }
+        let start = y * width
+        for i in start..<(start + width) where cells[i] != other.cells[i] { return true }
+        return false
+    }
+}

@@ -1,0 +1,191 @@
+/// Display width of text in terminal columns, over grapheme clusters (Swift `Character`),
+/// never `String.count`. Pure and table-driven, so tests and views agree on every platform.
+///
+/// - East Asian wide and fullwidth characters (CJK, Hangul, kana) take 2 columns.
+/// - Emoji take 2 columns, including ZWJ sequences, flags (a pair of regional
+///   indicators), skin-tone modifiers and text symbols turned emoji by U+FE0F.
+/// - Combining marks, format characters (ZWJ, ZWSP, bidi controls) and variation
+///   selectors take 0 columns; they ride on the character before them.
+/// - Control characters must be made visible first (`Text.visible`); raw, they count 0.
+public enum DisplayWidth {
+    /// Columns taken by one grapheme cluster.
+    public static func of(_ c: Character) -> Int {
+        let scalars = c.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        if scalars.count == 1 { return of(first) }
+        var widest = 0
+        var emojiSequence = false
+        for s in scalars {
+            widest = max(widest, of(s))
+            if s.value == 0xFE0F || s.value == 0x200D || isSkinTone(s) { emojiSequence = true }
+        }
+        // An emoji presentation sequence (ZWJ family, VS16, skin tone) or a flag shows
+        // as one wide glyph.
+        if emojiSequence && first.properties.isEmoji { return 2 }
+        if isRegionalIndicator(first) { return 2 }
+        return widest
+    }
+
+    /// Columns taken by one scalar on its own.
+    public static func of(_ s: Unicode.Scalar) -> Int {
+        let v = s.value
+        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+        if v < 0x300 { return 1 }
+        switch s.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format, .control:
+            return 0
+        default: break
+        }
+        if (0xFE00...0xFE0F).contains(v) || (0xE0100...0xE01EF).contains(v) { return 0 }
+        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return 0 } // Hangul jamo medial/final
+        if isWide(v) { return 2 }
+        if s.properties.isEmojiPresentation { return 2 }
+        return 1
+    }
+
+    /// Columns taken by a string (after making controls visible, if the caller did).
+    public static func of(_ text: some StringProtocol) -> Int {
+        var w = 0
+        for c in text { w += of(c) }
+        return w
+    }
+
+    static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
+    static func isSkinTone(_ s: Unicode.Scalar) -> Bool { (0x1F3FB...0x1F3FF).contains(s.value) }
+
+    /// East Asian Wide (W) and Fullwidth (F) ranges, as wcwidth uses them.
+    private static let wideRanges: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0,
+        0x23F3...0x23F3, 0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F,
+        0x2693...0x2693, 0x26A1...0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5,
+        0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA, 0x26F2...0x26F3, 0x26F5...0x26F5,
+        0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B, 0x2728...0x2728,
+        0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
+        0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55,
+        0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+        0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
+        0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,
+        0x1F004...0x1F004, 0x1F0CF...0x1F0CF, 0x1F18E...0x1F18E, 0x1F191...0x1F19A,
+        0x1F200...0x1F251, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB,
+        0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
+    ]
+
+    private static func isWide(_ v: UInt32) -> Bool {
+        if v < 0x1100 { return false }
+        var lo = 0, hi = wideRanges.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let r = wideRanges[mid]
+            if v < r.lowerBound { hi = mid - 1 } else if v > r.upperBound { lo = mid + 1 } else { return true }
+        }
+        return false
+    }
+}
+
+/// Text helpers that keep columns right: visible controls, truncation and wrapping by
+/// display width, never splitting a grapheme.
+public enum Text {
+    /// Replaces control characters with a visible form so they never reach the
+    /// terminal raw: C0 as caret notation (`^[` for ESC, `^A`…), DEL as `^?`, C1 as
+    /// `<85>`-style hex, a tab as one space. Newlines become `⏎` (callers that want
+    /// line breaks split first).
+    public static func visible(_ text: some StringProtocol) -> String {
+        var needs = false
+        for s in text.unicodeScalars where s.value < 0x20 || (s.value >= 0x7F && s.value < 0xA0) {
+            needs = true
+            break
+        }
+        if !needs { return String(text) }
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count + 8)
+        for s in text.unicodeScalars {
+            let v = s.value
+            switch v {
+            case 0x09: out += " "
+            case 0x0A: out += "⏎"
+            case 0x0D: continue
+            case 0..<0x20: out += "^" + String(Unicode.Scalar(UInt8(v) + 0x40))
+            case 0x7F: out += "^?"
+            case 0x80..<0xA0:
+                let hex = String(v, radix: 16, uppercase: true)
+                out += "<" + hex + ">"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
+
+    /// The longest prefix of `text` that fits in `width` columns, ending in `…` when
+    /// something was cut. Never splits a grapheme cluster.
+    public static func truncate(_ text: some StringProtocol, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        if DisplayWidth.of(text) <= width { return String(text) }
+        var out = ""
+        var used = 0
+        for c in text {
+            let w = DisplayWidth.of(c)
+            if used + w > width - 1 { break }
+            out.append(c)
+            used += w
+        }
+        return out + "…"
+    }
+
+    /// `text` cut or padded with spaces to exactly `width` columns.
+    public static func fit(_ text: some StringProtocol, to width: Int) -> String {
+        let t = truncate(text, to: width)
+        let w = DisplayWidth.of(t)
+        return w < width ? t + String(repeating: " ", count: width - w) : t
+    }
+
+    /// Word-wraps one paragraph (no newlines) into lines of at most `width` columns.
+    /// Words longer than a line are broken between graphemes.
+    public static func wrap(_ paragraph: some StringProtocol, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var lineWidth = 0
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            var w = DisplayWidth.of(word)
+            var word = Substring(word)
+            if lineWidth > 0 && lineWidth + 1 + w <= width {
+                line += " " + word
+                lineWidth += 1 + w
+                continue
+            }
+            if lineWidth > 0 {
+                lines.append(line)
+                line = ""
+                lineWidth = 0
+            }
+            while w > width {
+                var piece = ""
+                var pw = 0
+                var idx = word.startIndex
+                while idx < word.endIndex {
+                    let cw = DisplayWidth.of(word[idx])
+                    if pw + cw > width && pw > 0 { break }
+                    piece.append(word[idx])
+                    pw += cw
+                    idx = word.index(after: idx)
+                }
+                lines.append(piece)
+                word = word[idx...]
+                w -= pw
+            }
+            line = String(word)
+            lineWidth = w
+        }
+        if lineWidth > 0 || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    /// Wraps text with line breaks: each line is made visible and wrapped on its own.
+    public static func wrapLines(_ text: String, width: Int) -> [String] {
+        var out: [String] = []
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            out += wrap(visible(raw), width: width)
+        }
+        return out
+    }
+}

@@ -1,0 +1,23 @@
+import CNCursesw
+
+/// The process's signal handling, in one file on purpose: the C slot it uses lives in
+/// a static inline function (see shim.h), so all its callers must share an object file.
+///
+/// - SIGINT, SIGTERM, SIGHUP set the slot; the event loop polls it with `take()` and
+///   exits cleanly through the normal path (terminal restored, store closed).
+/// - SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE call `endwin()` and re-raise with
+///   the default action, so the crash is still reported and the terminal is usable.
+/// - SIGWINCH is left to ncurses (it becomes `Key.resize`).
+enum Signals {
+    static func install() { rapport_install_signal_handlers() }
+    static func reset() { rapport_reset_signal_handlers() }
+
+    /// The quit signal received since the last call, if any.
+    static func take() -> Int32? {
+        let s = rapport_take_signal()
+        return s == 0 ? nil : s
+    }
+
+    /// Stops the process as Ctrl-Z would (the terminal must already be restored).
+    static func stopSelf() { rapport_stop_self() }
+}

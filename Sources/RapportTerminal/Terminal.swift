@@ -1,0 +1,240 @@
+import CNCursesw
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why the terminal interface cannot start.
+public enum TerminalUnavailable: Error, Equatable, CustomStringConvertible {
+    case notATerminal
+
+    public var description: String {
+        "not a terminal; use `rapport list` / `rapport due` for scripts"
+    }
+}
+
+/// The one owner of the ncurses screen. Everything that touches ncurses is here:
+/// start-up (locale, raw mode, keypad, mouse, colours), drawing a `CellBuffer`,
+/// decoding input into `Key`, suspend/resume, and restoring the terminal.
+@MainActor
+public final class Terminal {
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    /// Whether colours are in use (false: the monochrome attribute theme).
+    public let colors: Bool
+    private var previous: CellBuffer?
+    private var open = true
+
+    /// Checks, without touching the terminal, that stdin and stdout are terminals and
+    /// `TERM` names one that can address the cursor. Nothing is written anywhere.
+    public nonisolated static func check(environment: [String: String]) throws(TerminalUnavailable) {
+        guard isatty(0) == 1, isatty(1) == 1 else { throw .notATerminal }
+        guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else { throw .notATerminal }
+        guard rapport_term_usable(term) == 1 else { throw .notATerminal }
+    }
+
+    /// Starts full-screen mode. Call `check(environment:)` first; this throws when
+    /// ncurses still refuses the terminal (it never exits the process: `newterm`).
+    public init(colorMode: ColorMode, environment: [String: String], timeoutMilliseconds: Int32 = 1000) throws {
+        try Terminal.check(environment: environment)
+        Terminal.setUpLocale()
+        guard let term = environment["TERM"],
+              let scr = newterm(term, rapport_stdout(), rapport_stdin()) else {
+            throw TerminalUnavailable.notATerminal
+        }
+        screen = scr
+        set_term(scr)
+        guard let win = rapport_stdscr() else {
+            endwin()
+            delscreen(scr)
+            throw TerminalUnavailable.notATerminal
+        }
+        window = win
+        raw()
+        noecho()
+        nonl()
+        keypad(win, true)
+        curs_set(0)
+        set_escdelay(25)
+        wtimeout(win, timeoutMilliseconds)
+        mousemask(rapport_all_mouse_events(), nil)
+        let useColors = colorMode.useColors(terminalHasColors: has_colors(), environment: environment)
+        if useColors {
+            start_color()
+            use_default_colors()
+            Palette.install(colorCount: Int(rapport_colors()))
+        }
+        colors = useColors
+        Signals.install()
+    }
+
+    /// setlocale before ncurses starts, so wide characters work. With no locale at all
+    /// (the C locale, common in containers), text is still UTF-8: use C.UTF-8 for
+    /// character types.
+    private static func setUpLocale() {
+        setlocale(LC_ALL, "")
+        if rapport_locale_is_utf8() == 0 {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
+    }
+
+    /// The screen size in cells.
+    public var size: (width: Int, height: Int) {
+        (Int(rapport_getmaxx(window)), Int(rapport_getmaxy(window)))
+    }
+
+    /// Copies a frame to the screen. Only rows that changed since the last frame are
+    /// handed to ncurses, and `doupdate` sends only what differs on the terminal.
+    public func draw(_ buffer: CellBuffer) {
+        guard open else { return }
+        let (cols, rows) = size
+        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
+        if full { werase(window) }
+        for y in 0..<min(buffer.height, rows) {
+            if !full, let prev = previous, !buffer.rowDiffers(y, from: prev) { continue }
+            var x = 0
+            while x < min(buffer.width, cols) {
+                let cell = buffer[x, y]
+                if !cell.isContinuation { put(cell, x: x, y: y, maxX: cols) }
+                x += 1
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+        previous = buffer
+    }
+
+    /// Forgets what is on screen, so the next `draw` repaints every cell (Ctrl-L,
+    /// after a resize or a resume).
+    public func invalidate() {
+        guard open else { return }
+        clearok(rapport_curscr(), true)
+        previous = nil
+    }
+
+    private func put(_ cell: Cell, x: Int, y: Int, maxX: Int) {
+        let attrs = Palette.attributes(for: cell.style, colors: colors)
+        let pair = colors ? Int16(cell.style.role.rawValue) : 0
+        var col = x
+        for glyph in Terminal.glyphs(for: cell) where col < maxX {
+            var cc = cchar_t()
+            var wchars = glyph.map { wchar_t(bitPattern: $0.value) } + [0]
+            _ = rapport_setcchar(&cc, &wchars, attrs, pair)
+            mvwadd_wch(window, Int32(y), Int32(col), &cc)
+            col += 1 * Swift.max(1, Int(rapport_wcwidth(wchars[0])))
+        }
+    }
+
+    /// The ncurses cells for one grapheme. ncurses places a character by the C
+    /// library's wcwidth of its first scalar and accepts only zero-width marks after it;
+    /// clusters it cannot place as one wide glyph (flags, ZWJ sequences, skin tones) are
+    /// split or reduced so the columns still match `DisplayWidth`.
+    nonisolated static func glyphs(for cell: Cell) -> [[Unicode.Scalar]] {
+        let scalars = Array(cell.text.unicodeScalars)
+        guard let base = scalars.first else { return [[" "]] }
+        let baseWidth = Int(rapport_wcwidth(wchar_t(bitPattern: base.value)))
+        if cell.width == 2, scalars.count == 2,
+           scalars.allSatisfy({ DisplayWidth.isRegionalIndicator($0) && rapport_wcwidth(wchar_t(bitPattern: $0.value)) == 1 }) {
+            return [[scalars[0]], [scalars[1]]]
+        }
+        var glyph = [base]
+        for s in scalars.dropFirst() {
+            let w = rapport_wcwidth(wchar_t(bitPattern: s.value))
+            if s.value == 0x200D || w != 0 { break }
+            if glyph.count < 5 { glyph.append(s) }
+        }
+        if baseWidth == cell.width { return [glyph] }
+        if baseWidth == 1 && cell.width == 2 { return [glyph, [" "]] }
+        return Array(repeating: ["?"], count: max(1, cell.width))
+    }
+
+    /// The next input, or nil when the timeout passed (or a signal interrupted the
+    /// wait). Blocks for at most the timeout given at start-up.
+    public func readKey() -> Key? {
+        guard open else { return nil }
+        var wch: wint_t = 0
+        let rc = wget_wch(window, &wch)
+        if rc == rapport_err() { return nil }
+        if rc == rapport_key_code_yes() { return decodeFunctionKey(Int32(wch)) }
+        return Terminal.decodeCharacter(UInt32(wch))
+    }
+
+    /// A plain character from wget_wch as a key.
+    public nonisolated static func decodeCharacter(_ v: UInt32) -> Key {
+        switch v {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        case 0: return .ctrl("@")
+        case 1...26: return .ctrl(Character(Unicode.Scalar(UInt8(v) + 0x60)))
+        case 28...31: return .unknown(Int32(v))
+        default:
+            guard let s = Unicode.Scalar(v) else { return .unknown(Int32(bitPattern: v)) }
+            return .char(Character(s))
+        }
+    }
+
+    private func decodeFunctionKey(_ code: Int32) -> Key {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_BTAB: return .backTab
+        case KEY_ENTER: return .enter
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_RESIZE: return .resize
+        case KEY_MOUSE: return decodeMouse() ?? .unknown(code)
+        default:
+            let f0 = rapport_key_f0()
+            if code > f0 && code <= f0 + 24 { return .function(Int(code - f0)) }
+            return .unknown(code)
+        }
+    }
+
+    private func decodeMouse() -> Key? {
+        var ev = MEVENT()
+        guard getmouse(&ev) == rapport_ok() else { return nil }
+        let b = ev.bstate
+        let x = Int(ev.x), y = Int(ev.y)
+        if b & rapport_button4_pressed() != 0 { return .mouse(MouseEvent(.wheelUp, x: x, y: y)) }
+        if b & rapport_button5_pressed() != 0 { return .mouse(MouseEvent(.wheelDown, x: x, y: y)) }
+        if b & rapport_button1_double_clicked() != 0 || b & rapport_button1_triple_clicked() != 0 {
+            return .mouse(MouseEvent(.doubleClick(button: 1), x: x, y: y))
+        }
+        if b & (rapport_button1_clicked() | rapport_button1_pressed() | rapport_button1_released()) != 0 {
+            return .mouse(MouseEvent(.click(button: 1), x: x, y: y))
+        }
+        if b & rapport_button3_clicked() != 0 { return .mouse(MouseEvent(.click(button: 3), x: x, y: y)) }
+        return nil
+    }
+
+    /// SIGINT, SIGTERM or SIGHUP received since the last call.
+    public func takeQuitSignal() -> Int32? { Signals.take() }
+
+    /// Ctrl-Z: restore the terminal, stop, and on resume repaint everything.
+    public func suspend() {
+        guard open else { return }
+        endwin()
+        Signals.stopSelf()
+        invalidate()
+        doupdate()
+    }
+
+    /// Restores the terminal (idempotent). Every exit path calls this.
+    public func shutdown() {
+        guard open else { return }
+        open = false
+        curs_set(1)
+        endwin()
+        delscreen(screen)
+        Signals.reset()
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportStore
+
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify the store (syntax, schema, journal, permissions) without changing anything.",
+        discussion: """
+            Exits 0 when the store is sound and 1 when a problem remains. With --repair, torn \
+            journal tails are set aside and a broken snapshot is rebuilt from store.json.bak plus \
+            the journal; the damaged files are kept beside it, never deleted.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Repair what can be repaired (set aside torn tails, rebuild from the backup).") var repair = false
+
+    func run() async throws {
+        let paths = try global.paths()
+        let report = repair ? Store.repair(paths, clock: try global.clock()) : Store.check(paths)
+        for line in report.lines { print(line) }
+        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+    }
+}

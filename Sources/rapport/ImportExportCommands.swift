@@ -1,0 +1,368 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportInterchange
+import RapportStore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - import
+
+/// `rapport import linkedin|vcard|csv|json` — take in history from other tools.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import recruiters and messages (LinkedIn export, vCard, Rapport CSV or JSON).",
+        discussion: "Every import is one undoable step. --dry-run shows what would change and writes nothing.",
+        subcommands: [ImportLinkedInCommand.self, ImportVCardCommand.self, ImportCSVCommand.self, ImportJSONCommand.self]
+    )
+}
+
+/// Options every import takes.
+struct ImportOptions: ParsableArguments {
+    @ArgumentParser.Flag(name: .long, help: "Print what would change; write nothing.")
+    var dryRun = false
+}
+
+struct ImportLinkedInCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "linkedin",
+        abstract: "Import a LinkedIn data export: the zip, the unzipped folder, messages.csv or Connections.csv.",
+        discussion: """
+            Conversations become threads with the other participant. You are the most frequent \
+            participant unless --me says otherwise. In a terminal you review the proposed \
+            recruiters; without a terminal, --all or --only-recruiters decides (default: \
+            --only-recruiters). Messages already imported (same conversation, time and sender) \
+            are not added again.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ImportOptions
+
+    @Argument(help: ArgumentHelp("The export zip, its folder, or one CSV file.", valueName: "PATH"))
+    var path: String
+
+    @Option(help: ArgumentHelp("Your name as LinkedIn shows it (default: the most frequent participant).", valueName: "NAME"))
+    var me: String?
+
+    @ArgumentParser.Flag(help: "Import everyone you exchanged messages with, not only recruiters.")
+    var all = false
+
+    @ArgumentParser.Flag(help: "Import only the people with recruiter evidence (the default without a terminal).")
+    var onlyRecruiters = false
+
+    func run() async throws {
+        try await reportingErrors {
+            if all && onlyRecruiters { throw RapportError.usage("--all and --only-recruiters exclude each other") }
+            let files = try LinkedInFiles.load(path: path)
+            let ctx = try Context(global)
+            let store = ctx.store, now = ctx.now
+            let progress = ImportProgress(label: "reading \(files.messagesName)", enabled: files.size > 1 << 20)
+            let plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
+            progress.finish()
+            let selection: LinkedInSelection
+            if all {
+                selection = .all
+            } else if onlyRecruiters {
+                selection = .onlyRecruiters
+            } else if InterchangeTTY.interactive {
+                guard let chosen = review(plan) else {
+                    print("cancelled, nothing written")
+                    return
+                }
+                selection = .chosen(chosen)
+            } else {
+                note("no terminal to review in: importing only recruiters (--only-recruiters); --all takes everyone")
+                selection = .onlyRecruiters
+            }
+            let result = plan.result(selecting: selection, in: store.database, now: now)
+            var preview: [String] = []
+            let taken = Set(result.report.newRecruiters + result.report.updatedRecruiters)
+            for c in plan.contacts where taken.contains(c.name) && c.newMessages > 0 {
+                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(InterchangeTTY.visible(c.name))")
+            }
+            try finish(result, store: store, dryRun: options.dryRun, preview: preview)
+        }
+    }
+
+    /// The import review: a numbered list with checkboxes; numbers toggle, Enter imports.
+    private func review(_ plan: LinkedInPlan) -> Set<String>? {
+        let contacts = plan.contacts
+        guard !contacts.isEmpty else { return [] }
+        var checked = Set(contacts.indices.filter { contacts[$0].isProposed })
+        let width = String(contacts.count).count
+        while true {
+            var text = "\nPeople in the LinkedIn export (checked: proposed as recruiters):\n"
+            for (i, c) in contacts.enumerated() {
+                let n = String(repeating: " ", count: width - String(i + 1).count) + String(i + 1)
+                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(InterchangeTTY.visible(c.name))"
+                line += " — \(c.newMessages) new message\(c.newMessages == 1 ? "" : "s")"
+                if !c.evidence.isEmpty { line += " — " + InterchangeTTY.visible(c.evidence.joined(separator: "; ")) }
+                text += line + "\n"
+            }
+            text += "Toggle numbers (e.g. 1 3 5-7), a = all, n = none, Enter = import \(checked.count), q = cancel: "
+            FileHandle.standardError.write(Data(text.utf8))
+            guard let answer = readLine() else { return nil }
+            let t = answer.trimmingCharacters(in: .whitespaces).lowercased()
+            if t.isEmpty { return Set(checked.map { contacts[$0].id }) }
+            if t == "q" || t == "quit" { return nil }
+            if let next = ReviewSelection.apply(t, to: checked, count: contacts.count) {
+                checked = next
+            } else {
+                FileHandle.standardError.write(Data("? numbers from 1 to \(contacts.count), a, n, q or Enter\n".utf8))
+            }
+        }
+    }
+}
+
+struct ImportVCardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vcard",
+        abstract: "Import contacts from a vCard file (3.0 or 4.0) as recruiters."
+    )
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ImportOptions
+    @Argument(help: ArgumentHelp("A .vcf file with one or more cards.", valueName: "FILE")) var file: String
+
+    func run() async throws {
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, _ in
+            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
+        }
+    }
+}
+
+struct ImportCSVCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "csv",
+        abstract: "Import a CSV written by `rapport export csv` (recruiters, or messages with --messages)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ImportOptions
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
+
+    func run() async throws {
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
+            try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
+        }
+    }
+}
+
+struct ImportJSONCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "json",
+        abstract: "Import a file written by `rapport export json` (or a store.json): adds what is missing, by id."
+    )
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ImportOptions
+    @Argument(help: ArgumentHelp("The JSON file.", valueName: "FILE")) var file: String
+
+    func run() async throws {
+        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, _, name in
+            try RapportJSON.plan(data, into: db, file: name)
+        }
+    }
+}
+
+// MARK: - export
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, csv, vcard, ics
+}
+
+/// `rapport export json|csv|vcard|ics` — give the data back in formats other tools read.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export as json (everything), csv (recruiters, or --messages), vcard (4.0) or ics (deadlines and interviews).",
+        discussion: "Writes to stdout, or with -o FILE atomically to FILE (mode 0600)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("json, csv, vcard or ics.", valueName: "FORMAT"))
+    var format: ExportFormat
+
+    @ArgumentParser.Flag(help: "With csv: export messages instead of recruiters.")
+    var messages = false
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "FILE"))
+    var output: String?
+
+    func run() async throws {
+        try await reportingErrors {
+            if messages && format != .csv { throw RapportError.usage("--messages goes with `export csv` only") }
+            let ctx = try Context(global)
+            let db = ctx.db, now = ctx.now
+            let data: Data
+            switch format {
+            case .json: data = try RapportJSON.export(db)
+            case .csv: data = Data((messages ? RapportCSV.messages(db) : RapportCSV.recruiters(db, now: now, policy: ctx.policy)).utf8)
+            case .vcard: data = Data(VCardWriter.write(db.recruitersByName).utf8)
+            case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
+            }
+            if let output {
+                try ExportFileWriter.write(data, to: output)
+            } else {
+                FileHandle.standardOutput.write(data)
+            }
+        }
+    }
+}
+
+// MARK: - shared
+
+/// Runs `body`, turning library errors into `RapportError.failure` so the root command
+/// reports them as one line on stderr with exit 1 (usage errors keep exit 2).
+private func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as RapportError {
+        throw e
+    } catch let e as InterchangeError {
+        throw RapportError.failure(e.message)
+    } catch {
+        throw RapportError.failure(String(describing: error))
+    }
+}
+
+private func note(_ s: String) {
+    FileHandle.standardError.write(Data("rapport: \(s)\n".utf8))
+}
+
+private func readData(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
+    guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
+    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw RapportError.failure("\(path): cannot read (\(error.localizedDescription))")
+    }
+}
+
+/// The shape of every single-file import: read FILE, open the store, plan, finish.
+private func importFile(
+    _ file: String, global: GlobalOptions, dryRun: Bool,
+    plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
+) async throws {
+    try await reportingErrors {
+        let data = try readData(file)
+        let ctx = try Context(global)
+        let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
+        try finish(result, store: ctx.store, dryRun: dryRun)
+    }
+}
+
+/// Prints the report (skipped rows and notes on stderr, the plan on stdout), applies the
+/// batch unless this is a dry run, and ends with the summary line.
+private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview: [String] = []) throws {
+    let report = result.report
+    for n in report.notes { note(n) }
+    let shown = report.skipped.prefix(50)
+    for s in shown { note("skipped \(InterchangeTTY.visible(s.description))") }
+    if report.skipped.count > shown.count { note("… and \(report.skipped.count - shown.count) more skipped rows") }
+    if dryRun {
+        var lines: [String] = []
+        for name in report.newRecruiters { lines.append("would add recruiter \(InterchangeTTY.visible(name))") }
+        for name in report.updatedRecruiters { lines.append("would fill in recruiter \(InterchangeTTY.visible(name))") }
+        lines += preview
+        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+        print("dry run, nothing written: \(report.summary)")
+        return
+    }
+    if !result.changes.isEmpty { try store.apply(result.change) }
+    print("imported: \(report.summary)")
+}
+
+enum InterchangeTTY {
+    /// Both stdin and stderr are terminals: a person can answer the review.
+    static var interactive: Bool { isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 }
+
+    /// Control characters shown visibly (`\n` as ⏎, others as U+2400 pictures).
+    static func visible(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
+            if u == "\n" { return "⏎" }
+            if u.value < 0x20 { return Unicode.Scalar(0x2400 + u.value)! }
+            if u.value == 0x7F { return "\u{2421}" }
+            return u
+        }))
+    }
+}
+
+/// A percentage on stderr, redrawn in place, only on a terminal and for large inputs.
+final class ImportProgress {
+    private let label: String
+    private let enabled: Bool
+    private var lastPercent = -1
+
+    init(label: String, enabled: Bool) {
+        self.label = label
+        self.enabled = enabled && isatty(STDERR_FILENO) != 0
+    }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let pct = min(100, done * 100 / total)
+        guard pct != lastPercent else { return }
+        lastPercent = pct
+        let filled = pct / 5
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
+        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(pct)%".utf8))
+    }
+
+    func finish() {
+        guard enabled, lastPercent >= 0 else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#else
+private let systemWrite = Darwin.write
+#endif
+
+/// Writes a file the way the store does: a temp file in the same folder (0600,
+/// O_EXCL|O_NOFOLLOW), fsync, rename over the target, fsync the folder.
+enum ExportFileWriter {
+    static func write(_ data: Data, to requested: String) throws {
+        let path = (requested as NSString).resolvingSymlinksInPath
+        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RapportError.failure("\(requested): cannot write (\(String(cString: strerror(errno))))") }
+        var ok = false
+        defer {
+            if !ok { unlink(tmp) }
+        }
+        do {
+            defer { close(fd) }
+            _ = fchmod(fd, 0o600)
+            try data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < buf.count {
+                    let n = systemWrite(fd, buf.baseAddress! + offset, buf.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw RapportError.failure("\(requested): write failed (\(String(cString: strerror(errno))))")
+                    }
+                    offset += n
+                }
+            }
+            guard fsync(fd) == 0 else { throw RapportError.failure("\(requested): fsync failed (\(String(cString: strerror(errno))))") }
+        }
+        guard rename(tmp, path) == 0 else { throw RapportError.failure("\(requested): cannot replace (\(String(cString: strerror(errno))))") }
+        ok = true
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+}

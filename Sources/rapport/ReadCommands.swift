@@ -1,0 +1,275 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportStore
+
+enum SortOrder: String, ExpressibleByArgument, CaseIterable {
+    case urgency, name
+    case lastContact = "last-contact"
+}
+
+/// One recruiter as `list --json` and `show --json` print it.
+struct RecruiterJSON: Encodable {
+    var id: String
+    var name: String
+    var firm: String?
+    var kind: String
+    var targeting: String
+    var status: String
+    var email: String?
+    var phone: String?
+    var linkedin: String?
+    var timeZone: String?
+    var tags: [String]
+    var turn: String
+    var flags: [String]
+    var lastContact: Date?
+    var urgency: Double
+    var messages: Int
+
+    init(_ r: Recruiter, _ s: RecruiterStatus, messages: Int) {
+        id = r.id.uuidString.lowercased()
+        name = r.name
+        firm = r.firm
+        kind = r.kind.rawValue
+        targeting = r.targeting.rawValue
+        status = r.status.rawValue
+        email = r.email
+        phone = r.phone
+        linkedin = r.linkedin
+        timeZone = r.timeZone
+        tags = r.tags
+        turn = s.turn.rawValue
+        flags = s.flags.map(\.rawValue)
+        lastContact = s.lastContact
+        urgency = (s.urgency * 100).rounded() / 100
+        self.messages = messages
+    }
+}
+
+struct DeadlineJSON: Encodable {
+    var id: String
+    var kind: String
+    var recruiterId: String
+    var recruiter: String
+    var due: Date
+    var overdue: Bool
+    var title: String
+    var itemId: String?
+    var urgency: Double
+
+    init(_ d: Deadline, db: Database, now: Date) {
+        id = d.id
+        kind = d.kind.rawValue
+        recruiterId = d.recruiterID.uuidString.lowercased()
+        recruiter = db.recruiters[d.recruiterID]?.name ?? ""
+        due = d.due
+        overdue = d.due < now
+        title = d.title
+        itemId = (d.followUpID ?? d.messageID ?? d.expectationID)?.uuidString.lowercased()
+        urgency = (d.urgency * 100).rounded() / 100
+    }
+}
+
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List recruiters with whose turn it is and their flags.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Only recruiters with this flag: \(RapportFlag.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "FLAG"))
+    var flag: RapportFlag?
+    @Option(help: "urgency, name or last-contact.") var sort: SortOrder = .urgency
+    @Flag(help: "Stable JSON for scripts.") var json = false
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        var rows: [(Recruiter, RecruiterStatus)] = ctx.db.recruitersByName.compactMap { r in
+            statuses[r.id].map { (r, $0) }
+        }
+        if let flag { rows = rows.filter { $0.1.flags.contains(flag) } }
+        switch sort {
+        case .name: break
+        case .urgency: rows.sort { $0.1.urgency > $1.1.urgency }  // stable: ties stay by name
+        case .lastContact:
+            rows.sort { ($0.1.lastContact ?? .distantPast) > ($1.1.lastContact ?? .distantPast) }
+        }
+        if json {
+            try printJSON(rows.map { RecruiterJSON($0.0, $0.1, messages: ctx.db.thread($0.0.id).count) })
+            return
+        }
+        if rows.isEmpty {
+            print(ctx.db.recruiters.isEmpty ? "No recruiters yet. Add one with `rapport add NAME`, or try `rapport demo`." : "No recruiter has the flag \(flag?.rawValue ?? "").")
+            return
+        }
+        let dates = DateText(timeZone: ctx.timeZone)
+        var t = Table(header: ["ID", "NAME", "FIRM", "TURN", "FLAGS", "LAST CONTACT"])
+        for (r, s) in rows {
+            t.rows.append([shortID(r.id), r.name, r.firm ?? "", turnWord(s.turn), s.flags.map(\.rawValue).joined(separator: ","),
+                           s.lastContact.map(dates.absolute) ?? "—"])
+        }
+        print(t.render())
+    }
+}
+
+func turnWord(_ t: Turn) -> String {
+    switch t {
+    case .mine: return "yours"
+    case .theirs: return "theirs"
+    case .none: return "—"
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one recruiter: details, thread, deadlines.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Flag(help: "Stable JSON for scripts.") var json = false
+
+    struct MessageJSON: Encodable {
+        var id: String, direction: String, channel: String, at: Date, subject: String?, body: String?, noReplyNeeded: Bool
+    }
+    struct FollowUpJSON: Encodable { var id: String, due: Date, note: String?, done: Date?, snoozedUntil: Date? }
+    struct ShowJSON: Encodable {
+        var recruiter: RecruiterJSON
+        var notes: String?
+        var messages: [MessageJSON]
+        var opportunities: [OpportunityJSON]
+        var followUps: [FollowUpJSON]
+        var deadlines: [DeadlineJSON]
+    }
+    struct OpportunityJSON: Encodable {
+        var id: String, role: String, employer: String?, stage: String, interviews: [Date], nextStep: String?
+    }
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let s = ctx.status(r.id)
+        let thread = ctx.db.thread(r.id)
+        if json {
+            try printJSON(ShowJSON(
+                recruiter: RecruiterJSON(r, s, messages: thread.count), notes: r.notes,
+                messages: thread.map { MessageJSON(id: $0.id.uuidString.lowercased(), direction: $0.direction.rawValue, channel: $0.channel.rawValue, at: $0.at, subject: $0.subject, body: $0.body, noReplyNeeded: $0.noReplyNeeded) },
+                opportunities: ctx.db.opportunities(of: r.id).map { OpportunityJSON(id: $0.id.uuidString.lowercased(), role: $0.role, employer: $0.employer, stage: $0.stage.rawValue, interviews: $0.interviews.map(\.at), nextStep: $0.nextStep) },
+                followUps: ctx.db.followUps(of: r.id).map { FollowUpJSON(id: $0.id.uuidString.lowercased(), due: $0.due, note: $0.note, done: $0.done, snoozedUntil: $0.snoozedUntil) },
+                deadlines: s.deadlines.map { DeadlineJSON($0, db: ctx.db, now: ctx.now) }))
+            return
+        }
+        let dates = DateText(timeZone: ctx.timeZone)
+        var lines: [String] = []
+        lines.append("\(r.name)\(r.firm.map { " · \($0)" } ?? "")  [\(r.kind.rawValue), \(r.targeting.rawValue), \(r.status.rawValue)]  id \(r.id.uuidString.lowercased())")
+        let contact = [r.email, r.phone, r.linkedin, r.timeZone].compactMap { $0 }
+        if !contact.isEmpty { lines.append(contact.joined(separator: " · ")) }
+        if !r.tags.isEmpty { lines.append("tags: " + r.tags.joined(separator: ", ")) }
+        if let n = r.notes { lines.append("notes: " + n) }
+        lines.append("turn: \(turnWord(s.turn))   flags: \(s.flags.isEmpty ? "none" : s.flags.map(\.rawValue).joined(separator: ", "))")
+        lines.append("")
+        if thread.isEmpty { lines.append("No messages yet.") }
+        for m in thread.suffix(50) {
+            let arrow = m.direction == .inbound ? "←" : "→"
+            let open = m.noReplyNeeded ? " (no reply needed)" : ""
+            lines.append("\(dates.absolute(m.at))  \(arrow) \(m.channel.rawValue)\(open)  \(m.subject ?? "")")
+            if let b = m.body { lines.append("    " + b.replacingOccurrences(of: "\n", with: "\n    ")) }
+        }
+        if thread.count > 50 { lines.insert("(\(thread.count - 50) earlier messages; --json prints all)", at: lines.count - 50 * 2) }
+        for o in ctx.db.opportunities(of: r.id) {
+            lines.append("")
+            lines.append("Opportunity: \(o.role)\(o.employer.map { " at \($0)" } ?? "") — \(o.stage.rawValue)")
+            for i in o.interviews { lines.append("  interview \(dates.absolute(i.at))\(i.interviewers.isEmpty ? "" : " with " + i.interviewers.joined(separator: ", "))") }
+        }
+        if !s.deadlines.isEmpty {
+            lines.append("")
+            lines.append("Deadlines:")
+            for d in s.deadlines { lines.append("  \(DateText.relative(d.due, now: ctx.now))  \(d.kind.rawValue)  \(d.title)") }
+        }
+        print(lines.map(TextWidth.visible).joined(separator: "\n"))
+    }
+}
+
+struct DueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "due", abstract: "What is due: overdue first, then by urgency.",
+        discussion: "--statusline prints one short line for tmux or polybar, empty when nothing is due.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(parsing: .unconditional, help: "How far ahead to look, like 7d or 36h (default 7d).") var within: String = "7d"
+    @Flag(help: "Stable JSON for scripts.") var json = false
+    @Flag(help: "One short line for a status bar.") var statusline = false
+
+    func validate() throws {
+        if json && statusline { throw ValidationError("--json and --statusline cannot be used together") }
+    }
+
+    func run() async throws {
+        let horizon = try When.parseDuration(within)
+        let ctx = try Context(global)
+        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let all = Rules.deadlines(of: statuses)
+        let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
+        if statusline {
+            print(statusLine(ctx, deadlines: all, statuses: statuses))
+            return
+        }
+        if json {
+            try printJSON(shown.map { DeadlineJSON($0, db: ctx.db, now: ctx.now) })
+            return
+        }
+        if shown.isEmpty {
+            print("Nothing due in the next \(within).")
+            return
+        }
+        var t = Table(header: ["WHEN", "DUE", "KIND", "RECRUITER", "WHAT", "ID"])
+        let dates = DateText(timeZone: ctx.timeZone)
+        for d in shown {
+            t.rows.append([DateText.relative(d.due, now: ctx.now), dates.absolute(d.due), d.kind.rawValue,
+                           ctx.db.recruiters[d.recruiterID]?.name ?? "", d.title,
+                           (d.followUpID ?? d.messageID ?? d.expectationID).map(shortID) ?? ""])
+        }
+        print(t.render())
+    }
+
+    /// `2 overdue · 1 at risk · 3 today`; empty when nothing is due.
+    func statusLine(_ ctx: Context, deadlines: [Deadline], statuses: [UUID: RecruiterStatus]) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = ctx.timeZone
+        let endOfToday = cal.date(byAdding: .day, value: 1, to: cal.startOfDay(for: ctx.now))!
+        let overdue = deadlines.filter { $0.due < ctx.now }.count
+        let today = deadlines.filter { $0.due >= ctx.now && $0.due < endOfToday }.count
+        let atRisk = statuses.values.filter {
+            $0.flags.contains(.nonResponsiveRisk) || $0.flags.contains(.nonResponsive)
+        }.count
+        var parts: [String] = []
+        if overdue > 0 { parts.append("\(overdue) overdue") }
+        if atRisk > 0 { parts.append("\(atRisk) at risk") }
+        if today > 0 { parts.append("\(today) today") }
+        return parts.joined(separator: " · ")
+    }
+}
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Fill the store with realistic sample data (deterministic per seed).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How many recruiters.") var recruiters: Int = 40
+    @Option(help: "About how many messages in all.") var messages: Int = 240
+    @Option(help: "The seed: the same seed gives the same data.") var seed: UInt64 = 1
+    @Flag(help: "Add to a store that already has recruiters.") var force = false
+
+    func validate() throws {
+        guard (1...1_000_000).contains(recruiters) else { throw ValidationError("--recruiters must be between 1 and 1000000") }
+        guard (0...10_000_000).contains(messages) else { throw ValidationError("--messages must be between 0 and 10000000") }
+    }
+
+    func run() async throws {
+        let ctx = try Context(global)
+        if !ctx.db.recruiters.isEmpty && !force {
+            throw RapportError.usage("the store at \(ctx.paths.storeDirectory) already has \(ctx.db.recruiters.count) recruiters; use --force to add sample data anyway, or --store DIR for a fresh one")
+        }
+        let changes = Demo.changes(recruiters: recruiters, messages: messages, seed: seed, now: ctx.now)
+        try ctx.store.apply(.batch(changes))
+        try ctx.store.compact()
+        print("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
+    }
+}

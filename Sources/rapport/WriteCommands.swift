@@ -1,0 +1,289 @@
+import ArgumentParser
+import Foundation
+import RapportCore
+import RapportStore
+
+/// Reads a text option; `-` means standard input (for mail filters).
+private func text(_ value: String?) -> String? {
+    guard let value else { return nil }
+    if value == "-" {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    return value
+}
+
+struct AddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a recruiter.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The recruiter's name.") var name: String
+    @Option(help: "Firm or company.") var firm: String?
+    @Option(help: "Email address.") var email: String?
+    @Option(help: "Phone number.") var phone: String?
+    @Option(help: "LinkedIn profile URL.") var linkedin: String?
+    @Option(help: "IANA time zone, e.g. Europe/Berlin.") var timezone: String?
+    @Option(name: .customLong("tag"), help: "A tag (repeatable).") var tags: [String] = []
+    @Option(help: "agency, in-house or independent.") var kind: RecruiterKind = .agency
+    @Flag(help: "A mass mailer: never raises risk flags, sorts low.") var blanket = false
+
+    func run() async throws {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw RapportError.usage("the name is empty") }
+        if let tz = timezone, TimeZone(identifier: tz) == nil {
+            throw RapportError.usage("--timezone: unknown time zone '\(tz)' (use an IANA name like Europe/Berlin)")
+        }
+        let ctx = try Context(global)
+        let r = Recruiter(
+            name: name, firm: firm?.nilIfBlank, kind: kind, targeting: blanket ? .blanket : .targeted,
+            email: email?.nilIfBlank, phone: phone?.nilIfBlank, linkedin: linkedin?.nilIfBlank,
+            timeZone: timezone, tags: tags, created: ctx.now)
+        let firmText = r.firm.map { " (\($0))" } ?? ""
+        try ctx.commit(.putRecruiter(r), "Added \(r.name)\(firmText) · id \(shortID(r.id))")
+    }
+}
+
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Log a message to or from a recruiter.",
+        discussion: "Use --body - to read the body from standard input (e.g. from a mail filter).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Flag(name: .customLong("in"), help: "The recruiter wrote to you.") var inbound = false
+    @Flag(name: .customLong("out"), help: "You wrote to the recruiter.") var outbound = false
+    @Option(help: "email, linkedin, phone, text or other.") var channel: Channel = .email
+    @Option(parsing: .unconditional, help: "When (default now): ISO 8601, today, -2h, tuesday 13:00 …") var at: String?
+    @Option(help: "Subject line.") var subject: String?
+    @Option(help: "Message text, or - to read standard input.") var body: String?
+    @Flag(name: .customLong("no-reply-needed"), help: "An inbound message that needs no answer.") var noReplyNeeded = false
+
+    func validate() throws {
+        if inbound == outbound { throw ValidationError("give exactly one of --in or --out") }
+        if outbound && noReplyNeeded { throw ValidationError("--no-reply-needed goes with --in") }
+    }
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let m = Message(recruiterID: r.id, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
+                        subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
+        try ctx.store.apply(.putMessage(m))
+        let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
+        print("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
+    }
+}
+
+/// "your turn: reply overdue 1d" / "their turn" / "nothing open", after a change.
+func turnLine(_ ctx: Context, _ id: UUID) -> String {
+    let s = ctx.status(id)
+    let flags = s.flags.isEmpty ? "" : " [\(s.flags.map(\.rawValue).joined(separator: ", "))]"
+    switch s.turn {
+    case .mine: return "your turn\(flags)"
+    case .theirs: return "their turn\(flags)"
+    case .none: return "nothing open\(flags)"
+    }
+}
+
+struct ReplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reply", abstract: "Mark a reply sent: logs an outbound message, which closes the open ones.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Option(help: "Channel (default: the channel of their last message).") var channel: Channel?
+    @Option(parsing: .unconditional, help: "When (default now).") var at: String?
+    @Option(help: "What you wrote, or - to read standard input.") var body: String?
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let lastIn = ctx.db.thread(r.id).last { $0.direction == .inbound }
+        let m = Message(recruiterID: r.id, direction: .outbound, channel: channel ?? lastIn?.channel ?? .email,
+                        at: time, subject: lastIn?.subject.map { $0.hasPrefix("Re:") ? $0 : "Re: \($0)" },
+                        body: text(body)?.nilIfBlank)
+        try ctx.store.apply(.putMessage(m))
+        print("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
+    }
+}
+
+struct DeclineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decline",
+        abstract: "Send a courtesy decline instead of silence: logs the outbound, status becomes declined.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Option(help: "Why (kept in the logged message).") var reason: String?
+    @Option(parsing: .unconditional, help: "When to get back in touch (adds a follow-up).") var reengage: String?
+
+    func run() async throws {
+        let ctx = try Context(global)
+        var r = try ctx.recruiter(recruiter)
+        let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
+        if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
+        let first = r.name.split(separator: " ").first.map(String.init) ?? r.name
+        var body = "Hi \(first), thank you for thinking of me. I'm not interested in this role"
+        body += reason.map { " because \($0.trimmingCharacters(in: .whitespaces))" } ?? ""
+        body += reengageAt != nil ? ", but I'd be glad to hear from you again later." : ", but I'd be glad to stay in touch."
+        let lastIn = ctx.db.thread(r.id).last { $0.direction == .inbound }
+        let m = Message(recruiterID: r.id, direction: .outbound, channel: lastIn?.channel ?? .email, at: ctx.now,
+                        subject: "Thank you — not for me this time", body: body)
+        r.status = .declined
+        var changes: [Change] = [.putMessage(m), .putRecruiter(r)]
+        if let d = reengageAt {
+            changes.append(.putFollowUp(FollowUp(recruiterID: r.id, due: d, note: "Re-engage with \(r.name)")))
+        }
+        try ctx.store.apply(.batch(changes))
+        let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
+        print("Courtesy decline to \(r.name) logged · status declined\(again)")
+    }
+}
+
+struct InterviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interview", abstract: "Log an interview; the thank-you note falls due after it.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Option(parsing: .unconditional, help: "When the interview starts.") var at: String
+    @Option(help: "The role.") var role: String?
+    @Option(help: "The employer (may be unknown for agency roles).") var employer: String?
+    @Option(name: .customLong("with"), help: "Interviewers, comma-separated.") var with: String?
+    @Option(help: "Length in minutes.") var minutes: Int = 60
+
+    func run() async throws {
+        guard minutes > 0 && minutes <= 24 * 60 else { throw RapportError.usage("--minutes must be between 1 and 1440") }
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let time = try ctx.when(at, option: "--at")
+        let roleName = role?.nilIfBlank ?? "Interview"
+        let names = (with ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let event = InterviewEvent(at: time, durationMinutes: minutes, interviewers: names)
+        var opp = ctx.db.opportunities(of: r.id).first {
+            $0.role.caseInsensitiveCompare(roleName) == .orderedSame
+                && ($0.employer ?? "").caseInsensitiveCompare(employer ?? $0.employer ?? "") == .orderedSame
+        } ?? Opportunity(recruiterID: r.id, role: roleName, employer: employer?.nilIfBlank, stage: .interview)
+        opp.interviews.append(event)
+        if let e = employer?.nilIfBlank { opp.employer = e }
+        if [.sourced, .screen].contains(opp.stage) { opp.stage = .interview }
+        try ctx.store.apply(.putOpportunity(opp))
+        let at = DateText(timeZone: ctx.timeZone).absolute(time)
+        print("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
+    }
+}
+
+struct FollowUpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "follow-up", abstract: "Schedule something you owe a recruiter.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Option(parsing: .unconditional, help: "When it is due.") var due: String
+    @Option(help: "What to do.") var note: String?
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let d = try ctx.when(due, option: "--due")
+        let f = FollowUp(recruiterID: r.id, due: d, note: note?.nilIfBlank)
+        try ctx.commit(.putFollowUp(f), "Follow-up with \(r.name) due \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(f.id))")
+    }
+}
+
+struct ExpectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expect", abstract: "Note something the recruiter promised (\"I'll call Tuesday at 1pm\").")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
+    @Option(parsing: .unconditional, help: "By when they said they would.") var by: String
+    @Option(help: "What they promised.") var note: String?
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let r = try ctx.recruiter(recruiter)
+        let d = try ctx.when(by, option: "--by")
+        let e = Expectation(recruiterID: r.id, by: d, note: note?.nilIfBlank)
+        try ctx.commit(.putExpectation(e), "Expecting \(r.name) by \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(e.id))")
+    }
+}
+
+/// Finds a follow-up, an inbound message or an expectation by id or unique id prefix.
+enum ItemLookup {
+    enum Item { case followUp(FollowUp), message(Message), expectation(Expectation) }
+
+    static func find(_ query: String, in db: Database) throws -> Item {
+        let q = query.lowercased().trimmingCharacters(in: .whitespaces)
+        guard q.count >= 4 else { throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`") }
+        var found: [Item] = []
+        found += db.followUps.values.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.followUp)
+        found += db.expectations.values.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.expectation)
+        for thread in db.threads.values {
+            found += thread.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.message)
+        }
+        switch found.count {
+        case 1: return found[0]
+        case 0: throw RapportError.failure("nothing has the id '\(query)' (see `rapport due`)")
+        default: throw RapportError.usage("'\(query)' matches \(found.count) items; give more of the id")
+        }
+    }
+}
+
+struct DoneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "done",
+        abstract: "Mark a deadline done: a follow-up, an expectation met, or a message that needs no reply.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The id (or a unique prefix) shown by `rapport due`.") var id: String
+
+    func run() async throws {
+        let ctx = try Context(global)
+        switch try ItemLookup.find(id, in: ctx.db) {
+        case .followUp(var f):
+            guard f.done == nil else { throw RapportError.failure("follow-up \(shortID(f.id)) is already done") }
+            f.done = ctx.now
+            let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
+            try ctx.commit(.putFollowUp(f), "Follow-up with \(who) done")
+        case .message(var m):
+            guard m.direction == .inbound else { throw RapportError.usage("\(shortID(m.id)) is a message you sent; nothing to mark done") }
+            m.noReplyNeeded = true
+            let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
+            try ctx.store.apply(.putMessage(m))
+            print("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
+        case .expectation(let e):
+            let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
+            try ctx.commit(.removeExpectation(e.id), "Expectation of \(who) closed")
+        }
+    }
+}
+
+struct SnoozeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "snooze", abstract: "Put a follow-up off until later.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The follow-up id (or a unique prefix).") var id: String
+    @Option(parsing: .unconditional, help: "Until when.") var until: String
+
+    func run() async throws {
+        let ctx = try Context(global)
+        guard case .followUp(var f) = try ItemLookup.find(id, in: ctx.db) else {
+            throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
+        }
+        let d = try ctx.when(until, option: "--until")
+        guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
+        f.snoozedUntil = d
+        let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
+        try ctx.commit(.putFollowUp(f), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
+    }
+}
+
+extension String {
+    var nilIfBlank: String? {
+        let t = trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t
+    }
+}

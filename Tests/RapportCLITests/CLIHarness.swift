@@ -1,0 +1,83 @@
+import Foundation
+
+/// Runs the real `rapport` binary (built next to the test bundle) against a private store.
+struct CLI {
+    let store: String
+    var now = "2026-11-20T15:00:00Z"  // a Friday
+    var timeZone = "UTC"
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    init() throws {
+        store = FileManager.default.temporaryDirectory
+            .appendingPathComponent("rapport-cli-\(UUID().uuidString)").path
+    }
+
+    static var binary: String {
+        // .build/<config>/rapportPackageTests.xctest (Linux: a file) → .build/<config>/rapport
+        let bundle = Bundle.main.bundleURL
+        var dir = bundle
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("rapport").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let fromSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/rapport").path
+        return fromSource
+    }
+
+    @discardableResult
+    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["RAPPORT_STORE"] = store
+        env["RAPPORT_NOW"] = now
+        env["TZ"] = timeZone
+        env["NO_COLOR"] = "1"
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Runs and requires success.
+    @discardableResult
+    func ok(_ args: String..., stdin: String? = nil) throws -> String {
+        let r = try run(args, stdin: stdin)
+        guard r.status == 0 else {
+            throw Failure("rapport \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)")
+        }
+        return r.stdout
+    }
+
+    func json(_ args: String...) throws -> Any {
+        let out = try run(args)
+        guard out.status == 0 else { throw Failure("exit \(out.status): \(out.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(out.stdout.utf8))
+    }
+
+    func snapshotBytes() -> Data? { FileManager.default.contents(atPath: store + "/store.json") }
+    func journalBytes() -> Data? { FileManager.default.contents(atPath: store + "/journal.jsonl") }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@Suite struct StoreCLITests {
+    @Test func aBrokenSnapshotStopsEveryCommandAndIsLeftAsItWas() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Dana Smith")
+        try cli.ok("demo", "--force", "--recruiters", "3", "--messages", "6")  // compacts: store.json exists
+        let path = cli.store + "/store.json"
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes = bytes.prefix(bytes.count / 2)
+        try bytes.write(to: URL(fileURLWithPath: path))
+        for args in [["list"], ["due", "--statusline"], ["add", "New"], ["log", "dana", "--in"], ["show", "dana"]] {
+            let r = try cli.run(args)
+            #expect(r.status == 1, "\(args) exited \(r.status)")
+            #expect(r.stderr.contains("store.json"), "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("line "), "names a position: \(r.stderr)")
+            #expect(r.stderr.contains("store.json.bak"), "points at the backup: \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(FileManager.default.contents(atPath: path) == bytes, "byte-identical afterwards")
+        let check = try cli.run(["check"])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("problem:"))
+        #expect(FileManager.default.contents(atPath: path) == bytes)
+    }
+
+    @Test func checkPassesOnASoundStore() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim")
+        try cli.ok("log", "kim", "--in")
+        let r = try cli.run(["check"])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(!r.stdout.contains("problem:"))
+    }
+
+    @Test func everyWriteIsInTheStoreForTheNextProcess() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Amara Okafor", "--firm", "Globex", "--tag", "fintech", "--timezone", "Africa/Lagos")
+        try cli.ok("log", "amara", "--in", "--channel", "phone", "--at", "-5h", "--subject", "Call me")
+        try cli.ok("interview", "amara", "--at", "-1d", "--role", "Staff Engineer", "--employer", "Globex", "--with", "Ada, Lin")
+        try cli.ok("expect", "amara", "--by", "+2d", "--note", "Feedback")
+        let show = try #require(try cli.json("show", "amara", "--json") as? [String: Any])
+        let r = try #require(show["recruiter"] as? [String: Any])
+        #expect(r["timeZone"] as? String == "Africa/Lagos")
+        #expect(r["tags"] as? [String] == ["fintech"])
+        let opp = try #require((show["opportunities"] as? [[String: Any]])?.first)
+        #expect(opp["role"] as? String == "Staff Engineer")
+        #expect((opp["interviews"] as? [Any])?.count == 1)
+        let flags = r["flags"] as? [String] ?? []
+        #expect(flags.contains("thank-you-due"), "interview a day ago, nothing sent since: \(flags)")
+        // Files are private whatever the umask.
+        let attrs = try FileManager.default.attributesOfItem(atPath: cli.store)
+        #expect((attrs[.posixPermissions] as? Int) == 0o700)
+    }
+}

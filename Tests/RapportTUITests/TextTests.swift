@@ -1,0 +1,158 @@
+import RapportTerminal
+import Testing
+
+@Suite("Display width and text")
+struct TextTests {
+    @Test("ASCII, CJK, Hangul and fullwidth")
+    func basicWidths() {
+        #expect(DisplayWidth.of("Dana") == 4)
+        #expect(DisplayWidth.of("佐藤 花子") == 9)
+        #expect(DisplayWidth.of("한국어") == 6)
+        #expect(DisplayWidth.of("ＡＢ") == 4)
+        #expect(DisplayWidth.of("ｱｲ") == 2) // halfwidth katakana
+    }
+
+    @Test("emoji: single, ZWJ sequences, flags, skin tones, VS16 and keycaps are two columns")
+    func emojiWidths() {
+        #expect(DisplayWidth.of(Character("😀")) == 2)
+        #expect(DisplayWidth.of(Character("👨‍👩‍👧‍👦")) == 2)
+        #expect(DisplayWidth.of(Character("👩🏽‍💻")) == 2)
+        #expect(DisplayWidth.of(Character("🇯🇵")) == 2)
+        #expect(DisplayWidth.of(Character("👍🏽")) == 2)
+        #expect(DisplayWidth.of(Character("❤️")) == 2)
+        #expect(DisplayWidth.of(Character("❤")) == 1)
+        #expect(DisplayWidth.of(Character("1️⃣")) == 2)
+        #expect(DisplayWidth.of("Olu 🇳🇬 👍🏽") == 9)
+    }
+
+    @Test("combining marks and format characters take no columns")
+    func zeroWidth() {
+        #expect(DisplayWidth.of("Zoe\u{308}") == 3)
+        #expect(DisplayWidth.of("e\u{301}\u{301}\u{301}") == 1)
+        #expect(DisplayWidth.of("a\u{200B}b") == 2)
+        #expect(DisplayWidth.of(Character("\u{301}")) == 0)
+        #expect(DisplayWidth.of("각") == 2)
+        #expect(DisplayWidth.of("\u{1100}\u{1161}\u{11A8}") == 2) // conjoining jamo as one syllable
+    }
+
+    @Test("control characters and escape sequences are made visible")
+    func visibleControls() {
+        #expect(Text.visible("a\u{1B}[31mred") == "a^[[31mred")
+        #expect(Text.visible("bell\u{07}") == "bell^G")
+        #expect(Text.visible("del\u{7F}") == "del^?")
+        #expect(Text.visible("c1\u{9B}2J") == "c1<9B>2J")
+        #expect(Text.visible("tab\there") == "tab here")
+        #expect(Text.visible("two\nlines") == "two⏎lines")
+        #expect(Text.visible("plain 佐藤") == "plain 佐藤")
+        for s in [Text.visible("\u{1B}]0;x\u{07}\u{1B}[2J\r\n\u{85}")] {
+            #expect(!s.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) })
+        }
+    }
+
+    @Test("truncation fits the width, ends in an ellipsis and never splits a grapheme")
+    func truncation() {
+        #expect(Text.truncate("Dana Smith", to: 20) == "Dana Smith")
+        #expect(Text.truncate("Dana Smith", to: 6) == "Dana …")
+        #expect(Text.truncate("佐藤花子", to: 5) == "佐藤…")
+        #expect(Text.truncate("佐藤花子", to: 4) == "佐…")
+        #expect(Text.truncate("👨‍👩‍👧abc", to: 3) == "👨‍👩‍👧…")
+        #expect(Text.truncate("👨‍👩‍👧abc", to: 2) == "…")
+        #expect(Text.truncate("e\u{301}e\u{301}e\u{301}", to: 2) == "e\u{301}…")
+        #expect(Text.truncate("🇯🇵🇩🇪🇫🇷", to: 5) == "🇯🇵🇩🇪…")
+        #expect(Text.truncate("abc", to: 0) == "")
+        for w in 1...12 {
+            let t = Text.truncate("Priya Raman 👩🏽‍💻 佐藤", to: w)
+            #expect(DisplayWidth.of(t) <= w)
+        }
+    }
+
+    @Test("fit pads to the exact width, also after a wide character that did not fit")
+    func fit() {
+        #expect(Text.fit("ab", to: 4) == "ab  ")
+        #expect(Text.fit("佐藤花子", to: 4) == "佐… ")
+        #expect(DisplayWidth.of(Text.fit("佐藤花子", to: 4)) == 4)
+    }
+
+    @Test("wrapping by display width breaks long words between graphemes")
+    func wrap() {
+        #expect(Text.wrap("the quick brown fox", width: 10) == ["the quick", "brown fox"])
+        #expect(Text.wrap("東京のスタートアップ", width: 6) == ["東京の", "スター", "トアッ", "プ"])
+        #expect(Text.wrap("👍🏽👍🏽👍🏽", width: 4) == ["👍🏽👍🏽", "👍🏽"])
+        #expect(Text.wrap("", width: 5) == [""])
+        #expect(Text.wrapLines("one\r\ntwo\nthree", width: 10) == ["one", "two", "three"])
+        for line in Text.wrap("Café chat 佐藤 花子 Ça vous dit 👩🏽‍💻 next week", width: 7) {
+            #expect(DisplayWidth.of(line) <= 7)
+        }
+    }
+}
+
+@Suite("CellBuffer")
+struct CellBufferTests {
+    @Test("wide characters take two cells and keep later columns aligned")
+    func wide() {
+        var b = CellBuffer(width: 10, height: 2)
+        b.put("佐藤|", x: 0, y: 0)
+        b.put("ab|", x: 0, y: 1)
+        #expect(b[0, 0].width == 2 && b[1, 0].isContinuation)
+        #expect(b[4, 0].text == "|")
+        #expect(b.line(0) == "佐藤|     ")
+    }
+
+    @Test("a wide character that does not fit at the edge leaves a space")
+    func wideAtEdge() {
+        var b = CellBuffer(width: 5, height: 1)
+        let used = b.put("abcd佐", x: 0, y: 0)
+        #expect(used == 5)
+        #expect(b.line(0) == "abcd ")
+        var c = CellBuffer(width: 6, height: 1)
+        c.put("佐藤花子", x: 0, y: 0, maxWidth: 3)
+        #expect(c.line(0) == "佐    ")
+    }
+
+    @Test("overwriting half of a wide character blanks the other half")
+    func overwriteHalf() {
+        var b = CellBuffer(width: 6, height: 1)
+        b.put("佐藤", x: 0, y: 0)
+        b.put("x", x: 1, y: 0)
+        #expect(b.line(0) == " x藤  ")
+        b.put("y", x: 2, y: 0)
+        #expect(b.line(0) == " xy   ")
+        #expect(!b.cells.contains { $0.isContinuation })
+    }
+
+    @Test("combining marks ride on the previous cell; controls never reach a cell")
+    func combiningAndControls() {
+        var b = CellBuffer(width: 12, height: 1)
+        b.put("Zoe\u{308} \u{1B}[2J", x: 0, y: 0)
+        #expect(b[2, 0].text == "e\u{308}")
+        #expect(b.line(0) == "Zoë ^[[2J   ")
+        for cell in b.cells {
+            #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+        }
+    }
+
+    @Test("rowDiffers sees a changed cell and ignores identical rows")
+    func diff() {
+        var a = CellBuffer(width: 4, height: 2)
+        a.put("ab", x: 0, y: 0)
+        var b = a
+        #expect(!b.rowDiffers(0, from: a))
+        b.put("c", x: 3, y: 1)
+        #expect(!b.rowDiffers(0, from: a))
+        #expect(b.rowDiffers(1, from: a))
+    }
+}
+
+@Suite("Colour mode")
+struct ColorModeTests {
+    @Test("auto honours NO_COLOR and the terminal; never and always are explicit")
+    func modes() {
+        #expect(ColorMode.auto.useColors(terminalHasColors: true, environment: [:]))
+        #expect(!ColorMode.auto.useColors(terminalHasColors: true, environment: ["NO_COLOR": "1"]))
+        #expect(ColorMode.auto.useColors(terminalHasColors: true, environment: ["NO_COLOR": ""]))
+        #expect(!ColorMode.auto.useColors(terminalHasColors: false, environment: [:]))
+        #expect(!ColorMode.never.useColors(terminalHasColors: true, environment: [:]))
+        #expect(ColorMode.always.useColors(terminalHasColors: true, environment: ["NO_COLOR": "1"]))
+        #expect(ColorMode(rawValue: "sometimes") == nil)
+    }
+}

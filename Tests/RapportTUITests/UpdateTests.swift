@@ -1,0 +1,319 @@
+import Foundation
+import RapportCore
+import RapportTerminal
+import Testing
+@testable import RapportTUI
+
+@Suite("update: action → state, effects")
+struct UpdateTests {
+    func state(_ w: Int = 120, _ h: Int = 40) -> AppState { Sample.state(width: w, height: h) }
+
+    @Test("j/k move the recruiter cursor and stop at both ends")
+    func moveClamps() {
+        var s = state()
+        #expect(update(&s, .move(-1)).isEmpty)
+        #expect(s.recruiterCursor == 0)
+        _ = update(&s, .move(3))
+        #expect(s.recruiterCursor == 3)
+        _ = update(&s, .move(100))
+        #expect(s.recruiterCursor == s.order.count - 1)
+        _ = update(&s, .top)
+        #expect(s.recruiterCursor == 0)
+        _ = update(&s, .bottom)
+        #expect(s.recruiterCursor == 9)
+    }
+
+    @Test("moving to another recruiter resets the thread to its newest message")
+    func selectionResetsThread() {
+        var s = state(80, 24)
+        _ = update(&s, .move(2)) // Dana: a long thread
+        s.focus = .messages
+        _ = update(&s, .top)
+        let scrolled = s.threadScroll
+        #expect(scrolled > 0)
+        s.focus = .recruiters
+        _ = update(&s, .move(1))
+        #expect(s.threadScroll == 0)
+    }
+
+    @Test("in Messages, k scrolls toward older lines, j back toward the newest, clamped")
+    func threadScroll() {
+        var s = state(80, 24)
+        _ = update(&s, .move(2)) // Dana: a long thread
+        s.focus = .messages
+        let maxScroll = s.maxThreadScroll
+        #expect(maxScroll > 0)
+        _ = update(&s, .move(-1))
+        #expect(s.threadScroll == 1)
+        _ = update(&s, .move(-1000))
+        #expect(s.threadScroll == maxScroll)
+        _ = update(&s, .move(1))
+        #expect(s.threadScroll == maxScroll - 1)
+        _ = update(&s, .bottom)
+        #expect(s.threadScroll == 0)
+    }
+
+    @Test("PgDn moves a screenful less one row and keeps the cursor visible")
+    func paging() {
+        var db = Database()
+        for i in 0..<100 {
+            try! db.apply(.putRecruiter(Recruiter(id: Sample.id(i), name: String(format: "R%03d", i), created: Sample.now)))
+        }
+        var s = Sample.state(width: 80, height: 24, db: db)
+        let rows = s.layout.bodyRows(.recruiters)
+        _ = update(&s, .page(1))
+        #expect(s.recruiterCursor == rows - 1)
+        _ = update(&s, .page(1))
+        #expect(s.recruiterCursor == 2 * (rows - 1))
+        #expect(s.recruiterTop <= s.recruiterCursor && s.recruiterCursor < s.recruiterTop + rows)
+        _ = update(&s, .bottom)
+        #expect(s.recruiterTop == 100 - rows)
+        _ = update(&s, .page(-1))
+        #expect(s.recruiterCursor == 99 - (rows - 1))
+        #expect(s.recruiterTop <= s.recruiterCursor)
+    }
+
+    @Test("Tab and Shift-Tab cycle the panes both ways")
+    func panes() {
+        var s = state()
+        _ = update(&s, .nextPane)
+        #expect(s.focus == .messages)
+        _ = update(&s, .nextPane)
+        #expect(s.focus == .deadlines)
+        _ = update(&s, .nextPane)
+        #expect(s.focus == .recruiters)
+        _ = update(&s, .previousPane)
+        #expect(s.focus == .deadlines)
+    }
+
+    @Test("Enter on a recruiter opens its thread")
+    func openRecruiter() {
+        var s = state()
+        _ = update(&s, .move(2))
+        _ = update(&s, .open)
+        #expect(s.focus == .messages)
+        #expect(s.recruiterCursor == 2)
+    }
+
+    @Test("Enter on a deadline jumps to its recruiter's thread")
+    func openDeadline() {
+        var s = state()
+        s.focus = .deadlines
+        _ = update(&s, .move(3))
+        let d = s.selectedDeadline!
+        _ = update(&s, .open)
+        #expect(s.focus == .messages)
+        #expect(s.selectedRecruiterID == d.recruiterID)
+        #expect(s.threadScroll == 0)
+    }
+
+    @Test("? opens help; q closes it, then q quits")
+    func helpAndQuit() {
+        var s = state()
+        #expect(update(&s, .toggleHelp).isEmpty)
+        #expect(s.overlays == [.help(scroll: 0)])
+        #expect(update(&s, .close).isEmpty)
+        #expect(s.overlays.isEmpty)
+        #expect(update(&s, .close) == [.quit])
+    }
+
+    @Test("Esc closes the help overlay, then clears the status message, then the notices")
+    func escape() {
+        var s = state()
+        s.notices = ["something happened"]
+        _ = update(&s, .failed("boom"))
+        _ = update(&s, .toggleHelp)
+        _ = update(&s, .cancel)
+        #expect(s.overlays.isEmpty)
+        #expect(s.statusMessage == StatusMessage("boom", isError: true))
+        _ = update(&s, .cancel)
+        #expect(s.statusMessage == nil)
+        #expect(s.notices == ["something happened"])
+        _ = update(&s, .cancel)
+        #expect(s.notices.isEmpty)
+    }
+
+    @Test("keys inside help scroll the help, not the panes")
+    func helpScroll() {
+        var s = state(80, 24)
+        _ = update(&s, .toggleHelp)
+        _ = update(&s, .move(2))
+        #expect(s.overlays == [.help(scroll: 2)])
+        #expect(s.recruiterCursor == 0)
+        _ = update(&s, .bottom)
+        guard case .help(let scroll) = s.overlays.last else { Issue.record("help closed"); return }
+        #expect(scroll > 2)
+        _ = update(&s, .top)
+        #expect(s.overlays == [.help(scroll: 0)])
+        _ = update(&s, .nextPane)
+        #expect(s.focus == .recruiters)
+    }
+
+    @Test("Ctrl-L, Ctrl-Z and quit become effects")
+    func effects() {
+        var s = state()
+        #expect(update(&s, .redraw) == [.redraw])
+        #expect(update(&s, .suspend) == [.suspend])
+        #expect(update(&s, .quit) == [.quit])
+    }
+
+    @Test("resize adopts the new size, keeps the cursor visible and asks for a full repaint")
+    func resize() {
+        var s = state()
+        _ = update(&s, .bottom)
+        #expect(update(&s, .resize(width: 40, height: 12)) == [.redraw])
+        #expect(s.width == 40 && s.height == 12)
+        let rows = s.layout.bodyRows(.recruiters)
+        #expect(s.recruiterTop <= s.recruiterCursor && s.recruiterCursor < s.recruiterTop + rows)
+        _ = update(&s, .resize(width: 10, height: 3))
+        #expect(s.layout.tooSmall)
+        _ = update(&s, .move(1))
+        _ = update(&s, .resize(width: 120, height: 40))
+        #expect(s.recruiterCursor == 9)
+    }
+
+    @Test("reload keeps the same recruiter selected when the order changes")
+    func reloadKeepsSelection() {
+        var s = state()
+        _ = update(&s, .move(4))
+        let selected = s.selectedRecruiterID!
+        var db = s.db
+        // A new, very urgent recruiter sorts first and shifts everyone down.
+        let newcomer = Recruiter(id: Sample.id(99), name: "Aaron Urgent", created: Sample.now)
+        try! db.apply(.putRecruiter(newcomer))
+        try! db.apply(.putMessage(Message(id: Sample.id(9999), recruiterID: newcomer.id, direction: .inbound,
+                                          at: Sample.at("2025-12-01T00:00:00Z"))))
+        _ = update(&s, .reload(db, notices: ["changed elsewhere"], readOnly: false))
+        #expect(s.order.first == newcomer.id)
+        #expect(s.selectedRecruiterID == selected)
+        #expect(s.recruiterCursor == 5)
+        #expect(s.notices == ["changed elsewhere"])
+    }
+
+    @Test("reload clamps the cursor when the selected recruiter is gone")
+    func reloadClamps() {
+        var s = state()
+        _ = update(&s, .bottom)
+        var db = s.db
+        try! db.apply(.removeRecruiter(s.selectedRecruiterID!))
+        try! db.apply(.removeRecruiter(s.order[0]))
+        _ = update(&s, .reload(db, notices: [], readOnly: true))
+        #expect(s.recruiterCursor == 7)
+        #expect(s.readOnly)
+    }
+
+    @Test("the tick re-evaluates flags and deadlines once a minute, not every second")
+    func tick() {
+        var s = state()
+        let before = s.overdueCount
+        // Dana's reply was due 2026-03-11T08:15 + … ; 佐藤's is due at 2026-03-12T01:00.
+        let dueLater = Sample.at("2026-03-12T01:00:00Z")
+        _ = update(&s, .tick(Sample.now.addingTimeInterval(30)))
+        #expect(s.overdueCount == before)
+        _ = update(&s, .tick(dueLater.addingTimeInterval(59)))
+        #expect(s.overdueCount == before + 1)
+        #expect(s.now == dueLater.addingTimeInterval(59))
+    }
+
+    @Test("a click selects the row under the pointer and focuses its pane; a double-click opens")
+    func click() {
+        var s = state()
+        let l = s.layout
+        _ = update(&s, .mouse(MouseEvent(.click(button: 1), x: 3, y: l.recruiters.y + 1 + 4)))
+        #expect(s.focus == .recruiters)
+        #expect(s.recruiterCursor == 4)
+        _ = update(&s, .mouse(MouseEvent(.click(button: 1), x: 3, y: l.deadlines.y + 1 + 2)))
+        #expect(s.focus == .deadlines)
+        #expect(s.deadlineCursor == 2)
+        let target = s.deadlines[2].recruiterID
+        _ = update(&s, .mouse(MouseEvent(.doubleClick(button: 1), x: 3, y: l.deadlines.y + 1 + 2)))
+        #expect(s.focus == .messages)
+        #expect(s.selectedRecruiterID == target)
+        // A click below the last row changes nothing but the focus.
+        _ = update(&s, .mouse(MouseEvent(.click(button: 1), x: 3, y: l.recruiters.maxY - 1)))
+        #expect(s.focus == .recruiters)
+        #expect(s.selectedRecruiterID == target)
+    }
+
+    @Test("the wheel scrolls the pane under the pointer and leaves the focus alone")
+    func wheel() {
+        var s = state()
+        s.focus = .messages
+        let l = s.layout
+        _ = update(&s, .mouse(MouseEvent(.wheelDown, x: 2, y: l.recruiters.y + 2)))
+        #expect(s.recruiterCursor == 3)
+        #expect(s.focus == .messages)
+        _ = update(&s, .mouse(MouseEvent(.wheelUp, x: 2, y: l.recruiters.y + 2)))
+        #expect(s.recruiterCursor == 0)
+    }
+
+    @Test("a failed store write is shown as an error in the status bar")
+    func failure() {
+        var s = state(80, 24)
+        _ = update(&s, .failed("Not saved: disk full"))
+        #expect(s.statusMessage?.isError == true)
+        #expect(Screen.render(s).line(23).hasPrefix(" Not saved: disk full"))
+    }
+}
+
+@Suite("Keymap: one table for dispatch, hints and help")
+struct KeymapTests {
+    let keymap = Keymap.standard
+
+    @Test("vim keys and arrows map to the same actions")
+    func dispatch() {
+        #expect(keymap.action(for: .char("j"), mode: .panes) == .move(1))
+        #expect(keymap.action(for: .down, mode: .panes) == .move(1))
+        #expect(keymap.action(for: .char("k"), mode: .panes) == .move(-1))
+        #expect(keymap.action(for: .up, mode: .panes) == .move(-1))
+        #expect(keymap.action(for: .char("g"), mode: .panes) == .top)
+        #expect(keymap.action(for: .char("G"), mode: .panes) == .bottom)
+        #expect(keymap.action(for: .pageDown, mode: .panes) == .page(1))
+        #expect(keymap.action(for: .pageUp, mode: .panes) == .page(-1))
+        #expect(keymap.action(for: .tab, mode: .panes) == .nextPane)
+        #expect(keymap.action(for: .backTab, mode: .panes) == .previousPane)
+        #expect(keymap.action(for: .enter, mode: .panes) == .open)
+        #expect(keymap.action(for: .char("?"), mode: .panes) == .toggleHelp)
+        #expect(keymap.action(for: .char("q"), mode: .panes) == .close)
+        #expect(keymap.action(for: .escape, mode: .panes) == .cancel)
+        #expect(keymap.action(for: .ctrl("l"), mode: .panes) == .redraw)
+        #expect(keymap.action(for: .char("x"), mode: .panes) == nil)
+    }
+
+    @Test("inside help, q, Esc and ? close it and Tab does nothing")
+    func helpMode() {
+        #expect(keymap.action(for: .char("q"), mode: .help) == .close)
+        #expect(keymap.action(for: .escape, mode: .help) == .close)
+        #expect(keymap.action(for: .char("?"), mode: .help) == .close)
+        #expect(keymap.action(for: .tab, mode: .help) == nil)
+    }
+
+    @Test("every hint in the table appears in the status bar, and every help text in the overlay")
+    func generated() {
+        var s = Sample.state(width: 120, height: 40)
+        let status = Screen.render(s).line(39)
+        for (keys, label) in keymap.hints(mode: .panes) {
+            #expect(status.contains(keys + " " + label))
+        }
+        _ = update(&s, .toggleHelp)
+        _ = update(&s, .toggleHelp) // ? again closes (help mode maps ? to close)
+        #expect(s.overlays.isEmpty)
+        s = Sample.state(width: 120, height: 60)
+        _ = update(&s, .toggleHelp)
+        let screen = Screen.render(s).text
+        for b in keymap.bindings where b.modes.contains(.panes) {
+            #expect(screen.contains(b.help), "help is missing '\(b.help)'")
+        }
+        #expect(Screen.render(s).line(59).contains("q/Esc close"))
+    }
+
+    @Test("App maps mouse and resize outside the table")
+    @MainActor
+    func appMapping() {
+        let s = Sample.state(width: 80, height: 24)
+        let m = MouseEvent(.click(button: 1), x: 1, y: 2)
+        #expect(App.action(for: .mouse(m), state: s, keymap: keymap, size: (80, 24)) == .mouse(m))
+        #expect(App.action(for: .resize, state: s, keymap: keymap, size: (90, 30)) == .resize(width: 90, height: 30))
+        #expect(App.action(for: .char("j"), state: s, keymap: keymap, size: (80, 24)) == .move(1))
+    }
+}

@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Rapport's benchmark: `make bench` runs this, prints a table and writes docs/benchmarks.md.
+
+Every figure is a median and a p99 over repeated runs (with few runs, p99 is close to the
+maximum: the run counts are printed). Peers from Debian's packages (abook, calcurse,
+taskwarrior) are measured in the same run on comparable data, and our figures are given
+as ratios to theirs.
+
+The TUI figures come from a real pseudo-terminal at 120x40: the program's output is fed
+to a terminal emulator (pyte) and the clock stops when the screen shows the expected text.
+"""
+import json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("RAPPORT_BIN", os.path.join(ROOT, ".build/release/rapport"))
+BENCH_BIN = os.environ.get("RAPPORT_BENCH_BIN", os.path.join(ROOT, ".build/release/rapport-bench"))
+NOW = "2026-11-20T15:00:00Z"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+TIERS = [("typical", 200, 2_000), ("heavy", 1_000, 20_000), ("stress", 10_000, 200_000)]
+COLS, ROWS = 120, 40
+
+import pexpect  # noqa: E402
+import pyte  # noqa: E402
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def fig(xs):
+    return {"median": statistics.median(xs), "p99": pct(xs, 99), "runs": len(xs)}
+
+
+def env_for(store=None, extra=None):
+    e = dict(os.environ)
+    e.update({"TERM": "xterm-256color", "RAPPORT_NOW": NOW, "TZ": "UTC", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
+    e.pop("NO_COLOR", None)
+    if store:
+        e["RAPPORT_STORE"] = store
+    if extra:
+        e.update(extra)
+    return e
+
+
+class PtyRun:
+    """A program in a pseudo-terminal, its output rendered by pyte."""
+
+    def __init__(self, argv, env, cwd=None):
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.t0 = time.perf_counter()
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=cwd, dimensions=(ROWS, COLS))
+
+    def pump(self, timeout=0.05):
+        try:
+            data = self.child.read_nonblocking(65536, timeout=timeout)
+            self.stream.feed(data)
+            return len(data)
+        except pexpect.TIMEOUT:
+            return 0
+        except pexpect.EOF:
+            return -1
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle, timeout=30):
+        """Seconds from spawn until the screen shows `needle`."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            n = self.pump(0.01)
+            if needle in self.text():
+                return time.perf_counter() - self.t0
+            if n < 0:
+                break
+        raise RuntimeError(f"screen never showed {needle!r}; last screen:\n{self.text()}")
+
+    def key_to_output(self, key, timeout=5):
+        """Seconds from writing `key` until the first byte of the answering frame."""
+        while self.pump(0.02) > 0:  # drain
+            pass
+        t = time.perf_counter()
+        self.child.send(key)
+        deadline = t + timeout
+        while time.perf_counter() < deadline:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.001)
+                if data:
+                    dt = time.perf_counter() - t
+                    self.stream.feed(data)
+                    return dt
+            except pexpect.TIMEOUT:
+                continue
+        raise RuntimeError(f"no frame after key {key!r}")
+
+    def peak_rss_kb(self):
+        try:
+            with open(f"/proc/{self.child.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+
+    def close(self, quit_keys="q"):
+        try:
+            self.child.send(quit_keys)
+            self.child.expect(pexpect.EOF, timeout=5)
+        except Exception:
+            self.child.kill(signal.SIGKILL)
+        self.child.close(force=True)
+
+
+def time_cmd(argv, env, runs, cwd=None, stdin=None):
+    xs = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, input=stdin)
+        xs.append(time.perf_counter() - t)
+        if r.returncode != 0:
+            raise RuntimeError(f"{argv} exited {r.returncode}: {r.stderr.decode()[:300]}")
+    return xs
+
+
+# ---------------------------------------------------------------- Rapport
+
+def make_store(root, name, recruiters, messages):
+    store = os.path.join(root, name)
+    subprocess.run([BIN, "demo", "--store", store, "--recruiters", str(recruiters), "--messages", str(messages), "--seed", "1"],
+                   env=env_for(), check=True, stdout=subprocess.DEVNULL)
+    listing = json.loads(subprocess.run([BIN, "list", "--json", "--sort", "name", "--store", store], env=env_for(),
+                                        check=True, capture_output=True).stdout)
+    return store, listing
+
+
+def bench_rapport(root, tier, recruiters, messages, runs):
+    out = {}
+    store, listing = make_store(root, tier, recruiters, messages)
+    marker = "Recruiters"
+    # 1. cold start to first complete frame (the recruiter list shows a recruiter's name).
+    first_name = sorted(listing, key=lambda r: -r["urgency"])[0]["name"][:10] if listing else marker
+    cold, rss, keys = [], [], {"move": [], "pane": [], "search": [], "open": []}
+    for i in range(runs):
+        p = PtyRun([BIN, "--store", store], env_for(store))
+        try:
+            try:
+                cold.append(p.wait_for(marker, timeout=60))
+            except RuntimeError as e:
+                last = e.args[0].splitlines()
+                print(f"bench: the TUI did not show its first frame: {' '.join(l.strip() for l in last[1:] if l.strip())[:200]}", file=sys.stderr)
+                break
+            # 2. keystroke to frame.
+            if i < max(1, runs // 2):
+                for _ in range(10):
+                    keys["move"].append(p.key_to_output("j"))
+                for _ in range(4):
+                    keys["pane"].append(p.key_to_output("\t"))
+                keys["open"].append(p.key_to_output("\r"))
+                p.key_to_output("\x1b")
+                try:
+                    p.key_to_output("/")
+                    for ch in "dana":
+                        keys["search"].append(p.key_to_output(ch))
+                    p.key_to_output("\x1b")
+                except RuntimeError:
+                    pass
+            r = p.peak_rss_kb()
+            if r:
+                rss.append(r / 1024)
+        finally:
+            p.close()
+    if cold:
+        out["cold_start"] = fig(cold)
+    for k, v in keys.items():
+        if v:
+            out[f"key_{k}"] = fig(v)
+    if rss:
+        out["peak_rss_mb"] = fig(rss)
+    # 3. one acknowledged mutation as a whole process (`rapport log`).
+    target = listing[0]["id"][:8]
+    out["log_process"] = fig(time_cmd([BIN, "log", target, "--in", "--store", store], env_for(store), runs * 2))
+    # 4. whole-process reads.
+    out["due_statusline"] = fig(time_cmd([BIN, "due", "--statusline", "--store", store], env_for(store), runs * 2))
+    out["list_json"] = fig(time_cmd([BIN, "list", "--json", "--store", store], env_for(store), runs))
+    # 5. in process: open, compact, append+fsync.
+    if os.path.exists(BENCH_BIN):
+        r = subprocess.run([BENCH_BIN, store, str(max(20, runs * 5))], env=env_for(store), capture_output=True, check=True)
+        for k, v in json.loads(r.stdout).items():
+            out[k] = fig(v)
+    return out
+
+
+# ---------------------------------------------------------------- peers
+
+def peer_abook(root, runs, n=10_000):
+    home = os.path.join(root, "abook-home")
+    os.makedirs(os.path.join(home, ".abook"), exist_ok=True)
+    book = os.path.join(home, ".abook", "addressbook")
+    with open(book, "w") as f:
+        f.write("# abook addressbook file\n\n[format]\nprogram=abook\nversion=0.6.1\n\n")
+        for i in range(n):
+            f.write(f"[{i}]\nname=Contact {i:05d} Recruiter\nemail=c{i}@example.com\n\n")
+    open(os.path.join(home, ".abook", "abookrc"), "w").close()
+    xs = []
+    for _ in range(runs):
+        p = PtyRun(["abook", "--datafile", book], env_for(extra={"HOME": home}))
+        try:
+            xs.append(p.wait_for("Contact 00000", timeout=30))
+        finally:
+            p.close("Q")
+    return {"abook_first_frame": fig(xs)}
+
+
+def peer_calcurse(root, runs, n=10_000):
+    d = os.path.join(root, "calcurse")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "todo"), "w") as f:
+        for i in range(n):
+            f.write(f"[{i % 10}] To-do number {i:05d}\n")
+    open(os.path.join(d, "apts"), "w").close()
+    xs = []
+    for _ in range(runs):
+        p = PtyRun(["calcurse", "-D", d], env_for(extra={"HOME": root}))
+        try:
+            xs.append(p.wait_for("To-do number", timeout=30))
+        finally:
+            p.close("Q")
+            subprocess.run(["pkill", "-f", f"calcurse -D {d}"], stderr=subprocess.DEVNULL)
+    return {"calcurse_first_frame": fig(xs)}
+
+
+def peer_task(root, runs, n=10_000):
+    d = os.path.join(root, "task")
+    os.makedirs(d, exist_ok=True)
+    rc = os.path.join(d, "taskrc")
+    with open(rc, "w") as f:
+        f.write(f"data.location={d}/data\nconfirmation=off\nverbose=nothing\nhooks=off\ngc=off\n")
+    env = env_for(extra={"TASKRC": rc, "HOME": d})
+    tasks = [{"description": f"Follow up with recruiter {i}", "status": "pending", "entry": "20260101T000000Z",
+              "uuid": f"00000000-0000-4000-8000-{i:012d}", "due": "20261201T000000Z", "project": "jobs"} for i in range(n)]
+    subprocess.run(["task", "import", "-"], input=json.dumps(tasks).encode(), env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    nxt = time_cmd(["task", "next"], env, runs)
+    ann = time_cmd(["task", "1", "annotate", "called back"], env, runs)
+    return {"task_next": fig(nxt), "task_annotate": fig(ann)}
+
+
+# ---------------------------------------------------------------- report
+
+TARGETS = {  # figure -> (typical, heavy, stress) in ms or MB
+    "cold_start": (25, 50, 250), "key_move": (2, 3, 5), "log_process": (5, 5, 10),
+    "append_fsync": (5, 5, 10), "due_statusline": (20, 30, 150), "peak_rss_mb": (30, 60, 400),
+}
+LABELS = [
+    ("cold_start", "cold start → first frame (pty 120×40)", "ms"),
+    ("key_move", "key → frame: move selection", "ms"),
+    ("key_pane", "key → frame: switch pane", "ms"),
+    ("key_search", "key → frame: search character", "ms"),
+    ("key_open", "key → frame: open recruiter", "ms"),
+    ("append_fsync", "mutation acknowledged (append+fsync, in process)", "ms"),
+    ("log_process", "`rapport log` (whole process)", "ms"),
+    ("due_statusline", "`rapport due --statusline` (whole process)", "ms"),
+    ("list_json", "`rapport list --json` (whole process)", "ms"),
+    ("open_store", "open store (in process)", "ms"),
+    ("compact", "compact (in process)", "ms"),
+    ("peak_rss_mb", "peak RSS of the TUI", "MB"),
+]
+
+
+def cell(f, unit):
+    if not f:
+        return "—"
+    scale = 1000 if unit == "ms" else 1
+    return f"{f['median'] * scale:.1f} / {f['p99'] * scale:.1f}"
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"bench: {BIN} not found; run `swift build -c release` first")
+    root = tempfile.mkdtemp(prefix="rapport-bench-")
+    runs = 3 if QUICK else 10
+    results, peers = {}, {}
+    try:
+        for tier, r, m in TIERS:
+            n = runs if tier != "stress" else max(3, runs // 2)
+            print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
+            results[tier] = bench_rapport(root, tier, r, m, n)
+        for fn in (peer_abook, peer_calcurse, peer_task):
+            if shutil.which({"peer_abook": "abook", "peer_calcurse": "calcurse", "peer_task": "task"}[fn.__name__]):
+                print(f"… peer {fn.__name__[5:]}", file=sys.stderr)
+                try:
+                    peers.update(fn(root, runs))
+                except Exception as e:  # a peer failing must not hide our figures
+                    print(f"peer {fn.__name__}: {e}", file=sys.stderr)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+    lines = ["| figure (median / p99) | typical 200/2k | heavy 1k/20k | stress 10k/200k | target (t/h/s) |", "|---|---|---|---|---|"]
+    for key, label, unit in LABELS:
+        tgt = TARGETS.get(key)
+        row = [label] + [cell(results[t].get(key), unit) for t, _, _ in TIERS]
+        row.append(" / ".join(f"≤ {x}" for x in tgt) + f" {unit}" if tgt else "")
+        lines.append("| " + " | ".join(row) + " |")
+    peer_lines = ["| peer (Debian package, 10 000 items) | median / p99 ms | ours (heavy tier) | ratio ours/theirs |", "|---|---|---|---|"]
+    pairs = [("abook_first_frame", "abook: first frame", "cold_start"),
+             ("calcurse_first_frame", "calcurse: first frame", "cold_start"),
+             ("task_next", "taskwarrior: `task next`", "due_statusline"),
+             ("task_annotate", "taskwarrior: `task N annotate`", "log_process")]
+    for key, label, ours in pairs:
+        if key in peers and ours in results.get("heavy", {}):
+            o, t = results["heavy"][ours]["median"], peers[key]["median"]
+            peer_lines.append(f"| {label} | {cell(peers[key], 'ms')} | {cell(results['heavy'][ours], 'ms')} ({ours}) | {o / t:.2f} |")
+    table = "\n".join(lines) + "\n\n" + "\n".join(peer_lines)
+    print(table)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+    doc = os.path.join(ROOT, "docs", "benchmarks.md")
+    head, tail = "", ""
+    if os.path.exists(doc):
+        text = open(doc).read()
+        if "<!-- results -->" in text and "<!-- /results -->" in text:
+            head = text.split("<!-- results -->")[0]
+            tail = text.split("<!-- /results -->")[1]
+    if not head:
+        head = "# Benchmarks\n\n"
+    body = (f"<!-- results -->\nLast run: {stamp}, {os.cpu_count()} cores ({cpu}), release build, "
+            f"{'quick mode, ' if QUICK else ''}runs per figure shown in bench/results.json.\n\n{table}\n<!-- /results -->")
+    with open(doc, "w") as f:
+        f.write(head + body + tail)
+    with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
+        json.dump({"rapport": results, "peers": peers, "when": stamp}, f, indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
