@@ -1,8 +1,5 @@
-#if canImport(Glibc)
+// Linux (Glibc) only, like the rest of the store's file handling (st_mtim, flock).
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import RapportCore
 
@@ -31,41 +28,11 @@ public struct FileSystem: Sendable {
     }
 
     public static let system = FileSystem(
-        open: { path, flags, mode in
-            #if canImport(Glibc)
-            Glibc.open(path, flags, mode)
-            #else
-            Darwin.open(path, flags, mode)
-            #endif
-        },
-        write: { fd, bytes in
-            #if canImport(Glibc)
-            Glibc.write(fd, bytes.baseAddress, bytes.count)
-            #else
-            Darwin.write(fd, bytes.baseAddress, bytes.count)
-            #endif
-        },
-        fsync: { fd in
-            #if canImport(Glibc)
-            Glibc.fsync(fd)
-            #else
-            Darwin.fsync(fd)
-            #endif
-        },
-        rename: { from, to in
-            #if canImport(Glibc)
-            Glibc.rename(from, to)
-            #else
-            Darwin.rename(from, to)
-            #endif
-        },
-        ftruncate: { fd, length in
-            #if canImport(Glibc)
-            Glibc.ftruncate(fd, length)
-            #else
-            Darwin.ftruncate(fd, length)
-            #endif
-        })
+        open: { path, flags, mode in Glibc.open(path, flags, mode) },
+        write: { fd, bytes in Glibc.write(fd, bytes.baseAddress, bytes.count) },
+        fsync: { fd in Glibc.fsync(fd) },
+        rename: { from, to in Glibc.rename(from, to) },
+        ftruncate: { fd, length in Glibc.ftruncate(fd, length) })
 }
 
 private func statPath(_ path: String, _ st: inout stat) -> Int32 { stat(path, &st) }
@@ -181,7 +148,7 @@ enum Sys {
     }
 
     static func fsyncDirectory(_ fs: FileSystem, _ dir: String) throws {
-        let fd = Glibc.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = fs.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw fail("open the directory", dir) }
         defer { close(fd) }
         if fs.fsync(fd) != 0 && errno != EINVAL { throw fail("flush the directory to disk", dir) }

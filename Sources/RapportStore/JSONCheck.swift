@@ -190,7 +190,7 @@ public enum JSONCheck {
                 return .success(escaped)
             case UInt8(ascii: "\\"):
                 escaped = true
-                guard i + 1 < n else { break }
+                guard i + 1 < n else { return .failure(Failure(offset: open, message: "a string that never ends (truncated?)")) }
                 let e = b[i + 1]
                 switch e {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),

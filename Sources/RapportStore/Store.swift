@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Foundation
 import RapportCore
 
@@ -78,11 +76,17 @@ public final class Store {
         try checkWritable()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
+            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
+            // Apply what other processes will read back (whole-second times, …), and
+            // never write a line that cannot be read.
+            let stored: Change
+            do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)).change } catch {
+                throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
+            }
             var next = database
-            do { try next.apply(change) } catch let e as ChangeError {
+            do { try next.apply(stored) } catch let e as ChangeError {
                 throw RapportError.failure("the change was not saved: \(e.description)")
             }
-            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
             try appendLine(line)
             database = next
             seq += 1
@@ -272,6 +276,7 @@ public final class Store {
             throw RapportError.failure("refusing to write an invalid snapshot (byte \(f.offset): \(f.message)); nothing was changed")
         }
         let target = Sys.writeTarget(paths.snapshot)
+        removeLeftoverTempFiles(besides: target)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         try Sys.replaceFile(fs, target, bytes)
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
@@ -297,6 +302,18 @@ public final class Store {
         }
     }
 
+    /// Temp files of a compaction that was killed. Every compaction holds the lock while
+    /// its temp file exists, so under the lock any that remain are leftovers.
+    private func removeLeftoverTempFiles(besides target: String) {
+        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-"]
+        for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            where prefixes.contains(where: { name.hasPrefix($0) }) {
+                unlink((dir as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
     /// `store.json.bak` := the current snapshot (a hard link, or a copy across devices).
     private func makeBackup(of target: String) throws {
         let tmp = "\(paths.backup).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -309,6 +326,9 @@ public final class Store {
             unlink(tmp)
             throw Sys.fail("replace", paths.backup, e)
         }
+        // rename(2) does nothing when both names are links to one file (a compaction was
+        // interrupted after this step last time), leaving the temp name behind.
+        unlink(tmp)
     }
 
     /// Older schema: keep the old file as store.json.v<N>.bak (0600), then rewrite.

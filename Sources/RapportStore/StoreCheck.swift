@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Foundation
 import RapportCore
 
@@ -112,11 +110,14 @@ extension Store {
             }
             return
         } catch {
-            let snapshotLoads = (try? Sys.readFile(paths.snapshot)).flatMap { $0 }.map {
-                (try? StoreLoader.decodeSnapshot($0, file: paths.snapshot, backup: paths.backup)) != nil
-            } ?? false
+            let snapshotBroken: Bool
+            if let b = (try? Sys.readFile(paths.snapshot)).flatMap({ $0 }) {
+                snapshotBroken = (try? StoreLoader.decodeSnapshot(b, file: paths.snapshot, backup: paths.backup)) == nil
+            } else {
+                snapshotBroken = (try? Sys.status(paths.backup)).flatMap { $0 } != nil
+            }
             // A broken journal line with a sound snapshot: only a human can judge that line.
-            if snapshotLoads { throw error }
+            if !snapshotBroken { throw error }
         }
         // Rebuild from the backup + the journal.
         guard let bak = try Sys.readFile(paths.backup) else {

@@ -210,7 +210,8 @@ enum StoreCoding {
                 return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + se))
             }
         }
-        return ISO8601.parse(s)
+        // The store keeps whole seconds, so what is in memory is exactly what is written.
+        return ISO8601.parse(s).map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
     }
 
     // Howard Hinnant's civil-calendar algorithms.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import Foundation
 import RapportCore
 
@@ -55,18 +53,21 @@ enum StoreLoader {
             throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
         }
         let data = Data(bytes)
-        let version: Int
-        do { version = try StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion } catch {
-            throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")
-        }
         let snap: Snapshot
         do { snap = try StoreCoding.decoder.decode(Snapshot.self, from: data) } catch {
+            // Only now look at the version alone, for the better message.
+            guard let version = try? StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion else {
+                throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")
+            }
             if version > Snapshot.currentVersion {
                 throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(StoreCoding.describe(error))")
             }
             throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
         }
-        return (try snap.database(file: file), version, snap.seq)
+        let version = snap.schemaVersion
+        do { return (try snap.database(file: file), version, snap.seq) } catch {
+            throw RapportError.failure("\(error); \(hint)")
+        }
     }
 
     /// Applies the complete lines of `bytes` (journal text starting at a line boundary).
