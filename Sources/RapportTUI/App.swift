@@ -15,7 +15,7 @@ public enum App {
     /// Runs the interface until the user quits or a quit signal arrives. Returns the
     /// exit status: 0 after `q`, 128 + signal after SIGINT/SIGTERM/SIGHUP, 2 when
     /// there is no usable terminal, 1 when the store cannot be opened.
-    public static func run(paths: AppPaths, clock: Clock, colorMode: ColorMode,
+    public static func run(paths: AppPaths, clock: Clock, policy: Policy, colorMode: ColorMode,
                            environment: [String: String], keymap: Keymap = .standard) -> Int32 {
         do {
             try Terminal.check(environment: environment)
@@ -25,7 +25,7 @@ public enum App {
         }
         let store: Store
         do {
-            store = try Store.open(paths)
+            store = try Store.open(paths, policy: policy, clock: clock)
         } catch let e as RapportError {
             printError("rapport: \(e.description)")
             return e.exitCode
@@ -40,9 +40,17 @@ public enum App {
             printError(notATerminalMessage)
             return 2
         }
-        defer { terminal.shutdown() }
         var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap)
-        return loop.run()
+        let status = loop.run()
+        terminal.shutdown()
+        // Clean exit: the store compacts its journal and releases its lock.
+        do {
+            try store.close()
+        } catch {
+            printError("rapport: \(error)")
+            return status == 0 ? 1 : status
+        }
+        return status
     }
 
     static func printError(_ line: String) {
@@ -67,7 +75,6 @@ private struct Loop {
     let keymap: Keymap
     var state: AppState
     var running = true
-    var changedData = false
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap) {
         self.store = store
@@ -116,7 +123,6 @@ private struct Loop {
             }
             if running && changed { terminal.draw(Screen.render(state, keymap: keymap)) }
         }
-        if changedData, !store.readOnly { try? store.compact() }
         return 0
     }
 
@@ -139,7 +145,6 @@ private struct Loop {
             case .persist(let change):
                 do {
                     try store.apply(change)
-                    changedData = true
                     reload()
                 } catch {
                     send(.failed("Not saved: \(error)"))
