@@ -96,6 +96,23 @@ struct TUIEndToEndTests {
         try tmux.until(contains: "EXIT=0")
     }
 
+    @Test("another process's write shows up within a tick")
+    func otherWriter() throws {
+        let tmux = try Tmux()
+        let dir = try Self.makeStore()
+        try start(tmux, store: dir)
+        try tmux.until(contains: "Recruiters 6")
+        let store = try Store.open(AppPaths(storeDirectory: dir))
+        try store.apply(.putRecruiter(Recruiter(name: "Written Elsewhere", firm: "Other Process",
+                                                created: ISO8601.parse(Self.now)!)))
+        try store.close()
+        try tmux.until("the new recruiter") { s in
+            s.contains { $0.contains("Recruiters 7") } && s.contains { $0.contains("Written Elsewhere") }
+        }
+        try tmux.keys("q")
+        try tmux.until(contains: "EXIT=0")
+    }
+
     @Test("columns stay aligned with CJK and emoji, and escape sequences in data are shown, not run")
     func textInTerminal() throws {
         let tmux = try Tmux()
