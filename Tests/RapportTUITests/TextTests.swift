@@ -182,3 +182,31 @@ struct ColorModeTests {
         #expect(ColorMode(rawValue: "sometimes") == nil)
     }
 }
+
+@Suite("Key decoding and styles")
+struct KeyDecodingTests {
+    @Test("wget_wch characters become keys: controls, Enter, Tab, Esc, Backspace, Unicode")
+    func decode() {
+        #expect(Terminal.decodeCharacter(9) == .tab)
+        #expect(Terminal.decodeCharacter(10) == .enter)
+        #expect(Terminal.decodeCharacter(13) == .enter)
+        #expect(Terminal.decodeCharacter(27) == .escape)
+        #expect(Terminal.decodeCharacter(127) == .backspace)
+        #expect(Terminal.decodeCharacter(8) == .backspace)
+        #expect(Terminal.decodeCharacter(12) == .ctrl("l"))
+        #expect(Terminal.decodeCharacter(26) == .ctrl("z"))
+        #expect(Terminal.decodeCharacter(3) == .ctrl("c"))
+        #expect(Terminal.decodeCharacter(UInt32(UInt8(ascii: "q"))) == .char("q"))
+        #expect(Terminal.decodeCharacter(0x4F50) == .char("佐"))
+        #expect(Terminal.decodeCharacter(0x1F600) == .char("😀"))
+        #expect(Terminal.decodeCharacter(0xD800) == .unknown(0xD800))
+    }
+
+    @Test("keys are named the way help shows them")
+    func names() {
+        #expect(Key.ctrl("l").description == "Ctrl-L")
+        #expect(Key.backTab.description == "Shift-Tab")
+        #expect(Key.pageDown.description == "PgDn")
+        #expect(Key.down.description == "↓")
+    }
+}
