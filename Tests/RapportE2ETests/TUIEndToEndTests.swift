@@ -75,8 +75,7 @@ struct TUIEndToEndTests {
         try tmux.until("help closed, app still running") { s in
             !s.contains { $0.contains("Keys — q") } && s.contains { $0.contains("Recruiters 6") }
         }
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
         #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
@@ -92,8 +91,7 @@ struct TUIEndToEndTests {
         // Wheel down over the Recruiters pane moves its selection by three rows.
         try tmux.mouse(button: 65, x: 5, y: 3)
         try tmux.until("wheel moved the selection") { s in s[7].hasPrefix("› ") }
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("another process's write shows up within a tick")
@@ -109,8 +107,7 @@ struct TUIEndToEndTests {
         try tmux.until("the new recruiter") { s in
             s.contains { $0.contains("Recruiters 7") } && s.contains { $0.contains("Written Elsewhere") }
         }
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("columns stay aligned with CJK and emoji, and escape sequences in data are shown, not run")
@@ -133,8 +130,7 @@ struct TUIEndToEndTests {
         #expect(columns.count == 1, "firm columns differ: \(columns)")
         #expect(screen.contains { $0.contains("Evil ^[[2J Corp") })
         #expect(try tmux.display("#{pane_title}") != "title")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("resizing re-lays out the panes, shows 'terminal too small', and comes back")
@@ -150,6 +146,11 @@ struct TUIEndToEndTests {
         try tmux.until("side by side again") { s in s.contains { $0.contains("│─ Messages") } && !s.contains { $0.contains("too small") } }
         try tmux.keys("C-l")
         try tmux.until(contains: "Recruiters 6")
+        try quit(tmux)
+    }
+
+    /// Presses q and waits for the shell to report exit status 0.
+    func quit(_ tmux: Tmux) throws {
         try tmux.keys("q")
         try tmux.until(contains: "EXIT=0")
     }
@@ -229,8 +230,7 @@ struct TUIEndToEndTests {
         try start(tmux, store: try Self.makeStore(empty: true))
         try tmux.until(contains: "Welcome to Rapport")
         try tmux.until(contains: "rapport demo")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("--color never draws without colour codes; --color always uses them")
@@ -243,16 +243,14 @@ struct TUIEndToEndTests {
         #expect(!sgrParameters(mono).contains { usesColour($0) }, "colour codes in --color never")
         #expect(sgrParameters(mono).contains { $0.contains(7) } && sgrParameters(mono).contains { $0.contains(1) },
                 "no reverse and bold in monochrome")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
         try tmux.type("clear")
         try start(tmux, store: store, extra: "--color always")
         try tmux.until(contains: "Recruiters 6")
         #expect(!sgrParameters(try tmux.screen(escapes: true).joined()).isEmpty)
         let colour = try tmux.screen(escapes: true).joined(separator: "\n")
         #expect(sgrParameters(colour).contains { usesColour($0) }, "no colour codes in --color always")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("stdout piped, TERM=dumb or unknown: one line on stderr, exit 2, no escape bytes")
