@@ -44,10 +44,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
+        .target(name: "RapportSpell", swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange",
+                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange", "RapportSpell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -78,6 +80,7 @@ let package = Package(
             dependencies: ["RapportInterchange", "RapportCore", "rapport"],
             swiftSettings: strict
         ),
+        .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
         .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
     ],

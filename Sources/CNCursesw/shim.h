@@ -13,6 +13,7 @@
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
+#include <pthread.h>
 #include <string.h>
 #include <langinfo.h>
 #include <stdio.h>
@@ -98,7 +99,23 @@ static inline void rapport_on_fatal_signal(int sig) {
     raise(sig);
 }
 
+/* The thread running the event loop may have inherited a mask that blocks these
+   (Swift's executor threads block most signals); unblock them in this thread so a
+   signal wakes the blocking read at once and Ctrl-Z stops synchronously. */
+static inline void rapport_unblock_loop_signals(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGWINCH);
+    sigaddset(&set, SIGTSTP);
+    sigaddset(&set, SIGCONT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static inline void rapport_install_signal_handlers(void) {
+    rapport_unblock_loop_signals();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -133,11 +150,16 @@ static inline int rapport_take_signal(void) {
    action (the caller has called endwin first); returns after SIGCONT. */
 static inline void rapport_stop_self(void) {
     struct sigaction sa, old;
+    sigset_t set, oldmask;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = SIG_DFL;
     sigaction(SIGTSTP, &sa, &old);
-    raise(SIGTSTP);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &set, &oldmask);
+    raise(SIGTSTP); /* delivered to this thread before raise returns: stops here */
+    pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
     sigaction(SIGTSTP, &old, NULL);
 }
 

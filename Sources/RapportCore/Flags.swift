@@ -10,6 +10,8 @@ public enum Flag: String, Codable, Sendable, CaseIterable, Comparable {
     case thankYouDue = "thank-you-due"
     case followUpOverdue = "follow-up-overdue"
     case noShow = "no-show"
+    /// A call or interview within 24 hours and its research checklist incomplete.
+    case unprepared
     case awaitingThem = "awaiting-them"
     case cold
     case duplicateSubmission = "duplicate-submission"

@@ -73,6 +73,10 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
     public var created: Date
     /// Flags computed at the last save, persisted so other tools reading the JSON see them.
     public var flags: [FlagRecord]
+    /// Research done before a call (profile reviewed, firm vetted) and the agenda. Empty by default.
+    public var checklist: Checklist
+    /// Referrals the candidate gave this recruiter, oldest first.
+    public var referrals: [Referral]
     /// Fields this build does not know (from a newer version or a hand edit); kept verbatim.
     public var extra: [String: JSONValue]
 
@@ -81,6 +85,7 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
         targeting: Targeting = .targeted, email: String? = nil, phone: String? = nil,
         linkedin: String? = nil, timeZone: String? = nil, tags: [String] = [], notes: String? = nil,
         status: RelationshipStatus = .active, created: Date, flags: [FlagRecord] = [],
+        checklist: Checklist = Checklist(), referrals: [Referral] = [],
         extra: [String: JSONValue] = [:]
     ) {
         self.id = id
@@ -97,6 +102,8 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
         self.status = status
         self.created = created
         self.flags = flags
+        self.checklist = checklist
+        self.referrals = referrals
         self.extra = extra
     }
 }
@@ -154,12 +161,14 @@ public struct Opportunity: Codable, Sendable, Equatable, Identifiable {
     public var stage: Stage
     public var interviews: [InterviewEvent]
     public var nextStep: String?
+    /// Research done for this opportunity (company site read) and the agenda. Empty by default.
+    public var checklist: Checklist
     public var extra: [String: JSONValue]
 
     public init(
         id: UUID = UUID(), recruiterID: UUID, role: String, employer: String? = nil,
         stage: Stage = .sourced, interviews: [InterviewEvent] = [], nextStep: String? = nil,
-        extra: [String: JSONValue] = [:]
+        checklist: Checklist = Checklist(), extra: [String: JSONValue] = [:]
     ) {
         self.id = id
         self.recruiterID = recruiterID
@@ -168,6 +177,7 @@ public struct Opportunity: Codable, Sendable, Equatable, Identifiable {
         self.stage = stage
         self.interviews = interviews
         self.nextStep = nextStep
+        self.checklist = checklist
         self.extra = extra
     }
 }

@@ -40,7 +40,7 @@ extension KeyedEncodingContainer where Key == ModelKey {
 extension Recruiter {
     public static let codingKeys: Set<String> = [
         "id", "name", "firm", "kind", "targeting", "email", "phone", "linkedin", "timeZone",
-        "tags", "notes", "status", "created", "flags",
+        "tags", "notes", "status", "created", "flags", "checklist", "referrals",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +60,8 @@ extension Recruiter {
             status: try c.decodeOr(.active, "status"),
             created: try c.decode(Date.self, forKey: "created"),
             flags: try c.decodeOr([], "flags"),
+            checklist: try c.decodeOr(Checklist(), "checklist"),
+            referrals: try c.decodeOr([], "referrals"),
             extra: try c.extras(known: Self.codingKeys))
     }
 
@@ -79,6 +81,9 @@ extension Recruiter {
         try c.encode(status, forKey: "status")
         try c.encode(created, forKey: "created")
         try c.encode(flags, forKey: "flags")
+        // Written only when used, so stores without research or referrals read as before.
+        if !checklist.isEmpty { try c.encode(checklist, forKey: "checklist") }
+        if !referrals.isEmpty { try c.encode(referrals, forKey: "referrals") }
         try c.encodeExtras(extra, known: Self.codingKeys)
     }
 }
@@ -118,7 +123,7 @@ extension Message {
 
 extension Opportunity {
     public static let codingKeys: Set<String> = [
-        "id", "recruiterID", "role", "employer", "stage", "interviews", "nextStep",
+        "id", "recruiterID", "role", "employer", "stage", "interviews", "nextStep", "checklist",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -131,6 +136,7 @@ extension Opportunity {
             stage: try c.decodeOr(.sourced, "stage"),
             interviews: try c.decodeOr([], "interviews"),
             nextStep: try c.decodeIfPresent(String.self, forKey: "nextStep"),
+            checklist: try c.decodeOr(Checklist(), "checklist"),
             extra: try c.extras(known: Self.codingKeys))
     }
 
@@ -143,6 +149,7 @@ extension Opportunity {
         try c.encode(stage, forKey: "stage")
         try c.encode(interviews, forKey: "interviews")
         try c.encodeIfPresent(nextStep, forKey: "nextStep")
+        if !checklist.isEmpty { try c.encode(checklist, forKey: "checklist") }
         try c.encodeExtras(extra, known: Self.codingKeys)
     }
 }

@@ -366,6 +366,7 @@ struct RuleEngine {
                 }
             }
         }
+        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { flags.insert(.unprepared) }
         return finish(st, flags: flags, deadlines: deadlines, recruiter: r)
     }
 
@@ -406,10 +407,11 @@ struct FlagSet: Equatable {
         case .thankYouDue: return 4
         case .followUpOverdue: return 5
         case .noShow: return 6
-        case .awaitingThem: return 7
-        case .cold: return 8
-        case .duplicateSubmission: return 9
-        case .doNotContact: return 10
+        case .unprepared: return 7
+        case .awaitingThem: return 8
+        case .cold: return 9
+        case .duplicateSubmission: return 10
+        case .doNotContact: return 11
         }
     }
 

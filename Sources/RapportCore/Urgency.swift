@@ -33,6 +33,7 @@ public struct UrgencyWeights: Codable, Sendable, Equatable {
         Flag.thankYouDue.rawValue: 4,
         Flag.followUpOverdue.rawValue: 4,
         Flag.noShow.rawValue: 2,
+        Flag.unprepared.rawValue: 3,
         Flag.awaitingThem.rawValue: 1,
         Flag.cold.rawValue: -1,
         Flag.duplicateSubmission.rawValue: 1,

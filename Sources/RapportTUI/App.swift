@@ -82,11 +82,21 @@ private struct Loop {
 
     mutating func run() -> Int32 {
         var lastTick = clock.now()
+        var quickEmptyReads = 0
         terminal.draw(Screen.render(state, keymap: keymap))
         while running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
             // Blocks up to a second: idle costs nothing, and the clock still ticks.
+            let started = ContinuousClock.now
             let key = terminal.readKey()
+            // A terminal that went away (pane closed without SIGHUP reaching us) makes
+            // reads fail at once; never spin on it.
+            if key == nil, ContinuousClock.now - started < .milliseconds(20) {
+                quickEmptyReads += 1
+                if quickEmptyReads > 50 { return 128 + SIGHUP }
+            } else {
+                quickEmptyReads = 0
+            }
             if let key, let action = App.action(for: key, state: state, keymap: keymap, size: terminal.size) {
                 send(action)
             }

@@ -113,6 +113,7 @@ public enum FlagGlyph {
         case .thankYouDue: return "♥"
         case .followUpOverdue: return "↻"
         case .noShow: return "∅"
+        case .unprepared: return "?"
         case .awaitingThem: return "…"
         case .cold: return "~"
         case .duplicateSubmission: return "≡"
@@ -123,7 +124,7 @@ public enum FlagGlyph {
     public static func role(_ f: Flag) -> ColorRole {
         switch f {
         case .nonResponsive, .replyOverdue, .followUpOverdue, .noShow, .duplicateSubmission: return .danger
-        case .nonResponsiveRisk, .replyDue, .thankYouDue: return .warning
+        case .nonResponsiveRisk, .replyDue, .thankYouDue, .unprepared: return .warning
         case .awaitingThem, .cold, .doNotContact: return .muted
         }
     }

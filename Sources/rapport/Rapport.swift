@@ -12,6 +12,7 @@ struct Rapport: AsyncParsableCommand {
             TUICommand.self, AddCommand.self, LogCommand.self, ReplyCommand.self, DeclineCommand.self,
             InterviewCommand.self, FollowUpCommand.self, ExpectCommand.self, DoneCommand.self, SnoozeCommand.self,
             ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
+            StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -11,7 +11,10 @@ func sampleDatabase() throws -> Database {
         kind: .inHouse, targeting: .blanket, email: "rita@agency.example", phone: "+44 20 7946 0000",
         linkedin: "https://www.linkedin.com/in/rita", timeZone: "Europe/London", tags: ["fintech", "london"],
         notes: "=HYPERLINK(\"http://evil\")\nline two, with comma", status: .ally, created: t0,
-        flags: [FlagRecord(flag: .replyDue, since: t0)], extra: ["futureField": .array([.number("1"), .string("x")])])
+        flags: [FlagRecord(flag: .replyDue, since: t0)],
+        // Research done, so `unprepared` (which depends on data CSV does not carry) stays down.
+        checklist: Checklist(done: ["profile-reviewed": t0, "firm-vetted": t0], agenda: "Ship it"),
+        extra: ["futureField": .array([.number("1"), .string("x")])])
     let zoe = Recruiter(id: UUID(uuidString: "22222222-2222-2222-2222-222222222222")!, name: "Zoë Ünal 李", created: t0)
     var changes: [Change] = [.putRecruiter(rita), .putRecruiter(zoe)]
     changes.append(.putMessage(Message(
@@ -25,7 +28,7 @@ func sampleDatabase() throws -> Database {
         employer: "Big; Co", stage: .interview,
         interviews: [InterviewEvent(id: UUID(uuidString: "66666666-6666-6666-6666-666666666666")!, at: t0.addingTimeInterval(86400),
                                     durationMinutes: 45, interviewers: ["Ann", "Bo"])],
-        nextStep: "Send CV")))
+        nextStep: "Send CV", checklist: Checklist(done: ["company-site-read": t0]))))
     changes.append(.putFollowUp(FollowUp(
         id: UUID(uuidString: "77777777-7777-7777-7777-777777777777")!, recruiterID: zoe.id, due: t0.addingTimeInterval(7200),
         note: "Send the CV, the portfolio; and a very long note that certainly needs folding because it goes on and on — ünïcödé 漢字 text")))

@@ -1,0 +1,263 @@
+import Foundation
+
+/// A reply template: an optional subject and a body with `{placeholders}`.
+public struct MessageTemplate: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        case shipped
+        /// A user template, with the file it came from.
+        case user(String)
+    }
+
+    public var name: String
+    public var subject: String?
+    public var body: String
+    public var source: Source
+
+    public init(name: String, subject: String? = nil, body: String, source: Source = .shipped) {
+        self.name = name
+        self.subject = subject
+        self.body = body
+        self.source = source
+    }
+
+    /// A template from its file text: an optional first line `Subject: …`, then the body.
+    /// A blank line right after the subject line is dropped.
+    public static func parse(name: String, text: String, source: Source) -> MessageTemplate {
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        var subject: String?
+        if let first = lines.first, first.lowercased().hasPrefix("subject:") {
+            subject = first.dropFirst("subject:".count).trimmingCharacters(in: .whitespaces)
+            lines.removeFirst()
+            if lines.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeFirst() }
+        }
+        var body = lines.joined(separator: "\n")
+        while body.hasSuffix("\n") { body.removeLast() }
+        return MessageTemplate(name: name, subject: subject, body: body, source: source)
+    }
+}
+
+/// A template with its placeholders filled. `unknown` and `missing` list what is left in
+/// the text as `{name}`: a draft with either is not ready to send.
+public struct FilledTemplate: Sendable, Equatable {
+    public var name: String
+    public var subject: String?
+    public var body: String
+    /// Placeholders this build does not know (`{frist_name}`), in order of first use.
+    public var unknown: [String]
+    /// Known placeholders with no data (no opportunity → `{role}`), in order of first use.
+    public var missing: [String]
+
+    public var isComplete: Bool { unknown.isEmpty && missing.isEmpty }
+
+    /// One line per problem, for people: "unknown placeholder {frist_name}", "no data for {role}".
+    public var problems: [String] {
+        unknown.map { "unknown placeholder {\($0)}" }
+            + missing.map { "no data for {\($0)}\(Templates.hints[$0].map { ": \($0)" } ?? "")" }
+    }
+}
+
+/// Shipped reply templates, placeholder filling, and the values that fill them.
+public enum Templates {
+    /// Every placeholder a template may use.
+    public static let placeholders: [String] = [
+        "first_name", "name", "firm", "role", "employer", "interviewers", "my_name", "reason", "months",
+    ]
+
+    /// What to do when a placeholder has no data.
+    static let hints: [String: String] = [
+        "first_name": "the recruiter has no name",
+        "firm": "set the recruiter's firm",
+        "role": "the recruiter has no opportunity (rapport interview … --role)",
+        "employer": "the opportunity has no employer",
+        "interviewers": "the interview lists no interviewers",
+        "my_name": "set RAPPORT_MY_NAME or my_name in settings.json",
+        "reason": "give a reason (--set reason=…)",
+        "months": "say when (--set months=3)",
+    ]
+
+    public static let shipped: [MessageTemplate] = [
+        MessageTemplate(
+            name: "decline", subject: "Re: {role}",
+            body: """
+            Hi {first_name},
+
+            Thank you for thinking of me for the {role} role. I'm not interested because {reason}, \
+            so I'd rather not take your time with it.
+
+            I appreciate you reaching out and would be glad to hear from you about future roles.
+
+            Best regards,
+            {my_name}
+            """),
+        MessageTemplate(
+            name: "not-now", subject: "Re: {role}",
+            body: """
+            Hi {first_name},
+
+            Thank you for the {role} role. The timing isn't right for me at the moment. \
+            Could you reach out again in {months} months? I'd be glad to talk then.
+
+            Best regards,
+            {my_name}
+            """),
+        MessageTemplate(
+            name: "referral", subject: "Re: {role}",
+            body: """
+            Hi {first_name},
+
+            The {role} role isn't the right fit for me, but I know someone who may be a great match. \
+            Would you like me to introduce you?
+
+            Best regards,
+            {my_name}
+            """),
+        MessageTemplate(
+            name: "thank-you", subject: "Thank you: {role} interview",
+            body: """
+            Hi {first_name},
+
+            Thank you for arranging my interview for the {role} role at {employer}. \
+            I enjoyed speaking with {interviewers} and I'm even more interested in the role now.
+
+            Please pass on my thanks, and let me know if they need anything else from me.
+
+            Best regards,
+            {my_name}
+            """),
+        MessageTemplate(
+            name: "check-in", subject: "Checking in: {role}",
+            body: """
+            Hi {first_name},
+
+            I hope you're well. I wanted to check in on the {role} role: is there any news, \
+            or anything I can send you in the meantime?
+
+            Best regards,
+            {my_name}
+            """),
+        MessageTemplate(
+            name: "accept-call", subject: "Re: {role}",
+            body: """
+            Hi {first_name},
+
+            Thank you, I'd be glad to talk about the {role} role. \
+            Which times suit you this week?
+
+            Best regards,
+            {my_name}
+            """),
+    ]
+
+    /// The shipped templates with the user's on top: a user template replaces the shipped
+    /// one of the same name. Sorted by name.
+    public static func merged(shipped: [MessageTemplate] = Templates.shipped, user: [MessageTemplate]) -> [MessageTemplate] {
+        var byName: [String: MessageTemplate] = [:]
+        for t in shipped { byName[t.name] = t }
+        for t in user { byName[t.name] = t }
+        return byName.values.sorted { $0.name < $1.name }
+    }
+
+    /// The placeholder names used in `text`, in order of first use. `{{` and `}}` are
+    /// literal braces; a name is letters, digits and `_`.
+    public static func placeholderNames(in text: String) -> [String] {
+        var seen: [String] = []
+        _ = substitute(text) { name in
+            if !seen.contains(name) { seen.append(name) }
+            return nil
+        }
+        return seen
+    }
+
+    /// Fills `template` from `values`. Placeholders that are unknown or have no (non-blank)
+    /// value stay in the text as `{name}` and are reported.
+    public static func fill(_ template: MessageTemplate, values: [String: String]) -> FilledTemplate {
+        var unknown: [String] = [], missing: [String] = []
+        let known = Set(placeholders)
+        func lookup(_ name: String) -> String? {
+            if let v = values[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return v }
+            if known.contains(name) || values[name] != nil {
+                if !missing.contains(name) { missing.append(name) }
+            } else if !unknown.contains(name) {
+                unknown.append(name)
+            }
+            return nil
+        }
+        let subject = template.subject.map { substitute($0, lookup) }
+        let body = substitute(template.body, lookup)
+        return FilledTemplate(name: template.name, subject: subject, body: body, unknown: unknown, missing: missing)
+    }
+
+    /// Replaces each `{name}` with `value(name)`, or keeps `{name}` when it returns nil.
+    static func substitute(_ text: String, _ value: (String) -> String?) -> String {
+        var out = ""
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            let next = text.index(after: i)
+            if (c == "{" || c == "}"), next < text.endIndex, text[next] == c {
+                out.append(c)
+                i = text.index(after: next)
+                continue
+            }
+            if c == "{", let close = text[next...].firstIndex(of: "}") {
+                let name = String(text[next..<close])
+                if !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                    out += value(name) ?? "{\(name)}"
+                    i = text.index(after: close)
+                    continue
+                }
+            }
+            out.append(c)
+            i = next
+        }
+        return out
+    }
+
+    /// The opportunity a reply is most likely about: the one with the latest interview;
+    /// without interviews, an open one (not closed or withdrawn) before a closed one;
+    /// then the id, so the choice is stable.
+    public static func latestOpportunity(_ opportunities: [Opportunity]) -> Opportunity? {
+        func key(_ o: Opportunity) -> (Date, Int, String) {
+            let closed = [.closedWon, .closedLost, .withdrawn].contains(o.stage)
+            return (o.interviews.map(\.at).max() ?? .distantPast, closed ? 0 : 1, o.id.uuidString)
+        }
+        return opportunities.max { key($0) < key($1) }
+    }
+
+    /// The interview a thank-you is about: the latest one that has started by `now`,
+    /// else the next one.
+    public static func latestInterview(_ o: Opportunity, now: Date) -> InterviewEvent? {
+        let sorted = o.interviews.sorted { $0.at < $1.at }
+        return sorted.last { $0.at <= now } ?? sorted.first
+    }
+
+    /// "Alex", "Alex and Sam", "Alex, Sam and Kim".
+    public static func joinNames(_ names: [String]) -> String {
+        let n = names.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard n.count > 1 else { return n.first ?? "" }
+        return n.dropLast().joined(separator: ", ") + " and " + n.last!
+    }
+
+    /// The placeholder values for a reply to `recruiter`: from the recruiter, their latest
+    /// opportunity and its latest interview, the candidate's name, and `extra` (reason,
+    /// months, or anything else; `extra` wins). Names with no data are absent.
+    public static func values(for recruiter: Recruiter, in db: Database, now: Date, myName: String?,
+                              extra: [String: String] = [:]) -> [String: String] {
+        var v: [String: String] = [:]
+        let name = recruiter.name.trimmingCharacters(in: .whitespaces)
+        v["name"] = name
+        v["first_name"] = name.split(separator: " ").first.map(String.init)
+        v["firm"] = recruiter.firm
+        v["my_name"] = myName
+        if let o = latestOpportunity(db.opportunities(of: recruiter.id)) {
+            v["role"] = o.role
+            v["employer"] = o.employer
+            if let iv = latestInterview(o, now: now) {
+                let names = joinNames(iv.interviewers)
+                if !names.isEmpty { v["interviewers"] = names }
+            }
+        }
+        for (k, value) in extra { v[k] = value }
+        return v.filter { !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
+}
