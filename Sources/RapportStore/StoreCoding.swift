@@ -21,11 +21,12 @@ struct Snapshot: Codable {
     init(_ db: Database, seq: Int) {
         schemaVersion = Snapshot.currentVersion
         self.seq = seq
-        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        // Byte order of the ids, which is also the order of their uuidString.
+        recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
         messages = recruiters.flatMap { db.thread($0.id) }
-        opportunities = db.opportunities.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        followUps = db.followUps.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        expectations = db.expectations.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
+        followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
+        expectations = db.expectations.values.sorted { uuidLess($0.id, $1.id) }
         extra = db.extra
     }
 

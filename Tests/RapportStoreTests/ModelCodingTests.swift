@@ -52,3 +52,12 @@ import RapportCore
         }
     }
 }
+
+@Suite struct SnapshotOrderTests {
+    @Test func recordsAreWrittenInTheOrderOfTheirIdStrings() throws {
+        var db = Database()
+        for _ in 0..<300 { try db.apply(.putRecruiter(Recruiter(name: "r", created: t0))) }
+        let ids = Snapshot(db, seq: 0).recruiters.map(\.id.uuidString)
+        #expect(ids == ids.sorted())
+    }
+}
