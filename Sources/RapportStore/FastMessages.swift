@@ -1,0 +1,234 @@
+import Foundation
+import RapportCore
+
+/// A fast path for the bulk of a snapshot: the `messages` array (200 000 records in a
+/// large store), which `JSONDecoder` takes seconds to decode.
+///
+/// It runs only on a document `JSONCheck` has accepted, handles only messages made of
+/// exactly the known keys with the expected types, and gives up (returns nil) on anything
+/// else: then the whole snapshot goes through `JSONDecoder` as before, with the same
+/// results and error messages. So it can make loading faster but never different.
+enum FastMessages {
+    /// The keys handled below; must equal `Message.codingKeys` or the fast path is off.
+    static let handled: Set<String> = [
+        "id", "recruiterID", "direction", "channel", "at", "subject", "body", "noReplyNeeded",
+    ]
+
+    struct GiveUp: Error {}
+
+    /// Splits `bytes` (a checked snapshot) into the document with `"messages"` emptied
+    /// and the messages decoded; nil when the fast path does not apply.
+    static func split(_ bytes: [UInt8]) -> (rest: [UInt8], messages: [Message])? {
+        guard handled == Message.codingKeys else { return nil }
+        return bytes.withUnsafeBufferPointer { b -> ([UInt8], [Message])? in
+            var r = Cursor(b: b, i: 0)
+            do {
+                guard let range = try r.topLevelValue(named: "messages") else { return nil }
+                var m = Cursor(b: b, i: range.lowerBound)
+                let messages = try m.messages()
+                var rest = [UInt8]()
+                rest.reserveCapacity(bytes.count - range.count + 2)
+                rest.append(contentsOf: b[0..<range.lowerBound])
+                rest.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
+                rest.append(contentsOf: b[range.upperBound...])
+                return (rest, messages)
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    struct Cursor {
+        let b: UnsafeBufferPointer<UInt8>
+        var i: Int
+
+        mutating func ws() {
+            while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+        }
+
+        mutating func expect(_ c: UInt8) throws {
+            ws()
+            guard i < b.count, b[i] == c else { throw GiveUp() }
+            i += 1
+        }
+
+        /// The byte range of the top-level object's value for `name`.
+        mutating func topLevelValue(named name: String) throws -> Range<Int>? {
+            try expect(UInt8(ascii: "{"))
+            let want = Array(name.utf8)
+            while true {
+                ws()
+                if b[i] == UInt8(ascii: "}") { return nil }
+                if b[i] == UInt8(ascii: ",") { i += 1; ws() }
+                let (ks, ke, escaped) = try rawString()
+                try expect(UInt8(ascii: ":"))
+                ws()
+                let start = i
+                try skipValue()
+                if !escaped && ke - ks == want.count && b[ks..<ke].elementsEqual(want) { return start..<i }
+            }
+        }
+
+        /// Skips one value (the document is known to be valid JSON).
+        mutating func skipValue() throws {
+            ws()
+            var depth = 0
+            repeat {
+                guard i < b.count else { throw GiveUp() }
+                switch b[i] {
+                case UInt8(ascii: "\""): _ = try rawString(); continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                default:
+                    if depth == 0 {
+                        // A scalar at the top: up to the next delimiter.
+                        while i < b.count, !",}] \n\r\t".utf8.contains(b[i]) { i += 1 }
+                        return
+                    }
+                }
+                i += 1
+            } while depth > 0
+        }
+
+        /// At a string: the range of its raw contents and whether it holds escapes.
+        mutating func rawString() throws -> (Int, Int, Bool) {
+            ws()
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw GiveUp() }
+            i += 1
+            let start = i
+            var escaped = false
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") {
+                    i += 1
+                    return (start, i - 1, escaped)
+                }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    i += 2
+                } else {
+                    i += 1
+                }
+            }
+            throw GiveUp()
+        }
+
+        mutating func string() throws -> String {
+            let (s, e, escaped) = try rawString()
+            let raw = UnsafeBufferPointer(rebasing: b[s..<e])
+            guard escaped else { return String(decoding: raw, as: UTF8.self) }
+            return try unescape(raw)
+        }
+
+        /// A string or null.
+        mutating func optionalString() throws -> String? {
+            ws()
+            if b[i] == UInt8(ascii: "n") { i += 4; return nil }
+            return try string()
+        }
+
+        mutating func bool() throws -> Bool? {
+            ws()
+            switch b[i] {
+            case UInt8(ascii: "t"): i += 4; return true
+            case UInt8(ascii: "f"): i += 5; return false
+            case UInt8(ascii: "n"): i += 4; return nil
+            default: throw GiveUp()
+            }
+        }
+
+        mutating func uuid() throws -> UUID {
+            guard let u = UUID(uuidString: try string()) else { throw GiveUp() }
+            return u
+        }
+
+        mutating func messages() throws -> [Message] {
+            var out: [Message] = []
+            try expect(UInt8(ascii: "["))
+            ws()
+            if b[i] == UInt8(ascii: "]") { i += 1; return out }
+            while true {
+                out.append(try message())
+                ws()
+                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                try expect(UInt8(ascii: "]"))
+                return out
+            }
+        }
+
+        mutating func message() throws -> Message {
+            var id: UUID?, recruiterID: UUID?, direction: Direction?, at: Date?
+            var channel = Channel.email, subject: String?, body: String?, noReplyNeeded = false
+            try expect(UInt8(ascii: "{"))
+            ws()
+            if b[i] != UInt8(ascii: "}") {
+                while true {
+                    let key = try string()
+                    try expect(UInt8(ascii: ":"))
+                    switch key {
+                    case "id": id = try uuid()
+                    case "recruiterID": recruiterID = try uuid()
+                    case "direction": direction = Direction(rawValue: try string())
+                    case "channel":
+                        // null means "absent" (the default), as with decodeIfPresent.
+                        if let s = try optionalString() {
+                            guard let c = Channel(rawValue: s) else { throw GiveUp() }
+                            channel = c
+                        }
+                    case "at": at = StoreCoding.parseDate(try string())
+                    case "subject": subject = try optionalString()
+                    case "body": body = try optionalString()
+                    case "noReplyNeeded": noReplyNeeded = try bool() ?? false
+                    default: throw GiveUp()  // unknown keys: the JSONDecoder path keeps them
+                    }
+                    ws()
+                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                    break
+                }
+            }
+            try expect(UInt8(ascii: "}"))
+            guard let id, let recruiterID, let direction, let at else { throw GiveUp() }
+            return Message(id: id, recruiterID: recruiterID, direction: direction, channel: channel, at: at,
+                           subject: subject, body: body, noReplyNeeded: noReplyNeeded)
+        }
+
+        private func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws -> String {
+            var out = [UInt8]()
+            out.reserveCapacity(raw.count)
+            var k = 0
+            func hex(_ at: Int) throws -> UInt32 {
+                guard at + 4 <= raw.count, let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: raw[at..<(at + 4)]), as: UTF8.self), radix: 16) else { throw GiveUp() }
+                return v
+            }
+            while k < raw.count {
+                let c = raw[k]
+                guard c == UInt8(ascii: "\\") else {
+                    out.append(c)
+                    k += 1
+                    continue
+                }
+                let e = raw[k + 1]
+                k += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex(k)
+                    k += 4
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        let low = try hex(k + 2)
+                        k += 6
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { throw GiveUp() }
+                    out.append(contentsOf: Array(String(Character(u)).utf8))
+                default: out.append(e)  // \" \\ \/
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}
