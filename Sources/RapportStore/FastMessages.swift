@@ -19,7 +19,7 @@ enum FastMessages {
     /// Splits `bytes` (a checked snapshot) into the document with `"messages"` emptied
     /// and the messages decoded; nil when the fast path does not apply.
     static func split(_ bytes: [UInt8]) -> (rest: [UInt8], messages: [Message])? {
-        guard handled == Message.codingKeys else { return nil }
+        guard handled == Message.codingKeys, Set(Cursor.messageKeys.map { String(decoding: $0, as: UTF8.self) }) == handled else { return nil }
         return bytes.withUnsafeBufferPointer { b -> ([UInt8], [Message])? in
             var r = Cursor(b: b, i: 0)
             do {
@@ -137,9 +137,56 @@ enum FastMessages {
             }
         }
 
+        /// A UUID straight from its 36 bytes; other spellings through `UUID(uuidString:)`.
         mutating func uuid() throws -> UUID {
+            let (s, e, escaped) = try rawString()
+            if !escaped, e - s == 36, let u = Cursor.hexUUID(UnsafeBufferPointer(rebasing: b[s..<e])) { return u }
+            i = s - 1
             guard let u = UUID(uuidString: try string()) else { throw GiveUp() }
             return u
+        }
+
+        static func hexUUID(_ t: UnsafeBufferPointer<UInt8>) -> UUID? {
+            var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let ok = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
+                var k = 0
+                for n in 0..<16 {
+                    if k == 8 || k == 13 || k == 18 || k == 23 {
+                        guard t[k] == UInt8(ascii: "-") else { return false }
+                        k += 1
+                    }
+                    guard let hi = nibble(t[k]), let lo = nibble(t[k + 1]) else { return false }
+                    out[n] = hi << 4 | lo
+                    k += 2
+                }
+                return true
+            }
+            return ok ? UUID(uuid: bytes) : nil
+        }
+
+        static func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - 48
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - 87
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - 55
+            default: return nil
+            }
+        }
+
+        /// A date straight from `YYYY-MM-DDTHH:MM:SSZ` bytes; other spellings via `parseDate`.
+        mutating func date() throws -> Date? {
+            let (s, e, escaped) = try rawString()
+            if !escaped, let d = StoreCoding.fastDate(UnsafeBufferPointer(rebasing: b[s..<e])) { return d }
+            i = s - 1
+            return StoreCoding.parseDate(try string())
+        }
+
+        /// Which of `names` the key at the cursor is (by bytes, no String made), or -1.
+        mutating func key(_ names: [[UInt8]]) throws -> Int {
+            let (s, e, escaped) = try rawString()
+            guard !escaped else { throw GiveUp() }
+            for (n, name) in names.enumerated() where name.count == e - s && b[s..<e].elementsEqual(name) { return n }
+            return -1
         }
 
         mutating func messages() throws -> [Message] {
@@ -156,6 +203,10 @@ enum FastMessages {
             }
         }
 
+        /// Same order as the `case`s in `message()`.
+        static let messageKeys: [[UInt8]] = ["id", "recruiterID", "direction", "channel", "at", "subject", "body", "noReplyNeeded"]
+            .map { Array($0.utf8) }
+
         mutating func message() throws -> Message {
             var id: UUID?, recruiterID: UUID?, direction: Direction?, at: Date?
             var channel = Channel.email, subject: String?, body: String?, noReplyNeeded = false
@@ -163,22 +214,22 @@ enum FastMessages {
             ws()
             if b[i] != UInt8(ascii: "}") {
                 while true {
-                    let key = try string()
+                    let key = try key(Cursor.messageKeys)
                     try expect(UInt8(ascii: ":"))
                     switch key {
-                    case "id": id = try uuid()
-                    case "recruiterID": recruiterID = try uuid()
-                    case "direction": direction = Direction(rawValue: try string())
-                    case "channel":
+                    case 0: id = try uuid()
+                    case 1: recruiterID = try uuid()
+                    case 2: direction = Direction(rawValue: try string())
+                    case 3:
                         // null means "absent" (the default), as with decodeIfPresent.
                         if let s = try optionalString() {
                             guard let c = Channel(rawValue: s) else { throw GiveUp() }
                             channel = c
                         }
-                    case "at": at = StoreCoding.parseDate(try string())
-                    case "subject": subject = try optionalString()
-                    case "body": body = try optionalString()
-                    case "noReplyNeeded": noReplyNeeded = try bool() ?? false
+                    case 4: at = try date()
+                    case 5: subject = try optionalString()
+                    case 6: body = try optionalString()
+                    case 7: noReplyNeeded = try bool() ?? false
                     default: throw GiveUp()  // unknown keys: the JSONDecoder path keeps them
                     }
                     ws()

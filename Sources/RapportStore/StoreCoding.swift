@@ -195,7 +195,14 @@ enum StoreCoding {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else ISO 8601 (offsets, fractions, dates) slowly.
     static func parseDate(_ s: String) -> Date? {
-        let u = Array(s.utf8)
+        var s = s
+        if let d = s.withUTF8({ fastDate($0) }) { return d }
+        // The store keeps whole seconds, so what is in memory is exactly what is written.
+        return ISO8601.parse(s).map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+    }
+
+    /// Only the exact form the store writes, `YYYY-MM-DDTHH:MM:SSZ`; nil for anything else.
+    static func fastDate(_ u: UnsafeBufferPointer<UInt8>) -> Date? {
         if u.count == 20, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54, u[13] == 0x3A, u[16] == 0x3A, u[19] == 0x5A {
             func num(_ a: Int, _ len: Int) -> Int? {
                 var v = 0
@@ -211,8 +218,7 @@ enum StoreCoding {
                 return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + se))
             }
         }
-        // The store keeps whole seconds, so what is in memory is exactly what is written.
-        return ISO8601.parse(s).map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+        return nil
     }
 
     // Howard Hinnant's civil-calendar algorithms.
