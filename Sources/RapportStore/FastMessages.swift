@@ -283,3 +283,63 @@ enum FastMessages {
         }
     }
 }
+
+extension FastMessages {
+    /// The pretty-printed `messages` array exactly as `JSONEncoder` (sorted keys,
+    /// `.withoutEscapingSlashes`) writes it inside the snapshot, or nil when a message
+    /// carries unknown fields (then `JSONEncoder` writes everything).
+    static func encode(_ messages: [Message]) -> [UInt8]? {
+        guard handled == Message.codingKeys, !messages.contains(where: { !$0.extra.isEmpty }) else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(messages.count * 400)
+        func put(_ s: StaticString) {
+            s.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func string(_ s: String) {
+            out.append(UInt8(ascii: "\""))
+            for c in s.utf8 {
+                switch c {
+                case UInt8(ascii: "\""): put("\\\"")
+                case UInt8(ascii: "\\"): put("\\\\")
+                case 0x0A: put("\\n")
+                case 0x0D: put("\\r")
+                case 0x09: put("\\t")
+                case 0x08: put("\\b")
+                case 0x0C: put("\\f")
+                case 0..<0x20:
+                    put("\\u00")
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(hex[Int(c >> 4)])
+                    out.append(hex[Int(c & 0xF)])
+                default: out.append(c)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        put("[")
+        for (k, m) in messages.enumerated() {
+            put(k == 0 ? "\n    {\n      \"at\" : " : ",\n    {\n      \"at\" : ")
+            string(StoreCoding.formatDate(m.at))
+            if let body = m.body {
+                put(",\n      \"body\" : ")
+                string(body)
+            }
+            put(",\n      \"channel\" : ")
+            string(m.channel.rawValue)
+            put(",\n      \"direction\" : ")
+            string(m.direction.rawValue)
+            put(",\n      \"id\" : ")
+            string(m.id.uuidString)
+            put(m.noReplyNeeded ? ",\n      \"noReplyNeeded\" : true" : ",\n      \"noReplyNeeded\" : false")
+            put(",\n      \"recruiterID\" : ")
+            string(m.recruiterID.uuidString)
+            if let subject = m.subject {
+                put(",\n      \"subject\" : ")
+                string(subject)
+            }
+            put("\n    }")
+        }
+        put(messages.isEmpty ? "\n\n  ]" : "\n  ]")
+        return out
+    }
+}

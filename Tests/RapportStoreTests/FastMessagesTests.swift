@@ -60,3 +60,29 @@ import RapportCore
         }
     }
 }
+
+@Suite struct FastMessageEncodingTests {
+    @Test func writesTheSameBytesAsJSONEncoder() throws {
+        var db = Database()
+        let r = Recruiter(name: "R", created: t0)
+        try db.apply(.putRecruiter(r))
+        try db.apply(.putFollowUp(FollowUp(recruiterID: r.id, due: t0)))
+        let texts = ["plain", "quote \" backslash \\ slash / ", "tab\tnewline\nreturn\r\u{08}\u{0C}", "ctrl \u{01}\u{1F}\u{7F} nul \u{0}",
+                     "émoji 😀 and 中文 \u{2028}\u{2029}", "\u{FEFF}bom", "", "<script>&amp;</script>"]
+        for (k, t) in texts.enumerated() {
+            try db.apply(.putMessage(Message(recruiterID: r.id, direction: k % 2 == 0 ? .inbound : .outbound,
+                                             channel: Channel.allCases[k % Channel.allCases.count],
+                                             at: t0.addingTimeInterval(Double(k * 1_000_003)), subject: k == 3 ? nil : t,
+                                             body: k == 4 ? nil : t + t, noReplyNeeded: k == 5)))
+        }
+        let snap = Snapshot(db, seq: 9)
+        let fast = try StoreCoding.encodeSnapshot(snap, fast: true)
+        let reference = try StoreCoding.encodeSnapshot(snap, fast: false)
+        #expect(FastMessages.encode(snap.messages) != nil)
+        #expect(String(decoding: fast, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
+        // With unknown fields on a message, JSONEncoder writes everything.
+        var m = snap.messages[0]
+        m.extra = ["x": .number("1")]
+        #expect(FastMessages.encode([m]) == nil)
+    }
+}
