@@ -117,33 +117,23 @@ enum StoreCoding {
         return d
     }()
 
-    /// The snapshot's bytes: pretty-printed, sorted keys, one final newline.
-    static func encodeSnapshot(_ s: Snapshot) throws -> [UInt8] {
+    /// The snapshot's bytes: pretty-printed, sorted keys, one final newline. The messages
+    /// (the bulk) go through `FastMessages.encode` and are spliced in; `fast: false` uses
+    /// `JSONEncoder` alone, the reference the fast path is tested against byte for byte.
+    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true) throws -> [UInt8] {
         do {
             var bytes: [UInt8]
-            let marker = Array("\n  \"messages\" : [\n\n  ]".utf8)
-            if !s.messages.isEmpty, let messages = FastMessages.encode(s.messages) {
-                // Everything else through JSONEncoder, the messages spliced in.
+            // How JSONEncoder writes an empty `messages` at the top level.
+            let empty = Array("\n  \"messages\" : [\n\n  ]".utf8)
+            if fast, !s.messages.isEmpty, let messages = FastMessages.encode(s.messages) {
                 var rest = s
                 rest.messages = []
                 bytes = [UInt8](try encoder.encode(rest))
-                guard let at = bytes.firstRange(of: marker) else { return try encodeSnapshot(s, fast: false) }
+                guard let at = bytes.firstRange(of: empty) else { return try encodeSnapshot(s, fast: false) }
                 bytes.replaceSubrange((at.upperBound - 6)..<at.upperBound, with: messages)  // the "[\n\n  ]"
             } else {
                 bytes = [UInt8](try encoder.encode(s))
             }
-            bytes.append(0x0A)
-            return bytes
-        } catch {
-            throw RapportError.failure("cannot encode the store: \(describe(error))")
-        }
-    }
-
-    /// The snapshot through `JSONEncoder` alone (the reference the fast path must match).
-    static func encodeSnapshot(_ s: Snapshot, fast: Bool) throws -> [UInt8] {
-        if fast { return try encodeSnapshot(s) }
-        do {
-            var bytes = [UInt8](try encoder.encode(s))
             bytes.append(0x0A)
             return bytes
         } catch {
