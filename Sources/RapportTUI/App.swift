@@ -15,7 +15,7 @@ public enum App {
     /// Runs the interface until the user quits or a quit signal arrives. Returns the
     /// exit status: 0 after `q`, 128 + signal after SIGINT/SIGTERM/SIGHUP, 2 when
     /// there is no usable terminal, 1 when the store cannot be opened.
-    public static func run(paths: AppPaths, clock: Clock, colorMode: ColorMode,
+    public static func run(paths: AppPaths, clock: Clock, policy: Policy, colorMode: ColorMode,
                            environment: [String: String], keymap: Keymap = .standard) -> Int32 {
         do {
             try Terminal.check(environment: environment)
@@ -25,7 +25,7 @@ public enum App {
         }
         let store: Store
         do {
-            store = try Store.open(paths)
+            store = try Store.open(paths, policy: policy, clock: clock)
         } catch let e as RapportError {
             printError("rapport: \(e.description)")
             return e.exitCode
@@ -40,9 +40,17 @@ public enum App {
             printError(notATerminalMessage)
             return 2
         }
-        defer { terminal.shutdown() }
         var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap)
-        return loop.run()
+        let status = loop.run()
+        terminal.shutdown()
+        // Clean exit: the store compacts its journal and releases its lock.
+        do {
+            try store.close()
+        } catch {
+            printError("rapport: \(error)")
+            return status == 0 ? 1 : status
+        }
+        return status
     }
 
     static func printError(_ line: String) {
@@ -67,7 +75,6 @@ private struct Loop {
     let keymap: Keymap
     var state: AppState
     var running = true
-    var changedData = false
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap) {
         self.store = store
@@ -81,12 +88,16 @@ private struct Loop {
     }
 
     mutating func run() -> Int32 {
-        var lastTick = clock.now()
+        // Ticks are scheduled on the monotonic clock; `clock` (fixed by RAPPORT_NOW in
+        // tests) only says what time it is.
+        var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
         terminal.draw(Screen.render(state, keymap: keymap))
         while running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
-            // Blocks up to a second: idle costs nothing, and the clock still ticks.
+            // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
+            // and a resize or a signal is seen within that even where ncurses resumes
+            // its wait after the signal.
             let started = ContinuousClock.now
             let key = terminal.readKey()
             // A terminal that went away (pane closed without SIGHUP reaching us) makes
@@ -97,18 +108,21 @@ private struct Loop {
             } else {
                 quickEmptyReads = 0
             }
+            var changed = false
             if let key, let action = App.action(for: key, state: state, keymap: keymap, size: terminal.size) {
                 send(action)
+                changed = true
             }
-            let now = clock.now()
-            if key == nil || now.timeIntervalSince(lastTick) >= 1 {
-                lastTick = now
-                send(.tick(now))
+            // The clock ticks once a second: relative times stay current, other
+            // processes' writes show up.
+            if ContinuousClock.now - lastTick >= .seconds(1) {
+                lastTick = ContinuousClock.now
+                send(.tick(clock.now()))
                 refreshFromDisk()
+                changed = true
             }
-            if running { terminal.draw(Screen.render(state, keymap: keymap)) }
+            if running && changed { terminal.draw(Screen.render(state, keymap: keymap)) }
         }
-        if changedData, !store.readOnly { try? store.compact() }
         return 0
     }
 
@@ -131,7 +145,6 @@ private struct Loop {
             case .persist(let change):
                 do {
                     try store.apply(change)
-                    changedData = true
                     reload()
                 } catch {
                     send(.failed("Not saved: \(error)"))

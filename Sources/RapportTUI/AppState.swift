@@ -6,17 +6,18 @@ import RapportTerminal
 /// rules in RapportCore, the same ones the CLI uses); tests may pin the output.
 public struct RulesEngine: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
-    public var deadlines: @Sendable (Database, Date, Policy) -> [Deadline]
+    /// Every deadline, most urgent first, from statuses already evaluated.
+    public var deadlines: @Sendable ([UUID: RecruiterStatus]) -> [Deadline]
 
     public init(evaluate: @escaping @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus],
-                deadlines: @escaping @Sendable (Database, Date, Policy) -> [Deadline]) {
+                deadlines: @escaping @Sendable ([UUID: RecruiterStatus]) -> [Deadline]) {
         self.evaluate = evaluate
         self.deadlines = deadlines
     }
 
     public static let standard = RulesEngine(
         evaluate: { Rules.evaluate($0, now: $1, policy: $2) },
-        deadlines: { Rules.deadlines(in: $0, now: $1, policy: $2) })
+        deadlines: { Rules.deadlines(of: $0) })
 }
 
 /// Something drawn over the panes. The top overlay takes the keys. (Forms and
@@ -64,6 +65,9 @@ public struct AppState: Sendable {
     public private(set) var order: [UUID] = []
     /// Deadlines that are overdue or due within a week, most urgent first.
     public private(set) var deadlines: [Deadline] = []
+    /// True when every deadline's title contains its recruiter's name (the Deadlines
+    /// pane then needs no name column).
+    public private(set) var deadlineTitlesNameRecruiter = false
     public private(set) var yourTurnCount = 0
     public private(set) var overdueCount = 0
     private var evaluatedAt: Date
@@ -153,7 +157,10 @@ public struct AppState: Sendable {
             return a.0.uuidString < b.0.uuidString
         }.map(\.0)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
-        deadlines = rules.deadlines(db, now, policy).filter { $0.due <= horizon }
+        deadlines = rules.deadlines(st).filter { $0.due <= horizon }
+        deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
+            recruiters[d.recruiterID].map { d.title.contains($0.name) } ?? true
+        }
         yourTurnCount = st.values.reduce(0) { $0 + ($1.turn == .mine ? 1 : 0) }
         overdueCount = deadlines.reduce(0) { $0 + ($1.due < now ? 1 : 0) }
     }

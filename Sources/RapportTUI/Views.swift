@@ -96,6 +96,16 @@ public enum Screen {
         }
     }
 
+    /// Draws a pane's title row. Returns whether the pane has the focus and how many
+    /// rows are left below the title, or nil when the pane has no room at all.
+    static func beginPane(_ buf: inout CellBuffer, _ state: AppState, _ pane: Pane, title: String,
+                          in r: Rect) -> (focused: Bool, rows: Int)? {
+        guard r.height > 0 else { return nil }
+        let focused = state.focus == pane && state.overlays.isEmpty
+        drawPaneTitle(&buf, title, focused: focused, in: r)
+        return (focused, r.height - 1)
+    }
+
     /// The style of a list row: highlighted when selected in the focused pane.
     static func rowStyle(selected: Bool, focused: Bool) -> Style {
         selected ? (focused ? Style(.selection) : Style(.normal, bold: true)) : .plain
@@ -132,10 +142,8 @@ public enum FlagGlyph {
 
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard r.height > 0 else { return }
-        let focused = state.focus == .recruiters && state.overlays.isEmpty
-        Screen.drawPaneTitle(&buf, "Recruiters \(state.order.count)", focused: focused, in: r)
-        let rows = r.height - 1
+        guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: "Recruiters \(state.order.count)", in: r)
+        else { return }
         let flagsWidth = 4, turnWidth = 5
         let flex = max(0, r.width - 2 - flagsWidth - turnWidth - 3)
         let nameWidth = flex * 11 / 20
@@ -201,10 +209,7 @@ public struct ThreadLine: Equatable, Sendable {
 
 enum MessagesView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard r.height > 0 else { return }
-        let focused = state.focus == .messages && state.overlays.isEmpty
-        Screen.drawPaneTitle(&buf, "Messages", focused: focused, in: r)
-        guard r.height > 1 else { return }
+        guard let (_, rows) = Screen.beginPane(&buf, state, .messages, title: "Messages", in: r), rows > 0 else { return }
         guard let id = state.selectedRecruiterID, let rec = state.db.recruiters[id] else {
             buf.put(" No recruiter selected.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted))
             return
@@ -214,8 +219,8 @@ enum MessagesView {
         if let e = rec.email, !e.isEmpty { head += " · " + e }
         if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
         buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
-        let rows = r.height - 2
-        guard rows > 0 else { return }
+        let threadRows = rows - 1
+        guard threadRows > 0 else { return }
         let lines = state.threadLines
         if lines.isEmpty {
             buf.put("   No messages yet.", x: r.x, y: r.y + 2, maxWidth: r.width, style: Style(.muted))
@@ -223,9 +228,9 @@ enum MessagesView {
         }
         // Newest at the bottom; `threadScroll` lines up from there. A thread that fits
         // starts at the top.
-        let scroll = min(state.threadScroll, max(0, lines.count - rows))
+        let scroll = min(state.threadScroll, max(0, lines.count - threadRows))
         let end = lines.count - scroll
-        let start = max(0, end - rows)
+        let start = max(0, end - threadRows)
         let firstY = r.y + 2
         for (k, line) in lines[start..<end].enumerated() {
             buf.put(line.text, x: r.x + line.indent, y: firstY + k, maxWidth: r.width - line.indent, style: line.style)
@@ -238,17 +243,16 @@ enum MessagesView {
 
 enum DeadlinesView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard r.height > 0 else { return }
-        let focused = state.focus == .deadlines && state.overlays.isEmpty
-        Screen.drawPaneTitle(&buf, "Deadlines \(state.deadlines.count)", focused: focused, in: r)
-        let rows = r.height - 1
+        guard let (focused, rows) = Screen.beginPane(&buf, state, .deadlines, title: "Deadlines \(state.deadlines.count)", in: r)
+        else { return }
         if state.deadlines.isEmpty {
             if rows > 0 { buf.put("  Nothing due this week.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted)) }
             return
         }
         let whenWidth = 12
-        let nameWidth = max(0, min(20, (r.width - whenWidth - 4) / 3))
-        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - nameWidth - 1)
+        // The recruiter's name gets a column unless every title already says it.
+        let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - whenWidth - 4) / 3))
+        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - (nameWidth > 0 ? nameWidth + 1 : 0))
         for row in 0..<rows {
             let i = state.deadlineTop + row
             guard i < state.deadlines.count else { break }
@@ -267,8 +271,10 @@ enum DeadlinesView {
             x += whenWidth + 1
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1
-            let name = state.db.recruiters[d.recruiterID]?.name ?? ""
-            buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
+            if nameWidth > 0 {
+                let name = state.db.recruiters[d.recruiterID]?.name ?? ""
+                buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 /// One screen cell: a grapheme cluster, its display width and its style.
-/// A wide grapheme occupies its cell (width 2) and the next one (a continuation, width 0).
+/// A grapheme of width n occupies its cell and the n - 1 after it (continuations,
+/// width 0).
 public struct Cell: Hashable, Sendable {
     public var text: String
     public var width: Int
@@ -84,13 +85,14 @@ public struct CellBuffer: Hashable, Sendable {
                 continue
             }
             if col + w > limit {
-                if col < limit { set(col, y, Cell(" ", width: 1, style: style)) ; col += 1 }
+                // Pad what is left with spaces rather than draw part of a glyph.
+                while col < limit {
+                    if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
+                    col += 1
+                }
                 break
             }
-            if col >= 0 {
-                set(col, y, Cell(String(c), width: w, style: style))
-                if w == 2 { set(col + 1, y, .continuation(style)) }
-            }
+            if col >= 0 { set(col, y, Cell(String(c), width: w, style: style)) }
             col += w
         }
         return max(0, col - x)
@@ -102,23 +104,34 @@ public struct CellBuffer: Hashable, Sendable {
         if used < w { fill(Rect(x: x + used, y: y, width: w - used, height: 1), style: style) }
     }
 
-    /// Sets one cell, repairing wide characters it overlaps (a half-overwritten wide
-    /// character becomes a space, so the row never holds half a glyph).
+    /// Sets one cell (and the continuations of a wide one), first blanking any wide
+    /// glyph it overlaps, so a row never holds part of a glyph.
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
-        let i = y * width + x
-        let old = cells[i]
-        if old.isContinuation, cell.width != 0, x > 0, cells[i - 1].width == 2 {
-            cells[i - 1] = Cell(" ", width: 1, style: cells[i - 1].style)
-        }
-        if old.width == 2, x + 1 < width, cells[i + 1].isContinuation, !(cell.width == 2) {
-            cells[i + 1] = Cell(" ", width: 1, style: old.style)
-        }
-        if cell.width == 2 && x + 1 >= width {
-            cells[i] = Cell(" ", width: 1, style: cell.style)
+        guard x + cell.width <= width else {
+            set(x, y, Cell(" ", width: 1, style: cell.style))
             return
         }
-        cells[i] = cell
+        for k in 0..<max(1, cell.width) { blankGlyph(covering: x + k, y) }
+        let row = y * width
+        cells[row + x] = cell
+        for k in 1..<max(1, cell.width) { cells[row + x + k] = .continuation(cell.style) }
+    }
+
+    /// If column x is part of a glyph wider than one column, replaces that whole
+    /// glyph with spaces in its style.
+    private mutating func blankGlyph(covering x: Int, _ y: Int) {
+        let row = y * width
+        var start = x
+        while start > 0, cells[row + start].isContinuation { start -= 1 }
+        let w = cells[row + start].width
+        guard w > 1 || cells[row + x].isContinuation else { return }
+        let style = cells[row + start].style
+        var i = start
+        while i < width, i == start || cells[row + i].isContinuation {
+            cells[row + i] = Cell(" ", width: 1, style: style)
+            i += 1
+        }
     }
 
     /// The row as text (continuations skipped), for snapshots and tests.

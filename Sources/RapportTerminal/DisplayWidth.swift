@@ -5,7 +5,9 @@
 /// - Emoji take 2 columns, including ZWJ sequences, flags (a pair of regional
 ///   indicators), skin-tone modifiers and text symbols turned emoji by U+FE0F.
 /// - Combining marks, format characters (ZWJ, ZWSP, bidi controls) and variation
-///   selectors take 0 columns; they ride on the character before them.
+///   selectors take 0 columns; they ride on the character before them. Spacing marks
+///   (Devanagari vowel signs, category Mc) take a column each, as in wcswidth, so a
+///   cluster may be 3 columns or more.
 /// - Control characters must be made visible first (`Text.visible`); raw, they count 0.
 public enum DisplayWidth {
     /// Columns taken by one grapheme cluster.
@@ -13,17 +15,19 @@ public enum DisplayWidth {
         let scalars = c.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.count == 1 { return of(first) }
-        var widest = 0
+        var sum = 0
         var emojiSequence = false
         for s in scalars {
-            widest = max(widest, of(s))
+            sum += of(s)
             if s.value == 0xFE0F || s.value == 0x200D || isSkinTone(s) { emojiSequence = true }
         }
-        // An emoji presentation sequence (ZWJ family, VS16, skin tone) or a flag shows
-        // as one wide glyph.
+        // An emoji presentation sequence (ZWJ family, VS16, skin tone, keycap) or a
+        // flag shows as one wide glyph.
         if emojiSequence && first.properties.isEmoji { return 2 }
         if isRegionalIndicator(first) { return 2 }
-        return widest
+        // Otherwise the columns of the scalars, as terminals count them (wcswidth):
+        // combining marks add nothing, spacing marks (Devanagari vowel signs) add one.
+        return sum
     }
 
     /// Columns taken by one scalar on its own.

@@ -36,7 +36,13 @@ public final class Terminal {
 
     /// Starts full-screen mode. Call `check(environment:)` first; this throws when
     /// ncurses still refuses the terminal (it never exits the process: `newterm`).
-    public init(colorMode: ColorMode, environment: [String: String], timeoutMilliseconds: Int32 = 1000) throws {
+    /// How long `readKey` waits for input. Short enough that a resize or a quit signal
+    /// is handled at once in practice (ncurses resumes its wait after a signal), long
+    /// enough that an idle app costs nothing.
+    public static let readTimeoutMilliseconds: Int32 = 250
+
+    public init(colorMode: ColorMode, environment: [String: String],
+                timeoutMilliseconds: Int32 = Terminal.readTimeoutMilliseconds) throws {
         try Terminal.check(environment: environment)
         Terminal.setUpLocale()
         guard let term = environment["TERM"],
@@ -122,30 +128,44 @@ public final class Terminal {
             var wchars = glyph.map { wchar_t(bitPattern: $0.value) } + [0]
             _ = rapport_setcchar(&cc, &wchars, attrs, pair)
             mvwadd_wch(window, Int32(y), Int32(col), &cc)
-            col += 1 * Swift.max(1, Int(rapport_wcwidth(wchars[0])))
+            col += Swift.max(1, Int(rapport_wcwidth(wchars[0])))
         }
     }
 
     /// The ncurses cells for one grapheme. ncurses places a character by the C
-    /// library's wcwidth of its first scalar and accepts only zero-width marks after it;
-    /// clusters it cannot place as one wide glyph (flags, ZWJ sequences, skin tones) are
-    /// split or reduced so the columns still match `DisplayWidth`.
+    /// library's wcwidth of its first scalar and accepts only zero-width marks after
+    /// it, so a cluster becomes one cchar per spacing scalar (Devanagari vowel signs)
+    /// with its marks attached. Emoji clusters that libc cannot place as one wide
+    /// glyph (flags, ZWJ sequences, skin tones) are split or reduced so the columns
+    /// still match `DisplayWidth`.
     nonisolated static func glyphs(for cell: Cell) -> [[Unicode.Scalar]] {
         let scalars = Array(cell.text.unicodeScalars)
         guard let base = scalars.first else { return [[" "]] }
-        let baseWidth = Int(rapport_wcwidth(wchar_t(bitPattern: base.value)))
+        func libc(_ s: Unicode.Scalar) -> Int { Int(rapport_wcwidth(wchar_t(bitPattern: s.value))) }
         if cell.width == 2, scalars.count == 2,
-           scalars.allSatisfy({ DisplayWidth.isRegionalIndicator($0) && rapport_wcwidth(wchar_t(bitPattern: $0.value)) == 1 }) {
+           scalars.allSatisfy({ DisplayWidth.isRegionalIndicator($0) && libc($0) == 1 }) {
             return [[scalars[0]], [scalars[1]]]
         }
-        var glyph = [base]
-        for s in scalars.dropFirst() {
-            let w = rapport_wcwidth(wchar_t(bitPattern: s.value))
-            if s.value == 0x200D || w != 0 { break }
-            if glyph.count < 5 { glyph.append(s) }
+        let emoji = base.properties.isEmoji && scalars.contains {
+            $0.value == 0xFE0F || $0.value == 0x200D || DisplayWidth.isSkinTone($0)
         }
-        if baseWidth == cell.width { return [glyph] }
-        if baseWidth == 1 && cell.width == 2 { return [glyph, [" "]] }
+        var glyphs: [[Unicode.Scalar]] = []
+        var columns = 0
+        for s in scalars {
+            let w = libc(s)
+            if glyphs.isEmpty || (w > 0 && !emoji) {
+                glyphs.append([s])
+                columns += max(0, w)
+            } else if emoji {
+                // Keep the base; drop joiners and the other parts of the sequence.
+                if w == 0, s.value != 0x200D, glyphs[0].count < 5 { glyphs[0].append(s) }
+                if s.value == 0x200D { break }
+            } else if glyphs[glyphs.count - 1].count < 5 {
+                glyphs[glyphs.count - 1].append(s)
+            }
+        }
+        if columns == cell.width { return glyphs }
+        if columns < cell.width { return glyphs + Array(repeating: [" "], count: cell.width - columns) }
         return Array(repeating: ["?"], count: max(1, cell.width))
     }
 

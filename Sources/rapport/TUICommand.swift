@@ -36,7 +36,9 @@ struct TUICommand: AsyncParsableCommand {
             fail("rapport: \(e.description)", code: e.exitCode)
         }
         let code = await MainActor.run {
-            App.run(paths: paths, clock: clock, colorMode: mode, environment: env)
+            // The same policy as every other command (Context), so flags agree.
+            App.run(paths: paths, clock: clock, policy: Policy(timeZone: TimeZone.current.identifier),
+                    colorMode: mode, environment: env)
         }
         if code != 0 { throw ExitCode(code) }
     }

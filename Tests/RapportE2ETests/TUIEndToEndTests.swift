@@ -75,9 +75,39 @@ struct TUIEndToEndTests {
         try tmux.until("help closed, app still running") { s in
             !s.contains { $0.contains("Keys — q") } && s.contains { $0.contains("Recruiters 6") }
         }
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
         #expect(try tmux.display("#{alternate_on}") == "0")
+    }
+
+    @Test("a mouse click selects the row under the pointer; the wheel scrolls the pane under it")
+    func mouse() throws {
+        let tmux = try Tmux()
+        try start(tmux, store: try Self.makeStore())
+        let screen = try tmux.until(contains: "Recruiters 6")
+        // Row 2 is the first recruiter (title bar, pane title); click the fourth.
+        let fourth = screen[5].dropFirst(2).prefix(10)
+        try tmux.click(x: 5, y: 5)
+        try tmux.until("click selected '\(fourth)'") { $0[5].hasPrefix("› " + fourth) }
+        // Wheel down over the Recruiters pane moves its selection by three rows.
+        try tmux.mouse(button: 65, x: 5, y: 3)
+        try tmux.until("wheel moved the selection") { s in s[7].hasPrefix("› ") }
+        try quit(tmux)
+    }
+
+    @Test("another process's write shows up within a tick")
+    func otherWriter() throws {
+        let tmux = try Tmux()
+        let dir = try Self.makeStore()
+        try start(tmux, store: dir)
+        try tmux.until(contains: "Recruiters 6")
+        let store = try Store.open(AppPaths(storeDirectory: dir))
+        try store.apply(.putRecruiter(Recruiter(name: "Written Elsewhere", firm: "Other Process",
+                                                created: ISO8601.parse(Self.now)!)))
+        try store.close()
+        try tmux.until("the new recruiter") { s in
+            s.contains { $0.contains("Recruiters 7") } && s.contains { $0.contains("Written Elsewhere") }
+        }
+        try quit(tmux)
     }
 
     @Test("columns stay aligned with CJK and emoji, and escape sequences in data are shown, not run")
@@ -100,8 +130,7 @@ struct TUIEndToEndTests {
         #expect(columns.count == 1, "firm columns differ: \(columns)")
         #expect(screen.contains { $0.contains("Evil ^[[2J Corp") })
         #expect(try tmux.display("#{pane_title}") != "title")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("resizing re-lays out the panes, shows 'terminal too small', and comes back")
@@ -117,40 +146,39 @@ struct TUIEndToEndTests {
         try tmux.until("side by side again") { s in s.contains { $0.contains("│─ Messages") } && !s.contains { $0.contains("too small") } }
         try tmux.keys("C-l")
         try tmux.until(contains: "Recruiters 6")
+        try quit(tmux)
+    }
+
+    /// Presses q and waits for the shell to report exit status 0.
+    func quit(_ tmux: Tmux) throws {
         try tmux.keys("q")
         try tmux.until(contains: "EXIT=0")
     }
 
-    @Test("SIGTERM restores the terminal and exits through the normal path")
-    func sigterm() throws {
-        let tmux = try Tmux()
-        let store = try Self.makeStore()
+    /// Starts rapport through `sh -c 'echo $$ > pidfile; exec rapport'` and returns its pid.
+    func startWithPID(_ tmux: Tmux, store: String) throws -> pid_t {
         let pidFile = store + "/pid"
         try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
         try tmux.until(contains: "Recruiters 6")
         let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        kill(pid_t(pid)!, SIGTERM)
-        try tmux.until(contains: "EXIT=143")
+        return pid_t(pid) ?? 0
+    }
+
+    /// Quit signals leave through the normal path (exit 128 + n); fatal ones restore the
+    /// terminal and die by the same signal (the shell reports 128 + n as well).
+    @Test("SIGTERM, SIGINT, SIGHUP and fatal signals restore the terminal",
+          arguments: [SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGABRT])
+    func signals(_ sig: Int32) throws {
+        let tmux = try Tmux()
+        let pid = try startWithPID(tmux, store: try Self.makeStore())
+        #expect(pid > 0)
+        kill(pid, sig)
+        try tmux.until(contains: "EXIT=\(128 + sig)")
         #expect(try tmux.display("#{alternate_on}") == "0")
         #expect(!(try tmux.screen()).contains { $0.contains("Recruiters 6") })
         // The terminal is usable again: the shell echoes what is typed.
         try tmux.type("echo still-here")
         try tmux.until(contains: "still-here")
-    }
-
-    @Test("a fatal signal restores the terminal and still dies by that signal")
-    func fatalSignal() throws {
-        let tmux = try Tmux()
-        let store = try Self.makeStore()
-        let pidFile = store + "/pid"
-        try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
-        try tmux.until(contains: "Recruiters 6")
-        let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        kill(pid_t(pid)!, SIGSEGV)
-        try tmux.until(contains: "EXIT=139")
-        #expect(try tmux.display("#{alternate_on}") == "0")
-        try tmux.type("echo still-usable")
-        try tmux.until(contains: "still-usable")
     }
 
     @Test("closing the pane (SIGHUP) ends the process")
@@ -202,8 +230,7 @@ struct TUIEndToEndTests {
         try start(tmux, store: try Self.makeStore(empty: true))
         try tmux.until(contains: "Welcome to Rapport")
         try tmux.until(contains: "rapport demo")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("--color never draws without colour codes; --color always uses them")
@@ -216,16 +243,14 @@ struct TUIEndToEndTests {
         #expect(!sgrParameters(mono).contains { usesColour($0) }, "colour codes in --color never")
         #expect(sgrParameters(mono).contains { $0.contains(7) } && sgrParameters(mono).contains { $0.contains(1) },
                 "no reverse and bold in monochrome")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
         try tmux.type("clear")
         try start(tmux, store: store, extra: "--color always")
         try tmux.until(contains: "Recruiters 6")
         #expect(!sgrParameters(try tmux.screen(escapes: true).joined()).isEmpty)
         let colour = try tmux.screen(escapes: true).joined(separator: "\n")
         #expect(sgrParameters(colour).contains { usesColour($0) }, "no colour codes in --color always")
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try quit(tmux)
     }
 
     @Test("stdout piped, TERM=dumb or unknown: one line on stderr, exit 2, no escape bytes")

@@ -99,6 +99,19 @@ final class Tmux {
     /// Sends tmux key names ("j", "Tab", "BTab", "C-l", "Escape").
     func keys(_ names: String...) throws { try tmuxRun(["send-keys"] + names) }
 
+    /// A mouse event typed into the pane in the X10 encoding ncurses asked tmux for
+    /// (ESC [ M, then 32 + button, 33 + column, 33 + row).
+    func mouse(button: Int, x: Int, y: Int) throws {
+        let bytes = [0x1B, 0x5B, 0x4D, 32 + button, 33 + x, 33 + y].map { Character(Unicode.Scalar(UInt8($0))) }
+        try tmuxRun(["send-keys", "-l", String(bytes)])
+    }
+
+    /// Press and release of the left button: a click.
+    func click(x: Int, y: Int) throws {
+        try mouse(button: 0, x: x, y: y)
+        try mouse(button: 3, x: x, y: y)
+    }
+
     func screen(escapes: Bool = false) throws -> [String] {
         try tmuxRun(["capture-pane", "-p"] + (escapes ? ["-e"] : [])).components(separatedBy: "\n")
     }

@@ -70,8 +70,8 @@ enum Sample {
     /// days after an unanswered inbound, risk after a week, and open follow-ups.
     static let rules = RulesEngine(
         evaluate: { db, now, _ in evaluate(db, now: now) },
-        deadlines: { db, now, _ in
-            evaluate(db, now: now).values.flatMap { $0.deadlines }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
+        deadlines: { statuses in
+            statuses.values.flatMap { $0.deadlines }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
         })
 
     static func evaluate(_ db: Database, now: Date) -> [UUID: RecruiterStatus] {

@@ -35,6 +35,17 @@ struct TextTests {
         #expect(DisplayWidth.of("\u{1100}\u{1161}\u{11A8}") == 2) // conjoining jamo as one syllable
     }
 
+    @Test("spacing marks count a column each, as terminals draw them (Devanagari)")
+    func spacingMarks() {
+        // न्या is one grapheme: na + virama (0) + ya + the vowel sign aa (spacing, 1).
+        #expect(DisplayWidth.of("अनन्या") == 5)
+        #expect(DisplayWidth.of("शर्मा") == 4)
+        #expect(DisplayWidth.of(Character("\u{0915}\u{093E}")) == 2) // का
+        let t = Text.truncate("अनन्या शर्मा", to: 6)
+        #expect(DisplayWidth.of(t) <= 6)
+        #expect(t.hasSuffix("…"))
+    }
+
     @Test("control characters and escape sequences are made visible")
     func visibleControls() {
         #expect(Text.visible("a\u{1B}[31mred") == "a^[[31mred")
@@ -120,6 +131,21 @@ struct CellBufferTests {
         #expect(!b.cells.contains { $0.isContinuation })
     }
 
+    @Test("a cluster three columns wide keeps every letter and is replaced whole")
+    func threeColumns() {
+        var b = CellBuffer(width: 8, height: 1)
+        b.put("अनन्या|", x: 0, y: 0)
+        #expect(b[2, 0].text == "न्या" && b[2, 0].width == 3)
+        #expect(b[3, 0].isContinuation && b[4, 0].isContinuation)
+        #expect(b[5, 0].text == "|")
+        #expect(b.line(0) == "अनन्या|  ")
+        b.put("x", x: 3, y: 0)
+        #expect(b.line(0) == "अन x |  ")
+        var c = CellBuffer(width: 4, height: 1)
+        c.put("अनन्या", x: 0, y: 0)
+        #expect(c.line(0) == "अन  ")
+    }
+
     @Test("combining marks ride on the previous cell; controls never reach a cell")
     func combiningAndControls() {
         var b = CellBuffer(width: 12, height: 1)
@@ -154,5 +180,33 @@ struct ColorModeTests {
         #expect(!ColorMode.never.useColors(terminalHasColors: true, environment: [:]))
         #expect(ColorMode.always.useColors(terminalHasColors: true, environment: ["NO_COLOR": "1"]))
         #expect(ColorMode(rawValue: "sometimes") == nil)
+    }
+}
+
+@Suite("Key decoding and styles")
+struct KeyDecodingTests {
+    @Test("wget_wch characters become keys: controls, Enter, Tab, Esc, Backspace, Unicode")
+    func decode() {
+        #expect(Terminal.decodeCharacter(9) == .tab)
+        #expect(Terminal.decodeCharacter(10) == .enter)
+        #expect(Terminal.decodeCharacter(13) == .enter)
+        #expect(Terminal.decodeCharacter(27) == .escape)
+        #expect(Terminal.decodeCharacter(127) == .backspace)
+        #expect(Terminal.decodeCharacter(8) == .backspace)
+        #expect(Terminal.decodeCharacter(12) == .ctrl("l"))
+        #expect(Terminal.decodeCharacter(26) == .ctrl("z"))
+        #expect(Terminal.decodeCharacter(3) == .ctrl("c"))
+        #expect(Terminal.decodeCharacter(UInt32(UInt8(ascii: "q"))) == .char("q"))
+        #expect(Terminal.decodeCharacter(0x4F50) == .char("佐"))
+        #expect(Terminal.decodeCharacter(0x1F600) == .char("😀"))
+        #expect(Terminal.decodeCharacter(0xD800) == .unknown(0xD800))
+    }
+
+    @Test("keys are named the way help shows them")
+    func names() {
+        #expect(Key.ctrl("l").description == "Ctrl-L")
+        #expect(Key.backTab.description == "Shift-Tab")
+        #expect(Key.pageDown.description == "PgDn")
+        #expect(Key.down.description == "↓")
     }
 }

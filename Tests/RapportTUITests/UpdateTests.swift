@@ -317,3 +317,30 @@ struct KeymapTests {
         #expect(App.action(for: .char("j"), state: s, keymap: keymap, size: (80, 24)) == .move(1))
     }
 }
+
+@Suite("Styles in the frame")
+struct StyleTests {
+    @Test("the selected row is highlighted only in the focused pane; the marker shows either way")
+    func selection() {
+        var s = Sample.state(width: 120, height: 40)
+        let y = s.layout.recruiters.y + 1
+        var buf = Screen.render(s)
+        #expect(buf[0, y].text == "›")
+        #expect(buf[5, y].style.role == .selection)
+        #expect(buf[5, y + 1].style.role != .selection)
+        _ = update(&s, .nextPane)
+        buf = Screen.render(s)
+        #expect(buf[0, y].text == "›")
+        #expect(buf[5, y].style.role != .selection && buf[5, y].style.bold)
+    }
+
+    @Test("overdue deadlines are drawn as danger")
+    func overdue() {
+        var s = Sample.state(width: 120, height: 40)
+        s.focus = .messages
+        let buf = Screen.render(s)
+        let y = s.layout.deadlines.y + 2 // second row: overdue 12d, not selected
+        #expect(buf.line(y).contains("overdue 12d"))
+        #expect(buf[2, y].style.role == .danger)
+    }
+}

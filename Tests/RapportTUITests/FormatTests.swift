@@ -1,0 +1,45 @@
+import Foundation
+import RapportCore
+import Testing
+@testable import RapportTUI
+
+@Suite("Relative and absolute times")
+struct FormatTests {
+    let now = Sample.now
+
+    @Test("relative due times read as 'overdue 2d' and 'due in 3h'")
+    func relative() {
+        #expect(Format.relativeDue(now.addingTimeInterval(-2 * 86400 - 60), now: now) == "overdue 2d")
+        #expect(Format.relativeDue(now.addingTimeInterval(-3 * 3600), now: now) == "overdue 3h")
+        #expect(Format.relativeDue(now.addingTimeInterval(-5 * 60), now: now) == "overdue 5m")
+        #expect(Format.relativeDue(now.addingTimeInterval(3 * 3600 + 59), now: now) == "due in 3h")
+        #expect(Format.relativeDue(now.addingTimeInterval(45 * 60), now: now) == "due in 45m")
+        #expect(Format.relativeDue(now.addingTimeInterval(30), now: now) == "due now")
+        #expect(Format.relativeDue(now.addingTimeInterval(-21 * 86400), now: now) == "overdue 3w")
+        #expect(Format.ago(now.addingTimeInterval(-7200), now: now) == "2h ago")
+    }
+
+    @Test("message stamps are in the policy's time zone, with the year only when it differs")
+    func stamps() {
+        let utc = TimeZone(identifier: "UTC")!
+        let tokyo = TimeZone(identifier: "Asia/Tokyo")!
+        let t = ISO8601.parse("2026-03-09T23:05:00Z")!
+        #expect(Format.stamp(t, now: now, timeZone: utc) == "Mon 9 Mar 23:05")
+        #expect(Format.stamp(t, now: now, timeZone: tokyo) == "Tue 10 Mar 08:05")
+        #expect(Format.stamp(ISO8601.parse("2025-12-31T09:00:00Z")!, now: now, timeZone: utc) == "Wed 31 Dec 2025 09:00")
+    }
+
+    @Test("the Deadlines pane drops its name column only when every title names the recruiter")
+    func deadlineNameColumn() {
+        let s = Sample.state(width: 80, height: 24)
+        #expect(!s.deadlineTitlesNameRecruiter) // follow-up notes do not name anyone
+        var db = Sample.database
+        try! db.apply(.removeFollowUp(Sample.id(2001)))
+        try! db.apply(.removeFollowUp(Sample.id(2002)))
+        let t = Sample.state(width: 80, height: 24, db: db)
+        #expect(t.deadlineTitlesNameRecruiter)
+        let row = Screen.render(t).line(t.layout.deadlines.y + 1)
+        #expect(row.hasPrefix("› overdue 3w   Reply to José Müller"))
+        #expect(row.components(separatedBy: "José Müller").count == 2) // once, in the title
+    }
+}
