@@ -170,8 +170,13 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
 func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
     guard let view = state.full.view else { return nil }
     switch action {
-    case .toggleHelp, .resize, .tick, .reload, .failed, .redraw, .suspend, .quit:
+    case .toggleHelp, .tick, .reload, .failed, .redraw, .suspend, .quit:
         return nil
+    case .resize(let w, let h):
+        state.setSize(width: w, height: h)
+        state.clampCursors()
+        state.clampInsightCursor()
+        return [.redraw]
     case .close, .cancel:
         state.closeView()
     case .toggleInsight:

@@ -130,6 +130,10 @@ struct InsightViewTests {
         #expect(s.full.insightTop == s.full.insightRows.count - rows)
         _ = update(&s, .mouse(MouseEvent(.wheelUp, x: 3, y: 20)))
         #expect(s.full.insightCursor == s.full.insightRows.count - 4)
+        // A taller screen shows more rows: the selection stays, the table scrolls back.
+        #expect(update(&s, .resize(width: 120, height: 40)) == [.redraw])
+        #expect(s.full.insightCursor == s.full.insightRows.count - 4)
+        #expect(s.full.insightTop == 0)
         let focus = s.focus, cursor = s.recruiterCursor
         _ = update(&s, .nextPane)
         #expect(s.focus == focus && s.recruiterCursor == cursor)
