@@ -51,7 +51,7 @@ enum CallPrepView {
         func field(_ label: String, _ text: String, _ style: Style = .plain) {
             guard y < c.maxY else { return }
             buf.put(" " + label, x: c.x, y: y, maxWidth: c.width, style: labelStyle)
-            buf.put(text, x: c.x + 8, y: y, maxWidth: c.width - 9, style: style)
+            buf.put(Text.truncate(text, to: c.width - 9), x: c.x + 8, y: y, style: style)
             y += 1
         }
         func heading(_ title: String, _ note: String) {
@@ -67,20 +67,23 @@ enum CallPrepView {
             let until = call.at.timeIntervalSince(state.now)
             field("Next", call.title + " · " + (until < 60 ? "now" : "in " + Format.span(until)),
                   Style(until <= Preparation.window ? .warning : .normal, bold: true))
-            var when = self.when(call.at, now: state.now, zone: state.timeZone, whose: "yours")
-            if let name = r.timeZone, let zone = TimeZone(identifier: name) {
-                when += " · " + self.when(call.at, now: state.now, zone: zone, whose: "theirs")
+            let yours = self.when(call.at, now: state.now, zone: state.timeZone, whose: "yours")
+            let theirs = r.timeZone.flatMap(TimeZone.init(identifier:))
+                .map { self.when(call.at, now: state.now, zone: $0, whose: "theirs") } ?? "their zone unknown"
+            // Both on one line when they fit, else theirs below.
+            if DisplayWidth.of(yours + " · " + theirs) <= c.width - 9 {
+                field("When", yours + " · " + theirs)
             } else {
-                when += " · their zone unknown"
+                field("When", yours)
+                field("", theirs)
             }
-            field("When", when)
         } else {
             field("Next", "no call or interview planned", Style(.muted))
         }
         let rows = items(prep)
         let missing = prep.missing.count
         if prep.unprepared {
-            field(FlagGlyph.glyph(.unprepared), "unprepared: the call is within 24 hours and \(missing) research item\(missing == 1 ? " is" : "s are") missing",
+            field(FlagGlyph.glyph(.unprepared), "unprepared: call within 24 h, \(missing) research item\(missing == 1 ? "" : "s") missing",
                   Style(FlagGlyph.role(.unprepared), bold: true))
         } else if missing == 0 {
             field("✓", "research done", Style(.good, bold: true))

@@ -128,7 +128,7 @@ enum InsightView {
         }
         var x = r.x + 1
         x += buf.put("Your reply time  ", x: x, y: r.y, maxWidth: r.maxX - x, style: Style(.accent, bold: true))
-        x += buf.put("median \(hours(s.you.medianHours)) over \(s.you.replies) repl\(s.you.replies == 1 ? "y" : "ies") · norm 24–48h · ",
+        x += buf.put("median \(hours(s.you.medianHours)), \(s.you.replies) repl\(s.you.replies == 1 ? "y" : "ies") · norm 24–48h · ",
                      x: x, y: r.y, maxWidth: r.maxX - x)
         buf.put(verdict, x: x, y: r.y, maxWidth: r.maxX - x, style: Style(normRole(s.you.medianHours), bold: true))
 

@@ -51,6 +51,13 @@ struct InsightViewTests {
         expectSnapshot(Screen.render(danaPrep()), "callprep-120x40")
     }
 
+    @Test("call prep at 80x24: their time goes below yours when both do not fit")
+    func callPrep80x24() {
+        var s = danaPrep()
+        _ = update(&s, .resize(width: 80, height: 24))
+        expectSnapshot(Screen.render(s), "callprep-80x24")
+    }
+
     // MARK: - Insight
 
     @Test("4 opens the insight view with figures computed once; 4, q and Esc return to the panes")
@@ -186,7 +193,7 @@ struct InsightViewTests {
         let text = Screen.render(s).text
         // 10:00 UTC is 10:00 in London and 11:00 in Berlin.
         #expect(text.contains("Thu 12 Mar 10:00 yours (Europe/London) · Thu 12 Mar 11:00 theirs (Europe/Berlin)"))
-        #expect(text.contains(" ?      unprepared: the call is within 24 hours and 2 research items are missing"))
+        #expect(text.contains(" ?      unprepared: call within 24 h, 2 research items missing"))
         #expect(text.contains("[x] profile reviewed"))
         #expect(text.contains("[ ] company site read"))
         #expect(text.contains("Shipped the payments SDK"))
