@@ -42,7 +42,7 @@ enum CallPrepView {
         let r = prep.recruiter
         Screen.drawPaneTitle(&buf, "Call prep · " + r.name, focused: state.overlays.isEmpty, in: Rect(x: c.x, y: c.y, width: c.width, height: 1))
         if c.width < minimumWidth || c.height < minimumHeight {
-            buf.put(" Call prep needs \(minimumWidth)×\(minimumHeight + 2); this is \(state.width)×\(state.height). Esc returns.",
+            buf.put(" Too small for call prep: it needs \(minimumWidth)×\(minimumHeight + 2), this is \(state.width)×\(state.height). Esc returns.",
                     x: c.x, y: c.y + 2, maxWidth: c.width, style: Style(.warning, bold: true))
             return
         }

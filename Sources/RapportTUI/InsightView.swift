@@ -104,7 +104,7 @@ enum InsightView {
         let sort = state.full.insightSort
         Screen.drawPaneTitle(&buf, "Insight · sorted by \(sort.label)", focused: state.overlays.isEmpty, in: l.title)
         if l.tooSmall {
-            let lines = ["Insight needs \(InsightLayout.minimumWidth)×\(InsightLayout.minimumHeight + 2); this is \(state.width)×\(state.height).",
+            let lines = ["Too small for insight: it needs \(InsightLayout.minimumWidth)×\(InsightLayout.minimumHeight + 2), this is \(state.width)×\(state.height).",
                          "4 or Esc returns to the panes."]
             for (i, line) in lines.enumerated() where c.y + 2 + i < c.maxY {
                 buf.put(" " + line, x: c.x, y: c.y + 2 + i, maxWidth: c.width, style: i == 0 ? Style(.warning, bold: true) : Style(.muted))

@@ -42,7 +42,7 @@ struct InsightViewTests {
         var s = state(56, 16)
         _ = press(&s, .char("4"))
         let text = Screen.render(s).text
-        #expect(text.contains("Insight needs 60×18; this is 56×16."))
+        #expect(text.contains("Too small for insight: it needs 60×18, this is 56×16."))
         #expect(!text.contains("Your reply time"))
     }
 
@@ -56,6 +56,15 @@ struct InsightViewTests {
         var s = danaPrep()
         _ = update(&s, .resize(width: 80, height: 24))
         expectSnapshot(Screen.render(s), "callprep-80x24")
+    }
+
+    @Test("call prep below its minimum says so")
+    func callPrepTooSmall() {
+        var s = danaPrep()
+        _ = update(&s, .resize(width: 48, height: 12))
+        let text = Screen.render(s).text
+        #expect(text.contains("Too small for call prep"))
+        #expect(!text.contains("Research"))
     }
 
     // MARK: - Insight
