@@ -34,6 +34,16 @@ public enum Action: Equatable, Sendable {
     case mouse(MouseEvent)
     /// A change could not be stored: shown in the status bar.
     case failed(String)
+    /// `4`: open the insight view, or close it (FullViews.swift).
+    case toggleInsight
+    /// `p`: the call-prep view for the selected recruiter (or deadline's, or table row's).
+    case openCallPrep
+    /// `A`: order the recruiter list by ally score, or back by urgency.
+    case toggleAllyOrder
+    /// Space / `x` in call prep: tick or untick the selected checklist item.
+    case toggleChecklistItem
+    /// `s` in insight: sort the recruiter table by the next column.
+    case cycleInsightSort
 }
 
 /// What `update` asks the outside world to do. The event loop runs them.

@@ -62,7 +62,7 @@ public enum App {
         switch key {
         case .resize: return .resize(width: size.0, height: size.1)
         case .mouse(let m): return .mouse(m)
-        default: return keymap.action(for: key, mode: state.overlays.isEmpty ? .panes : .help)
+        default: return keymap.action(for: key, mode: state.keyMode)
         }
     }
 }

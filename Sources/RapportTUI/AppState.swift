@@ -58,6 +58,8 @@ public struct AppState: Sendable {
     public var deadlineTop = 0
     /// Lines scrolled up from the newest message (0: the newest is at the bottom).
     public var threadScroll = 0
+    /// The insight and call-prep views, and the ally-score order (FullViews.swift).
+    public internal(set) var full = FullViewState()
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -143,12 +145,14 @@ public struct AppState: Sendable {
     private mutating func reindex() {
         evaluatedAt = now
         statuses = rules.evaluate(db, now, policy)
+        refreshFullViews()
         let recruiters = db.recruiters
         let st = statuses
+        let ally = full.allyOrder ? full.insight?.allyScores : nil
         // Sort keys computed once per recruiter, not per comparison.
         let keyed: [(UUID, Double, Int, String)] = recruiters.values.map { r in
             let s = st[r.id]
-            return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
+            return (r.id, ally.map { Double($0[r.id] ?? 0) } ?? s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
         }
         order = keyed.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }

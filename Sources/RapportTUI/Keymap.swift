@@ -4,6 +4,9 @@ import RapportTerminal
 public enum KeyMode: Sendable, Equatable {
     case panes
     case help
+    /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
+    case insight
+    case callPrep
 }
 
 /// One row of the key table: keys, what they do, how help and hints describe them.
@@ -53,13 +56,17 @@ public struct Keymap: Sendable {
     /// Help sections in table order, each with its rows.
     public var sections: [(title: String, rows: [Binding])] {
         var out: [(String, [Binding])] = []
-        for b in bindings where b.modes.contains(.panes) {
+        for b in bindings where b.modes.contains(where: { $0 != .help }) {
+            // A row repeated for another mode (Ctrl-L in the views) is listed once.
+            if out.contains(where: { $0.1.contains { $0.keys == b.keys && $0.action == b.action && $0.help == b.help } }) { continue }
             if let i = out.firstIndex(where: { $0.0 == b.section }) { out[i].1.append(b) } else { out.append((b.section, [b])) }
         }
         return out
     }
 
-    public static let standard = Keymap(bindings: [
+    public static let standard = Keymap(bindings: paneBindings + viewBindings)
+
+    static let paneBindings: [Binding] = [
         Binding([.char("j"), .down], .move(1), section: "Move", help: "down a row (Messages: newer)", hint: "move"),
         Binding([.char("k"), .up], .move(-1), section: "Move", help: "up a row (Messages: older)"),
         Binding([.char("j"), .down], .move(1), modes: [.help], section: "Help", help: "scroll down", hint: "scroll"),
@@ -78,5 +85,5 @@ public struct Keymap: Sendable {
         Binding([.ctrl("l")], .redraw, modes: [.panes, .help], section: "General", help: "redraw the screen"),
         Binding([.ctrl("z")], .suspend, modes: [.panes, .help], section: "General", help: "suspend (resume with fg)"),
         Binding([.ctrl("c")], .quit, modes: [.panes, .help], section: "General", help: "quit"),
-    ])
+    ]
 }

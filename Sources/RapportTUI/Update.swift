@@ -6,6 +6,7 @@ import RapportTerminal
 /// outside world must do. Pure apart from `state`: no I/O, no clock, no terminal.
 public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     if case .help = state.overlays.last, let effects = updateHelp(&state, action) { return effects }
+    if state.overlays.isEmpty, state.full.view != nil, let effects = updateFullView(&state, action) { return effects }
     switch action {
     case .move(let n):
         move(&state, by: n)
@@ -57,6 +58,8 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         mouse(&state, ev)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
+    case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleChecklistItem, .cycleInsightSort:
+        return viewAction(&state, action)
     }
     return []
 }

@@ -15,7 +15,9 @@ public enum Screen {
         }
         drawTitle(&buf, state, l.title)
         drawBanner(&buf, state, l.banner)
-        if state.isEmpty {
+        if state.full.view != nil {
+            FullViews.draw(&buf, state, in: l.content)
+        } else if state.isEmpty {
             WelcomeView.draw(&buf, state, in: l.content)
         } else {
             RecruitersView.draw(&buf, state, in: l.recruiters)
@@ -74,7 +76,7 @@ public enum Screen {
                           style: m.isError ? Style(.danger, bold: true) : Style(.good))
             return
         }
-        let mode: KeyMode = state.overlays.isEmpty ? .panes : .help
+        let mode = state.keyMode
         var x = r.x + 1
         for (keys, label) in keymap.hints(mode: mode) {
             let needed = DisplayWidth.of(keys) + 1 + DisplayWidth.of(label) + 2
@@ -142,7 +144,7 @@ public enum FlagGlyph {
 
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: "Recruiters \(state.order.count)", in: r)
+        guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: "Recruiters \(state.order.count)" + (state.full.allyOrder ? " · by ally score" : ""), in: r)
         else { return }
         let flagsWidth = 4, turnWidth = 5
         let flex = max(0, r.width - 2 - flagsWidth - turnWidth - 3)

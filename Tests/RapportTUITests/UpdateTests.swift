@@ -298,13 +298,13 @@ struct KeymapTests {
         _ = update(&s, .toggleHelp)
         _ = update(&s, .toggleHelp) // ? again closes (help mode maps ? to close)
         #expect(s.overlays.isEmpty)
-        s = Sample.state(width: 120, height: 60)
+        s = Sample.state(width: 120, height: 100)
         _ = update(&s, .toggleHelp)
         let screen = Screen.render(s).text
         for b in keymap.bindings where b.modes.contains(.panes) {
             #expect(screen.contains(b.help), "help is missing '\(b.help)'")
         }
-        #expect(Screen.render(s).line(59).contains("q/Esc close"))
+        #expect(Screen.render(s).line(99).contains("q/Esc close"))
     }
 
     @Test("App maps mouse and resize outside the table")
