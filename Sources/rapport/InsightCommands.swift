@@ -3,6 +3,7 @@ import Foundation
 import RapportCore
 import RapportSpell
 import RapportStore
+import RapportTerminal
 
 // `rapport stats`, `template`, `spell`, `checklist`, `referral`: the non-TUI half of
 // "replies worth sending, prep worth doing, and a picture of how you're doing".
@@ -44,7 +45,7 @@ struct StatsCommand: AsyncParsableCommand {
                 weekly: s.weekly, funnel: s.funnel))
             return
         }
-        print(Self.text(s, timeZone: ctx.timeZone).map(TextWidth.visible).joined(separator: "\n"))
+        print(Self.text(s, timeZone: ctx.timeZone).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     static func text(_ s: Insight, timeZone: TimeZone) -> [String] {
@@ -201,7 +202,7 @@ struct SpellCommand: AsyncParsableCommand {
         case .checked(_, let found):
             for m in found {
                 let hint = m.suggestions.isEmpty ? "no suggestions" : m.suggestions.prefix(5).joined(separator: ", ")
-                print(TextWidth.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
+                print(Text.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
             }
             if !found.isEmpty { throw ExitCode(1) }
         }
@@ -254,7 +255,7 @@ struct ChecklistCommand: AsyncParsableCommand {
         if r != before { changes.append(.putRecruiter(r)) }
         if let o = opp, o != oppBefore { changes.append(.putOpportunity(o)) }
         if !changes.isEmpty { try ctx.store.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
-        print(render(r, opp: opp, calls: calls, ctx: ctx).map(TextWidth.visible).joined(separator: "\n"))
+        print(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     func pickOpportunity(_ all: [Opportunity], calls: [Preparation.Call]) throws -> Opportunity? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTerminal
 
 enum SortOrder: String, ExpressibleByArgument, CaseIterable {
     case urgency, name
@@ -170,9 +171,11 @@ struct ShowCommand: AsyncParsableCommand {
             let arrow = m.direction == .inbound ? "←" : "→"
             let open = m.noReplyNeeded ? " (no reply needed)" : ""
             lines.append("\(dates.absolute(m.at))  \(arrow) \(m.channel.rawValue)\(open)  \(m.subject ?? "")")
-            if let b = m.body { lines.append("    " + b.replacingOccurrences(of: "\n", with: "\n    ")) }
+            for line in (m.body ?? "").split(separator: "\n", omittingEmptySubsequences: false) where m.body != nil {
+                lines.append("    " + line)
+            }
         }
-        if thread.count > 50 { lines.insert("(\(thread.count - 50) earlier messages; --json prints all)", at: lines.count - 50 * 2) }
+        if thread.count > 50 { lines.append("(\(thread.count - 50) earlier messages not shown; --json prints all)") }
         for o in ctx.db.opportunities(of: r.id) {
             lines.append("")
             lines.append("Opportunity: \(o.role)\(o.employer.map { " at \($0)" } ?? "") — \(o.stage.rawValue)")
@@ -183,7 +186,7 @@ struct ShowCommand: AsyncParsableCommand {
             lines.append("Deadlines:")
             for d in s.deadlines { lines.append("  \(DateText.relative(d.due, now: ctx.now))  \(d.kind.rawValue)  \(d.title)") }
         }
-        print(lines.map(TextWidth.visible).joined(separator: "\n"))
+        print(lines.map { Text.visible($0) }.joined(separator: "\n"))
     }
 }
 

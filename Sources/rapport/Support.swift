@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTerminal
 
 /// Everything a command needs at run time, built once from the global options.
 struct Context {
@@ -110,52 +111,18 @@ struct Table {
 
     func render() -> String {
         let widths = header.indices.map { i in
-            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map(TextWidth.of).max() ?? 0
+            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map { DisplayWidth.of(Text.visible($0)) }.max() ?? 0
         }
         func line(_ cells: [String]) -> String {
             var out = ""
             for (i, c) in cells.enumerated() {
-                let clean = TextWidth.visible(c)
+                let clean = Text.visible(c)
                 out += clean
-                if i < cells.count - 1 { out += String(repeating: " ", count: widths[i] - TextWidth.of(clean) + 2) }
+                if i < cells.count - 1 { out += String(repeating: " ", count: widths[i] - DisplayWidth.of(clean) + 2) }
             }
             return out
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
-/// Minimal display-width helper for CLI tables.
-enum TextWidth {
-    static func of(_ s: String) -> Int {
-        visible(s).reduce(0) { $0 + width(of: $1) }
-    }
-
-    static func width(of c: Character) -> Int {
-        guard let first = c.unicodeScalars.first else { return 0 }
-        if c.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { return 2 }
-        switch first.value {
-        case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F,
-             0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x20000...0x3FFFD:
-            return 2
-        default:
-            return first.properties.generalCategory == .nonspacingMark ? 0 : 1
-        }
-    }
-
-    /// Control characters shown visibly (never sent raw to a terminal).
-    static func visible(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += scalar == "\n" ? "⏎" : "^" + String(UnicodeScalar(UInt8((scalar.value + 0x40) & 0x7F)))
-            } else if (0x80...0x9F).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
 

@@ -188,3 +188,37 @@ import Testing
         }
     }
 }
+
+@Suite struct CLITextTests {
+    @Test func escapeSequencesInDataNeverReachTheTerminalRaw() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Evil \u{1B}[2J Corp", "--firm", "佐藤 \u{07}株式会社")
+        try cli.ok("log", "evil", "--in", "--subject", "hi\u{1B}]0;title\u{07}", "--body", "line one\nline \u{1B}[31mtwo")
+        for args in [["list"], ["show", "evil"], ["due"]] {
+            let out = try cli.run(args)
+            #expect(out.status == 0)
+            #expect(!out.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args)")
+            #expect(out.stdout.contains("^["), "\(args): shown visibly")
+        }
+        // JSON keeps the data exactly (escaped by the JSON encoder).
+        let json = try cli.run(["list", "--json"])
+        #expect(json.stdout.contains("\\u001b[2J"))
+    }
+
+    @Test func tablesAlignWideAndCombiningCharacters() throws {
+        let cli = try CLI()
+        try cli.ok("add", "佐藤 花子", "--firm", "東京")
+        try cli.ok("add", "Zoe\u{0301} Smith", "--firm", "Acme")
+        let lines = try cli.ok("list", "--sort", "name").split(separator: "\n").map(String.init)
+        // The FIRM column starts at the same display column on every row.
+        let columns = lines.map { line -> Int in
+            var width = 0
+            for (i, ch) in line.enumerated() {
+                if line.dropFirst(i).hasPrefix("東京") || line.dropFirst(i).hasPrefix("Acme") || line.dropFirst(i).hasPrefix("FIRM") { return width }
+                width += ch.unicodeScalars.first.map { (0x1100...0xFFFF).contains($0.value) && !($0.properties.generalCategory == .nonspacingMark) && $0.value >= 0x2E80 ? 2 : 1 } ?? 1
+            }
+            return -1
+        }
+        #expect(Set(columns).count == 1, "\(columns)\n\(lines.joined(separator: "\n"))")
+    }
+}
