@@ -137,6 +137,7 @@ enum EditorView {
         for k in 0..<rows where top + k < lines.count {
             let i = top + k
             var field = TextField(lines[i])
+            field.home()
             if i == line {
                 // Place a one-line field's cursor at the column to reuse its window.
                 field = TextField(String(lines[i].prefix(col)))

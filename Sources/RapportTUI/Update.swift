@@ -76,7 +76,7 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .saveFailed(let message):
         saveFailed(&state, message)
     case .draftEdited, .spellChecked:
-        draftResult(&state, action)
+        return draftResult(&state, action)
     default:
         if let effects = workflow(&state, action) { return effects }
     }

@@ -414,11 +414,11 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
 }
 
 /// Results that arrive while a draft is open.
-func draftResult(_ state: inout AppState, _ action: Action) {
+func draftResult(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
     case .draftEdited(let text):
         if let text {
-            _ = draftText(&state, text)
+            return draftText(&state, text)
         } else if case .review(let d) = state.overlays.last {
             // No $EDITOR (or it failed): the inline editor, on top of the review.
             state.overlays.append(.editor(TextField(d.text, multiline: true)))
@@ -431,6 +431,7 @@ func draftResult(_ state: inout AppState, _ action: Action) {
     default:
         break
     }
+    return []
 }
 
 /// Enter on the draft: copy it and log it as sent (one undoable change).
