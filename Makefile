@@ -5,7 +5,7 @@ BIN_DEBUG  := .build/debug/rapport
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us
 
-.PHONY: all deps build run test test-unit test-e2e bench clean help
+.PHONY: all deps shim-fresh build run test bench clean help
 
 all: build
 
@@ -22,13 +22,21 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
+build: deps shim-fresh
 	$(SWIFT) build -c $(CONFIG)
 
 run: build
 	./.build/$(CONFIG)/rapport $(ARGS)
 
-test: deps
+# SwiftPM does not notice edits to the C shim in its module cache; drop the cache when
+# shim.h is newer than the last build that saw it.
+shim-fresh:
+	@if [ -d .build ] && [ Sources/CNCursesw/shim.h -nt .build/.shim-stamp ]; then \
+	  find .build -type d -name ModuleCache -prune -exec rm -rf {} + ; \
+	  rm -rf .build/*/RapportTerminal.build; fi
+	@mkdir -p .build && touch .build/.shim-stamp
+
+test: deps shim-fresh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 

@@ -158,12 +158,12 @@ def bench_rapport(root, tier, recruiters, messages, runs):
             if i < max(1, runs // 2):
                 for _ in range(10):
                     keys["move"].append(p.key_to_output("j"))
-                for _ in range(4):
+                for _ in range(3):  # Recruiters -> Messages -> Deadlines -> Recruiters
                     keys["pane"].append(p.key_to_output("\t"))
-                keys["open"].append(p.key_to_output("\r"))
+                keys["open"].append(p.key_to_output("\r"))  # open the selected recruiter's thread
                 p.key_to_output("\x1b")
                 try:
-                    p.key_to_output("/")
+                    p.key_to_output("/", timeout=1)
                     for ch in "dana":
                         keys["search"].append(p.key_to_output(ch))
                     p.key_to_output("\x1b")

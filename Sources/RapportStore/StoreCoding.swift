@@ -21,11 +21,12 @@ struct Snapshot: Codable {
     init(_ db: Database, seq: Int) {
         schemaVersion = Snapshot.currentVersion
         self.seq = seq
-        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        // Byte order of the ids, which is also the order of their uuidString.
+        recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
         messages = recruiters.flatMap { db.thread($0.id) }
-        opportunities = db.opportunities.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        followUps = db.followUps.values.sorted { $0.id.uuidString < $1.id.uuidString }
-        expectations = db.expectations.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
+        followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
+        expectations = db.expectations.values.sorted { uuidLess($0.id, $1.id) }
         extra = db.extra
     }
 
@@ -116,10 +117,23 @@ enum StoreCoding {
         return d
     }()
 
-    /// The snapshot's bytes: pretty-printed, sorted keys, one final newline.
-    static func encodeSnapshot(_ s: Snapshot) throws -> [UInt8] {
+    /// The snapshot's bytes: pretty-printed, sorted keys, one final newline. The messages
+    /// (the bulk) go through `FastMessages.encode` and are spliced in; `fast: false` uses
+    /// `JSONEncoder` alone, the reference the fast path is tested against byte for byte.
+    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true) throws -> [UInt8] {
         do {
-            var bytes = [UInt8](try encoder.encode(s))
+            var bytes: [UInt8]
+            // How JSONEncoder writes an empty `messages` at the top level.
+            let empty = Array("\n  \"messages\" : [\n\n  ]".utf8)
+            if fast, !s.messages.isEmpty, let messages = FastMessages.encode(s.messages) {
+                var rest = s
+                rest.messages = []
+                bytes = [UInt8](try encoder.encode(rest))
+                guard let at = bytes.firstRange(of: empty) else { return try encodeSnapshot(s, fast: false) }
+                bytes.replaceSubrange((at.upperBound - 6)..<at.upperBound, with: messages)  // the "[\n\n  ]"
+            } else {
+                bytes = [UInt8](try encoder.encode(s))
+            }
             bytes.append(0x0A)
             return bytes
         } catch {
@@ -194,7 +208,14 @@ enum StoreCoding {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else ISO 8601 (offsets, fractions, dates) slowly.
     static func parseDate(_ s: String) -> Date? {
-        let u = Array(s.utf8)
+        var s = s
+        if let d = s.withUTF8({ fastDate($0) }) { return d }
+        // The store keeps whole seconds, so what is in memory is exactly what is written.
+        return ISO8601.parse(s).map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+    }
+
+    /// Only the exact form the store writes, `YYYY-MM-DDTHH:MM:SSZ`; nil for anything else.
+    static func fastDate(_ u: UnsafeBufferPointer<UInt8>) -> Date? {
         if u.count == 20, u[4] == 0x2D, u[7] == 0x2D, u[10] == 0x54, u[13] == 0x3A, u[16] == 0x3A, u[19] == 0x5A {
             func num(_ a: Int, _ len: Int) -> Int? {
                 var v = 0
@@ -210,8 +231,7 @@ enum StoreCoding {
                 return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + se))
             }
         }
-        // The store keeps whole seconds, so what is in memory is exactly what is written.
-        return ISO8601.parse(s).map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) }
+        return nil
     }
 
     // Howard Hinnant's civil-calendar algorithms.

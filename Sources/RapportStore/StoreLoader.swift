@@ -53,8 +53,16 @@ enum StoreLoader {
             throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
         }
         let data = Data(bytes)
-        let snap: Snapshot
-        do { snap = try StoreCoding.decoder.decode(Snapshot.self, from: data) } catch {
+        var snap: Snapshot
+        do {
+            if let (rest, messages) = FastMessages.split(bytes),
+               let s = try? StoreCoding.decoder.decode(Snapshot.self, from: Data(rest)) {
+                snap = s
+                snap.messages = messages
+            } else {
+                snap = try StoreCoding.decoder.decode(Snapshot.self, from: data)
+            }
+        } catch {
             // Only now look at the version alone, for the better message.
             guard let version = try? StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion else {
                 throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")

@@ -53,6 +53,23 @@ func bench(_ args: [String]) {
         times.sort()
         say("append+fsync: p50 \(String(format: "%.2f", times[100])) ms, p99 \(String(format: "%.2f", times[197])) ms, max \(String(format: "%.2f", times[199])) ms")
 
+        // The same without fsync: what the store itself costs per change (CPU only).
+        var noSync = FileSystem.system
+        noSync.fsync = { _ in 0 }
+        let cpu = try Store.open(paths, fileSystem: noSync, compactionThreshold: Int.max)
+        times = []
+        for i in 0..<200 {
+            let m = Message(recruiterID: rid, direction: .outbound, at: t0.addingTimeInterval(Double(-1000 - i)), subject: "cpu \(i)")
+            let t = DispatchTime.now()
+            try cpu.apply(.putMessage(m))
+            times.append(ms(t))
+        }
+        times.sort()
+        say("append without fsync: p50 \(String(format: "%.2f", times[100])) ms, p99 \(String(format: "%.2f", times[197])) ms")
+
+        start = DispatchTime.now()
+        _ = try s.refresh()
+        say("refresh (picks up 200 appended changes): \(String(format: "%.2f", ms(start))) ms")
         start = DispatchTime.now()
         _ = try s.refresh()
         say("refresh (nothing changed): \(String(format: "%.3f", ms(start))) ms")
