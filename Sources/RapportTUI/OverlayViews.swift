@@ -169,7 +169,9 @@ enum ReviewView {
             }
             if found.count > 6 { out.append(("  … \(found.count - 6) more", Style(.warning))) }
         }
-        if let w = d.sendWarning { out.append(("⚠ " + w, Style(.warning, bold: true))) }
+        if let w = d.sendWarning {
+            for l in Text.wrap("⚠ " + w, width: width) { out.append((l, Style(.warning, bold: true))) }
+        }
         for p in d.problems { out.append(("✗ " + p + ": not sent until it is", Style(.danger, bold: true))) }
         return out
     }

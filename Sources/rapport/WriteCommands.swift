@@ -247,14 +247,13 @@ struct SnoozeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global)
-        guard case .followUp(var f) = try ItemLookup.find(id, in: ctx.db) else {
+        guard case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) else {
             throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
         }
         let d = try ctx.when(until, option: "--until")
         guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
-        f.snoozedUntil = d
         let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-        try ctx.commit(.putFollowUp(f), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
+        try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
     }
 }
 
