@@ -30,10 +30,7 @@ struct WorkflowEndToEndTests {
         try tmux.type("\(env) RAPPORT_NOW=\(Self.now) \(TUIEndToEndTests.binary) --store \(store); echo EXIT=$?")
     }
 
-    func quit(_ tmux: Tmux) throws {
-        try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
-    }
+    func quit(_ tmux: Tmux) throws { try TUIEndToEndTests().quit(tmux) }
 
     func database(_ dir: String) throws -> Database {
         let store = try Store.open(AppPaths(storeDirectory: dir))
