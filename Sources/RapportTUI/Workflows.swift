@@ -237,6 +237,7 @@ func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> In
 /// Keys and results while a form, menu, confirmation, search, editor or draft is on
 /// top. Nil for actions the overlay does not take (tick, reload, resize, quit…).
 func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
+    if case .input(let key) = action, typeIntoForm(&state, key) { return [] }
     guard let top = state.overlays.last else { return nil }
     let last = state.overlays.count - 1
     switch (top, action) {
@@ -249,9 +250,6 @@ func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
     case (.form, .cancel):
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Cancelled: nothing changed")
-    case (.form(var f), .input(let key)):
-        f.input(key)
-        state.overlays[last] = .form(f)
     case (.form(var f), .nextField):
         if !f.complete() { f.move(1) }
         state.overlays[last] = .form(f)
@@ -327,9 +325,6 @@ func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
     case (.editor, .cancel):
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Edit cancelled")
-    case (.editor(var t), .input(let key)):
-        t.handle(key)
-        state.overlays[last] = .editor(t)
     case (.editor(let t), .submit):
         state.overlays.removeLast()
         return draftText(&state, t.text)
@@ -350,6 +345,27 @@ func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
         break
     }
     return []
+}
+
+/// Typing into a form or the inline editor. The overlay is taken off the stack and
+/// its old value dropped before the field is edited, so the text is not copied on
+/// every key (a paste of thousands of characters stays linear).
+private func typeIntoForm(_ state: inout AppState, _ key: Key) -> Bool {
+    guard var top = state.overlays.popLast() else { return false }
+    if case .form(var f) = top {
+        top = .help(scroll: 0)
+        f.input(key)
+        state.overlays.append(.form(f))
+        return true
+    }
+    if case .editor(var t) = top {
+        top = .help(scroll: 0)
+        t.handle(key)
+        state.overlays.append(.editor(t))
+        return true
+    }
+    state.overlays.append(top)
+    return false
 }
 
 /// A menu item was chosen.

@@ -109,3 +109,16 @@ struct TextFieldTests {
         #expect(OSC52.sequence(for: "hi ✓") == "\u{1B}]52;c;" + Data("hi ✓".utf8).base64EncodedString() + "\u{07}")
     }
 }
+
+@Suite("TextField: a long paste")
+struct TextFieldPasteTests {
+    @Test("a paste of 14 000 graphemes, one scalar per key, lands whole and in order, the cursor at the end")
+    func longPaste() {
+        var f = TextField()
+        let text = String(repeating: "Grüße 東京 👍🏽 e\u{301} ", count: 1000)
+        for u in text.unicodeScalars { f.handle(.char(Character(u))) }
+        #expect(f.text == text)
+        #expect(f.cursor == text.count)
+        #expect(DisplayWidth.of(f.window(width: 40).text) <= 40)
+    }
+}
