@@ -112,12 +112,17 @@ struct WorkflowEndToEndTests {
         try start(tmux, store: dir)
         try tmux.until(contains: "Reply to Kim Inbound")
         try find(tmux, "Kim")
+        // The reply flag (↩) in Kim's row of the Recruiters pane.
+        let flagged = { (s: [String]) in s.contains { $0.hasPrefix("› Kim Inbound") && $0.prefix(48).contains("↩") } }
+        #expect(flagged(try tmux.screen()))
         try tmux.keys("r")
         try tmux.until(contains: "Reply to Kim Inbound logged · u undo")
         try tmux.until("the reply deadline to clear") { !$0.contains { $0.contains("Reply to Kim Inbound (") } }
+        try tmux.until("the flag to clear") { s in !flagged(s) && s.contains { $0.contains("Kim Inbound") } }
         try tmux.keys("u")
         try tmux.until(contains: "Undone: Reply to Kim Inbound logged · Ctrl-R redo")
         try tmux.until(contains: "Reply to Kim Inbound (")
+        try tmux.until("the flag to return", flagged)
         try tmux.keys("C-r")
         try tmux.until(contains: "Redone: Reply to Kim Inbound logged")
         try tmux.until("the reply deadline to clear again") { !$0.contains { $0.contains("Reply to Kim Inbound (") } }

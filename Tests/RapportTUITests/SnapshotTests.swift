@@ -94,6 +94,15 @@ struct OverlaySnapshotTests {
         }
     }
 
+    @Test("snooze form on a follow-up in the Deadlines pane")
+    func snoozeForm() {
+        var s = session()
+        s.state.focus = .deadlines
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.followUpID != nil }!
+        s.send(.snooze)
+        expectSnapshot(Screen.render(s.state), "form-snooze-80x24")
+    }
+
     @Test("time-zone completions under the form")
     func completions() {
         var s = session()
