@@ -109,9 +109,22 @@ enum ConfirmView {
 }
 
 enum MenuView {
-    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ m: Menu) {
+    static func box(_ state: AppState, _ m: Menu) -> Rect {
         let width = (m.items.map { DisplayWidth.of($0) } + [DisplayWidth.of(m.title)]).max()! + 8
-        let box = Screen.centredBox(state, width: max(30, width), height: m.items.count + 4)
+        return Screen.centredBox(state, width: max(30, width), height: m.items.count + 4)
+    }
+
+    /// The item under a mouse position, if any.
+    static func item(_ state: AppState, _ m: Menu, x: Int, y: Int) -> Int? {
+        let b = box(state, m)
+        let rows = b.height - 4
+        let top = AppState.scrolled(top: 0, cursor: m.cursor, rows: rows, count: m.items.count)
+        let i = top + y - (b.y + 2)
+        return b.contains(x: x, y: y) && y >= b.y + 2 && y < b.y + 2 + rows && i < m.items.count ? i : nil
+    }
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ m: Menu) {
+        let box = box(state, m)
         Screen.drawBox(&buf, box, title: m.title)
         let rows = box.height - 4
         guard rows > 0 else { return }

@@ -290,8 +290,18 @@ func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
         state.overlays[last] = .menu(m)
     case (.menu(var m), .mouse(let ev)):
-        if case .wheelUp = ev.kind { m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count) }
-        if case .wheelDown = ev.kind { m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count) }
+        // The wheel moves, a click selects, a double-click chooses.
+        switch ev.kind {
+        case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
+        case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
+        case .click, .doubleClick:
+            guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
+            m.cursor = i
+            if case .doubleClick = ev.kind {
+                state.overlays.removeLast()
+                return pick(&state, m)
+            }
+        }
         state.overlays[last] = .menu(m)
     case (.menu(let m), .submit):
         state.overlays.removeLast()

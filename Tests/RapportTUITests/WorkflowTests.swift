@@ -479,6 +479,21 @@ struct WorkflowTests {
         #expect(s.clipboard.last != s.clipboard.first || s.clipboard.count == 1)
     }
 
+    @Test("in a menu, a click selects an item and a double-click chooses it")
+    func menuMouse() {
+        var s = Session()
+        s.select(1)
+        s.send(.filterMenu)
+        guard case .menu(let m)? = s.state.overlays.last else { Issue.record("no menu"); return }
+        let box = MenuView.box(s.state, m)
+        let row = Flag.allCases.firstIndex(of: .replyOverdue)! + 1
+        s.send(.mouse(MouseEvent(.click(button: 1), x: box.x + 4, y: box.y + 2 + row)))
+        #expect(s.stateMenuCursor == row)
+        s.send(.mouse(MouseEvent(.doubleClick(button: 1), x: box.x + 4, y: box.y + 2 + row)))
+        #expect(s.state.overlays.isEmpty)
+        #expect(s.state.filter == .replyOverdue)
+    }
+
     @Test("1 2 3 jump to the panes")
     func paneKeys() {
         let k = Keymap.standard
