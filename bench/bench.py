@@ -55,6 +55,7 @@ class PtyRun:
         self.stream = pyte.ByteStream(self.screen)
         self.t0 = time.perf_counter()
         self.child = pexpect.spawn(argv[0], argv[1:], env=env, cwd=cwd, dimensions=(ROWS, COLS))
+        self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default
 
     def pump(self, timeout=0.05):
         try:
@@ -79,6 +80,13 @@ class PtyRun:
             if n < 0:
                 break
         raise RuntimeError(f"screen never showed {needle!r}; last screen:\n{self.text()}")
+
+    def send(self, key, settle=0.3):
+        """Sends a key that may not change the screen (Esc), and lets output settle."""
+        self.child.send(key)
+        end = time.perf_counter() + settle
+        while time.perf_counter() < end:
+            self.pump(0.02)
 
     def key_to_output(self, key, timeout=5):
         """Seconds from writing `key` until the first byte of the answering frame."""
@@ -161,12 +169,12 @@ def bench_rapport(root, tier, recruiters, messages, runs):
                 for _ in range(3):  # Recruiters -> Messages -> Deadlines -> Recruiters
                     keys["pane"].append(p.key_to_output("\t"))
                 keys["open"].append(p.key_to_output("\r"))  # open the selected recruiter's thread
-                p.key_to_output("\x1b")
+                p.send("\x1b")
                 try:
                     p.key_to_output("/", timeout=1)
                     for ch in "dana":
                         keys["search"].append(p.key_to_output(ch))
-                    p.key_to_output("\x1b")
+                    p.send("\x1b")
                 except RuntimeError:
                     pass
             r = p.peak_rss_kb()

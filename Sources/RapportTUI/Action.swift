@@ -78,6 +78,18 @@ public enum Action: Equatable, Sendable {
     case spellChecked(SpellResult)
     /// The store refused a change this session made: taken off the undo history.
     case saveFailed(String)
+
+    // Views (issue 8).
+    /// `4`: open the insight view, or close it (FullViews.swift).
+    case toggleInsight
+    /// `p`: the call-prep view for the selected recruiter (or deadline's, or table row's).
+    case openCallPrep
+    /// `A`: order the recruiter list by ally score, or back by urgency.
+    case toggleAllyOrder
+    /// Space / `x` in call prep: tick or untick the selected checklist item.
+    case toggleChecklistItem
+    /// `s` in insight: sort the recruiter table by the next column.
+    case cycleInsightSort
 }
 
 /// What `update` asks the outside world to do. The event loop runs them.

@@ -155,6 +155,8 @@ public struct AppState: Sendable {
     public var deadlineTop = 0
     /// Lines scrolled up from the newest message (0: the newest is at the bottom).
     public var threadScroll = 0
+    /// The insight and call-prep views, and the ally-score order (FullViews.swift).
+    public internal(set) var full = FullViewState()
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -252,14 +254,17 @@ public struct AppState: Sendable {
     private mutating func reindex() {
         evaluatedAt = now
         statuses = rules.evaluate(db, now, policy)
+        refreshFullViews()
         let recruiters = db.recruiters
         let st = statuses
         let filter = self.filter
         let sort = self.sort
+        let ally = full.allyOrder ? full.insight?.allyScores : nil
         // Sort keys computed once per recruiter, not per comparison.
         let keyed: [(UUID, Double, Int, String)] = recruiters.values.compactMap { r in
             let s = st[r.id]
             if let f = filter, !(s?.flags.contains(f) ?? false) { return nil }
+            if let ally { return (r.id, Double(ally[r.id] ?? 0), s?.turn == .mine ? 0 : 1, r.name.lowercased()) }
             switch sort {
             case .urgency: return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
             case .name: return (r.id, 0, 0, r.name.lowercased())
@@ -321,10 +326,15 @@ public struct AppState: Sendable {
         return nil
     }
 
-    /// Which keys apply now: the top overlay's, else the panes'.
+    /// Which keys apply now: the top overlay's, else the open view's, else the panes'.
     public var keyMode: KeyMode {
         switch overlays.last {
-        case nil: return .panes
+        case nil:
+            switch full.view {
+            case .insight: return .insight
+            case .callPrep: return .callPrep
+            case nil: return .panes
+            }
         case .help: return .help
         case .form: return .form
         case .confirm: return .confirm

@@ -11,6 +11,10 @@ public enum KeyMode: Sendable, Equatable {
     case editor
     case review
 
+    /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
+    case insight
+    case callPrep
+
     /// Modes with a text field: keys the table does not bind are typed into it.
     public var takesText: Bool { [.form, .search, .editor].contains(self) }
 }
@@ -62,14 +66,17 @@ public struct Keymap: Sendable {
     /// Help sections in table order, each with its rows.
     public var sections: [(title: String, rows: [Binding])] {
         var out: [(String, [Binding])] = []
-        for b in bindings where b.modes.contains(.panes) || b.modes.first == .form || b.modes.first == .editor
-            || b.modes.first == .review {
+        for b in bindings where b.modes.contains(where: { $0 != .help }) {
+            // A row repeated for another mode (Ctrl-L in the views) is listed once.
+            if out.contains(where: { $0.1.contains { $0.keys == b.keys && $0.action == b.action && $0.help == b.help } }) { continue }
             if let i = out.firstIndex(where: { $0.0 == b.section }) { out[i].1.append(b) } else { out.append((b.section, [b])) }
         }
         return out
     }
 
-    public static let standard = Keymap(bindings: [
+    public static let standard = Keymap(bindings: paneBindings + viewBindings)
+
+    static let paneBindings: [Binding] = [
         Binding([.char("j"), .down], .move(1), section: "Move", help: "down a row (Messages: newer)", hint: "move"),
         Binding([.char("k"), .up], .move(-1), section: "Move", help: "up a row (Messages: older)"),
         Binding([.char("j"), .down], .move(1), modes: [.help], section: "Help", help: "scroll down", hint: "scroll"),
@@ -115,7 +122,8 @@ public struct Keymap: Sendable {
         Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
 
         Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
-        Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
+        Binding([.ctrl("r")], .redo, modes: [.panes, .insight, .callPrep], section: "Undo", help: "redo"),
+        Binding([.char("u")], .undo, modes: [.insight, .callPrep], section: "Undo", help: "undo the last change (many levels)"),
 
         // Forms and text fields (typing goes into the field).
         Binding([.enter], .submit, modes: [.form], section: "Forms and text", help: "save", hint: "save"),
@@ -141,5 +149,5 @@ public struct Keymap: Sendable {
         Binding([.char("n")], .cancel, modes: [.confirm], section: "Confirm", help: "no", hint: "no"),
         Binding([.enter], .submit, modes: [.review], section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
         Binding([.char("e")], .editDraft, modes: [.review], section: "Draft", help: "edit the draft again", hint: "edit"),
-    ])
+    ]
 }

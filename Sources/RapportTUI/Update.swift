@@ -15,6 +15,7 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     }
     if case .help = state.overlays.last, let effects = updateHelp(&state, action) { return effects }
     if let effects = updateOverlay(&state, action) { return effects }
+    if state.overlays.isEmpty, state.full.view != nil, let effects = updateFullView(&state, action) { return effects }
     switch action {
     case .move(let n):
         move(&state, by: n)
@@ -73,6 +74,8 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         mouse(&state, ev)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
+    case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleChecklistItem, .cycleInsightSort:
+        return viewAction(&state, action)
     case .saveFailed(let message):
         saveFailed(&state, message)
     case .draftEdited, .spellChecked:

@@ -15,7 +15,9 @@ public enum Screen {
         }
         drawTitle(&buf, state, l.title)
         drawBanner(&buf, state, l.banner)
-        if state.isEmpty {
+        if state.full.view != nil {
+            FullViews.draw(&buf, state, in: l.content)
+        } else if state.isEmpty {
             WelcomeView.draw(&buf, state, in: l.content)
         } else {
             RecruitersView.draw(&buf, state, in: l.recruiters)
@@ -155,7 +157,7 @@ enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
         var title = "Recruiters \(state.order.count)"
         if let f = state.filter { title += " of \(state.db.recruiters.count) · flagged \(f.rawValue)" }
-        if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
+        if state.full.allyOrder { title += " · by ally score" } else if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
         guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: title, in: r)
         else { return }
         if state.order.isEmpty, rows > 0 {

@@ -298,9 +298,9 @@ struct KeymapTests {
         _ = update(&s, .toggleHelp)
         _ = update(&s, .toggleHelp) // ? again closes (help mode maps ? to close)
         #expect(s.overlays.isEmpty)
-        s = Sample.state(width: 120, height: 60)
+        s = Sample.state(width: 120, height: 100)
         _ = update(&s, .toggleHelp)
-        #expect(Screen.render(s).line(59).contains("q/Esc close"))
+        #expect(Screen.render(s).line(99).contains("q/Esc close"))
         // The help scrolls: gather every page.
         var screen = ""
         for _ in 0..<6 {

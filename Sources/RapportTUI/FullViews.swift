@@ -1,0 +1,291 @@
+import Foundation
+import RapportCore
+import RapportTerminal
+
+// The insight view (`4`) and the call-prep view (`p`): whole-content views drawn in
+// place of the three panes (issue 8). Their figures are computed here when a view opens
+// and whenever the data changes or the minute ticks (AppState.reindex), never per frame.
+
+/// A view drawn in place of the panes.
+public enum FullView: Equatable, Sendable {
+    case insight
+    case callPrep(UUID)
+}
+
+/// How the insight view orders its recruiter table; each puts the best first.
+public enum InsightSort: String, CaseIterable, Sendable {
+    /// Highest ally score first (the order of `Stats.compute`).
+    case ally
+    case name
+    /// Their median reply time, fastest first; no data last.
+    case theirReply
+    /// How often they go silent, least first; nothing judged yet last.
+    case silence
+    /// Most recent contact first.
+    case lastContact
+
+    public var label: String {
+        switch self {
+        case .ally: return "ally score"
+        case .name: return "name"
+        case .theirReply: return "their reply time"
+        case .silence: return "silence rate"
+        case .lastContact: return "last contact"
+        }
+    }
+
+    public func sorted(_ rows: [RecruiterInsight]) -> [RecruiterInsight] {
+        // `Stats.compute` already orders by ally score, then name; stable sorts keep that as the tie-break.
+        func last<T: Comparable>(_ a: T?, _ b: T?, _ less: (T, T) -> Bool) -> Bool? {
+            switch (a, b) {
+            case (nil, nil): return nil
+            case (nil, _): return false
+            case (_, nil): return true
+            case let (x?, y?): return x == y ? nil : less(x, y)
+            }
+        }
+        switch self {
+        case .ally: return rows
+        case .name: return rows.enumerated().sorted { a, b in
+            let x = a.element.name.lowercased(), y = b.element.name.lowercased()
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+        case .theirReply: return stable(rows) { last($0.them.medianHours, $1.them.medianHours, <) }
+        case .silence: return stable(rows) { last($0.silenceRate, $1.silenceRate, <) }
+        case .lastContact: return stable(rows) { last($0.lastContact, $1.lastContact, >) }
+        }
+    }
+
+    private func stable(_ rows: [RecruiterInsight], _ less: (RecruiterInsight, RecruiterInsight) -> Bool?) -> [RecruiterInsight] {
+        rows.enumerated().sorted { a, b in less(a.element, b.element) ?? (a.offset < b.offset) }.map(\.element)
+    }
+}
+
+/// What the full views show, kept in `AppState.full`.
+public struct FullViewState: Sendable {
+    /// Open views, the top one shown (call prep opened from insight returns to it).
+    public var stack: [FullView] = []
+    /// The recruiter list is ordered by ally score instead of urgency (`A`).
+    public var allyOrder = false
+    /// The figures, while the insight view is open or the list is in ally order.
+    public internal(set) var insight: Insight?
+    public var insightSort: InsightSort = .ally
+    /// `insight.recruiters` in `insightSort` order.
+    public internal(set) var insightRows: [RecruiterInsight] = []
+    public var insightCursor = 0
+    public var insightTop = 0
+    /// The call prep of the recruiter on top, while the call-prep view is open.
+    public internal(set) var callPrep: CallPrep?
+    public var checklistCursor = 0
+
+    public init() {}
+
+    public var view: FullView? { stack.last }
+}
+
+extension AppState {
+    /// Recomputes what the open views show (called by `reindex`: data changed or a minute passed).
+    mutating func refreshFullViews() {
+        let needInsight = full.allyOrder || full.stack.contains(.insight)
+        if needInsight {
+            full.insight = Stats.compute(db, now: now, policy: policy)
+            sortInsightRows()
+        } else {
+            full.insight = nil
+            full.insightRows = []
+        }
+        // A recruiter removed meanwhile closes its call prep.
+        full.stack.removeAll { if case .callPrep(let id) = $0 { return db.recruiters[id] == nil } else { return false } }
+        if case .callPrep(let id) = full.view {
+            full.callPrep = Preparation.prep(for: id, in: db, now: now)
+            full.checklistCursor = AppState.clamp(full.checklistCursor, count: CallPrepView.items(full.callPrep).count)
+        } else {
+            full.callPrep = nil
+        }
+    }
+
+    mutating func sortInsightRows() {
+        full.insightRows = full.insightSort.sorted(full.insight?.recruiters ?? [])
+        clampInsightCursor()
+    }
+
+    mutating func clampInsightCursor() {
+        let rows = InsightLayout(content: layout.content).tableRows
+        full.insightCursor = AppState.clamp(full.insightCursor, count: full.insightRows.count)
+        full.insightTop = AppState.scrolled(top: full.insightTop, cursor: full.insightCursor, rows: rows,
+                                            count: full.insightRows.count)
+    }
+
+    /// The recruiter `p` prepares for: the insight table's selected row, the selected
+    /// deadline's recruiter, else the selected recruiter.
+    var callPrepTarget: UUID? {
+        if full.view == .insight {
+            return full.insightRows.indices.contains(full.insightCursor) ? full.insightRows[full.insightCursor].id : nil
+        }
+        if focus == .deadlines, let d = selectedDeadline { return d.recruiterID }
+        return selectedRecruiterID
+    }
+
+    mutating func openView(_ v: FullView) {
+        if v == .insight { full.stack = [] }
+        full.stack.append(v)
+        if case .callPrep = v { full.checklistCursor = 0 }
+        refreshFullViews()
+    }
+
+    mutating func closeView() {
+        _ = full.stack.popLast()
+        refreshFullViews()
+    }
+}
+
+/// `4`, `p` and `A` from the panes (and the view keys, which do nothing there).
+func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .toggleInsight:
+        if state.full.view == .insight { state.closeView() } else { state.openView(.insight) }
+    case .openCallPrep:
+        if let id = state.callPrepTarget { state.openView(.callPrep(id)) }
+    case .toggleAllyOrder:
+        state.full.allyOrder.toggle()
+        state.replaceData(state.db)
+    default:
+        break
+    }
+    return []
+}
+
+/// Keys while a full view is open. Returns nil for what it leaves to `update`
+/// (help, resize, tick, reload, failures, redraw, suspend, quit).
+func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
+    guard let view = state.full.view else { return nil }
+    switch action {
+    case .toggleHelp, .tick, .reload, .failed, .redraw, .suspend, .quit:
+        return nil
+    case .resize(let w, let h):
+        state.setSize(width: w, height: h)
+        state.clampCursors()
+        state.clampInsightCursor()
+        return [.redraw]
+    case .close, .cancel:
+        state.closeView()
+    case .toggleInsight:
+        if view == .insight { state.closeView() } else { state.openView(.insight) }
+    case .openCallPrep:
+        if case .callPrep = view { state.closeView() } else { return viewAction(&state, action) }
+    case .focus(let pane):
+        // `1` `2` `3` leave the view for that pane.
+        state.full.stack = []
+        state.refreshFullViews()
+        state.focus = pane
+    case .move(let n):
+        moveInView(&state, view, by: n)
+    case .page(let n):
+        moveInView(&state, view, by: n * max(1, InsightLayout(content: state.layout.content).tableRows - 1))
+    case .top:
+        moveInView(&state, view, by: Int.min / 2)
+    case .bottom:
+        moveInView(&state, view, by: Int.max / 2)
+    case .mouse(let ev):
+        if ev.kind == .wheelUp { moveInView(&state, view, by: -3) }
+        if ev.kind == .wheelDown { moveInView(&state, view, by: 3) }
+    case .cycleInsightSort:
+        guard view == .insight else { break }
+        let all = InsightSort.allCases
+        state.full.insightSort = all[(all.firstIndex(of: state.full.insightSort)! + 1) % all.count]
+        state.full.insightCursor = 0
+        state.full.insightTop = 0
+        state.sortInsightRows()
+    case .toggleChecklistItem:
+        guard case .callPrep = view else { break }
+        return toggleChecklist(&state)
+    case .undo:
+        return undo(&state)
+    case .redo:
+        return redo(&state)
+    case .open:
+        if view == .insight { return viewAction(&state, .openCallPrep) }
+    default:
+        // Pane actions (and those other views add) do nothing while a view is open.
+        break
+    }
+    return []
+}
+
+private func moveInView(_ state: inout AppState, _ view: FullView, by n: Int) {
+    switch view {
+    case .insight:
+        state.full.insightCursor = AppState.clamp(state.full.insightCursor.addingReportingOverflow(n).partialValue,
+                                                  count: state.full.insightRows.count)
+        state.clampInsightCursor()
+    case .callPrep:
+        state.full.checklistCursor = AppState.clamp(state.full.checklistCursor.addingReportingOverflow(n).partialValue,
+                                                    count: CallPrepView.items(state.full.callPrep).count)
+    }
+}
+
+/// The change that ticks (or unticks) the selected checklist item: the edited recruiter or
+/// opportunity, put through the one mutation path, so undo is the previous record.
+func toggleChecklist(_ state: inout AppState) -> [Effect] {
+    let items = CallPrepView.items(state.full.callPrep)
+    guard let prep = state.full.callPrep, items.indices.contains(state.full.checklistCursor) else { return [] }
+    if state.readOnly {
+        state.statusMessage = StatusMessage("Read-only: changes are disabled.", isError: true)
+        return []
+    }
+    let item = items[state.full.checklistCursor]
+    func flip(_ c: inout Checklist) { c.done[item.item.rawValue] = c.isDone(item.item) ? nil : state.now }
+    switch item.item.scope {
+    case .recruiter:
+        guard var r = state.db.recruiters[prep.recruiter.id] else { return [] }
+        let done = !r.checklist.isDone(item.item)
+        flip(&r.checklist)
+        return commit(&state, .putRecruiter(r), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
+    case .opportunity:
+        guard let oid = prep.opportunity?.id, var o = state.db.opportunities[oid] else {
+            state.statusMessage = StatusMessage("No opportunity to tick this for (log an interview first).", isError: true)
+            return []
+        }
+        let done = !o.checklist.isDone(item.item)
+        flip(&o.checklist)
+        return commit(&state, .putOpportunity(o), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
+    }
+}
+
+enum FullViews {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
+        switch state.full.view {
+        case .insight: InsightView.draw(&buf, state, in: r)
+        case .callPrep: CallPrepView.draw(&buf, state, in: r)
+        case nil: break
+        }
+    }
+}
+
+extension Keymap {
+    /// Keys of the insight and call-prep views, and the pane keys that open them.
+    static let viewBindings: [Binding] = [
+        Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
+        Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
+        Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
+        Binding([.char("j"), .down], .move(1), modes: [.insight], section: "Insight", help: "next recruiter in the table", hint: "select"),
+        Binding([.char("k"), .up], .move(-1), modes: [.insight], section: "Insight", help: "previous recruiter"),
+        Binding([.char("s")], .cycleInsightSort, modes: [.insight], section: "Insight",
+                help: "sort: ally, name, reply, silence, contact", hint: "sort"),
+        Binding([.char("p"), .enter], .openCallPrep, modes: [.insight], section: "Insight", help: "call prep for the selected recruiter", hint: "prep"),
+        Binding([.char("4"), .char("q"), .escape], .close, modes: [.insight], section: "Insight", help: "back to the panes", hint: "back"),
+        Binding([.char("j"), .down], .move(1), modes: [.callPrep], section: "Call prep", help: "next checklist item", hint: "item"),
+        Binding([.char("k"), .up], .move(-1), modes: [.callPrep], section: "Call prep", help: "previous checklist item"),
+        Binding([.char(" "), .char("x")], .toggleChecklistItem, modes: [.callPrep], section: "Call prep",
+                help: "tick or untick the item (undoable)", hint: "tick"),
+        Binding([.char("p"), .char("q"), .escape], .close, modes: [.callPrep], section: "Call prep", help: "back", hint: "back"),
+        Binding([.char("g"), .home], .top, modes: [.insight, .callPrep], section: "Move", help: "to the top (oldest message)"),
+        Binding([.char("G"), .end], .bottom, modes: [.insight, .callPrep], section: "Move", help: "to the bottom (newest message)"),
+        Binding([.pageDown, .ctrl("f")], .page(1), modes: [.insight], section: "Move", help: "down one screen"),
+        Binding([.pageUp, .ctrl("b")], .page(-1), modes: [.insight], section: "Move", help: "up one screen"),
+        Binding([.char("?")], .toggleHelp, modes: [.insight, .callPrep], section: "General", help: "this help", hint: "help"),
+        Binding([.ctrl("l")], .redraw, modes: [.insight, .callPrep], section: "General", help: "redraw the screen"),
+        Binding([.ctrl("z")], .suspend, modes: [.insight, .callPrep], section: "General", help: "suspend (resume with fg)"),
+        Binding([.ctrl("c")], .quit, modes: [.insight, .callPrep], section: "General", help: "quit"),
+    ]
+}
