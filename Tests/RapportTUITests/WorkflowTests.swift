@@ -494,6 +494,21 @@ struct WorkflowTests {
         #expect(s.state.filter == .replyOverdue)
     }
 
+    @Test("a checklist tick in call prep is undoable with u, like every change")
+    func checklistUndo() {
+        var s = Session()
+        s.select(1)
+        s.send(.openCallPrep)
+        #expect(s.state.keyMode == .callPrep)
+        #expect(Keymap.standard.action(for: .char("u"), mode: .callPrep) == .undo)
+        let before = s.store
+        s.send(.toggleChecklistItem)
+        #expect(s.store != before)
+        #expect(s.state.statusMessage?.text.hasSuffix("· u undo") == true)
+        s.send(.undo)
+        #expect(s.store == before)
+    }
+
     @Test("1 2 3 jump to the panes")
     func paneKeys() {
         let k = Keymap.standard
