@@ -32,26 +32,21 @@ func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect
 
 enum PersistKind: Equatable, Sendable { case change, undo, redo }
 
-func undo(_ state: inout AppState) -> [Effect] {
-    guard let e = state.undoStack.popLast() else {
-        state.statusMessage = StatusMessage("Nothing to undo")
-        return []
-    }
-    state.redoStack.append(e)
-    state.lastPersist = .undo
-    state.statusMessage = StatusMessage("Undone: \(e.label) · Ctrl-R redo")
-    return [.persist(e.inverse)]
-}
+func undo(_ state: inout AppState) -> [Effect] { replay(&state, back: true) }
 
-func redo(_ state: inout AppState) -> [Effect] {
-    guard let e = state.redoStack.popLast() else {
-        state.statusMessage = StatusMessage("Nothing to redo")
+func redo(_ state: inout AppState) -> [Effect] { replay(&state, back: false) }
+
+/// Undo (`back`) persists the top entry's inverse and moves it to the redo stack; redo
+/// persists the change again and moves it back. Either is a new journal line.
+private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
+    guard let e = back ? state.undoStack.popLast() : state.redoStack.popLast() else {
+        state.statusMessage = StatusMessage(back ? "Nothing to undo" : "Nothing to redo")
         return []
     }
-    state.undoStack.append(e)
-    state.lastPersist = .redo
-    state.statusMessage = StatusMessage("Redone: \(e.label) · u undo")
-    return [.persist(e.change)]
+    if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
+    state.lastPersist = back ? .undo : .redo
+    state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
+    return [.persist(back ? e.inverse : e.change)]
 }
 
 /// The store refused the last change: the history goes back to how it was.
