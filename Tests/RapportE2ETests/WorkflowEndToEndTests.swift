@@ -207,4 +207,30 @@ struct WorkflowEndToEndTests {
         #expect(db.thread(kim.id).last?.body == body)
         #expect(db.thread(kim.id).last?.subject == "Re: your message")
     }
+
+    @Test("R with an editor that fails falls back to the inline editor; the reply is logged with what was typed there")
+    func inlineEditorFallback() throws {
+        let tmux = try Tmux()
+        let dir = try Self.makeStore()
+        try start(tmux, store: dir, env: "EDITOR=false VISUAL=")
+        try tmux.until(contains: "Recruiters 7")
+        try find(tmux, "Kim")
+        try tmux.keys("R")
+        try tmux.until(contains: "Reply to Kim Inbound: start from")
+        try tmux.keys("Enter") // blank
+        try tmux.until(contains: "Edit the draft — Ctrl-S done")
+        try tmux.tmuxRun(["send-keys", "-l", "Yes, 東京 works 👍"])
+        try tmux.keys("Enter")
+        try tmux.tmuxRun(["send-keys", "-l", "Kim"])
+        try tmux.keys("C-s")
+        try tmux.until(contains: "Enter copies and logs it")
+        try tmux.keys("Enter")
+        try tmux.until(contains: "Reply to Kim Inbound copied and logged")
+        try quit(tmux)
+        let db = try database(dir)
+        let kim = try #require(db.recruiters.values.first { $0.name == "Kim Inbound" })
+        let m = try #require(db.thread(kim.id).last)
+        #expect(m.direction == .outbound && m.subject == "Re: A role for you")
+        #expect(m.body == "Yes, 東京 works 👍\nKim")
+    }
 }
