@@ -31,7 +31,7 @@ let package = Package(
         // State, actions, update, views, keymap. Draws into a CellBuffer; no ncurses.
         .target(
             name: "RapportTUI",
-            dependencies: ["RapportCore", "RapportStore", "RapportTerminal"],
+            dependencies: ["RapportCore", "RapportStore", "RapportTerminal", "RapportSpell"],
             swiftSettings: strict
         ),
         // Import and export: LinkedIn, vCard, CSV, iCalendar, JSON. Pure readers/writers.
@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportTerminal", "RapportCore"],
+            dependencies: ["RapportTUI", "RapportTerminal", "RapportCore", "RapportSpell"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportSpell
 import RapportTerminal
 
 /// Everything that can happen to the app: keys mapped through the keymap, the clock,
@@ -34,6 +35,51 @@ public enum Action: Equatable, Sendable {
     case mouse(MouseEvent)
     /// A change could not be stored: shown in the status bar.
     case failed(String)
+
+    // Workflows (issue 5).
+    case addRecruiter
+    case editRecruiter
+    case logMessage
+    /// `r`: an outbound now on the thread's channel; clears the open messages.
+    case markReplied
+    /// `R`: pick a template, edit, spell-check, copy and log.
+    case writeReply
+    case decline
+    case logInterview
+    case followUp
+    /// `x` on a deadline.
+    case markDone
+    /// `s` on a deadline.
+    case snooze
+    case toggleTargeting
+    case toggleDoNotContact
+    /// `d` / Delete: asks first.
+    case delete
+    case undo
+    case redo
+    case search
+    /// n (1) / N (-1): the next / previous match of the last search.
+    case searchNext(Int)
+    case filterMenu
+    case cycleSort
+    /// `y`: the selected message or the draft to the clipboard.
+    case copy
+    // Inside overlays.
+    /// A key for the top overlay's text field (typing, Ctrl-W, ←, …).
+    case input(Key)
+    /// Enter: save the form, pick the item, confirm, send the draft.
+    case submit
+    case nextField
+    case previousField
+    /// `e` in the draft review: edit the text again.
+    case editDraft
+    /// The external editor finished: the new text, or nil when it could not run.
+    case draftEdited(String?)
+    case spellChecked(SpellResult)
+    /// The store refused a change this session made: taken off the undo history.
+    case saveFailed(String)
+
+    // Views (issue 8).
     /// `4`: open the insight view, or close it (FullViews.swift).
     case toggleInsight
     /// `p`: the call-prep view for the selected recruiter (or deadline's, or table row's).
@@ -54,4 +100,11 @@ public enum Effect: Equatable, Sendable {
     /// Forget the screen's contents and repaint everything.
     case redraw
     case suspend
+    /// Put text on the clipboard (OSC 52, written by the terminal layer).
+    case copyToClipboard(String)
+    /// Edit text in `$VISUAL` / `$EDITOR` with the screen suspended; the result comes
+    /// back as `.draftEdited`.
+    case editExternally(String)
+    /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
+    case spellCheck(String, ignoring: [String])
 }

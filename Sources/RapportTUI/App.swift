@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportSpell
 import RapportStore
 import RapportTerminal
 
@@ -40,7 +41,7 @@ public enum App {
             printError(notATerminalMessage)
             return 2
         }
-        var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap)
+        var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment)
         let status = loop.run()
         terminal.shutdown()
         // Clean exit: the store compacts its journal and releases its lock.
@@ -58,11 +59,16 @@ public enum App {
     }
 
     /// The key's action in the current mode (mouse and resize are not in the table).
+    /// In a form, the search prompt or the inline editor, keys the table does not bind
+    /// are typed into the field.
     public static func action(for key: Key, state: AppState, keymap: Keymap, size: (Int, Int)) -> Action? {
         switch key {
         case .resize: return .resize(width: size.0, height: size.1)
         case .mouse(let m): return .mouse(m)
-        default: return keymap.action(for: key, mode: state.keyMode)
+        default:
+            let mode = state.keyMode
+            if let a = keymap.action(for: key, mode: mode) { return a }
+            return mode.takesText ? .input(key) : nil
         }
     }
 }
@@ -73,18 +79,31 @@ private struct Loop {
     let terminal: Terminal
     let clock: Clock
     let keymap: Keymap
+    let environment: [String: String]
     var state: AppState
     var running = true
 
-    init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap) {
+    init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
         self.store = store
         self.terminal = terminal
         self.clock = clock
         self.keymap = keymap
+        self.environment = environment
         let size = terminal.size
         state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                          height: size.height, storePath: store.paths.storeDirectory,
                          notices: store.notices, readOnly: store.readOnly)
+        // Reply templates (shipped + the user's) and {my_name}; problems become notices.
+        if let config = try? UserConfig(environment: environment) {
+            let t = config.templates()
+            state.templates = t.templates
+            state.notices += t.problems
+            do {
+                state.myName = try config.myName(environment: environment)
+            } catch {
+                state.notices.append("\(error)")
+            }
+        }
     }
 
     mutating func run() -> Int32 {
@@ -112,6 +131,13 @@ private struct Loop {
             if let key, let action = App.action(for: key, state: state, keymap: keymap, size: terminal.size) {
                 send(action)
                 changed = true
+                // A paste arrives as many keys at once: take all that are waiting, then
+                // draw once.
+                var drained = 0
+                while running, drained < 4096, let more = terminal.pollKey() {
+                    drained += 1
+                    if let a = App.action(for: more, state: state, keymap: keymap, size: terminal.size) { send(a) }
+                }
             }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.
@@ -147,8 +173,17 @@ private struct Loop {
                     try store.apply(change)
                     reload()
                 } catch {
-                    send(.failed("Not saved: \(error)"))
+                    send(.saveFailed("\(error)"))
                 }
+            case .copyToClipboard(let text):
+                terminal.copyToClipboard(text)
+            case .editExternally(let text):
+                let env = environment
+                let edited = ExternalEditor.edit(text, environment: env) { body in terminal.suspended(body) }
+                send(.resize(width: terminal.size.width, height: terminal.size.height))
+                send(.draftEdited(edited))
+            case .spellCheck(let text, let ignoring):
+                send(.spellChecked(SpellChecker(environment: environment).check(text, ignoring: Set(ignoring))))
             case .quit:
                 running = false
             case .redraw:

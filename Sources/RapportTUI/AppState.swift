@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportSpell
 import RapportTerminal
 
 /// Where flags, whose turn and deadlines come from. The app uses `.standard` (the
@@ -20,10 +21,88 @@ public struct RulesEngine: Sendable {
         deadlines: { Rules.deadlines(of: $0) })
 }
 
-/// Something drawn over the panes. The top overlay takes the keys. (Forms and
-/// confirmations join this stack later.)
+/// Something drawn over the panes. The top overlay takes the keys.
 public enum Overlay: Equatable, Sendable {
     case help(scroll: Int)
+    case form(Form)
+    case confirm(Confirm)
+    case menu(Menu)
+    case search(Search)
+    /// The inline multi-line editor (when `$EDITOR` is unset or fails).
+    case editor(TextField)
+    /// A draft reply: spell check, send-time warning, then copy and log.
+    case review(Draft)
+}
+
+/// "Delete Dana Smith and her 12 messages?" — y applies the change.
+public struct Confirm: Equatable, Sendable {
+    public var question: String
+    public var change: Change
+    public var label: String
+}
+
+/// A list to pick from: the flag filter, or the reply template.
+public struct Menu: Equatable, Sendable {
+    public enum Purpose: Equatable, Sendable {
+        case filter
+        case template(UUID)
+    }
+
+    public var title: String
+    public var items: [String]
+    public var cursor: Int = 0
+    public var purpose: Purpose
+}
+
+/// The `/` prompt: the query and where the selection was when it opened.
+public struct Search: Equatable, Sendable {
+    public var field = TextField()
+    public var origin: Int
+    public var miss = false
+}
+
+/// A reply being written: its text ("Subject: …", blank line, body), and what the
+/// checks said about it.
+public struct Draft: Equatable, Sendable {
+    public enum Purpose: Equatable, Sendable {
+        case reply
+        case decline(reason: String?, reengage: Date?)
+    }
+
+    public var recruiterID: UUID
+    public var purpose: Purpose
+    public var text: String
+    /// Nil until the spell check has run.
+    public var spelling: SpellResult?
+    /// The send-time warning for the recruiter's zone, if outside their hours.
+    public var sendWarning: String?
+
+    /// Subject and body parsed from the text.
+    public var parts: (subject: String?, body: String) {
+        let t = MessageTemplate.parse(name: "draft", text: text, source: .shipped)
+        return (t.subject?.isEmpty == true ? nil : t.subject, t.body)
+    }
+
+    /// Placeholders still in the text: a draft with any is not sent.
+    public var problems: [String] {
+        let f = Templates.fill(MessageTemplate(name: "draft", subject: parts.subject, body: parts.body), values: [:])
+        return (f.unknown + f.missing).map { "{\($0)} is not filled in" }
+    }
+}
+
+/// One step of the session's undo history: the change and its inverse, computed
+/// before the change was applied.
+public struct UndoEntry: Equatable, Sendable {
+    public var change: Change
+    public var inverse: Change
+    public var label: String
+}
+
+/// How the recruiter list is sorted (`S` cycles).
+public enum SortMode: String, CaseIterable, Sendable {
+    case urgency
+    case name
+    case lastContact = "last contact"
 }
 
 /// A one-line message in the status bar (a confirmation or an error).
@@ -51,6 +130,24 @@ public struct AppState: Sendable {
     public var focus: Pane = .recruiters
     public var overlays: [Overlay] = []
     public var statusMessage: StatusMessage?
+
+    /// Undo and redo stacks (newest last), and which one the last persisted change came
+    /// from, so a change the store refused is taken off again.
+    public var undoStack: [UndoEntry] = []
+    public var redoStack: [UndoEntry] = []
+    var lastPersist: PersistKind?
+    /// The last `/` query, for n / N.
+    public var lastSearch: String?
+    /// Only recruiters with this flag are listed (`F`).
+    public var filter: Flag?
+    public var sort: SortMode = .urgency
+    /// Reply templates (shipped plus the user's) and `{my_name}`, loaded at start.
+    public var templates: [MessageTemplate] = Templates.shipped
+    public var myName: String?
+    /// The last reply drafted, for `y`.
+    public var lastDraft: String?
+    /// A recruiter just added: selected when the store's data comes back.
+    public var pendingSelection: UUID?
 
     public var recruiterCursor = 0
     public var recruiterTop = 0
@@ -130,6 +227,10 @@ public struct AppState: Sendable {
         db = newDB
         reindex()
         if let id = keepRecruiter, let i = order.firstIndex(of: id) { recruiterCursor = i }
+        if let id = pendingSelection, let i = order.firstIndex(of: id) {
+            recruiterCursor = i
+            pendingSelection = nil
+        }
         if let id = keepDeadline, let i = deadlines.firstIndex(where: { $0.id == id }) { deadlineCursor = i }
         clampCursors()
     }
@@ -142,17 +243,33 @@ public struct AppState: Sendable {
         }
     }
 
+    /// Re-sorts and re-filters after `F` or `S`, keeping the selection when it is still listed.
+    mutating func reorder() {
+        let keep = selectedRecruiterID
+        reindex()
+        if let id = keep, let i = order.firstIndex(of: id) { recruiterCursor = i }
+        clampCursors()
+    }
+
     private mutating func reindex() {
         evaluatedAt = now
         statuses = rules.evaluate(db, now, policy)
         refreshFullViews()
         let recruiters = db.recruiters
         let st = statuses
+        let filter = self.filter
+        let sort = self.sort
         let ally = full.allyOrder ? full.insight?.allyScores : nil
         // Sort keys computed once per recruiter, not per comparison.
-        let keyed: [(UUID, Double, Int, String)] = recruiters.values.map { r in
+        let keyed: [(UUID, Double, Int, String)] = recruiters.values.compactMap { r in
             let s = st[r.id]
-            return (r.id, ally.map { Double($0[r.id] ?? 0) } ?? s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
+            if let f = filter, !(s?.flags.contains(f) ?? false) { return nil }
+            if let ally { return (r.id, Double(ally[r.id] ?? 0), s?.turn == .mine ? 0 : 1, r.name.lowercased()) }
+            switch sort {
+            case .urgency: return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
+            case .name: return (r.id, 0, 0, r.name.lowercased())
+            case .lastContact: return (r.id, s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, 0, r.name.lowercased())
+            }
         }
         order = keyed.sorted { a, b in
             if a.1 != b.1 { return a.1 > b.1 }
@@ -194,6 +311,38 @@ public struct AppState: Sendable {
     public var threadLines: [ThreadLine] {
         guard let id = selectedRecruiterID else { return [] }
         return ThreadLine.lines(for: db.thread(id), width: layout.messages.width, now: now, timeZone: timeZone)
+    }
+
+    /// The message the Messages pane points at: the newest one at least partly in view.
+    public var selectedMessageID: UUID? {
+        let lines = threadLines
+        let rows = layout.bodyRows(.messages)
+        let scroll = min(threadScroll, max(0, lines.count - rows))
+        var i = lines.count - scroll - 1
+        while i >= 0 {
+            if let id = lines[i].messageID { return id }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Which keys apply now: the top overlay's, else the open view's, else the panes'.
+    public var keyMode: KeyMode {
+        switch overlays.last {
+        case nil:
+            switch full.view {
+            case .insight: return .insight
+            case .callPrep: return .callPrep
+            case nil: return .panes
+            }
+        case .help: return .help
+        case .form: return .form
+        case .confirm: return .confirm
+        case .menu: return .menu
+        case .search: return .search
+        case .editor: return .editor
+        case .review: return .review
+        }
     }
 
     var maxThreadScroll: Int {

@@ -84,16 +84,6 @@ public struct FullViewState: Sendable {
 }
 
 extension AppState {
-    /// Which part of the key table applies.
-    public var keyMode: KeyMode {
-        if !overlays.isEmpty { return .help }
-        switch full.view {
-        case .insight: return .insight
-        case .callPrep: return .callPrep
-        case nil: return .panes
-        }
-    }
-
     /// Recomputes what the open views show (called by `reindex`: data changed or a minute passed).
     mutating func refreshFullViews() {
         let needInsight = full.allyOrder || full.stack.contains(.insight)
@@ -209,6 +199,10 @@ func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
     case .toggleChecklistItem:
         guard case .callPrep = view else { break }
         return toggleChecklist(&state)
+    case .undo:
+        return undo(&state)
+    case .redo:
+        return redo(&state)
     case .open:
         if view == .insight { return viewAction(&state, .openCallPrep) }
     default:
@@ -244,15 +238,17 @@ func toggleChecklist(_ state: inout AppState) -> [Effect] {
     switch item.item.scope {
     case .recruiter:
         guard var r = state.db.recruiters[prep.recruiter.id] else { return [] }
+        let done = !r.checklist.isDone(item.item)
         flip(&r.checklist)
-        return [.persist(.putRecruiter(r))]
+        return commit(&state, .putRecruiter(r), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
     case .opportunity:
         guard let oid = prep.opportunity?.id, var o = state.db.opportunities[oid] else {
             state.statusMessage = StatusMessage("No opportunity to tick this for (log an interview first).", isError: true)
             return []
         }
+        let done = !o.checklist.isDone(item.item)
         flip(&o.checklist)
-        return [.persist(.putOpportunity(o))]
+        return commit(&state, .putOpportunity(o), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
     }
 }
 

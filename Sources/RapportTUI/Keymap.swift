@@ -1,12 +1,22 @@
 import RapportTerminal
 
-/// Which keys apply: the panes, or the help overlay on top.
+/// Which keys apply: the panes, or the overlay on top.
 public enum KeyMode: Sendable, Equatable {
     case panes
     case help
+    case form
+    case confirm
+    case menu
+    case search
+    case editor
+    case review
+
     /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
     case insight
     case callPrep
+
+    /// Modes with a text field: keys the table does not bind are typed into it.
+    public var takesText: Bool { [.form, .search, .editor].contains(self) }
 }
 
 /// One row of the key table: keys, what they do, how help and hints describe them.
@@ -85,5 +95,59 @@ public struct Keymap: Sendable {
         Binding([.ctrl("l")], .redraw, modes: [.panes, .help], section: "General", help: "redraw the screen"),
         Binding([.ctrl("z")], .suspend, modes: [.panes, .help], section: "General", help: "suspend (resume with fg)"),
         Binding([.ctrl("c")], .quit, modes: [.panes, .help], section: "General", help: "quit"),
+        Binding([.char("1")], .focus(.recruiters), section: "Panes", help: "jump to Recruiters"),
+        Binding([.char("2")], .focus(.messages), section: "Panes", help: "jump to Messages"),
+        Binding([.char("3")], .focus(.deadlines), section: "Panes", help: "jump to Deadlines"),
+
+        Binding([.char("a")], .addRecruiter, section: "Recruiters", help: "add a recruiter (form)", hint: "add"),
+        Binding([.char("e")], .editRecruiter, section: "Recruiters", help: "edit the selected recruiter"),
+        Binding([.char("t")], .toggleTargeting, section: "Recruiters", help: "toggle targeted / blanket"),
+        Binding([.char("D")], .toggleDoNotContact, section: "Recruiters", help: "toggle do-not-contact"),
+        Binding([.char("d"), .delete], .delete, section: "Recruiters", help: "delete recruiter, message, follow-up (asks)"),
+        Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
+        Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
+        Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
+        Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
+
+        Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
+        Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
+        Binding([.char("R")], .writeReply, section: "Messages", help: "write a reply: template, $EDITOR, spelling", hint: "write"),
+        Binding([.char("c")], .decline, section: "Messages", help: "courtesy decline (reason, re-engage date)"),
+        Binding([.char("i")], .logInterview, section: "Messages", help: "log an interview (the thank-you falls due)"),
+        Binding([.char("y")], .copy, modes: [.panes, .review], section: "Messages", help: "copy the message or draft (OSC 52)"),
+
+        Binding([.char("f")], .followUp, section: "Deadlines", help: "schedule a follow-up"),
+        Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done"),
+        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
+
+        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
+        Binding([.ctrl("r")], .redo, modes: [.panes, .insight, .callPrep], section: "Undo", help: "redo"),
+        Binding([.char("u")], .undo, modes: [.insight, .callPrep], section: "Undo", help: "undo the last change (many levels)"),
+
+        // Forms and text fields (typing goes into the field).
+        Binding([.enter], .submit, modes: [.form], section: "Forms and text", help: "save", hint: "save"),
+        Binding([.escape], .cancel, modes: [.form, .editor, .search, .menu, .confirm, .review], section: "Forms and text",
+                help: "cancel: nothing is changed", hint: "cancel"),
+        Binding([.tab, .down], .nextField, modes: [.form], section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
+        Binding([.backTab, .up], .previousField, modes: [.form], section: "Forms and text", help: "previous field"),
+        Binding([.ctrl("a"), .home], .input(.home), modes: [.form, .editor, .search], section: "Forms and text", help: "start of the line"),
+        Binding([.ctrl("e"), .end], .input(.end), modes: [.form, .editor, .search], section: "Forms and text", help: "end of the line"),
+        Binding([.ctrl("w")], .input(.ctrl("w")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete the word before the cursor"),
+        Binding([.ctrl("u")], .input(.ctrl("u")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete to the start of the line"),
+        Binding([.ctrl("k")], .input(.ctrl("k")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete to the end of the line"),
+        Binding([.left], .input(.left), modes: [.form, .editor, .search], section: "Forms and text", help: "back a character; previous choice"),
+        Binding([.right], .input(.right), modes: [.form, .editor, .search], section: "Forms and text", help: "forward a character; next choice"),
+        Binding([.ctrl("s")], .submit, modes: [.editor], section: "Forms and text", help: "inline editor: done (Enter is a new line)", hint: "done"),
+
+        Binding([.enter], .submit, modes: [.search], section: "Search", help: "keep the match", hint: "keep"),
+        Binding([.char("j"), .down], .move(1), modes: [.menu], section: "Menu", help: "down", hint: "move"),
+        Binding([.char("k"), .up], .move(-1), modes: [.menu], section: "Menu", help: "up"),
+        Binding([.enter], .submit, modes: [.menu], section: "Menu", help: "choose", hint: "choose"),
+        Binding([.char("q")], .cancel, modes: [.menu, .review], section: "Menu", help: "close"),
+        Binding([.char("y"), .enter], .submit, modes: [.confirm], section: "Confirm", help: "yes", hint: "yes"),
+        Binding([.char("n")], .cancel, modes: [.confirm], section: "Confirm", help: "no", hint: "no"),
+        Binding([.enter], .submit, modes: [.review], section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
+        Binding([.char("e")], .editDraft, modes: [.review], section: "Draft", help: "edit the draft again", hint: "edit"),
     ]
 }

@@ -5,7 +5,16 @@ import RapportTerminal
 /// The one place state changes: applies `action` to `state` and returns what the
 /// outside world must do. Pure apart from `state`: no I/O, no clock, no terminal.
 public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .tick, .reload, .resize, .failed, .saveFailed, .draftEdited, .spellChecked, .redraw, .cancel, .mouse,
+         .toggleHelp, .close:
+        break
+    default:
+        // A key was pressed: the last confirmation has been read.
+        state.statusMessage = nil
+    }
     if case .help = state.overlays.last, let effects = updateHelp(&state, action) { return effects }
+    if let effects = updateOverlay(&state, action) { return effects }
     if state.overlays.isEmpty, state.full.view != nil, let effects = updateFullView(&state, action) { return effects }
     switch action {
     case .move(let n):
@@ -53,13 +62,26 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .reload(let db, let notices, let readOnly):
         state.notices = notices
         state.readOnly = readOnly
+        let before = state.selectedRecruiterID
         state.replaceData(db)
+        // Never lose the selection silently: say why it moved.
+        if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
+            let note = "\(name) is no longer flagged \(f.rawValue)"
+            state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
+                                                isError: state.statusMessage?.isError ?? false)
+        }
     case .mouse(let ev):
         mouse(&state, ev)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
     case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleChecklistItem, .cycleInsightSort:
         return viewAction(&state, action)
+    case .saveFailed(let message):
+        saveFailed(&state, message)
+    case .draftEdited, .spellChecked:
+        return draftResult(&state, action)
+    default:
+        if let effects = workflow(&state, action) { return effects }
     }
     return []
 }
@@ -119,11 +141,22 @@ private func open(_ state: inout AppState) {
     case .messages:
         break
     case .deadlines:
-        guard let d = state.selectedDeadline, let i = state.order.firstIndex(of: d.recruiterID) else { return }
+        guard let d = state.selectedDeadline else { return }
+        guard let i = state.order.firstIndex(of: d.recruiterID) else {
+            state.statusMessage = StatusMessage("\(state.db.recruiters[d.recruiterID]?.name ?? "That recruiter") is hidden by the filter (F)")
+            return
+        }
         state.recruiterCursor = i
         state.threadScroll = 0
         state.focus = .messages
         state.clampCursors()
+        // Scroll so the deadline's message is the newest in view (the selected one).
+        if let mid = d.messageID {
+            let lines = state.threadLines
+            if let lastLine = lines.lastIndex(where: { $0.messageID == mid }) {
+                state.threadScroll = min(lines.count - 1 - lastLine, state.maxThreadScroll)
+            }
+        }
     }
 }
 

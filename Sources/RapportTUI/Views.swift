@@ -28,8 +28,8 @@ public enum Screen {
             }
         }
         drawStatus(&buf, state, keymap, l.status)
-        if case .help(let scroll) = state.overlays.last {
-            HelpView.draw(&buf, state, keymap: keymap, scroll: scroll)
+        for overlay in state.overlays {
+            drawOverlay(&buf, state, overlay, keymap: keymap)
         }
         return buf
     }
@@ -71,6 +71,17 @@ public enum Screen {
     }
 
     static func drawStatus(_ buf: inout CellBuffer, _ state: AppState, _ keymap: Keymap, _ r: Rect) {
+        if case .search(let s) = state.overlays.last {
+            // The search prompt: "/query▏  no match · Enter keeps · Esc goes back".
+            let x = r.x + buf.put("/", x: r.x, y: r.y, style: Style(.accent, bold: true))
+            let note = s.miss ? "  no match · Esc goes back" : "  Enter keeps · Esc goes back"
+            let noteWidth = DisplayWidth.of(note)
+            let fieldWidth = max(4, r.width - 1 - noteWidth)
+            drawField(&buf, s.field, x: x, y: r.y, width: fieldWidth, focused: true)
+            buf.put(note, x: x + fieldWidth, y: r.y, maxWidth: r.maxX - x - fieldWidth,
+                    style: s.miss ? Style(.danger, bold: true) : Style(.muted))
+            return
+        }
         if let m = state.statusMessage {
             buf.putPadded(" " + m.text, x: r.x, y: r.y, width: r.width,
                           style: m.isError ? Style(.danger, bold: true) : Style(.good))
@@ -144,8 +155,14 @@ public enum FlagGlyph {
 
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: "Recruiters \(state.order.count)" + (state.full.allyOrder ? " · by ally score" : ""), in: r)
+        var title = "Recruiters \(state.order.count)"
+        if let f = state.filter { title += " of \(state.db.recruiters.count) · flagged \(f.rawValue)" }
+        if state.full.allyOrder { title += " · by ally score" } else if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
+        guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: title, in: r)
         else { return }
+        if state.order.isEmpty, rows > 0 {
+            buf.put("  No recruiter is listed · F changes the filter", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted))
+        }
         let flagsWidth = 4, turnWidth = 5
         let flex = max(0, r.width - 2 - flagsWidth - turnWidth - 3)
         let nameWidth = flex * 11 / 20
@@ -184,6 +201,8 @@ public struct ThreadLine: Equatable, Sendable {
     public var text: String
     public var style: Style
     public var indent: Int
+    /// The message this line belongs to (nil for the blank line between messages).
+    public var messageID: UUID? = nil
 
     /// A thread as lines at `width` columns: per message a header (direction, channel,
     /// time, subject), the body wrapped and indented, then a blank line.
@@ -191,17 +210,17 @@ public struct ThreadLine: Equatable, Sendable {
         let inner = max(1, width - 2)
         var out: [ThreadLine] = []
         for (n, m) in thread.enumerated() {
-            if n > 0 { out.append(ThreadLine(text: "", style: .plain, indent: 0)) }
+            if n > 0 { out.append(ThreadLine(text: "", style: .plain, indent: 0, messageID: nil)) }
             let arrow = m.direction == .inbound ? "← from them" : "→ from you"
             var head = arrow + " · " + m.channel.rawValue + " · " + Format.stamp(m.at, now: now, timeZone: timeZone)
             if let s = m.subject, !s.isEmpty { head += " · " + s }
             let role: ColorRole = m.direction == .inbound ? .inbound : .outbound
             for (i, l) in Text.wrap(Text.visible(head), width: inner).enumerated() {
-                out.append(ThreadLine(text: l, style: Style(role, bold: i == 0), indent: 1))
+                out.append(ThreadLine(text: l, style: Style(role, bold: i == 0), indent: 1, messageID: m.id))
             }
             if let body = m.body, !body.isEmpty {
                 for l in Text.wrapLines(body, width: max(1, inner - 2)) {
-                    out.append(ThreadLine(text: l, style: .plain, indent: 3))
+                    out.append(ThreadLine(text: l, style: .plain, indent: 3, messageID: m.id))
                 }
             }
         }
@@ -217,6 +236,14 @@ enum MessagesView {
             return
         }
         var head = " " + rec.name
+        if let check = SendTime.check(rec, now: state.now, policy: state.policy) {
+            // Their wall clock, and whether it is a good moment to write.
+            var cal = Calendar(identifier: .gregorian)
+            cal.timeZone = check.timeZone
+            let c = cal.dateComponents([.hour, .minute], from: state.now)
+            head += " · " + Format.clock(c.hour ?? 0, c.minute ?? 0) + " their time"
+                + (check.isBusinessTime ? " (business hours)" : " (outside business hours)")
+        }
         if let f = rec.firm, !f.isEmpty { head += " · " + f }
         if let e = rec.email, !e.isEmpty { head += " · " + e }
         if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
@@ -234,8 +261,15 @@ enum MessagesView {
         let end = lines.count - scroll
         let start = max(0, end - threadRows)
         let firstY = r.y + 2
+        // In the focused pane, the selected message (the newest in view) is marked.
+        let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID : nil
+        var markedDone = false
         for (k, line) in lines[start..<end].enumerated() {
             buf.put(line.text, x: r.x + line.indent, y: firstY + k, maxWidth: r.width - line.indent, style: line.style)
+            if let m = marked, line.messageID == m, !markedDone {
+                buf.put("›", x: r.x, y: firstY + k, style: Style(.accent, bold: true))
+                markedDone = true
+            }
         }
         if start > 0 {
             buf.put("↑ \(start) more", x: r.maxX - DisplayWidth.of("↑ \(start) more") - 1, y: r.y, style: Style(.muted))
@@ -288,7 +322,7 @@ enum WelcomeView {
         ("Rapport keeps your relationships with recruiters healthy: whose turn it is,", .plain),
         ("what is overdue, and who is drifting toward the \"non-responsive\" label.", .plain),
         ("", .plain),
-        ("Your store is empty. To begin, quit (q) and run one of:", .plain),
+        ("Your store is empty. Press a to add a recruiter, or quit (q) and run:", .plain),
         ("", .plain),
         ("  rapport add NAME               add a recruiter", .plain),
         ("  rapport import linkedin PATH   import a LinkedIn data export", .plain),
@@ -337,16 +371,9 @@ enum HelpView {
         let all = lines(keymap)
         let box = state.layout.helpBox(lines: all.count)
         guard box.width > 4, box.height > 2 else { return }
-        buf.fill(box)
         let border = Style(.accent, bold: true)
         let inner = box.width - 2
-        buf.put("┌" + String(repeating: "─", count: inner) + "┐", x: box.x, y: box.y, style: border)
-        buf.put(" Keys — q or Esc closes ", x: box.x + 2, y: box.y, maxWidth: inner - 2, style: border)
-        for y in (box.y + 1)..<(box.maxY - 1) {
-            buf.put("│", x: box.x, y: y, style: border)
-            buf.put("│", x: box.maxX - 1, y: y, style: border)
-        }
-        buf.put("└" + String(repeating: "─", count: inner) + "┘", x: box.x, y: box.maxY - 1, style: border)
+        Screen.drawBox(&buf, box, title: "Keys — q or Esc closes")
         let rows = box.height - 2
         let start = min(scroll, max(0, all.count - rows))
         for (k, (text, style)) in all.dropFirst(start).prefix(rows).enumerated() {

@@ -25,6 +25,7 @@ public final class Terminal {
     public let colors: Bool
     private var previous: CellBuffer?
     private var open = true
+    private let timeout: Int32
 
     /// Checks, without touching the terminal, that stdin and stdout are terminals and
     /// `TERM` names one that can address the cursor. Nothing is written anywhere.
@@ -50,6 +51,7 @@ public final class Terminal {
             throw TerminalUnavailable.notATerminal
         }
         screen = scr
+        timeout = timeoutMilliseconds
         set_term(scr)
         guard let win = rapport_stdscr() else {
             endwin()
@@ -234,6 +236,37 @@ public final class Terminal {
         }
         if b & rapport_button3_clicked() != 0 { return .mouse(MouseEvent(.click(button: 3), x: x, y: y)) }
         return nil
+    }
+
+    /// A key that is already waiting, without blocking: the loop drains a paste this
+    /// way and draws once for all of it.
+    public func pollKey() -> Key? {
+        guard open else { return nil }
+        wtimeout(window, 0)
+        defer { wtimeout(window, timeout) }
+        return readKey()
+    }
+
+    /// Puts text on the clipboard with OSC 52, written after ncurses has flushed its
+    /// output so the sequence never lands inside a frame.
+    public func copyToClipboard(_ text: String) {
+        guard open else { return }
+        let seq = OSC52.sequence(for: text)
+        fflush(rapport_stdout())
+        fputs(seq, rapport_stdout())
+        fflush(rapport_stdout())
+    }
+
+    /// Leaves full-screen mode (as Ctrl-Z does) while `body` runs a program that
+    /// needs the terminal, such as `$EDITOR`, then repaints everything.
+    public func suspended<T>(_ body: () -> T) -> T {
+        guard open else { return body() }
+        endwin()
+        let result = body()
+        reset_prog_mode()
+        invalidate()
+        wrefresh(window)
+        return result
     }
 
     /// SIGINT, SIGTERM or SIGHUP received since the last call.

@@ -100,10 +100,7 @@ struct ReplyCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
-        let lastIn = ctx.db.thread(r.id).last { $0.direction == .inbound }
-        let m = Message(recruiterID: r.id, direction: .outbound, channel: channel ?? lastIn?.channel ?? .email,
-                        at: time, subject: lastIn?.subject.map { $0.hasPrefix("Re:") ? $0 : "Re: \($0)" },
-                        body: text(body)?.nilIfBlank)
+        let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
         try ctx.store.apply(.putMessage(m))
         print("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
     }
@@ -121,22 +118,10 @@ struct DeclineCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global)
-        var r = try ctx.recruiter(recruiter)
+        let r = try ctx.recruiter(recruiter)
         let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
         if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
-        let first = r.name.split(separator: " ").first.map(String.init) ?? r.name
-        var body = "Hi \(first), thank you for thinking of me. I'm not interested in this role"
-        body += reason.map { " because \($0.trimmingCharacters(in: .whitespaces))" } ?? ""
-        body += reengageAt != nil ? ", but I'd be glad to hear from you again later." : ", but I'd be glad to stay in touch."
-        let lastIn = ctx.db.thread(r.id).last { $0.direction == .inbound }
-        let m = Message(recruiterID: r.id, direction: .outbound, channel: lastIn?.channel ?? .email, at: ctx.now,
-                        subject: "Thank you — not for me this time", body: body)
-        r.status = .declined
-        var changes: [Change] = [.putMessage(m), .putRecruiter(r)]
-        if let d = reengageAt {
-            changes.append(.putFollowUp(FollowUp(recruiterID: r.id, due: d, note: "Re-engage with \(r.name)")))
-        }
-        try ctx.store.apply(.batch(changes))
+        try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
         print("Courtesy decline to \(r.name) logged · status declined\(again)")
     }
@@ -159,16 +144,8 @@ struct InterviewCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let time = try ctx.when(at, option: "--at")
-        let roleName = role?.nilIfBlank ?? "Interview"
-        let names = (with ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let event = InterviewEvent(at: time, durationMinutes: minutes, interviewers: names)
-        var opp = ctx.db.opportunities(of: r.id).first {
-            $0.role.caseInsensitiveCompare(roleName) == .orderedSame
-                && ($0.employer ?? "").caseInsensitiveCompare(employer ?? $0.employer ?? "") == .orderedSame
-        } ?? Opportunity(recruiterID: r.id, role: roleName, employer: employer?.nilIfBlank, stage: .interview)
-        opp.interviews.append(event)
-        if let e = employer?.nilIfBlank { opp.employer = e }
-        if [.sourced, .screen].contains(opp.stage) { opp.stage = .interview }
+        let opp = Actions.interviewOpportunity(recruiter: r, in: ctx.db, at: time, minutes: minutes, role: role,
+                                               employer: employer, interviewers: Actions.names(with ?? ""))
         try ctx.store.apply(.putOpportunity(opp))
         let at = DateText(timeZone: ctx.timeZone).absolute(time)
         print("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
@@ -270,14 +247,13 @@ struct SnoozeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global)
-        guard case .followUp(var f) = try ItemLookup.find(id, in: ctx.db) else {
+        guard case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) else {
             throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
         }
         let d = try ctx.when(until, option: "--until")
         guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
-        f.snoozedUntil = d
         let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-        try ctx.commit(.putFollowUp(f), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
+        try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
     }
 }
 

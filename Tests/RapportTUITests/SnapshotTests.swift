@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportSpell
 import RapportTerminal
 import Testing
 @testable import RapportTUI
@@ -60,5 +61,97 @@ struct SnapshotTests {
         var s = Sample.state(width: 80, height: 24)
         _ = update(&s, .failed("Not saved: the store is read-only"))
         expectSnapshot(Screen.render(s), "status-error-80x24")
+    }
+}
+
+@Suite("Render snapshots: forms and overlays")
+struct OverlaySnapshotTests {
+    func session(_ w: Int = 80, _ h: Int = 24) -> Session {
+        var s = Session(width: w, height: h)
+        s.select(1)
+        return s
+    }
+
+    @Test("add-recruiter form with CJK and emoji, and errors next to the fields")
+    func addForm() {
+        var s = session()
+        s.send(.addRecruiter)
+        expectSnapshot(Screen.render(s.state), "form-add-80x24")
+        for _ in 0..<5 { s.send(.nextField) }
+        s.type("Mars/Olympus")
+        s.send(.submit)
+        s.type("佐藤 👩🏽‍💻 ")
+        expectSnapshot(Screen.render(s.state), "form-add-errors-80x24")
+    }
+
+    @Test("each workflow form at 80x24")
+    func forms() {
+        for (action, name) in [(Action.editRecruiter, "edit"), (.logMessage, "log"), (.decline, "decline"),
+                               (.logInterview, "interview"), (.followUp, "follow-up")] {
+            var s = session()
+            s.send(action)
+            expectSnapshot(Screen.render(s.state), "form-\(name)-80x24")
+        }
+    }
+
+    @Test("snooze form on a follow-up in the Deadlines pane")
+    func snoozeForm() {
+        var s = session()
+        s.state.focus = .deadlines
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.followUpID != nil }!
+        s.send(.snooze)
+        expectSnapshot(Screen.render(s.state), "form-snooze-80x24")
+    }
+
+    @Test("time-zone completions under the form")
+    func completions() {
+        var s = session()
+        s.send(.addRecruiter)
+        for _ in 0..<5 { s.send(.nextField) }
+        s.type("Europe/B")
+        s.send(.nextField)
+        expectSnapshot(Screen.render(s.state), "form-zone-completions-80x24")
+    }
+
+    @Test("delete confirmation, template menu, filter menu, search prompt")
+    func overlays() {
+        var s = session()
+        s.send(.delete)
+        expectSnapshot(Screen.render(s.state), "confirm-delete-80x24")
+        s = session()
+        s.send(.writeReply)
+        expectSnapshot(Screen.render(s.state), "menu-template-80x24")
+        s = session()
+        s.send(.filterMenu)
+        expectSnapshot(Screen.render(s.state), "menu-filter-80x24")
+        s = session()
+        s.send(.search)
+        s.type("zzz")
+        expectSnapshot(Screen.render(s.state), "search-miss-80x24")
+    }
+
+    @Test("inline editor and draft review with misspellings, a send-time warning and a missing placeholder")
+    func draft() {
+        var s = session(120, 40)
+        s.send(.writeReply)
+        s.send(.move(2))
+        s.send(.submit)
+        expectSnapshot(Screen.render(s.state), "editor-120x40")
+        s.spelling = .checked(engine: "hunspell", misspellings: [
+            Misspelling(word: "Thnaks", line: 3, column: 1, suggestions: ["Thanks", "Thanes"]),
+        ])
+        s.send(.input(.enter))
+        s.type("Thnaks")
+        s.send(.submit)
+        expectSnapshot(Screen.render(s.state), "review-120x40")
+    }
+
+    @Test("status confirmation after a change, and the filtered, sorted list title")
+    func statusAndTitle() {
+        var s = session()
+        s.send(.markReplied)
+        s.send(.cycleSort)
+        s.send(.markReplied)
+        expectSnapshot(Screen.render(s.state), "after-reply-80x24")
     }
 }

@@ -1,0 +1,318 @@
+import Foundation
+import RapportCore
+import RapportTerminal
+
+/// What a form field accepts; decides validation, completion and how it is drawn.
+public enum FieldKind: Equatable, Sendable {
+    case text
+    /// Must not be empty.
+    case required
+    /// A date in the CLI's words (`tomorrow 10:00`, `+2d`); empty is allowed when optional.
+    case date(optional: Bool)
+    /// An IANA time zone name, completed with Tab; empty is allowed.
+    case timeZone
+    /// One of a few values, cycled with ←/→ or Space.
+    case choice([String])
+    /// A whole number in a range.
+    case number(ClosedRange<Int>)
+}
+
+public struct FormField: Equatable, Sendable {
+    public var key: String
+    public var label: String
+    public var kind: FieldKind
+    public var field: TextField
+    /// Index into the options of a `.choice` field.
+    public var choice: Int
+    /// Shown next to the field in red; set by validation.
+    public var error: String?
+    /// Shown below the form while the field has the focus.
+    public var hint: String
+
+    public init(_ key: String, _ label: String, _ kind: FieldKind = .text, value: String = "", choice: Int = 0,
+                hint: String = "") {
+        self.key = key
+        self.label = label
+        self.kind = kind
+        field = TextField(value)
+        self.choice = choice
+        self.hint = hint
+    }
+
+    /// The text, or the chosen option.
+    public var value: String {
+        if case .choice(let options) = kind { return options.indices.contains(choice) ? options[choice] : "" }
+        return field.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// What a form is for; decides its fields and the change it makes.
+public enum FormPurpose: Equatable, Sendable {
+    case addRecruiter
+    case editRecruiter(UUID)
+    case logMessage(UUID)
+    case decline(UUID)
+    case interview(UUID)
+    case followUp(UUID)
+    case snooze(UUID)
+}
+
+/// A form: fields, the focused one, and its purpose. Pure: `update` edits it and
+/// `Forms.submit` turns it into a change (or into errors shown next to the fields).
+public struct Form: Equatable, Sendable {
+    public var purpose: FormPurpose
+    public var title: String
+    public var fields: [FormField]
+    public var focus: Int = 0
+    /// Time-zone completions offered by the last Tab, shown under the form.
+    public var completions: [String] = []
+
+    public init(purpose: FormPurpose, title: String, fields: [FormField]) {
+        self.purpose = purpose
+        self.title = title
+        self.fields = fields
+    }
+
+    public subscript(key: String) -> String {
+        fields.first { $0.key == key }?.value ?? ""
+    }
+
+    /// Edits the focused field with a key (text keys; ←/→/Space on a choice).
+    public mutating func input(_ key: Key) {
+        guard fields.indices.contains(focus) else { return }
+        completions = []
+        if case .choice(let options) = fields[focus].kind, !options.isEmpty {
+            switch key {
+            case .left: fields[focus].choice = (fields[focus].choice + options.count - 1) % options.count
+            case .right, .char(" "): fields[focus].choice = (fields[focus].choice + 1) % options.count
+            case .char(let c):
+                // The first letter picks an option: "o" for out, "l" for linkedin.
+                if let i = options.firstIndex(where: { $0.lowercased().first == Character(c.lowercased()) }) {
+                    fields[focus].choice = i
+                }
+            default: break
+            }
+            return
+        }
+        if fields[focus].field.handle(key), fields[focus].error != nil {
+            // An error goes away as soon as the value is fixed.
+            fields[focus].error = nil
+        }
+    }
+
+    public mutating func move(_ delta: Int) {
+        completions = []
+        focus = (focus + delta + fields.count) % max(1, fields.count)
+    }
+
+    /// Tab: in a time-zone field, completes the name (or offers the candidates); returns
+    /// false when there is nothing to complete, so Tab moves on.
+    public mutating func complete() -> Bool {
+        guard fields.indices.contains(focus), fields[focus].kind == .timeZone else { return false }
+        let typed = fields[focus].field.text
+        guard !typed.isEmpty, TimeZone(identifier: typed) == nil || completions.isEmpty else { return false }
+        let found = TimeZones.complete(typed)
+        if found.candidates.count == 1 {
+            fields[focus].field.set(found.candidates[0])
+            fields[focus].error = nil
+            completions = []
+            return true
+        }
+        if found.common.count > typed.count {
+            fields[focus].field.set(found.common)
+        }
+        completions = found.candidates
+        return !found.candidates.isEmpty
+    }
+}
+
+/// IANA names for the time-zone field.
+public enum TimeZones {
+    public static let all: [String] = TimeZone.knownTimeZoneIdentifiers.sorted()
+
+    /// Names starting with `typed` (case-insensitive), or whose city part does
+    /// ("tokyo" → Asia/Tokyo), and their longest common prefix.
+    public static func complete(_ typed: String, in names: [String] = all) -> (candidates: [String], common: String) {
+        let t = typed.lowercased().replacingOccurrences(of: " ", with: "_")
+        var c = names.filter { $0.lowercased().hasPrefix(t) }
+        if c.isEmpty {
+            c = names.filter { $0.split(separator: "/").dropFirst().contains { $0.lowercased().hasPrefix(t) } }
+        }
+        guard var common = c.first else { return ([], typed) }
+        for n in c.dropFirst() {
+            while !n.lowercased().hasPrefix(common.lowercased()) { common.removeLast() }
+        }
+        // Keep what was typed when the candidates only share a shorter prefix.
+        return (c, common.count >= typed.count && common.lowercased().hasPrefix(t) ? common : typed)
+    }
+}
+
+/// Builds the forms and turns a filled form into a change.
+public enum Forms {
+    static let channels = Channel.allCases.map(\.rawValue)
+    static let dateHint = "now, today, tomorrow 10:00, +2d, -3h, tue 13:00, 2026-03-09T13:00"
+
+    public static func recruiter(_ r: Recruiter?) -> Form {
+        let kinds = RecruiterKind.allCases.map(\.rawValue)
+        let targets = Targeting.allCases.map(\.rawValue)
+        let fields: [FormField] = [
+            FormField("name", "Name", .required, value: r?.name ?? "", hint: "the recruiter's full name"),
+            FormField("firm", "Firm", value: r?.firm ?? ""),
+            FormField("email", "Email", value: r?.email ?? ""),
+            FormField("phone", "Phone", value: r?.phone ?? ""),
+            FormField("linkedin", "LinkedIn", value: r?.linkedin ?? ""),
+            FormField("timezone", "Time zone", .timeZone, value: r?.timeZone ?? "",
+                      hint: "IANA name, Tab completes: Europe/Berlin, America/New_York, tokyo"),
+            FormField("tags", "Tags", value: r?.tags.joined(separator: ", ") ?? "", hint: "comma-separated"),
+            FormField("kind", "Kind", .choice(kinds), choice: kinds.firstIndex(of: r?.kind.rawValue ?? "") ?? 0,
+                      hint: "←/→ or Space to change"),
+            FormField("targeting", "Targeting", .choice(targets),
+                      choice: targets.firstIndex(of: r?.targeting.rawValue ?? "") ?? 0,
+                      hint: "blanket: a mass mailer, never raises risk flags"),
+        ]
+        return Form(purpose: r.map { .editRecruiter($0.id) } ?? .addRecruiter,
+                    title: r.map { "Edit \($0.name)" } ?? "Add a recruiter", fields: fields)
+    }
+
+    public static func logMessage(_ r: Recruiter, in db: Database) -> Form {
+        let channel = db.thread(r.id).last?.channel.rawValue ?? "email"
+        return Form(purpose: .logMessage(r.id), title: "Log a message · \(r.name)", fields: [
+            FormField("direction", "Direction", .choice(["from them", "from you"]), hint: "←/→ or Space to change"),
+            FormField("channel", "Channel", .choice(channels), choice: channels.firstIndex(of: channel) ?? 0,
+                      hint: "←/→, Space, or the first letter"),
+            FormField("at", "When", .date(optional: false), value: "now", hint: dateHint),
+            FormField("subject", "Subject"),
+            FormField("body", "Body", hint: "the text (paste is fine)"),
+        ])
+    }
+
+    public static func decline(_ r: Recruiter) -> Form {
+        Form(purpose: .decline(r.id), title: "Courtesy decline · \(r.name)", fields: [
+            FormField("reason", "Reason", hint: "why not: fills {reason} in the decline template"),
+            FormField("reengage", "Re-engage", .date(optional: true), hint: "optional: when to get back in touch, e.g. +90d"),
+        ])
+    }
+
+    public static func interview(_ r: Recruiter, in db: Database) -> Form {
+        let o = Templates.latestOpportunity(db.opportunities(of: r.id))
+        return Form(purpose: .interview(r.id), title: "Log an interview · \(r.name)", fields: [
+            FormField("at", "When", .date(optional: false), hint: dateHint),
+            FormField("role", "Role", value: o?.role ?? ""),
+            FormField("employer", "Employer", value: o?.employer ?? ""),
+            FormField("with", "Interviewers", hint: "comma-separated"),
+            FormField("minutes", "Minutes", .number(1...1440), value: "60"),
+        ])
+    }
+
+    public static func followUp(_ r: Recruiter) -> Form {
+        Form(purpose: .followUp(r.id), title: "Schedule a follow-up · \(r.name)", fields: [
+            FormField("due", "Due", .date(optional: false), value: "+3d", hint: dateHint),
+            FormField("note", "What", hint: "what you will do"),
+        ])
+    }
+
+    public static func snooze(_ f: FollowUp, name: String) -> Form {
+        Form(purpose: .snooze(f.id), title: "Snooze · \(f.note ?? "follow-up") · \(name)", fields: [
+            FormField("until", "Until", .date(optional: false), value: "+1d", hint: dateHint),
+        ])
+    }
+
+    /// The error for one field's value, or nil.
+    static func check(_ f: FormField, now: Date, timeZone: TimeZone) -> String? {
+        let v = f.value
+        switch f.kind {
+        case .text, .choice: return nil
+        case .required: return v.isEmpty ? "required" : nil
+        case .date(let optional):
+            if v.isEmpty { return optional ? nil : "required" }
+            return (try? When.parse(v, now: now, timeZone: timeZone)) == nil ? "not a date (try tomorrow 10:00, +2d)" : nil
+        case .timeZone:
+            return v.isEmpty || TimeZone(identifier: v) != nil ? nil : "unknown time zone (Tab completes)"
+        case .number(let range):
+            guard let n = Int(v), range.contains(n) else { return "a number \(range.lowerBound)–\(range.upperBound)" }
+            return nil
+        }
+    }
+
+    /// What submitting a form does.
+    public enum Outcome: Equatable, Sendable {
+        /// Some fields are wrong: the form with the errors set (focus on the first).
+        case invalid(Form)
+        case change(Change, label: String)
+        /// A decline: write the draft from the template before anything is logged.
+        case declineDraft(recruiterID: UUID, reason: String?, reengage: Date?)
+        case nothing(String)
+    }
+
+    public static func submit(_ form: Form, db: Database, now: Date, timeZone: TimeZone) -> Outcome {
+        var checked = form
+        for i in checked.fields.indices {
+            checked.fields[i].error = check(checked.fields[i], now: now, timeZone: timeZone)
+        }
+        if let first = checked.fields.firstIndex(where: { $0.error != nil }) {
+            checked.focus = first
+            return .invalid(checked)
+        }
+        func date(_ key: String) -> Date? {
+            let v = form[key]
+            return v.isEmpty ? nil : try? When.parse(v, now: now, timeZone: timeZone)
+        }
+        func opt(_ key: String) -> String? { form[key].isEmpty ? nil : form[key] }
+        func recruiter(_ id: UUID) -> Recruiter? { db.recruiters[id] }
+        switch form.purpose {
+        case .addRecruiter, .editRecruiter:
+            var r: Recruiter
+            if case .editRecruiter(let id) = form.purpose {
+                guard let existing = recruiter(id) else { return .nothing("That recruiter is gone") }
+                r = existing
+            } else {
+                r = Recruiter(name: form["name"], created: now)
+            }
+            r.name = form["name"]
+            r.firm = opt("firm")
+            r.email = opt("email")
+            r.phone = opt("phone")
+            r.linkedin = opt("linkedin")
+            r.timeZone = opt("timezone")
+            r.tags = Actions.names(form["tags"])
+            r.kind = RecruiterKind(rawValue: form["kind"]) ?? .agency
+            r.targeting = Targeting(rawValue: form["targeting"]) ?? .targeted
+            if case .editRecruiter = form.purpose {
+                if db.recruiters[r.id] == r { return .nothing("No changes") }
+                return .change(.putRecruiter(r), label: "\(r.name) saved")
+            }
+            return .change(.putRecruiter(r), label: "\(r.name) added")
+        case .logMessage(let id):
+            guard let r = recruiter(id) else { return .nothing("That recruiter is gone") }
+            let inbound = form["direction"] == "from them"
+            let m = Message(recruiterID: id, direction: inbound ? .inbound : .outbound,
+                            channel: Channel(rawValue: form["channel"]) ?? .email, at: date("at") ?? now,
+                            subject: opt("subject"), body: opt("body"))
+            return .change(.putMessage(m), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
+        case .decline(let id):
+            if let d = date("reengage"), d <= now {
+                var f = checked
+                if let i = f.fields.firstIndex(where: { $0.key == "reengage" }) {
+                    f.fields[i].error = "must be in the future"
+                    f.focus = i
+                }
+                return .invalid(f)
+            }
+            return .declineDraft(recruiterID: id, reason: opt("reason"), reengage: date("reengage"))
+        case .interview(let id):
+            guard let r = recruiter(id), let at = date("at") else { return .nothing("That recruiter is gone") }
+            let o = Actions.interviewOpportunity(recruiter: r, in: db, at: at, minutes: Int(form["minutes"]) ?? 60,
+                                                 role: opt("role"), employer: opt("employer"),
+                                                 interviewers: Actions.names(form["with"]))
+            return .change(.putOpportunity(o), label: "Interview with \(r.name) logged")
+        case .followUp(let id):
+            guard let r = recruiter(id), let due = date("due") else { return .nothing("That recruiter is gone") }
+            return .change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt("note"))),
+                           label: "Follow-up with \(r.name) scheduled")
+        case .snooze(let id):
+            guard let f = db.followUps[id], let until = date("until") else { return .nothing("That follow-up is gone") }
+            let name = db.recruiters[f.recruiterID]?.name ?? "?"
+            return .change(Actions.snooze(f, until: until), label: "Follow-up with \(name) snoozed")
+        }
+    }
+}

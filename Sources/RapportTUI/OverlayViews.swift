@@ -1,0 +1,216 @@
+import Foundation
+import RapportCore
+import RapportSpell
+import RapportTerminal
+
+extension Screen {
+    /// A bordered box with a title in the top rule, cleared inside.
+    static func drawBox(_ buf: inout CellBuffer, _ box: Rect, title: String) {
+        guard box.width > 4, box.height > 2 else { return }
+        buf.fill(box)
+        let border = Style(.accent, bold: true)
+        let inner = box.width - 2
+        buf.put("┌" + String(repeating: "─", count: inner) + "┐", x: box.x, y: box.y, style: border)
+        buf.put(" " + title + " ", x: box.x + 2, y: box.y, maxWidth: inner - 2, style: border)
+        for y in (box.y + 1)..<(box.maxY - 1) {
+            buf.put("│", x: box.x, y: y, style: border)
+            buf.put("│", x: box.maxX - 1, y: y, style: border)
+        }
+        buf.put("└" + String(repeating: "─", count: inner) + "┘", x: box.x, y: box.maxY - 1, style: border)
+    }
+
+    /// A box of `width` × `height` centred on the screen, clipped to it.
+    static func centredBox(_ state: AppState, width: Int, height: Int) -> Rect {
+        let w = min(width, state.width - 2), h = min(height, state.height - 2)
+        return Rect(x: (state.width - w) / 2, y: (state.height - h) / 2, width: w, height: h)
+    }
+
+    /// A text field's visible window with the cursor drawn as a reversed cell.
+    static func drawField(_ buf: inout CellBuffer, _ field: TextField, x: Int, y: Int, width: Int, focused: Bool) {
+        let (text, col) = field.window(width: width)
+        let style = focused ? Style(.normal, underline: true) : Style(.normal)
+        buf.putPadded(text, x: x, y: y, width: width, style: style)
+        if focused, col < width {
+            let under = buf[x + col, y]
+            buf.put(under.isContinuation || under.text.isEmpty ? " " : under.text, x: x + col, y: y,
+                    style: Style(.selection))
+        }
+    }
+
+    static func drawOverlay(_ buf: inout CellBuffer, _ state: AppState, _ overlay: Overlay, keymap: Keymap) {
+        switch overlay {
+        case .help(let scroll): HelpView.draw(&buf, state, keymap: keymap, scroll: scroll)
+        case .form(let f): FormView.draw(&buf, state, f)
+        case .confirm(let c): ConfirmView.draw(&buf, state, c)
+        case .menu(let m): MenuView.draw(&buf, state, m)
+        case .search: break // drawn in the status bar
+        case .editor(let t): EditorView.draw(&buf, state, t)
+        case .review(let d): ReviewView.draw(&buf, state, d)
+        }
+    }
+}
+
+enum FormView {
+    static let labelWidth = 13
+
+    static func box(_ state: AppState, _ f: Form) -> Rect {
+        Screen.centredBox(state, width: 76, height: f.fields.count + 6)
+    }
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ f: Form) {
+        let box = box(state, f)
+        Screen.drawBox(&buf, box, title: f.title)
+        guard box.height > 4 else { return }
+        let inner = box.width - 4
+        let x = box.x + 2
+        for (i, field) in f.fields.enumerated() {
+            let y = box.y + 2 + i
+            guard y < box.maxY - 3 || (y < box.maxY - 1 && i == f.fields.count - 1) else { break }
+            let focused = i == f.focus
+            buf.putPadded((focused ? "› " : "  ") + field.label, x: x, y: y, width: labelWidth,
+                          style: focused ? Style(.accent, bold: true) : Style(.muted))
+            let errorText = field.error.map { "✗ " + $0 } ?? ""
+            let errorWidth = errorText.isEmpty ? 0 : min(DisplayWidth.of(errorText), max(0, inner - labelWidth - 12))
+            let valueWidth = max(4, inner - labelWidth - (errorWidth > 0 ? errorWidth + 1 : 0))
+            let vx = x + labelWidth
+            if case .choice(let options) = field.kind {
+                let shown = options.indices.contains(field.choice) ? options[field.choice] : ""
+                buf.putPadded("‹ " + shown + " ›", x: vx, y: y, width: valueWidth,
+                              style: focused ? Style(.selection) : Style(.normal))
+            } else {
+                Screen.drawField(&buf, field.field, x: vx, y: y, width: valueWidth, focused: focused)
+            }
+            if errorWidth > 0 {
+                buf.put(Text.truncate(errorText, to: errorWidth), x: vx + valueWidth + 1, y: y, style: Style(.danger, bold: true))
+            }
+        }
+        // Under the fields: completions for a time zone, else the focused field's hint.
+        let hintY = box.maxY - 3
+        var hint = f.fields.indices.contains(f.focus) ? f.fields[f.focus].hint : ""
+        if !f.completions.isEmpty {
+            hint = f.completions.prefix(8).joined(separator: "  ") + (f.completions.count > 8 ? "  … \(f.completions.count) in all" : "")
+        }
+        if hintY > box.y + 1 + f.fields.count { buf.put(Text.truncate(hint, to: inner), x: x, y: hintY, style: Style(.muted)) }
+        buf.put(Text.truncate("Enter saves · Esc cancels · Tab next field", to: inner), x: x, y: box.maxY - 2,
+                style: Style(.muted))
+    }
+}
+
+enum ConfirmView {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ c: Confirm) {
+        let width = min(max(DisplayWidth.of(c.question) + 6, 40), state.width - 2)
+        let box = Screen.centredBox(state, width: width, height: 6)
+        Screen.drawBox(&buf, box, title: "Confirm")
+        guard box.height >= 5 else { return }
+        buf.put(Text.truncate(c.question, to: box.width - 4), x: box.x + 2, y: box.y + 2, style: Style(.warning, bold: true))
+        buf.put("y or Enter: yes (u undoes) · n or Esc: no", x: box.x + 2, y: box.y + 3, maxWidth: box.width - 4,
+                style: Style(.muted))
+    }
+}
+
+enum MenuView {
+    static func box(_ state: AppState, _ m: Menu) -> Rect {
+        let width = (m.items.map { DisplayWidth.of($0) } + [DisplayWidth.of(m.title)]).max()! + 8
+        return Screen.centredBox(state, width: max(30, width), height: m.items.count + 4)
+    }
+
+    /// The item under a mouse position, if any.
+    static func item(_ state: AppState, _ m: Menu, x: Int, y: Int) -> Int? {
+        let b = box(state, m)
+        let rows = b.height - 4
+        let top = AppState.scrolled(top: 0, cursor: m.cursor, rows: rows, count: m.items.count)
+        let i = top + y - (b.y + 2)
+        return b.contains(x: x, y: y) && y >= b.y + 2 && y < b.y + 2 + rows && i < m.items.count ? i : nil
+    }
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ m: Menu) {
+        let box = box(state, m)
+        Screen.drawBox(&buf, box, title: m.title)
+        let rows = box.height - 4
+        guard rows > 0 else { return }
+        let top = AppState.scrolled(top: 0, cursor: m.cursor, rows: rows, count: m.items.count)
+        for k in 0..<rows where top + k < m.items.count {
+            let i = top + k
+            let selected = i == m.cursor
+            buf.putPadded((selected ? "› " : "  ") + m.items[i], x: box.x + 2, y: box.y + 2 + k, width: box.width - 4,
+                          style: selected ? Style(.selection) : .plain)
+        }
+    }
+}
+
+enum EditorView {
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ t: TextField) {
+        let box = Screen.centredBox(state, width: 90, height: state.height - 2)
+        Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc cancels")
+        let rows = box.height - 2, width = box.width - 4
+        guard rows > 0, width > 1 else { return }
+        let lines = t.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let (line, col) = t.lineAndColumn
+        let top = AppState.scrolled(top: 0, cursor: line, rows: rows, count: lines.count)
+        for k in 0..<rows where top + k < lines.count {
+            let i = top + k
+            var field = TextField(lines[i])
+            field.home()
+            if i == line {
+                // Place a one-line field's cursor at the column to reuse its window.
+                field = TextField(String(lines[i].prefix(col)))
+                field.insert(String(lines[i].dropFirst(col)))
+                for _ in 0..<(lines[i].count - col) { field.left() }
+            }
+            Screen.drawField(&buf, field, x: box.x + 2, y: box.y + 1 + k, width: width, focused: i == line)
+        }
+    }
+}
+
+enum ReviewView {
+    static func lines(_ state: AppState, _ d: Draft, width: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for l in Text.wrapLines(d.text, width: width) { out.append((l, .plain)) }
+        out.append(("", .plain))
+        switch d.spelling {
+        case nil:
+            out.append(("Spelling: checking…", Style(.muted)))
+        case .unavailable(let why)?:
+            out.append(("Spelling: \(why) · Enter goes on without it", Style(.warning)))
+        case .checked(let engine, let found)? where found.isEmpty:
+            out.append(("Spelling: no misspellings (\(engine))", Style(.good)))
+        case .checked(_, let found)?:
+            out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits):", Style(.warning, bold: true)))
+            for m in found.prefix(6) {
+                let sugg = m.suggestions.prefix(4).joined(separator: ", ")
+                out.append(("  \(m.line):\(m.column) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)", Style(.warning)))
+            }
+            if found.count > 6 { out.append(("  … \(found.count - 6) more", Style(.warning))) }
+        }
+        if let w = d.sendWarning {
+            for l in Text.wrap("⚠ " + w, width: width) { out.append((l, Style(.warning, bold: true))) }
+        }
+        for p in d.problems { out.append(("✗ " + p + ": not sent until it is", Style(.danger, bold: true))) }
+        return out
+    }
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ d: Draft) {
+        let name = state.db.recruiters[d.recruiterID]?.name ?? "?"
+        let title: String
+        switch d.purpose {
+        case .reply: title = "Reply to \(name)"
+        case .decline: title = "Courtesy decline to \(name)"
+        }
+        let box = Screen.centredBox(state, width: 90, height: state.height - 2)
+        Screen.drawBox(&buf, box, title: title)
+        let width = box.width - 4, rows = box.height - 3
+        guard rows > 0, width > 4 else { return }
+        var all = lines(state, d, width: width)
+        // Keep the checks in view: drop body lines from the end of the text first.
+        if all.count > rows {
+            let checks = all.count - (Text.wrapLines(d.text, width: width).count)
+            let keepText = max(0, rows - checks - 1)
+            all = Array(all.prefix(keepText)) + [("…", Style(.muted))] + Array(all.suffix(checks))
+        }
+        for (k, (text, style)) in all.prefix(rows).enumerated() {
+            buf.put(Text.truncate(text, to: width), x: box.x + 2, y: box.y + 1 + k, style: style)
+        }
+        buf.put(Text.truncate("Enter copies and logs it · e edits · y copies · Esc cancels", to: width),
+                x: box.x + 2, y: box.maxY - 2, style: Style(.accent))
+    }
+}

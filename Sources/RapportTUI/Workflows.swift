@@ -1,0 +1,479 @@
+import Foundation
+import RapportCore
+import RapportSpell
+import RapportTerminal
+
+// The workflows of issue 5: every data change goes out as `.persist(change)` through
+// `commit`, which records (change, inverse) for undo first. Pure, like `update`.
+
+extension AppState {
+    var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiters[$0] } }
+}
+
+/// Records the change on the undo stack (with its inverse, computed now, before it is
+/// applied) and asks the loop to store it. The status bar confirms it.
+func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect] {
+    guard !state.readOnly else {
+        state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
+        return []
+    }
+    do {
+        try state.db.validate(change)
+    } catch {
+        state.statusMessage = StatusMessage("Not saved: \(error)", isError: true)
+        return []
+    }
+    state.undoStack.append(UndoEntry(change: change, inverse: state.db.inverse(of: change), label: label))
+    state.redoStack.removeAll()
+    state.lastPersist = .change
+    state.statusMessage = StatusMessage(label + " · u undo")
+    return [.persist(change)]
+}
+
+enum PersistKind: Equatable, Sendable { case change, undo, redo }
+
+func undo(_ state: inout AppState) -> [Effect] { replay(&state, back: true) }
+
+func redo(_ state: inout AppState) -> [Effect] { replay(&state, back: false) }
+
+/// Undo (`back`) persists the top entry's inverse and moves it to the redo stack; redo
+/// persists the change again and moves it back. Either is a new journal line.
+private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
+    guard let e = back ? state.undoStack.popLast() : state.redoStack.popLast() else {
+        state.statusMessage = StatusMessage(back ? "Nothing to undo" : "Nothing to redo")
+        return []
+    }
+    if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
+    state.lastPersist = back ? .undo : .redo
+    state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
+    return [.persist(back ? e.inverse : e.change)]
+}
+
+/// The store refused the last change: the history goes back to how it was.
+func saveFailed(_ state: inout AppState, _ message: String) {
+    switch state.lastPersist {
+    case .change: _ = state.undoStack.popLast()
+    case .undo: if let e = state.redoStack.popLast() { state.undoStack.append(e) }
+    case .redo: if let e = state.undoStack.popLast() { state.redoStack.append(e) }
+    case nil: break
+    }
+    state.lastPersist = nil
+    state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+}
+
+/// Actions on the panes that start a workflow. Nil for actions that are not workflows.
+func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
+    func needRecruiter() -> Recruiter? {
+        if let r = state.selectedRecruiter { return r }
+        state.statusMessage = StatusMessage("Select a recruiter first (a adds one)", isError: true)
+        return nil
+    }
+    switch action {
+    case .addRecruiter:
+        state.overlays.append(.form(Forms.recruiter(nil)))
+    case .editRecruiter:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.recruiter(r)))
+    case .logMessage:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.logMessage(r, in: state.db)))
+    case .markReplied:
+        guard let r = needRecruiter() else { return [] }
+        return commit(&state, Actions.reply(recruiter: r, in: state.db, now: state.now), label: "Reply to \(r.name) logged")
+    case .writeReply:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.menu(Menu(title: "Reply to \(r.name): start from",
+                                         items: ["blank"] + state.templates.map(\.name), purpose: .template(r.id))))
+    case .decline:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.decline(r)))
+    case .logInterview:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.interview(r, in: state.db)))
+    case .followUp:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.followUp(r)))
+    case .toggleTargeting:
+        guard let r = needRecruiter() else { return [] }
+        let to = r.targeting == .targeted ? "blanket" : "targeted"
+        return commit(&state, Actions.toggleTargeting(r), label: "\(r.name) is now \(to)")
+    case .toggleDoNotContact:
+        guard let r = needRecruiter() else { return [] }
+        let label = r.status == .doNotContact ? "\(r.name) may be contacted again" : "\(r.name) marked do-not-contact"
+        return commit(&state, Actions.toggleDoNotContact(r), label: label)
+    case .markDone:
+        guard let d = deadlineForAction(&state) else { return [] }
+        guard let change = Actions.done(d, in: state.db, now: state.now) else {
+            state.statusMessage = StatusMessage("Nothing to mark done for \"\(d.title)\"", isError: true)
+            return []
+        }
+        return commit(&state, change, label: "Done: \(d.title)")
+    case .snooze:
+        guard let d = deadlineForAction(&state) else { return [] }
+        guard let id = d.followUpID, let f = state.db.followUps[id] else {
+            state.statusMessage = StatusMessage("Only follow-ups can be snoozed; x marks this one done", isError: true)
+            return []
+        }
+        state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+    case .delete:
+        askDelete(&state)
+    case .undo:
+        return undo(&state)
+    case .redo:
+        return redo(&state)
+    case .search:
+        state.overlays.append(.search(Search(origin: state.recruiterCursor)))
+        state.focus = .recruiters
+    case .searchNext(let step):
+        guard let q = state.lastSearch, !q.isEmpty else {
+            state.statusMessage = StatusMessage("No search yet: / searches")
+            return []
+        }
+        if let i = findMatch(state, q, from: state.recruiterCursor + step, step: step) {
+            state.recruiterCursor = i
+            state.threadScroll = 0
+            state.focus = .recruiters
+            state.clampCursors()
+        } else {
+            state.statusMessage = StatusMessage("No match for '\(q)'")
+        }
+    case .filterMenu:
+        var items = ["all recruiters"]
+        for f in Flag.allCases {
+            let n = state.statuses.values.reduce(0) { $0 + ($1.flags.contains(f) ? 1 : 0) }
+            items.append("\(FlagGlyph.glyph(f)) \(f.rawValue) (\(n))")
+        }
+        var m = Menu(title: "Show only recruiters flagged", items: items, purpose: .filter)
+        m.cursor = state.filter.flatMap { Flag.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        state.overlays.append(.menu(m))
+    case .cycleSort:
+        let all = SortMode.allCases
+        state.sort = all[(all.firstIndex(of: state.sort)! + 1) % all.count]
+        state.reorder()
+        state.statusMessage = StatusMessage("Sorted by \(state.sort.rawValue)")
+    case .copy:
+        if let text = state.lastDraft, case .review = state.overlays.last {
+            state.statusMessage = StatusMessage("Draft copied to the clipboard")
+            return [.copyToClipboard(text)]
+        }
+        guard let id = state.selectedMessageID, let m = state.db.message(id) else {
+            state.statusMessage = StatusMessage("No message to copy", isError: true)
+            return []
+        }
+        state.statusMessage = StatusMessage("Message copied to the clipboard")
+        return [.copyToClipboard(m.body ?? m.subject ?? "")]
+    default:
+        return nil
+    }
+    return []
+}
+
+/// The deadline `x` and `s` act on: the selected one in the Deadlines pane, else the
+/// selected recruiter's most urgent.
+private func deadlineForAction(_ state: inout AppState) -> Deadline? {
+    if state.focus == .deadlines, let d = state.selectedDeadline { return d }
+    if let id = state.selectedRecruiterID, let d = state.deadlines.first(where: { $0.recruiterID == id }) { return d }
+    state.statusMessage = StatusMessage("No deadline selected (3 goes to Deadlines)", isError: true)
+    return nil
+}
+
+private func askDelete(_ state: inout AppState) {
+    switch state.focus {
+    case .messages:
+        if let id = state.selectedMessageID, let m = state.db.message(id) {
+            let who = state.db.recruiters[m.recruiterID]?.name ?? "?"
+            let what = (m.direction == .inbound ? "message from " : "message to ") + who
+            state.overlays.append(.confirm(Confirm(question: "Delete the \(what) of \(Format.stamp(m.at, now: state.now, timeZone: state.timeZone))?",
+                                                   change: .removeMessage(id), label: "Deleted the \(what)")))
+            return
+        }
+    case .deadlines:
+        if let d = state.selectedDeadline, let id = d.followUpID {
+            state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
+                                                   change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+            return
+        }
+    case .recruiters:
+        break
+    }
+    guard let r = state.selectedRecruiter else {
+        state.statusMessage = StatusMessage("Nothing selected to delete", isError: true)
+        return
+    }
+    let n = state.db.thread(r.id).count
+    state.overlays.append(.confirm(Confirm(
+        question: "Delete \(r.name)\(n > 0 ? " and \(n) message\(n == 1 ? "" : "s")" : "")?",
+        change: .removeRecruiter(r.id), label: "Deleted \(r.name)")))
+}
+
+// MARK: - Search
+
+/// Whether a recruiter matches a query: name, firm, tags, notes, message subjects and bodies.
+func matches(_ db: Database, _ id: UUID, _ q: String) -> Bool {
+    guard let r = db.recruiters[id] else { return false }
+    func has(_ s: String?) -> Bool { s.map { $0.range(of: q, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false }
+    if has(r.name) || has(r.firm) || has(r.notes) || r.tags.contains(where: has) { return true }
+    return db.thread(id).contains { has($0.subject) || has($0.body) }
+}
+
+/// The first matching position from `start` going `step` (wrapping once), or nil.
+func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> Int? {
+    let n = state.order.count
+    guard n > 0, !q.isEmpty else { return nil }
+    for k in 0..<n {
+        let i = ((start + k * (step < 0 ? -1 : 1)) % n + n) % n
+        if matches(state.db, state.order[i], q) { return i }
+    }
+    return nil
+}
+
+// MARK: - Overlays
+
+/// Keys and results while a form, menu, confirmation, search, editor or draft is on
+/// top. Nil for actions the overlay does not take (tick, reload, resize, quit…).
+func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
+    if case .input(let key) = action, typeIntoForm(&state, key) { return [] }
+    guard let top = state.overlays.last else { return nil }
+    let last = state.overlays.count - 1
+    switch (top, action) {
+    case (_, .tick), (_, .reload), (_, .resize), (_, .quit), (_, .failed), (_, .saveFailed), (_, .redraw),
+         (_, .suspend), (_, .draftEdited), (_, .spellChecked):
+        return nil
+    case (.help, _):
+        return nil
+
+    case (.form, .cancel):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Cancelled: nothing changed")
+    case (.form(var f), .nextField):
+        if !f.complete() { f.move(1) }
+        state.overlays[last] = .form(f)
+    case (.form(var f), .previousField):
+        f.move(-1)
+        state.overlays[last] = .form(f)
+    case (.form(let f), .submit):
+        switch Forms.submit(f, db: state.db, now: state.now, timeZone: state.timeZone) {
+        case .invalid(let checked):
+            state.overlays[last] = .form(checked)
+        case .nothing(let why):
+            state.overlays.removeLast()
+            state.statusMessage = StatusMessage(why)
+        case .change(let change, let label):
+            state.overlays.removeLast()
+            if case .putRecruiter(let r) = change, case .addRecruiter = f.purpose {
+                let effects = commit(&state, change, label: label)
+                state.pendingSelection = r.id
+                return effects
+            }
+            return commit(&state, change, label: label)
+        case .declineDraft(let id, let reason, let reengage):
+            state.overlays.removeLast()
+            return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
+                              template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
+        }
+
+    case (.confirm, .cancel):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Not deleted")
+    case (.confirm(let c), .submit):
+        state.overlays.removeLast()
+        return commit(&state, c.change, label: c.label)
+
+    case (.menu, .cancel):
+        state.overlays.removeLast()
+    case (.menu(var m), .move(let n)):
+        m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
+        state.overlays[last] = .menu(m)
+    case (.menu(var m), .mouse(let ev)):
+        // The wheel moves, a click selects, a double-click chooses.
+        switch ev.kind {
+        case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
+        case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
+        case .click, .doubleClick:
+            guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
+            m.cursor = i
+            if case .doubleClick = ev.kind {
+                state.overlays.removeLast()
+                return pick(&state, m)
+            }
+        }
+        state.overlays[last] = .menu(m)
+    case (.menu(let m), .submit):
+        state.overlays.removeLast()
+        return pick(&state, m)
+
+    case (.search(let s), .cancel):
+        state.overlays.removeLast()
+        state.recruiterCursor = s.origin
+        state.clampCursors()
+    case (.search(var s), .input(let key)):
+        s.field.handle(key)
+        let q = s.field.text
+        if let i = findMatch(state, q, from: s.origin, step: 1) {
+            state.recruiterCursor = i
+            s.miss = false
+        } else {
+            // No match: the selection stays where it was, and the prompt says so.
+            state.recruiterCursor = s.origin
+            s.miss = !q.isEmpty
+        }
+        state.threadScroll = 0
+        state.clampCursors()
+        state.overlays[last] = .search(s)
+    case (.search(let s), .submit):
+        state.overlays.removeLast()
+        let q = s.field.text
+        state.lastSearch = q.isEmpty ? state.lastSearch : q
+        if s.miss { state.statusMessage = StatusMessage("No match for '\(q)'; the selection did not move") }
+        else if !q.isEmpty { state.statusMessage = StatusMessage("'\(q)' · n next, N previous") }
+
+    case (.editor, .cancel):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Edit cancelled")
+    case (.editor(let t), .submit):
+        state.overlays.removeLast()
+        return draftText(&state, t.text)
+
+    case (.review, .cancel):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
+    case (.review(let d), .editDraft):
+        return [.editExternally(d.text)]
+    case (.review, .copy):
+        return workflow(&state, .copy)
+    case (.review(let d), .submit):
+        return send(&state, d)
+
+    case (_, .mouse):
+        break
+    default:
+        break
+    }
+    return []
+}
+
+/// Typing into a form or the inline editor. The overlay is taken off the stack and
+/// its old value dropped before the field is edited, so the text is not copied on
+/// every key (a paste of thousands of characters stays linear).
+private func typeIntoForm(_ state: inout AppState, _ key: Key) -> Bool {
+    guard var top = state.overlays.popLast() else { return false }
+    if case .form(var f) = top {
+        top = .help(scroll: 0)
+        f.input(key)
+        state.overlays.append(.form(f))
+        return true
+    }
+    if case .editor(var t) = top {
+        top = .help(scroll: 0)
+        t.handle(key)
+        state.overlays.append(.editor(t))
+        return true
+    }
+    state.overlays.append(top)
+    return false
+}
+
+/// A menu item was chosen.
+private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
+    switch m.purpose {
+    case .filter:
+        let flag = m.cursor == 0 ? nil : Flag.allCases[m.cursor - 1]
+        let before = state.selectedRecruiterID
+        if let f = flag, !state.statuses.values.contains(where: { $0.flags.contains(f) }) {
+            state.statusMessage = StatusMessage("No recruiter is flagged \(f.rawValue); the filter is unchanged")
+            return []
+        }
+        state.filter = flag
+        state.reorder()
+        var text = flag.map { "Showing \(state.order.count) flagged \($0.rawValue) · F changes" } ?? "Showing all recruiters"
+        if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiters[b]?.name {
+            text += " · \(name) is not in the list"
+        }
+        state.statusMessage = StatusMessage(text)
+    case .template(let id):
+        let template = m.cursor == 0 ? nil : state.templates[m.cursor - 1]
+        return startDraft(&state, recruiterID: id, purpose: .reply, template: template, extra: [:])
+    }
+    return []
+}
+
+/// Opens the draft review with the template filled in and hands the text to the editor.
+func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpose, template: MessageTemplate?,
+                extra: [String: String]) -> [Effect] {
+    guard let r = state.db.recruiters[recruiterID] else { return [] }
+    var text: String
+    if let t = template {
+        let values = Templates.values(for: r, in: state.db, now: state.now, myName: state.myName, extra: extra)
+        let filled = Templates.fill(t, values: values)
+        text = (filled.subject.map { "Subject: \($0)\n\n" } ?? "") + filled.body
+    } else {
+        let subject = Actions.replySubject(Actions.lastInbound(r.id, in: state.db)) ?? ""
+        text = "Subject: \(subject)\n\n"
+    }
+    if case .decline(let reason, let reengage) = purpose, template == nil {
+        text = "Subject: \(Actions.declineSubject)\n\n" + Actions.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
+    }
+    let warning = SendTime.check(r, now: state.now, policy: state.policy)?.warning(name: r.name, yourZone: state.timeZone)
+    state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning)))
+    state.lastDraft = text
+    return [.editExternally(text)]
+}
+
+/// New text for the draft under review (from `$EDITOR` or the inline editor): spell-check it.
+private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
+    guard case .review(var d) = state.overlays.last else { return [] }
+    d.text = text
+    d.spelling = nil
+    state.overlays[state.overlays.count - 1] = .review(d)
+    state.lastDraft = d.parts.body
+    var names: [String] = []
+    if let r = state.db.recruiters[d.recruiterID] {
+        names = r.name.split(separator: " ").map(String.init) + (r.firm.map { [$0] } ?? [])
+    }
+    if let me = state.myName { names += me.split(separator: " ").map(String.init) }
+    return [.spellCheck(d.parts.body, ignoring: names)]
+}
+
+/// Results that arrive while a draft is open.
+func draftResult(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .draftEdited(let text):
+        if let text {
+            return draftText(&state, text)
+        } else if case .review(let d) = state.overlays.last {
+            // No $EDITOR (or it failed): the inline editor, on top of the review.
+            state.overlays.append(.editor(TextField(d.text, multiline: true)))
+        }
+    case .spellChecked(let result):
+        if case .review(var d) = state.overlays.last {
+            d.spelling = result
+            state.overlays[state.overlays.count - 1] = .review(d)
+        }
+    default:
+        break
+    }
+    return []
+}
+
+/// Enter on the draft: copy it and log it as sent (one undoable change).
+private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
+    guard d.problems.isEmpty else {
+        state.statusMessage = StatusMessage("Not sent: \(d.problems.joined(separator: ", ")) · e edits", isError: true)
+        return []
+    }
+    guard let r = state.db.recruiters[d.recruiterID] else { return [] }
+    let (subject, body) = d.parts
+    state.overlays.removeLast()
+    state.lastDraft = body
+    let change: Change, label: String
+    switch d.purpose {
+    case .reply:
+        change = Actions.reply(recruiter: r, in: state.db, now: state.now, subject: subject, body: body)
+        label = "Reply to \(r.name) copied and logged"
+    case .decline(let reason, let reengage):
+        change = Actions.decline(recruiter: r, in: state.db, now: state.now, reason: reason, reengage: reengage,
+                                 subject: subject, body: body)
+        label = "Courtesy decline to \(r.name) copied and logged · status declined"
+    }
+    return [.copyToClipboard(body)] + commit(&state, change, label: label)
+}

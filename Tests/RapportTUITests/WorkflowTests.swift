@@ -1,0 +1,542 @@
+import Foundation
+import RapportCore
+import RapportSpell
+import RapportTerminal
+import Testing
+@testable import RapportTUI
+
+/// Runs `update` the way the event loop does: `.persist` is applied to an in-memory
+/// "store" and comes back as `.reload`; the editor and spell checker answer with
+/// canned results; the clipboard is recorded.
+struct Session {
+    var state: AppState
+    var store: Database
+    var clipboard: [String] = []
+    var persisted: [Change] = []
+    /// What `$EDITOR` returns (nil: no editor, the inline editor opens).
+    var editorResult: (String) -> String? = { _ in nil }
+    var spelling: SpellResult = .checked(engine: "test", misspellings: [])
+    /// When set, the next store write fails with this message.
+    var failNextWrite: String?
+
+    init(width: Int = 120, height: Int = 40, db: Database = Sample.database) {
+        state = Sample.state(width: width, height: height, db: db)
+        store = db
+    }
+
+    @discardableResult
+    mutating func send(_ action: Action) -> [Effect] {
+        let effects = update(&state, action)
+        for e in effects {
+            switch e {
+            case .persist(let c):
+                if let why = failNextWrite {
+                    failNextWrite = nil
+                    send(.saveFailed(why))
+                    continue
+                }
+                try! store.apply(c)
+                persisted.append(c)
+                send(.reload(store, notices: [], readOnly: false))
+            case .copyToClipboard(let t): clipboard.append(t)
+            case .editExternally(let t): send(.draftEdited(editorResult(t)))
+            case .spellCheck: send(.spellChecked(spelling))
+            case .quit, .redraw, .suspend: break
+            }
+        }
+        return effects
+    }
+
+    mutating func type(_ text: String) {
+        for c in text { send(.input(.char(c))) }
+    }
+
+    /// Selects the recruiter with this sample number.
+    mutating func select(_ n: Int) {
+        state.focus = .recruiters
+        state.recruiterCursor = state.order.firstIndex(of: Sample.id(n))!
+    }
+
+    var form: Form? {
+        if case .form(let f) = state.overlays.last { return f }
+        return nil
+    }
+}
+
+@Suite("Workflows: every action, its change, and its undo")
+struct WorkflowTests {
+    let dana = Sample.id(1)
+
+    @Test("r logs an outbound on the thread's channel, clears the reply flag; u brings it back; Ctrl-R redoes")
+    func markReplied() {
+        var s = Session()
+        s.select(1)
+        let before = s.store
+        #expect(s.state.statuses[dana]?.flags.contains(.replyOverdue) == true)
+        s.send(.markReplied)
+        guard case .putMessage(let m)? = s.persisted.last else { Issue.record("nothing persisted"); return }
+        #expect(m.direction == .outbound && m.channel == .email && m.at == Sample.now)
+        #expect(m.subject == "Re: Take-home exercise")
+        #expect(s.state.statuses[dana]?.flags.contains(.replyOverdue) == false)
+        #expect(s.state.statusMessage?.text == "Reply to Dana Smith logged · u undo")
+        #expect(s.state.selectedRecruiterID == dana)
+        s.send(.undo)
+        #expect(s.store == before)
+        #expect(s.state.statuses[dana]?.flags.contains(.replyOverdue) == true)
+        #expect(s.state.statusMessage?.text == "Undone: Reply to Dana Smith logged · Ctrl-R redo")
+        s.send(.redo)
+        #expect(s.store.thread(dana).last?.direction == .outbound)
+        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+    }
+
+    @Test("undo goes back through many changes in order, to the state before all of them")
+    func manyLevels() {
+        var s = Session()
+        let before = s.store
+        s.select(1)
+        s.send(.markReplied)
+        s.send(.toggleTargeting)
+        s.send(.toggleDoNotContact)
+        s.select(7)
+        s.send(.markReplied)
+        #expect(s.state.undoStack.count == 4)
+        for _ in 0..<4 { s.send(.undo) }
+        #expect(s.store == before)
+        s.send(.undo)
+        #expect(s.state.statusMessage?.text == "Nothing to undo")
+        for _ in 0..<4 { s.send(.redo) }
+        #expect(s.store.recruiters[dana]?.status == .doNotContact)
+        #expect(s.store.recruiters[dana]?.targeting == .blanket)
+        s.send(.redo)
+        #expect(s.state.statusMessage?.text == "Nothing to redo")
+    }
+
+    @Test("a new change after undo clears the redo stack")
+    func newChangeClearsRedo() {
+        var s = Session()
+        s.select(1)
+        s.send(.toggleTargeting)
+        s.send(.undo)
+        #expect(s.state.redoStack.count == 1)
+        s.send(.toggleDoNotContact)
+        #expect(s.state.redoStack.isEmpty)
+    }
+
+    @Test("a write the store refuses is taken off the history and shown in red")
+    func failedWrite() {
+        var s = Session()
+        s.select(1)
+        s.failNextWrite = "disk full"
+        s.send(.markReplied)
+        #expect(s.state.undoStack.isEmpty)
+        #expect(s.state.statusMessage == StatusMessage("Not saved: disk full", isError: true))
+        s.send(.toggleTargeting)
+        s.failNextWrite = "disk full"
+        s.send(.undo)
+        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+    }
+
+    @Test("a read-only store changes nothing and says so")
+    func readOnly() {
+        var s = Session()
+        s.state.readOnly = true
+        s.select(1)
+        #expect(s.send(.markReplied).isEmpty)
+        #expect(s.state.statusMessage?.isError == true)
+    }
+
+    @Test("a adds a recruiter through the form (CJK and emoji typed one scalar at a time), selected after; u removes it")
+    func addRecruiter() {
+        var s = Session()
+        s.send(.addRecruiter)
+        #expect(s.form?.purpose == .addRecruiter)
+        // A terminal delivers one scalar per key: the skin tone and ZWJ join the emoji.
+        for u in "佐藤 👩🏽‍💻".unicodeScalars { s.send(.input(.char(Character(u)))) }
+        s.send(.nextField)
+        s.type("Acme")
+        for _ in 0..<4 { s.send(.nextField) }
+        s.type("Asia/Tok")
+        s.send(.nextField) // completes
+        #expect(s.form?.fields[5].field.text == "Asia/Tokyo")
+        s.send(.submit)
+        #expect(s.form == nil)
+        guard case .putRecruiter(let r)? = s.persisted.last else { Issue.record("not added"); return }
+        #expect(r.name == "佐藤 👩🏽‍💻" && r.firm == "Acme" && r.timeZone == "Asia/Tokyo")
+        #expect(s.state.selectedRecruiterID == r.id)
+        #expect(s.state.statusMessage?.text == "佐藤 👩🏽‍💻 added · u undo")
+        s.send(.undo)
+        #expect(s.store.recruiters[r.id] == nil)
+    }
+
+    @Test("the form shows errors next to the fields: empty name, unknown zone, bad date; Esc changes nothing")
+    func validation() {
+        var s = Session()
+        s.send(.addRecruiter)
+        for _ in 0..<5 { s.send(.nextField) }
+        s.type("Mars/Olympus")
+        s.send(.submit)
+        #expect(s.form?.fields[0].error == "required")
+        #expect(s.form?.fields[5].error == "unknown time zone (Tab completes)")
+        #expect(s.form?.focus == 0)
+        s.type("X")
+        #expect(s.form?.fields[0].error == nil)
+        s.send(.cancel)
+        #expect(s.state.overlays.isEmpty && s.persisted.isEmpty)
+        #expect(s.state.statusMessage?.text == "Cancelled: nothing changed")
+
+        s.select(1)
+        s.send(.followUp)
+        s.send(.input(.ctrl("u")))
+        s.type("next blursday")
+        s.send(.submit)
+        #expect(s.form?.fields[0].error == "not a date (try tomorrow 10:00, +2d)")
+        #expect(s.persisted.isEmpty)
+    }
+
+    @Test("e edits the selected recruiter; saving unchanged says so; u restores the old value")
+    func editRecruiter() {
+        var s = Session()
+        s.select(1)
+        s.send(.editRecruiter)
+        #expect(s.form?.fields[0].field.text == "Dana Smith")
+        s.send(.submit)
+        #expect(s.persisted.isEmpty)
+        #expect(s.state.statusMessage?.text == "No changes")
+        s.send(.editRecruiter)
+        s.send(.nextField)
+        s.send(.input(.ctrl("w")))
+        s.send(.input(.ctrl("w")))
+        s.type("Globex")
+        s.send(.submit)
+        #expect(s.store.recruiters[dana]?.firm == "Globex")
+        s.send(.undo)
+        #expect(s.store.recruiters[dana]?.firm == "Acme Talent")
+    }
+
+    @Test("l logs a message: direction, channel, time (default now), subject, body")
+    func logMessage() {
+        var s = Session()
+        s.select(3)
+        s.send(.logMessage)
+        s.send(.input(.right)) // from you → … back: from them is first; right makes it "from you"
+        s.send(.input(.left))  // and back to "from them"
+        s.send(.nextField)
+        s.send(.input(.char("l"))) // linkedin
+        s.send(.nextField)
+        s.send(.input(.ctrl("u")))
+        s.type("-2h")
+        s.send(.nextField)
+        s.type("Hello")
+        s.send(.nextField)
+        s.type(String(repeating: "long pasted text ", count: 50))
+        s.send(.submit)
+        guard case .putMessage(let m)? = s.persisted.last else { Issue.record("not logged"); return }
+        #expect(m.direction == .inbound && m.channel == .linkedin)
+        #expect(m.at == Sample.now.addingTimeInterval(-7200))
+        #expect(m.subject == "Hello" && m.body?.count == 17 * 50 - 1)
+        #expect(s.state.statusMessage?.text.hasPrefix("Message from Zoë Łukasiewicz logged") == true)
+        s.send(.undo)
+        #expect(s.store.message(m.id) == nil)
+    }
+
+    @Test("i logs an interview on a new opportunity; f schedules a follow-up; both undo")
+    func interviewAndFollowUp() {
+        var s = Session()
+        s.select(1)
+        s.send(.logInterview)
+        s.type("tomorrow 10:00")
+        s.send(.nextField)
+        s.type("iOS Lead")
+        s.send(.nextField)
+        s.type("Fintech GmbH")
+        s.send(.nextField)
+        s.type("Alex, Sam")
+        s.send(.submit)
+        let opps = s.store.opportunities(of: dana)
+        #expect(opps.count == 1)
+        #expect(opps.first?.interviews.first?.interviewers == ["Alex", "Sam"])
+        #expect(opps.first?.stage == .interview && opps.first?.employer == "Fintech GmbH")
+        s.send(.followUp)
+        s.send(.nextField)
+        s.type("Send the CV")
+        s.send(.submit)
+        #expect(s.store.followUps(of: dana).map(\.note) == ["Send the CV"])
+        s.send(.undo)
+        s.send(.undo)
+        #expect(s.store.opportunities(of: dana).isEmpty && s.store.followUps(of: dana).isEmpty)
+    }
+
+    @Test("x marks the selected deadline done, s snoozes a follow-up; both undo")
+    func doneAndSnooze() {
+        var s = Session()
+        s.state.focus = .deadlines
+        let fu = Sample.id(2001)
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.followUpID == fu }!
+        s.send(.snooze)
+        s.send(.submit) // +1d
+        #expect(s.store.followUps[fu]?.snoozedUntil == Sample.now.addingTimeInterval(86400))
+        s.send(.undo)
+        #expect(s.store.followUps[fu]?.snoozedUntil == nil)
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.followUpID == fu }!
+        s.send(.markDone)
+        #expect(s.store.followUps[fu]?.done == Sample.now)
+        s.send(.undo)
+        #expect(s.store.followUps[fu]?.done == nil)
+        // A reply deadline: done means the message needs no reply; it cannot be snoozed.
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.kind == .reply }!
+        let mid = s.state.selectedDeadline!.messageID!
+        s.send(.snooze)
+        #expect(s.state.statusMessage?.isError == true && s.state.overlays.isEmpty)
+        s.send(.markDone)
+        #expect(s.store.message(mid)?.noReplyNeeded == true)
+    }
+
+    @Test("d asks before deleting a recruiter; n keeps it; y deletes; u brings it back with its thread")
+    func deleteRecruiter() {
+        var s = Session()
+        s.select(1)
+        let before = s.store
+        s.send(.delete)
+        guard case .confirm(let c)? = s.state.overlays.last else { Issue.record("no confirmation"); return }
+        #expect(c.question == "Delete Dana Smith and 4 messages?")
+        s.send(.cancel)
+        #expect(s.store == before)
+        s.send(.delete)
+        s.send(.submit)
+        #expect(s.store.recruiters[dana] == nil)
+        s.send(.undo)
+        #expect(s.store == before)
+    }
+
+    @Test("d in Messages deletes the selected message (the newest in view)")
+    func deleteMessage() {
+        var s = Session()
+        s.select(1)
+        s.state.focus = .messages
+        #expect(s.state.selectedMessageID == Sample.id(1004))
+        s.send(.delete)
+        s.send(.submit)
+        #expect(s.store.message(Sample.id(1004)) == nil)
+        s.send(.undo)
+        #expect(s.store.message(Sample.id(1004)) != nil)
+    }
+
+    @Test("c: decline form → draft from the decline template → review → Enter copies and logs; status declined; undo")
+    func declineWithTemplate() {
+        var s = Session()
+        s.state.templates = [MessageTemplate(name: "decline", subject: "Re: your note",
+                                             body: "Hi {first_name}, not for me because {reason}.")]
+        s.select(1)
+        let before = s.store
+        s.send(.decline)
+        s.type("I just started a new job")
+        s.send(.nextField)
+        s.type("+90d")
+        s.send(.submit)
+        // No $EDITOR: the inline editor opens on top of the review.
+        guard case .editor(let t)? = s.state.overlays.last else { Issue.record("no editor"); return }
+        #expect(t.text == "Subject: Re: your note\n\nHi Dana, not for me because I just started a new job.")
+        s.send(.submit)
+        guard case .review(let d)? = s.state.overlays.last else { Issue.record("no review"); return }
+        #expect(d.spelling == .checked(engine: "test", misspellings: []))
+        s.send(.submit)
+        #expect(s.clipboard == ["Hi Dana, not for me because I just started a new job."])
+        #expect(s.store.recruiters[dana]?.status == .declined)
+        #expect(s.store.thread(dana).last?.subject == "Re: your note")
+        #expect(s.store.followUps(of: dana).first?.due == Sample.now.addingTimeInterval(90 * 86400))
+        #expect(s.state.statusMessage?.text.hasPrefix("Courtesy decline to Dana Smith copied and logged") == true)
+        s.send(.undo)
+        #expect(s.store == before)
+    }
+
+    @Test("R: template menu, $EDITOR's text, misspellings listed, placeholders block sending until fixed")
+    func writeReply() {
+        var s = Session()
+        s.select(1)
+        s.editorResult = { $0 + " Thnaks" }
+        s.spelling = .checked(engine: "test", misspellings: [Misspelling(word: "Thnaks", line: 1, column: 5, suggestions: ["Thanks"])])
+        s.send(.writeReply)
+        guard case .menu(let m)? = s.state.overlays.last else { Issue.record("no menu"); return }
+        #expect(m.items.first == "blank" && m.items.contains("check-in"))
+        s.send(.move(m.items.firstIndex(of: "check-in")!))
+        s.send(.submit)
+        guard case .review(let d)? = s.state.overlays.last else { Issue.record("no review"); return }
+        #expect(d.text.hasSuffix(" Thnaks"))
+        #expect(d.problems.contains("{role} is not filled in"))
+        let screen = Screen.render(s.state).text
+        #expect(screen.contains("Thnaks → Thanks"))
+        s.send(.submit)
+        #expect(s.persisted.isEmpty && s.clipboard.isEmpty)
+        #expect(s.state.statusMessage?.isError == true)
+        // Edit again: the editor now returns a clean text.
+        s.editorResult = { _ in "Subject: Re: Take-home\n\nHi Dana, I'll do it by Friday." }
+        s.spelling = .unavailable(SpellChecker.installHint)
+        s.send(.editDraft)
+        #expect(Screen.render(s.state).text.contains("spell check unavailable"))
+        s.send(.copy)
+        #expect(s.clipboard == ["Hi Dana, I'll do it by Friday."])
+        s.send(.submit)
+        #expect(s.store.thread(dana).last?.body == "Hi Dana, I'll do it by Friday.")
+        #expect(s.store.thread(dana).last?.subject == "Re: Take-home")
+        #expect(s.clipboard.count == 2)
+    }
+
+    @Test("a recruiter in another zone: the header shows their time, the draft warns outside their hours")
+    func sendTime() {
+        var db = Sample.database
+        var r = db.recruiters[dana]!
+        r.timeZone = "Asia/Tokyo" // 15:00Z is 00:00 in Tokyo
+        try! db.apply(.putRecruiter(r))
+        var s = Session(db: db)
+        s.select(1)
+        #expect(Screen.render(s.state).text.contains("Dana Smith · 00:00 their time (outside business hours)"))
+        s.editorResult = { $0 }
+        s.send(.writeReply)
+        s.send(.submit)
+        guard case .review(let d)? = s.state.overlays.last else { Issue.record("no review"); return }
+        #expect(d.sendWarning?.hasPrefix("It's 00:00 Thu for Dana Smith (Asia/Tokyo); send after 09:00 Thu their time") == true)
+    }
+
+    @Test("/ searches names, firms and message text incrementally; no match keeps the selection and says so; n/N cycle")
+    func search() {
+        var s = Session()
+        s.select(9)
+        s.send(.search)
+        s.type("take-home") // in Dana's messages
+        #expect(s.state.selectedRecruiterID == dana)
+        s.type("zzz")
+        #expect(s.state.selectedRecruiterID == Sample.id(9))
+        guard case .search(let q)? = s.state.overlays.last else { Issue.record("no prompt"); return }
+        #expect(q.miss)
+        #expect(Screen.render(s.state).line(39).contains("no match"))
+        for _ in 0..<3 { s.send(.input(.backspace)) }
+        s.send(.submit)
+        #expect(s.state.selectedRecruiterID == dana)
+        #expect(s.state.lastSearch == "take-home")
+        s.send(.search)
+        s.type("example") // emails are not searched; firms, names, text are
+        s.send(.cancel)
+        #expect(s.state.selectedRecruiterID == dana)
+        s.send(.search)
+        s.type("ŁUKASIEWICZ")
+        s.send(.submit)
+        #expect(s.state.selectedRecruiterID == Sample.id(3))
+        s.state.lastSearch = "e"
+        let here = s.state.recruiterCursor
+        s.send(.searchNext(1))
+        #expect(s.state.recruiterCursor != here)
+        s.send(.searchNext(-1))
+        #expect(s.state.recruiterCursor == here)
+    }
+
+    @Test("F filters by flag, says when the selection leaves the list, refuses an empty filter; S cycles the sort")
+    func filterAndSort() {
+        var s = Session()
+        s.select(9) // Sam: no messages, only a follow-up
+        s.send(.filterMenu)
+        let overdue = Flag.allCases.firstIndex(of: .replyOverdue)! + 1
+        s.send(.move(overdue))
+        s.send(.submit)
+        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.order.allSatisfy { s.state.statuses[$0]?.flags.contains(.replyOverdue) == true })
+        #expect(s.state.statusMessage?.text.contains("Sam O'Neil is not in the list") == true)
+        // Replying clears the flag: the list says where the recruiter went.
+        s.state.recruiterCursor = s.state.order.firstIndex(of: dana)!
+        s.send(.markReplied)
+        #expect(s.state.statusMessage?.text.contains("Dana Smith is no longer flagged reply-overdue") == true)
+        s.send(.filterMenu)
+        s.send(.move(Flag.allCases.firstIndex(of: .noShow)! + 1 - s.stateMenuCursor))
+        s.send(.submit)
+        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.statusMessage?.text == "No recruiter is flagged no-show; the filter is unchanged")
+        s.state.filter = nil
+        s.send(.cycleSort)
+        #expect(s.state.sort == .name)
+        let names = s.state.order.map { s.store.recruiters[$0]!.name.lowercased() }
+        #expect(names == names.sorted())
+        s.send(.cycleSort)
+        #expect(s.state.sort == .lastContact)
+        let last = s.state.order.compactMap { s.state.statuses[$0]?.lastContact }
+        #expect(last == last.sorted(by: >))
+        s.send(.cycleSort)
+        #expect(s.state.sort == .urgency)
+    }
+
+    @Test("y copies the selected message; Enter on a deadline jumps to its recruiter and message")
+    func copyAndJump() {
+        var s = Session(width: 80, height: 24)
+        s.state.focus = .deadlines
+        let i = s.state.deadlines.firstIndex { $0.recruiterID == dana && $0.kind == .reply }!
+        s.state.deadlineCursor = i
+        s.send(.open)
+        #expect(s.state.focus == .messages)
+        #expect(s.state.selectedRecruiterID == dana)
+        #expect(s.state.selectedMessageID == s.state.deadlines[i].messageID)
+        s.send(.copy)
+        #expect(s.clipboard.last?.hasPrefix("Here is the exercise.") == true)
+        s.send(.move(-100)) // scroll up to the oldest message
+        s.send(.copy)
+        #expect(s.clipboard.last != s.clipboard.first || s.clipboard.count == 1)
+    }
+
+    @Test("in a menu, a click selects an item and a double-click chooses it")
+    func menuMouse() {
+        var s = Session()
+        s.select(1)
+        s.send(.filterMenu)
+        guard case .menu(let m)? = s.state.overlays.last else { Issue.record("no menu"); return }
+        let box = MenuView.box(s.state, m)
+        let row = Flag.allCases.firstIndex(of: .replyOverdue)! + 1
+        s.send(.mouse(MouseEvent(.click(button: 1), x: box.x + 4, y: box.y + 2 + row)))
+        #expect(s.stateMenuCursor == row)
+        s.send(.mouse(MouseEvent(.doubleClick(button: 1), x: box.x + 4, y: box.y + 2 + row)))
+        #expect(s.state.overlays.isEmpty)
+        #expect(s.state.filter == .replyOverdue)
+    }
+
+    @Test("a checklist tick in call prep is undoable with u, like every change")
+    func checklistUndo() {
+        var s = Session()
+        s.select(1)
+        s.send(.openCallPrep)
+        #expect(s.state.keyMode == .callPrep)
+        #expect(Keymap.standard.action(for: .char("u"), mode: .callPrep) == .undo)
+        let before = s.store
+        s.send(.toggleChecklistItem)
+        #expect(s.store != before)
+        #expect(s.state.statusMessage?.text.hasSuffix("· u undo") == true)
+        s.send(.undo)
+        #expect(s.store == before)
+    }
+
+    @Test("1 2 3 jump to the panes")
+    func paneKeys() {
+        let k = Keymap.standard
+        #expect(k.action(for: .char("2"), mode: .panes) == .focus(.messages))
+        var s = Session()
+        s.send(.focus(.deadlines))
+        #expect(s.state.focus == .deadlines)
+    }
+
+    @Test("typed keys go into the field in forms, search and the editor; the table's keys act elsewhere")
+    @MainActor
+    func appMapsText() {
+        var s = Session()
+        s.send(.addRecruiter)
+        let k = Keymap.standard
+        #expect(App.action(for: .char("q"), state: s.state, keymap: k, size: (120, 40)) == .input(.char("q")))
+        #expect(App.action(for: .enter, state: s.state, keymap: k, size: (120, 40)) == .submit)
+        #expect(App.action(for: .escape, state: s.state, keymap: k, size: (120, 40)) == .cancel)
+        #expect(App.action(for: .tab, state: s.state, keymap: k, size: (120, 40)) == .nextField)
+        s.send(.cancel)
+        #expect(App.action(for: .char("q"), state: s.state, keymap: k, size: (120, 40)) == .close)
+        #expect(App.action(for: .char("u"), state: s.state, keymap: k, size: (120, 40)) == .undo)
+    }
+}
+
+extension Session {
+    var stateMenuCursor: Int {
+        if case .menu(let m) = state.overlays.last { return m.cursor }
+        return 0
+    }
+}
