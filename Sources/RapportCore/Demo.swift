@@ -118,11 +118,19 @@ public enum Demo {
             let ending = rng.int(0...9)  // 0-2 open reply, 3 two follow-ups, 4 three, 5-6 awaiting them, rest answered
             var t = created
             let span = max(now.timeIntervalSince(created) - 2 * day, day)
-            let step = span / Double(max(count, 1))
+            // Conversations of up to four messages a few hours to two days apart, the
+            // conversations spread over the recruiter's history.
+            let conversations = max(1, (count + 3) / 4)
+            let step = span / Double(conversations)
+            var conversationStart = created
             for k in 0..<count {
                 let fromEnd = count - 1 - k
                 var dir: Direction = k % 2 == 0 ? .inbound : .outbound
-                var at = t.addingTimeInterval(step * (0.5 + Double(rng.int(0...50)) / 100))
+                if k % 4 == 0 {
+                    conversationStart = created.addingTimeInterval(step * (Double(k / 4) + Double(rng.int(0...40)) / 100))
+                    t = max(t, conversationStart)
+                }
+                var at = t.addingTimeInterval(Double(rng.int(2...40)) * 3600)
                 switch ending {
                 case 0...2 where fromEnd == 1, 3 where fromEnd == 2, 4 where fromEnd == 3:
                     dir = .outbound  // the candidate had answered before the open run began
