@@ -76,6 +76,9 @@ public final class Store {
         try checkWritable()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
+            // Another process may have written a newer schema since we last looked:
+            // catching up then makes this store read-only, and nothing may be written.
+            try checkWritable()
             let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
             // Apply what other processes will read back (whole-second times, …), and
             // never write a line that cannot be read.
@@ -124,6 +127,7 @@ public final class Store {
         try checkWritable()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
+            try checkWritable()
             try compactLocked()
         }
     }
@@ -270,6 +274,10 @@ public final class Store {
     }
 
     private func compactLocked() throws {
+        // Never write an older schema over a newer one (the newer build's fields would go).
+        guard snapshotVersion <= Snapshot.currentVersion else {
+            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
+        }
         let db = database.withPersistedFlags(now: clock.now(), policy: policy)
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq))
         if let f = JSONCheck.check(bytes) {

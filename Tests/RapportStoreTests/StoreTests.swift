@@ -299,6 +299,24 @@ import RapportCore
         #expect(listing(dir.paths.storeDirectory) == before)
     }
 
+    /// A store opened writable by this build, then upgraded by a newer build from another
+    /// process: the next write or compaction must notice under the lock and refuse.
+    @Test func aStoreUpgradedElsewhereWhileOpenIsNeverDowngraded() throws {
+        let dir = TempDir()
+        try makeSampleStore(dir.paths).close()
+        let s = try Store.open(dir.paths)
+        #expect(!s.readOnly)
+        let text = String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self)
+            .replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 7")
+        write(dir.paths.snapshot, Array(text.utf8))
+        #expect(throws: RapportError.self) { try s.apply(.putRecruiter(Recruiter(name: "x", created: t0))) }
+        #expect(s.readOnly)
+        #expect(throws: RapportError.self) { try s.compact() }
+        try? s.close()
+        #expect(String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self) == text, "the newer snapshot is untouched")
+        #expect((bytes(dir.paths.journal) ?? []).isEmpty, "no line of the old schema was appended")
+    }
+
     @Test func anOlderSchemaIsBackedUpThenMigrated() throws {
         let dir = TempDir()
         try makeSampleStore(dir.paths).close()
