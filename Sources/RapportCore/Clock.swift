@@ -26,6 +26,10 @@ public struct Clock: Sendable {
 
 /// ISO 8601 helpers shared by the CLI and the store.
 public enum ISO8601 {
+    /// The dates Rapport stores: years 1 to 9999 (what a four-digit ISO 8601 year holds).
+    public static let supported: ClosedRange<Date> =
+        Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
+
     /// Parses `2026-03-09T10:00:00Z`, with offset, with fractional seconds, or a bare date
     /// `2026-03-09` (midnight UTC).
     public static func parse(_ s: String) -> Date? {

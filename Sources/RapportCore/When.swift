@@ -19,7 +19,12 @@ public enum When {
     public static func parse(_ text: String, now: Date, timeZone: TimeZone) throws -> Date {
         let words = text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
         let cal = BusinessCalendar(timeZone: timeZone)
-        if let date = parseWords(words, raw: text, now: now, cal: cal) { return date }
+        if let date = parseWords(words, raw: text, now: now, cal: cal) {
+            guard ISO8601.supported.contains(date) else {
+                throw RapportError.usage("the date '\(visible(text))' is out of range (years 1 to 9999)")
+            }
+            return date
+        }
         throw RapportError.usage("cannot read the date '\(visible(text))': \(formsHint)")
     }
 

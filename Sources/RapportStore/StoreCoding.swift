@@ -196,7 +196,11 @@ enum StoreCoding {
     // MARK: - Dates: `2026-03-09T10:00:00Z`, fast in both directions.
 
     static func formatDate(_ d: Date) -> String {
-        let secs = Int(d.timeIntervalSince1970.rounded(.down))
+        // Inputs are checked at the edges (When.parse, the importers); clamping here keeps
+        // a save from ever trapping or writing a date ISO 8601 cannot hold.
+        let t = d.timeIntervalSince1970.isNaN ? 0 : d.timeIntervalSince1970
+        let bounded = min(max(t, ISO8601.supported.lowerBound.timeIntervalSince1970), ISO8601.supported.upperBound.timeIntervalSince1970)
+        let secs = Int(bounded.rounded(.down))
         var days = secs / 86400
         var rem = secs % 86400
         if rem < 0 { rem += 86400; days -= 1 }

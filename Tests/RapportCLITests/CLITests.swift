@@ -222,3 +222,15 @@ import Testing
         #expect(Set(columns).count == 1, "\(columns)\n\(lines.joined(separator: "\n"))")
     }
 }
+
+@Suite struct CLIDateRangeTests {
+    @Test func anAbsurdDateIsAUsageErrorAndNothingIsWritten() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Ada")
+        let before = cli.journalBytes()
+        let r = try cli.run(["follow-up", "ada", "--due", "+99999999999999999999s"])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("out of range"))
+        #expect(cli.journalBytes() == before)
+    }
+}

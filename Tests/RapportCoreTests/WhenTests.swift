@@ -123,3 +123,13 @@ import Testing
         }
     }
 }
+
+@Suite struct WhenRangeTests {
+    @Test func datesBeyondWhatISO8601HoldsAreRefusedNotTrapped() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for text in ["+99999999999999999999s", "+9999999999999h", "-99999999999999m", "+100000000000d"] {
+            #expect(throws: RapportError.self, "\(text)") { try When.parse(text, now: now, timeZone: TimeZone(identifier: "UTC")!) }
+        }
+        #expect((try? When.parse("+3d", now: now, timeZone: TimeZone(identifier: "UTC")!)) != nil)
+    }
+}
