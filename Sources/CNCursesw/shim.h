@@ -92,10 +92,30 @@ static inline volatile sig_atomic_t *rapport_signal_slot(void) {
 
 static inline void rapport_on_quit_signal(int sig) { *rapport_signal_slot() = sig; }
 
-/* Fatal signals: put the terminal back, then die by the same signal with the default
-   action (SA_RESETHAND), so the shell still reports the crash and a core is written. */
+/* The handlers that were installed before ours (the default action, or the Swift
+   runtime's crash reporter), one per signal number, so ours can chain to them and be
+   undone. Same single-object-file rule as the slot above. */
+static inline struct sigaction *rapport_previous_actions(void) {
+    static struct sigaction previous[NSIG];
+    return previous;
+}
+
+/* Fatal signals: put the terminal back, then hand the signal on to whatever handled it
+   before us (the default action, or the runtime's crash reporter), so the crash is
+   still reported, a core is written and the shell sees the same signal. */
 static inline void rapport_on_fatal_signal(int sig) {
     endwin();
+    struct sigaction *previous = &rapport_previous_actions()[sig];
+    int handled = (previous->sa_flags & SA_SIGINFO) ? previous->sa_sigaction != NULL
+        : (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN);
+    if (handled) {
+        /* Run the previous handler now (ours has SA_NODEFER, so it is delivered at once). */
+        sigaction(sig, previous, NULL);
+        raise(sig);
+    }
+    /* A crash reporter may return (it expects a real fault to repeat): die by the
+       signal with the default action either way. */
+    signal(sig, SIG_DFL);
     raise(sig);
 }
 
@@ -119,31 +139,32 @@ static inline void rapport_install_signal_handlers(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
+    struct sigaction *previous = rapport_previous_actions();
     sa.sa_handler = rapport_on_quit_signal;
     sa.sa_flags = 0; /* no SA_RESTART: a blocked read wakes up at once */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGINT, &sa, &previous[SIGINT]);
+    sigaction(SIGTERM, &sa, &previous[SIGTERM]);
+    sigaction(SIGHUP, &sa, &previous[SIGHUP]);
     sa.sa_handler = rapport_on_fatal_signal;
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
-    sigaction(SIGTRAP, &sa, NULL);
-    sigaction(SIGABRT, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
+    sa.sa_flags = SA_NODEFER; /* the re-raise inside the handler is delivered at once */
+    sigaction(SIGSEGV, &sa, &previous[SIGSEGV]);
+    sigaction(SIGBUS, &sa, &previous[SIGBUS]);
+    sigaction(SIGILL, &sa, &previous[SIGILL]);
+    sigaction(SIGTRAP, &sa, &previous[SIGTRAP]);
+    sigaction(SIGABRT, &sa, &previous[SIGABRT]);
+    sigaction(SIGFPE, &sa, &previous[SIGFPE]);
 }
 
-/* Back to the defaults (after the terminal is restored). */
+/* Put back the handlers that were there before ours (after the terminal is restored). */
 static inline void rapport_reset_signal_handlers(void) {
     int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
-    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) signal(sigs[i], SIG_DFL);
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &rapport_previous_actions()[sigs[i]], NULL);
 }
 
+/* Read and clear the slot in one step, so a signal arriving in between is not lost. */
 static inline int rapport_take_signal(void) {
-    int s = *rapport_signal_slot();
-    *rapport_signal_slot() = 0;
-    return s;
+    return __atomic_exchange_n(rapport_signal_slot(), 0, __ATOMIC_SEQ_CST);
 }
 
 /* Ctrl-Z in raw mode arrives as a key: stop the process with the default SIGTSTP

@@ -158,7 +158,9 @@ struct TUIEndToEndTests {
     /// Starts rapport through `sh -c 'echo $$ > pidfile; exec rapport'` and returns its pid.
     func startWithPID(_ tmux: Tmux, store: String) throws -> pid_t {
         let pidFile = store + "/pid"
-        try tmux.type("RAPPORT_NOW=\(Self.now) sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store)'; echo EXIT=$?")
+        // The Swift runtime's crash reporter is the handler ours chains to on a fatal
+        // signal; non-interactive, so it reports and lets the process die.
+        try tmux.type("RAPPORT_NOW=\(Self.now) SWIFT_BACKTRACE=interactive=no,output-to=stderr sh -c 'echo $$ > \(pidFile); exec \(Self.binary) --store \(store) 2>\(store)/stderr'; echo EXIT=$?")
         try tmux.until(contains: "Recruiters 6")
         let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return pid_t(pid) ?? 0
@@ -170,10 +172,16 @@ struct TUIEndToEndTests {
           arguments: [SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGABRT])
     func signals(_ sig: Int32) throws {
         let tmux = try Tmux()
-        let pid = try startWithPID(tmux, store: try Self.makeStore())
+        let store = try Self.makeStore()
+        let pid = try startWithPID(tmux, store: store)
         #expect(pid > 0)
         kill(pid, sig)
         try tmux.until(contains: "EXIT=\(128 + sig)")
+        if sig == SIGSEGV || sig == SIGABRT {
+            // Chained on: whatever handled the signal before us still reports the crash.
+            let report = (try? String(contentsOfFile: store + "/stderr", encoding: .utf8)) ?? ""
+            #expect(report.contains("Program crashed"), "the crash reporter ran: \(report.prefix(200))")
+        }
         #expect(try tmux.display("#{alternate_on}") == "0")
         #expect(!(try tmux.screen()).contains { $0.contains("Recruiters 6") })
         // The terminal is usable again: the shell echoes what is typed.
