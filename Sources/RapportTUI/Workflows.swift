@@ -188,11 +188,18 @@ private func askDelete(_ state: inout AppState) {
             return
         }
     case .deadlines:
-        if let d = state.selectedDeadline, let id = d.followUpID {
-            state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
-                                                   change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+        // Only the selected follow-up: never the recruiter selected in the other pane.
+        guard let d = state.selectedDeadline else {
+            state.statusMessage = StatusMessage("No deadline selected to delete", isError: true)
             return
         }
+        guard let id = d.followUpID else {
+            state.statusMessage = StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true)
+            return
+        }
+        state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
+                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+        return
     case .recruiters:
         break
     }

@@ -308,6 +308,28 @@ struct WorkflowTests {
         #expect(s.store == before)
     }
 
+    @Test("d in Deadlines deletes only the selected follow-up; on other deadlines it refuses and deletes nothing")
+    func deleteInDeadlines() {
+        var s = Session()
+        s.select(1) // Dana is selected in Recruiters: d in Deadlines must never offer her
+        s.state.focus = .deadlines
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.kind == .reply }!
+        let before = s.store
+        s.send(.delete)
+        #expect(s.state.overlays.isEmpty)
+        #expect(s.state.statusMessage == StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true))
+        s.send(.submit)
+        #expect(s.store == before)
+        let fu = Sample.id(2001)
+        s.state.deadlineCursor = s.state.deadlines.firstIndex { $0.followUpID == fu }!
+        s.send(.delete)
+        guard case .confirm(let c)? = s.state.overlays.last else { Issue.record("no confirmation"); return }
+        #expect(c.question == "Delete the follow-up \"Check in about the CV\"?")
+        s.send(.submit)
+        #expect(s.store.followUps[fu] == nil)
+        #expect(s.store.recruiters[dana] != nil && s.store.recruiters.count == before.recruiters.count)
+    }
+
     @Test("d in Messages deletes the selected message (the newest in view)")
     func deleteMessage() {
         var s = Session()
