@@ -78,6 +78,9 @@ public enum Action: Equatable, Sendable {
     case spellChecked(SpellResult)
     /// The store refused a change this session made: taken off the undo history.
     case saveFailed(String)
+    /// The loop found, on the store's fresh data, that the pending undo or redo would
+    /// overwrite what another process wrote since: it was not persisted.
+    case replayRefused
 
     // Views (issue 8).
     /// `4`: open the insight view, or close it (FullViews.swift).

@@ -170,6 +170,15 @@ private struct Loop {
             switch effect {
             case .persist(let change):
                 do {
+                    // An undo or redo was checked on the data on screen; another process
+                    // may have written since the last tick: check again on the store's.
+                    if state.lastPersist == .undo || state.lastPersist == .redo {
+                        if try store.refresh() { reload() }
+                        guard state.pendingReplay(on: store.database) else {
+                            send(.replayRefused)
+                            continue
+                        }
+                    }
                     try store.apply(change)
                     reload()
                 } catch {

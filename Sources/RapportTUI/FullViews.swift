@@ -160,7 +160,7 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
 func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
     guard let view = state.full.view else { return nil }
     switch action {
-    case .toggleHelp, .tick, .reload, .failed, .redraw, .suspend, .quit:
+    case .toggleHelp, .tick, .reload, .failed, .saveFailed, .replayRefused, .redraw, .suspend, .quit:
         return nil
     case .resize(let w, let h):
         state.setSize(width: w, height: h)

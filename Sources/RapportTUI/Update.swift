@@ -6,7 +6,7 @@ import RapportTerminal
 /// outside world must do. Pure apart from `state`: no I/O, no clock, no terminal.
 public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     switch action {
-    case .tick, .reload, .resize, .failed, .saveFailed, .draftEdited, .spellChecked, .redraw, .cancel, .mouse,
+    case .tick, .reload, .resize, .failed, .saveFailed, .replayRefused, .draftEdited, .spellChecked, .redraw, .cancel, .mouse,
          .toggleHelp, .close:
         break
     default:
@@ -78,6 +78,8 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         return viewAction(&state, action)
     case .saveFailed(let message):
         saveFailed(&state, message)
+    case .replayRefused:
+        replayRefused(&state)
     case .draftEdited, .spellChecked:
         return draftResult(&state, action)
     default:

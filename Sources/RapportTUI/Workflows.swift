@@ -37,16 +37,84 @@ func undo(_ state: inout AppState) -> [Effect] { replay(&state, back: true) }
 func redo(_ state: inout AppState) -> [Effect] { replay(&state, back: false) }
 
 /// Undo (`back`) persists the top entry's inverse and moves it to the redo stack; redo
-/// persists the change again and moves it back. Either is a new journal line.
+/// persists the change again and moves it back. Either is a new journal line. The
+/// inverse was computed from the data at change time, so it is persisted only when it
+/// is still lossless on the data now (another process may have written since).
 private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
-    guard let e = back ? state.undoStack.popLast() : state.redoStack.popLast() else {
+    guard let top = back ? state.undoStack.last : state.redoStack.last else {
         state.statusMessage = StatusMessage(back ? "Nothing to undo" : "Nothing to redo")
         return []
     }
+    guard replayIsLossless(top, back: back, on: state.db) else {
+        state.statusMessage = replayConflict(top, back: back, in: state.db)
+        return []
+    }
+    let e = back ? state.undoStack.removeLast() : state.redoStack.removeLast()
     if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
     state.lastPersist = back ? .undo : .redo
     state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
     return [.persist(back ? e.inverse : e.change)]
+}
+
+/// Whether undoing (`back`) or redoing `e` on `db` loses nothing: the step followed by
+/// its mirror gives `db` back exactly. False when another process changed what the step
+/// touches since (a message logged to a recruiter whose adding is undone, an edit made
+/// elsewhere to a record an undo would put back).
+func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
+    var d = db
+    do {
+        try d.apply(back ? e.inverse : e.change)
+        try d.apply(back ? e.change : e.inverse)
+    } catch {
+        return false
+    }
+    return d == db
+}
+
+extension AppState {
+    /// The undo or redo `replay` just asked the loop to persist, if that is what is
+    /// pending: the loop re-checks it on the store's fresh data right before writing.
+    func pendingReplay(on db: Database) -> Bool {
+        switch lastPersist {
+        case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
+        case .redo: return undoStack.last.map { replayIsLossless($0, back: false, on: db) } ?? true
+        case .change, nil: return true
+        }
+    }
+}
+
+/// "Not undone: Dana Smith changed elsewhere since" (red).
+private func replayConflict(_ e: UndoEntry, back: Bool, in db: Database) -> StatusMessage {
+    func name(_ c: Change) -> String? {
+        func of(_ id: UUID) -> String? { db.recruiters[id]?.name }
+        switch c {
+        case .putRecruiter(let r): return r.name
+        case .restoreRecruiter(let rec): return rec.recruiter.name
+        case .removeRecruiter(let id): return of(id)
+        case .putMessage(let m): return of(m.recruiterID)
+        case .removeMessage(let id): return db.message(id).flatMap { of($0.recruiterID) }
+        case .putOpportunity(let o): return of(o.recruiterID)
+        case .removeOpportunity(let id): return db.opportunities[id].flatMap { of($0.recruiterID) }
+        case .putFollowUp(let f): return of(f.recruiterID)
+        case .removeFollowUp(let id): return db.followUps[id].flatMap { of($0.recruiterID) }
+        case .putExpectation(let x): return of(x.recruiterID)
+        case .removeExpectation(let id): return db.expectations[id].flatMap { of($0.recruiterID) }
+        case .batch(let cs): return cs.lazy.compactMap(name).first
+        }
+    }
+    let what = name(e.change) ?? name(e.inverse) ?? "\"\(e.label)\""
+    return StatusMessage("Not \(back ? "undone" : "redone"): \(what) changed elsewhere since", isError: true)
+}
+
+/// The loop refused the pending undo or redo (the store's data changed under it): the
+/// entry goes back where it came from, and the status line says why.
+func replayRefused(_ state: inout AppState) {
+    let back = state.lastPersist == .undo
+    guard back || state.lastPersist == .redo,
+          let e = back ? state.redoStack.popLast() : state.undoStack.popLast() else { return }
+    if back { state.undoStack.append(e) } else { state.redoStack.append(e) }
+    state.lastPersist = nil
+    state.statusMessage = replayConflict(e, back: back, in: state.db)
 }
 
 /// The store refused the last change: the history goes back to how it was.
@@ -243,7 +311,7 @@ func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
     guard let top = state.overlays.last else { return nil }
     let last = state.overlays.count - 1
     switch (top, action) {
-    case (_, .tick), (_, .reload), (_, .resize), (_, .quit), (_, .failed), (_, .saveFailed), (_, .redraw),
+    case (_, .tick), (_, .reload), (_, .resize), (_, .quit), (_, .failed), (_, .saveFailed), (_, .replayRefused), (_, .redraw),
          (_, .suspend), (_, .draftEdited), (_, .spellChecked):
         return nil
     case (.help, _):

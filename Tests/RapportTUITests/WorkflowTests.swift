@@ -111,6 +111,68 @@ struct WorkflowTests {
         #expect(s.state.statusMessage?.text == "Nothing to redo")
     }
 
+    @Test("undo refuses when another process wrote to what it would overwrite; history and data stay")
+    func undoAfterExternalWrite() {
+        var s = Session()
+        s.send(.addRecruiter)
+        s.type("Undo Test")
+        s.send(.submit)
+        let id = s.state.selectedRecruiterID!
+        #expect(s.store.recruiters[id]?.name == "Undo Test")
+        // `rapport log "Undo Test" --in` from a shell; the tick reloads it.
+        let external = Message(id: Sample.id(7777), recruiterID: id, direction: .inbound, at: Sample.now)
+        try! s.store.apply(.putMessage(external))
+        s.send(.reload(s.store, notices: [], readOnly: false))
+        let before = s.store
+        let persisted = s.persisted.count
+        s.send(.undo)
+        #expect(s.state.statusMessage == StatusMessage("Not undone: Undo Test changed elsewhere since", isError: true))
+        #expect(s.store == before && s.persisted.count == persisted)
+        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+        // Without the outside write the same undo goes through.
+        try! s.store.apply(.removeMessage(external.id))
+        s.send(.reload(s.store, notices: [], readOnly: false))
+        s.send(.undo)
+        #expect(s.store.recruiters[id] == nil)
+    }
+
+    @Test("redo refuses when the record changed elsewhere after the undo")
+    func redoAfterExternalWrite() {
+        var s = Session()
+        s.select(1)
+        s.send(.toggleTargeting)
+        s.send(.undo)
+        var edited = s.store.recruiters[dana]!
+        edited.notes = "written by another process"
+        try! s.store.apply(.putRecruiter(edited))
+        s.send(.reload(s.store, notices: [], readOnly: false))
+        s.send(.redo)
+        #expect(s.state.statusMessage == StatusMessage("Not redone: Dana Smith changed elsewhere since", isError: true))
+        #expect(s.store.recruiters[dana] == edited)
+        #expect(s.state.redoStack.count == 1 && s.state.undoStack.isEmpty)
+    }
+
+    @Test("the loop's last check on the store's data refuses a pending undo and puts the entry back")
+    func replayRefusedByLoop() {
+        var s = Session()
+        s.select(1)
+        s.send(.toggleTargeting)
+        // The undo passes the check on the data on screen …
+        var state = s.state
+        let effects = update(&state, .undo)
+        #expect(effects.count == 1 && state.redoStack.count == 1)
+        // … but the store has a newer write the screen has not seen yet.
+        var fresh = s.store
+        var edited = fresh.recruiters[dana]!
+        edited.notes = "newer"
+        try! fresh.apply(.putRecruiter(edited))
+        #expect(state.pendingReplay(on: s.store))
+        #expect(!state.pendingReplay(on: fresh))
+        _ = update(&state, .replayRefused)
+        #expect(state.undoStack.count == 1 && state.redoStack.isEmpty)
+        #expect(state.statusMessage == StatusMessage("Not undone: Dana Smith changed elsewhere since", isError: true))
+    }
+
     @Test("a new change after undo clears the redo stack")
     func newChangeClearsRedo() {
         var s = Session()
