@@ -31,6 +31,8 @@ public enum Action: Equatable, Sendable {
     /// The once-a-second tick (or any moment the clock is read).
     case tick(Date)
     /// The data changed (this process's change was stored, or another process wrote).
+    /// `notices` are only the store's notices not passed before (`NoticeFeed`): they
+    /// are added to the banner, so dismissed ones stay dismissed.
     case reload(Database, notices: [String], readOnly: Bool)
     case mouse(MouseEvent)
     /// A change could not be stored: shown in the status bar.
@@ -93,6 +95,21 @@ public enum Action: Equatable, Sendable {
     case toggleChecklistItem
     /// `s` in insight: sort the recruiter table by the next column.
     case cycleInsightSort
+}
+
+/// The store's notices only grow; the loop passes each one to `.reload` once.
+struct NoticeFeed {
+    private var passed: Int
+
+    /// `alreadyShown`: the notices the state started with.
+    init(alreadyShown: [String]) { passed = alreadyShown.count }
+
+    /// The notices in `all` (the store's, oldest first) not passed before.
+    mutating func new(in all: [String]) -> [String] {
+        guard all.count > passed else { return [] }
+        defer { passed = all.count }
+        return Array(all[passed...])
+    }
 }
 
 /// What `update` asks the outside world to do. The event loop runs them.

@@ -82,6 +82,7 @@ private struct Loop {
     let environment: [String: String]
     var state: AppState
     var running = true
+    var noticeFeed: NoticeFeed
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
         self.store = store
@@ -93,6 +94,7 @@ private struct Loop {
         state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                          height: size.height, storePath: store.paths.storeDirectory,
                          notices: store.notices, readOnly: store.readOnly)
+        noticeFeed = NoticeFeed(alreadyShown: store.notices)
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()
@@ -162,7 +164,7 @@ private struct Loop {
     }
 
     mutating func reload() {
-        send(.reload(store.database, notices: store.notices, readOnly: store.readOnly))
+        send(.reload(store.database, notices: noticeFeed.new(in: store.notices), readOnly: store.readOnly))
     }
 
     mutating func send(_ action: Action) {

@@ -60,7 +60,9 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .tick(let now):
         state.setNow(now)
     case .reload(let db, let notices, let readOnly):
-        state.notices = notices
+        // New notices are added; the template and name notices from start-up, and the
+        // dismissal of older ones (Esc), stay as they are.
+        state.notices += notices.filter { !state.notices.contains($0) }
         state.readOnly = readOnly
         let before = state.selectedRecruiterID
         state.replaceData(db)

@@ -183,11 +183,31 @@ struct UpdateTests {
         try! db.apply(.putRecruiter(newcomer))
         try! db.apply(.putMessage(Message(id: Sample.id(9999), recruiterID: newcomer.id, direction: .inbound,
                                           at: Sample.at("2025-12-01T00:00:00Z"))))
-        _ = update(&s, .reload(db, notices: ["changed elsewhere"], readOnly: false))
+        _ = update(&s, .reload(db, notices: [], readOnly: false))
         #expect(s.order.first == newcomer.id)
         #expect(s.selectedRecruiterID == selected)
         #expect(s.recruiterCursor == 5)
-        #expect(s.notices == ["changed elsewhere"])
+    }
+
+    @Test("reload adds new store notices to the start-up ones; dismissed notices stay dismissed")
+    func reloadNotices() {
+        var s = state()
+        // Start-up: the store's notice, then a template problem the loop added.
+        let store = ["journal: a torn line was set aside"]
+        s.notices = store + ["templates: bad.txt has no body"]
+        var feed = NoticeFeed(alreadyShown: store)
+        _ = update(&s, .reload(s.db, notices: feed.new(in: store), readOnly: false))
+        #expect(s.notices == store + ["templates: bad.txt has no body"])
+        let grown = store + ["snapshot upgraded"]
+        _ = update(&s, .reload(s.db, notices: feed.new(in: grown), readOnly: false))
+        #expect(s.notices == store + ["templates: bad.txt has no body", "snapshot upgraded"])
+        _ = update(&s, .cancel) // Esc dismisses the banner
+        #expect(s.notices.isEmpty)
+        // The next save reloads with the same (only grown) store notices: they stay away.
+        _ = update(&s, .reload(s.db, notices: feed.new(in: grown), readOnly: false))
+        #expect(s.notices.isEmpty)
+        _ = update(&s, .reload(s.db, notices: feed.new(in: grown + ["compaction failed"]), readOnly: false))
+        #expect(s.notices == ["compaction failed"])
     }
 
     @Test("reload clamps the cursor when the selected recruiter is gone")
