@@ -39,7 +39,8 @@ enum ExternalEditor {
     }
 
     /// posix_spawn with default signal handling and an empty mask; returns the exit
-    /// status, or -1 when it could not start or was killed.
+    /// status, or -1 when it could not start, was killed, or could not be waited for.
+    /// The caller (`Terminal.suspended`) ignores SIGINT/SIGQUIT meanwhile.
     static func spawnAndWait(_ argv: [String], environment: [String: String]) -> Int32 {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -58,8 +59,11 @@ enum ExternalEditor {
         }
         var pid: pid_t = 0
         guard posix_spawn(&pid, argv[0], nil, &attr, args, env) == 0 else { return -1 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        var status: Int32 = -1
+        while waitpid(pid, &status, 0) == -1 {
+            // Only an interrupted wait is retried; any other failure is a failure.
+            guard errno == EINTR else { return -1 }
+        }
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 }

@@ -1,4 +1,9 @@
 import CNCursesw
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The process's signal handling, in one file on purpose: the C slot it uses lives in
 /// a static inline function (see shim.h), so all its callers must share an object file.
@@ -16,6 +21,27 @@ enum Signals {
     static func take() -> Int32? {
         let s = rapport_take_signal()
         return s == 0 ? nil : s
+    }
+
+    /// Runs `body` with SIGINT and SIGQUIT ignored (as system(3) does while its child
+    /// runs), then puts the previous actions back. A child started with default
+    /// dispositions (posix_spawn's SETSIGDEF) still gets them.
+    static func ignoringInterrupts<T>(_ body: () -> T) -> T {
+        var ignore = sigaction()
+        #if canImport(Glibc)
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        #else
+        ignore.__sigaction_u.__sa_handler = SIG_IGN
+        #endif
+        sigemptyset(&ignore.sa_mask)
+        var previousInt = sigaction(), previousQuit = sigaction()
+        sigaction(SIGINT, &ignore, &previousInt)
+        sigaction(SIGQUIT, &ignore, &previousQuit)
+        defer {
+            sigaction(SIGINT, &previousInt, nil)
+            sigaction(SIGQUIT, &previousQuit, nil)
+        }
+        return body()
     }
 
     /// Stops the process as Ctrl-Z would (the terminal must already be restored).

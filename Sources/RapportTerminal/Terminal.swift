@@ -258,11 +258,13 @@ public final class Terminal {
     }
 
     /// Leaves full-screen mode (as Ctrl-Z does) while `body` runs a program that
-    /// needs the terminal, such as `$EDITOR`, then repaints everything.
+    /// needs the terminal, such as `$EDITOR`, then repaints everything. Like
+    /// system(3), SIGINT and SIGQUIT are ignored meanwhile: Ctrl-C typed in the editor
+    /// is the editor's, and must not quit the interface when it returns.
     public func suspended<T>(_ body: () -> T) -> T {
-        guard open else { return body() }
+        guard open else { return Signals.ignoringInterrupts(body) }
         endwin()
-        let result = body()
+        let result = Signals.ignoringInterrupts(body)
         reset_prog_mode()
         invalidate()
         wrefresh(window)

@@ -233,4 +233,30 @@ struct WorkflowEndToEndTests {
         #expect(m.direction == .outbound && m.subject == "Re: A role for you")
         #expect(m.body == "Yes, 東京 works 👍\nKim")
     }
+
+    @Test("Ctrl-C inside $EDITOR is the editor's: the interface stays, with the draft, in the inline editor")
+    func interruptInEditor() throws {
+        let tmux = try Tmux()
+        let dir = try Self.makeStore()
+        // What Ctrl-C in the terminal does: SIGINT to the whole foreground process group.
+        let editor = dir + "/editor.sh"
+        try "#!/bin/sh\nkill -INT 0\nsleep 1\n".write(toFile: editor, atomically: true, encoding: .utf8)
+        chmod(editor, 0o755)
+        try start(tmux, store: dir, env: "EDITOR=\(editor) VISUAL=")
+        try tmux.until(contains: "Recruiters 7")
+        try find(tmux, "Kim")
+        try tmux.keys("R")
+        try tmux.until(contains: "Reply to Kim Inbound: start from")
+        try tmux.keys("Enter") // blank
+        // The editor was interrupted (a failure): the draft opens in the inline editor.
+        let screen = try tmux.until(contains: "Edit the draft — Ctrl-S done")
+        #expect(!screen.contains { $0.contains("EXIT=1") })
+        #expect(screen.contains { $0.contains("Subject: Re: A role for you") })
+        try tmux.keys("Escape")
+        try tmux.keys("Escape")
+        try tmux.until(contains: "Recruiters 7")
+        let later = try tmux.screen()
+        #expect(!later.contains { $0.contains("EXIT=1") })
+        try quit(tmux)
+    }
 }
