@@ -163,6 +163,14 @@ enum EditorView {
 }
 
 enum ReviewView {
+    /// Lines of the shown draft above its body (`Draft.parts`): the subject line and the
+    /// blank line after it, as `MessageTemplate.parse` takes them off.
+    static func bodyLineOffset(_ text: String) -> Int {
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        guard let first = lines.first, first.lowercased().hasPrefix("subject:") else { return 0 }
+        return lines.count > 1 && lines[1].trimmingCharacters(in: .whitespaces).isEmpty ? 2 : 1
+    }
+
     static func lines(_ state: AppState, _ d: Draft, width: Int) -> [(String, Style)] {
         var out: [(String, Style)] = []
         for l in Text.wrapLines(d.text, width: width) { out.append((l, .plain)) }
@@ -176,9 +184,12 @@ enum ReviewView {
             out.append(("Spelling: no misspellings (\(engine))", Style(.good)))
         case .checked(_, let found)?:
             out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits):", Style(.warning, bold: true)))
+            // The checker counts lines from the body and columns from 0; the user reads
+            // the whole draft (subject line first), 1-based, as `rapport spell` prints.
+            let above = bodyLineOffset(d.text)
             for m in found.prefix(6) {
                 let sugg = m.suggestions.prefix(4).joined(separator: ", ")
-                out.append(("  \(m.line):\(m.column) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)", Style(.warning)))
+                out.append(("  \(m.line + above):\(m.column + 1) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)", Style(.warning)))
             }
             if found.count > 6 { out.append(("  … \(found.count - 6) more", Style(.warning))) }
         }

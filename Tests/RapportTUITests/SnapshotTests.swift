@@ -138,7 +138,7 @@ struct OverlaySnapshotTests {
         s.send(.submit)
         expectSnapshot(Screen.render(s.state), "editor-120x40")
         s.spelling = .checked(engine: "hunspell", misspellings: [
-            Misspelling(word: "Thnaks", line: 3, column: 1, suggestions: ["Thanks", "Thanes"]),
+            Misspelling(word: "Thnaks", line: 7, column: 0, suggestions: ["Thanks", "Thanes"]),
         ])
         s.send(.input(.enter))
         s.type("Thnaks")

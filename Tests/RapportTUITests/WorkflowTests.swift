@@ -173,6 +173,22 @@ struct WorkflowTests {
         #expect(state.statusMessage == StatusMessage("Not undone: Dana Smith changed elsewhere since", isError: true))
     }
 
+    @Test("draft review shows misspellings at the 1-based line:column of the shown draft, as `rapport spell` does")
+    func spellingPositions() {
+        var s = Session()
+        s.select(1)
+        // The checker's answer is about the body: line 2 (1-based), column 7 (0-based).
+        s.spelling = .checked(engine: "test", misspellings: [Misspelling(word: "verry", line: 2, column: 7, suggestions: ["very"])])
+        s.editorResult = { _ in "Subject: Re: hello\n\nThanks Dana,\nthat's verry kind." }
+        s.send(.writeReply)
+        s.send(.submit) // blank
+        let screen = Screen.render(s.state).text
+        #expect(screen.contains("4:8 verry → very"))
+        // Without a subject line the body is the whole draft.
+        #expect(ReviewView.bodyLineOffset("Thanks Dana,\nthat's verry kind.") == 0)
+        #expect(ReviewView.bodyLineOffset("Subject: x\nbody") == 1)
+    }
+
     @Test("a new change after undo clears the redo stack")
     func newChangeClearsRedo() {
         var s = Session()
