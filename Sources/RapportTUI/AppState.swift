@@ -248,6 +248,8 @@ public struct AppState: Sendable {
         let keep = selectedRecruiterID
         reindex()
         if let id = keep, let i = order.firstIndex(of: id) { recruiterCursor = i }
+        // A new order: scroll from the top, as far as the selection needs.
+        recruiterTop = 0
         clampCursors()
     }
 

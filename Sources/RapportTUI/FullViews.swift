@@ -149,6 +149,9 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .toggleAllyOrder:
         state.full.allyOrder.toggle()
         state.replaceData(state.db)
+        // A new order: scroll from the top, as far as the selection needs.
+        state.recruiterTop = 0
+        state.clampCursors()
     default:
         break
     }

@@ -119,6 +119,16 @@ public enum Screen {
         return (focused, r.height - 1)
     }
 
+    /// "↑ N more" at the right of a pane's title line when `hidden` rows are scrolled
+    /// off the top (left out when it would cover the title).
+    static func moreAbove(_ buf: inout CellBuffer, _ hidden: Int, title: String?, in r: Rect) {
+        guard hidden > 0 else { return }
+        let mark = "↑ \(hidden) more"
+        let x = r.maxX - DisplayWidth.of(mark) - 1
+        if let title, x < r.x + DisplayWidth.of(title) + 4 { return }
+        buf.put(mark, x: x, y: r.y, style: Style(.muted))
+    }
+
     /// The style of a list row: highlighted when selected in the focused pane.
     static func rowStyle(selected: Bool, focused: Bool) -> Style {
         selected ? (focused ? Style(.selection) : Style(.normal, bold: true)) : .plain
@@ -193,6 +203,7 @@ enum RecruitersView {
                 x += buf.put(FlagGlyph.glyph(f), x: x, y: y, maxWidth: r.maxX - x, style: selected ? base : Style(FlagGlyph.role(f), bold: true))
             }
         }
+        Screen.moreAbove(&buf, state.recruiterTop, title: title, in: r)
     }
 }
 
@@ -271,9 +282,7 @@ enum MessagesView {
                 markedDone = true
             }
         }
-        if start > 0 {
-            buf.put("↑ \(start) more", x: r.maxX - DisplayWidth.of("↑ \(start) more") - 1, y: r.y, style: Style(.muted))
-        }
+        Screen.moreAbove(&buf, start, title: nil, in: r)
     }
 }
 

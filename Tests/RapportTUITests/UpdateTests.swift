@@ -73,6 +73,33 @@ struct UpdateTests {
         #expect(s.recruiterTop <= s.recruiterCursor)
     }
 
+    @Test("after S re-sorts, the list scrolls from the top as far as the selection needs; hidden rows are marked")
+    func resortScroll() {
+        var db = Database()
+        for i in 0..<40 {
+            let id = Sample.id(i)
+            try! db.apply(.putRecruiter(Recruiter(id: id, name: String(format: "R%03d", i), created: Sample.now)))
+            try! db.apply(.putMessage(Message(id: Sample.id(500 + i), recruiterID: id, direction: .inbound,
+                                              at: Sample.now.addingTimeInterval(Double(-3600 * (i + 1))))))
+        }
+        var s = Sample.state(width: 80, height: 24, db: db)
+        // The last by urgency sorts second by name.
+        var last = db.recruiters[s.order.last!]!, first = db.recruiters[s.order[5]]!
+        last.name = "AAB"
+        first.name = "AAA"
+        try! db.apply(.batch([.putRecruiter(last), .putRecruiter(first)]))
+        s = Sample.state(width: 80, height: 24, db: db)
+        _ = update(&s, .bottom)
+        #expect(s.selectedRecruiterID == last.id && s.recruiterTop > 1)
+        let top = Screen.render(s).text.components(separatedBy: "\n")[s.layout.recruiters.y]
+        #expect(top.contains("↑ \(s.recruiterTop) more"))
+        _ = update(&s, .cycleSort)
+        #expect(s.sort == .name && s.selectedRecruiterID == last.id && s.recruiterCursor == 1)
+        #expect(s.recruiterTop == 0)
+        let after = Screen.render(s).text.components(separatedBy: "\n")[s.layout.recruiters.y]
+        #expect(!after.contains("more"))
+    }
+
     @Test("Tab and Shift-Tab cycle the panes both ways")
     func panes() {
         var s = state()
