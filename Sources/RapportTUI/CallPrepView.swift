@@ -65,7 +65,7 @@ enum CallPrepView {
         field("Who", who, Style(.normal, bold: true))
         if let call = prep.call {
             let until = call.at.timeIntervalSince(state.now)
-            field("Next", call.title + " · " + (until < 60 ? "now" : "in " + Format.span(until)),
+            field("Next", call.title + " · " + (until < 60 ? "now" : "in " + RelativeTime.span(until)),
                   Style(until <= Preparation.window ? .warning : .normal, bold: true))
             let yours = self.when(call.at, now: state.now, zone: state.timeZone, whose: "yours")
             let theirs = r.timeZone.flatMap(TimeZone.init(identifier:))

@@ -1,29 +1,16 @@
 import Foundation
+import RapportTerminal
 
 /// Times as people read them: relative for deadlines, short absolute for messages.
 /// Pure: `now` and the time zone are parameters.
 public enum Format {
-    /// "overdue 2d", "overdue 3h", "due in 45m", "due in 3h", "due in 2d", "due now".
-    public static func relativeDue(_ due: Date, now: Date) -> String {
-        let seconds = due.timeIntervalSince(now)
-        if abs(seconds) < 60 { return "due now" }
-        let span = span(abs(seconds))
-        return seconds < 0 ? "overdue \(span)" : "due in \(span)"
-    }
-
-    /// "5m", "3h", "2d", "3w" (whole units, rounded down).
-    public static func span(_ seconds: TimeInterval) -> String {
-        let s = Int(seconds)
-        if s < 3600 { return "\(max(1, s / 60))m" }
-        if s < 86400 { return "\(s / 3600)h" }
-        if s < 86400 * 14 { return "\(s / 86400)d" }
-        return "\(s / (86400 * 7))w"
-    }
+    // Deadlines ("overdue 2d", "due now") and spans ("3w") are `RelativeTime`
+    // (RapportTerminal), shared with the CLI.
 
     /// "2h ago", "3d ago".
     public static func ago(_ date: Date, now: Date) -> String {
         let s = now.timeIntervalSince(date)
-        return s < 60 ? "just now" : "\(span(s)) ago"
+        return s < 60 ? "just now" : "\(RelativeTime.span(s)) ago"
     }
 
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]

@@ -311,7 +311,7 @@ enum DeadlinesView {
             let overdue = d.due < state.now
             let soon = d.due.timeIntervalSince(state.now) < 86400
             let whenRole: ColorRole = overdue ? .danger : (soon ? .warning : .normal)
-            buf.putPadded(Format.relativeDue(d.due, now: state.now), x: x, y: y, width: whenWidth,
+            buf.putPadded(RelativeTime.due(d.due, now: state.now), x: x, y: y, width: whenWidth,
                           style: selected ? base : Style(whenRole, bold: overdue))
             x += whenWidth + 1
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)

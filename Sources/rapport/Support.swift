@@ -91,17 +91,8 @@ struct DateText {
 
     func absolute(_ d: Date) -> String { formatter.string(from: d) }
 
-    /// "overdue 2d", "due in 3h", "due in 20m".
-    static func relative(_ due: Date, now: Date) -> String {
-        let s = due.timeIntervalSince(now)
-        return s < 0 ? "overdue \(span(-s))" : "due in \(span(s))"
-    }
-
-    static func span(_ s: TimeInterval) -> String {
-        if s >= 86_400 { return "\(Int(s / 86_400))d" }
-        if s >= 3_600 { return "\(Int(s / 3_600))h" }
-        return "\(max(1, Int(s / 60)))m"
-    }
+    /// "overdue 2d", "due in 3h", "due now": the interface's own words (`RelativeTime`).
+    static func relative(_ due: Date, now: Date) -> String { RelativeTime.due(due, now: now) }
 }
 
 /// Aligned plain-text tables for people (scripts use --json).

@@ -232,6 +232,25 @@ struct TUIEndToEndTests {
         #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
+    @Test("a deadline due exactly now reads 'due now' in the interface and in `rapport due` alike")
+    func dueNowAgrees() throws {
+        let dir = try Self.makeStore(empty: true)
+        let store = try Store.open(AppPaths(storeDirectory: dir))
+        let r = Recruiter(name: "Nowa Due", created: ISO8601.parse("2026-03-01T09:00:00Z")!)
+        try store.apply(.batch([.putRecruiter(r),
+                                .putFollowUp(FollowUp(recruiterID: r.id, due: ISO8601.parse(Self.now)!, note: "Call back"))]))
+        try store.close()
+        let cli = try Run.run(Self.binary, ["due", "--store", dir], environment: ["RAPPORT_NOW": Self.now, "PATH": "/usr/bin:/bin"])
+        let out = String(decoding: cli.stdout, as: UTF8.self)
+        #expect(out.contains("due now"), "rapport due printed: \(out) \(cli.stderr)")
+        #expect(!out.contains("due in"))
+        let tmux = try Tmux()
+        try start(tmux, store: dir)
+        try tmux.until(contains: "Deadlines 1")
+        try tmux.until(contains: "due now")
+        try quit(tmux)
+    }
+
     @Test("an empty store shows the welcome pane")
     func welcome() throws {
         let tmux = try Tmux()

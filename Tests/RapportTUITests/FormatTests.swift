@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportTerminal
 import Testing
 @testable import RapportTUI
 
@@ -9,13 +10,13 @@ struct FormatTests {
 
     @Test("relative due times read as 'overdue 2d' and 'due in 3h'")
     func relative() {
-        #expect(Format.relativeDue(now.addingTimeInterval(-2 * 86400 - 60), now: now) == "overdue 2d")
-        #expect(Format.relativeDue(now.addingTimeInterval(-3 * 3600), now: now) == "overdue 3h")
-        #expect(Format.relativeDue(now.addingTimeInterval(-5 * 60), now: now) == "overdue 5m")
-        #expect(Format.relativeDue(now.addingTimeInterval(3 * 3600 + 59), now: now) == "due in 3h")
-        #expect(Format.relativeDue(now.addingTimeInterval(45 * 60), now: now) == "due in 45m")
-        #expect(Format.relativeDue(now.addingTimeInterval(30), now: now) == "due now")
-        #expect(Format.relativeDue(now.addingTimeInterval(-21 * 86400), now: now) == "overdue 3w")
+        #expect(RelativeTime.due(now.addingTimeInterval(-2 * 86400 - 60), now: now) == "overdue 2d")
+        #expect(RelativeTime.due(now.addingTimeInterval(-3 * 3600), now: now) == "overdue 3h")
+        #expect(RelativeTime.due(now.addingTimeInterval(-5 * 60), now: now) == "overdue 5m")
+        #expect(RelativeTime.due(now.addingTimeInterval(3 * 3600 + 59), now: now) == "due in 3h")
+        #expect(RelativeTime.due(now.addingTimeInterval(45 * 60), now: now) == "due in 45m")
+        #expect(RelativeTime.due(now.addingTimeInterval(30), now: now) == "due now")
+        #expect(RelativeTime.due(now.addingTimeInterval(-21 * 86400), now: now) == "overdue 3w")
         #expect(Format.ago(now.addingTimeInterval(-7200), now: now) == "2h ago")
     }
 
