@@ -51,7 +51,11 @@ extension Screen {
 }
 
 enum FormView {
-    static let labelWidth = 13
+    /// The label column: "› " and the longest label of this form, then a gap
+    /// (at least 13 columns, so the forms line up alike).
+    static func labelWidth(_ f: Form) -> Int {
+        max(13, 2 + (f.fields.map { DisplayWidth.of($0.label) }.max() ?? 0) + 1)
+    }
 
     static func box(_ state: AppState, _ f: Form) -> Rect {
         Screen.centredBox(state, width: 76, height: f.fields.count + 6)
@@ -63,6 +67,7 @@ enum FormView {
         guard box.height > 4 else { return }
         let inner = box.width - 4
         let x = box.x + 2
+        let labelWidth = min(labelWidth(f), max(0, inner - 8))
         for (i, field) in f.fields.enumerated() {
             let y = box.y + 2 + i
             guard y < box.maxY - 3 || (y < box.maxY - 1 && i == f.fields.count - 1) else { break }

@@ -130,6 +130,22 @@ struct OverlaySnapshotTests {
         expectSnapshot(Screen.render(s.state), "search-miss-80x24")
     }
 
+    @Test("every form shows each label whole, with a gap before its value")
+    func formLabelsWhole() {
+        let dana = Sample.database.recruiters[Sample.id(1)]!
+        let fu = FollowUp(recruiterID: dana.id, due: Sample.now, note: "x")
+        for form in [Forms.recruiter(dana), Forms.logMessage(dana, in: Sample.database), Forms.decline(dana),
+                     Forms.interview(dana, in: Sample.database), Forms.followUp(dana), Forms.snooze(fu, name: dana.name)] {
+            var s = Sample.state(width: 80, height: 24)
+            s.overlays = [.form(form)]
+            let lines = Screen.render(s).text.components(separatedBy: "\n")
+            for field in form.fields {
+                #expect(lines.contains { $0.contains(field.label + "  ") || $0.contains(field.label + " ‹") },
+                        "\(form.title): \(field.label) is cut or touches its value")
+            }
+        }
+    }
+
     @Test("inline editor and draft review with misspellings, a send-time warning and a missing placeholder")
     func draft() {
         var s = session(120, 40)
