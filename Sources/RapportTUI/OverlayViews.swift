@@ -149,21 +149,51 @@ enum EditorView {
         Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc cancels")
         let rows = box.height - 2, width = box.width - 4
         guard rows > 0, width > 1 else { return }
-        let lines = t.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = t.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         let (line, col) = t.lineAndColumn
-        let top = AppState.scrolled(top: 0, cursor: line, rows: rows, count: lines.count)
-        for k in 0..<rows where top + k < lines.count {
-            let i = top + k
-            var field = TextField(lines[i])
-            field.home()
-            if i == line {
-                // Place a one-line field's cursor at the column to reuse its window.
-                field = TextField(String(lines[i].prefix(col)))
-                field.insert(String(lines[i].dropFirst(col)))
-                for _ in 0..<(lines[i].count - col) { field.left() }
-            }
-            Screen.drawField(&buf, field, x: box.x + 2, y: box.y + 1 + k, width: width, focused: i == line)
+        // Long lines wrap (one column kept for the cursor after the last character).
+        let shown = wrapped(lines, width: width - 1)
+        let cursorRow = shown.indices.first { r in
+            let s = shown[r]
+            let lastOfLine = r + 1 == shown.count || shown[r + 1].line != s.line
+            return s.line == line && (col < s.end || (col == s.end && lastOfLine))
+        } ?? 0
+        let top = AppState.scrolled(top: 0, cursor: cursorRow, rows: rows, count: shown.count)
+        for k in 0..<rows where top + k < shown.count {
+            let s = shown[top + k]
+            let chars = lines[s.line]
+            // Place a one-line field's cursor at the column to reuse its window.
+            let at = top + k == cursorRow ? min(max(col, s.start), s.end) : s.start
+            var field = TextField(String(chars[s.start..<at]))
+            field.insert(String(chars[at..<s.end]))
+            for _ in at..<s.end { field.left() }
+            Screen.drawField(&buf, field, x: box.x + 2, y: box.y + 1 + k, width: width, focused: top + k == cursorRow)
         }
+    }
+
+    /// The editor's lines as display rows at most `width` columns wide: for each row the
+    /// line and the graphemes it shows, broken after the last space that fits, else
+    /// where the row is full.
+    static func wrapped(_ lines: [[Character]], width: Int) -> [(line: Int, start: Int, end: Int)] {
+        var out: [(line: Int, start: Int, end: Int)] = []
+        for (i, chars) in lines.enumerated() {
+            var start = 0
+            repeat {
+                var used = 0, end = start
+                var afterSpace: Int?
+                while end < chars.count {
+                    let w = DisplayWidth.of(Text.visible(String(chars[end])))
+                    if used + w > width && end > start { break }
+                    used += w
+                    end += 1
+                    if chars[end - 1] == " " { afterSpace = end }
+                }
+                if end < chars.count, let b = afterSpace, b > start { end = b }
+                out.append((i, start, end))
+                start = end
+            } while start < chars.count
+        }
+        return out
     }
 }
 

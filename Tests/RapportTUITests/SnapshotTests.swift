@@ -130,6 +130,24 @@ struct OverlaySnapshotTests {
         expectSnapshot(Screen.render(s.state), "search-miss-80x24")
     }
 
+    @Test("the inline editor wraps long lines at spaces; the cursor row follows the cursor")
+    func editorWraps() {
+        var s = Sample.state(width: 80, height: 24)
+        let long = (1...40).map { "word\($0)" }.joined(separator: " ")
+        var t = TextField("Subject: Re: hello\n\n" + long + "\nBest,", multiline: true)
+        t.vertical(-1) // the cursor to the long line (at its column 5, limited to its length)
+        s.overlays = [.editor(t)]
+        let text = Screen.render(s).text
+        // Every word is on screen, none cut in two.
+        for n in 1...40 { #expect(text.contains("word\(n) ") || text.contains("word\(n)│") || text.contains("word\(n)  ")) }
+        #expect(text.contains("Best,"))
+        let rows = EditorView.wrapped([Array(long)], width: 30)
+        #expect(rows.count > 1 && rows.allSatisfy { DisplayWidth.of(String(Array(long)[$0.start..<$0.end])) <= 30 })
+        #expect(rows.map { String(Array(long)[$0.start..<$0.end]) }.joined() == long)
+        #expect(rows.dropLast().allSatisfy { Array(long)[$0.end - 1] == " " })
+        #expect(EditorView.wrapped([[]], width: 10).count == 1)
+    }
+
     @Test("every form shows each label whole, with a gap before its value")
     func formLabelsWhole() {
         let dana = Sample.database.recruiters[Sample.id(1)]!
