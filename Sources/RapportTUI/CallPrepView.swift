@@ -81,7 +81,9 @@ enum CallPrepView {
             field("Next", "no call or interview planned", Style(.muted))
         }
         let rows = items(prep)
-        let missing = prep.missing.count
+        // Counted from the boxes shown: a promised call's research is the recruiter's,
+        // but the latest opportunity's box is shown (and tickable) too.
+        let missing = rows.filter { $0.available && $0.done == nil }.count
         if prep.unprepared {
             field(FlagGlyph.glyph(.unprepared), "unprepared: call within 24 h, \(missing) research item\(missing == 1 ? "" : "s") missing",
                   Style(FlagGlyph.role(.unprepared), bold: true))

@@ -235,6 +235,20 @@ struct InsightViewTests {
         #expect(r.referrals == expected.referrals)
     }
 
+    @Test("call prep counts as missing exactly the unticked boxes it shows (a promised call, with an opportunity)")
+    func callPrepCountMatchesBoxes() {
+        var s = danaPrep()
+        var prep = s.full.callPrep!
+        // A call the recruiter promised: not tied to the opportunity, whose box is still shown.
+        prep.call?.opportunityID = nil
+        prep.missing = [.firmVetted]
+        s.full.callPrep = prep
+        let text = Screen.render(s).text
+        let boxes = text.components(separatedBy: "[ ] ").count - 1
+        #expect(boxes == 2)
+        #expect(text.contains("unprepared: call within 24 h, 2 research items missing"))
+    }
+
     @Test("the company-site item is ticked on the interview's opportunity")
     func tickOpportunityItem() {
         var s = danaPrep()
