@@ -81,6 +81,14 @@ public struct Insight: Codable, Sendable, Equatable {
     /// Opportunities by their current stage, in stage order.
     public var funnel: [FunnelStep]
 
+    /// The median reply time against the norm: "faster than the norm" under 24 h,
+    /// "within the norm" from 24 to 48 h (both ends included), "slower than the norm"
+    /// above; "no replies yet" without one. The CLI and the insight view both say this.
+    public static func normVerdict(_ medianHours: Double?) -> String {
+        guard let h = medianHours else { return "no replies yet" }
+        return h < Stats.normHours[0] ? "faster than the norm" : h <= Stats.normHours[1] ? "within the norm" : "slower than the norm"
+    }
+
     /// Ally score per recruiter, for sorting the recruiter list.
     public var allyScores: [UUID: Int] {
         Dictionary(recruiters.map { ($0.id, $0.allyScore) }, uniquingKeysWith: { a, _ in a })

@@ -79,10 +79,11 @@ enum InsightView {
         return h >= 48 ? String(format: "%.1fd", h / 24) : String(format: "%.1fh", h)
     }
 
-    /// Against the 24–48 h norm: faster is good, within is plain, slower is a warning.
+    /// Against the 24–48 h norm (`Insight.normVerdict`): faster is good, within (24 h
+    /// and 48 h included) is plain, slower is a warning.
     static func normRole(_ h: Double?) -> ColorRole {
         guard let h else { return .muted }
-        return h <= 24 ? .good : h <= 48 ? .normal : .danger
+        return h < 24 ? .good : h <= 48 ? .normal : .danger
     }
 
     /// "2026-03" → "Mar 2026".
@@ -120,12 +121,7 @@ enum InsightView {
     }
 
     static func drawReply(_ buf: inout CellBuffer, _ s: Insight, in r: Rect) {
-        let verdict: String
-        if let h = s.you.medianHours {
-            verdict = h <= 24 ? "faster than the norm" : h <= 48 ? "within the norm" : "slower than the norm"
-        } else {
-            verdict = "no replies yet"
-        }
+        let verdict = Insight.normVerdict(s.you.medianHours)
         var x = r.x + 1
         x += buf.put("Your reply time  ", x: x, y: r.y, maxWidth: r.maxX - x, style: Style(.accent, bold: true))
         x += buf.put("median \(hours(s.you.medianHours)), \(s.you.replies) repl\(s.you.replies == 1 ? "y" : "ies") · norm 24–48h · ",

@@ -50,12 +50,7 @@ struct StatsCommand: AsyncParsableCommand {
 
     static func text(_ s: Insight, timeZone: TimeZone) -> [String] {
         var lines: [String] = []
-        let verdict: String
-        if let h = s.you.medianHours {
-            verdict = h <= 24 ? "faster than the norm" : h <= 48 ? "within the norm" : "slower than the norm"
-        } else {
-            verdict = "no replies yet"
-        }
+        let verdict = Insight.normVerdict(s.you.medianHours)
         lines.append("Your replies: median \(hours(s.you.medianHours)) over \(s.you.replies) (norm 24–48h): \(verdict)")
         let first = s.monthly.first?.month ?? "", last = s.monthly.last?.month ?? ""
         let spark = Sparkline.render(s.monthly.map(\.medianHours), lower: 0)

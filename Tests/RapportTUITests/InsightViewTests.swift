@@ -297,6 +297,19 @@ struct InsightViewTests {
         #expect(status.contains("s sort") && status.contains("4/q back"))
     }
 
+    @Test("the reply-time verdict: 24 h and 48 h are within the 24–48 h norm, and the colour agrees")
+    func normVerdict() {
+        #expect(Insight.normVerdict(23.9) == "faster than the norm")
+        #expect(Insight.normVerdict(24) == "within the norm")
+        #expect(Insight.normVerdict(48) == "within the norm")
+        #expect(Insight.normVerdict(48.1) == "slower than the norm")
+        #expect(Insight.normVerdict(nil) == "no replies yet")
+        #expect(InsightView.normRole(23.9) == .good)
+        #expect(InsightView.normRole(24) == .normal)
+        #expect(InsightView.normRole(48) == .normal)
+        #expect(InsightView.normRole(49) == .danger)
+    }
+
     @Test("bars: zero is blank, any activity shows, the top fills every row")
     func bars() {
         #expect(Bars.vertical([0, 1, 8, 16], top: 16, rows: 1) == [" ▁▄█"])
