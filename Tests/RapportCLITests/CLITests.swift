@@ -234,3 +234,16 @@ import Testing
         #expect(cli.journalBytes() == before)
     }
 }
+
+@Suite struct CLISameSecondTests {
+    @Test func logThenReplyAtAFixedNowAlwaysClears() throws {
+        for _ in 0..<4 {
+            let cli = try CLI()
+            try cli.ok("add", "Tie Person")
+            try cli.ok("log", "tie", "--in")
+            let out = try cli.ok("reply", "tie")
+            #expect(out.contains("their turn"), "\(out)")
+            #expect(!out.contains("reply-due"))
+        }
+    }
+}
