@@ -3,6 +3,7 @@ import Foundation
 import RapportCore
 import RapportInterchange
 import RapportStore
+import RapportTerminal
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -71,7 +72,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
                 selection = .onlyRecruiters
             } else if InterchangeTTY.interactive {
                 guard let chosen = review(plan) else {
-                    print("cancelled, nothing written")
+                    say("cancelled, nothing written")
                     return
                 }
                 selection = .chosen(chosen)
@@ -83,7 +84,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             var preview: [String] = []
             let taken = Set(result.report.newRecruiters + result.report.updatedRecruiters)
             for c in plan.contacts where taken.contains(c.name) && c.newMessages > 0 {
-                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(InterchangeTTY.visible(c.name))")
+                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(Text.visible(c.name))")
             }
             try finish(result, store: store, dryRun: options.dryRun, preview: preview)
         }
@@ -99,9 +100,9 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             var text = "\nPeople in the LinkedIn export (checked: proposed as recruiters):\n"
             for (i, c) in contacts.enumerated() {
                 let n = String(repeating: " ", count: width - String(i + 1).count) + String(i + 1)
-                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(InterchangeTTY.visible(c.name))"
+                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(Text.visible(c.name))"
                 line += " — \(c.newMessages) new message\(c.newMessages == 1 ? "" : "s")"
-                if !c.evidence.isEmpty { line += " — " + InterchangeTTY.visible(c.evidence.joined(separator: "; ")) }
+                if !c.evidence.isEmpty { line += " — " + Text.visible(c.evidence.joined(separator: "; ")) }
                 text += line + "\n"
             }
             text += "Toggle numbers (e.g. 1 3 5-7), a = all, n = none, Enter = import \(checked.count), q = cancel: "
@@ -232,7 +233,7 @@ private func reportingErrors(_ body: () async throws -> Void) async throws {
 }
 
 private func note(_ s: String) {
-    FileHandle.standardError.write(Data("rapport: \(s)\n".utf8))
+    FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
 private func readData(_ path: String) throws -> Data {
@@ -264,34 +265,24 @@ private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview:
     let report = result.report
     for n in report.notes { note(n) }
     let shown = report.skipped.prefix(50)
-    for s in shown { note("skipped \(InterchangeTTY.visible(s.description))") }
+    for s in shown { note("skipped \(Text.visible(s.description))") }
     if report.skipped.count > shown.count { note("… and \(report.skipped.count - shown.count) more skipped rows") }
     if dryRun {
         var lines: [String] = []
-        for name in report.newRecruiters { lines.append("would add recruiter \(InterchangeTTY.visible(name))") }
-        for name in report.updatedRecruiters { lines.append("would fill in recruiter \(InterchangeTTY.visible(name))") }
+        for name in report.newRecruiters { lines.append("would add recruiter \(Text.visible(name))") }
+        for name in report.updatedRecruiters { lines.append("would fill in recruiter \(Text.visible(name))") }
         lines += preview
-        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
-        print("dry run, nothing written: \(report.summary)")
+        if !lines.isEmpty { say(lines.joined(separator: "\n")) }
+        say("dry run, nothing written: \(report.summary)")
         return
     }
     if !result.changes.isEmpty { try store.apply(result.change) }
-    print("imported: \(report.summary)")
+    say("imported: \(report.summary)")
 }
 
 enum InterchangeTTY {
     /// Both stdin and stderr are terminals: a person can answer the review.
     static var interactive: Bool { isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 }
-
-    /// Control characters shown visibly (`\n` as ⏎, others as U+2400 pictures).
-    static func visible(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            if u == "\n" { return "⏎" }
-            if u.value < 0x20 { return Unicode.Scalar(0x2400 + u.value)! }
-            if u.value == 0x7F { return "\u{2421}" }
-            return u
-        }))
-    }
 }
 
 /// A percentage on stderr, redrawn in place, only on a terminal and for large inputs.

@@ -45,7 +45,7 @@ struct StatsCommand: AsyncParsableCommand {
                 weekly: s.weekly, funnel: s.funnel))
             return
         }
-        print(Self.text(s, timeZone: ctx.timeZone).map { Text.visible($0) }.joined(separator: "\n"))
+        say(Self.text(s, timeZone: ctx.timeZone).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     static func text(_ s: Insight, timeZone: TimeZone) -> [String] {
@@ -106,7 +106,7 @@ struct TemplateList: AsyncParsableCommand {
             let names = Templates.placeholderNames(in: (tpl.subject ?? "") + "\n" + tpl.body)
             t.rows.append([tpl.name, source, names.map { "{\($0)}" }.joined(separator: " ")])
         }
-        print(t.render())
+        say(t.render())
     }
 }
 
@@ -155,8 +155,8 @@ struct TemplateShow: AsyncParsableCommand {
             values["my_name"] = values["my_name"] ?? myName
         }
         let filled = Templates.fill(template, values: values)
-        if let subject = filled.subject { print("Subject: \(subject)\n") }
-        print(filled.body)
+        if let subject = filled.subject { say("Subject: \(subject)\n") }
+        say(filled.body)
         if let warning { FileHandle.standardError.write(Data("rapport: note: \(warning)\n".utf8)) }
         guard filled.isComplete else {
             for p in filled.problems { FileHandle.standardError.write(Data("rapport: \(name): \(p)\n".utf8)) }
@@ -202,7 +202,7 @@ struct SpellCommand: AsyncParsableCommand {
         case .checked(_, let found):
             for m in found {
                 let hint = m.suggestions.isEmpty ? "no suggestions" : m.suggestions.prefix(5).joined(separator: ", ")
-                print(Text.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
+                say(Text.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
             }
             if !found.isEmpty { throw ExitCode(1) }
         }
@@ -255,7 +255,7 @@ struct ChecklistCommand: AsyncParsableCommand {
         if r != before { changes.append(.putRecruiter(r)) }
         if let o = opp, o != oppBefore { changes.append(.putOpportunity(o)) }
         if !changes.isEmpty { try ctx.store.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
-        print(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
+        say(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     func pickOpportunity(_ all: [Opportunity], calls: [Preparation.Call]) throws -> Opportunity? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTerminal
 
 /// `rapport` — keep recruiter relationships healthy.
 struct Rapport: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct Rapport: AsyncParsableCommand {
     /// One line on stderr; 2 for usage errors, 1 for anything else, 0 for --help.
     static func report(_ error: any Error) -> Int32 {
         if let e = error as? RapportError {
-            FileHandle.standardError.write(Data("rapport: \(e.description)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(e.description))\n".utf8))
             return e.exitCode
         }
         if let e = error as? ExitCode { return e.rawValue }
@@ -49,10 +50,10 @@ struct Rapport: AsyncParsableCommand {
         let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
         let line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
         if code == .validationFailure {
-            FileHandle.standardError.write(Data("rapport: \(line) (see `rapport help`)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(line)) (see `rapport help`)\n".utf8))
             return 2
         }
-        FileHandle.standardError.write(Data("rapport: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("rapport: \(Text.visible(line))\n".utf8))
         return code.rawValue == 0 ? 1 : code.rawValue
     }
 

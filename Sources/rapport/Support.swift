@@ -19,7 +19,7 @@ struct Context {
         policy = Policy(timeZone: TimeZone.current.identifier)
         store = try Store.open(paths, policy: policy, clock: clock)
         for notice in store.notices {
-            FileHandle.standardError.write(Data("rapport: \(notice)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
         }
     }
 
@@ -41,7 +41,7 @@ struct Context {
     /// Applies a change through the one mutation path and prints what happened.
     func commit(_ change: Change, _ summary: String) throws {
         try store.apply(change)
-        print(summary)
+        say(summary)
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
@@ -143,3 +143,9 @@ extension RapportCore.Flag: ExpressibleByArgument {}
 /// `@Flag` in this target is ArgumentParser's; the domain's flag is `RapportFlag`.
 typealias Flag<Value> = ArgumentParser.Flag<Value>
 typealias RapportFlag = RapportCore.Flag
+
+/// Prints text for a person: control characters and escape sequences from the data are
+/// shown visibly (`^[`), never sent to the terminal raw; line breaks are kept.
+func say(_ text: String) {
+    print(text.split(separator: "\n", omittingEmptySubsequences: false).map { Text.visible($0) }.joined(separator: "\n"))
+}

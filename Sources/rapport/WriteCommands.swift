@@ -71,7 +71,7 @@ struct LogCommand: AsyncParsableCommand {
                         subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
         try ctx.store.apply(.putMessage(m))
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
-        print("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
+        say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
     }
 }
 
@@ -102,7 +102,7 @@ struct ReplyCommand: AsyncParsableCommand {
         let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
         let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
         try ctx.store.apply(.putMessage(m))
-        print("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
+        say("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
     }
 }
 
@@ -123,7 +123,7 @@ struct DeclineCommand: AsyncParsableCommand {
         if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
         try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
-        print("Courtesy decline to \(r.name) logged · status declined\(again)")
+        say("Courtesy decline to \(r.name) logged · status declined\(again)")
     }
 }
 
@@ -148,7 +148,7 @@ struct InterviewCommand: AsyncParsableCommand {
                                                employer: employer, interviewers: Actions.names(with ?? ""))
         try ctx.store.apply(.putOpportunity(opp))
         let at = DateText(timeZone: ctx.timeZone).absolute(time)
-        print("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
+        say("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
     }
 }
 
@@ -230,7 +230,7 @@ struct DoneCommand: AsyncParsableCommand {
             m.noReplyNeeded = true
             let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
             try ctx.store.apply(.putMessage(m))
-            print("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
+            say("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
         case .expectation(let e):
             let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
             try ctx.commit(.removeExpectation(e.id), "Expectation of \(who) closed")

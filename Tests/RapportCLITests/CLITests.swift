@@ -200,6 +200,14 @@ import Testing
             #expect(!out.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args)")
             #expect(out.stdout.contains("^["), "\(args): shown visibly")
         }
+        // Confirmations and errors that name the recruiter show it visibly too.
+        try cli.ok("add", "Evil \u{1B}]52;c;SGVsbG8=\u{07} Twin")
+        for args in [["reply", "corp"], ["log", "evil", "--in"], ["add", "\u{1B}[2J Third"]] {
+            let out = try cli.run(args)
+            let all = out.stdout + out.stderr
+            #expect(!all.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args): \(all)")
+            #expect(all.contains("^["), "\(args): \(all)")
+        }
         // JSON keeps the data exactly (escaped by the JSON encoder).
         let json = try cli.run(["list", "--json"])
         #expect(json.stdout.contains("\\u001b[2J"))
