@@ -190,7 +190,7 @@ struct ExportCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "With csv: export messages instead of recruiters.")
     var messages = false
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "FILE"))
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (atomically, mode 0600) instead of stdout; - is stdout.", valueName: "FILE"))
     var output: String?
 
     func run() async throws {
@@ -205,8 +205,8 @@ struct ExportCommand: AsyncParsableCommand {
             case .vcard: data = Data(VCardWriter.write(db.recruitersByName).utf8)
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
-            if let output {
-                try ExportFileWriter.write(data, to: output)
+            if let output, output != "-" {
+                try AtomicFile.write(data, to: output)
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -309,51 +309,5 @@ final class ImportProgress {
     func finish() {
         guard enabled, lastPercent >= 0 else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}
-
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#else
-private let systemWrite = Darwin.write
-#endif
-
-/// Writes a file the way the store does: a temp file in the same folder (0600,
-/// O_EXCL|O_NOFOLLOW), fsync, rename over the target, fsync the folder.
-enum ExportFileWriter {
-    static func write(_ data: Data, to requested: String) throws {
-        let path = (requested as NSString).resolvingSymlinksInPath
-        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw RapportError.failure("\(requested): cannot write (\(String(cString: strerror(errno))))") }
-        var ok = false
-        defer {
-            if !ok { unlink(tmp) }
-        }
-        do {
-            defer { close(fd) }
-            _ = fchmod(fd, 0o600)
-            try data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < buf.count {
-                    let n = systemWrite(fd, buf.baseAddress! + offset, buf.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw RapportError.failure("\(requested): write failed (\(String(cString: strerror(errno))))")
-                    }
-                    offset += n
-                }
-            }
-            guard fsync(fd) == 0 else { throw RapportError.failure("\(requested): fsync failed (\(String(cString: strerror(errno))))") }
-        }
-        guard rename(tmp, path) == 0 else { throw RapportError.failure("\(requested): cannot replace (\(String(cString: strerror(errno))))") }
-        ok = true
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
     }
 }

@@ -54,3 +54,30 @@ import Testing
         #expect((attrs[.posixPermissions] as? Int) == 0o700)
     }
 }
+
+@Suite struct ExportCLITests {
+    @Test func dashMeansStandardOutput() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim", "--firm", "Acme")
+        let r = try cli.run(["export", "csv", "-o", "-"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Kim"))
+    }
+
+    @Test func aRelativeSymlinkStaysALinkAndItsTargetIsReplaced() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim")
+        let dir = cli.store + "-out"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/target.json"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.json", withDestinationPath: "target.json")
+        let r = try cli.run(["export", "json", "-o", "link.json"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.json") == "target.json")
+        let written = try String(contentsOfFile: dir + "/target.json", encoding: .utf8)
+        #expect(written.contains("Kim"))
+        let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/target.json")
+        #expect((attrs[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.json", "target.json"])
+    }
+}
