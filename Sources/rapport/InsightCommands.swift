@@ -95,10 +95,13 @@ struct TemplateCommand: AsyncParsableCommand {
 struct TemplateList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates (shipped and yours).")
 
+    /// Accepted like everywhere else; templates live in the config directory, not the store.
+    @OptionGroup var global: GlobalOptions
+
     func run() async throws {
-        let config = try UserConfig(environment: ProcessInfo.processInfo.environment)
+        let config = try UserConfig(environment: global.environment)
         let (templates, problems) = config.templates()
-        for p in problems { FileHandle.standardError.write(Data("rapport: \(p)\n".utf8)) }
+        for p in problems { FileHandle.standardError.write(Data("rapport: \(Text.visible(p))\n".utf8)) }
         var t = Table(header: ["NAME", "SOURCE", "PLACEHOLDERS"])
         for tpl in templates {
             let source: String
@@ -127,7 +130,7 @@ struct TemplateShow: AsyncParsableCommand {
         let env = global.environment
         let config = try UserConfig(environment: env)
         let (templates, problems) = config.templates()
-        for p in problems { FileHandle.standardError.write(Data("rapport: \(p)\n".utf8)) }
+        for p in problems { FileHandle.standardError.write(Data("rapport: \(Text.visible(p))\n".utf8)) }
         guard let template = templates.first(where: { $0.name == name }) else {
             throw RapportError.usage("no template named '\(name)' (have: \(templates.map(\.name).joined(separator: ", ")))")
         }

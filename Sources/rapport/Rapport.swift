@@ -83,10 +83,13 @@ struct Rapport: AsyncParsableCommand {
             i += 1
         }
         if hoisted.isEmpty { return args }
-        if rest.first.map({ !$0.hasPrefix("-") }) == true {
-            return [rest[0]] + hoisted + rest.dropFirst()
+        // Every command (and every subcommand of a group such as `template`) takes the
+        // global options, so they go last, after the full command path. Before a `--`
+        // they stay options.
+        if let dashes = rest.firstIndex(of: "--") {
+            return Array(rest[..<dashes]) + hoisted + rest[dashes...]
         }
-        return hoisted + rest
+        return rest + hoisted
     }
 }
 

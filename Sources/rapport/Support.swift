@@ -33,6 +33,17 @@ struct Context {
         }
     }
 
+    /// A date for something that has already happened (a logged message): a time more
+    /// than a minute ahead is refused rather than stored as a message from the future
+    /// (weekday words mean the next such day).
+    func past(_ text: String, option: String) throws -> Date {
+        let d = try when(text, option: option)
+        guard d <= now.addingTimeInterval(60) else {
+            throw RapportError.usage("\(option): \(DateText(timeZone: timeZone).absolute(d)) is in the future; a logged message has already happened (try -2d, -3h or a date like 2026-03-09T13:00)")
+        }
+        return d
+    }
+
     /// Finds a recruiter by id, unique id prefix, or unique case-insensitive part of the name.
     func recruiter(_ query: String) throws -> Recruiter {
         try RecruiterLookup.find(query, in: db)

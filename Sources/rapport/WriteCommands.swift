@@ -66,7 +66,7 @@ struct LogCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
-        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Message(recruiterID: r.id, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
                         subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
         try ctx.store.apply(.putMessage(m))
@@ -99,7 +99,7 @@ struct ReplyCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
-        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
         try ctx.store.apply(.putMessage(m))
         say("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
@@ -121,6 +121,10 @@ struct DeclineCommand: AsyncParsableCommand {
         let r = try ctx.recruiter(recruiter)
         let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
         if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
+        // `m` is minutes: `+3m` for "three months" would re-engage in three minutes.
+        if let d = reengageAt, d < ctx.now.addingTimeInterval(86_400) {
+            throw RapportError.usage("--reengage \(reengage ?? "") is less than a day away (m means minutes); use days or weeks like +90d or +12w, or a date")
+        }
         try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
         say("Courtesy decline to \(r.name) logged · status declined\(again)")
@@ -252,6 +256,11 @@ struct SnoozeCommand: AsyncParsableCommand {
         }
         let d = try ctx.when(until, option: "--until")
         guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
+        let current = max(f.due, f.snoozedUntil ?? f.due)
+        guard d > current else {
+            let dates = DateText(timeZone: ctx.timeZone)
+            throw RapportError.usage("--until \(dates.absolute(d)) is not later than the follow-up's due time (\(dates.absolute(current))); snoozing puts it off")
+        }
         let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
         try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
     }

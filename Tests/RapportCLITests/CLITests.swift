@@ -255,3 +255,50 @@ import Testing
         }
     }
 }
+
+@Suite struct CLIDateSenseTests {
+    @Test func aLoggedMessageCannotComeFromTheFuture() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Tanaka")
+        for at in ["tue 13:00", "+30d", "tomorrow"] {
+            let r = try cli.run(["log", "tanaka", "--in", "--at", at])
+            #expect(r.status == 2, "\(at): \(r.stderr)")
+            #expect(r.stderr.contains("in the future"))
+        }
+        #expect(try cli.run(["reply", "tanaka", "--at", "+2h"]).status == 2)
+        try cli.ok("log", "tanaka", "--in", "--at", "-2h")
+    }
+
+    @Test func snoozeOnlyPutsOff() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Jonas")
+        let out = try cli.ok("follow-up", "jonas", "--due", "+7d")
+        let id = try #require(out.split(whereSeparator: \.isWhitespace).last.map(String.init))
+        let earlier = try cli.run(["snooze", id, "--until", "+1d"])
+        #expect(earlier.status == 2)
+        #expect(earlier.stderr.contains("not later"))
+        try cli.ok("snooze", id, "--until", "+8d")
+    }
+
+    @Test func reengageInMinutesIsCaught() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Sam")
+        let r = try cli.run(["decline", "sam", "--reengage", "+3m"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("minutes"))
+        let ok = try cli.ok("decline", "sam", "--reason", "the salary is too low.", "--reengage", "+12w")
+        #expect(ok.contains("re-engage"))
+        let show = try #require(try cli.json("show", "sam", "--json") as? [String: Any])
+        let body = try #require((show["messages"] as? [[String: Any]])?.last?["body"] as? String)
+        #expect(body.contains("too low, but"), "\(body)")
+    }
+
+    @Test func globalOptionsWorkWithCommandGroups() throws {
+        let cli = try CLI()
+        for args in [["--store", cli.store, "template", "list"], ["template", "list", "--store", cli.store]] {
+            let r = try cli.run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.contains("decline"))
+        }
+    }
+}
