@@ -81,3 +81,17 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.json", "target.json"])
     }
 }
+
+@Suite struct StorePathTests {
+    /// A parent that changed directory passes a stale $PWD; a relative --store is taken
+    /// from the process's real working directory.
+    @Test func aRelativeStoreIsRelativeToTheRealWorkingDirectory() throws {
+        let cli = try CLI()
+        let dir = cli.store + "-cwd"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try cli.run(["add", "Kim", "--store", "data"], env: ["PWD": "/tmp/elsewhere-stale"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/data/journal.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/elsewhere-stale/data"))
+    }
+}
