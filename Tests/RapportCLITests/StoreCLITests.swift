@@ -95,3 +95,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "/tmp/elsewhere-stale/data"))
     }
 }
+
+@Suite struct RepairPermissionTests {
+    @Test func repairTightensPermissionsCheckOnlyReports() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim")
+        chmod(cli.store, 0o755)
+        chmod(cli.store + "/journal.jsonl", 0o644)
+        let check = try cli.run(["check"])
+        #expect(check.status == 1)
+        let mode = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? -1 }
+        #expect(mode(cli.store + "/journal.jsonl") == 0o644, "check changes nothing")
+        let repair = try cli.run(["check", "--repair"])
+        #expect(repair.status == 0, "\(repair.stdout)")
+        #expect(mode(cli.store) == 0o700)
+        #expect(mode(cli.store + "/journal.jsonl") == 0o600)
+    }
+}
