@@ -16,6 +16,7 @@ import Testing
             #expect(r.stderr.contains("store.json"), "\(args): \(r.stderr)")
             #expect(r.stderr.contains("line "), "names a position: \(r.stderr)")
             #expect(r.stderr.contains("store.json.bak"), "points at the backup: \(r.stderr)")
+            #expect(r.stderr.contains("no backup yet"), "there is none yet, and it says so: \(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
         #expect(FileManager.default.contents(atPath: path) == bytes, "byte-identical afterwards")
