@@ -42,10 +42,11 @@ extension Store {
             } else if l.version > Snapshot.currentVersion {
                 report.problem("\(paths.snapshot): written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)); it opens read-only")
             } else {
-                report.ok("\(paths.snapshot): schema \(l.version), seq \(l.snapshotSeq), \(l.db.recruiters.count) recruiters, \(l.db.messageCount) messages")
+                let r = l.db.recruiters.count, m = l.db.messageCount
+                report.ok("\(paths.snapshot): schema \(l.version), seq \(l.snapshotSeq); with the journal: \(r) recruiter\(r == 1 ? "" : "s"), \(m) message\(m == 1 ? "" : "s")")
             }
             let pending = l.seq - l.snapshotSeq
-            report.ok("\(paths.journal): \(l.journalLines) lines, \(pending) changes after the snapshot (seq \(l.seq))")
+            report.ok("\(paths.journal): \(l.journalLines) line\(l.journalLines == 1 ? "" : "s"), \(pending) change\(pending == 1 ? "" : "s") after the snapshot (seq \(l.seq))")
             if let torn = l.torn {
                 report.problem("\(paths.journal): the last line is incomplete (\(torn.count) bytes, an interrupted write); `rapport check --repair` sets it aside")
             }

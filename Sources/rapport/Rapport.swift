@@ -47,7 +47,9 @@ struct Rapport: AsyncParsableCommand {
             print(fullMessage(for: error))
             return 0
         }
-        let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        // One line: ArgumentParser puts the choices of a bad value on the following lines.
+        let text = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
         let line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
         if code == .validationFailure {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(line)) (see `rapport help`)\n".utf8))

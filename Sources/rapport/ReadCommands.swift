@@ -255,8 +255,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo", abstract: "Fill the store with realistic sample data (deterministic per seed).")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many recruiters.") var recruiters: Int = 40
-    @Option(help: "About how many messages in all.") var messages: Int = 240
+    @Option(parsing: .unconditional, help: "How many recruiters.") var recruiters: Int = 40
+    @Option(parsing: .unconditional, help: "About how many messages in all.") var messages: Int = 240
     @Option(help: "The seed: the same seed gives the same data.") var seed: UInt64 = 1
     @Flag(help: "Add to a store that already has recruiters.") var force = false
 

@@ -141,7 +141,7 @@ struct InterviewCommand: AsyncParsableCommand {
     @Option(help: "The role.") var role: String?
     @Option(help: "The employer (may be unknown for agency roles).") var employer: String?
     @Option(name: .customLong("with"), help: "Interviewers, comma-separated.") var with: String?
-    @Option(help: "Length in minutes.") var minutes: Int = 60
+    @Option(parsing: .unconditional, help: "Length in minutes.") var minutes: Int = 60
 
     func run() async throws {
         guard minutes > 0 && minutes <= 24 * 60 else { throw RapportError.usage("--minutes must be between 1 and 1440") }
