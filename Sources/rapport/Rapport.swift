@@ -105,4 +105,13 @@ struct GlobalOptions: ParsableArguments {
     func paths() throws -> AppPaths { try AppPaths(storeOverride: store, environment: environment) }
 
     func clock() throws -> Clock { try Clock.from(environment: environment) }
+
+    /// The rules' numbers, in the candidate's time zone: `TZ` when it names an IANA zone
+    /// (`Europe/Berlin`, `:Europe/Berlin`), else the system's zone.
+    func policy() -> Policy {
+        var tz = environment["TZ"] ?? ""
+        if tz.hasPrefix(":") { tz.removeFirst() }
+        let zone = TimeZone(identifier: tz)?.identifier ?? TimeZone.current.identifier
+        return Policy(timeZone: zone)
+    }
 }

@@ -16,7 +16,7 @@ struct Context {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
-        policy = Policy(timeZone: TimeZone.current.identifier)
+        policy = global.policy()
         store = try Store.open(paths, policy: policy, clock: clock)
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
