@@ -34,7 +34,10 @@ public enum Actions {
     public static func declineBody(recruiter: Recruiter, reason: String?, reengage: Bool) -> String {
         let first = recruiter.name.split(separator: " ").first.map(String.init) ?? recruiter.name
         var body = "Hi \(first), thank you for thinking of me. I'm not interested in this role"
-        if let r = reason?.trimmingCharacters(in: .whitespaces), !r.isEmpty { body += " because \(r)" }
+        // "too low." or "too low!" would read "too low., but": drop the closing punctuation.
+        if let r = reason?.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ".!;,"))), !r.isEmpty {
+            body += " because \(r)"
+        }
         body += reengage ? ", but I'd be glad to hear from you again later." : ", but I'd be glad to stay in touch."
         return body
     }

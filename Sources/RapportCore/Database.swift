@@ -80,7 +80,7 @@ public struct Database: Sendable, Equatable {
         while lo < hi {
             let mid = (lo + hi) / 2
             let t = thread[mid]
-            if t.at < m.at || (t.at == m.at && uuidLess(t.id, m.id)) { lo = mid + 1 } else { hi = mid }
+            if Message.threadOrder(t, m) { lo = mid + 1 } else { hi = mid }
         }
         thread.insert(m, at: lo)
         threads[m.recruiterID] = thread
@@ -126,6 +126,17 @@ public struct Database: Sendable, Equatable {
 
     mutating func dropExpectation(_ id: UUID) {
         if let old = expectations.removeValue(forKey: id) { expectationIndex[old.recruiterID]?.remove(id) }
+    }
+}
+
+extension Message {
+    /// The order of a thread: by time; within the same second an inbound message comes
+    /// before an outbound one (a reply logged in the same second answers it, it does not
+    /// precede it); then by id, so the order is total and the same everywhere.
+    public static func threadOrder(_ a: Message, _ b: Message) -> Bool {
+        if a.at != b.at { return a.at < b.at }
+        if a.direction != b.direction { return a.direction == .inbound }
+        return uuidLess(a.id, b.id)
     }
 }
 

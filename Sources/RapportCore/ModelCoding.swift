@@ -59,7 +59,10 @@ extension Recruiter {
             notes: try c.decodeIfPresent(String.self, forKey: "notes"),
             status: try c.decodeOr(.active, "status"),
             created: try c.decode(Date.self, forKey: "created"),
-            flags: try c.decodeOr([], "flags"),
+            // Flags are derived data: one this build does not know (written by a newer
+            // Rapport) is dropped here and recomputed on the next save, instead of making
+            // the whole store unreadable.
+            flags: try c.decodeOr([StoredFlag](), "flags").compactMap(\.record),
             checklist: try c.decodeOr(Checklist(), "checklist"),
             referrals: try c.decodeOr([], "referrals"),
             extra: try c.extras(known: Self.codingKeys))
@@ -202,4 +205,13 @@ extension Expectation {
         try c.encodeIfPresent(note, forKey: "note")
         try c.encodeExtras(extra, known: Self.codingKeys)
     }
+}
+
+
+/// A persisted flag as written, whatever its name: `record` is nil for a flag this build
+/// does not know.
+struct StoredFlag: Decodable {
+    var flag: String
+    var since: Date
+    var record: FlagRecord? { Flag(rawValue: flag).map { FlagRecord(flag: $0, since: since) } }
 }

@@ -51,7 +51,7 @@ public enum ICalendarWriter {
                 let title = "Interview: \(o.role)" + (o.employer.map { " at \($0)" } ?? "") + " (via \(who))"
                 var lines = ["BEGIN:VEVENT", "UID:" + uid("interview", i.id), "DTSTAMP:" + stamp,
                              "DTSTART:" + ICalendarDate.format(i.at),
-                             "DTEND:" + ICalendarDate.format(i.at.addingTimeInterval(TimeInterval(max(i.durationMinutes, 0) * 60))),
+                             "DTEND:" + ICalendarDate.format(i.at.addingTimeInterval(TimeInterval(max(i.durationMinutes, 0)) * 60)),
                              "SUMMARY:" + ContentLines.escape(title)]
                 if !i.interviewers.isEmpty {
                     lines.append("DESCRIPTION:" + ContentLines.escape("Interviewers: " + i.interviewers.joined(separator: ", ")))
@@ -84,20 +84,6 @@ public enum ICalendarDate {
         let y = String(c.year ?? 0)
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + two(c.month) + two(c.day) + "T"
             + two(c.hour) + two(c.minute) + two(c.second) + "Z"
-    }
-
-    /// Parses `20260309T100000Z`, a floating `20260309T100000` (read as UTC) or a DATE `20260309`.
-    public static func parse(_ s: String) -> Date? {
-        let digits = s.filter(\.isNumber)
-        guard digits.count == 8 || digits.count == 14 else { return nil }
-        let a = Array(digits).map { Int(String($0))! }
-        func n(_ r: Range<Int>) -> Int { r.reduce(0) { $0 * 10 + a[$1] } }
-        var c = DateComponents()
-        c.year = n(0..<4); c.month = n(4..<6); c.day = n(6..<8)
-        if digits.count == 14 { c.hour = n(8..<10); c.minute = n(10..<12); c.second = n(12..<14) }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        return cal.date(from: c)
     }
 }
 

@@ -102,8 +102,15 @@ public struct SpellChecker: Sendable {
     /// cannot dead-lock the pipes) and returns its output.
     func run(path: String, arguments: [String], lines: [String]) -> RunResult {
         let fm = FileManager.default
-        let input = fm.temporaryDirectory.appendingPathComponent("rapport-spell-\(UUID().uuidString)")
-        defer { try? fm.removeItem(at: input) }
+        let tmp = URL(fileURLWithPath: environment["TMPDIR"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/tmp")
+        let input = tmp.appendingPathComponent("rapport-spell-\(UUID().uuidString)")
+        // stderr goes to a file too: reading two pipes one after the other can dead-lock
+        // when the engine fills the one not being read.
+        let errorFile = tmp.appendingPathComponent("rapport-spell-\(UUID().uuidString).err")
+        defer {
+            try? fm.removeItem(at: input)
+            try? fm.removeItem(at: errorFile)
+        }
         let body = lines.map { "^" + $0 + "\n" }.joined()
         do {
             try Data(body.utf8).write(to: input)
@@ -113,14 +120,19 @@ public struct SpellChecker: Sendable {
             p.environment = environment
             let inHandle = try FileHandle(forReadingFrom: input)
             defer { try? inHandle.close() }
-            let out = Pipe(), err = Pipe()
+            guard fm.createFile(atPath: errorFile.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                return .failure("cannot create \(errorFile.path)")
+            }
+            let errHandle = try FileHandle(forWritingTo: errorFile)
+            defer { try? errHandle.close() }
+            let out = Pipe()
             p.standardInput = inHandle
             p.standardOutput = out
-            p.standardError = err
+            p.standardError = errHandle
             try p.run()
             let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
+            let e = (try? Data(contentsOf: errorFile)) ?? Data()
             let output = String(decoding: o, as: UTF8.self)
             let stderr = String(decoding: e, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             // Without its dictionary hunspell prints only to stderr; aspell exits non-zero.

@@ -38,7 +38,9 @@ public struct AppPaths: Sendable, Equatable {
             p = home + p.dropFirst()
         }
         if p.hasPrefix("/") { return (p as NSString).standardizingPath }
-        let cwd = environment["PWD"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? FileManager.default.currentDirectoryPath
+        // The process's real working directory: $PWD is kept current only by shells, and a
+        // parent that changed directory (make -C, subprocess with cwd=) passes a stale one.
+        let cwd = FileManager.default.currentDirectoryPath
         return ((cwd as NSString).appendingPathComponent(p) as NSString).standardizingPath
     }
 }

@@ -50,7 +50,7 @@ public enum JSONCheck {
         func fail(_ at: Int, _ m: String) -> Failure { Failure(offset: at, message: m) }
         func describe(_ c: UInt8) -> String {
             switch c {
-            case 0: return "a NUL byte"
+            case 0: return "NUL byte"
             case 0x20...0x7E: return "'\(Character(Unicode.Scalar(c)))'"
             default: return String(format: "byte 0x%02X", c)
             }
@@ -147,7 +147,8 @@ public enum JSONCheck {
                     i += word.count
                     state = .afterValue
                 default:
-                    if c == UInt8(ascii: "N") || c == UInt8(ascii: "I") {
+                    if (c == UInt8(ascii: "N") && i + 2 < n && b[i + 1] == UInt8(ascii: "a") && b[i + 2] == UInt8(ascii: "N"))
+                        || (c == UInt8(ascii: "I") && i + 2 < n && b[i + 1] == UInt8(ascii: "n") && b[i + 2] == UInt8(ascii: "f")) {
                         return fail(i, "NaN and Infinity are not JSON numbers")
                     }
                     if c == 0xEF, i + 2 < n, b[i + 1] == 0xBB, b[i + 2] == 0xBF {

@@ -42,10 +42,11 @@ extension Store {
             } else if l.version > Snapshot.currentVersion {
                 report.problem("\(paths.snapshot): written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)); it opens read-only")
             } else {
-                report.ok("\(paths.snapshot): schema \(l.version), seq \(l.snapshotSeq), \(l.db.recruiters.count) recruiters, \(l.db.messageCount) messages")
+                let r = l.db.recruiters.count, m = l.db.messageCount
+                report.ok("\(paths.snapshot): schema \(l.version), seq \(l.snapshotSeq); with the journal: \(r) recruiter\(r == 1 ? "" : "s"), \(m) message\(m == 1 ? "" : "s")")
             }
             let pending = l.seq - l.snapshotSeq
-            report.ok("\(paths.journal): \(l.journalLines) lines, \(pending) changes after the snapshot (seq \(l.seq))")
+            report.ok("\(paths.journal): \(l.journalLines) line\(l.journalLines == 1 ? "" : "s"), \(pending) change\(pending == 1 ? "" : "s") after the snapshot (seq \(l.seq))")
             if let torn = l.torn {
                 report.problem("\(paths.journal): the last line is incomplete (\(torn.count) bytes, an interrupted write); `rapport check --repair` sets it aside")
             }
@@ -71,6 +72,18 @@ extension Store {
         }
     }
 
+    /// The directory back to 0700 and the store's files to 0600 (the user asked for repair).
+    private static func tightenPermissions(_ paths: AppPaths, into report: inout CheckReport) {
+        if let st = try? Sys.status(paths.storeDirectory), st.mode & 0o077 != 0, chmod(paths.storeDirectory, 0o700) == 0 {
+            report.did("\(paths.storeDirectory): permissions set to 700")
+        }
+        for p in [Sys.writeTarget(paths.snapshot), paths.journal, paths.backup, paths.lock] {
+            if let st = try? Sys.status(p), st.mode & 0o077 != 0, chmod(p, mode_t(st.mode & 0o700)) == 0 {
+                report.did("\(p): permissions set to \(String(st.mode & 0o700, radix: 8))")
+            }
+        }
+    }
+
     /// `rapport check --repair`: sets aside a torn journal tail; when store.json is
     /// broken or missing, rebuilds it from store.json.bak + the journal (the broken file
     /// is kept as store.json.broken-<time>). Then checks again.
@@ -87,6 +100,7 @@ extension Store {
                 if errno != EINTR { throw Sys.fail("lock", paths.lock) }
             }
             defer { flock(fd, LOCK_UN) }
+            tightenPermissions(paths, into: &report)
             try repairLocked(paths, clock: clock, fs: fs, into: &report)
         } catch {
             report.problem("\(error)")
@@ -106,7 +120,7 @@ extension Store {
                 let name = try StoreLoader.setAsideTorn(torn, at: l.journalConsumed, paths: paths, fs: fs, now: now)
                 report.did("\(paths.journal): set aside the incomplete last line (\(torn.count) bytes) to \(name)")
             } else {
-                report.did("nothing to repair")
+                report.did(report.lines.isEmpty ? "nothing to repair" : "nothing else to repair")
             }
             return
         } catch {

@@ -46,7 +46,9 @@ enum StoreLoader {
 
     /// Checks and decodes snapshot bytes. Every failure names the file, where, and the backup.
     static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int) {
-        let hint = "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
+        let hint = FileManager.default.fileExists(atPath: backup)
+            ? "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
+            : "there is no backup yet (\(backup) is written at the first compaction); run `rapport check` and see docs/store-format.md, Recovery"
         if let f = JSONCheck.check(bytes) {
             if bytes.isEmpty { throw RapportError.failure("\(file): the file is empty (0 bytes); \(hint)") }
             let (line, col) = JSONCheck.position(of: f.offset, in: bytes)

@@ -19,7 +19,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let paths = try global.paths()
         let report = repair ? Store.repair(paths, clock: try global.clock()) : Store.check(paths)
-        for line in report.lines { print(line) }
+        for line in report.lines { say(line) }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }
 }

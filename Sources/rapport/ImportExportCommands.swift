@@ -3,6 +3,7 @@ import Foundation
 import RapportCore
 import RapportInterchange
 import RapportStore
+import RapportTerminal
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -71,7 +72,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
                 selection = .onlyRecruiters
             } else if InterchangeTTY.interactive {
                 guard let chosen = review(plan) else {
-                    print("cancelled, nothing written")
+                    say("cancelled, nothing written")
                     return
                 }
                 selection = .chosen(chosen)
@@ -83,7 +84,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             var preview: [String] = []
             let taken = Set(result.report.newRecruiters + result.report.updatedRecruiters)
             for c in plan.contacts where taken.contains(c.name) && c.newMessages > 0 {
-                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(InterchangeTTY.visible(c.name))")
+                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(Text.visible(c.name))")
             }
             try finish(result, store: store, dryRun: options.dryRun, preview: preview)
         }
@@ -99,9 +100,9 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             var text = "\nPeople in the LinkedIn export (checked: proposed as recruiters):\n"
             for (i, c) in contacts.enumerated() {
                 let n = String(repeating: " ", count: width - String(i + 1).count) + String(i + 1)
-                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(InterchangeTTY.visible(c.name))"
+                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(Text.visible(c.name))"
                 line += " — \(c.newMessages) new message\(c.newMessages == 1 ? "" : "s")"
-                if !c.evidence.isEmpty { line += " — " + InterchangeTTY.visible(c.evidence.joined(separator: "; ")) }
+                if !c.evidence.isEmpty { line += " — " + Text.visible(c.evidence.joined(separator: "; ")) }
                 text += line + "\n"
             }
             text += "Toggle numbers (e.g. 1 3 5-7), a = all, n = none, Enter = import \(checked.count), q = cancel: "
@@ -189,7 +190,7 @@ struct ExportCommand: AsyncParsableCommand {
     @ArgumentParser.Flag(help: "With csv: export messages instead of recruiters.")
     var messages = false
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "FILE"))
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (atomically, mode 0600) instead of stdout; - is stdout.", valueName: "FILE"))
     var output: String?
 
     func run() async throws {
@@ -204,8 +205,8 @@ struct ExportCommand: AsyncParsableCommand {
             case .vcard: data = Data(VCardWriter.write(db.recruitersByName).utf8)
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
-            if let output {
-                try ExportFileWriter.write(data, to: output)
+            if let output, output != "-" {
+                try AtomicFile.write(data, to: output)
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -232,7 +233,7 @@ private func reportingErrors(_ body: () async throws -> Void) async throws {
 }
 
 private func note(_ s: String) {
-    FileHandle.standardError.write(Data("rapport: \(s)\n".utf8))
+    FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
 private func readData(_ path: String) throws -> Data {
@@ -264,34 +265,24 @@ private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview:
     let report = result.report
     for n in report.notes { note(n) }
     let shown = report.skipped.prefix(50)
-    for s in shown { note("skipped \(InterchangeTTY.visible(s.description))") }
+    for s in shown { note("skipped \(Text.visible(s.description))") }
     if report.skipped.count > shown.count { note("… and \(report.skipped.count - shown.count) more skipped rows") }
     if dryRun {
         var lines: [String] = []
-        for name in report.newRecruiters { lines.append("would add recruiter \(InterchangeTTY.visible(name))") }
-        for name in report.updatedRecruiters { lines.append("would fill in recruiter \(InterchangeTTY.visible(name))") }
+        for name in report.newRecruiters { lines.append("would add recruiter \(Text.visible(name))") }
+        for name in report.updatedRecruiters { lines.append("would fill in recruiter \(Text.visible(name))") }
         lines += preview
-        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
-        print("dry run, nothing written: \(report.summary)")
+        if !lines.isEmpty { say(lines.joined(separator: "\n")) }
+        say("dry run, nothing written: \(report.summary)")
         return
     }
     if !result.changes.isEmpty { try store.apply(result.change) }
-    print("imported: \(report.summary)")
+    say("imported: \(report.summary)")
 }
 
 enum InterchangeTTY {
     /// Both stdin and stderr are terminals: a person can answer the review.
     static var interactive: Bool { isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 }
-
-    /// Control characters shown visibly (`\n` as ⏎, others as U+2400 pictures).
-    static func visible(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            if u == "\n" { return "⏎" }
-            if u.value < 0x20 { return Unicode.Scalar(0x2400 + u.value)! }
-            if u.value == 0x7F { return "\u{2421}" }
-            return u
-        }))
-    }
 }
 
 /// A percentage on stderr, redrawn in place, only on a terminal and for large inputs.
@@ -318,51 +309,5 @@ final class ImportProgress {
     func finish() {
         guard enabled, lastPercent >= 0 else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
-}
-
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#else
-private let systemWrite = Darwin.write
-#endif
-
-/// Writes a file the way the store does: a temp file in the same folder (0600,
-/// O_EXCL|O_NOFOLLOW), fsync, rename over the target, fsync the folder.
-enum ExportFileWriter {
-    static func write(_ data: Data, to requested: String) throws {
-        let path = (requested as NSString).resolvingSymlinksInPath
-        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(".\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw RapportError.failure("\(requested): cannot write (\(String(cString: strerror(errno))))") }
-        var ok = false
-        defer {
-            if !ok { unlink(tmp) }
-        }
-        do {
-            defer { close(fd) }
-            _ = fchmod(fd, 0o600)
-            try data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < buf.count {
-                    let n = systemWrite(fd, buf.baseAddress! + offset, buf.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw RapportError.failure("\(requested): write failed (\(String(cString: strerror(errno))))")
-                    }
-                    offset += n
-                }
-            }
-            guard fsync(fd) == 0 else { throw RapportError.failure("\(requested): fsync failed (\(String(cString: strerror(errno))))") }
-        }
-        guard rename(tmp, path) == 0 else { throw RapportError.failure("\(requested): cannot replace (\(String(cString: strerror(errno))))") }
-        ok = true
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
     }
 }

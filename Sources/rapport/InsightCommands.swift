@@ -45,7 +45,7 @@ struct StatsCommand: AsyncParsableCommand {
                 weekly: s.weekly, funnel: s.funnel))
             return
         }
-        print(Self.text(s, timeZone: ctx.timeZone).map { Text.visible($0) }.joined(separator: "\n"))
+        say(Self.text(s, timeZone: ctx.timeZone).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     static func text(_ s: Insight, timeZone: TimeZone) -> [String] {
@@ -90,10 +90,13 @@ struct TemplateCommand: AsyncParsableCommand {
 struct TemplateList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the templates (shipped and yours).")
 
+    /// Accepted like everywhere else; templates live in the config directory, not the store.
+    @OptionGroup var global: GlobalOptions
+
     func run() async throws {
-        let config = try UserConfig(environment: ProcessInfo.processInfo.environment)
+        let config = try UserConfig(environment: global.environment)
         let (templates, problems) = config.templates()
-        for p in problems { FileHandle.standardError.write(Data("rapport: \(p)\n".utf8)) }
+        for p in problems { FileHandle.standardError.write(Data("rapport: \(Text.visible(p))\n".utf8)) }
         var t = Table(header: ["NAME", "SOURCE", "PLACEHOLDERS"])
         for tpl in templates {
             let source: String
@@ -101,7 +104,7 @@ struct TemplateList: AsyncParsableCommand {
             let names = Templates.placeholderNames(in: (tpl.subject ?? "") + "\n" + tpl.body)
             t.rows.append([tpl.name, source, names.map { "{\($0)}" }.joined(separator: " ")])
         }
-        print(t.render())
+        say(t.render())
     }
 }
 
@@ -122,7 +125,7 @@ struct TemplateShow: AsyncParsableCommand {
         let env = global.environment
         let config = try UserConfig(environment: env)
         let (templates, problems) = config.templates()
-        for p in problems { FileHandle.standardError.write(Data("rapport: \(p)\n".utf8)) }
+        for p in problems { FileHandle.standardError.write(Data("rapport: \(Text.visible(p))\n".utf8)) }
         guard let template = templates.first(where: { $0.name == name }) else {
             throw RapportError.usage("no template named '\(name)' (have: \(templates.map(\.name).joined(separator: ", ")))")
         }
@@ -150,8 +153,8 @@ struct TemplateShow: AsyncParsableCommand {
             values["my_name"] = values["my_name"] ?? myName
         }
         let filled = Templates.fill(template, values: values)
-        if let subject = filled.subject { print("Subject: \(subject)\n") }
-        print(filled.body)
+        if let subject = filled.subject { say("Subject: \(subject)\n") }
+        say(filled.body)
         if let warning { FileHandle.standardError.write(Data("rapport: note: \(warning)\n".utf8)) }
         guard filled.isComplete else {
             for p in filled.problems { FileHandle.standardError.write(Data("rapport: \(name): \(p)\n".utf8)) }
@@ -197,7 +200,7 @@ struct SpellCommand: AsyncParsableCommand {
         case .checked(_, let found):
             for m in found {
                 let hint = m.suggestions.isEmpty ? "no suggestions" : m.suggestions.prefix(5).joined(separator: ", ")
-                print(Text.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
+                say(Text.visible("\(m.line):\(m.column + 1): \(m.word) → \(hint)"))
             }
             if !found.isEmpty { throw ExitCode(1) }
         }
@@ -250,7 +253,7 @@ struct ChecklistCommand: AsyncParsableCommand {
         if r != before { changes.append(.putRecruiter(r)) }
         if let o = opp, o != oppBefore { changes.append(.putOpportunity(o)) }
         if !changes.isEmpty { try ctx.store.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
-        print(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
+        say(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     func pickOpportunity(_ all: [Opportunity], calls: [Preparation.Call]) throws -> Opportunity? {

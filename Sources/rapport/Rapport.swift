@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTerminal
 
 /// `rapport` — keep recruiter relationships healthy.
 struct Rapport: AsyncParsableCommand {
@@ -37,7 +38,7 @@ struct Rapport: AsyncParsableCommand {
     /// One line on stderr; 2 for usage errors, 1 for anything else, 0 for --help.
     static func report(_ error: any Error) -> Int32 {
         if let e = error as? RapportError {
-            FileHandle.standardError.write(Data("rapport: \(e.description)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(e.description))\n".utf8))
             return e.exitCode
         }
         if let e = error as? ExitCode { return e.rawValue }
@@ -46,13 +47,15 @@ struct Rapport: AsyncParsableCommand {
             print(fullMessage(for: error))
             return 0
         }
-        let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        // One line: ArgumentParser puts the choices of a bad value on the following lines.
+        let text = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
         let line = text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
         if code == .validationFailure {
-            FileHandle.standardError.write(Data("rapport: \(line) (see `rapport help`)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(line)) (see `rapport help`)\n".utf8))
             return 2
         }
-        FileHandle.standardError.write(Data("rapport: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("rapport: \(Text.visible(line))\n".utf8))
         return code.rawValue == 0 ? 1 : code.rawValue
     }
 
@@ -82,10 +85,13 @@ struct Rapport: AsyncParsableCommand {
             i += 1
         }
         if hoisted.isEmpty { return args }
-        if rest.first.map({ !$0.hasPrefix("-") }) == true {
-            return [rest[0]] + hoisted + rest.dropFirst()
+        // Every command (and every subcommand of a group such as `template`) takes the
+        // global options, so they go last, after the full command path. Before a `--`
+        // they stay options.
+        if let dashes = rest.firstIndex(of: "--") {
+            return Array(rest[..<dashes]) + hoisted + rest[dashes...]
         }
-        return hoisted + rest
+        return rest + hoisted
     }
 }
 
@@ -99,4 +105,13 @@ struct GlobalOptions: ParsableArguments {
     func paths() throws -> AppPaths { try AppPaths(storeOverride: store, environment: environment) }
 
     func clock() throws -> Clock { try Clock.from(environment: environment) }
+
+    /// The rules' numbers, in the candidate's time zone: `TZ` when it names an IANA zone
+    /// (`Europe/Berlin`, `:Europe/Berlin`), else the system's zone.
+    func policy() -> Policy {
+        var tz = environment["TZ"] ?? ""
+        if tz.hasPrefix(":") { tz.removeFirst() }
+        let zone = TimeZone(identifier: tz)?.identifier ?? TimeZone.current.identifier
+        return Policy(timeZone: zone)
+    }
 }

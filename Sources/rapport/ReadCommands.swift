@@ -99,7 +99,7 @@ struct ListCommand: AsyncParsableCommand {
             return
         }
         if rows.isEmpty {
-            print(ctx.db.recruiters.isEmpty ? "No recruiters yet. Add one with `rapport add NAME`, or try `rapport demo`." : "No recruiter has the flag \(flag?.rawValue ?? "").")
+            say(ctx.db.recruiters.isEmpty ? "No recruiters yet. Add one with `rapport add NAME`, or try `rapport demo`." : "No recruiter has the flag \(flag?.rawValue ?? "").")
             return
         }
         let dates = DateText(timeZone: ctx.timeZone)
@@ -108,7 +108,7 @@ struct ListCommand: AsyncParsableCommand {
             t.rows.append([shortID(r.id), r.name, r.firm ?? "", turnWord(s.turn), s.flags.map(\.rawValue).joined(separator: ","),
                            s.lastContact.map(dates.absolute) ?? "—"])
         }
-        print(t.render())
+        say(t.render())
     }
 }
 
@@ -186,7 +186,7 @@ struct ShowCommand: AsyncParsableCommand {
             lines.append("Deadlines:")
             for d in s.deadlines { lines.append("  \(DateText.relative(d.due, now: ctx.now))  \(d.kind.rawValue)  \(d.title)") }
         }
-        print(lines.map { Text.visible($0) }.joined(separator: "\n"))
+        say(lines.map { Text.visible($0) }.joined(separator: "\n"))
     }
 }
 
@@ -211,7 +211,7 @@ struct DueCommand: AsyncParsableCommand {
         let all = Rules.deadlines(of: statuses)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
         if statusline {
-            print(statusLine(ctx, deadlines: all, statuses: statuses))
+            say(statusLine(ctx, deadlines: all, statuses: statuses))
             return
         }
         if json {
@@ -219,7 +219,7 @@ struct DueCommand: AsyncParsableCommand {
             return
         }
         if shown.isEmpty {
-            print("Nothing due in the next \(within).")
+            say("Nothing due in the next \(within).")
             return
         }
         var t = Table(header: ["WHEN", "DUE", "KIND", "RECRUITER", "WHAT", "ID"])
@@ -229,7 +229,7 @@ struct DueCommand: AsyncParsableCommand {
                            ctx.db.recruiters[d.recruiterID]?.name ?? "", d.title,
                            (d.followUpID ?? d.messageID ?? d.expectationID).map(shortID) ?? ""])
         }
-        print(t.render())
+        say(t.render())
     }
 
     /// `2 overdue · 1 at risk · 3 today`; empty when nothing is due.
@@ -255,8 +255,8 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo", abstract: "Fill the store with realistic sample data (deterministic per seed).")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "How many recruiters.") var recruiters: Int = 40
-    @Option(help: "About how many messages in all.") var messages: Int = 240
+    @Option(parsing: .unconditional, help: "How many recruiters.") var recruiters: Int = 40
+    @Option(parsing: .unconditional, help: "About how many messages in all.") var messages: Int = 240
     @Option(help: "The seed: the same seed gives the same data.") var seed: UInt64 = 1
     @Flag(help: "Add to a store that already has recruiters.") var force = false
 
@@ -273,6 +273,6 @@ struct DemoCommand: AsyncParsableCommand {
         let changes = Demo.changes(recruiters: recruiters, messages: messages, seed: seed, now: ctx.now)
         try ctx.store.apply(.batch(changes))
         try ctx.store.compact()
-        print("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
+        say("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
     }
 }

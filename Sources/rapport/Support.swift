@@ -16,10 +16,10 @@ struct Context {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
-        policy = Policy(timeZone: TimeZone.current.identifier)
+        policy = global.policy()
         store = try Store.open(paths, policy: policy, clock: clock)
         for notice in store.notices {
-            FileHandle.standardError.write(Data("rapport: \(notice)\n".utf8))
+            FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
         }
     }
 
@@ -33,6 +33,17 @@ struct Context {
         }
     }
 
+    /// A date for something that has already happened (a logged message): a time more
+    /// than a minute ahead is refused rather than stored as a message from the future
+    /// (weekday words mean the next such day).
+    func past(_ text: String, option: String) throws -> Date {
+        let d = try when(text, option: option)
+        guard d <= now.addingTimeInterval(60) else {
+            throw RapportError.usage("\(option): \(DateText(timeZone: timeZone).absolute(d)) is in the future; a logged message has already happened (try -2d, -3h or a date like 2026-03-09T13:00)")
+        }
+        return d
+    }
+
     /// Finds a recruiter by id, unique id prefix, or unique case-insensitive part of the name.
     func recruiter(_ query: String) throws -> Recruiter {
         try RecruiterLookup.find(query, in: db)
@@ -41,7 +52,7 @@ struct Context {
     /// Applies a change through the one mutation path and prints what happened.
     func commit(_ change: Change, _ summary: String) throws {
         try store.apply(change)
-        print(summary)
+        say(summary)
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
@@ -134,3 +145,9 @@ extension RapportCore.Flag: ExpressibleByArgument {}
 /// `@Flag` in this target is ArgumentParser's; the domain's flag is `RapportFlag`.
 typealias Flag<Value> = ArgumentParser.Flag<Value>
 typealias RapportFlag = RapportCore.Flag
+
+/// Prints text for a person: control characters and escape sequences from the data are
+/// shown visibly (`^[`), never sent to the terminal raw; line breaks are kept.
+func say(_ text: String) {
+    print(text.split(separator: "\n", omittingEmptySubsequences: false).map { Text.visible($0) }.joined(separator: "\n"))
+}

@@ -37,7 +37,7 @@ struct TUICommand: AsyncParsableCommand {
         }
         let code = await MainActor.run {
             // The same policy as every other command (Context), so flags agree.
-            App.run(paths: paths, clock: clock, policy: Policy(timeZone: TimeZone.current.identifier),
+            App.run(paths: paths, clock: clock, policy: global.policy(),
                     colorMode: mode, environment: env)
         }
         if code != 0 { throw ExitCode(code) }

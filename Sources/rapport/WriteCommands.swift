@@ -66,12 +66,12 @@ struct LogCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
-        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Message(recruiterID: r.id, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
                         subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
         try ctx.store.apply(.putMessage(m))
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
-        print("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
+        say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
     }
 }
 
@@ -99,10 +99,10 @@ struct ReplyCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
-        let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
+        let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
         try ctx.store.apply(.putMessage(m))
-        print("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
+        say("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
     }
 }
 
@@ -121,9 +121,13 @@ struct DeclineCommand: AsyncParsableCommand {
         let r = try ctx.recruiter(recruiter)
         let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
         if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
+        // `m` is minutes: `+3m` for "three months" would re-engage in three minutes.
+        if let d = reengageAt, d < ctx.now.addingTimeInterval(86_400) {
+            throw RapportError.usage("--reengage \(reengage ?? "") is less than a day away (m means minutes); use days or weeks like +90d or +12w, or a date")
+        }
         try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
-        print("Courtesy decline to \(r.name) logged · status declined\(again)")
+        say("Courtesy decline to \(r.name) logged · status declined\(again)")
     }
 }
 
@@ -137,7 +141,7 @@ struct InterviewCommand: AsyncParsableCommand {
     @Option(help: "The role.") var role: String?
     @Option(help: "The employer (may be unknown for agency roles).") var employer: String?
     @Option(name: .customLong("with"), help: "Interviewers, comma-separated.") var with: String?
-    @Option(help: "Length in minutes.") var minutes: Int = 60
+    @Option(parsing: .unconditional, help: "Length in minutes.") var minutes: Int = 60
 
     func run() async throws {
         guard minutes > 0 && minutes <= 24 * 60 else { throw RapportError.usage("--minutes must be between 1 and 1440") }
@@ -148,7 +152,7 @@ struct InterviewCommand: AsyncParsableCommand {
                                                employer: employer, interviewers: Actions.names(with ?? ""))
         try ctx.store.apply(.putOpportunity(opp))
         let at = DateText(timeZone: ctx.timeZone).absolute(time)
-        print("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
+        say("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
     }
 }
 
@@ -230,7 +234,7 @@ struct DoneCommand: AsyncParsableCommand {
             m.noReplyNeeded = true
             let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
             try ctx.store.apply(.putMessage(m))
-            print("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
+            say("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
         case .expectation(let e):
             let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
             try ctx.commit(.removeExpectation(e.id), "Expectation of \(who) closed")
@@ -252,6 +256,11 @@ struct SnoozeCommand: AsyncParsableCommand {
         }
         let d = try ctx.when(until, option: "--until")
         guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
+        let current = max(f.due, f.snoozedUntil ?? f.due)
+        guard d > current else {
+            let dates = DateText(timeZone: ctx.timeZone)
+            throw RapportError.usage("--until \(dates.absolute(d)) is not later than the follow-up's due time (\(dates.absolute(current))); snoozing puts it off")
+        }
         let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
         try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
     }

@@ -32,8 +32,9 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:]) throws -> Result {
+    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil) throws -> Result {
         let p = Process()
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         p.executableURL = URL(fileURLWithPath: CLI.binary)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment

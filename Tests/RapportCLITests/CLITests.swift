@@ -200,6 +200,14 @@ import Testing
             #expect(!out.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args)")
             #expect(out.stdout.contains("^["), "\(args): shown visibly")
         }
+        // Confirmations and errors that name the recruiter show it visibly too.
+        try cli.ok("add", "Evil \u{1B}]52;c;SGVsbG8=\u{07} Twin")
+        for args in [["reply", "corp"], ["log", "evil", "--in"], ["add", "\u{1B}[2J Third"]] {
+            let out = try cli.run(args)
+            let all = out.stdout + out.stderr
+            #expect(!all.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(args): \(all)")
+            #expect(all.contains("^["), "\(args): \(all)")
+        }
         // JSON keeps the data exactly (escaped by the JSON encoder).
         let json = try cli.run(["list", "--json"])
         #expect(json.stdout.contains("\\u001b[2J"))
@@ -232,5 +240,65 @@ import Testing
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.contains("out of range"))
         #expect(cli.journalBytes() == before)
+    }
+}
+
+@Suite struct CLISameSecondTests {
+    @Test func logThenReplyAtAFixedNowAlwaysClears() throws {
+        for _ in 0..<4 {
+            let cli = try CLI()
+            try cli.ok("add", "Tie Person")
+            try cli.ok("log", "tie", "--in")
+            let out = try cli.ok("reply", "tie")
+            #expect(out.contains("their turn"), "\(out)")
+            #expect(!out.contains("reply-due"))
+        }
+    }
+}
+
+@Suite struct CLIDateSenseTests {
+    @Test func aLoggedMessageCannotComeFromTheFuture() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Tanaka")
+        for at in ["tue 13:00", "+30d", "tomorrow"] {
+            let r = try cli.run(["log", "tanaka", "--in", "--at", at])
+            #expect(r.status == 2, "\(at): \(r.stderr)")
+            #expect(r.stderr.contains("in the future"))
+        }
+        #expect(try cli.run(["reply", "tanaka", "--at", "+2h"]).status == 2)
+        try cli.ok("log", "tanaka", "--in", "--at", "-2h")
+    }
+
+    @Test func snoozeOnlyPutsOff() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Jonas")
+        let out = try cli.ok("follow-up", "jonas", "--due", "+7d")
+        let id = try #require(out.split(whereSeparator: \.isWhitespace).last.map(String.init))
+        let earlier = try cli.run(["snooze", id, "--until", "+1d"])
+        #expect(earlier.status == 2)
+        #expect(earlier.stderr.contains("not later"))
+        try cli.ok("snooze", id, "--until", "+8d")
+    }
+
+    @Test func reengageInMinutesIsCaught() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Sam")
+        let r = try cli.run(["decline", "sam", "--reengage", "+3m"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("minutes"))
+        let ok = try cli.ok("decline", "sam", "--reason", "the salary is too low.", "--reengage", "+12w")
+        #expect(ok.contains("re-engage"))
+        let show = try #require(try cli.json("show", "sam", "--json") as? [String: Any])
+        let body = try #require((show["messages"] as? [[String: Any]])?.last?["body"] as? String)
+        #expect(body.contains("too low, but"), "\(body)")
+    }
+
+    @Test func globalOptionsWorkWithCommandGroups() throws {
+        let cli = try CLI()
+        for args in [["--store", cli.store, "template", "list"], ["template", "list", "--store", cli.store]] {
+            let r = try cli.run(args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(r.stdout.contains("decline"))
+        }
     }
 }

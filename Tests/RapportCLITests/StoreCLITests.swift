@@ -16,6 +16,7 @@ import Testing
             #expect(r.stderr.contains("store.json"), "\(args): \(r.stderr)")
             #expect(r.stderr.contains("line "), "names a position: \(r.stderr)")
             #expect(r.stderr.contains("store.json.bak"), "points at the backup: \(r.stderr)")
+            #expect(r.stderr.contains("no backup yet"), "there is none yet, and it says so: \(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
         #expect(FileManager.default.contents(atPath: path) == bytes, "byte-identical afterwards")
@@ -52,5 +53,63 @@ import Testing
         // Files are private whatever the umask.
         let attrs = try FileManager.default.attributesOfItem(atPath: cli.store)
         #expect((attrs[.posixPermissions] as? Int) == 0o700)
+    }
+}
+
+@Suite struct ExportCLITests {
+    @Test func dashMeansStandardOutput() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim", "--firm", "Acme")
+        let r = try cli.run(["export", "csv", "-o", "-"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Kim"))
+    }
+
+    @Test func aRelativeSymlinkStaysALinkAndItsTargetIsReplaced() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim")
+        let dir = cli.store + "-out"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: URL(fileURLWithPath: dir + "/target.json"))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.json", withDestinationPath: "target.json")
+        let r = try cli.run(["export", "json", "-o", "link.json"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link.json") == "target.json")
+        let written = try String(contentsOfFile: dir + "/target.json", encoding: .utf8)
+        #expect(written.contains("Kim"))
+        let attrs = try FileManager.default.attributesOfItem(atPath: dir + "/target.json")
+        #expect((attrs[.posixPermissions] as? Int) == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["link.json", "target.json"])
+    }
+}
+
+@Suite struct StorePathTests {
+    /// A parent that changed directory passes a stale $PWD; a relative --store is taken
+    /// from the process's real working directory.
+    @Test func aRelativeStoreIsRelativeToTheRealWorkingDirectory() throws {
+        let cli = try CLI()
+        let dir = cli.store + "-cwd"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try cli.run(["add", "Kim", "--store", "data"], env: ["PWD": "/tmp/elsewhere-stale"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/data/journal.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/elsewhere-stale/data"))
+    }
+}
+
+@Suite struct RepairPermissionTests {
+    @Test func repairTightensPermissionsCheckOnlyReports() throws {
+        let cli = try CLI()
+        try cli.ok("add", "Kim")
+        chmod(cli.store, 0o755)
+        chmod(cli.store + "/journal.jsonl", 0o644)
+        let check = try cli.run(["check"])
+        #expect(check.status == 1)
+        let mode = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int) ?? -1 }
+        #expect(mode(cli.store + "/journal.jsonl") == 0o644, "check changes nothing")
+        let repair = try cli.run(["check", "--repair"])
+        #expect(repair.status == 0, "\(repair.stdout)")
+        #expect(mode(cli.store) == 0o700)
+        #expect(mode(cli.store + "/journal.jsonl") == 0o600)
     }
 }

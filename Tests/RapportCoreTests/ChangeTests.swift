@@ -91,3 +91,23 @@ import Testing
         #expect(db.thread(r.id).map(\.id) == ids.sorted { $0.uuidString < $1.uuidString })
     }
 }
+
+@Suite struct SameSecondTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A reply logged in the same second as the message it answers closes it, whatever
+    /// the (random) ids: within a second, inbound sorts before outbound.
+    @Test func aReplyInTheSameSecondClosesTheMessage() throws {
+        for _ in 0..<64 {
+            var db = Database()
+            let r = Recruiter(name: "Tie", created: t0)
+            let inbound = Message(recruiterID: r.id, direction: .inbound, at: t0)
+            let reply = Message(recruiterID: r.id, direction: .outbound, at: t0)
+            try db.apply(.batch([.putRecruiter(r), .putMessage(reply), .putMessage(inbound)]))
+            #expect(db.thread(r.id).map(\.direction) == [.inbound, .outbound])
+            let s = Rules.status(of: r.id, in: db, now: t0, policy: .default)
+            #expect(s.turn == .theirs)
+            #expect(s.openMessageIDs.isEmpty)
+        }
+    }
+}

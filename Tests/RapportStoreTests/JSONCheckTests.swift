@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func nulBytesAndInvalidUTF8AreNamedWithTheirOffset() {
-        #expect(JSONCheck.check([0, 0, 0]) == JSONCheck.Failure(offset: 0, message: "unexpected a NUL byte where a value should be"))
+        #expect(JSONCheck.check([0, 0, 0]) == JSONCheck.Failure(offset: 0, message: "unexpected NUL byte where a value should be"))
         let bad: [UInt8] = Array("{\"a\":\"x".utf8) + [0xC3, 0x28] + Array("\"}".utf8)
         #expect(JSONCheck.check(bad) == JSONCheck.Failure(offset: 7, message: "invalid UTF-8"))
         let overlong: [UInt8] = Array("[\"".utf8) + [0xC0, 0x80] + Array("\"]".utf8)
@@ -80,5 +80,13 @@ import Testing
         for k in 0..<doc.count {
             #expect(JSONCheck.check(Array(doc[0..<k])) != nil, "prefix of \(k) bytes")
         }
+    }
+}
+
+@Suite struct JSONCheckWordingTests {
+    @Test func aWordThatIsNotNaNIsNotCalledNaN() {
+        #expect(JSONCheck.check(Array("NOT JSON".utf8))?.message == "unexpected 'N' where a value should be")
+        #expect(JSONCheck.check(Array("[NaN]".utf8))?.message == "NaN and Infinity are not JSON numbers")
+        #expect(JSONCheck.check(Array("Infinity".utf8))?.message == "NaN and Infinity are not JSON numbers")
     }
 }

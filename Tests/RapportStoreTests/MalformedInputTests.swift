@@ -50,7 +50,7 @@ import RapportCore
 
     @Test func emptyAndNULFilesAreRefused() throws {
         try expectRefused([], "the file is empty (0 bytes)")
-        try expectRefused([UInt8](repeating: 0, count: 4096), "line 1, column 1 (byte 0): unexpected a NUL byte")
+        try expectRefused([UInt8](repeating: 0, count: 4096), "line 1, column 1 (byte 0): unexpected NUL byte")
         try expectRefused(Array("\n\n  ".utf8), "only white space")
         try expectRefused(Array("hello".utf8), "line 1, column 1 (byte 0)")
     }

@@ -299,6 +299,22 @@ import RapportCore
         #expect(listing(dir.paths.storeDirectory) == before)
     }
 
+    /// Persisted flags are derived: a flag name from a newer Rapport must not make the
+    /// store unreadable (it is dropped and recomputed on the next save).
+    @Test func anUnknownPersistedFlagDoesNotBlockOpening() throws {
+        let dir = TempDir()
+        try makeSampleStore(dir.paths).close()
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(bytes(dir.paths.snapshot)!)) as? [String: Any])
+        var recruiters = try #require(json["recruiters"] as? [[String: Any]])
+        recruiters[0]["flags"] = [["flag": "ghosted-by-aliens", "since": "2026-01-01T00:00:00Z"]]
+        json["recruiters"] = recruiters
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        write(dir.paths.snapshot, Array(text.utf8))
+        let s = try Store.open(dir.paths)
+        #expect(s.database.recruiters.count == 2)
+        #expect(s.database.recruiters.values.allSatisfy { r in r.flags.allSatisfy { Flag.allCases.contains($0.flag) } })
+    }
+
     /// A store opened writable by this build, then upgraded by a newer build from another
     /// process: the next write or compaction must notice under the lock and refuse.
     @Test func aStoreUpgradedElsewhereWhileOpenIsNeverDowngraded() throws {
