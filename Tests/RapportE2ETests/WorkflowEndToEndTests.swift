@@ -32,6 +32,21 @@ struct WorkflowEndToEndTests {
 
     func quit(_ tmux: Tmux) throws { try TUIEndToEndTests().quit(tmux) }
 
+    /// Starts the interface and selects Kim, who waits for a reply.
+    func startAtKim(_ tmux: Tmux, store: String, env: String) throws {
+        try start(tmux, store: store, env: env)
+        try tmux.until(contains: "Recruiters 7")
+        try find(tmux, "Kim")
+    }
+
+    /// An executable `$EDITOR` shell script in `dir`; returns its path.
+    func editorScript(_ dir: String, _ body: String) throws -> String {
+        let path = dir + "/editor.sh"
+        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
     func database(_ dir: String) throws -> Database {
         let store = try Store.open(AppPaths(storeDirectory: dir))
         defer { try? store.close() }
@@ -182,12 +197,8 @@ struct WorkflowEndToEndTests {
         try FileManager.default.createDirectory(atPath: config + "/rapport/templates", withIntermediateDirectories: true)
         try "Subject: Re: your message\n\nHi {first_name}, thank you. Not for me because {reason}.\n"
             .write(toFile: config + "/rapport/templates/decline.txt", atomically: true, encoding: .utf8)
-        let editor = dir + "/editor.sh"
-        try "#!/bin/sh\nprintf '\\nAll the best.' >> \"$1\"\n".write(toFile: editor, atomically: true, encoding: .utf8)
-        chmod(editor, 0o755)
-        try start(tmux, store: dir, env: "EDITOR=\(editor) XDG_CONFIG_HOME=\(config)")
-        try tmux.until(contains: "Recruiters 7")
-        try find(tmux, "Kim")
+        let editor = try editorScript(dir, "printf '\\nAll the best.' >> \"$1\"\n")
+        try startAtKim(tmux, store: dir, env: "EDITOR=\(editor) XDG_CONFIG_HOME=\(config)")
         try tmux.keys("c")
         try tmux.until(contains: "Courtesy decline · Kim Inbound")
         try tmux.tmuxRun(["send-keys", "-l", "I just started a new job"])
@@ -212,9 +223,7 @@ struct WorkflowEndToEndTests {
     func inlineEditorFallback() throws {
         let tmux = try Tmux()
         let dir = try Self.makeStore()
-        try start(tmux, store: dir, env: "EDITOR=false VISUAL=")
-        try tmux.until(contains: "Recruiters 7")
-        try find(tmux, "Kim")
+        try startAtKim(tmux, store: dir, env: "EDITOR=false VISUAL=")
         try tmux.keys("R")
         try tmux.until(contains: "Reply to Kim Inbound: start from")
         try tmux.keys("Enter") // blank
@@ -239,12 +248,8 @@ struct WorkflowEndToEndTests {
         let tmux = try Tmux()
         let dir = try Self.makeStore()
         // What Ctrl-C in the terminal does: SIGINT to the whole foreground process group.
-        let editor = dir + "/editor.sh"
-        try "#!/bin/sh\nkill -INT 0\nsleep 1\n".write(toFile: editor, atomically: true, encoding: .utf8)
-        chmod(editor, 0o755)
-        try start(tmux, store: dir, env: "EDITOR=\(editor) VISUAL=")
-        try tmux.until(contains: "Recruiters 7")
-        try find(tmux, "Kim")
+        let editor = try editorScript(dir, "kill -INT 0\nsleep 1\n")
+        try startAtKim(tmux, store: dir, env: "EDITOR=\(editor) VISUAL=")
         try tmux.keys("R")
         try tmux.until(contains: "Reply to Kim Inbound: start from")
         try tmux.keys("Enter") // blank
