@@ -56,22 +56,12 @@ struct Snapshot: Codable {
 
     /// Builds the database; a record that points at a missing recruiter is an error naming it.
     func database(file: String) throws -> Database {
-        var db = Database()
-        db.extra = extra
-        func put(_ change: Change, _ what: String, _ index: Int) throws {
-            do { try db.apply(change) } catch {
-                throw RapportError.failure("\(file): \(what)[\(index)]: \(error)")
-            }
+        do {
+            return try Database.bulk(recruiters: recruiters, messages: messages, opportunities: opportunities,
+                                     followUps: followUps, expectations: expectations, extra: extra)
+        } catch {
+            throw RapportError.failure("\(file): \(error.collection)[\(error.index)]: \(error.reason)")
         }
-        for (k, r) in recruiters.enumerated() {
-            if db.recruiters[r.id] != nil { throw RapportError.failure("\(file): recruiters[\(k)]: the id \(r.id.uuidString) appears twice") }
-            try put(.putRecruiter(r), "recruiters", k)
-        }
-        for (k, m) in messages.enumerated() { try put(.putMessage(m), "messages", k) }
-        for (k, o) in opportunities.enumerated() { try put(.putOpportunity(o), "opportunities", k) }
-        for (k, f) in followUps.enumerated() { try put(.putFollowUp(f), "followUps", k) }
-        for (k, e) in expectations.enumerated() { try put(.putExpectation(e), "expectations", k) }
-        return db
     }
 }
 
