@@ -15,12 +15,15 @@ struct Context {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
-        policy = Policy(timeZone: TimeZone.current.identifier)
+        policy = Context.currentPolicy()
         store = try Store.open(paths, policy: policy, clock: clock)
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(notice)\n".utf8))
         }
     }
+
+    /// The rules' policy for this run: the defaults in the local time zone.
+    static func currentPolicy() -> Policy { Policy(timeZone: TimeZone.current.identifier) }
 
     var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
     var db: Database { store.database }
