@@ -314,6 +314,17 @@ extension FastMessages {
         }
         func string(_ s: String) {
             out.append(UInt8(ascii: "\""))
+            // Most strings need no escaping: copied whole.
+            var s = s
+            let plain = s.withUTF8 { u -> Bool in
+                guard !u.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+                out.append(contentsOf: u)
+                return true
+            }
+            if plain {
+                out.append(UInt8(ascii: "\""))
+                return
+            }
             for c in s.utf8 {
                 switch c {
                 case UInt8(ascii: "\""): put("\\\"")
@@ -333,10 +344,25 @@ extension FastMessages {
             }
             out.append(UInt8(ascii: "\""))
         }
+        /// `uuidString` (uppercase) without a formatter.
+        func uuid(_ id: UUID) {
+            let hex: StaticString = "0123456789ABCDEF"
+            out.append(UInt8(ascii: "\""))
+            withUnsafeBytes(of: id.uuid) { raw in
+                hex.withUTF8Buffer { h in
+                    for (i, byte) in raw.enumerated() {
+                        if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+                        out.append(h[Int(byte >> 4)])
+                        out.append(h[Int(byte & 0x0F)])
+                    }
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
         put("[")
         for (k, m) in messages.enumerated() {
             put(k == 0 ? "\n    {\n      \"at\" : " : ",\n    {\n      \"at\" : ")
-            string(StoreCoding.formatDate(m.at))
+            StoreCoding.appendDate(m.at, to: &out)
             if let body = m.body {
                 put(",\n      \"body\" : ")
                 string(body)
@@ -346,10 +372,10 @@ extension FastMessages {
             put(",\n      \"direction\" : ")
             string(m.direction.rawValue)
             put(",\n      \"id\" : ")
-            string(m.id.uuidString)
+            uuid(m.id)
             put(m.noReplyNeeded ? ",\n      \"noReplyNeeded\" : true" : ",\n      \"noReplyNeeded\" : false")
             put(",\n      \"recruiterID\" : ")
-            string(m.recruiterID.uuidString)
+            uuid(m.recruiterID)
             if let subject = m.subject {
                 put(",\n      \"subject\" : ")
                 string(subject)
