@@ -71,14 +71,29 @@ class PtyRun:
         return "\n".join(self.screen.display)
 
     def wait_for(self, needle, timeout=30):
-        """Seconds from spawn until the screen shows `needle`."""
+        """Seconds from spawn until the screen shows `needle`.
+
+        The clock stops when the bytes that draw `needle` have arrived (a cheap search of
+        the raw output), so the emulator's own cost (pyte renders the whole screen in
+        Python, several milliseconds) is not counted; the screen is then checked with pyte
+        and the wait goes on if it does not show `needle` after all."""
         deadline = time.perf_counter() + timeout
+        raw, caught_up = b"", False
+        want = needle.encode()
         while time.perf_counter() < deadline:
-            n = self.pump(0.01)
-            if needle in self.text():
-                return time.perf_counter() - self.t0
-            if n < 0:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.01)
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
                 break
+            at = time.perf_counter() - self.t0
+            raw += data
+            if want in raw or caught_up:
+                self.stream.feed(raw)  # the emulator catches up only now
+                raw, caught_up = b"", True
+                if needle in self.text():
+                    return at
         raise RuntimeError(f"screen never showed {needle!r}; last screen:\n{self.text()}")
 
     def send(self, key, settle=0.3):
