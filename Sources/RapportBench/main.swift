@@ -1,5 +1,6 @@
 // rapport-bench STORE [N]: in-process timings of the store for `make bench`.
 // Prints JSON: {"open_store": [s...], "compact": [s...], "append_fsync": [s...]}.
+// rapport-bench STORE open|compact: does that once and exits (for callgrind and perf stat).
 import Foundation
 import RapportCore
 import RapportStore
@@ -10,6 +11,16 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
+if args.count > 2, args[2] == "open" || args[2] == "compact" {
+    do {
+        let store = try Store.open(paths)
+        if args[2] == "compact" { try store.compact() }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 let n = args.count > 2 ? Int(args[2]) ?? 20 : 20
 let clock = ContinuousClock()
 

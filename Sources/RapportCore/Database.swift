@@ -59,6 +59,66 @@ public struct Database: Sendable, Equatable {
         }
     }
 
+    /// Where `bulk` stopped: the collection ("recruiters", "messages", …), the record's
+    /// index in it, and why.
+    public struct BulkFailure: Error, Sendable {
+        public var collection: String
+        public var index: Int
+        public var reason: String
+    }
+
+    /// Builds a database from whole collections (a snapshot) in one go: exactly what
+    /// applying `.putRecruiter` for each recruiter, then `.putMessage`, `.putOpportunity`,
+    /// `.putFollowUp` and `.putExpectation` for each record in order would build, but each
+    /// thread is sorted once instead of kept sorted per insert. A record pointing at an
+    /// unknown recruiter, or a recruiter id given twice, throws naming the record.
+    public static func bulk(
+        recruiters: [Recruiter], messages: [Message], opportunities: [Opportunity] = [],
+        followUps: [FollowUp] = [], expectations: [Expectation] = [], extra: [String: JSONValue] = [:]
+    ) throws(BulkFailure) -> Database {
+        var db = Database()
+        db.extra = extra
+        db.recruiters.reserveCapacity(recruiters.count)
+        for (k, r) in recruiters.enumerated() {
+            guard db.recruiters.updateValue(r, forKey: r.id) == nil else {
+                throw BulkFailure(collection: "recruiters", index: k, reason: "the id \(r.id.uuidString) appears twice")
+            }
+        }
+        func unknown(_ what: String, _ k: Int, _ id: UUID) -> BulkFailure {
+            BulkFailure(collection: what, index: k, reason: ChangeError.unknownRecruiter(id).description)
+        }
+        db.messageOwner.reserveCapacity(messages.count)
+        var repeated = false
+        for (k, m) in messages.enumerated() {
+            guard db.recruiters[m.recruiterID] != nil else { throw unknown("messages", k, m.recruiterID) }
+            if db.messageOwner.updateValue(m.recruiterID, forKey: m.id) != nil { repeated = true }
+        }
+        if repeated {
+            // A message id given twice: the later record replaces the earlier one, as
+            // `putMessage` does. Rare (hand-edited files), so the per-insert path does it.
+            db.messageOwner = [:]
+            for m in messages { db.putMessage(m) }
+        } else {
+            for m in messages { db.threads[m.recruiterID, default: []].append(m) }
+            for id in Array(db.threads.keys) {
+                db.threads[id]!.sort(by: Message.threadOrder)
+            }
+        }
+        for (k, o) in opportunities.enumerated() {
+            guard db.recruiters[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
+            db.putOpportunity(o)
+        }
+        for (k, f) in followUps.enumerated() {
+            guard db.recruiters[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
+            db.putFollowUp(f)
+        }
+        for (k, e) in expectations.enumerated() {
+            guard db.recruiters[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
+            db.putExpectation(e)
+        }
+        return db
+    }
+
     // MARK: - Raw mutators, used only by `apply`.
 
     mutating func putRecruiter(_ r: Recruiter) { recruiters[r.id] = r }
@@ -74,16 +134,9 @@ public struct Database: Sendable, Equatable {
 
     mutating func putMessage(_ m: Message) {
         if let owner = messageOwner[m.id] { removeMessage(m.id, owner: owner) }
-        var thread = threads[m.recruiterID] ?? []
-        // Binary search for the insertion point keeps the thread sorted.
-        var lo = 0, hi = thread.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let t = thread[mid]
-            if Message.threadOrder(t, m) { lo = mid + 1 } else { hi = mid }
-        }
-        thread.insert(m, at: lo)
-        threads[m.recruiterID] = thread
+        // Mutated in place (no copy of the thread per insert); a binary search for the
+        // insertion point keeps it sorted.
+        threads[m.recruiterID, default: []].insertSorted(m)
         messageOwner[m.id] = m.recruiterID
     }
 
@@ -137,6 +190,19 @@ extension Message {
         if a.at != b.at { return a.at < b.at }
         if a.direction != b.direction { return a.direction == .inbound }
         return uuidLess(a.id, b.id)
+    }
+}
+
+extension Array where Element == Message {
+    /// Inserts `m` at its place in a thread (`Message.threadOrder`).
+    mutating func insertSorted(_ m: Message) {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let t = self[mid]
+            if Message.threadOrder(t, m) { lo = mid + 1 } else { hi = mid }
+        }
+        insert(m, at: lo)
     }
 }
 

@@ -132,6 +132,47 @@ public enum Rules {
         return a.id < b.id
     }
 
+    /// The earliest moment after `now` at which the deadlines (which exist, and which are
+    /// overdue), the at-risk flags (`non-responsive-risk`, `non-responsive`) or the
+    /// calendar day in the policy's zone can change while the data stays the same: the
+    /// next future message, reply and other deadline due time, thank-you and check-in
+    /// appearance, risk and non-responsive onset, or the next midnight. Counts derived from
+    /// those (the status line) stay valid from `now` until (not including) this moment; a
+    /// candidate moment equal to `now` gives `now` itself (valid at no later instant).
+    public static func nextChange(in db: Database, now: Date, policy: Policy) -> Date {
+        let engine = RuleEngine(policy: policy, now: now)
+        var next = engine.calendar.adding(calendarDays: 1, to: engine.calendar.startOfDay(now))
+        func consider(_ t: Date) { if t >= now && t < next { next = t } }
+        let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
+        for f in db.followUps.values where f.done == nil { consider(f.snoozedUntil ?? f.due) }
+        for e in db.expectations.values { consider(e.by) }
+        for (id, r) in db.recruiters where r.status != .doNotContact {
+            let thread = db.thread(id)
+            // The first message still in the future appears at its time.
+            var lo = 0, hi = thread.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < thread.count { consider(thread[lo].at) }
+            let f = engine.facts(of: thread)
+            if r.targeting == .targeted, let oldest = f.open.first {
+                for m in f.open { consider(engine.replyDue(m)) }
+                consider(engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
+                consider(engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
+            }
+            for o in opportunities[id] ?? [] {
+                for iv in o.interviews {
+                    let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
+                    consider(end)
+                    consider(engine.calendar.adding(businessDays: policy.thankYouBusinessDays, to: end))
+                }
+            }
+            if let sent = f.lastOutbound { consider(engine.calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)) }
+        }
+        return next
+    }
+
     /// The flag records to persist on a recruiter: flags that stay up keep their `since`,
     /// new ones start at `now`, flags that went down are dropped. Order follows `current`.
     public static func persistedFlags(previous: [FlagRecord], current: [Flag], now: Date) -> [FlagRecord] {

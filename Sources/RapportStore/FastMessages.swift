@@ -4,7 +4,8 @@ import RapportCore
 /// A fast path for the bulk of a snapshot: the `messages` array (200 000 records in a
 /// large store), which `JSONDecoder` takes seconds to decode.
 ///
-/// It runs only on a document `JSONCheck` has accepted, handles only messages made of
+/// Its results are used only for a document `JSONCheck` accepts (the check runs beside
+/// it, so it never reads out of bounds on any input), it handles only messages made of
 /// exactly the known keys with the expected types, and gives up (returns nil) on anything
 /// else: then the whole snapshot goes through `JSONDecoder` as before, with the same
 /// results and error messages. So it can make loading faster but never different.
@@ -19,28 +20,44 @@ enum FastMessages {
     /// Splits `bytes` (a checked snapshot) into the document with `"messages"` emptied
     /// and the messages decoded; nil when the fast path does not apply.
     static func split(_ bytes: [UInt8]) -> (rest: [UInt8], messages: [Message])? {
+        guard let range = locate(bytes), let messages = decode(bytes, range) else { return nil }
+        return (rest(bytes, without: range), messages)
+    }
+
+    /// The byte range of the top-level `"messages"` value; nil when the fast path does not apply.
+    static func locate(_ bytes: [UInt8]) -> Range<Int>? {
         guard handled == Message.codingKeys, Set(Cursor.messageKeys.map { String(decoding: $0, as: UTF8.self) }) == handled else { return nil }
-        return bytes.withUnsafeBufferPointer { b -> ([UInt8], [Message])? in
+        return bytes.withUnsafeBufferPointer { b in
             var r = Cursor(b: b, i: 0)
-            do {
-                guard let range = try r.topLevelValue(named: "messages") else { return nil }
-                var m = Cursor(b: b, i: range.lowerBound)
-                let messages = try m.messages()
-                var rest = [UInt8]()
-                rest.reserveCapacity(bytes.count - range.count + 2)
-                rest.append(contentsOf: b[0..<range.lowerBound])
-                rest.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
-                rest.append(contentsOf: b[range.upperBound...])
-                return (rest, messages)
-            } catch {
-                return nil
-            }
+            return try? r.topLevelValue(named: "messages")
         }
+    }
+
+    /// The messages array at `range` (from `locate`), or nil when the fast path gives up.
+    static func decode(_ bytes: [UInt8], _ range: Range<Int>) -> [Message]? {
+        bytes.withUnsafeBufferPointer { b in
+            var m = Cursor(b: b, i: range.lowerBound)
+            return try? m.messages()
+        }
+    }
+
+    /// The document with the value at `range` replaced by `[]`.
+    static func rest(_ bytes: [UInt8], without range: Range<Int>) -> [UInt8] {
+        var rest = [UInt8]()
+        rest.reserveCapacity(bytes.count - range.count + 2)
+        rest.append(contentsOf: bytes[0..<range.lowerBound])
+        rest.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
+        rest.append(contentsOf: bytes[range.upperBound...])
+        return rest
     }
 
     struct Cursor {
         let b: UnsafeBufferPointer<UInt8>
         var i: Int
+
+        /// The byte at the cursor, or 0 past the end: the bytes may not be valid JSON yet
+        /// (the check runs beside this), so no read goes out of bounds.
+        var cur: UInt8 { i < b.count ? b[i] : 0 }
 
         mutating func ws() {
             while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
@@ -58,8 +75,8 @@ enum FastMessages {
             let want = Array(name.utf8)
             while true {
                 ws()
-                if b[i] == UInt8(ascii: "}") { return nil }
-                if b[i] == UInt8(ascii: ",") { i += 1; ws() }
+                if cur == UInt8(ascii: "}") { return nil }
+                if cur == UInt8(ascii: ",") { i += 1; ws() }
                 let (ks, ke, escaped) = try rawString()
                 try expect(UInt8(ascii: ":"))
                 ws()
@@ -123,13 +140,13 @@ enum FastMessages {
         /// A string or null.
         mutating func optionalString() throws -> String? {
             ws()
-            if b[i] == UInt8(ascii: "n") { i += 4; return nil }
+            if cur == UInt8(ascii: "n") { i += 4; return nil }
             return try string()
         }
 
         mutating func bool() throws -> Bool? {
             ws()
-            switch b[i] {
+            switch cur {
             case UInt8(ascii: "t"): i += 4; return true
             case UInt8(ascii: "f"): i += 5; return false
             case UInt8(ascii: "n"): i += 4; return nil
@@ -193,11 +210,11 @@ enum FastMessages {
             var out: [Message] = []
             try expect(UInt8(ascii: "["))
             ws()
-            if b[i] == UInt8(ascii: "]") { i += 1; return out }
+            if cur == UInt8(ascii: "]") { i += 1; return out }
             while true {
                 out.append(try message())
                 ws()
-                if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                if cur == UInt8(ascii: ",") { i += 1; continue }
                 try expect(UInt8(ascii: "]"))
                 return out
             }
@@ -212,7 +229,7 @@ enum FastMessages {
             var channel = Channel.email, subject: String?, body: String?, noReplyNeeded = false
             try expect(UInt8(ascii: "{"))
             ws()
-            if b[i] != UInt8(ascii: "}") {
+            if cur != UInt8(ascii: "}") {
                 while true {
                     let key = try key(Cursor.messageKeys)
                     try expect(UInt8(ascii: ":"))
@@ -233,7 +250,7 @@ enum FastMessages {
                     default: throw GiveUp()  // unknown keys: the JSONDecoder path keeps them
                     }
                     ws()
-                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if cur == UInt8(ascii: ",") { i += 1; continue }
                     break
                 }
             }
@@ -297,6 +314,17 @@ extension FastMessages {
         }
         func string(_ s: String) {
             out.append(UInt8(ascii: "\""))
+            // Most strings need no escaping: copied whole.
+            var s = s
+            let plain = s.withUTF8 { u -> Bool in
+                guard !u.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+                out.append(contentsOf: u)
+                return true
+            }
+            if plain {
+                out.append(UInt8(ascii: "\""))
+                return
+            }
             for c in s.utf8 {
                 switch c {
                 case UInt8(ascii: "\""): put("\\\"")
@@ -316,10 +344,25 @@ extension FastMessages {
             }
             out.append(UInt8(ascii: "\""))
         }
+        /// `uuidString` (uppercase) without a formatter.
+        func uuid(_ id: UUID) {
+            let hex: StaticString = "0123456789ABCDEF"
+            out.append(UInt8(ascii: "\""))
+            withUnsafeBytes(of: id.uuid) { raw in
+                hex.withUTF8Buffer { h in
+                    for (i, byte) in raw.enumerated() {
+                        if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+                        out.append(h[Int(byte >> 4)])
+                        out.append(h[Int(byte & 0x0F)])
+                    }
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
         put("[")
         for (k, m) in messages.enumerated() {
             put(k == 0 ? "\n    {\n      \"at\" : " : ",\n    {\n      \"at\" : ")
-            string(StoreCoding.formatDate(m.at))
+            StoreCoding.appendDate(m.at, to: &out)
             if let body = m.body {
                 put(",\n      \"body\" : ")
                 string(body)
@@ -329,10 +372,10 @@ extension FastMessages {
             put(",\n      \"direction\" : ")
             string(m.direction.rawValue)
             put(",\n      \"id\" : ")
-            string(m.id.uuidString)
+            uuid(m.id)
             put(m.noReplyNeeded ? ",\n      \"noReplyNeeded\" : true" : ",\n      \"noReplyNeeded\" : false")
             put(",\n      \"recruiterID\" : ")
-            string(m.recruiterID.uuidString)
+            uuid(m.recruiterID)
             if let subject = m.subject {
                 put(",\n      \"subject\" : ")
                 string(subject)

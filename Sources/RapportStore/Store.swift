@@ -143,6 +143,20 @@ public final class Store {
         if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try compact() }
     }
 
+    /// True when `store.json` and `journal.jsonl` are still what this store last loaded
+    /// or wrote (nothing appended or compacted by anyone since). Call under the lock.
+    func isUnchangedSinceLoad() -> Bool {
+        let sid: Sys.FileID?, jid: Sys.FileID?
+        do {
+            sid = try Sys.status(paths.snapshot)
+            jid = try Sys.status(paths.journal)
+        } catch { return false }
+        guard sid == snapshotID else { return false }
+        guard let jid else { return journalSeenSize == 0 }
+        if let known = journalID, known.ino != jid.ino || known.dev != jid.dev { return false }
+        return jid.size == journalSeenSize
+    }
+
     // MARK: - Internals
 
     private func checkWritable() throws {
@@ -279,10 +293,7 @@ public final class Store {
             throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
         }
         let db = database.withPersistedFlags(now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq))
-        if let f = JSONCheck.check(bytes) {
-            throw RapportError.failure("refusing to write an invalid snapshot (byte \(f.offset): \(f.message)); nothing was changed")
-        }
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq), check: true)
         let target = Sys.writeTarget(paths.snapshot)
         removeLeftoverTempFiles(besides: target)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
@@ -313,7 +324,7 @@ public final class Store {
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
     private func removeLeftoverTempFiles(besides target: String) {
-        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-"]
+        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             where prefixes.contains(where: { name.hasPrefix($0) }) {

@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import Synchronization
 
 /// The on-disk shape of `store.json` (see docs/store-format.md).
 struct Snapshot: Codable {
@@ -56,22 +57,12 @@ struct Snapshot: Codable {
 
     /// Builds the database; a record that points at a missing recruiter is an error naming it.
     func database(file: String) throws -> Database {
-        var db = Database()
-        db.extra = extra
-        func put(_ change: Change, _ what: String, _ index: Int) throws {
-            do { try db.apply(change) } catch {
-                throw RapportError.failure("\(file): \(what)[\(index)]: \(error)")
-            }
+        do {
+            return try Database.bulk(recruiters: recruiters, messages: messages, opportunities: opportunities,
+                                     followUps: followUps, expectations: expectations, extra: extra)
+        } catch {
+            throw RapportError.failure("\(file): \(error.collection)[\(error.index)]: \(error.reason)")
         }
-        for (k, r) in recruiters.enumerated() {
-            if db.recruiters[r.id] != nil { throw RapportError.failure("\(file): recruiters[\(k)]: the id \(r.id.uuidString) appears twice") }
-            try put(.putRecruiter(r), "recruiters", k)
-        }
-        for (k, m) in messages.enumerated() { try put(.putMessage(m), "messages", k) }
-        for (k, o) in opportunities.enumerated() { try put(.putOpportunity(o), "opportunities", k) }
-        for (k, f) in followUps.enumerated() { try put(.putFollowUp(f), "followUps", k) }
-        for (k, e) in expectations.enumerated() { try put(.putExpectation(e), "expectations", k) }
-        return db
     }
 }
 
@@ -118,24 +109,49 @@ enum StoreCoding {
     }()
 
     /// The snapshot's bytes: pretty-printed, sorted keys, one final newline. The messages
-    /// (the bulk) go through `FastMessages.encode` and are spliced in; `fast: false` uses
-    /// `JSONEncoder` alone, the reference the fast path is tested against byte for byte.
-    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true) throws -> [UInt8] {
+    /// (the bulk) go through `FastMessages.encode` while `JSONEncoder` writes the rest, side
+    /// by side, and are spliced in; `fast: false` uses `JSONEncoder` alone, the reference
+    /// the fast path is tested against byte for byte. With `check`, the result is also
+    /// verified with `JSONCheck` (each half beside the other: both valid means the whole is)
+    /// and an invalid one is refused, naming the byte.
+    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true, check: Bool = false) throws -> [UInt8] {
         do {
             var bytes: [UInt8]
+            var checked = false
             // How JSONEncoder writes an empty `messages` at the top level.
             let empty = Array("\n  \"messages\" : [\n\n  ]".utf8)
-            if fast, !s.messages.isEmpty, let messages = FastMessages.encode(s.messages) {
-                var rest = s
-                rest.messages = []
-                bytes = [UInt8](try encoder.encode(rest))
-                guard let at = bytes.firstRange(of: empty) else { return try encodeSnapshot(s, fast: false) }
+            if fast, !s.messages.isEmpty {
+                var without = s
+                without.messages = []
+                let rest = without
+                let halves = Mutex<(messages: [UInt8]?, rest: Result<[UInt8], any Error>?, valid: [Bool])>((nil, nil, []))
+                DispatchQueue.concurrentPerform(iterations: 2) { job in
+                    if job == 0 {
+                        let m = FastMessages.encode(s.messages)
+                        let ok = check && m.map { JSONCheck.check($0) == nil } ?? false
+                        halves.withLock { $0.messages = m; $0.valid.append(ok) }
+                    } else {
+                        let r = Result { [UInt8](try encoder.encode(rest)) }
+                        let ok = check && ((try? r.get()).map { JSONCheck.check($0) == nil } ?? false)
+                        halves.withLock { $0.rest = r; $0.valid.append(ok) }
+                    }
+                }
+                let h = halves.withLock { $0 }
+                guard let messages = h.messages, let restBytes = try h.rest?.get(),
+                      let at = restBytes.firstRange(of: empty) else { return try encodeSnapshot(s, fast: false, check: check) }
+                bytes = restBytes
                 bytes.replaceSubrange((at.upperBound - 6)..<at.upperBound, with: messages)  // the "[\n\n  ]"
+                checked = h.valid == [true, true]
             } else {
                 bytes = [UInt8](try encoder.encode(s))
             }
             bytes.append(0x0A)
+            if check, !checked, let f = JSONCheck.check(bytes) {
+                throw RapportError.failure("refusing to write an invalid snapshot (byte \(f.offset): \(f.message)); nothing was changed")
+            }
             return bytes
+        } catch let e as RapportError {
+            throw e
         } catch {
             throw RapportError.failure("cannot encode the store: \(describe(error))")
         }
@@ -208,6 +224,35 @@ enum StoreCoding {
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = y >= 0 && y < 10000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
         return "\(year)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
+    }
+
+    /// Appends `"YYYY-MM-DDTHH:MM:SSZ"` (with the quotes), the same text as `formatDate`,
+    /// digit by digit.
+    static func appendDate(_ d: Date, to out: inout [UInt8]) {
+        let secs = Int(d.timeIntervalSince1970.rounded(.down))
+        var days = secs / 86400
+        var rem = secs % 86400
+        if rem < 0 { rem += 86400; days -= 1 }
+        let (y, m, dd) = civil(fromDays: days)
+        guard y >= 0 && y < 10000 else {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: formatDate(d).utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        func digits(_ v: Int, _ n: Int) {
+            var div = 1
+            for _ in 1..<n { div *= 10 }
+            while div > 0 {
+                out.append(UInt8(48 + v / div % 10))
+                div /= 10
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        digits(y, 4); out.append(UInt8(ascii: "-")); digits(m, 2); out.append(UInt8(ascii: "-")); digits(dd, 2)
+        out.append(UInt8(ascii: "T")); digits(rem / 3600, 2); out.append(UInt8(ascii: ":")); digits(rem % 3600 / 60, 2)
+        out.append(UInt8(ascii: ":")); digits(rem % 60, 2); out.append(UInt8(ascii: "Z"))
+        out.append(UInt8(ascii: "\""))
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` quickly; anything else ISO 8601 (offsets, fractions, dates) slowly.

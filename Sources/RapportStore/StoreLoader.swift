@@ -1,5 +1,6 @@
 import Glibc
 import Foundation
+import Synchronization
 import RapportCore
 
 /// Reading a store: snapshot + journal replay. Pure reads; nothing here writes except
@@ -49,7 +50,10 @@ enum StoreLoader {
         let hint = FileManager.default.fileExists(atPath: backup)
             ? "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
             : "there is no backup yet (\(backup) is written at the first compaction); run `rapport check` and see docs/store-format.md, Recovery"
-        if let f = JSONCheck.check(bytes) {
+        // The check, the messages (fast path) and the rest (JSONDecoder) are independent
+        // reads of the same bytes: done side by side. The check still decides first.
+        let fast = parallelDecode(bytes)
+        if let f = fast.failure {
             if bytes.isEmpty { throw RapportError.failure("\(file): the file is empty (0 bytes); \(hint)") }
             let (line, col) = JSONCheck.position(of: f.offset, in: bytes)
             throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
@@ -57,10 +61,8 @@ enum StoreLoader {
         let data = Data(bytes)
         var snap: Snapshot
         do {
-            if let (rest, messages) = FastMessages.split(bytes),
-               let s = try? StoreCoding.decoder.decode(Snapshot.self, from: Data(rest)) {
+            if let s = fast.snapshot {
                 snap = s
-                snap.messages = messages
             } else {
                 snap = try StoreCoding.decoder.decode(Snapshot.self, from: data)
             }
@@ -78,6 +80,34 @@ enum StoreLoader {
         do { return (try snap.database(file: file), version, snap.seq) } catch {
             throw RapportError.failure("\(error); \(hint)")
         }
+    }
+
+    /// The document checked and decoded in two halves side by side: the messages value
+    /// (`JSONCheck` on it, then `FastMessages`) and the rest with `[]` in its place
+    /// (`JSONCheck`, then `JSONDecoder`). Both halves valid means the whole is valid (a
+    /// valid value put where a valid value was). When either half fails or the fast path
+    /// does not apply, the whole document is checked as before (for the exact error and
+    /// position) and `snapshot` is nil: the caller decodes everything with `JSONDecoder`.
+    static func parallelDecode(_ bytes: [UInt8]) -> (failure: JSONCheck.Failure?, snapshot: Snapshot?) {
+        guard let range = FastMessages.locate(bytes) else { return (JSONCheck.check(bytes), nil) }
+        let messages = Mutex<[Message]?>(nil)
+        let rest = Mutex<Snapshot?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { job in
+            if job == 0 {
+                let checked = bytes.withUnsafeBufferPointer { JSONCheck.check(UnsafeBufferPointer(rebasing: $0[range])) == nil }
+                let m = checked ? FastMessages.decode(bytes, range) : nil
+                messages.withLock { $0 = m }
+            } else {
+                let doc = FastMessages.rest(bytes, without: range)
+                let s = JSONCheck.check(doc) == nil ? try? StoreCoding.decoder.decode(Snapshot.self, from: Data(doc)) : nil
+                rest.withLock { $0 = s }
+            }
+        }
+        guard var snap = rest.withLock({ $0 }), let m = messages.withLock({ $0 }) else {
+            return (JSONCheck.check(bytes), nil)
+        }
+        snap.messages = m
+        return (nil, snap)
     }
 
     /// Applies the complete lines of `bytes` (journal text starting at a line boundary).

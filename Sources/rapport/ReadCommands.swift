@@ -206,14 +206,11 @@ struct DueCommand: AsyncParsableCommand {
 
     func run() async throws {
         let horizon = try When.parseDuration(within)
+        if statusline { return try runStatusLine() }
         let ctx = try Context(global)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         let all = Rules.deadlines(of: statuses)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
-        if statusline {
-            say(statusLine(ctx, deadlines: all, statuses: statuses))
-            return
-        }
         if json {
             try printJSON(shown.map { DeadlineJSON($0, db: ctx.db, now: ctx.now) })
             return
@@ -232,21 +229,41 @@ struct DueCommand: AsyncParsableCommand {
         say(t.render())
     }
 
-    /// `2 overdue · 1 at risk · 3 today`; empty when nothing is due.
-    func statusLine(_ ctx: Context, deadlines: [Deadline], statuses: [UUID: RecruiterStatus]) -> String {
+    /// The status line from `status.cache` when it is valid for the store's files, the
+    /// policy and now (no store load); otherwise computed from the store and cached until
+    /// the next moment a count can change (`Rules.nextChange`, or midnight).
+    func runStatusLine() throws {
+        let policy = global.policy()
+        let key = StatusCache.policyKey(policy)
+        if let line = StatusCache.read(try global.paths(), policyKey: key, now: try global.clock().now()) {
+            say(line)
+            return
+        }
+        let ctx = try Context(global)
+        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let (line, endOfToday) = statusLine(ctx, statuses: statuses)
+        say(line)
+        let until = min(endOfToday, Rules.nextChange(in: ctx.db, now: ctx.now, policy: ctx.policy))
+        ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
+    }
+
+    /// `2 overdue · 1 at risk · 3 today` (empty when nothing is due), and the end of today.
+    func statusLine(_ ctx: Context, statuses: [UUID: RecruiterStatus]) -> (String, Date) {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = ctx.timeZone
         let endOfToday = cal.date(byAdding: .day, value: 1, to: cal.startOfDay(for: ctx.now))!
-        let overdue = deadlines.filter { $0.due < ctx.now }.count
-        let today = deadlines.filter { $0.due >= ctx.now && $0.due < endOfToday }.count
-        let atRisk = statuses.values.filter {
-            $0.flags.contains(.nonResponsiveRisk) || $0.flags.contains(.nonResponsive)
-        }.count
+        var overdue = 0, today = 0, atRisk = 0
+        for s in statuses.values {
+            if s.flags.contains(.nonResponsiveRisk) || s.flags.contains(.nonResponsive) { atRisk += 1 }
+            for d in s.deadlines {
+                if d.due < ctx.now { overdue += 1 } else if d.due < endOfToday { today += 1 }
+            }
+        }
         var parts: [String] = []
         if overdue > 0 { parts.append("\(overdue) overdue") }
         if atRisk > 0 { parts.append("\(atRisk) at risk") }
         if today > 0 { parts.append("\(today) today") }
-        return parts.joined(separator: " · ")
+        return (parts.joined(separator: " · "), endOfToday)
     }
 }
 
