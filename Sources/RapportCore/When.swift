@@ -179,7 +179,7 @@ public enum When {
         guard s.count >= 10, let y = digits(0, 4), s[4] == 45, let mo = digits(5, 2), s[7] == 45,
               let d = digits(8, 2), (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y)
         else { return nil }
-        let day = daysFromCivil(y, mo, d)
+        let day = CivilDate.days(year: y, month: mo, day: d)
         if s.count == 10 { return at(day: day, seconds: 0, cal: cal) }
         guard s[10] == 84, let h = digits(11, 2), s.count > 13, s[13] == 58, let mi = digits(14, 2),
               h < 24, mi < 60 else { return nil }
@@ -219,15 +219,5 @@ public enum When {
         case 4, 6, 9, 11: return 30
         default: return 31
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }

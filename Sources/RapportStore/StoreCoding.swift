@@ -220,7 +220,7 @@ enum StoreCoding {
         var days = secs / 86400
         var rem = secs % 86400
         if rem < 0 { rem += 86400; days -= 1 }
-        let (y, m, dd) = civil(fromDays: days)
+        let (y, m, dd) = CivilDate.date(fromDays: days)
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = y >= 0 && y < 10000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
         return "\(year)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
@@ -233,7 +233,7 @@ enum StoreCoding {
         var days = secs / 86400
         var rem = secs % 86400
         if rem < 0 { rem += 86400; days -= 1 }
-        let (y, m, dd) = civil(fromDays: days)
+        let (y, m, dd) = CivilDate.date(fromDays: days)
         guard y >= 0 && y < 10000 else {
             out.append(UInt8(ascii: "\""))
             out.append(contentsOf: formatDate(d).utf8)
@@ -276,32 +276,10 @@ enum StoreCoding {
             }
             if let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
                let se = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 {
-                let days = days(fromCivil: y, mo, d)
+                let days = CivilDate.days(year: y, month: mo, day: d)
                 return Date(timeIntervalSince1970: TimeInterval(days * 86400 + h * 3600 + mi * 60 + se))
             }
         }
         return nil
-    }
-
-    // Howard Hinnant's civil-calendar algorithms.
-    private static func days(fromCivil y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    private static func civil(fromDays z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -133,3 +133,17 @@ import Testing
         #expect((try? When.parse("+3d", now: now, timeZone: TimeZone(identifier: "UTC")!)) != nil)
     }
 }
+
+@Suite struct CivilDateTests {
+    @Test func dayNumbersRoundTripAndMatchFoundation() {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (1900, 3, 1), (2026, 11, 21), (1, 1, 1), (9999, 12, 31), (1969, 12, 31)] {
+            let n = CivilDate.days(year: y, month: m, day: d)
+            let back = CivilDate.date(fromDays: n)
+            #expect(back.year == y && back.month == m && back.day == d)
+            let date = cal.date(from: DateComponents(year: y, month: m, day: d))!
+            #expect(Int((date.timeIntervalSince1970 / 86_400).rounded(.down)) == n, "\(y)-\(m)-\(d)")
+        }
+    }
+}
