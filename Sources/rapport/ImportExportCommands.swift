@@ -61,7 +61,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             if all && onlyRecruiters { throw RapportError.usage("--all and --only-recruiters exclude each other") }
             let files = try LinkedInFiles.load(path: path)
             let ctx = try Context(global)
-            let store = ctx.store, now = ctx.now
+            let store = try ctx.store, now = ctx.now
             let progress = ImportProgress(label: "reading \(files.messagesName)", enabled: files.size > 1 << 20)
             let plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
             progress.finish()
@@ -196,7 +196,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             if messages && format != .csv { throw RapportError.usage("--messages goes with `export csv` only") }
-            let ctx = try Context(global)
+            let ctx = try Context(global, forReading: true)
             let db = ctx.db, now = ctx.now
             let data: Data
             switch format {
@@ -255,7 +255,7 @@ private func importFile(
         let data = try readData(file)
         let ctx = try Context(global)
         let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
-        try finish(result, store: ctx.store, dryRun: dryRun)
+        try finish(result, store: try ctx.store, dryRun: dryRun)
     }
 }
 

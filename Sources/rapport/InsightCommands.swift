@@ -31,7 +31,7 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, forReading: true)
         let s = Stats.compute(ctx.db, now: ctx.now, policy: ctx.policy)
         if json {
             try printJSON(StatsJSON(
@@ -145,7 +145,7 @@ struct TemplateShow: AsyncParsableCommand {
         var values = extra
         var warning: String?
         if let recruiter {
-            let ctx = try Context(global)
+            let ctx = try Context(global, forReading: true)
             let r = try ctx.recruiter(recruiter)
             values = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName, extra: extra)
             warning = SendTime.check(r, now: ctx.now, policy: ctx.policy)?.warning(name: r.name, yourZone: ctx.timeZone)
@@ -186,7 +186,7 @@ struct SpellCommand: AsyncParsableCommand {
         }
         var names = ignore
         if let recruiter {
-            let ctx = try Context(global)
+            let ctx = try Context(global, forReading: true)
             let r = try ctx.recruiter(recruiter)
             let myName = try UserConfig(environment: global.environment).myName(environment: global.environment)
             let v = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName)

@@ -82,7 +82,7 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Stable JSON for scripts.") var json = false
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         var rows: [(Recruiter, RecruiterStatus)] = ctx.db.recruitersByName.compactMap { r in
             statuses[r.id].map { (r, $0) }
@@ -144,7 +144,7 @@ struct ShowCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, forReading: true)
         let r = try ctx.recruiter(recruiter)
         let s = ctx.status(r.id)
         let thread = ctx.db.thread(r.id)
@@ -207,7 +207,7 @@ struct DueCommand: AsyncParsableCommand {
     func run() async throws {
         let horizon = try When.parseDuration(within)
         if statusline { return try runStatusLine() }
-        let ctx = try Context(global)
+        let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         let all = Rules.deadlines(of: statuses)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
@@ -239,12 +239,13 @@ struct DueCommand: AsyncParsableCommand {
             say(line)
             return
         }
-        let ctx = try Context(global)
+        let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         let (line, endOfToday) = statusLine(ctx, statuses: statuses)
         say(line)
+        guard ctx.hasStore else { return }
         let until = min(endOfToday, Rules.nextChange(in: ctx.db, now: ctx.now, policy: ctx.policy))
-        ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
+        try ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
     }
 
     /// `2 overdue · 1 at risk · 3 today` (empty when nothing is due), and the end of today.

@@ -10,21 +10,41 @@ struct Context {
     let clock: Clock
     let now: Date
     let policy: Policy
-    let store: Store
+    /// Nil only for a read that found no store directory (nothing is created for a read).
+    private let opened: Store?
 
-    init(_ global: GlobalOptions) throws {
+    /// Opens the store. A read (`forReading`) of a store directory that does not exist
+    /// sees an empty database and creates nothing, so a mistyped `--store` for `list` or
+    /// a status bar polling before the first `add` leaves no directories behind.
+    init(_ global: GlobalOptions, forReading: Bool = false) throws {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
         policy = global.policy()
-        store = try Store.open(paths, policy: policy, clock: clock)
+        if forReading && !FileManager.default.fileExists(atPath: paths.storeDirectory) {
+            opened = nil
+            return
+        }
+        let store = try Store.open(paths, policy: policy, clock: clock)
+        opened = store
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
         }
     }
 
+    /// The store, for writes.
+    var store: Store {
+        get throws {
+            guard let opened else { throw RapportError.failure("\(paths.storeDirectory): no store here yet") }
+            return opened
+        }
+    }
+
+    /// True when there is a store on disk (false for a read of a directory that is not there).
+    var hasStore: Bool { opened != nil }
+
     var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
-    var db: Database { store.database }
+    var db: Database { opened?.database ?? Database() }
 
     /// Parses a date word (`tomorrow 10:00`, `+3d`, ISO 8601) in the candidate's zone.
     func when(_ text: String, option: String) throws -> Date {

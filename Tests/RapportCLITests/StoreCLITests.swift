@@ -113,3 +113,18 @@ import Testing
         #expect(mode(cli.store + "/journal.jsonl") == 0o600)
     }
 }
+
+@Suite struct ReadsCreateNothingTests {
+    @Test func readingAStoreThatIsNotThereCreatesNoDirectory() throws {
+        let cli = try CLI()
+        let missing = cli.store + "-missing/deeper"
+        for args in [["list"], ["due"], ["due", "--statusline"], ["stats"], ["export", "json"]] {
+            let r = try cli.run(args + ["--store", missing])
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cli.store + "-missing"))
+        // A write creates it, 0700.
+        try cli.ok("add", "Kim", "--store", missing)
+        #expect(FileManager.default.fileExists(atPath: missing + "/journal.jsonl"))
+    }
+}
