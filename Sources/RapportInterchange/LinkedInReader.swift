@@ -112,6 +112,12 @@ public enum LinkedInReader {
                                           reason: "\(r.fields.count) fields where the header has \(table.header.count) (broken quoting?)"))
                 continue
             }
+            // A date that does not read is a malformed row: skipped and reported, never
+            // imported half (without its date).
+            if let raw = r[col.connected], !raw.trimmingCharacters(in: .whitespaces).isEmpty, parseDay(raw) == nil {
+                skipped.append(SkippedRow(file: file, line: r.line, reason: "Connected On '\(raw)' is not a date like 15 Jan 2023"))
+                continue
+            }
             let c = LinkedInConnection(
                 line: r.line, firstName: TextRepair.clean(r[col.first]), lastName: TextRepair.clean(r[col.last]),
                 url: TextRepair.clean(r[col.url]), email: TextRepair.clean(r[col.email]),

@@ -118,6 +118,20 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         #expect(skipped.first?.line == 7)
     }
 
+    @Test func aConnectionWithAnUnreadableDateIsSkippedAndReported() throws {
+        let text = """
+        First Name,Last Name,URL,Email Address,Company,Position,Connected On
+        Rita,Recruiter,https://www.linkedin.com/in/rita,,Agency Ltd,Recruiter,notadate
+        Bob,Builder,https://www.linkedin.com/in/bob,,Builders,Engineer,
+
+        """
+        let (rows, skipped) = try LinkedInReader.connections(text)
+        #expect(rows.map(\.firstName) == ["Bob"], "an empty date is fine; a bad one is not")
+        #expect(skipped.count == 1)
+        #expect(skipped.first?.line == 2)
+        #expect(skipped.first?.reason.contains("notadate") == true)
+    }
+
     @Test func recruiterEvidenceFromPositionAndOutreach() throws {
         let connections = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
             + "Rita,Recruiter,https://www.linkedin.com/in/rita,,Agency Ltd,Talent Acquisition Partner,15 Jan 2023\n"
