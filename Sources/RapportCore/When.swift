@@ -23,9 +23,33 @@ public enum When {
             guard ISO8601.supported.contains(date) else {
                 throw RapportError.usage("the date '\(visible(text))' is out of range (years 1 to 9999)")
             }
+            if let asked = wallTime(in: text) {
+                let l = cal.local(date)
+                let got = (l - (l / 86_400).rounded(.down) * 86_400).rounded(.down)
+                if got != asked {
+                    let minutes = Int(got / 60)
+                    throw RapportError.usage("'\(visible(text))' does not exist in \(timeZone.identifier): the clocks skip that hour (daylight saving); the nearest time is \(String(format: "%02d:%02d", minutes / 60, minutes % 60))")
+                }
+            }
             return date
         }
         throw RapportError.usage("cannot read the date '\(visible(text))': \(formsHint)")
+    }
+
+    /// The wall-clock time (seconds after midnight) written in `text` as `HH:MM[:SS]`, when
+    /// no zone or offset follows it; nil otherwise. Used to notice a time that a
+    /// daylight-saving change skips (it would silently become another hour).
+    static func wallTime(in text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let colon = t.firstIndex(of: ":") else { return nil }
+        var start = colon
+        while start > t.startIndex, t[t.index(before: start)].isNumber { start = t.index(before: start) }
+        var end = colon
+        while end < t.endIndex, t[end].isNumber || t[end] == ":" { end = t.index(after: end) }
+        let rest = t[end...]
+        // A fraction is fine; a zone (Z, +hh:mm, -hh:mm) means the time is not wall-clock.
+        if rest.contains("Z") || rest.contains("+") || rest.contains("-") { return nil }
+        return timeOfDay(String(t[start..<end]))
     }
 
     /// `text` with control characters escaped, so an error stays on one line.

@@ -149,3 +149,21 @@ import Testing
         }
     }
 }
+
+@Suite struct WhenDSTGapTests {
+    let ny = TimeZone(identifier: "America/New_York")!
+    let now = Date(timeIntervalSince1970: 1_772_000_000)  // 2026-02-25
+
+    @Test func aWallTimeTheClocksSkipIsRefused() {
+        for text in ["2026-03-08T02:30", "2026-03-08 02:30"] {
+            #expect(throws: RapportError.self, "\(text)") { try When.parse(text, now: now, timeZone: ny) }
+        }
+        // Either side of the gap, the fall-back hour, an explicit offset, and other days are fine.
+        for text in ["2026-03-08T01:59", "2026-03-08T03:00", "2026-11-01T01:30", "2026-03-08T02:30-05:00",
+                     "2026-03-08T07:30Z", "2026-03-09T02:30", "tomorrow 10:00", "+3d", "2026-03-08"] {
+            #expect((try? When.parse(text, now: now, timeZone: ny)) != nil, "\(text)")
+        }
+        #expect(When.wallTime(in: "tue 13:05") == Double(13 * 3600 + 5 * 60))
+        #expect(When.wallTime(in: "2026-03-08T02:30:00Z") == nil)
+    }
+}
