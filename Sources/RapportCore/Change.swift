@@ -59,12 +59,6 @@ public enum ChangeError: Error, Equatable, CustomStringConvertible {
 }
 
 extension Database {
-    /// Checks that `change` can be applied (every referenced id exists) without applying it.
-    public func validate(_ change: Change) throws {
-        var copy = self
-        try copy.apply(change)
-    }
-
     /// The one function that mutates the model. Throws, leaving `self` unchanged, when
     /// the change names something that does not exist.
     public mutating func apply(_ change: Change) throws {
@@ -122,19 +116,21 @@ extension Database {
     }
 
     /// The change that undoes `change`, computed against the state *before* it is applied.
-    public func inverse(of change: Change) -> Change {
+    /// Throws, like `apply`, when `change` names something that does not exist, so
+    /// computing the inverse also checks the change.
+    public func inverse(of change: Change) throws -> Change {
         var scratch = self
-        return scratch.inverseApplying(change)
+        return try scratch.inverseApplying(change)
     }
 
     /// Inverse of `change` given the current state, then applies `change` to `self`
     /// (so batches see the state each element sees).
-    private mutating func inverseApplying(_ change: Change) -> Change {
+    private mutating func inverseApplying(_ change: Change) throws -> Change {
         let inv: Change
         switch change {
         case .batch(let changes):
             var parts: [Change] = []
-            for c in changes { parts.append(inverseApplying(c)) }
+            for c in changes { parts.append(try inverseApplying(c)) }
             return .batch(parts.reversed())
         case .putRecruiter(let r):
             inv = recruiters[r.id].map(Change.putRecruiter) ?? .removeRecruiter(r.id)
@@ -159,7 +155,7 @@ extension Database {
         case .removeExpectation(let id):
             inv = expectations[id].map(Change.putExpectation) ?? .batch([])
         }
-        try? applyOne(change)
+        try applyOne(change)
         return inv
     }
 

@@ -17,13 +17,14 @@ func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect
         state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
         return []
     }
+    let inverse: Change
     do {
-        try state.db.validate(change)
+        inverse = try state.db.inverse(of: change)  // also checks the change applies
     } catch {
         state.statusMessage = StatusMessage("Not saved: \(error)", isError: true)
         return []
     }
-    state.undoStack.append(UndoEntry(change: change, inverse: state.db.inverse(of: change), label: label))
+    state.undoStack.append(UndoEntry(change: change, inverse: inverse, label: label))
     state.redoStack.removeAll()
     state.lastPersist = .change
     state.statusMessage = StatusMessage(label + " · u undo")

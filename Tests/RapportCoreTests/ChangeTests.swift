@@ -9,7 +9,7 @@ import Testing
         var db = Database()
         let r = Recruiter(name: "Dana Smith", created: t0)
         let add = Change.putRecruiter(r)
-        let undo = db.inverse(of: add)
+        let undo = try db.inverse(of: add)
         try db.apply(add)
         #expect(db.recruiters[r.id]?.name == "Dana Smith")
         try db.apply(undo)
@@ -26,7 +26,7 @@ import Testing
         #expect(db.thread(r.id).map(\.id) == [m2.id, m1.id], "thread sorted by time")
         let before = db
         let remove = Change.removeRecruiter(r.id)
-        let undo = db.inverse(of: remove)
+        let undo = try db.inverse(of: remove)
         try db.apply(remove)
         #expect(db.recruiters.isEmpty && db.messageCount == 0 && db.followUps.isEmpty)
         try db.apply(undo)
@@ -52,7 +52,7 @@ import Testing
         renamed.name = "B"
         let m = Message(recruiterID: r.id, direction: .outbound, at: t0)
         let change = Change.batch([.putRecruiter(renamed), .putMessage(m), .removeRecruiter(r.id)])
-        let undo = db.inverse(of: change)
+        let undo = try db.inverse(of: change)
         try db.apply(change)
         #expect(db.recruiters.isEmpty)
         try db.apply(undo)
