@@ -65,6 +65,17 @@ public enum When {
         return out
     }
 
+    /// A date for something that has already happened (a logged message). A time more
+    /// than a minute ahead is refused rather than stored as a message from the future
+    /// (weekday words mean the next such day, which is rarely what a log means).
+    public static func parsePast(_ text: String, now: Date, timeZone: TimeZone) throws -> Date {
+        let date = try parse(text, now: now, timeZone: timeZone)
+        guard date <= now.addingTimeInterval(60) else {
+            throw RapportError.usage("'\(visible(text))' is in the future; a logged message has already happened (try -2d, -3h or a date like 2026-03-09T13:00)")
+        }
+        return date
+    }
+
     /// `7d`, `36h`, `90m`, `2w`, `45s`, or several at once: `1d12h`, `1.5d`.
     public static func parseDuration(_ text: String) throws -> TimeInterval {
         guard let parts = durationParts(text.trimmingCharacters(in: .whitespaces).lowercased()) else {

@@ -9,6 +9,8 @@ public enum FieldKind: Equatable, Sendable {
     case required
     /// A date in the CLI's words (`tomorrow 10:00`, `+2d`); empty is allowed when optional.
     case date(optional: Bool)
+    /// A date that has already happened (a logged message): a future time is refused.
+    case pastDate
     /// An IANA time zone name, completed with Tab; empty is allowed.
     case timeZone
     /// One of a few values, cycled with ←/→ or Space.
@@ -180,7 +182,7 @@ public enum Forms {
             FormField("direction", "Direction", .choice(["from them", "from you"]), hint: "←/→ or Space to change"),
             FormField("channel", "Channel", .choice(channels), choice: channels.firstIndex(of: channel) ?? 0,
                       hint: "←/→, Space, or the first letter"),
-            FormField("at", "When", .date(optional: false), value: "now", hint: dateHint),
+            FormField("at", "When", .pastDate, value: "now", hint: dateHint),
             FormField("subject", "Subject"),
             FormField("body", "Body", hint: "the text (paste is fine)"),
         ])
@@ -226,6 +228,10 @@ public enum Forms {
         case .date(let optional):
             if v.isEmpty { return optional ? nil : "required" }
             return (try? When.parse(v, now: now, timeZone: timeZone)) == nil ? "not a date (try tomorrow 10:00, +2d)" : nil
+        case .pastDate:
+            if v.isEmpty { return "required" }
+            guard (try? When.parse(v, now: now, timeZone: timeZone)) != nil else { return "not a date (try -2h, yesterday 10:00)" }
+            return (try? When.parsePast(v, now: now, timeZone: timeZone)) == nil ? "in the future: a logged message has already happened" : nil
         case .timeZone:
             return v.isEmpty || TimeZone(identifier: v) != nil ? nil : "unknown time zone (Tab completes)"
         case .number(let range):

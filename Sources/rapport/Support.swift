@@ -48,20 +48,19 @@ struct Context {
 
     /// Parses a date word (`tomorrow 10:00`, `+3d`, ISO 8601) in the candidate's zone.
     func when(_ text: String, option: String) throws -> Date {
-        do { return try When.parse(text, now: now, timeZone: timeZone) } catch let e as RapportError {
-            throw RapportError.usage("\(option): \(e.description)")
-        }
+        try naming(option) { try When.parse(text, now: now, timeZone: timeZone) }
     }
 
-    /// A date for something that has already happened (a logged message): a time more
-    /// than a minute ahead is refused rather than stored as a message from the future
-    /// (weekday words mean the next such day).
+    /// A date for something that has already happened (`When.parsePast`).
     func past(_ text: String, option: String) throws -> Date {
-        let d = try when(text, option: option)
-        guard d <= now.addingTimeInterval(60) else {
-            throw RapportError.usage("\(option): \(DateText(timeZone: timeZone).absolute(d)) is in the future; a logged message has already happened (try -2d, -3h or a date like 2026-03-09T13:00)")
+        try naming(option) { try When.parsePast(text, now: now, timeZone: timeZone) }
+    }
+
+    /// Usage errors from the date words, prefixed with the option they came from.
+    private func naming(_ option: String, _ parse: () throws -> Date) throws -> Date {
+        do { return try parse() } catch let e as RapportError {
+            throw RapportError.usage("\(option): \(e.description)")
         }
-        return d
     }
 
     /// Finds a recruiter by id, unique id prefix, or unique case-insensitive part of the name.

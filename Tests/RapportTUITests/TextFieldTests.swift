@@ -122,3 +122,27 @@ struct TextFieldPasteTests {
         #expect(DisplayWidth.of(f.window(width: 40).text) <= 40)
     }
 }
+
+@Suite("Forms: dates for things that already happened")
+struct PastDateFieldTests {
+    @Test("the log form refuses a time in the future, as rapport log does")
+    func logFormRefusesTheFuture() throws {
+        let db = Sample.database
+        let r = try #require(db.recruitersByName.first)
+        let utc = TimeZone(identifier: "UTC")!
+        for (text, ok) in [("+2d", false), ("tomorrow 10:00", false), ("-2h", true), ("now", true)] {
+            var form = Forms.logMessage(r, in: db)
+            let i = try #require(form.fields.firstIndex { $0.key == "at" })
+            form.fields[i].field = TextField(text)
+            switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
+            case .invalid(let checked):
+                #expect(!ok, "\(text) was refused: \(checked.fields[i].error ?? "")")
+                #expect(checked.fields[i].error?.contains("future") == true)
+            case .change:
+                #expect(ok, "\(text) was accepted")
+            default:
+                Issue.record("unexpected outcome for \(text)")
+            }
+        }
+    }
+}
