@@ -115,6 +115,16 @@ public enum Actions {
     }
 
     /// Puts a follow-up off until `until`.
+    /// Why `until` is not a snooze of `followUp` (it must put it off: later than now and
+    /// than its current due time), or nil when it is.
+    public static func snoozeProblem(_ followUp: FollowUp, until: Date, now: Date) -> String? {
+        if until <= now { return "must be in the future" }
+        if until <= max(followUp.due, followUp.snoozedUntil ?? followUp.due) {
+            return "is not later than the follow-up's due time; snoozing puts it off"
+        }
+        return nil
+    }
+
     public static func snooze(_ followUp: FollowUp, until: Date) -> Change {
         var f = followUp
         f.snoozedUntil = until

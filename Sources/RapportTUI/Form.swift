@@ -317,6 +317,12 @@ public enum Forms {
                            label: "Follow-up with \(r.name) scheduled")
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date("until") else { return .nothing("That follow-up is gone") }
+            if let problem = Actions.snoozeProblem(f, until: until, now: now),
+               let i = checked.fields.firstIndex(where: { $0.key == "until" }) {
+                checked.fields[i].error = problem
+                checked.focus = i
+                return .invalid(checked)
+            }
             let name = db.recruiters[f.recruiterID]?.name ?? "?"
             return .change(Actions.snooze(f, until: until), label: "Follow-up with \(name) snoozed")
         }

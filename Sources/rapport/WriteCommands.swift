@@ -255,11 +255,10 @@ struct SnoozeCommand: AsyncParsableCommand {
             throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
         }
         let d = try ctx.when(until, option: "--until")
-        guard d > ctx.now else { throw RapportError.usage("--until must be in the future") }
-        let current = max(f.due, f.snoozedUntil ?? f.due)
-        guard d > current else {
+        if let problem = Actions.snoozeProblem(f, until: d, now: ctx.now) {
             let dates = DateText(timeZone: ctx.timeZone)
-            throw RapportError.usage("--until \(dates.absolute(d)) is not later than the follow-up's due time (\(dates.absolute(current))); snoozing puts it off")
+            let due = dates.absolute(max(f.due, f.snoozedUntil ?? f.due))
+            throw RapportError.usage("--until \(dates.absolute(d)) \(problem) (due \(due))")
         }
         let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
         try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")

@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 import RapportTerminal
 import Testing
 @testable import RapportTUI
@@ -138,6 +139,32 @@ struct PastDateFieldTests {
             case .invalid(let checked):
                 #expect(!ok, "\(text) was refused: \(checked.fields[i].error ?? "")")
                 #expect(checked.fields[i].error?.contains("future") == true)
+            case .change:
+                #expect(ok, "\(text) was accepted")
+            default:
+                Issue.record("unexpected outcome for \(text)")
+            }
+        }
+    }
+}
+
+@Suite("Forms: snooze only puts off")
+struct SnoozeFormTests {
+    @Test("snoozing to before the follow-up's due time is refused next to the field, as rapport snooze does")
+    func snoozeEarlierIsRefused() throws {
+        var db = Sample.database
+        let r = try #require(db.recruitersByName.first)
+        let f = FollowUp(recruiterID: r.id, due: Sample.now.addingTimeInterval(7 * 86_400), note: "CV")
+        try db.apply(.putFollowUp(f))
+        let utc = TimeZone(identifier: "UTC")!
+        for (text, ok) in [("+1d", false), ("+8d", true)] {
+            var form = Forms.snooze(f, name: r.name)
+            let i = try #require(form.fields.firstIndex { $0.key == "until" })
+            form.fields[i].field = TextField(text)
+            switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
+            case .invalid(let checked):
+                #expect(!ok, "\(text) refused: \(checked.fields[i].error ?? "")")
+                #expect(checked.fields[i].error?.contains("not later") == true)
             case .change:
                 #expect(ok, "\(text) was accepted")
             default:
