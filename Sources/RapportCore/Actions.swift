@@ -115,6 +115,16 @@ public enum Actions {
     }
 
     /// Puts a follow-up off until `until`.
+    /// Why `date` is not a re-engage date for a decline, or nil when it is. Under a day
+    /// away is taken for a slip: `m` is minutes, so `+3m` meant to be three months.
+    public static func reengageProblem(_ date: Date, now: Date) -> String? {
+        if date <= now { return "must be in the future" }
+        if date < now.addingTimeInterval(86_400) {
+            return "is less than a day away (m means minutes); use days or weeks like +90d or +12w, or a date"
+        }
+        return nil
+    }
+
     /// Why `until` is not a snooze of `followUp` (it must put it off: later than now and
     /// than its current due time), or nil when it is.
     public static func snoozeProblem(_ followUp: FollowUp, until: Date, now: Date) -> String? {

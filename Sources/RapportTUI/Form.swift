@@ -264,6 +264,15 @@ public enum Forms {
             return v.isEmpty ? nil : try? When.parse(v, now: now, timeZone: timeZone)
         }
         func opt(_ key: String) -> String? { form[key].isEmpty ? nil : form[key] }
+        /// The form back with `problem` shown next to the field `key`, focused.
+        func refuse(_ key: String, _ problem: String) -> Outcome {
+            var f = checked
+            if let i = f.fields.firstIndex(where: { $0.key == key }) {
+                f.fields[i].error = problem
+                f.focus = i
+            }
+            return .invalid(f)
+        }
         func recruiter(_ id: UUID) -> Recruiter? { db.recruiters[id] }
         switch form.purpose {
         case .addRecruiter, .editRecruiter:
@@ -296,13 +305,8 @@ public enum Forms {
                             subject: opt("subject"), body: opt("body"))
             return .change(.putMessage(m), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
         case .decline(let id):
-            if let d = date("reengage"), d <= now {
-                var f = checked
-                if let i = f.fields.firstIndex(where: { $0.key == "reengage" }) {
-                    f.fields[i].error = "must be in the future"
-                    f.focus = i
-                }
-                return .invalid(f)
+            if let d = date("reengage"), let problem = Actions.reengageProblem(d, now: now) {
+                return refuse("reengage", problem)
             }
             return .declineDraft(recruiterID: id, reason: opt("reason"), reengage: date("reengage"))
         case .interview(let id):
@@ -317,12 +321,7 @@ public enum Forms {
                            label: "Follow-up with \(r.name) scheduled")
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date("until") else { return .nothing("That follow-up is gone") }
-            if let problem = Actions.snoozeProblem(f, until: until, now: now),
-               let i = checked.fields.firstIndex(where: { $0.key == "until" }) {
-                checked.fields[i].error = problem
-                checked.focus = i
-                return .invalid(checked)
-            }
+            if let problem = Actions.snoozeProblem(f, until: until, now: now) { return refuse("until", problem) }
             let name = db.recruiters[f.recruiterID]?.name ?? "?"
             return .change(Actions.snooze(f, until: until), label: "Follow-up with \(name) snoozed")
         }

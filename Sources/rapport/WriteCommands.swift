@@ -120,10 +120,8 @@ struct DeclineCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
-        if let d = reengageAt, d <= ctx.now { throw RapportError.usage("--reengage must be in the future") }
-        // `m` is minutes: `+3m` for "three months" would re-engage in three minutes.
-        if let d = reengageAt, d < ctx.now.addingTimeInterval(86_400) {
-            throw RapportError.usage("--reengage \(reengage ?? "") is less than a day away (m means minutes); use days or weeks like +90d or +12w, or a date")
+        if let d = reengageAt, let problem = Actions.reengageProblem(d, now: ctx.now) {
+            throw RapportError.usage("--reengage \(reengage ?? "") \(problem)")
         }
         try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""

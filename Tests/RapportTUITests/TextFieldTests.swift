@@ -173,3 +173,27 @@ struct SnoozeFormTests {
         }
     }
 }
+
+@Suite("Forms: a re-engage date in minutes is caught")
+struct ReengageFormTests {
+    @Test("+3m (minutes) is refused next to the field, as rapport decline does; +12w is a draft")
+    func reengageMinutes() throws {
+        let db = Sample.database
+        let r = try #require(db.recruitersByName.first)
+        let utc = TimeZone(identifier: "UTC")!
+        for (text, ok) in [("+3m", false), ("+12w", true)] {
+            var form = Forms.decline(r)
+            let i = try #require(form.fields.firstIndex { $0.key == "reengage" })
+            form.fields[i].field = TextField(text)
+            switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
+            case .invalid(let checked):
+                #expect(!ok, "\(text) refused: \(checked.fields[i].error ?? "")")
+                #expect(checked.fields[i].error?.contains("minutes") == true)
+            case .declineDraft:
+                #expect(ok, "\(text) was accepted")
+            default:
+                Issue.record("unexpected outcome for \(text)")
+            }
+        }
+    }
+}
