@@ -8,7 +8,6 @@ import RapportStore
 // rapport-store-writer: a tiny writer for the store's crash and concurrency tests.
 //
 //   rapport-store-writer DIR COUNT [--compact-every K] [--threshold BYTES] [--umask OOO]
-//   rapport-store-writer bench DIR [RECRUITERS MESSAGES]   (timings for `make bench`)
 //
 // Opens the store in DIR, adds one recruiter, then appends COUNT messages, printing
 // "ack SEQ MESSAGE-ID" after each change is acknowledged (durable). Exits 1 with the
@@ -20,10 +19,6 @@ func out(_ s: String) {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-if args.first == "bench" {
-    bench(Array(args.dropFirst()))
-    exit(0)
-}
 func option(_ name: String, in args: inout [String]) -> String? {
     guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
     let v = args[i + 1]
