@@ -31,16 +31,15 @@ public enum ISO8601 {
         Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799)
 
     /// Parses `2026-03-09T10:00:00Z`, with offset, with fractional seconds, or a bare date
-    /// `2026-03-09` (midnight UTC).
+    /// `2026-03-09` (midnight UTC): the date words' ISO reader, in UTC, no formatter.
     public static func parse(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withFullDate]
-        return f.date(from: s)
+        let t = s.trimmingCharacters(in: .whitespaces)
+        // A date-time must say its zone (Z or an offset); only a bare date means UTC.
+        guard When.wallTime(in: t) == nil else { return nil }
+        return When.isoDate(t, cal: utcCalendar)
     }
+
+    private static let utcCalendar = BusinessCalendar(timeZone: TimeZone(identifier: "UTC")!)
 
     public static func format(_ d: Date) -> String {
         let f = ISO8601DateFormatter()

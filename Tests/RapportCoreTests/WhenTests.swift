@@ -167,3 +167,15 @@ import Testing
         #expect(When.wallTime(in: "2026-03-08T02:30:00Z") == nil)
     }
 }
+
+@Suite struct ISO8601ParseTests {
+    @Test func zonedDateTimesAndBareDatesOnly() {
+        #expect(ISO8601.parse("2026-03-09T10:00:00Z") == Date(timeIntervalSince1970: 1_773_050_400))
+        #expect(ISO8601.parse("2026-03-09T11:00:00+01:00") == Date(timeIntervalSince1970: 1_773_050_400))
+        #expect(ISO8601.parse("2026-03-09T10:00:00.5Z") == Date(timeIntervalSince1970: 1_773_050_400.5))
+        #expect(ISO8601.parse("2026-03-09") == Date(timeIntervalSince1970: 1_773_014_400))
+        for bad in ["2026-03-09T10:00:00", "2026-02-30", "yesterday", "", "2026-03-09T25:00:00Z"] {
+            #expect(ISO8601.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
