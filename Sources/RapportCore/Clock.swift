@@ -41,10 +41,20 @@ public enum ISO8601 {
 
     private static let utcCalendar = BusinessCalendar(timeZone: TimeZone(identifier: "UTC")!)
 
+    /// `2026-03-09T10:00:00Z`, whole seconds (rounded down), without a formatter. Dates are
+    /// checked at the edges (When.parse, the importers); clamping to `supported` here keeps
+    /// a save from ever trapping or writing a date ISO 8601 cannot hold.
     public static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: d)
+        let t = d.timeIntervalSince1970.isNaN ? 0 : d.timeIntervalSince1970
+        let bounded = min(max(t, supported.lowerBound.timeIntervalSince1970), supported.upperBound.timeIntervalSince1970)
+        let secs = Int(bounded.rounded(.down))
+        var days = secs / 86400
+        var rem = secs % 86400
+        if rem < 0 { rem += 86400; days -= 1 }
+        let (y, m, dd) = CivilDate.date(fromDays: days)
+        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = String(repeating: "0", count: 4 - String(y).count) + String(y)
+        return "\(year)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
     }
 }
 

@@ -211,20 +211,7 @@ enum StoreCoding {
 
     // MARK: - Dates: `2026-03-09T10:00:00Z`, fast in both directions.
 
-    static func formatDate(_ d: Date) -> String {
-        // Inputs are checked at the edges (When.parse, the importers); clamping here keeps
-        // a save from ever trapping or writing a date ISO 8601 cannot hold.
-        let t = d.timeIntervalSince1970.isNaN ? 0 : d.timeIntervalSince1970
-        let bounded = min(max(t, ISO8601.supported.lowerBound.timeIntervalSince1970), ISO8601.supported.upperBound.timeIntervalSince1970)
-        let secs = Int(bounded.rounded(.down))
-        var days = secs / 86400
-        var rem = secs % 86400
-        if rem < 0 { rem += 86400; days -= 1 }
-        let (y, m, dd) = CivilDate.date(fromDays: days)
-        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let year = y >= 0 && y < 10000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
-        return "\(year)-\(p2(m))-\(p2(dd))T\(p2(rem / 3600)):\(p2(rem % 3600 / 60)):\(p2(rem % 60))Z"
-    }
+    static func formatDate(_ d: Date) -> String { ISO8601.format(d) }
 
     /// Appends `"YYYY-MM-DDTHH:MM:SSZ"` (with the quotes), the same text as `formatDate`,
     /// digit by digit.

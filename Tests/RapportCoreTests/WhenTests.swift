@@ -174,6 +174,10 @@ import Testing
         #expect(ISO8601.parse("2026-03-09T11:00:00+01:00") == Date(timeIntervalSince1970: 1_773_050_400))
         #expect(ISO8601.parse("2026-03-09T10:00:00.5Z") == Date(timeIntervalSince1970: 1_773_050_400.5))
         #expect(ISO8601.parse("2026-03-09") == Date(timeIntervalSince1970: 1_773_014_400))
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 1_773_050_400.9)) == "2026-03-09T10:00:00Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: -86_401)) == "1969-12-30T23:59:59Z")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: 1e300)) == "9999-12-31T23:59:59Z", "clamped, never trapped")
+        #expect(ISO8601.format(Date(timeIntervalSince1970: -62_135_596_800)) == "0001-01-01T00:00:00Z")
         for bad in ["2026-03-09T10:00:00", "2026-02-30", "yesterday", "", "2026-03-09T25:00:00Z"] {
             #expect(ISO8601.parse(bad) == nil, "\(bad)")
         }
