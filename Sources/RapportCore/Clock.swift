@@ -7,7 +7,7 @@ public struct Clock: Sendable {
     public init(_ source: @escaping @Sendable () -> Date) { self.source = source }
 
     /// Now, truncated to whole seconds (the store keeps seconds).
-    public func now() -> Date { Date(timeIntervalSince1970: source().timeIntervalSince1970.rounded(.down)) }
+    public func now() -> Date { source().rounded }
 
     public static let system = Clock { Date() }
 
@@ -77,4 +77,9 @@ public enum RapportError: Error, Equatable, CustomStringConvertible {
         case .failure: return 1
         }
     }
+}
+
+extension Date {
+    /// Truncated to whole seconds, as the store keeps them.
+    var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }

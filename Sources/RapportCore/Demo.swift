@@ -188,8 +188,3 @@ public enum Demo {
         return out
     }
 }
-
-extension Date {
-    /// Truncated to whole seconds, as the store keeps them.
-    var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
-}
