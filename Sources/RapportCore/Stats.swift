@@ -195,7 +195,7 @@ public enum Stats {
 
     /// Every figure, at `now`. `weeks` weeks of activity and `months` months of reply times.
     public static func compute(_ db: Database, now: Date, policy: Policy, weeks: Int = 26, months: Int = 12) -> Insight {
-        let cal = BusinessCalendar(policy: policy)
+        let cal = BusinessCalendar(policy: policy, anchor: now)  // offsets from a table, as the rules do
         var allYours: [(at: Date, seconds: TimeInterval)] = []
         var recruiters: [RecruiterInsight] = []
         let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
