@@ -277,7 +277,7 @@ public struct AppState: Sendable {
             if a.1 != b.1 { return a.1 > b.1 }
             if a.2 != b.2 { return a.2 < b.2 }
             if a.3 != b.3 { return a.3 < b.3 }
-            return a.0.uuidString < b.0.uuidString
+            return uuidLess(a.0, b.0)  // same order as the strings, without formatting
         }.map(\.0)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         deadlines = rules.deadlines(st).filter { $0.due <= horizon }
