@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The only C surface: libncursesw through a module map and a small shim.
@@ -23,7 +24,11 @@ let package = Package(
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
         // Domain values and rules. Pure: no I/O, clock injected.
-        .target(name: "RapportCore", swiftSettings: strict),
+        .target(
+            name: "RapportCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The JSON store: snapshot + journal, locking, paths, migrations.
         .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
         // The one gateway to the terminal (the only importer of CNCursesw).

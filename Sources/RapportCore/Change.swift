@@ -18,6 +18,13 @@ public struct RecruiterRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// A single-valued field of a recruiter that `setField` edits. Values are strings as a
+/// user types them; `kind` takes `agency`, `in-house` or `independent`; nil (or empty)
+/// clears an optional field. `name` cannot be cleared.
+public enum RecruiterField: String, Codable, Sendable, CaseIterable {
+    case name, firm, kind, phone, linkedin, timeZone, notes
+}
+
 /// The one mutation type. Every change to the data, from the TUI, the CLI or an
 /// importer, is a `Change` applied by `Database.apply(_:)`. The store journals exactly
 /// these values; undo applies `inverse(in:)` computed before the change.
@@ -38,6 +45,42 @@ public enum Change: Codable, Sendable, Equatable {
     case removeExpectation(UUID)
     /// Several changes applied in order as one step (one journal line, one undo).
     case batch([Change])
+
+    // Field-level changes: where two writers may edit one recruiter at once, each touches
+    // only its field, so both edits survive. A whole-record `putRecruiter` is only for
+    // creating a recruiter and for putting one back.
+
+    /// Set one single-valued field (see `RecruiterField`).
+    case setField(recruiter: UUID, field: RecruiterField, value: String?)
+    /// Set the relationship status; `until` lapses a dormant or declined status by itself.
+    case setStatus(recruiter: UUID, status: RelationshipStatus, until: Date?)
+    case setTargeting(recruiter: UUID, targeting: Targeting)
+    /// Add a tag (nothing happens when the recruiter already has it).
+    case addTag(recruiter: UUID, tag: String)
+    case removeTag(recruiter: UUID, tag: String)
+    /// Add an e-mail address (case-insensitive: nothing happens when it is known).
+    case addEmail(recruiter: UUID, email: String)
+    case removeEmail(recruiter: UUID, email: String)
+    /// Tick (`done` = when) or untick (nil) one research checklist item.
+    case setChecklistItem(recruiter: UUID, item: String, done: Date?)
+    /// Set or clear the agenda (what the candidate plans to say).
+    case setAgenda(recruiter: UUID, agenda: String?)
+    case addReferral(recruiter: UUID, referral: Referral)
+    case removeReferral(recruiter: UUID, referral: UUID)
+}
+
+extension Change {
+    /// The recruiter a field-level change edits (nil for the other kinds).
+    public var fieldTarget: UUID? {
+        switch self {
+        case .setField(let r, _, _), .setStatus(let r, _, _), .setTargeting(let r, _), .addTag(let r, _),
+             .removeTag(let r, _), .addEmail(let r, _), .removeEmail(let r, _), .setChecklistItem(let r, _, _),
+             .setAgenda(let r, _), .addReferral(let r, _), .removeReferral(let r, _):
+            return r
+        default:
+            return nil
+        }
+    }
 }
 
 public enum ChangeError: Error, Equatable, CustomStringConvertible {
@@ -46,6 +89,8 @@ public enum ChangeError: Error, Equatable, CustomStringConvertible {
     case unknownOpportunity(UUID)
     case unknownFollowUp(UUID)
     case unknownExpectation(UUID)
+    /// A field-level change with a value the field cannot hold.
+    case invalidValue(field: String, value: String, expected: String)
 
     public var description: String {
         switch self {
@@ -54,6 +99,7 @@ public enum ChangeError: Error, Equatable, CustomStringConvertible {
         case .unknownOpportunity(let id): return "no opportunity with id \(id.uuidString.lowercased())"
         case .unknownFollowUp(let id): return "no follow-up with id \(id.uuidString.lowercased())"
         case .unknownExpectation(let id): return "no expectation with id \(id.uuidString.lowercased())"
+        case .invalidValue(let field, let value, let expected): return "\(field) '\(value)' is not \(expected)"
         }
     }
 }
@@ -112,6 +158,109 @@ extension Database {
             dropExpectation(id)
         case .batch:
             try apply(change)
+        case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+            guard let id = change.fieldTarget, var r = recruiters[id] else {
+                throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
+            }
+            try Self.edit(&r, change)
+            putRecruiter(r)
+        }
+    }
+
+    /// Applies a field-level change to one recruiter value.
+    static func edit(_ r: inout Recruiter, _ change: Change) throws {
+        func clean(_ v: String?) -> String? {
+            guard let v, !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            return v
+        }
+        switch change {
+        case .setField(_, let field, let value):
+            switch field {
+            case .name:
+                guard let v = clean(value) else { throw ChangeError.invalidValue(field: "name", value: value ?? "", expected: "a name (it cannot be empty)") }
+                r.name = v
+            case .firm: r.firm = clean(value)
+            case .kind:
+                guard let k = RecruiterKind(rawValue: value ?? "") else {
+                    throw ChangeError.invalidValue(field: "kind", value: value ?? "", expected: "agency, in-house or independent")
+                }
+                r.kind = k
+            case .phone: r.phone = clean(value)
+            case .linkedin: r.linkedin = clean(value)
+            case .timeZone: r.timeZone = clean(value)
+            case .notes: r.notes = clean(value)
+            }
+        case .setStatus(_, let status, let until):
+            r.status = status
+            r.statusUntil = until
+        case .setTargeting(_, let t):
+            r.targeting = t
+        case .addTag(_, let tag):
+            if !r.tags.contains(tag) { r.tags.append(tag) }
+        case .removeTag(_, let tag):
+            r.tags.removeAll { $0 == tag }
+        case .addEmail(_, let e):
+            if !r.hasEmail(e) { r.emails.append(e) }
+        case .removeEmail(_, let e):
+            r.emails.removeAll { $0.caseInsensitiveCompare(e) == .orderedSame }
+        case .setChecklistItem(_, let item, let done):
+            r.checklist.done[item] = done
+        case .setAgenda(_, let agenda):
+            r.checklist.agenda = clean(agenda)
+        case .addReferral(_, let ref):
+            if !r.referrals.contains(where: { $0.id == ref.id }) {
+                r.referrals.append(ref)
+                r.referrals.sort { $0.at < $1.at }
+            }
+        case .removeReferral(_, let id):
+            r.referrals.removeAll { $0.id == id }
+        default:
+            break
+        }
+    }
+
+    /// The field-level change that puts `r`'s current value back, for the inverse of `change`.
+    static func fieldInverse(of change: Change, current r: Recruiter) -> Change {
+        let id = r.id
+        switch change {
+        case .setField(_, let field, _):
+            let old: String?
+            switch field {
+            case .name: old = r.name
+            case .firm: old = r.firm
+            case .kind: old = r.kind.rawValue
+            case .phone: old = r.phone
+            case .linkedin: old = r.linkedin
+            case .timeZone: old = r.timeZone
+            case .notes: old = r.notes
+            }
+            return .setField(recruiter: id, field: field, value: old)
+        case .setStatus:
+            return .setStatus(recruiter: id, status: r.status, until: r.statusUntil)
+        case .setTargeting:
+            return .setTargeting(recruiter: id, targeting: r.targeting)
+        case .addTag(_, let tag):
+            return r.tags.contains(tag) ? .batch([]) : .removeTag(recruiter: id, tag: tag)
+        case .removeTag(_, let tag):
+            return r.tags.contains(tag) ? .addTag(recruiter: id, tag: tag) : .batch([])
+        case .addEmail(_, let e):
+            return r.hasEmail(e) ? .batch([]) : .removeEmail(recruiter: id, email: e)
+        case .removeEmail(_, let e):
+            if let existing = r.emails.first(where: { $0.caseInsensitiveCompare(e) == .orderedSame }) {
+                return .addEmail(recruiter: id, email: existing)
+            }
+            return .batch([])
+        case .setChecklistItem(_, let item, _):
+            return .setChecklistItem(recruiter: id, item: item, done: r.checklist.done[item])
+        case .setAgenda:
+            return .setAgenda(recruiter: id, agenda: r.checklist.agenda)
+        case .addReferral(_, let ref):
+            return r.referrals.contains(where: { $0.id == ref.id }) ? .batch([]) : .removeReferral(recruiter: id, referral: ref.id)
+        case .removeReferral(_, let refID):
+            return r.referrals.first(where: { $0.id == refID }).map { .addReferral(recruiter: id, referral: $0) } ?? .batch([])
+        default:
+            return .batch([])
         }
     }
 
@@ -154,6 +303,12 @@ extension Database {
             inv = expectations[e.id].map(Change.putExpectation) ?? .removeExpectation(e.id)
         case .removeExpectation(let id):
             inv = expectations[id].map(Change.putExpectation) ?? .batch([])
+        case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+            guard let id = change.fieldTarget, let r = recruiters[id] else {
+                throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
+            }
+            inv = Self.fieldInverse(of: change, current: r)
         }
         try applyOne(change)
         return inv

@@ -62,7 +62,9 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
     public var firm: String?
     public var kind: RecruiterKind
     public var targeting: Targeting
-    public var email: String?
+    /// Every e-mail address known for this recruiter, the primary one first (importers and
+    /// mail add to it; `addEmail` / `removeEmail` changes edit it one address at a time).
+    public var emails: [String]
     public var phone: String?
     public var linkedin: String?
     /// IANA time zone name, e.g. "Europe/Berlin".
@@ -70,6 +72,8 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
     public var tags: [String]
     public var notes: String?
     public var status: RelationshipStatus
+    /// When a `dormant` or `declined` status lapses by itself (nil: until changed).
+    public var statusUntil: Date?
     public var created: Date
     /// Flags computed at the last save, persisted so other tools reading the JSON see them.
     public var flags: [FlagRecord]
@@ -82,9 +86,9 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
 
     public init(
         id: UUID = UUID(), name: String, firm: String? = nil, kind: RecruiterKind = .agency,
-        targeting: Targeting = .targeted, email: String? = nil, phone: String? = nil,
+        targeting: Targeting = .targeted, email: String? = nil, emails: [String] = [], phone: String? = nil,
         linkedin: String? = nil, timeZone: String? = nil, tags: [String] = [], notes: String? = nil,
-        status: RelationshipStatus = .active, created: Date, flags: [FlagRecord] = [],
+        status: RelationshipStatus = .active, statusUntil: Date? = nil, created: Date, flags: [FlagRecord] = [],
         checklist: Checklist = Checklist(), referrals: [Referral] = [],
         extra: [String: JSONValue] = [:]
     ) {
@@ -93,18 +97,41 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
         self.firm = firm
         self.kind = kind
         self.targeting = targeting
-        self.email = email
+        var all = emails
+        if let email, !all.contains(where: { $0.caseInsensitiveCompare(email) == .orderedSame }) { all.insert(email, at: 0) }
+        self.emails = all
         self.phone = phone
         self.linkedin = linkedin
         self.timeZone = timeZone
         self.tags = tags
         self.notes = notes
         self.status = status
+        self.statusUntil = statusUntil
         self.created = created
         self.flags = flags
         self.checklist = checklist
         self.referrals = referrals
         self.extra = extra
+    }
+}
+
+extension Recruiter {
+    /// The primary e-mail address (the first of `emails`). Setting it replaces the primary
+    /// address; setting nil removes it.
+    public var email: String? {
+        get { emails.first }
+        set {
+            if let v = newValue {
+                if emails.isEmpty { emails = [v] } else { emails[0] = v }
+            } else if !emails.isEmpty {
+                emails.removeFirst()
+            }
+        }
+    }
+
+    /// True when `address` is one of this recruiter's addresses (case-insensitive).
+    public func hasEmail(_ address: String) -> Bool {
+        emails.contains { $0.caseInsensitiveCompare(address) == .orderedSame }
     }
 }
 

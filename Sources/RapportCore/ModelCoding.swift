@@ -39,8 +39,8 @@ extension KeyedEncodingContainer where Key == ModelKey {
 
 extension Recruiter {
     public static let codingKeys: Set<String> = [
-        "id", "name", "firm", "kind", "targeting", "email", "phone", "linkedin", "timeZone",
-        "tags", "notes", "status", "created", "flags", "checklist", "referrals",
+        "id", "name", "firm", "kind", "targeting", "emails", "phone", "linkedin", "timeZone",
+        "tags", "notes", "status", "statusUntil", "created", "flags", "checklist", "referrals",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -52,12 +52,14 @@ extension Recruiter {
             kind: try c.decodeOr(.agency, "kind"),
             targeting: try c.decodeOr(.targeted, "targeting"),
             email: try c.decodeIfPresent(String.self, forKey: "email"),
+            emails: try c.decodeOr([], "emails"),
             phone: try c.decodeIfPresent(String.self, forKey: "phone"),
             linkedin: try c.decodeIfPresent(String.self, forKey: "linkedin"),
             timeZone: try c.decodeIfPresent(String.self, forKey: "timeZone"),
             tags: try c.decodeOr([], "tags"),
             notes: try c.decodeIfPresent(String.self, forKey: "notes"),
             status: try c.decodeOr(.active, "status"),
+            statusUntil: try c.decodeIfPresent(Date.self, forKey: "statusUntil"),
             created: try c.decode(Date.self, forKey: "created"),
             // Flags are derived data: one this build does not know (written by a newer
             // Rapport) is dropped here and recomputed on the next save, instead of making
@@ -65,8 +67,11 @@ extension Recruiter {
             flags: try c.decodeOr([StoredFlag](), "flags").compactMap(\.record),
             checklist: try c.decodeOr(Checklist(), "checklist"),
             referrals: try c.decodeOr([], "referrals"),
-            extra: try c.extras(known: Self.codingKeys))
+            extra: try c.extras(known: Self.codingKeys.union(Self.legacyKeys)))
     }
+
+    /// Keys older builds wrote that this one reads and no longer writes ("email": one address).
+    public static let legacyKeys: Set<String> = ["email"]
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ModelKey.self)
@@ -75,19 +80,21 @@ extension Recruiter {
         try c.encodeIfPresent(firm, forKey: "firm")
         try c.encode(kind, forKey: "kind")
         try c.encode(targeting, forKey: "targeting")
-        try c.encodeIfPresent(email, forKey: "email")
+        // Older builds wrote one "email"; this one writes the list (read back either way).
+        if !emails.isEmpty { try c.encode(emails, forKey: "emails") }
         try c.encodeIfPresent(phone, forKey: "phone")
         try c.encodeIfPresent(linkedin, forKey: "linkedin")
         try c.encodeIfPresent(timeZone, forKey: "timeZone")
         try c.encode(tags, forKey: "tags")
         try c.encodeIfPresent(notes, forKey: "notes")
         try c.encode(status, forKey: "status")
+        try c.encodeIfPresent(statusUntil, forKey: "statusUntil")
         try c.encode(created, forKey: "created")
         try c.encode(flags, forKey: "flags")
         // Written only when used, so stores without research or referrals read as before.
         if !checklist.isEmpty { try c.encode(checklist, forKey: "checklist") }
         if !referrals.isEmpty { try c.encode(referrals, forKey: "referrals") }
-        try c.encodeExtras(extra, known: Self.codingKeys)
+        try c.encodeExtras(extra, known: Self.codingKeys.union(Self.legacyKeys))
     }
 }
 

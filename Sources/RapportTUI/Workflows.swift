@@ -101,6 +101,7 @@ private func replayConflict(_ e: UndoEntry, back: Bool, in db: Database) -> Stat
         case .putExpectation(let x): return of(x.recruiterID)
         case .removeExpectation(let id): return db.expectations[id].flatMap { of($0.recruiterID) }
         case .batch(let cs): return cs.lazy.compactMap(name).first
+        default: return c.fieldTarget.flatMap(of)
         }
     }
     let what = name(e.change) ?? name(e.inverse) ?? "\"\(e.label)\""
