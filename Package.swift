@@ -49,12 +49,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail: RFC 5322 / MIME reader, maildir and mbox scanning, mail to changes. Pure: bytes in.
+        .target(
+            name: "RapportMail",
+            dependencies: ["RapportCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
         .target(name: "RapportSpell", swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange", "RapportSpell", "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -83,6 +89,12 @@ let package = Package(
         .testTarget(
             name: "RapportInterchangeTests",
             dependencies: ["RapportInterchange", "RapportCore", "rapport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RapportMailTests",
+            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "rapport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
