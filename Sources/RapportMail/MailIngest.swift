@@ -37,6 +37,8 @@ public struct IngestReport: Sendable, Equatable {
     /// What each change is, for `--dry-run` and `-v`.
     public var lines: [String] = []
 
+    public init() {}
+
     public var added: Int { inbound + outbound + linkedin }
 
     public var summary: String {
@@ -200,13 +202,13 @@ public struct MailIngest {
             }
             rid = create(from: m, sender: from, evidence: evidence, date: date)
         }
-        guard let rid else { return }
-        var msg = message(m, id: id, recruiter: rid, direction: .inbound, channel: .email, date: date, item: item)
+        guard let owner = rid else { return }
+        var msg = message(m, id: id, recruiter: owner, direction: .inbound, channel: .email, date: date, item: item)
         msg.noReplyNeeded = bulk != nil
         put(msg, m)
         report.inbound += 1
-        report.lines.append("add message from \(displayName(rid)): \(m.subject)\(bulk.map { " (no reply needed: \($0))" } ?? "")")
-        if !m.calendars.isEmpty { invitation(m, recruiter: rid) }
+        report.lines.append("add message from \(displayName(owner)): \(m.subject)\(bulk.map { " (no reply needed: \($0))" } ?? "")")
+        if !m.calendars.isEmpty { invitation(m, recruiter: owner) }
     }
 
     private func displayName(_ rid: UUID) -> String { newRecruiters[rid]?.name ?? db.recruiters[rid]?.name ?? "?" }
@@ -237,14 +239,14 @@ public struct MailIngest {
             if let r = byEmail[a.key] { rid = r; break }
         }
         if rid == nil { rid = thread(m) }
-        guard let rid else {
+        guard let owner = rid else {
             report.ignored += 1
             return
         }
-        let msg = message(m, id: id, recruiter: rid, direction: .outbound, channel: .email, date: date, item: item)
+        let msg = message(m, id: id, recruiter: owner, direction: .outbound, channel: .email, date: date, item: item)
         put(msg, m)
         report.outbound += 1
-        report.lines.append("log your reply to \(displayName(rid)): \(m.subject)")
+        report.lines.append("log your reply to \(displayName(owner)): \(m.subject)")
     }
 
     private mutating func linkedIn(_ m: MailMessage, id: UUID, date: Date, item: IngestItem) {
@@ -274,15 +276,15 @@ public struct MailIngest {
                 rid = newID
             }
         }
-        guard let rid else { return }
-        var msg = message(m, id: id, recruiter: rid, direction: .inbound, channel: .linkedin, date: date, item: item)
+        guard let owner = rid else { return }
+        var msg = message(m, id: id, recruiter: owner, direction: .inbound, channel: .linkedin, date: date, item: item)
         msg.body = snippet.isEmpty ? nil : snippet
         msg.subject = nil
         msg.extra[MailKeys.linkedinSnippet] = .bool(true)
         if let profile { msg.extra[MailKeys.linkedinProfile] = .string("https://www." + profile) }
         put(msg, m)
         report.linkedin += 1
-        report.lines.append("add LinkedIn message from \(displayName(rid)) (snippet)")
+        report.lines.append("add LinkedIn message from \(displayName(owner)) (snippet)")
     }
 
     private mutating func create(from m: MailMessage, sender: MailAddress, evidence: [String], date: Date) -> UUID {

@@ -42,6 +42,13 @@ public enum Maildir {
         #endif
     }
 
+    /// `device:inode` of a path, or nil when it does not exist.
+    public static func identity(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return "\(st.st_dev):\(st.st_ino)"
+    }
+
     /// The file size, or nil.
     public static func size(_ path: String) -> Int64? {
         var st = stat()
@@ -117,6 +124,7 @@ public enum Mbox {
 /// ```
 /// rapport-mail-scan 1
 /// marker <message uuid>
+/// store <device:inode of the store directory>
 /// maildir <cur mtime ns> <new mtime ns> <count> <path>
 /// <unique name> …            (count lines)
 /// mbox <size> <mtime ns> <offset> <path>
@@ -147,6 +155,9 @@ public struct ScanState: Sendable, Equatable {
     }
 
     public var marker: UUID?
+    /// The store directory's identity (device and inode): a store deleted and made anew
+    /// is another store, and the state is not used for it.
+    public var store: String?
     public var maildirs: [String: MaildirState] = [:]
     public var mboxes: [String: MboxState] = [:]
 
@@ -157,6 +168,7 @@ public struct ScanState: Sendable, Equatable {
     public func encoded() -> String {
         var lines = [Self.header]
         if let marker { lines.append("marker \(marker.uuidString.lowercased())") }
+        if let store { lines.append("store \(store)") }
         for (path, m) in maildirs.sorted(by: { $0.key < $1.key }) {
             lines.append("maildir \(m.curMtime) \(m.newMtime) \(m.seen.count) \(path)")
             lines += m.seen.sorted()
@@ -183,6 +195,10 @@ public struct ScanState: Sendable, Equatable {
             case "marker"?:
                 guard f.count == 2, let u = UUID(uuidString: String(f[1])) else { return nil }
                 s.marker = u
+                i += 1
+            case "store"?:
+                guard f.count == 2 else { return nil }
+                s.store = String(f[1])
                 i += 1
             case "maildir"?:
                 guard f.count == 5, let c = Int64(f[1]), let n = Int64(f[2]), let k = Int(f[3]), k >= 0, i + k < lines.count - 1 else { return nil }

@@ -49,9 +49,9 @@ struct IngestCommand: AsyncParsableCommand {
         let addresses = try MeAddresses.resolve(flags: me, environment: env)
         let folders = try maildirs.map { try Self.checkMaildir($0) }
         let files = try mboxes.map { try Self.checkMbox($0) }
-        let ctx = try Context(global)
-        let store = try ctx.store
         if folders.isEmpty && files.isEmpty {
+            let ctx = try Context(global)
+            let store = try ctx.store
             let data = FileHandle.standardInput.readDataToEndOfFile()
             guard !data.isEmpty else { throw RapportError.usage("stdin: no message to read (give one message, or --maildir DIR / --mbox FILE)") }
             let message = MailReader.read(data)
@@ -60,12 +60,34 @@ struct IngestCommand: AsyncParsableCommand {
             try finish(ingest, store: store, state: nil, statePath: nil, meKnown: !addresses.isEmpty)
             return
         }
-        let statePath = ctx.paths.path(Self.stateFile)
+        let paths = try global.paths()
+        let statePath = paths.path(Self.stateFile)
+        let storeIdentity = Maildir.identity(paths.storeDirectory)
         var state = rescan ? ScanState() : loadState(statePath)
+        if state.store != nil && state.store != storeIdentity { state = ScanState() }
+        var scan = Self.scan(folders: folders, files: files, state: state)
+        // Nothing changed on disk since the last run: the store need not even be opened.
+        if scan.items.isEmpty && scan.next == state && state.store != nil && !dryRun {
+            say("ingested: \(IngestReport().summary)")
+            return
+        }
+        let ctx = try Context(global)
+        let store = try ctx.store
         if let marker = state.marker, store.database.message(marker) == nil {
             note("the mail scan state does not match this store (a message it recorded is gone): reading all mail again")
             state = ScanState()
+            scan = Self.scan(folders: folders, files: files, state: state)
         }
+        var ingest = MailIngest(db: store.database, me: addresses, now: ctx.now)
+        ingest.addAll(scan.items)
+        var next = scan.next
+        next.marker = ingest.marker ?? state.marker
+        next.store = Maildir.identity(ctx.paths.storeDirectory)
+        try finish(ingest, store: store, state: next == state ? nil : next, statePath: statePath, meKnown: !addresses.isEmpty)
+    }
+
+    /// Lists what is new in the folders and files since `state`, and reads it.
+    static func scan(folders: [String], files: [String], state: ScanState) -> (items: [IngestItem], next: ScanState) {
         var next = state
         var items: [IngestItem] = []
         let nowNanos = Int64(Date().timeIntervalSince1970 * 1_000_000_000)
@@ -90,7 +112,10 @@ struct IngestCommand: AsyncParsableCommand {
             let size = Maildir.size(file) ?? 0, mtime = Maildir.mtime(file)
             let old = state.mboxes[file]
             if let old, old.size == size, old.mtime == mtime, old.mtime != 0 { continue }
-            guard let data = FileManager.default.contents(atPath: file) else { throw RapportError.failure("\(file): cannot read") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                next.mboxes[file] = nil
+                continue
+            }
             let bytes = [UInt8](data)
             var start = 0
             if let old, Int64(bytes.count) >= old.size, old.offset <= Int64(bytes.count) {
@@ -98,16 +123,13 @@ struct IngestCommand: AsyncParsableCommand {
                 if o == bytes.count || (o + 5 <= bytes.count && bytes[o..<(o + 5)].elementsEqual("From ".utf8)) { start = o }
             }
             let when = Date(timeIntervalSince1970: Double(mtime) / 1e9)
-            for (n, piece) in Mbox.split(bytes, from: start).enumerated() {
+            for piece in Mbox.split(bytes, from: start) {
                 items.append(IngestItem(message: MailReader.read(piece.bytes), path: nil,
-                                        source: "\(file) (message at byte \(piece.offset), #\(n + 1) read)", fallbackDate: when))
+                                        source: "\(file) (message at byte \(piece.offset))", fallbackDate: when))
             }
             next.mboxes[file] = ScanState.MboxState(size: Int64(bytes.count), mtime: settled(mtime), offset: Int64(bytes.count))
         }
-        var ingest = MailIngest(db: store.database, me: addresses, now: ctx.now)
-        ingest.addAll(items)
-        next.marker = ingest.marker ?? state.marker
-        try finish(ingest, store: store, state: next == state ? nil : next, statePath: statePath, meKnown: !addresses.isEmpty)
+        return (items, next)
     }
 
     private func finish(_ ingest: MailIngest, store: Store, state: ScanState?, statePath: String?, meKnown: Bool) throws {
