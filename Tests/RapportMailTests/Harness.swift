@@ -115,6 +115,15 @@ struct Sandbox {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
     }
 
+    /// The store's data files (snapshot and journal), for "nothing was written".
+    func storeBytes() -> Data {
+        var out = Data()
+        for name in ["store.json", "journal.jsonl"] {
+            out += Data(name.utf8) + ((try? Data(contentsOf: URL(fileURLWithPath: store + "/" + name))) ?? Data())
+        }
+        return out
+    }
+
     func cleanUp() { try? FileManager.default.removeItem(at: root) }
 }
 
