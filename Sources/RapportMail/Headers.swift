@@ -134,9 +134,9 @@ public enum EncodedWords {
         guard enc == 0x71 || enc == 0x62 else { return nil }  // q or b
         i += 2
         let textStart = i
-        // The text ends at "?="; it holds no white space (RFC 2047 section 5), which also
-        // bounds the search to one word and keeps decoding linear.
-        while i + 1 < u.count && !(u[i] == 0x3F && u[i + 1] == 0x3D) && u[i] != 0x20 && u[i] != 0x09 { i += 1 }
+        // The text ends at "?="; it holds no white space (RFC 2047 section 5) and is short
+        // (75 characters by the RFC; 2 KiB tolerated), which keeps decoding linear.
+        while i + 1 < u.count && !(u[i] == 0x3F && u[i + 1] == 0x3D) && u[i] != 0x20 && u[i] != 0x09 && i - textStart < 2048 { i += 1 }
         guard i + 1 < u.count, u[i] == 0x3F, u[i + 1] == 0x3D else { return nil }
         let text = u[textStart..<i]
         let bytes: [UInt8]

@@ -30,6 +30,7 @@ public enum HTMLText {
             pendingSpace = false
             line += str
         }
+        let lastClose = s.lastIndex(of: ">") ?? -1
         var i = 0
         var word = ""
         func flushWord() {
@@ -45,17 +46,17 @@ public enum HTMLText {
                     i = min(s.count, j + 3)
                     continue
                 }
+                // A tag ends at the next ">" (quoted ">" in attributes are rare in mail, and
+                // honouring quotes would make broken HTML quadratic). With no ">" left, the
+                // "<" is text.
+                let nextIsTag = i + 1 < s.count && (s[i + 1].properties.isAlphabetic || s[i + 1] == "/" || s[i + 1] == "!")
+                if i > lastClose || !nextIsTag {
+                    word.unicodeScalars.append(c)
+                    i += 1
+                    continue
+                }
                 var j = i + 1
-                var inQ: Unicode.Scalar?
-                while j < s.count {
-                    if let q = inQ { if s[j] == q { inQ = nil } } else if s[j] == "\"" || s[j] == "'" { inQ = s[j] } else if s[j] == ">" { break }
-                    j += 1
-                }
-                if j >= s.count && inQ != nil {
-                    // an unclosed quote: end the tag at the next ">" instead
-                    j = i + 1
-                    while j < s.count && s[j] != ">" { j += 1 }
-                }
+                while j < s.count && s[j] != ">" { j += 1 }
                 var k = i + 1
                 let closing = k < s.count && s[k] == "/"
                 if closing { k += 1 }

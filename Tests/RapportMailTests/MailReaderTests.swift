@@ -244,3 +244,16 @@ private func read(_ s: String) -> MailMessage { MailReader.read(Array(s.utf8)) }
         #expect(!ev[0].cancelled)
     }
 }
+
+@Suite struct LinearityTests {
+    /// Inputs that make naive readers quadratic; these finish (and read right) because each
+    /// step looks ahead a bounded distance or once.
+    @Test func pathologicalInputsReadRight() {
+        let lt = String(repeating: "a < b ", count: 20_000)
+        #expect(HTMLText.text(lt).hasPrefix("a < b a < b"))
+        let words = String(repeating: "=?a?q?", count: 20_000)
+        #expect(!EncodedWords.decode(words).isEmpty)  // read in one pass (each word is bounded)
+        let tags = String(repeating: "<b>x</b> ", count: 20_000)
+        #expect(HTMLText.text(tags).hasPrefix("x x x"))
+    }
+}
