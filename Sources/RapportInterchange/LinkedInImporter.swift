@@ -176,7 +176,7 @@ public struct LinkedInPlan: Sendable {
                 }
                 if changed { report.updatedRecruiters.append(r.name) }
             } else {
-                if msgs.isEmpty && !c.isProposed && selection != .all { continue }
+                if msgs.isEmpty && !c.isProposed { continue }
                 let created = msgs.map(\.at).min() ?? c.connectedOn ?? now
                 var r = Recruiter(id: LinkedInImporter.recruiterID(c.id), name: c.name, firm: c.company,
                                   kind: RecruiterEvidence.inHouse(title: c.position) ? .inHouse : .agency,
@@ -507,6 +507,13 @@ public enum LinkedInImporter {
             notes.append("you are \(profile) (Profile.csv)")
             return spelled(profile.lowercased()) ?? profile
         }
+        // An invitation's direction says who you are: the invitee of an incoming one, the
+        // inviter of an outgoing one.
+        let invited = Set(invitations.compactMap { i in i.incoming.map { $0 ? i.to : i.from } })
+        if invited.count == 1, let name = invited.first {
+            notes.append("you are \(name) (Invitations.csv)")
+            return spelled(name.lowercased()) ?? name
+        }
         guard !rows.isEmpty else {
             // Invitations alone: the name on every invitation.
             var common: Set<String>?
@@ -519,23 +526,33 @@ public enum LinkedInImporter {
             if invitations.isEmpty { return "" }
             throw LinkedInMeUnknown(candidates: Array(Set(invitations.flatMap { [$0.from, $0.to] })).sorted(), file: "Invitations.csv")
         }
+        // Participants by profile URL where the row gives one (two people may share a
+        // name), else by name.
         var participants: [String: Set<String>] = [:]
         var counts: [String: Int] = [:]
+        var nameOfKey: [String: String] = [:]
         for r in rows {
-            for n in [r.from] + r.to where n != hiddenMember {
-                participants[r.conversationID, default: []].insert(n.lowercased())
-                counts[n.lowercased(), default: 0] += 1
+            var people: [(String, String?)] = [(r.from, r.senderURL)]
+            if r.to.count == r.recipientURLs.count { people += zip(r.to, r.recipientURLs.map(Optional.some)) } else { people += r.to.map { ($0, nil) } }
+            for (n, url) in people where n != hiddenMember {
+                let k = url.flatMap(LinkedInURL.normalize) ?? "name:" + n.lowercased()
+                participants[r.conversationID, default: []].insert(k)
+                counts[k, default: 0] += 1
+                nameOfKey[k] = nameOfKey[k] ?? n
             }
         }
         var common: Set<String>?
         for set in participants.values { common = common.map { $0.intersection(set) } ?? set }
-        let candidates = (common ?? []).sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }
-        if candidates.count == 1, let name = spelled(candidates[0]) {
-            notes.append("you are \(name) (in every conversation); --me NAME says otherwise")
-            return name
+        let ranked = (common ?? []).sorted { (counts[$0] ?? 0, nameOfKey[$1] ?? $1) > (counts[$1] ?? 0, nameOfKey[$0] ?? $0) }
+        let candidates = ranked.compactMap { nameOfKey[$0] }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if candidates.count == 1 {
+            notes.append("you are \(candidates[0]) (in every conversation); --me NAME says otherwise")
+            return candidates[0]
         }
-        let shown = candidates.isEmpty ? counts.keys.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }.prefix(5).map { $0 } : candidates
-        throw LinkedInMeUnknown(candidates: shown.compactMap(spelled), file: file)
+        let shown = candidates.isEmpty
+            ? counts.keys.sorted { (counts[$0] ?? 0, $1) > (counts[$1] ?? 0, $0) }.compactMap { nameOfKey[$0] }.prefix(5).map { $0 }
+            : candidates
+        throw LinkedInMeUnknown(candidates: shown, file: file)
     }
 }
 

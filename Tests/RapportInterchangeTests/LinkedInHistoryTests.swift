@@ -97,7 +97,7 @@ let ada = "https://www.linkedin.com/in/ada"
         let promo = try #require(plan.contacts.first { $0.name == "Premium Offers" })
         var db = Database()
         try db.apply(plan.result(selecting: .chosen([promo.id]), in: db, now: historyNow).change)
-        let body = try #require(db.messages.values.first?.body)
+        let body = try #require(db.threads.values.flatMap { $0 }.first?.body)
         #expect(!body.contains("%FIRSTNAME%") && !body.contains("{") && !body.contains("spinmail") && !body.contains("<"))
         #expect(body.hasPrefix("Hi Ada, upgrade to Premium"))
         #expect(body.contains("An opportunity awaits."))
@@ -136,15 +136,18 @@ let ada = "https://www.linkedin.com/in/ada"
         #expect(byName["Rita Recruiter"]?.status == .active)
         #expect(byName["Dan Done"]?.status == .active)
         let deadlines = Rules.deadlines(in: db, now: historyNow, policy: .default)
-        // Only Rita's recent message waits: one reply deadline, none from before the cutoff.
-        #expect(deadlines.map(\.kind) == [.reply])
+        // Only Rita's recent message waits (one reply deadline, none for her message from
+        // before the cutoff), and Dan, answered 11 days ago, is due a check-in.
         let ritaID = try #require(byName["Rita Recruiter"]?.id)
-        #expect(deadlines.first?.messageID == db.thread(ritaID).last?.id)
-        for r in db.recruiters.values where r.name != "Rita Recruiter" {
-            #expect(Rules.status(of: r.id, in: db, now: historyNow, policy: .default).flags.isEmpty, "\(r.name)")
+        let danID = try #require(byName["Dan Done"]?.id)
+        #expect(deadlines.filter { $0.kind == .reply }.map(\.messageID) == [db.thread(ritaID).last?.id])
+        #expect(deadlines.filter { $0.kind != .reply }.map(\.recruiterID) == [danID])
+        #expect(Rules.status(of: ritaID, in: db, now: historyNow, policy: .default).openMessageIDs == [db.thread(ritaID).last!.id])
+        for name in ["Olga Old", "Mia Mine"] {
+            let id = try #require(byName[name]?.id)
+            #expect(Rules.status(of: id, in: db, now: historyNow, policy: .default).flags.isEmpty, "\(name)")
+            #expect(!deadlines.contains { $0.recruiterID == id })
         }
-        let ritaFlags = Rules.status(of: ritaID, in: db, now: historyNow, policy: .default).flags
-        #expect(!ritaFlags.contains(.nonResponsive))
         // Settled messages say so.
         let oldMessage = try #require(db.thread(ritaID).first)
         #expect(oldMessage.noReplyNeeded && oldMessage.extra[LinkedInImporter.settledField] == .bool(true))
@@ -250,7 +253,7 @@ let ada = "https://www.linkedin.com/in/ada"
             + row("c1", "Rita Recruiter", rita, "2026-11-20 10:00:00 UTC", "My client has a role for you, interested?")
             + row("c1", "Ada Lovelace", ada, to: "Rita Recruiter", toURL: rita, "2026-11-20 11:00:00 UTC", "Tell me more")
         var db = Database()
-        let plan = try historyPlan(LinkedInFiles(messages: first))
+        let plan = try historyPlan(LinkedInFiles(messages: first), me: "Ada Lovelace")
         try db.apply(plan.result(selecting: .onlyRecruiters, in: db, now: historyNow).change)
         #expect(db.messageCount == 2)
         // Both renamed themselves before the next export.
@@ -281,7 +284,7 @@ let ada = "https://www.linkedin.com/in/ada"
         #expect(db.recruiters[StableID.make(.recruiter, "linkedin:linkedin.com/in/john-smith-1")] != nil)
         // A third John Smith with another URL in a later export is not merged into either.
         let later = fullHeader + row("c3", "John Smith", "https://www.linkedin.com/in/john-smith-3", "2026-11-22 10:00:00 UTC", "Hi")
-        let third = try historyPlan(LinkedInFiles(messages: later), db: db)
+        let third = try historyPlan(LinkedInFiles(messages: later), db: db, me: "Ada Lovelace")
         #expect(third.contacts.first?.existingID == nil)
     }
 
@@ -354,7 +357,7 @@ let ada = "https://www.linkedin.com/in/ada"
         #expect(plan.notes.contains("1 draft (never sent) skipped"))
         var db = Database()
         try db.apply(plan.result(selecting: .all, in: db, now: historyNow).change)
-        let m = try #require(db.messages.values.first)
+        let m = try #require(db.threads.values.flatMap { $0 }.first)
         #expect(m.body == "Attachment: https://www.linkedin.com/dms/jd.pdf")
         #expect(m.extra[LinkedInImporter.attachmentsField] == .array([.string("https://www.linkedin.com/dms/jd.pdf")]))
         // A conversation draft too.

@@ -57,7 +57,8 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         // The second record starts after the three physical lines of the first.
         #expect(rows[0].line == 2)
         #expect(rows[1].line == 6)
-        let (_, result) = try linkedIn(text)
+        // One conversation: who is you cannot be told from it alone.
+        let (_, result) = try linkedIn(text, me: "Ada Lovelace")
         var db = Database()
         try apply(result, to: &db)
         #expect(db.recruiters.values.first?.linkedin == "https://www.linkedin.com/in/rita")
@@ -67,7 +68,7 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         let text = fullHeader
             + csvLine(["c1", "", "RenÃ©e FranÃ§ois", "", "Ada Lovelace", "", "2023-06-11 15:33:58 UTC", "", "Bonjour â€“ hi", "INBOX", "", "", ""])
             + csvLine(["c1", "", "Ada Lovelace", "", "RenÃ©e FranÃ§ois", "", "2023-06-11 16:33:58 UTC", "", "Hi", "INBOX", "", "", ""])
-        let (_, result) = try linkedIn(text)
+        let (_, result) = try linkedIn(text, me: "Ada Lovelace")
         #expect(result.report.newRecruiters == ["Renée François"])
         var db = Database()
         try apply(result, to: &db)
