@@ -57,19 +57,19 @@ public enum RecruiterEvidence {
     /// The title terms found in a position or company name (`"Senior Technical Recruiter"` → `["recruiter"]`).
     public static func titleHits(_ title: String?) -> [String] {
         guard let title, !title.isEmpty else { return [] }
-        return hits(titleTerms, in: title)
+        return hits(titleVocabulary, in: title)
     }
 
     /// The outreach phrases in a message.
     public static func outreachHits(_ text: String?) -> [String] {
         guard let text, !text.isEmpty else { return [] }
-        return hits(outreachTerms, in: text)
+        return hits(outreachVocabulary, in: text)
     }
 
     /// The small-talk phrases in a message.
     public static func smallTalkHits(_ text: String?) -> [String] {
         guard let text, !text.isEmpty else { return [] }
-        return hits(smallTalkTerms, in: text)
+        return hits(smallTalkVocabulary, in: text)
     }
 
     /// Whether their first message reads like outreach: at least two different outreach
@@ -83,7 +83,7 @@ public enum RecruiterEvidence {
     /// "Talent Acquisition" and "in-house" titles suggest an in-house recruiter.
     public static func inHouse(title: String?) -> Bool {
         guard let title else { return false }
-        return !hits(["talent acquisition", "in house", "inhouse", "talent partner", "talentakquise", "採用担当"], in: title).isEmpty
+        return !hits(inHouseVocabulary, in: title).isEmpty
     }
 
     // MARK: Sponsored and spam
@@ -92,8 +92,26 @@ public enum RecruiterEvidence {
     /// `%FIRSTNAME%`-style placeholder, or a folder that says so.
     public static func isSponsored(content: String?, folder: String?) -> Bool {
         if let f = folder?.lowercased(), f.contains("sponsored") || f.contains("promot") { return true }
-        guard let c = content?.lowercased() else { return false }
-        return c.contains("spinmail") || c.range(of: #"%[a-z_]+%"#, options: .regularExpression) != nil
+        guard let c = content else { return false }
+        return hasPlaceholder(c) || occurs(spinmail, in: Array(c.utf8).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 })
+    }
+
+    private static let spinmail = Array("spinmail".utf8)
+
+    /// `%FIRSTNAME%`, `%LAST_NAME%`: letters or `_` between two `%`.
+    static func hasPlaceholder(_ s: String) -> Bool {
+        var run = -1  // letters since the last `%`, or -1 when not after a `%`
+        for u in s.utf8 {
+            if u == UInt8(ascii: "%") {
+                if run > 0 { return true }
+                run = 0
+            } else if run >= 0, (u >= 65 && u <= 90) || (u >= 97 && u <= 122) || u == 95 {
+                run += 1
+            } else {
+                run = -1
+            }
+        }
+        return false
     }
 
     public static func isSpam(folder: String?) -> Bool {
@@ -147,12 +165,46 @@ public enum RecruiterEvidence {
         term.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x4E00...0x9FFF).contains($0.value) || (0xAC00...0xD7AF).contains($0.value) }
     }
 
+    /// A vocabulary prepared once: each term with its whole-word form.
+    struct Vocabulary: Sendable {
+        var terms: [(term: String, form: [UInt8], unspaced: Bool)]
+        init(_ list: [String]) {
+            terms = list.map { ($0, Array(RecruiterEvidence.words($0).utf8), RecruiterEvidence.unspaced($0)) }
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack` (byte search; the texts are short).
+    static func occurs(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return needle.isEmpty }
+        let first = needle[0]
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    static let titleVocabulary = Vocabulary(titleTerms)
+    static let outreachVocabulary = Vocabulary(outreachTerms)
+    static let smallTalkVocabulary = Vocabulary(smallTalkTerms)
+    static let inHouseVocabulary = Vocabulary(["talent acquisition", "in house", "inhouse", "talent partner", "talentakquise", "採用担当"])
+
     /// The terms of `vocabulary` found in `text`, each once, in vocabulary order.
-    static func hits(_ vocabulary: [String], in text: String) -> [String] {
-        let w = words(text)
-        let raw = text.lowercased()
-        return vocabulary.filter { term in
-            unspaced(term) ? raw.contains(term) : w.contains(words(term))
+    static func hits(_ vocabulary: Vocabulary, in text: String) -> [String] {
+        let w = Array(words(text).utf8)
+        var raw: [UInt8]?
+        return vocabulary.terms.compactMap { t in
+            if t.unspaced {
+                if raw == nil { raw = Array(text.lowercased().utf8) }
+                return occurs(Array(t.term.utf8), in: raw!) ? t.term : nil
+            }
+            return occurs(t.form, in: w) ? t.term : nil
         }
     }
 }

@@ -283,19 +283,31 @@ public enum LinkedInImporter {
             notes += r.notes
         }
 
+        // Profile URLs normalised once each (the same few appear on thousands of rows).
+        var normalized: [String: String?] = [:]
+        func norm(_ url: String?) -> String? {
+            guard let url else { return nil }
+            if let hit = normalized[url] { return hit }
+            let n = LinkedInURL.normalize(url)
+            normalized[url] = n
+            return n
+        }
+
         // Who am I?
         let me = try whoAmI(requested: requestedMe, profile: files.profile.flatMap(LinkedInReader.profileName),
                             rows: rows, invitations: invitations, file: files.messagesName, notes: &notes)
         let meKey = me.lowercased()
         // Your profile URL, from your own rows and invitations; any name written with it is you too.
         var myURLs: Set<String> = []
-        for r in rows where r.from.lowercased() == meKey { if let u = r.senderURL.flatMap(LinkedInURL.normalize) { myURLs.insert(u) } }
+        for r in rows where r.from.lowercased() == meKey { if let u = norm(r.senderURL) { myURLs.insert(u) } }
         for i in invitations {
             if i.incoming == false || i.from.lowercased() == meKey, let u = i.inviterURL.flatMap(LinkedInURL.normalize) { myURLs.insert(u) }
             if i.incoming == true || i.to.lowercased() == meKey, let u = i.inviteeURL.flatMap(LinkedInURL.normalize) { myURLs.insert(u) }
         }
         var myNames: Set<String> = [meKey]
-        for r in rows { if let u = r.senderURL.flatMap(LinkedInURL.normalize), myURLs.contains(u) { myNames.insert(r.from.lowercased()) } }
+        if !myURLs.isEmpty {
+            for r in rows { if let u = norm(r.senderURL), myURLs.contains(u) { myNames.insert(r.from.lowercased()) } }
+        }
         if myNames.count > 1 {
             notes.append("you also appear as \(myNames.subtracting([meKey]).sorted().joined(separator: ", ")) (same profile URL)")
         }
@@ -311,7 +323,7 @@ public enum LinkedInImporter {
             let conv = "invitation:" + (other.1.flatMap(LinkedInURL.normalize) ?? other.0.lowercased())
             rows.append(LinkedInMessageRow(
                 line: i.line, conversationID: conv, conversationTitle: nil, from: outgoing ? me : i.from,
-                senderURL: outgoing ? i.inviterURL : i.inviterURL, to: [outgoing ? i.to : me],
+                senderURL: i.inviterURL, to: [outgoing ? i.to : me],
                 recipientURLs: [i.inviteeURL].compactMap { $0 }, date: at, subject: "Invitation", content: note,
                 folder: "INVITATION"))
         }
@@ -320,7 +332,7 @@ public enum LinkedInImporter {
         var urlsByName: [String: Set<String>] = [:]
         var spellingOfURL: [String: String] = [:]
         func learn(_ name: String, _ url: String?) {
-            guard name != hiddenMember, !isMe(name), let u = url.flatMap(LinkedInURL.normalize) else { return }
+            guard name != hiddenMember, !isMe(name), let u = norm(url) else { return }
             urlsByName[name.lowercased(), default: []].insert(u)
             spellingOfURL[u] = spellingOfURL[u] ?? url
         }
@@ -388,7 +400,7 @@ public enum LinkedInImporter {
             // name has, else their connection's e-mail, else (only then) the name.
             let convURL = convRows.lazy.filter { $0.from == other }.compactMap(\.senderURL).first
                 ?? convRows.lazy.filter { isMe($0.from) && $0.to == [other] && $0.recipientURLs.count == 1 }.map { $0.recipientURLs[0] }.first
-            let url = other == hiddenMember ? nil : (convURL.flatMap(LinkedInURL.normalize) ?? uniqueURL(other))
+            let url = other == hiddenMember ? nil : (norm(convURL) ?? uniqueURL(other))
             let conn = url.flatMap { connectionByURL[$0] }
                 ?? (other == hiddenMember ? nil : connectionsByName[RecruiterIndex.key(other)].flatMap { $0.count == 1 && (url == nil || $0[0].url == nil) ? $0[0] : nil })
             let ck: String
@@ -412,7 +424,7 @@ public enum LinkedInImporter {
                 contacts[ck]!.lastContact = max(contacts[ck]!.lastContact ?? r.date, r.date)
                 let direction: Direction = isMe(r.from) ? .outbound : .inbound
                 let k = dedupeKey(conversation: conv, date: r.date, direction: direction, subject: r.subject, content: r.content)
-                if knownKeys.contains(k) || knownKeys.contains(legacyKey(conversation: conv, date: r.date, sender: r.from)) {
+                if !knownKeys.isEmpty, knownKeys.contains(k) || knownKeys.contains(legacyKey(conversation: conv, date: r.date, sender: r.from)) {
                     alreadyPresent += 1; continue
                 }
                 if let line = seenInFile[k] {
@@ -469,7 +481,8 @@ public enum LinkedInImporter {
                     c.evidence.append("\(what) reads like outreach (\(found.prefix(4).joined(separator: ", ")))")
                 }
             }
-            let talk = Array(Set(theirs.flatMap { RecruiterEvidence.smallTalkHits($0.content) })).sorted()
+            // Small talk in their first few messages (where a thread shows what it is).
+            let talk = Array(Set(theirs.sorted { $0.date < $1.date }.prefix(3).flatMap { RecruiterEvidence.smallTalkHits($0.content) })).sorted()
             if !talk.isEmpty, !c.evidence.contains(where: { $0.contains("reads like outreach") }) {
                 c.against.append("small talk (\(talk.prefix(3).joined(separator: ", ")))")
             }
@@ -535,7 +548,8 @@ public enum LinkedInImporter {
             var people: [(String, String?)] = [(r.from, r.senderURL)]
             if r.to.count == r.recipientURLs.count { people += zip(r.to, r.recipientURLs.map(Optional.some)) } else { people += r.to.map { ($0, nil) } }
             for (n, url) in people where n != hiddenMember {
-                let k = url.flatMap(LinkedInURL.normalize) ?? "name:" + n.lowercased()
+                // The URL as written: it only has to match itself within this file.
+                let k = url.map { "url:" + $0.lowercased() } ?? "name:" + n.lowercased()
                 participants[r.conversationID, default: []].insert(k)
                 counts[k, default: 0] += 1
                 nameOfKey[k] = nameOfKey[k] ?? n

@@ -108,9 +108,7 @@ public enum LinkedInReader {
         guard missing.isEmpty else {
             throw InterchangeError("\(file): not a LinkedIn messages file (no \(missing.joined(separator: ", ")) column in the header)")
         }
-        // Every sender's name as written, so a recipient `Jane Doe, SHRM-CP` stays one person.
-        var senders: Set<String> = []
-        for r in table.records { if let f = TextRepair.clean(r[col.from]) { senders.insert(f.lowercased()) } }
+        var rawTo: [String] = []
         var rows: [LinkedInMessageRow] = []
         var skipped: [SkippedRow] = []
         rows.reserveCapacity(table.records.count)
@@ -132,7 +130,7 @@ public enum LinkedInReader {
             guard let rawDate = r[col.date] else { skip("no DATE"); continue }
             guard let date = parseDate(rawDate) else { skip("DATE \"\(rawDate.prefix(40))\" is not a date"); continue }
             let urls = (r[col.recipientURLs] ?? "").split(separator: ",").compactMap { TextRepair.clean(String($0)) }
-            let to = splitNames(r[col.to] ?? "", known: senders, count: urls.count)
+            rawTo.append(r[col.to] ?? "")
             let rawContent = TextRepair.clean(r[col.content])
             let senderURL = TextRepair.clean(r[col.senderURL])
             let folder = TextRepair.clean(r[col.folder])
@@ -143,11 +141,14 @@ public enum LinkedInReader {
             }
             rows.append(LinkedInMessageRow(
                 line: r.line, conversationID: conv, conversationTitle: TextRepair.clean(r[col.title]),
-                from: from, senderURL: senderURL, to: to, recipientURLs: urls, date: date,
+                from: from, senderURL: senderURL, to: [], recipientURLs: urls, date: date,
                 subject: TextRepair.clean(r[col.subject]).map(TextRepair.decodeHTML),
                 content: sponsored ? rawContent : rawContent.map(TextRepair.decodeHTML),
                 folder: folder, attachments: links(r[col.attachments]), sponsored: sponsored))
         }
+        // Recipients split once every sender's name is known, so `Jane Doe, SHRM-CP` stays one person.
+        let senders = Set(rows.map { $0.from.lowercased() })
+        for i in rows.indices { rows[i].to = splitNames(rawTo[i], known: senders, count: rows[i].recipientURLs.count) }
         return (rows, skipped)
     }
 
