@@ -102,6 +102,8 @@ public struct LinkedInPlan: Sendable {
 
     /// Messages to add per contact id.
     var messages: [String: [Message]]
+    /// Notification snippets (from mail) each contact's export messages replace.
+    var replacedSnippets: [String: [UUID]] = [:]
 
     /// How far back a thread still counts as active by default.
     public static let defaultActiveDays = 30
@@ -134,7 +136,7 @@ public struct LinkedInPlan: Sendable {
         report.alreadyPresent = alreadyPresent
         var recruiterChanges: [Change] = []
         var messageChanges: [Change] = []
-        var leftOut = 0, blockedOut = 0, settled = 0, needAnswer = 0
+        var leftOut = 0, blockedOut = 0, settled = 0, needAnswer = 0, replaced = 0
         for c in contacts {
             let take: Bool
             switch selection {
@@ -190,6 +192,10 @@ public struct LinkedInPlan: Sendable {
                 recruiterChanges.append(.putRecruiter(r))
                 report.newRecruiters.append(c.name)
             }
+            for id in replacedSnippets[c.id] ?? [] {
+                messageChanges.append(.removeMessage(id))
+                replaced += 1
+            }
             for var m in msgs {
                 m.recruiterID = rid
                 messageChanges.append(.putMessage(m))
@@ -198,6 +204,9 @@ public struct LinkedInPlan: Sendable {
         }
         if leftOut > 0 {
             report.notes.append("\(leftOut) \(leftOut == 1 ? "person" : "people") with new messages left out (no recruiter evidence); --all takes everyone")
+        }
+        if replaced > 0 {
+            report.notes.append("\(replaced) LinkedIn notification snippet\(replaced == 1 ? "" : "s") from mail replaced by the full message")
         }
         if blockedOut > 0 {
             report.notes.append("\(blockedOut) SPAM or sponsored sender\(blockedOut == 1 ? "" : "s") left out")
@@ -226,6 +235,20 @@ public enum LinkedInImporter {
     public static let evidenceField = "importEvidence"
     /// Attachment links of a message.
     public static let attachmentsField = "linkedinAttachments"
+    /// `true` on a message `rapport ingest` made from a LinkedIn notification mail: its
+    /// body is only the snippet (the mail module's `MailKeys.linkedinSnippet`).
+    public static let snippetField = "linkedin.snippet"
+
+    /// Whether an export message is the full text of a notification snippet: inbound,
+    /// within a day of it, and its text starts with the snippet's first line.
+    static func completes(_ snippet: Message, at: Date, content: String?) -> Bool {
+        guard abs(snippet.at.timeIntervalSince(at)) <= 86_400, let body = snippet.body, let content else { return false }
+        var first = String(body.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
+            .trimmingCharacters(in: .whitespaces)
+        for tail in ["…", "..."] where first.hasSuffix(tail) { first = String(first.dropLast(tail.count)).trimmingCharacters(in: .whitespaces) }
+        func squeeze(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        return !first.isEmpty && squeeze(content).hasPrefix(squeeze(first))
+    }
 
     static func dedupeKey(conversation: String, date: Date, direction: Direction, subject: String?, content: String?) -> String {
         "\(conversation)|\(direction.rawValue)|\(ISO8601.format(date))|\(fnv1a([subject ?? "", content ?? ""].joined(separator: "\n")))"
@@ -355,10 +378,12 @@ public enum LinkedInImporter {
         var knownKeys: Set<String> = []
         var ownerOfConversation: [String: UUID] = [:]
         var lastStored: [UUID: Date] = [:]
+        var snippets: [UUID: [Message]] = [:]
         for (owner, thread) in db.threads {
             for m in thread {
                 if case .string(let k)? = m.extra[keyField] { knownKeys.insert(k) }
                 if case .string(let c)? = m.extra[conversationField] { ownerOfConversation[c] = owner }
+                if m.direction == .inbound, m.extra[snippetField] == .bool(true) { snippets[owner, default: []].append(m) }
             }
             if let last = thread.last?.at { lastStored[owner] = last }
         }
@@ -379,6 +404,8 @@ public enum LinkedInImporter {
         var firstRow: [String: LinkedInMessageRow] = [:]
         var seenInFile: [String: Int] = [:]
         var alreadyPresent = 0
+        var replacedSnippets: [String: [UUID]] = [:]
+        var usedSnippets: Set<UUID> = []
 
         for conv in order {
             let convRows = byConversation[conv]!.sorted { ($0.date, $0.line) < ($1.date, $1.line) }
@@ -441,6 +468,11 @@ public enum LinkedInImporter {
                     body = ([body].compactMap { $0 } + r.attachments.map { "Attachment: " + $0 }).joined(separator: "\n")
                 }
                 if r.folder == "INVITATION" { extra["linkedinInvitation"] = .bool(true) }
+                if direction == .inbound, let owner = contacts[ck]!.existingID,
+                   let s = snippets[owner]?.first(where: { !usedSnippets.contains($0.id) && completes($0, at: r.date, content: r.content) }) {
+                    usedSnippets.insert(s.id)
+                    replacedSnippets[ck, default: []].append(s.id)
+                }
                 messages[ck, default: []].append(Message(
                     id: StableID.make(.message, "linkedin:" + k), recruiterID: UUID(), direction: direction, channel: .linkedin,
                     at: r.date, subject: r.subject, body: body, extra: extra))
@@ -496,7 +528,8 @@ public enum LinkedInImporter {
                 if $0.newMessages != $1.newMessages { return $0.newMessages > $1.newMessages }
                 return $0.name.lowercased() < $1.name.lowercased()
             }
-        return LinkedInPlan(me: me, contacts: list, skipped: skipped, notes: notes, alreadyPresent: alreadyPresent, messages: messages)
+        return LinkedInPlan(me: me, contacts: list, skipped: skipped, notes: notes, alreadyPresent: alreadyPresent, messages: messages,
+                            replacedSnippets: replacedSnippets)
     }
 
     /// You: `--me`, else Profile.csv, else the one participant in every conversation.

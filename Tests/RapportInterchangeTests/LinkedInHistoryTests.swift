@@ -365,3 +365,28 @@ let ada = "https://www.linkedin.com/in/ada"
         #expect(try LinkedInReader.messages(convDraft).skipped.map(\.reason) == [LinkedInReader.draftReason])
     }
 }
+
+@Suite struct NotificationSnippets {
+    @Test func theExportReplacesASnippetFromMailInsteadOfDuplicatingIt() throws {
+        var db = Database()
+        let r = Recruiter(name: "Rita Recruiter", linkedin: rita, created: historyNow)
+        let snippet = Message(id: StableID.make(.message, "mail:<n1@linkedin.com>"), recruiterID: r.id, direction: .inbound,
+                              channel: .linkedin, at: ISO8601.parse("2026-11-20T10:01:30Z")!, body: "Hi Ada, my client is hiring for a role…",
+                              extra: [LinkedInImporter.snippetField: .bool(true)])
+        let other = Message(recruiterID: r.id, direction: .inbound, channel: .linkedin, at: ISO8601.parse("2026-11-25T10:00:00Z")!,
+                            body: "Something else entirely", extra: [LinkedInImporter.snippetField: .bool(true)])
+        try db.apply(.batch([.putRecruiter(r), .putMessage(snippet), .putMessage(other)]))
+        let text = fullHeader
+            + row("c1", "Rita Recruiter", rita, "2026-11-20 10:00:00 UTC", "Hi Ada, my client is hiring for a role that fits your background.\nCall?")
+            + row("c1", "Ada Lovelace", ada, to: "Rita Recruiter", toURL: rita, "2026-11-20 11:00:00 UTC", "Sure")
+        let plan = try historyPlan(LinkedInFiles(messages: text), db: db, me: "Ada Lovelace")
+        let result = plan.result(selecting: .onlyRecruiters, in: db, now: historyNow)
+        #expect(result.report.notes.contains("1 LinkedIn notification snippet from mail replaced by the full message"))
+        try db.apply(result.change)
+        let thread = db.thread(r.id)
+        #expect(thread.count == 3)
+        #expect(db.message(snippet.id) == nil)
+        #expect(db.message(other.id) != nil)
+        #expect(thread.first?.body?.hasSuffix("Call?") == true)
+    }
+}
