@@ -34,8 +34,8 @@ public enum RecruiterEvidence {
         "my client", "our client", "a client of mine", "an opportunity", "new opportunity", "exciting opportunity",
         "job opportunity", "open to new opportunities", "open to a call", "open to a chat", "a role", "this role",
         "a new role", "a position", "this position", "your profile", "your background", "your experience", "hiring for",
-        "we are hiring", "we re hiring", "quick call", "a quick chat", "salary", "compensation", "job description",
-        "recruiting for", "i am a recruiter", "i m a recruiter", "permanent role", "contract role", "headcount",
+        "we are hiring", "we're hiring", "quick call", "a quick chat", "salary", "compensation", "job description",
+        "recruiting for", "i am a recruiter", "i'm a recruiter", "permanent role", "contract role", "headcount",
         // German
         "mein kunde", "meinen kunden", "unser kunde", "ihr profil", "dein profil", "eine position", "spannende position",
         "eine stelle", "neue herausforderung", "gehalt",
