@@ -176,7 +176,9 @@ public enum VCardImporter {
                 report.skipped.append(SkippedRow(line: c.line, reason: "same UID as the card on line \(first)"))
                 continue
             }
-            if index.find(id: id, emails: emails, linkedin: c.linkedinURL, name: uidText == nil && emails.isEmpty && url == nil ? name : nil) != nil {
+            // By name only when the card has no UID (a UID other than the store recruiter's id
+            // is a conflicting key) and no e-mail or URL conflicts (RecruiterIndex checks).
+            if index.find(id: id, emails: emails, linkedin: c.linkedinURL, name: uidText == nil ? name : nil) != nil {
                 report.alreadyPresent += 1
                 continue
             }

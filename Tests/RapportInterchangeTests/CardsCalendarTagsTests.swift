@@ -134,3 +134,19 @@ import Testing
         #expect(copy.recruiters.values.first?.tags == tags)
     }
 }
+
+@Suite struct VCardMatchesTheStore {
+    @Test func aKeyedCardMatchesAStoreRecruiterWithoutKeysByNameButNotOneWithOtherKeys() throws {
+        var db = Database()
+        try db.apply(.batch([
+            .putRecruiter(Recruiter(name: "Rita Recruiter", created: t0)),
+            .putRecruiter(Recruiter(name: "Sam Sourcer", email: "sam@old.example", created: t0)),
+        ]))
+        let cards = "BEGIN:VCARD\nVERSION:4.0\nFN:Rita Recruiter\nEMAIL:rita@x.example\nEND:VCARD\n"
+            + "BEGIN:VCARD\nVERSION:4.0\nFN:Sam Sourcer\nEMAIL:sam@new.example\nEND:VCARD\n"
+            + "BEGIN:VCARD\nVERSION:4.0\nUID:other-device-uid\nFN:Rita Recruiter\nEND:VCARD\n"
+        let result = VCardImporter.plan(cards, into: db, now: t0)
+        #expect(result.report.alreadyPresent == 1)
+        #expect(result.report.newRecruiters == ["Sam Sourcer", "Rita Recruiter"])
+    }
+}
