@@ -235,6 +235,9 @@ public enum LinkedInImporter {
     public static let evidenceField = "importEvidence"
     /// Attachment links of a message.
     public static let attachmentsField = "linkedinAttachments"
+    /// The `folder` of a row made from an Invitations.csv note (a name LinkedIn's own
+    /// folders never have).
+    static let invitationFolder = "Invitations.csv"
     /// `true` on a message `rapport ingest` made from a LinkedIn notification mail: its
     /// body is only the snippet (the mail module's `MailKeys.linkedinSnippet`).
     public static let snippetField = "linkedin.snippet"
@@ -348,7 +351,7 @@ public enum LinkedInImporter {
                 line: i.line, conversationID: conv, conversationTitle: nil, from: outgoing ? me : i.from,
                 senderURL: i.inviterURL, to: [outgoing ? i.to : me],
                 recipientURLs: [i.inviteeURL].compactMap { $0 }, date: at, subject: "Invitation", content: note,
-                folder: "INVITATION"))
+                folder: invitationFolder))
         }
 
         // Profile URLs by name, where a name has exactly one.
@@ -446,7 +449,9 @@ public enum LinkedInImporter {
                 contactOrder.append(ck)
             }
             for r in convRows {
-                if let f = firstRow[ck], (f.date, f.folder == "INVITATION" ? 0 : 1) <= (r.date, r.folder == "INVITATION" ? 0 : 1) {} else { firstRow[ck] = r }
+                // Their first contact: the earliest row, an invitation note first on a tie.
+                func rank(_ x: LinkedInMessageRow) -> (Date, Int) { (x.date, x.folder == invitationFolder ? 0 : 1) }
+                if firstRow[ck].map({ rank(r) < rank($0) }) ?? true { firstRow[ck] = r }
                 if !isMe(r.from) { theirRows[ck, default: []].append(r) }
                 contacts[ck]!.lastContact = max(contacts[ck]!.lastContact ?? r.date, r.date)
                 let direction: Direction = isMe(r.from) ? .outbound : .inbound
@@ -455,7 +460,7 @@ public enum LinkedInImporter {
                     alreadyPresent += 1; continue
                 }
                 if let line = seenInFile[k] {
-                    skipped.append(SkippedRow(file: r.folder == "INVITATION" ? files.invitationsName : files.messagesName,
+                    skipped.append(SkippedRow(file: r.folder == invitationFolder ? files.invitationsName : files.messagesName,
                                               line: r.line, reason: "duplicate of line \(line)"))
                     continue
                 }
@@ -467,7 +472,7 @@ public enum LinkedInImporter {
                     extra[attachmentsField] = .array(r.attachments.map { .string($0) })
                     body = ([body].compactMap { $0 } + r.attachments.map { "Attachment: " + $0 }).joined(separator: "\n")
                 }
-                if r.folder == "INVITATION" { extra["linkedinInvitation"] = .bool(true) }
+                if r.folder == invitationFolder { extra["linkedinInvitation"] = .bool(true) }
                 if direction == .inbound, let owner = contacts[ck]!.existingID,
                    let s = snippets[owner]?.first(where: { !usedSnippets.contains($0.id) && completes($0, at: r.date, content: r.content) }) {
                     usedSnippets.insert(s.id)
@@ -507,7 +512,7 @@ public enum LinkedInImporter {
             if let first = firstRow[id], !isMe(first.from), !first.sponsored, !RecruiterEvidence.isSpam(folder: first.folder) {
                 let text = [first.conversationTitle, first.subject == "Invitation" ? nil : first.subject, first.content]
                     .compactMap { $0 }.joined(separator: "\n")
-                let what = first.folder == "INVITATION" ? "invitation note" : "first message"
+                let what = first.folder == invitationFolder ? "invitation note" : "first message"
                 if RecruiterEvidence.readsLikeOutreach(text) {
                     let found = RecruiterEvidence.outreachHits(text) + RecruiterEvidence.titleHits(text)
                     c.evidence.append("\(what) reads like outreach (\(found.prefix(4).joined(separator: ", ")))")
