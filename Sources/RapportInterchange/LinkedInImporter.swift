@@ -291,6 +291,7 @@ public enum LinkedInImporter {
             let r = try LinkedInReader.messages(text, file: files.messagesName, progress: progress)
             rows = r.rows
             skipped += r.skipped
+            notes += r.notes
             let drafts = r.skipped.filter { $0.reason == LinkedInReader.draftReason }.count
             if drafts > 0 { notes.append("\(drafts) draft\(drafts == 1 ? "" : "s") (never sent) skipped") }
         }

@@ -90,7 +90,7 @@ public enum DayOrder: String, Sendable, Equatable {
 public enum LinkedInReader {
     public static func messages(
         _ text: String, file: String = "messages.csv", progress: CSVTable.Progress? = nil
-    ) throws -> (rows: [LinkedInMessageRow], skipped: [SkippedRow]) {
+    ) throws -> (rows: [LinkedInMessageRow], skipped: [SkippedRow], notes: [String]) {
         let table: CSVTable
         do { table = try CSVTable.read(text, progress: progress) } catch { throw InterchangeError("\(file): \(error)") }
         let col = (
@@ -109,6 +109,24 @@ public enum LinkedInReader {
             throw InterchangeError("\(file): not a LinkedIn messages file (no \(missing.joined(separator: ", ")) column in the header)")
         }
         var rawTo: [String] = []
+        var notes: [String] = []
+        // A spreadsheet resave writes `11/06/2023 15:33`: day or month first is decided
+        // once for the file, from all its DATE values, the first time one needs it.
+        var fileOrder: DayOrder?
+        func readDate(_ raw: String) -> Date? {
+            if let d = parseDate(raw) { return d }
+            if fileOrder == nil {
+                let days = table.records.compactMap { $0[col.date]?.split(whereSeparator: { $0 == " " || $0 == "," }).first.map(String.init) }
+                let (order, settled, conflict) = DayOrder.decide(days)
+                fileOrder = order
+                if conflict {
+                    notes.append("\(file): DATE mixes day/month/year and month/day/year; each is read the way it fits, month first when both do")
+                } else if !settled {
+                    notes.append("\(file): dates like \(raw) read as month/day/year (no day over 12 settles it)")
+                }
+            }
+            return parseDateTime(raw, order: fileOrder ?? .monthFirst)
+        }
         var rows: [LinkedInMessageRow] = []
         var skipped: [SkippedRow] = []
         rows.reserveCapacity(table.records.count)
@@ -128,7 +146,7 @@ public enum LinkedInReader {
             }
             guard let from = TextRepair.clean(r[col.from]) else { skip("no FROM"); continue }
             guard let rawDate = r[col.date] else { skip("no DATE"); continue }
-            guard let date = parseDate(rawDate) else { skip("DATE \"\(rawDate.prefix(40))\" is not a date"); continue }
+            guard let date = readDate(rawDate) else { skip("DATE \"\(rawDate.prefix(40))\" is not a date"); continue }
             let urls = (r[col.recipientURLs] ?? "").split(separator: ",").compactMap { TextRepair.clean(String($0)) }
             rawTo.append(r[col.to] ?? "")
             let rawContent = TextRepair.clean(r[col.content])
@@ -149,7 +167,7 @@ public enum LinkedInReader {
         // Recipients split once every sender's name is known, so `Jane Doe, SHRM-CP` stays one person.
         let senders = Set(rows.map { $0.from.lowercased() })
         for i in rows.indices { rows[i].to = splitNames(rawTo[i], known: senders, count: rows[i].recipientURLs.count) }
-        return (rows, skipped)
+        return (rows, skipped, notes)
     }
 
     /// The reason a draft row is skipped (the import counts these).
@@ -321,13 +339,14 @@ public enum LinkedInReader {
         return calendar.date(from: c)
     }
 
-    /// `1/29/26, 2:37 PM` (month first, as LinkedIn writes it; read as UTC), or any
-    /// form `parseDate` reads.
-    public static func parseDateTime(_ s: String) -> Date? {
+    /// `1/29/26, 2:37 PM` (month first, as LinkedIn writes it; read as UTC),
+    /// `29/01/2026 14:37` with `order: .dayFirst`, or any form `parseDate` reads.
+    public static func parseDateTime(_ s: String, order: DayOrder = .monthFirst) -> Date? {
         if let d = parseDate(s) { return d }
         let t = s.trimmingCharacters(in: .whitespaces)
-        let halves = t.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let day = parseDay(halves[0], order: .monthFirst) else { return nil }
+        let cut = t.firstIndex(where: { $0 == "," || $0 == " " }) ?? t.endIndex
+        let halves = [String(t[..<cut]), String(t[cut...]).trimmingCharacters(in: CharacterSet(charactersIn: ", "))].filter { !$0.isEmpty }
+        guard !halves.isEmpty, let day = parseDay(halves[0], order: order) else { return nil }
         guard halves.count == 2 else { return day }
         let upper = halves[1].uppercased()
         let nums = upper.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }

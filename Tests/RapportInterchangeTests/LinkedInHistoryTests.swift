@@ -328,6 +328,19 @@ let ada = "https://www.linkedin.com/in/ada"
         #expect(r2.notes.count == 1 && r2.notes[0].contains("04/05/2023") && r2.notes[0].contains("month/day/year"))
     }
 
+    @Test func aResavedMessagesFileHasItsDayOrderDecidedToo() throws {
+        let text = "CONVERSATION ID,FROM,TO,DATE,CONTENT\n"
+            + "c1,Rita Recruiter,Ada Lovelace,11/06/2023 15:33,My client has a role\n"
+            + "c1,Ada Lovelace,Rita Recruiter,25/06/2023 09:00,Tell me more\n"
+        let (rows, skipped, notes) = try LinkedInReader.messages(text)
+        #expect(skipped.isEmpty && notes.isEmpty)
+        #expect(rows.map(\.date) == [ISO8601.parse("2023-06-11T15:33:00Z"), ISO8601.parse("2023-06-25T09:00:00Z")])
+        let ambiguous = "CONVERSATION ID,FROM,TO,DATE,CONTENT\nc1,Rita Recruiter,Ada Lovelace,04/05/2023 10:00,x\n"
+        let r2 = try LinkedInReader.messages(ambiguous)
+        #expect(r2.rows.first?.date == ISO8601.parse("2023-04-05T10:00:00Z"))
+        #expect(r2.notes == ["messages.csv: dates like 04/05/2023 10:00 read as month/day/year (no day over 12 settles it)"])
+    }
+
     @Test func anUnreadableOptionalDateKeepsTheRowAndSaysSo() throws {
         let text = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\nAnn,Ames,,,Hays,Recruiter,sometime\n"
         let (rows, skipped, notes) = try LinkedInReader.connections(text)

@@ -179,7 +179,7 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
     @Test func unterminatedQuoteSkipsTheRestAsOneBrokenRow() throws {
         let good = csvLine(["c1", "", "Rita Recruiter", "", "Ada Lovelace", "", "2023-06-11 15:33:58 UTC", "", "hello", "INBOX", "", "No", "No"])
         let text = fullHeader + good + "c2,,Bob,,Ada Lovelace,,2023-06-12 10:00:00 UTC,,\"never closed,INBOX,,No,No\nc3,,x\n"
-        let (rows, skipped) = try LinkedInReader.messages(text)
+        let (rows, skipped, _) = try LinkedInReader.messages(text)
         #expect(rows.count == 1)
         #expect(skipped.map(\.line) == [3])
     }
