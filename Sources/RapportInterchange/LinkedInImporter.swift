@@ -70,6 +70,17 @@ public struct ImportReviewItem: Sendable, Equatable, Identifiable {
     /// The thread's last message is older than the cutoff: it comes in settled.
     public var settled: Bool
     public var alreadyInRapport: Bool
+    /// A SPAM or sponsored sender: not taken by `--all`.
+    public var blocked: Bool
+
+    /// Whether `selection` takes this person.
+    public func isTaken(by selection: LinkedInSelection) -> Bool {
+        switch selection {
+        case .all: return !blocked || alreadyInRapport
+        case .onlyRecruiters: return proposed
+        case .chosen(let ids): return ids.contains(id)
+        }
+    }
 
     /// One line of text: `[x] Rita Recruiter — Hays — Senior Recruiter — 3 messages, last
     /// 2026-11-02 — position: … — against: …`. Control characters are the caller's to
@@ -120,7 +131,7 @@ public struct LinkedInPlan: Sendable {
             ImportReviewItem(
                 id: c.id, name: c.name, firm: c.company, title: c.position, messageCount: c.newMessages,
                 lastContact: c.lastContact, evidence: c.evidence, against: c.against, proposed: c.isProposed,
-                settled: c.lastContact.map { $0 < cutoff } ?? false, alreadyInRapport: c.existingID != nil)
+                settled: c.lastContact.map { $0 < cutoff } ?? false, alreadyInRapport: c.existingID != nil, blocked: c.blocked)
         }
     }
 

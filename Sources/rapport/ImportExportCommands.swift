@@ -98,15 +98,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             if options.dryRun {
                 let items = plan.review(now: now, activeSince: since)
                 if !items.isEmpty { preview.append("People in the LinkedIn export ([x]: would be imported):") }
-                for item in items {
-                    let taken: Bool
-                    switch selection {
-                    case .all: taken = !plan.contacts.contains { $0.id == item.id && $0.blocked } || item.alreadyInRapport
-                    case .onlyRecruiters: taken = item.proposed
-                    case .chosen(let ids): taken = ids.contains(item.id)
-                    }
-                    preview.append("  " + Text.visible(item.line(checked: taken)))
-                }
+                for item in items { preview.append("  " + Text.visible(item.line(checked: item.isTaken(by: selection)))) }
             }
             try finish(result, store: store, dryRun: options.dryRun, preview: preview)
         }

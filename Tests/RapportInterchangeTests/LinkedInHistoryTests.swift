@@ -90,6 +90,11 @@ let ada = "https://www.linkedin.com/in/ada"
         let all = plan.result(selecting: .all, in: Database(), now: historyNow)
         #expect(Set(all.report.newRecruiters) == ["Rita Recruiter", "Fred Friend"])
         #expect(all.report.notes.contains { $0.contains("SPAM or sponsored") })
+        // The review list says the same.
+        let items = plan.review(now: historyNow)
+        #expect(Set(items.filter { $0.isTaken(by: .all) }.map(\.name)) == ["Rita Recruiter", "Fred Friend"])
+        #expect(items.filter { $0.isTaken(by: .onlyRecruiters) }.map(\.name) == ["Rita Recruiter"])
+        #expect(items.first { $0.name == "Sam Spammer" }?.line(checked: false).hasSuffix("against: in the SPAM folder") == true)
     }
 
     @Test func aSponsoredBodyIsStoredWithoutCSSOrPlaceholders() throws {
