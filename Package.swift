@@ -52,7 +52,7 @@ let package = Package(
         // Mail: RFC 5322 / MIME reader, maildir and mbox scanning, mail to changes. Pure: bytes in.
         .target(
             name: "RapportMail",
-            dependencies: ["RapportCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["RapportCore", "RapportInterchange", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).

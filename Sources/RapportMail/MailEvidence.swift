@@ -1,4 +1,5 @@
 import Foundation
+import RapportInterchange
 
 /// What a message says about its sender: bulk or automatic, sent through an applicant
 /// tracking system, a recruiter's signature, outreach phrasing, a LinkedIn notification.
@@ -10,16 +11,6 @@ public enum MailEvidence {
     ]
     static let atsNames = ["greenhouse", "lever", "ashby", "workday", "smartrecruiters", "icims", "workable", "teamtailor", "recruitee"]
 
-    static let titles = [
-        "recruiter", "recruiting", "recruitment", "talent acquisition", "talent partner", "talent sourcer", "sourcer",
-        "headhunter", "executive search", "resourcer", "talent scout", "recruitment consultant", "talent advisor",
-    ]
-    /// Outreach phrases, matched as whole words (so "role" is not found in "control").
-    static let phrases = [
-        "opportunity", "opportunities", "role", "roles", "position", "hiring", "your profile", "your background",
-        "your experience", "open to", "my client", "our client", "a client", "vacancy", "opening", "salary",
-        "compensation", "quick call", "chat about", "job", "headhunting", "interested in", "would you be",
-    ]
     static let receipts = [
         "thank you for applying", "thanks for applying", "thank you for your application", "thanks for your application",
         "we have received your application", "we received your application", "application received",
@@ -78,46 +69,26 @@ public enum MailEvidence {
         }
         let sig = m.split.signature ?? m.split.newText.split(separator: "\n").suffix(6).joined(separator: "\n")
         if let line = titleLine(sig) { out.append("signature: \(line)") }
-        if m.inReplyTo.isEmpty {
-            let hits = outreach(m.subject + "\n" + m.split.newText)
-            if hits.count >= 2 { out.append("outreach: " + hits.prefix(4).joined(separator: ", ")) }
+        let text = String((m.subject + "\n" + m.split.newText).prefix(20_000))
+        if m.inReplyTo.isEmpty, RecruiterEvidence.readsLikeOutreach(text) {
+            out.append("outreach: " + outreach(text).prefix(4).joined(separator: ", "))
         }
         return out
     }
 
-    /// The first line of `text` with a recruiter title in it (whole words).
+    /// The first line of `text` with a recruiter title in it (whole words, the LinkedIn
+    /// import's vocabulary: `RecruiterEvidence.titleTerms`).
     static func titleLine(_ text: String) -> String? {
-        for line in text.split(separator: "\n") {
-            let words = " " + wordsOf(String(line)) + " "
-            if titles.contains(where: { words.contains(" " + $0 + " ") }) {
-                let t = line.trimmingCharacters(in: .whitespaces)
-                return t.count > 80 ? String(t.prefix(80)) + "…" : t
-            }
+        for line in text.split(separator: "\n") where !RecruiterEvidence.titleHits(String(line)).isEmpty {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            return t.count > 80 ? String(t.prefix(80)) + "…" : t
         }
         return nil
     }
 
-    /// The outreach phrases in `text`, each once, matched as whole words.
+    /// The outreach phrases in `text` (whole words, `RecruiterEvidence.outreachTerms`).
     public static func outreach(_ text: String) -> [String] {
-        let words = " " + wordsOf(String(text.prefix(20_000))) + " "
-        return phrases.filter { words.contains(" " + $0 + " ") }
-    }
-
-    /// Lower-cased words separated by single spaces (letters and digits only).
-    static func wordsOf(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        var space = true
-        for ch in s.lowercased() {
-            if ch.isLetter || ch.isNumber || ch == "'" || ch == "’" {
-                out.append(ch == "’" ? "'" : ch)
-                space = false
-            } else if !space {
-                out.append(" ")
-                space = true
-            }
-        }
-        return out.trimmingCharacters(in: .whitespaces)
+        RecruiterEvidence.outreachHits(String(text.prefix(20_000)))
     }
 
     static func cleanDisplayName(_ s: String) -> String {
