@@ -231,4 +231,46 @@ private func run(_ db: Database, me: [String] = ["me@example.com"], _ mails: [St
         #expect(ingest.report.inbound == 1)
         #expect(out.thread(jane.id).count == 2)
     }
+
+    @Test func automaticMailAndATSSendersWithReplyTo() throws {
+        let db = try database([jane])
+        let (ingest, out) = try run(db, ["""
+            From: jane@acme.com
+            Auto-Submitted: auto-replied
+            Subject: Out of office
+            Message-ID: <a1@x>
+
+            I am away.
+            """, """
+            From: Bot <bot@example.org>
+            Auto-Submitted: auto-generated
+            Subject: Your role, position and salary report
+            Message-ID: <a2@x>
+
+            A new role and an exciting opportunity for your profile.
+            """, """
+            From: Sam Lee via Lever <no-reply@hire.lever.co>
+            Reply-To: Sam Lee <sam@widgets.example>
+            Subject: Widgets: next steps
+            Message-ID: <a3@x>
+
+            Could we talk on Tuesday?
+            """, """
+            From: me@example.com
+            To: friend@gmail.com
+            Subject: hi
+            Message-ID: <a4@x>
+
+            Not for Rapport.
+            """])
+        #expect(out.thread(jane.id).first?.noReplyNeeded == true)
+        #expect(ingest.report.ignoredBulk == 1)
+        #expect(ingest.report.ignored == 1)
+        let sam = try #require(out.recruiters[StableID.make(.recruiter, "email:sam@widgets.example")])
+        #expect(sam.name == "Sam Lee")
+        #expect(sam.emails == ["sam@widgets.example"])
+        #expect(sam.kind == .inHouse)
+        #expect(sam.notes?.contains("sent through Lever") == true)
+        #expect(out.thread(sam.id).count == 1)
+    }
 }

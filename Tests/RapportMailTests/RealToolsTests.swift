@@ -289,4 +289,16 @@ import Testing
         let bodies = try box.document().messages.compactMap(\.body)
         #expect(bodies.contains("From the client: yes."))
     }
+
+    @Test func controlCharactersInMailAreNotPrintedRaw() throws {
+        let box = try Sandbox()
+        defer { box.cleanUp() }
+        let mail = Self.recruiterMail.replacingOccurrences(of: "Subject: A role for you", with: "Subject: =?utf-8?q?evil=1B]0;title=07?=")
+        let dry = try box.rapport(["ingest", "--dry-run"], input: mail)
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("would add recruiter Jane Doe"))
+        #expect(!dry.stdout.contains("\u{1B}") && !dry.stdout.contains("\u{07}"))
+        #expect(!FileManager.default.fileExists(atPath: box.store + "/journal.jsonl"))
+    }
 }
+
