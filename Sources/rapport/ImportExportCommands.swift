@@ -131,7 +131,8 @@ struct ImportVCardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, _ in
-            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
+            try InputLimits.checkContentLines(data, file: file)
+            return VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
 }
@@ -147,7 +148,8 @@ struct ImportCSVCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
-            try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
+            try InputLimits.checkCSV(data, file: file)
+            return try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
 }
@@ -206,7 +208,7 @@ struct ExportCommand: AsyncParsableCommand {
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
             if let output, output != "-" {
-                try AtomicFile.write(data, to: output)
+                try AtomicFile.write(data, to: output, fileSystem: FileSystem.from(environment: global.environment))
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -237,13 +239,11 @@ private func note(_ s: String) {
 }
 
 private func readData(_ path: String) throws -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin") }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
     guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
-    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw RapportError.failure("\(path): cannot read (\(error.localizedDescription))")
-    }
+    return try InputLimits.readFile(path)
 }
 
 /// The shape of every single-file import: read FILE, open the store, plan, finish.
@@ -276,7 +276,7 @@ private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview:
         say("dry run, nothing written: \(report.summary)")
         return
     }
-    if !result.changes.isEmpty { try store.apply(result.change) }
+    if !result.changes.isEmpty { try store.applyAcknowledged(result.change) }
     say("imported: \(report.summary)")
 }
 
