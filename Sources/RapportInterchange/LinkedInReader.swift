@@ -230,9 +230,7 @@ public struct LinkedInFiles: Sendable {
     }
 
     private static func readText(_ path: String) throws -> String {
-        let data = try InputLimits.readFile(path)
-        try InputLimits.checkCSV(data, file: path)
-        return TextRepair.decode(data)
+        TextRepair.decode(try InputLimits.readFile(path, checkingCSV: true))
     }
 
     private static func isZip(_ path: String) -> Bool {

@@ -178,10 +178,12 @@ extension Store {
     /// Order: rejected file, backup of the old snapshot, new snapshot, then the journal is
     /// emptied (its kept lines are in the snapshot, so an interruption loses nothing).
     private static func setAsideUnappliableLines(_ paths: AppPaths, fs: FileSystem, now: Date, into report: inout CheckReport) throws {
-        guard let snapBytes = try Sys.readFile(paths.snapshot) else {
-            throw RapportError.failure("\(paths.snapshot): missing; nothing to apply the journal to")
+        // No snapshot yet (never compacted): the journal applies to an empty store.
+        let snapBytes = try Sys.readFile(paths.snapshot)
+        var (db, version, snapSeq) = (Database(), Snapshot.currentVersion, 0)
+        if let snapBytes {
+            (db, version, snapSeq) = try StoreLoader.decodeSnapshot(snapBytes, file: paths.snapshot, backup: paths.backup)
         }
-        var (db, version, snapSeq) = try StoreLoader.decodeSnapshot(snapBytes, file: paths.snapshot, backup: paths.backup)
         guard version <= Snapshot.currentVersion else {
             throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(version)); repair with that version")
         }
@@ -225,7 +227,7 @@ extension Store {
         try Sys.createFile(fs, name, rejected)
         try Sys.fsyncDirectory(fs, paths.storeDirectory)
         let target = Sys.writeTarget(paths.snapshot)
-        try Sys.replaceFile(fs, paths.backup, snapBytes)
+        if let snapBytes { try Sys.replaceFile(fs, paths.backup, snapBytes) }
         try Sys.replaceFile(fs, target, try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq), check: true))
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
@@ -235,6 +237,6 @@ extension Store {
         }
         let n = reasons.count
         report.did("\(paths.journal): set aside \(n) line\(n == 1 ? "" : "s") that cannot be applied to \(name) (\(reasons.prefix(5).joined(separator: "; "))\(n > 5 ? "; …" : ""))")
-        report.did("\(paths.snapshot): now holds the \(kept) journal line\(kept == 1 ? "" : "s") that could be applied (seq \(seq)); the previous snapshot is \(paths.backup)")
+        report.did("\(paths.snapshot): now holds the \(kept) journal line\(kept == 1 ? "" : "s") that could be applied (seq \(seq))\(snapBytes == nil ? "" : "; the previous snapshot is \(paths.backup)")")
     }
 }

@@ -147,9 +147,8 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
-            try InputLimits.checkCSV(data, file: file)
-            return try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
+        try await importFile(file, global: global, dryRun: options.dryRun, checkingCSV: true) { data, db, now, name in
+            try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
 }
@@ -238,21 +237,21 @@ private func note(_ s: String) {
     FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
-private func readData(_ path: String) throws -> Data {
-    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin") }
+private func readData(_ path: String, checkingCSV: Bool) throws -> Data {
+    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin", checkingCSV: checkingCSV) }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
     guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
-    return try InputLimits.readFile(path)
+    return try InputLimits.readFile(path, checkingCSV: checkingCSV)
 }
 
 /// The shape of every single-file import: read FILE, open the store, plan, finish.
 private func importFile(
-    _ file: String, global: GlobalOptions, dryRun: Bool,
+    _ file: String, global: GlobalOptions, dryRun: Bool, checkingCSV: Bool = false,
     plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
 ) async throws {
     try await reportingErrors {
-        let data = try readData(file)
+        let data = try readData(file, checkingCSV: checkingCSV)
         let ctx = try Context(global)
         let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
         try finish(result, store: try ctx.store, dryRun: dryRun)

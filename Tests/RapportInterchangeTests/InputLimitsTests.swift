@@ -108,11 +108,49 @@ import ZIPFoundation
         return Measured(status: p.terminationStatus, stderr: String(decoding: e, as: UTF8.self), peakKB: kb)
     }
 
-    /// A zip with one messages.csv entry of `size` bytes made by `byte(i)`, streamed.
-    static func makeZip(_ url: URL, size: Int, fill: @escaping @Sendable (Int, Int) -> Data) throws {
-        let archive = try Archive(url: url, accessMode: .create)
-        try archive.addEntry(with: "export/messages.csv", type: .file, uncompressedSize: Int64(size),
-                             compressionMethod: .deflate, bufferSize: 1 << 20) { pos, n in fill(Int(pos), n) }
+    /// Writes a zip with one entry, export/messages.csv, that inflates to `mebibytes` MiB
+    /// of zeros or of well-formed CSV rows, while its headers (local and central) claim
+    /// `claimed` bytes: the same number for an honest header, 1000 for a lying one. The
+    /// header bytes are written here by hand; the deflate stream is one 1 MiB unit
+    /// compressed once after a full flush and repeated (Python's zlib, fast enough to
+    /// make a 1.2 GiB bomb in a second).
+    static func makeBomb(_ url: URL, mebibytes: Int, claimed: Int, rows: Bool) throws {
+        let script = #"""
+import struct, sys, zlib
+# bomb.py PATH REAL_MIB CLAIMED_BYTES zeros|rows: a zip with one entry, export/messages.csv,
+# that inflates to REAL_MIB MiB while its headers claim CLAIMED_BYTES (the same number
+# for an honest header). Made fast: one 1 MiB unit deflated once after a full flush (so
+# its compressed bytes repeat exactly), repeated, then an empty final block.
+path, mib, claimed, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if kind == 'zeros':
+    unit = bytes(1 << 20)
+else:
+    row = b'c,,A,,B,,2023-06-01 10:00:00 UTC,,hi,INBOX,,No,No\n'
+    unit = row * ((1 << 20) // len(row))
+c = zlib.compressobj(9, zlib.DEFLATED, -15)
+c.compress(unit); c.flush(zlib.Z_FULL_FLUSH)
+block = c.compress(unit) + c.flush(zlib.Z_FULL_FLUSH)
+first_c = zlib.compressobj(9, zlib.DEFLATED, -15)
+first = first_c.compress(unit) + first_c.flush(zlib.Z_FULL_FLUSH)
+body = first + block * (mib - 1) + b'\x03\x00'
+crc = 0
+for _ in range(mib):
+    crc = zlib.crc32(unit, crc)
+name = b'export/messages.csv'
+size = claimed & 0xFFFFFFFF
+local = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 8, 0, 0x21, crc, len(body), size, len(name), 0) + name
+central = struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 8, 0, 0x21, crc, len(body), size, len(name), 0, 0, 0, 0, 0o100644 << 16, 0) + name
+off = len(local) + len(body)
+end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 1, 1, len(central), off, 0)
+with open(path, 'wb') as f:
+    f.write(local); f.write(body); f.write(central); f.write(end)
+"""#
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, url.path, String(mebibytes), String(claimed), rows ? "rows" : "zeros"]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw InterchangeError("python3 could not write \(url.path)") }
     }
 
     /// Rewrites every uncompressed-size field (local header, central directory, data
@@ -122,17 +160,15 @@ import ZIPFoundation
         func put(_ at: Int) {
             for k in 0..<4 { b[at + k] = UInt8((claimed >> (8 * UInt32(k))) & 0xFF) }
         }
-        func sig(_ at: Int, _ s: [UInt8]) -> Bool { at + 4 <= b.count && Array(b[at..<at + 4]) == s }
+        func sig(_ at: Int, _ s: [UInt8]) -> Bool { at >= 0 && at + 4 <= b.count && Array(b[at..<at + 4]) == s }
         var patched = 0
-        // Local header at 0; central directory entries found by signature.
         if sig(0, [0x50, 0x4B, 0x03, 0x04]) { put(22); patched += 1 }
         var i = b.count - 22
         while i >= 0 && !sig(i, [0x50, 0x4B, 0x05, 0x06]) { i -= 1 }
         let cdOffset = Int(b[i + 16]) | Int(b[i + 17]) << 8 | Int(b[i + 18]) << 16 | Int(b[i + 19]) << 24
         if sig(cdOffset, [0x50, 0x4B, 0x01, 0x02]) { put(cdOffset + 24); patched += 1 }
-        // A data descriptor just before the central directory (signature, crc, sizes).
-        if cdOffset >= 16, sig(cdOffset - 16, [0x50, 0x4B, 0x07, 0x08]) { put(cdOffset - 4); patched += 1 }
-        #expect(patched >= 2)
+        if sig(cdOffset - 16, [0x50, 0x4B, 0x07, 0x08]) { put(cdOffset - 4); patched += 1 }
+        #expect(patched == 2)
         try Data(b).write(to: url)
     }
 
@@ -150,30 +186,28 @@ import ZIPFoundation
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let zip = dir.appendingPathComponent("honest.zip")
-        let size = 300 << 20
-        try Self.makeZip(zip, size: size) { _, n in Data(count: n) }
-        let m = try Self.measure(["import", "linkedin", zip.path, "--all"], store: dir.appendingPathComponent("s").path)
-        expectRefused(m, naming: "256 MiB", file: "messages.csv", store: dir.appendingPathComponent("s").path)
+        try Self.makeBomb(zip, mebibytes: 1200, claimed: 1200 << 20, rows: false)
+        let store = dir.appendingPathComponent("s").path
+        let m = try Self.measure(["import", "linkedin", zip.path, "--all"], store: store)
+        expectRefused(m, naming: "256 MiB cap for a zip entry", file: "messages.csv", store: store)
     }
 
     @Test func aLyingHeaderIsCaughtOnTheBytesThatInflate() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Zeros: one endless field. The header says 1000 bytes.
-        let zeros = dir.appendingPathComponent("zeros.zip")
-        try Self.makeZip(zeros, size: 600 << 20) { _, n in Data(count: n) }
-        try Self.patchUncompressedSize(zeros, to: 1000)
         let store = dir.appendingPathComponent("s").path
+        // 1.2 GiB of zeros, "1000 bytes" in both headers: one endless field.
+        let zeros = dir.appendingPathComponent("zeros.zip")
+        try Self.makeBomb(zeros, mebibytes: 1200, claimed: 1200 << 20, rows: false)
+        try Self.patchUncompressedSize(zeros, to: 1000)
         expectRefused(try Self.measure(["import", "linkedin", zeros.path, "--all"], store: store),
-                      naming: "4 MiB", file: "messages.csv", store: store)
-        // Well-formed short rows: caught by the cap on text taken in.
+                      naming: "a field is longer than the 4 MiB cap", file: "messages.csv", store: store)
+        // 600 MiB of well-formed short rows, "1000 bytes": caught by the cap on text taken in.
         let rows = dir.appendingPathComponent("rows.zip")
-        let row = "c,,A,,B,,2023-06-01 10:00:00 UTC,,hi,INBOX,,No,No\n"
-        let block = Data(String(repeating: row, count: (1 << 20) / row.utf8.count + 1).utf8)
-        try Self.makeZip(rows, size: 300 << 20) { _, n in block.prefix(n) }
+        try Self.makeBomb(rows, mebibytes: 600, claimed: 600 << 20, rows: true)
         try Self.patchUncompressedSize(rows, to: 1000)
         expectRefused(try Self.measure(["import", "linkedin", rows.path, "--all"], store: store),
-                      naming: "MiB cap", file: "messages.csv", store: store)
+                      naming: "larger than the 16 MiB cap", file: "messages.csv", store: store)
     }
 
     @Test func aHundredMegabyteCSVFieldIsRefusedInLittleMemory() throws {
@@ -188,7 +222,8 @@ import ZIPFoundation
         h.write(Data("\"\r\n".utf8))
         try h.close()
         let store = dir.appendingPathComponent("s").path
-        expectRefused(try Self.measure(["import", "csv", csv.path], store: store), naming: "MiB cap", file: "big.csv", store: store)
+        expectRefused(try Self.measure(["import", "csv", csv.path], store: store),
+                      naming: "a field is longer than the 4 MiB cap", file: "big.csv", store: store)
     }
 
     @Test func aHundredThousandLineFoldedVCardImportsWhole() throws {

@@ -97,7 +97,7 @@ import RapportCore
         let aside = listing(dir.paths.storeDirectory).filter { $0.hasPrefix("journal.jsonl.rejected-") }
         #expect(aside.count == 1)
         #expect(r.lines.contains { $0.contains(aside.first ?? "?") && $0.contains("line 2") })
-        let setAside = String(decoding: bytes(dir.paths.storeDirectory + "/" + (aside.first ?? ""))!, as: UTF8.self)
+        let setAside = String(decoding: bytes(dir.paths.storeDirectory + "/" + (aside.first ?? "none")) ?? [], as: UTF8.self)
         #expect(setAside.hasPrefix(lines[1] + "\n"))
         let reopened = try Store.open(dir.paths)
         let a = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
