@@ -193,6 +193,8 @@ extension Store {
 
     /// Housekeeping after an acknowledged change (a compaction): a failure is a warning.
     func compactAfterAcknowledged() {
+        let before = notices.count
+        defer { for n in notices.dropFirst(before) { warn(n) } }
         do { try compact() } catch {
             warn("the change is saved in \(paths.journal), but compacting it into \(paths.snapshot) failed (\(error)); the next command retries")
         }
