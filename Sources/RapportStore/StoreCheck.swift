@@ -228,12 +228,18 @@ extension Store {
         try Sys.fsyncDirectory(fs, paths.storeDirectory)
         let target = Sys.writeTarget(paths.snapshot)
         if let snapBytes { try Sys.replaceFile(fs, paths.backup, snapBytes) }
-        try Sys.replaceFile(fs, target, try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq), check: true))
-        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
-        guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
-        defer { Glibc.close(fd) }
-        guard fs.ftruncate(fd, 0) == 0, fs.fsync(fd) == 0 else {
-            throw Sys.fail("empty (its kept lines are already in \(paths.snapshot))", paths.journal)
+        let newSnapshot = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq), check: true)
+        let journalTarget = Sys.writeTarget(paths.journal)
+        do {
+            try Sys.replaceFile(fs, target, newSnapshot)
+            // The journal is replaced by an empty one (rename, so it is never half cut).
+            try Sys.replaceFile(fs, journalTarget, [])
+        } catch {
+            // The rejected lines would still stop every command: put both files back, so
+            // a failed repair leaves store.json and the journal as they were.
+            if let snapBytes { try? Sys.replaceFile(fs, target, snapBytes) } else { unlink(target) }
+            try? Sys.replaceFile(fs, journalTarget, journal)
+            throw error
         }
         let n = reasons.count
         report.did("\(paths.journal): set aside \(n) line\(n == 1 ? "" : "s") that cannot be applied to \(name) (\(reasons.prefix(5).joined(separator: "; "))\(n > 5 ? "; …" : ""))")

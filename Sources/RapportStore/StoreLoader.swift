@@ -159,13 +159,19 @@ enum StoreLoader {
     static func setAsideTorn(_ torn: [UInt8], at offset: Int, paths: AppPaths, fs: FileSystem, now: Date) throws -> String {
         let name = Sys.freshName("\(paths.journal).torn-\(Sys.stamp(now))")
         try Sys.createFile(fs, name, torn)
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
         defer { close(fd) }
-        guard fs.ftruncate(fd, off_t(offset)) == 0, fs.fsync(fd) == 0 else {
+        guard fs.ftruncate(fd, off_t(offset)) == 0 else {
             throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal)
         }
-        try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        guard fs.fsync(fd) == 0 else {
+            // Put the bytes back: a failed repair leaves the journal as it was.
+            let e = errno
+            _ = torn.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal, e)
+        }
         return name
     }
 }

@@ -85,6 +85,47 @@ import Testing
         #expect(acknowledged > 0)
     }
 
+    /// `check --repair` of a torn tail and of a journal line that cannot be applied, with
+    /// each fault: a failed repair leaves store.json and journal.jsonl as they were.
+    @Test func checkRepairUnderDiskFaults() throws {
+        let (template, _) = try templateStore()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-repair-faults-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let journal = String(decoding: template.journalBytes() ?? Data(), as: UTF8.self)
+        var lines = journal.split(separator: "\n").map(String.init)
+        lines[1] = lines[1].replacingOccurrences(of: "\"seq\"", with: "\"seq\",,")
+        let damaged: [(String, String)] = [
+            ("torn tail", journal + "{\"seq\":99,\"chan"),
+            ("a line that cannot be applied", lines.joined(separator: "\n") + "\n"),
+        ]
+        let plans: [(String, ClosedRange<Int>)] = [("open", 1...6), ("write", 1...4), ("fsync", 1...6), ("rename", 1...4), ("truncate", 1...1)]
+        var failed = 0, repaired = 0
+        for (what, text) in damaged {
+            for (op, range) in plans {
+                for n in range {
+                    let dir = work + "/store"
+                    try copyStore(template.store, to: dir)
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: dir + "/journal.jsonl"))
+                    let cli = try CLI(store: dir, from: template)
+                    let snapshot = cli.snapshotBytes(), before = cli.journalBytes()
+                    let errno = n % 2 == 1 ? "ENOSPC" : "EIO"
+                    let r = try cli.run(["check", "--repair"], env: ["RAPPORT_FAULT_INJECT": "\(op):\(n):\(errno)"])
+                    let label = "repair of \(what) with \(op) #\(n) failing"
+                    if r.status != 0 {
+                        failed += 1
+                        #expect(cli.snapshotBytes() == snapshot, "store.json changed: \(label): \(r.stdout)")
+                        #expect(cli.journalBytes() == before, "journal.jsonl changed: \(label): \(r.stdout)")
+                    } else {
+                        repaired += 1
+                        #expect(try cli.run(["list"]).status == 0, "\(label): exit 0 but the store does not open")
+                    }
+                }
+            }
+        }
+        #expect(failed > 4 && repaired > 4, "failed \(failed), repaired \(repaired)")
+    }
+
     @Test func demoForceOnAFullDiskDuringCompactionIsAcknowledgedWithAWarning() throws {
         let (cli, _) = try templateStore()
         // The journal line is write #1; the compacted snapshot's temp file is write #2.
