@@ -118,9 +118,12 @@ public final class Store {
         let at = clock.now()
         // Apply what other processes will read back (whole-second times, …), and
         // never write a line that cannot be read.
-        let draft = try StoreCoding.encodeLine(JournalLine(seq: seq + 1, change: change))
+        let body: [UInt8]
+        do { body = [UInt8](try StoreCoding.lineEncoder.encode(change)) } catch {
+            throw RapportError.failure("cannot encode the change: \(StoreCoding.describe(error)); it was not saved")
+        }
         let stored: Change
-        do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(draft)).change } catch {
+        do { stored = try StoreCoding.decoder.decode(Change.self, from: Data(body)) } catch {
             throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
         }
         var next = database
@@ -130,7 +133,7 @@ public final class Store {
         }
         let jl = JournalLine(seq: seq + 1, change: stored, group: group, origin: origin, label: label, at: at,
                              inverse: inverse, undoes: undoes, redoes: redoes)
-        let line = try StoreCoding.encodeLine(jl)
+        let line = try StoreCoding.encodeLine(jl, changeBytes: body)
         try appendLine(line)
         database = next
         seq += 1
