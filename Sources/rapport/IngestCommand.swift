@@ -54,10 +54,12 @@ struct IngestCommand: AsyncParsableCommand {
             let store = try ctx.store
             let data = FileHandle.standardInput.readDataToEndOfFile()
             guard !data.isEmpty else { throw RapportError.usage("stdin: no message to read (give one message, or --maildir DIR / --mbox FILE)") }
-            let message = MailReader.read(data)
-            var ingest = MailIngest(db: store.database, me: addresses, now: ctx.now)
-            ingest.add(IngestItem(message: message, path: nil, source: "stdin", fallbackDate: ctx.now))
-            try finish(ingest, store: store, state: nil, statePath: nil, meKnown: !addresses.isEmpty)
+            let item = IngestItem(message: MailReader.read(data), path: nil, source: "stdin", fallbackDate: ctx.now)
+            try finish(store: store, statePath: nil, meKnown: !addresses.isEmpty, state: { _ in nil }) { db in
+                var ingest = MailIngest(db: db, me: addresses, now: ctx.now)
+                ingest.add(item)
+                return ingest
+            }
             return
         }
         let paths = try global.paths()
@@ -78,12 +80,17 @@ struct IngestCommand: AsyncParsableCommand {
             state = ScanState()
             scan = Self.scan(folders: folders, files: files, state: state)
         }
-        var ingest = MailIngest(db: store.database, me: addresses, now: ctx.now)
-        ingest.addAll(scan.items)
-        var next = scan.next
-        next.marker = ingest.marker ?? state.marker
-        next.store = Maildir.identity(ctx.paths.storeDirectory)
-        try finish(ingest, store: store, state: next == state ? nil : next, statePath: statePath, meKnown: !addresses.isEmpty)
+        let items = scan.items, scanned = scan.next, old = state
+        try finish(store: store, statePath: statePath, meKnown: !addresses.isEmpty, state: { ingest in
+            var next = scanned
+            next.marker = ingest.marker ?? old.marker
+            next.store = Maildir.identity(ctx.paths.storeDirectory)
+            return next == old ? nil : next
+        }) { db in
+            var ingest = MailIngest(db: db, me: addresses, now: ctx.now)
+            ingest.addAll(items)
+            return ingest
+        }
     }
 
     /// Lists what is new in the folders and files since `state`, and reads it.
@@ -132,7 +139,22 @@ struct IngestCommand: AsyncParsableCommand {
         return (items, next)
     }
 
-    private func finish(_ ingest: MailIngest, store: Store, state: ScanState?, statePath: String?, meKnown: Bool) throws {
+    /// Plans the run against the store's current data (under the store's lock, so mail
+    /// ingested by another process meanwhile is seen), applies it as one journal line,
+    /// then saves the scan state. A dry run plans against the data as read and writes nothing.
+    private func finish(store: Store, statePath: String?, meKnown: Bool, state: (MailIngest) -> ScanState?,
+                        plan: (Database) -> MailIngest) throws {
+        var planned: MailIngest?
+        if dryRun {
+            planned = plan(store.database)
+        } else {
+            try store.applyAcknowledged(origin: .ingest, label: "Ingest mail") { db in
+                let ingest = plan(db)
+                planned = ingest
+                return .batch(ingest.changes)
+            }
+        }
+        guard let ingest = planned else { return }
         let report = ingest.report
         let shown = report.problems.prefix(20)
         for p in shown { note(p) }
@@ -145,9 +167,8 @@ struct IngestCommand: AsyncParsableCommand {
             say("dry run, nothing written: \(report.summary)")
             return
         }
-        if !ingest.changes.isEmpty { try store.apply(.batch(ingest.changes)) }
-        if let state, let statePath {
-            do { try AtomicFile.write(Data(state.encoded().utf8), to: statePath) } catch {
+        if let next = state(ingest), let statePath {
+            do { try AtomicFile.write(Data(next.encoded().utf8), to: statePath) } catch {
                 note("could not save the mail scan state (\(statePath)): the next run reads all mail again")
             }
         }

@@ -43,7 +43,8 @@ struct Context {
     /// True when there is a store on disk (false for a read of a directory that is not there).
     var hasStore: Bool { opened != nil }
 
-    var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
+    /// The candidate's zone: one rule everywhere (`Policy.resolvedTimeZone`).
+    var timeZone: TimeZone { policy.resolvedTimeZone }
     var db: Database { opened?.database ?? Database() }
 
     /// Parses a date word (`tomorrow 10:00`, `+3d`, ISO 8601) in the candidate's zone.
@@ -68,15 +69,18 @@ struct Context {
         try RecruiterLookup.find(query, in: db)
     }
 
-    /// Applies a change through the one mutation path and prints what happened.
-    func commit(_ change: Change, _ summary: String) throws {
-        try apply(change)
-        say(summary)
+    /// Decides and applies a change through the one mutation path: `build` runs under the
+    /// store's lock on its fresh data (a `Workflows` builder), and the journal line records
+    /// the command as its origin (`rapport undo` takes it back).
+    @discardableResult
+    func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
+        try store.applyAcknowledged(origin: .cli(command), label: label, build)
     }
 
-    /// Applies a change durably (see `Store.applyAcknowledged`).
-    func apply(_ change: Change) throws {
-        try store.applyAcknowledged(change)
+    /// Applies a change built by `build` (see `apply`) and prints what happened.
+    func commit(_ command: String, _ summary: String, _ build: (Database) throws -> Change) throws {
+        try apply(command, summary, build)
+        say(summary)
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
@@ -182,13 +186,16 @@ func warn(_ text: String) {
 }
 
 extension Store {
-    /// Applies `change`. Once its journal line is on disk the change is acknowledged: a
-    /// failure of later housekeeping (an automatic compaction) is a warning on stderr, and
-    /// the command exits 0. A failure before that throws, and nothing was written.
-    func applyAcknowledged(_ change: Change) throws {
+    /// Applies the change `build` decides (under the lock, see `Store.apply`). Once its
+    /// journal line is on disk the change is acknowledged: a failure of later housekeeping
+    /// (an automatic compaction) is a warning on stderr, and the command exits 0. A
+    /// failure before that throws, and nothing was written.
+    @discardableResult
+    func applyAcknowledged(origin: Origin, label: String, _ build: (Database) throws -> Change) throws -> Applied {
         let before = notices.count
-        try apply(change)
+        let applied = try apply(origin: origin, label: label, build)
         for n in notices.dropFirst(before) { warn(n) }
+        return applied
     }
 
     /// Housekeeping after an acknowledged change (a compaction): a failure is a warning.
