@@ -1,7 +1,6 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
 /// Everything that can happen to the app: keys mapped through the keymap, the clock,
 /// the terminal, the store. `update` turns each into a state change and effects.
@@ -77,7 +76,7 @@ public enum Action: Equatable, Sendable {
     case editDraft
     /// The external editor finished: the new text, or nil when it could not run.
     case draftEdited(String?)
-    case spellChecked(SpellResult)
+    case spellChecked(Spelling)
     /// The store refused a change this session made: taken off the undo history.
     case saveFailed(String)
     /// The loop found, on the store's fresh data, that the pending undo or redo would
@@ -95,21 +94,6 @@ public enum Action: Equatable, Sendable {
     case toggleChecklistItem
     /// `s` in insight: sort the recruiter table by the next column.
     case cycleInsightSort
-}
-
-/// The store's notices only grow; the loop passes each one to `.reload` once.
-struct NoticeFeed {
-    private var passed: Int
-
-    /// `alreadyShown`: the notices the state started with.
-    init(alreadyShown: [String]) { passed = alreadyShown.count }
-
-    /// The notices in `all` (the store's, oldest first) not passed before.
-    mutating func new(in all: [String]) -> [String] {
-        guard all.count > passed else { return [] }
-        defer { passed = all.count }
-        return Array(all[passed...])
-    }
 }
 
 /// What `update` asks the outside world to do. The event loop runs them.

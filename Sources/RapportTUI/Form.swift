@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// What a form field accepts; decides validation, completion and how it is drawn.
 public enum FieldKind: Equatable, Sendable {

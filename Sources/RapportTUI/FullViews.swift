@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 // The insight view (`4`) and the call-prep view (`p`): whole-content views drawn in
 // place of the three panes (issue 8). Their figures are computed here when a view opens

@@ -1,4 +1,4 @@
-import RapportTerminal
+import RapportText
 
 /// Which keys apply: the panes, or the overlay on top.
 public enum KeyMode: Sendable, Equatable {

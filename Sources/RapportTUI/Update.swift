@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// The one place state changes: applies `action` to `state` and returns what the
 /// outside world must do. Pure apart from `state`: no I/O, no clock, no terminal.

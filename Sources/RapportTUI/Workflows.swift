@@ -1,7 +1,6 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
 // The workflows of issue 5: every data change goes out as `.persist(change)` through
 // `commit`, which records (change, inverse) for undo first. Pure, like `update`.
@@ -73,9 +72,12 @@ func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
 }
 
 extension AppState {
+    /// Whether the change the loop is about to persist is an undo or a redo.
+    public var persistingReplay: Bool { lastPersist == .undo || lastPersist == .redo }
+
     /// The undo or redo `replay` just asked the loop to persist, if that is what is
     /// pending: the loop re-checks it on the store's fresh data right before writing.
-    func pendingReplay(on db: Database) -> Bool {
+    public func pendingReplay(on db: Database) -> Bool {
         switch lastPersist {
         case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
         case .redo: return undoStack.last.map { replayIsLossless($0, back: false, on: db) } ?? true

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 enum SortOrder: String, ExpressibleByArgument, CaseIterable {
     case urgency, name

@@ -1,11 +1,13 @@
 import Foundation
 import RapportCore
 import RapportSpell
-import RapportTerminal
+import RapportText
 import Testing
+@testable import RapportApp
 @testable import RapportTUI
 
 @Suite("Render snapshots")
+@MainActor
 struct SnapshotTests {
     @Test("three panes stacked at 80x24")
     func panes80x24() {
@@ -65,6 +67,7 @@ struct SnapshotTests {
 }
 
 @Suite("Render snapshots: forms and overlays")
+@MainActor
 struct OverlaySnapshotTests {
     func session(_ w: Int = 80, _ h: Int = 24) -> Session {
         var s = Session(width: w, height: h)

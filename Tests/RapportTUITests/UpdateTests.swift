@@ -1,10 +1,12 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 import Testing
+@testable import RapportApp
 @testable import RapportTUI
 
 @Suite("update: action → state, effects")
+@MainActor
 struct UpdateTests {
     func state(_ w: Int = 120, _ h: Int = 40) -> AppState { Sample.state(width: w, height: h) }
 
@@ -304,6 +306,7 @@ struct UpdateTests {
 }
 
 @Suite("Keymap: one table for dispatch, hints and help")
+@MainActor
 struct KeymapTests {
     let keymap = Keymap.standard
 
@@ -371,6 +374,7 @@ struct KeymapTests {
 }
 
 @Suite("Styles in the frame")
+@MainActor
 struct StyleTests {
     @Test("the selected row is highlighted only in the focused pane; the marker shows either way")
     func selection() {

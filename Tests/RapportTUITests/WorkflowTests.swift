@@ -1,16 +1,16 @@
 import Foundation
 import RapportCore
+import RapportApp
 import RapportSpell
-import RapportTerminal
+import RapportText
 import Testing
 @testable import RapportTUI
 
-/// Runs `update` the way the event loop does: `.persist` is applied to an in-memory
-/// "store" and comes back as `.reload`; the editor and spell checker answer with
-/// canned results; the clipboard is recorded.
-struct Session {
-    var state: AppState
-    var store: Database
+/// The outside world for `EffectRunner`, in memory: `.persist` is applied to a
+/// `Database` "store"; the editor and spell checker answer with canned results; the
+/// clipboard is recorded.
+struct FakePorts: AppPorts {
+    var db: Database
     var clipboard: [String] = []
     var persisted: [Change] = []
     /// What `$EDITOR` returns (nil: no editor, the inline editor opens).
@@ -18,34 +18,70 @@ struct Session {
     var spelling: SpellResult = .checked(engine: "test", misspellings: [])
     /// When set, the next store write fails with this message.
     var failNextWrite: String?
+    var width: Int
+    var height: Int
+
+    var database: Database { db }
+    var storeNotices: [String] { [] }
+    var readOnly: Bool { false }
+    var size: (width: Int, height: Int) { (width, height) }
+
+    func refresh() throws -> Bool { false }
+    mutating func apply(_ change: Change) throws {
+        if let why = failNextWrite {
+            failNextWrite = nil
+            throw FakeWriteError(message: why)
+        }
+        try db.apply(change)
+        persisted.append(change)
+    }
+    mutating func copyToClipboard(_ text: String) { clipboard.append(text) }
+    mutating func editExternally(_ text: String) -> String? { editorResult(text) }
+    func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { spelling }
+    func invalidate() {}
+    func suspend() {}
+}
+
+struct FakeWriteError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Runs `update` through the event loop's own effect runner, with `FakePorts`.
+@MainActor
+struct Session {
+    var runner: EffectRunner<FakePorts>
 
     init(width: Int = 120, height: Int = 40, db: Database = Sample.database) {
-        state = Sample.state(width: width, height: height, db: db)
-        store = db
+        runner = EffectRunner(state: Sample.state(width: width, height: height, db: db),
+                              ports: FakePorts(db: db, width: width, height: height))
+    }
+
+    var state: AppState {
+        get { runner.state }
+        set { runner.state = newValue }
+    }
+    var store: Database {
+        get { runner.ports.db }
+        set { runner.ports.db = newValue }
+    }
+    var clipboard: [String] { runner.ports.clipboard }
+    var persisted: [Change] { runner.ports.persisted }
+    var editorResult: (String) -> String? {
+        get { runner.ports.editorResult }
+        set { runner.ports.editorResult = newValue }
+    }
+    var spelling: SpellResult {
+        get { runner.ports.spelling }
+        set { runner.ports.spelling = newValue }
+    }
+    var failNextWrite: String? {
+        get { runner.ports.failNextWrite }
+        set { runner.ports.failNextWrite = newValue }
     }
 
     @discardableResult
-    mutating func send(_ action: Action) -> [Effect] {
-        let effects = update(&state, action)
-        for e in effects {
-            switch e {
-            case .persist(let c):
-                if let why = failNextWrite {
-                    failNextWrite = nil
-                    send(.saveFailed(why))
-                    continue
-                }
-                try! store.apply(c)
-                persisted.append(c)
-                send(.reload(store, notices: [], readOnly: false))
-            case .copyToClipboard(let t): clipboard.append(t)
-            case .editExternally(let t): send(.draftEdited(editorResult(t)))
-            case .spellCheck: send(.spellChecked(spelling))
-            case .quit, .redraw, .suspend: break
-            }
-        }
-        return effects
-    }
+    mutating func send(_ action: Action) -> [Effect] { runner.send(action) }
 
     mutating func type(_ text: String) {
         for c in text { send(.input(.char(c))) }
@@ -64,6 +100,7 @@ struct Session {
 }
 
 @Suite("Workflows: every action, its change, and its undo")
+@MainActor
 struct WorkflowTests {
     let dana = Sample.id(1)
 
