@@ -7,7 +7,7 @@ import RapportText
 import RapportTUI
 
 /// The event loop: the only place where the terminal, the store and the clock meet
-/// `update`. One keypress: `Terminal.readKey` → `Key` → `Keymap` → `Action` →
+/// `update`. One keypress: `Terminal.readKey` → `Key` → `Keymap` → `Command` →
 /// `update` → effects run by `EffectRunner` (`store.apply` for `.persist`) →
 /// `Screen.render` → `Terminal.draw`.
 @MainActor
@@ -64,20 +64,6 @@ public enum App {
     static func printError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
-
-    /// The key's action in the current mode (mouse and resize are not in the table).
-    /// In a form, the search prompt or the inline editor, keys the table does not bind
-    /// are typed into the field.
-    public static func action(for key: Key, state: AppState, keymap: Keymap, size: (Int, Int)) -> Action? {
-        switch key {
-        case .resize: return .resize(width: size.0, height: size.1)
-        case .mouse(let m): return .mouse(m)
-        default:
-            let mode = state.keyMode
-            if let a = keymap.action(for: key, mode: mode) { return a }
-            return mode.takesText ? .input(key) : nil
-        }
-    }
 }
 
 @MainActor
@@ -131,16 +117,13 @@ private struct Loop {
                 quickEmptyReads = 0
             }
             var changed = false
-            if let key, let action = App.action(for: key, state: runner.state, keymap: keymap, size: terminal.size) {
-                runner.send(action)
+            if let key {
                 changed = true
                 // A paste arrives as many keys at once: take all that are waiting, then
-                // draw once.
-                var drained = 0
-                while runner.running, drained < 4096, let more = terminal.pollKey() {
-                    drained += 1
-                    if let a = App.action(for: more, state: runner.state, keymap: keymap, size: terminal.size) { runner.send(a) }
-                }
+                // draw once. Characters typed into a text field go in as one `.paste`.
+                var keys = [key]
+                while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
+                runner.send(keys: keys, keymap: keymap)
             }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.

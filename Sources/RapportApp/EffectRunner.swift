@@ -1,6 +1,7 @@
 import Foundation
 import RapportCore
 import RapportSpell
+import RapportText
 import RapportTUI
 
 /// What the effect runner needs from the outside world: the store, the screen, the
@@ -46,13 +47,46 @@ public struct EffectRunner<Ports: AppPorts> {
         noticeFeed = NoticeFeed(alreadyShown: ports.storeNotices)
     }
 
-    /// Applies `action` and runs its effects (and theirs). Returns the effects `update`
-    /// asked for this action.
+    /// Applies `input` and runs its effects (and theirs). Returns the effects `update`
+    /// asked for this input.
     @discardableResult
-    public mutating func send(_ action: Action) -> [Effect] {
-        let effects = update(&state, action)
+    public mutating func send(_ input: Input) -> [Effect] {
+        let effects = update(&state, input)
         for effect in effects { run(effect) }
         return effects
+    }
+
+    @discardableResult
+    public mutating func send(_ command: Command) -> [Effect] { send(.command(command)) }
+
+    @discardableResult
+    public mutating func send(_ event: Event) -> [Effect] { send(.event(event)) }
+
+    /// The keys read from the terminal in one go, in order. A run of characters the
+    /// table does not bind, in a mode with a text field, goes in as one `.paste`.
+    public mutating func send(keys: [Key], keymap: Keymap) {
+        var pasted = ""
+        for key in keys {
+            guard running else { return }
+            let mode = state.keyMode
+            let input = keymap.input(for: key, mode: mode, size: ports.size)
+            if case .command(.input(.char(let c)))? = input {
+                pasted.append(c)
+                continue
+            }
+            flush(&pasted)
+            if let input { send(input) }
+        }
+        flush(&pasted)
+    }
+
+    private mutating func flush(_ pasted: inout String) {
+        if pasted.count == 1, let c = pasted.first {
+            send(.command(.input(.char(c))))
+        } else if !pasted.isEmpty {
+            send(.event(.paste(pasted)))
+        }
+        pasted = ""
     }
 
     /// Picks up other processes' writes (the loop calls it once a second).

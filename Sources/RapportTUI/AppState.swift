@@ -366,7 +366,7 @@ public struct AppState: Sendable {
         case .menu: return .menu
         case .search: return .search
         case .editor: return .editor
-        case .review: return .review
+        case .review: return .draft
         }
     }
 

@@ -102,6 +102,15 @@ public struct Form: Equatable, Sendable {
         }
     }
 
+    /// A paste into the focused field (nothing on a choice).
+    public mutating func paste(_ text: String) {
+        guard fields.indices.contains(focus) else { return }
+        completions = []
+        if case .choice = fields[focus].kind { return }
+        fields[focus].field.insert(text)
+        fields[focus].error = nil
+    }
+
     public mutating func move(_ delta: Int) {
         completions = []
         focus = (focus + delta + fields.count) % max(1, fields.count)

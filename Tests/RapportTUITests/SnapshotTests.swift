@@ -27,7 +27,7 @@ struct SnapshotTests {
     @Test("deadlines focused, a later recruiter selected, at 120x40")
     func navigated120x40() {
         var s = Sample.state(width: 120, height: 40)
-        for a: Action in [.move(1), .move(1), .nextPane, .nextPane] { _ = update(&s, a) }
+        for a: Command in [.move(1), .move(1), .nextPane, .nextPane] { _ = update(&s, a) }
         expectSnapshot(Screen.render(s), "navigated-120x40")
     }
 
@@ -89,7 +89,7 @@ struct OverlaySnapshotTests {
 
     @Test("each workflow form at 80x24")
     func forms() {
-        for (action, name) in [(Action.editRecruiter, "edit"), (.logMessage, "log"), (.decline, "decline"),
+        for (action, name) in [(Command.editRecruiter, "edit"), (.logMessage, "log"), (.decline, "decline"),
                                (.logInterview, "interview"), (.followUp, "follow-up")] {
             var s = session()
             s.send(action)

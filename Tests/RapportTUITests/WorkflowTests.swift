@@ -81,7 +81,10 @@ struct Session {
     }
 
     @discardableResult
-    mutating func send(_ action: Action) -> [Effect] { runner.send(action) }
+    mutating func send(_ command: Command) -> [Effect] { runner.send(command) }
+
+    @discardableResult
+    mutating func send(_ event: Event) -> [Effect] { runner.send(event) }
 
     mutating func type(_ text: String) {
         for c in text { send(.input(.char(c))) }
@@ -637,7 +640,7 @@ struct WorkflowTests {
         s.select(1)
         s.send(.openCallPrep)
         #expect(s.state.keyMode == .callPrep)
-        #expect(Keymap.standard.action(for: .char("u"), mode: .callPrep) == .undo)
+        #expect(Keymap.standard.command(for: .char("u"), mode: .callPrep) == .undo)
         let before = s.store
         s.send(.toggleChecklistItem)
         #expect(s.store != before)
@@ -649,7 +652,7 @@ struct WorkflowTests {
     @Test("1 2 3 jump to the panes")
     func paneKeys() {
         let k = Keymap.standard
-        #expect(k.action(for: .char("2"), mode: .panes) == .focus(.messages))
+        #expect(k.command(for: .char("2"), mode: .panes) == .focus(.messages))
         var s = Session()
         s.send(.focus(.deadlines))
         #expect(s.state.focus == .deadlines)
@@ -661,13 +664,13 @@ struct WorkflowTests {
         var s = Session()
         s.send(.addRecruiter)
         let k = Keymap.standard
-        #expect(App.action(for: .char("q"), state: s.state, keymap: k, size: (120, 40)) == .input(.char("q")))
-        #expect(App.action(for: .enter, state: s.state, keymap: k, size: (120, 40)) == .submit)
-        #expect(App.action(for: .escape, state: s.state, keymap: k, size: (120, 40)) == .cancel)
-        #expect(App.action(for: .tab, state: s.state, keymap: k, size: (120, 40)) == .nextField)
+        #expect(k.input(for: .char("q"), mode: s.state.keyMode, size: (120, 40)) == .command(.input(.char("q"))))
+        #expect(k.input(for: .enter, mode: s.state.keyMode, size: (120, 40)) == .command(.submit))
+        #expect(k.input(for: .escape, mode: s.state.keyMode, size: (120, 40)) == .command(.cancel))
+        #expect(k.input(for: .tab, mode: s.state.keyMode, size: (120, 40)) == .command(.nextField))
         s.send(.cancel)
-        #expect(App.action(for: .char("q"), state: s.state, keymap: k, size: (120, 40)) == .close)
-        #expect(App.action(for: .char("u"), state: s.state, keymap: k, size: (120, 40)) == .undo)
+        #expect(k.input(for: .char("q"), mode: s.state.keyMode, size: (120, 40)) == .command(.close))
+        #expect(k.input(for: .char("u"), mode: s.state.keyMode, size: (120, 40)) == .command(.undo))
     }
 }
 
