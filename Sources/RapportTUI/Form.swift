@@ -253,7 +253,8 @@ public enum Forms {
     public enum Outcome: Equatable, Sendable {
         /// Some fields are wrong: the form with the errors set (focus on the first).
         case invalid(Form)
-        case change(Change, label: String)
+        /// What to ask the store for (`Intent`), and the confirmation to show.
+        case change(Intent, label: String)
         /// A decline: write the draft from the template before anything is logged.
         case declineDraft(recruiterID: UUID, reason: String?, reengage: Date?)
         case nothing(String)
@@ -298,41 +299,42 @@ public enum Forms {
             r.phone = opt("phone")
             r.linkedin = opt("linkedin")
             r.timeZone = opt("timezone")
-            r.tags = Actions.names(form["tags"])
+            r.tags = Workflows.names(form["tags"])
             r.kind = RecruiterKind(rawValue: form["kind"]) ?? .agency
             r.targeting = Targeting(rawValue: form["targeting"]) ?? .targeted
-            if case .editRecruiter = form.purpose {
-                if db.recruiters[r.id] == r { return .nothing("No changes") }
-                return .change(.putRecruiter(r), label: "\(r.name) saved")
+            if case .editRecruiter(let id) = form.purpose, let old = recruiter(id) {
+                if old == r { return .nothing("No changes") }
+                // Only what the form changed, field by field: what another process wrote
+                // to the other fields meanwhile stays.
+                return .change(.edit(id, Workflows.Edit.between(old, r)), label: "\(r.name) saved")
             }
-            return .change(.putRecruiter(r), label: "\(r.name) added")
+            return .change(.change(.putRecruiter(r)), label: "\(r.name) added")
         case .logMessage(let id):
             guard let r = recruiter(id) else { return .nothing("That recruiter is gone") }
             let inbound = form["direction"] == "from them"
             let m = Message(recruiterID: id, direction: inbound ? .inbound : .outbound,
                             channel: Channel(rawValue: form["channel"]) ?? .email, at: date("at") ?? now,
                             subject: opt("subject"), body: opt("body"))
-            return .change(.putMessage(m), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
+            return .change(.change(.putMessage(m)), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
         case .decline(let id):
-            if let d = date("reengage"), let problem = Actions.reengageProblem(d, now: now) {
+            if let d = date("reengage"), let problem = Workflows.reengageProblem(d, now: now) {
                 return refuse("reengage", problem)
             }
             return .declineDraft(recruiterID: id, reason: opt("reason"), reengage: date("reengage"))
         case .interview(let id):
             guard let r = recruiter(id), let at = date("at") else { return .nothing("That recruiter is gone") }
-            let o = Actions.interviewOpportunity(recruiter: r, in: db, at: at, minutes: Int(form["minutes"]) ?? 60,
-                                                 role: opt("role"), employer: opt("employer"),
-                                                 interviewers: Actions.names(form["with"]))
-            return .change(.putOpportunity(o), label: "Interview with \(r.name) logged")
+            return .change(.interview(recruiter: r.id, at: at, minutes: Int(form["minutes"]) ?? 60, role: opt("role"),
+                                      employer: opt("employer"), interviewers: Workflows.names(form["with"])),
+                           label: "Interview with \(r.name) logged")
         case .followUp(let id):
             guard let r = recruiter(id), let due = date("due") else { return .nothing("That recruiter is gone") }
-            return .change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt("note"))),
+            return .change(.change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt("note")))),
                            label: "Follow-up with \(r.name) scheduled")
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date("until") else { return .nothing("That follow-up is gone") }
-            if let problem = Actions.snoozeProblem(f, until: until, now: now) { return refuse("until", problem) }
+            if let problem = Workflows.snoozeProblem(f, until: until, now: now) { return refuse("until", problem) }
             let name = db.recruiters[f.recruiterID]?.name ?? "?"
-            return .change(Actions.snooze(f, until: until), label: "Follow-up with \(name) snoozed")
+            return .change(.snooze(followUp: f.id, until: until), label: "Follow-up with \(name) snoozed")
         }
     }
 }
