@@ -92,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportInterchangeTests",
-            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
+            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
