@@ -29,14 +29,24 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Seeded demo data (`rapport demo`, tests, benchmarks): not part of the pure core.
+        .target(name: "RapportDemo", dependencies: ["RapportCore"], swiftSettings: strict),
         // The JSON store: snapshot + journal, locking, paths, migrations.
         .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
-        // The one gateway to the terminal (the only importer of CNCursesw).
-        .target(name: "RapportTerminal", dependencies: ["CNCursesw"], swiftSettings: strict),
-        // State, actions, update, views, keymap. Draws into a CellBuffer; no ncurses.
+        // Text for terminals, pure: CellBuffer, Style, Key, display width, wrapping,
+        // relative times, OSC 52. The CLI and the TUI measure text with it.
+        .target(name: "RapportText", swiftSettings: strict),
+        // The one gateway to the terminal (the only importer of CNCursesw): the screen,
+        // input decoding, signals, the palette.
+        .target(name: "RapportTerminal", dependencies: ["CNCursesw", "RapportText"], swiftSettings: strict),
+        // State, commands, events, update, views, keymap. Pure: draws into a CellBuffer;
+        // no ncurses, no store, no spell checker.
+        .target(name: "RapportTUI", dependencies: ["RapportCore", "RapportText"], swiftSettings: strict),
+        // The event loop and its effect runner: the store, the terminal, `$EDITOR`, the
+        // spell checker and the clipboard meet `update` here.
         .target(
-            name: "RapportTUI",
-            dependencies: ["RapportCore", "RapportStore", "RapportTerminal", "RapportSpell"],
+            name: "RapportApp",
+            dependencies: ["RapportCore", "RapportStore", "RapportText", "RapportTerminal", "RapportTUI", "RapportSpell"],
             swiftSettings: strict
         ),
         // Import and export: LinkedIn, vCard, CSV, iCalendar, JSON. Pure readers/writers.
@@ -60,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange", "RapportSpell", "RapportMail",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -74,32 +85,35 @@ let package = Package(
             path: "Sources/StoreWriter",
             swiftSettings: strict
         ),
-        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
+        // Finds and runs the built `rapport` for the test targets that need the binary.
+        .target(name: "RapportTestSupport", path: "Tests/RapportTestSupport", swiftSettings: strict),
+        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore", "RapportDemo"], swiftSettings: strict),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportCore", "rapport-store-writer"],
+            dependencies: ["RapportStore", "RapportCore", "RapportDemo", "rapport-store-writer"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportTerminal", "RapportCore", "RapportSpell"],
+            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RapportInterchangeTests",
-            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
+            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "RapportTestSupport", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RapportMailTests",
-            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "rapport"],
+            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "RapportTestSupport", "rapport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
+        .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportInterchange
 import RapportStore
-import RapportTerminal
+import RapportText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportMail
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// `rapport ingest` — read mail: one message on stdin, or maildirs and mbox files.
 struct IngestCommand: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportSpell
 import RapportStore
-import RapportTerminal
+import RapportText
 
 // `rapport stats`, `template`, `spell`, `checklist`, `referral`: the non-TUI half of
 // "replies worth sending, prep worth doing, and a picture of how you're doing".

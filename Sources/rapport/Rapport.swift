@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// `rapport` — keep recruiter relationships healthy.
 struct Rapport: AsyncParsableCommand {

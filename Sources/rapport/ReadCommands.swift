@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import RapportCore
+import RapportDemo
 import RapportStore
-import RapportTerminal
+import RapportText
 
 enum SortOrder: String, ExpressibleByArgument, CaseIterable {
     case urgency, name

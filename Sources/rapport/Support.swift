@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// Everything a command needs at run time, built once from the global options.
 struct Context {
