@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The only C surface: libncursesw through a module map and a small shim.
@@ -30,7 +31,12 @@ let package = Package(
             swiftSettings: strict
         ),
         // The JSON store: snapshot + journal, locking, paths, migrations.
-        .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
+        // config.toml is read here (TOMLKit), as a value the commands pass along.
+        .target(
+            name: "RapportStore",
+            dependencies: ["RapportCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         // The one gateway to the terminal (the only importer of CNCursesw).
         .target(name: "RapportTerminal", dependencies: ["CNCursesw"], swiftSettings: strict),
         // State, actions, update, views, keymap. Draws into a CellBuffer; no ncurses.

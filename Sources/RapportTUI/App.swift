@@ -101,7 +101,13 @@ private struct Loop {
             state.templates = t.templates
             state.notices += t.problems
             do {
-                state.myName = try config.myName(environment: environment)
+                let settings = try config.load(environment: environment)
+                state.myName = settings.me.name
+                switch settings.ui.sort {
+                case .urgency: state.sort = .urgency
+                case .name: state.sort = .name
+                case .lastContact: state.sort = .lastContact
+                }
             } catch {
                 state.notices.append("\(error)")
             }

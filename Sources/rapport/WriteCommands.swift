@@ -26,6 +26,7 @@ struct AddCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: "A tag (repeatable).") var tags: [String] = []
     @Option(help: "agency, in-house or independent.") var kind: RecruiterKind = .agency
     @Flag(help: "A mass mailer: never raises risk flags, sorts low.") var blanket = false
+    @Flag(help: "Add even when a recruiter with this name exists.") var force = false
 
     func run() async throws {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -34,6 +35,10 @@ struct AddCommand: AsyncParsableCommand {
             throw RapportError.usage("--timezone: unknown time zone '\(tz)' (use an IANA name like Europe/Berlin)")
         }
         let ctx = try Context(global)
+        let existing = sameName(name, in: ctx.db)
+        if !existing.isEmpty, !force {
+            throw RapportError.usage("'\(name)' exists: \(describe(existing)); use `rapport edit` to change it, or --force to add another")
+        }
         let r = Recruiter(
             name: name, firm: firm?.nilIfBlank, kind: kind, targeting: blanket ? .blanket : .targeted,
             email: email?.nilIfBlank, phone: phone?.nilIfBlank, linkedin: linkedin?.nilIfBlank,

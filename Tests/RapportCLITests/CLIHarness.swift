@@ -32,16 +32,19 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil,
+             executable: String = CLI.binary) throws -> Result {
         let p = Process()
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["RAPPORT_STORE"] = store
         env["RAPPORT_NOW"] = now
         env["TZ"] = timeZone
         env["NO_COLOR"] = "1"
+        // Never the real user's config.toml, templates or dictionary.
+        env["XDG_CONFIG_HOME"] = store + "-config"
         for (k, v) in extra { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
