@@ -92,13 +92,14 @@ public struct RapportConfig: Sendable, Equatable {
             }
             config = RapportConfig(file: path)
         }
+        // Names are kept as written (Foundation on Linux calls "UTC" "GMT").
         if config.origins["policy.timeZone"] == nil {
-            config.policy.timeZone = TimeZone(identifier: systemTimeZone)?.identifier ?? "UTC"
+            config.policy.timeZone = TimeZone(identifier: systemTimeZone) != nil ? systemTimeZone : "UTC"
         }
         var tz = environment["TZ"] ?? ""
         if tz.hasPrefix(":") { tz.removeFirst() }
-        if !tz.isEmpty, let zone = TimeZone(identifier: tz) {
-            config.policy.timeZone = zone.identifier
+        if !tz.isEmpty, TimeZone(identifier: tz) != nil {
+            config.policy.timeZone = tz
             config.origins["policy.timeZone"] = .environment
         }
         config.legacyName = try directory.settingsName()
@@ -216,10 +217,10 @@ public struct RapportConfig: Sendable, Equatable {
         switch first {
         case "timeZone":
             let name = try v.text(nonEmpty: true)
-            guard let zone = TimeZone(identifier: name) else {
+            guard TimeZone(identifier: name) != nil else {
                 throw ConfigProblem.bad("an IANA time zone name (\"America/New_York\", \"Asia/Tokyo\", \"UTC\")")
             }
-            policy.timeZone = zone.identifier
+            policy.timeZone = name
         case "businessDayStartHour": policy.businessDayStartHour = try v.integer(in: 0...23, "an hour from 0 to 23")
         case "businessDayEndHour": policy.businessDayEndHour = try v.integer(in: 1...24, "an hour from 1 to 24")
         case "businessWeekdays":

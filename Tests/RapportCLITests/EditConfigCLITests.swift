@@ -87,7 +87,7 @@ import Testing
         // A message by id prefix.
         let show = try #require(try cli.json("show", "priya", "--json") as? [String: Any])
         let messages = try #require(show["messages"] as? [[String: Any]])
-        let inbound = try #require(messages.first { $0["direction"] as? String == "inbound" }?["id"] as? String)
+        let inbound = try #require(messages.first { $0["direction"] as? String == "in" }?["id"] as? String)
         let gone = try cli.ok("rm", String(inbound.prefix(8)), "--yes")
         #expect(gone.hasPrefix("Deleted the message \(inbound.prefix(8)) from Priya Nair (email, "), "\(gone)")
         let left = try #require(try cli.json("show", "priya", "--json") as? [String: Any])
