@@ -75,24 +75,25 @@ public struct RapportConfig: Sendable, Equatable {
     /// `RAPPORT_MY_NAME` the name; `settings.json` gives the name when neither the file nor
     /// the environment does. `systemTimeZone` is the zone used when nothing names one.
     /// A broken file throws a usage error naming the file, the line and the key.
-    public static func load(_ directory: UserConfig, environment: [String: String],
+    /// With no config directory (neither HOME nor XDG_CONFIG_HOME set), only the defaults
+    /// and the environment apply, and `file` is empty.
+    public static func load(_ directory: UserConfig?, environment: [String: String],
                             systemTimeZone: String) throws -> RapportConfig {
-        let path = directory.configFile
-        var config: RapportConfig
-        if let data = FileManager.default.contents(atPath: path) {
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw RapportError.usage("\(path): not UTF-8 text")
+        var config = RapportConfig(file: directory?.configFile ?? "")
+        if let path = directory?.configFile {
+            if let data = FileManager.default.contents(atPath: path) {
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw RapportError.usage("\(path): not UTF-8 text")
+                }
+                config = try parse(text, file: path)
+                config.fileExists = true
+            } else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+                    throw RapportError.usage("\(path): cannot read it\(isDir.boolValue ? " (a directory)" : "")")
+                }
             }
-            config = try parse(text, file: path)
-            config.fileExists = true
-        } else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-                throw RapportError.usage("\(path): cannot read it\(isDir.boolValue ? " (a directory)" : "")")
-            }
-            config = RapportConfig(file: path)
         }
-        // Names are kept as written (Foundation on Linux calls "UTC" "GMT").
         if config.origins["policy.timeZone"] == nil {
             config.policy.timeZone = TimeZone(identifier: systemTimeZone) != nil ? systemTimeZone : "UTC"
         }
@@ -102,7 +103,7 @@ public struct RapportConfig: Sendable, Equatable {
             config.policy.timeZone = tz
             config.origins["policy.timeZone"] = .environment
         }
-        config.legacyName = try directory.settingsName()
+        config.legacyName = try directory?.settingsName()
         if let n = environment["RAPPORT_MY_NAME"]?.trimmingCharacters(in: .whitespaces), !n.isEmpty {
             config.me.name = n
             config.origins["me.name"] = .environment

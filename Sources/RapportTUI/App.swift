@@ -200,7 +200,10 @@ private struct Loop {
                 send(.resize(width: terminal.size.width, height: terminal.size.height))
                 send(.draftEdited(edited))
             case .spellCheck(let text, let ignoring):
-                send(.spellChecked(SpellChecker(environment: environment).check(text, ignoring: Set(ignoring))))
+                // The shipped tech words and the personal dictionary, read at each check.
+                let personal = (try? UserConfig(environment: environment)).map { PersonalDictionary.load(path: $0.dictionaryFile) } ?? []
+                let checker = SpellChecker(environment: environment, accepted: .standard(personal: personal))
+                send(.spellChecked(checker.check(text, ignoring: Set(ignoring))))
             case .quit:
                 running = false
             case .redraw:

@@ -30,13 +30,12 @@ struct ConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let env = global.environment
-        let dir = try UserConfig(environment: env)
-        if path {
-            say(dir.configFile)
-            return
-        }
         let config = try global.config()
-        if migrate { return try runMigrate(config, dir: dir) }
+        if path || migrate {
+            let dir = try UserConfig(environment: env)
+            if path { return say(dir.configFile) }
+            return try runMigrate(config, dir: dir)
+        }
         let offer = migrationOffer(config)
         if json {
             let settings = config.entries.map { e in
@@ -46,7 +45,11 @@ struct ConfigCommand: AsyncParsableCommand {
             try printJSON(Output(file: config.file, exists: config.fileExists, settings: settings, migration: offer))
             return
         }
-        say("# \(config.file)\(config.fileExists ? "" : " (not there: every value is a default)")")
+        if config.file.isEmpty {
+            say("# no config directory (set HOME or XDG_CONFIG_HOME): defaults and the environment only")
+        } else {
+            say("# \(config.file)\(config.fileExists ? "" : " (not there: every value is a default)")")
+        }
         var t = Table(header: ["KEY", "VALUE", "FROM"])
         for e in config.entries {
             t.rows.append([e.key, e.value.isEmpty ? "(not set)" : e.value, e.origin.rawValue])

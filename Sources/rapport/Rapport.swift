@@ -110,7 +110,8 @@ struct GlobalOptions: ParsableArguments {
     /// The settings: config.toml over the defaults, the environment on top
     /// (`RapportConfig.load`). A broken file is a usage error naming its line.
     func config() throws -> RapportConfig {
-        try UserConfig(environment: environment).load(environment: environment)
+        try RapportConfig.load(try? UserConfig(environment: environment), environment: environment,
+                               systemTimeZone: TimeZone.current.identifier)
     }
 
     /// The rules' numbers, the one place the CLI and the TUI get them: config.toml's

@@ -22,26 +22,21 @@ struct TUICommand: AsyncParsableCommand {
             fail("rapport: --color must be always, never or auto (got '\(color)')", code: 2)
         }
         let env = global.environment
-        let config: RapportConfig
-        do {
-            config = try global.config()
-        } catch let e as RapportError {
-            fail("rapport: \(e.description)", code: e.exitCode)
-        }
-        let mode = ColorMode(rawValue: color ?? config.ui.color.rawValue) ?? .auto
         // No terminal: say so before touching the store or ncurses (no escape bytes).
         do {
             try Terminal.check(environment: env)
         } catch {
             fail(App.notATerminalMessage, code: 2)
         }
-        let paths: AppPaths, clock: Clock
+        let paths: AppPaths, clock: Clock, config: RapportConfig
         do {
             paths = try global.paths()
             clock = try global.clock()
+            config = try global.config()
         } catch let e as RapportError {
             fail("rapport: \(e.description)", code: e.exitCode)
         }
+        let mode = ColorMode(rawValue: color ?? config.ui.color.rawValue) ?? .auto
         let code = await MainActor.run {
             // The same policy as every other command (Context), so flags agree.
             App.run(paths: paths, clock: clock, policy: config.policy,
