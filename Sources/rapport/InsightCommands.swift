@@ -278,7 +278,7 @@ struct ChecklistCommand: AsyncParsableCommand {
         var changes: [Change] = []
         if r != before { changes.append(.putRecruiter(r)) }
         if let o = opp, o != oppBefore { changes.append(.putOpportunity(o)) }
-        if !changes.isEmpty { try ctx.store.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
+        if !changes.isEmpty { try ctx.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
         say(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
     }
 

@@ -74,7 +74,7 @@ struct LogCommand: AsyncParsableCommand {
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Message(recruiterID: r.id, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
                         subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
-        try ctx.store.apply(.putMessage(m))
+        try ctx.apply(.putMessage(m))
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
         say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
     }
@@ -106,7 +106,7 @@ struct ReplyCommand: AsyncParsableCommand {
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
-        try ctx.store.apply(.putMessage(m))
+        try ctx.apply(.putMessage(m))
         say("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
     }
 }
@@ -128,7 +128,7 @@ struct DeclineCommand: AsyncParsableCommand {
         if let d = reengageAt, let problem = Actions.reengageProblem(d, now: ctx.now) {
             throw RapportError.usage("--reengage \(reengage ?? "") \(problem)")
         }
-        try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
+        try ctx.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
         say("Courtesy decline to \(r.name) logged · status declined\(again)")
     }
@@ -153,7 +153,7 @@ struct InterviewCommand: AsyncParsableCommand {
         let time = try ctx.when(at, option: "--at")
         let opp = Actions.interviewOpportunity(recruiter: r, in: ctx.db, at: time, minutes: minutes, role: role,
                                                employer: employer, interviewers: Actions.names(with ?? ""))
-        try ctx.store.apply(.putOpportunity(opp))
+        try ctx.apply(.putOpportunity(opp))
         let at = DateText(timeZone: ctx.timeZone).absolute(time)
         say("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
     }
@@ -236,7 +236,7 @@ struct DoneCommand: AsyncParsableCommand {
             guard m.direction == .inbound else { throw RapportError.usage("\(shortID(m.id)) is a message you sent; nothing to mark done") }
             m.noReplyNeeded = true
             let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
-            try ctx.store.apply(.putMessage(m))
+            try ctx.apply(.putMessage(m))
             say("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
         case .expectation(let e):
             let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
