@@ -59,12 +59,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail: RFC 5322 / MIME reader, maildir and mbox scanning, mail to changes. Pure: bytes in.
+        .target(
+            name: "RapportMail",
+            dependencies: ["RapportCore", "RapportInterchange", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
         .target(name: "RapportSpell", swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
                 "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -95,6 +102,12 @@ let package = Package(
         .testTarget(
             name: "RapportInterchangeTests",
             dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "RapportTestSupport", "rapport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RapportMailTests",
+            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "RapportTestSupport", "rapport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
