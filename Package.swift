@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell"],
+            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell", "RapportStore"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
