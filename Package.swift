@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
