@@ -94,10 +94,10 @@ extension ModeTable {
         Binding([.pageUp, .ctrl("b")], .page(-1), section: "Review", help: "up one screen"),
         Binding([.char("a")], .review(.accept), section: "Review", help: "accept: import this person, then the next", hint: "accept"),
         Binding([.char("r"), .char("x")], .review(.reject), section: "Review", help: "reject: leave this person out, then the next", hint: "reject"),
-        Binding([.char(" ")], .review(.toggle), section: "Review", help: "accept or reject this person (stay on the row)"),
+        Binding([.char(" ")], .review(.toggle), section: "Review", help: "accept or reject, staying on the row"),
         Binding([.char("A")], .review(.acceptAll), section: "Review", help: "accept everyone on the list", hint: "all"),
         Binding([.char("R")], .review(.rejectAll), section: "Review", help: "reject everyone on the list"),
-        Binding([.enter], .submit, section: "Review", help: "commit: import the accepted people (one undo step)", hint: "commit"),
+        Binding([.enter], .submit, section: "Review", help: "commit: import the accepted people", hint: "commit"),
         Binding([.escape, .char("q")], .cancel, section: "Review", help: "cancel: import nothing, write nothing", hint: "cancel"),
         Keymap.helpKey,
     ] + Keymap.general, handle: updateReview)
@@ -221,12 +221,15 @@ enum ImportReviewView {
         if r.top > 0 {
             Screen.moreAbove(&buf, r.top, title: heading, in: Rect(x: c.x, y: c.y, width: c.width, height: 1))
         }
+        let detail = Rect(x: c.x, y: list.maxY, width: c.width, height: c.maxY - list.maxY)
+        drawDetail(&buf, state, r, in: detail)
         let below = r.entries.count - r.top - list.height
         if below > 0 {
-            let mark = "↓ \(below) more"
-            buf.put(mark, x: c.maxX - DisplayWidth.of(mark) - 1, y: list.maxY - 1, style: Style(.muted))
+            // On the rule under the list, or on the last row when there is no room for it.
+            let mark = " ↓ \(below) more "
+            buf.put(mark, x: c.maxX - DisplayWidth.of(mark) - 1, y: detail.height >= 2 ? detail.y : list.maxY - 1,
+                    style: Style(.muted))
         }
-        drawDetail(&buf, state, r, in: Rect(x: c.x, y: list.maxY, width: c.width, height: c.maxY - list.maxY))
     }
 
     static func drawDetail(_ buf: inout CellBuffer, _ state: AppState, _ r: ImportReview, in d: Rect) {

@@ -148,8 +148,8 @@ public struct Keymap: Sendable {
     }
 
     /// The order of the sections in `?` help.
-    static let sectionOrder = ["Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Review"]
+    static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {

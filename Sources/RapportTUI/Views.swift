@@ -51,7 +51,7 @@ public enum Screen {
         buf.fill(r, style: style)
         var summary = " Rapport"
         if state.review != nil {
-            summary += "  review before import · nothing is written until Enter"
+            summary += "  review before import · Enter commits"
         } else if !state.isEmpty {
             let n = state.db.recruiters.count
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(state.yourTurnCount) your turn · \(state.overdueCount) overdue"
