@@ -37,8 +37,10 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
         discussion: """
             Conversations become threads with the other participant; an incoming invitation's \
             note is the first message of that person's thread. You are --me, else the name in \
-            Profile.csv, else the one participant in every conversation (otherwise the import \
-            exits 2 naming the candidates). In a terminal you review the proposed recruiters; \
+            Profile.csv, else the one participant in every conversation (otherwise a terminal \
+            asks, and without one the import exits 2 naming the candidates). In a terminal you \
+            review the proposed recruiters in a list (a accept, r reject, A all, Enter commit, \
+            q cancel); \
             without a terminal, --all or --only-recruiters decides (default: --only-recruiters); \
             --dry-run prints the review list. Threads whose last message is older than \
             --active-since (default: 30 days ago) come in settled: no deadlines, recruiter \
