@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Seeded demo data (`rapport demo`, tests, benchmarks): not part of the pure core.
+        .target(name: "RapportDemo", dependencies: ["RapportCore"], swiftSettings: strict),
         // The JSON store: snapshot + journal, locking, paths, migrations.
         .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
         // Text for terminals, pure: CellBuffer, Style, Key, display width, wrapping,
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -76,10 +78,10 @@ let package = Package(
             path: "Sources/StoreWriter",
             swiftSettings: strict
         ),
-        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore", "RapportDemo"], swiftSettings: strict),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportCore", "rapport-store-writer"],
+            dependencies: ["RapportStore", "RapportCore", "RapportDemo", "rapport-store-writer"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -90,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportInterchangeTests",
-            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
+            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),

@@ -177,7 +177,8 @@ struct ImportVCardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await importFile(file, source: "vcard", global: global, dryRun: options.dryRun) { data, db, now, _ in
-            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
+            try InputLimits.checkContentLines(data, file: file)
+            return VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
 }
@@ -192,7 +193,7 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun) { data, db, now, name in
+        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun, checkingCSV: true) { data, db, now, name in
             try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
@@ -252,7 +253,7 @@ struct ExportCommand: AsyncParsableCommand {
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
             if let output, output != "-" {
-                try AtomicFile.write(data, to: output)
+                try AtomicFile.write(data, to: output, fileSystem: FileSystem.from(environment: global.environment))
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -282,25 +283,23 @@ private func note(_ s: String) {
     FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
-private func readData(_ path: String) throws -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+private func readData(_ path: String, checkingCSV: Bool) throws -> Data {
+    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin", checkingCSV: checkingCSV) }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
     guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
-    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw RapportError.failure("\(path): cannot read (\(error.localizedDescription))")
-    }
+    return try InputLimits.readFile(path, checkingCSV: checkingCSV)
 }
 
 /// The shape of every single-file import: read FILE, open the store, plan, finish. The
 /// plan is made under the store's lock, against its fresh data, and the whole import is
 /// written as one undo group (`rapport undo` takes it back in one step).
 private func importFile(
-    _ file: String, source: String, global: GlobalOptions, dryRun: Bool,
+    _ file: String, source: String, global: GlobalOptions, dryRun: Bool, checkingCSV: Bool = false,
     plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
 ) async throws {
     try await reportingErrors {
-        let data = try readData(file)
+        let data = try readData(file, checkingCSV: checkingCSV)
         let ctx = try Context(global)
         let name = (file as NSString).lastPathComponent
         if dryRun {
