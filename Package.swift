@@ -78,6 +78,8 @@ let package = Package(
             path: "Sources/StoreWriter",
             swiftSettings: strict
         ),
+        // Finds and runs the built `rapport` for the test targets that need the binary.
+        .target(name: "RapportTestSupport", path: "Tests/RapportTestSupport", swiftSettings: strict),
         .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore", "RapportDemo"], swiftSettings: strict),
         .testTarget(
             name: "RapportStoreTests",
@@ -92,13 +94,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportInterchangeTests",
-            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "rapport"],
+            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "RapportTestSupport", "rapport"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
