@@ -59,12 +59,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail: RFC 5322 / MIME reader, maildir and mbox scanning, mail to changes. Pure: bytes in.
+        .target(
+            name: "RapportMail",
+            dependencies: ["RapportCore", "RapportInterchange", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
         .target(name: "RapportSpell", swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell", "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -98,6 +104,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
+        .testTarget(
+            name: "RapportMailTests",
+            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "rapport"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
         .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport"], swiftSettings: strict),

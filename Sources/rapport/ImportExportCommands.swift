@@ -130,7 +130,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             // undo group: `rapport undo` takes it back in one step.
             var planned: ImportResult?
             let label = "Import linkedin \((path as NSString).lastPathComponent)"
-            try store.apply(origin: .importer("linkedin"), label: label) { db in
+            try store.applyAcknowledged(origin: .importer("linkedin"), label: label) { db in
                 let result = plan.result(selecting: selection, in: db, now: now, activeSince: since)
                 planned = result
                 return result.changes.isEmpty ? .batch([]) : result.change
