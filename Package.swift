@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
                 "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
