@@ -36,6 +36,12 @@ public final class Store {
     private var snapshotID: Sys.FileID?
     private var journalID: Sys.FileID?
     private var closed = false
+    /// With sync set up, every change is also appended to this device's log.
+    private var recorderCache: SyncRecorder?
+    var recorder: SyncRecorder? {
+        if recorderCache == nil { recorderCache = SyncRecorder.load(paths) }
+        return recorderCache
+    }
 
     private init(paths: AppPaths, policy: Policy, clock: Clock, fs: FileSystem, lockFD: Int32, threshold: Int) {
         self.paths = paths
@@ -73,12 +79,60 @@ public final class Store {
     /// Applies `change` durably: when this returns, the change is in the journal and on
     /// disk. On failure nothing is acknowledged and memory and files stay as they were.
     public func apply(_ change: Change) throws {
+        try applyChange(change, record: true)
+    }
+
+    /// Applies what a sync merged, built from the current data under the lock (nil: nothing
+    /// to change). It is not recorded in this device's sync log: it came from the logs.
+    /// `then` runs under the same lock once the change is saved.
+    @discardableResult
+    public func applyMerged(_ build: (Database) throws -> Change?, then: () throws -> Void = {}) throws -> Change? {
+        try checkWritable()
+        return try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            try checkWritable()
+            let change = try build(database)
+            if let change { try applyLocked(change, record: false) }
+            try then()
+            return change
+        }
+    }
+
+    /// Records every recruiter (with what it owns) in this device's sync log, as the data
+    /// that existed before sync was set up. Returns how many.
+    public func recordExistingForSync() throws -> Int {
+        try checkWritable()
+        return try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            guard let recorder else { return 0 }
+            var n = 0
+            for id in database.recruiters.keys.sorted(by: uuidLess) {
+                guard let rec = database.record(of: id) else { continue }
+                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync")
+                n += 1
+            }
+            return n
+        }
+    }
+
+    private func applyChange(_ change: Change, record: Bool) throws {
         try checkWritable()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
             // Another process may have written a newer schema since we last looked:
             // catching up then makes this store read-only, and nothing may be written.
             try checkWritable()
+            try applyLocked(change, record: record)
+        }
+        if journalOffset >= compactionThreshold {
+            do { try compact() } catch {
+                notices.append("automatic compaction failed (\(error)); the change itself is saved in \(paths.journal)")
+            }
+        }
+    }
+
+    private func applyLocked(_ change: Change, record: Bool) throws {
+        do {
             let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
             // Apply what other processes will read back (whole-second times, …), and
             // never write a line that cannot be read.
@@ -90,18 +144,23 @@ public final class Store {
             do { try next.apply(stored) } catch let e as ChangeError {
                 throw RapportError.failure("the change was not saved: \(e.description)")
             }
-            try appendLine(line)
+            var rollback: () -> Void = {}
+            if record, let recorder {
+                do { rollback = try recorder.record(stored, now: clock.now()) } catch {
+                    throw RapportError.failure("the change was not saved: the sync log could not be written (\((error as? RapportError)?.description ?? "\(error)"))")
+                }
+                for n in recorder.notices where !notices.contains(n) { notices.append(n) }
+            }
+            do { try appendLine(line) } catch {
+                rollback()
+                throw error
+            }
             database = next
             seq += 1
             journalOffset += line.count
             journalSeenSize = journalOffset
             journalLines += 1
             generation += 1
-        }
-        if journalOffset >= compactionThreshold {
-            do { try compact() } catch {
-                notices.append("automatic compaction failed (\(error)); the change itself is saved in \(paths.journal)")
-            }
         }
     }
 
