@@ -105,6 +105,9 @@ public final class Store {
         return try locked(LOCK_EX) {
             try catchUp(canRepair: true)
             guard let recorder else { return 0 }
+            // The log exists (with its header) even when there is nothing to record, so the
+            // other devices know this one from its first sync.
+            try recorder.prepare()
             var n = 0
             for id in database.recruiters.keys.sorted(by: uuidLess) {
                 guard let rec = database.record(of: id) else { continue }

@@ -46,11 +46,12 @@ struct SyncRun: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Sync through this folder (Syncthing, Dropbox, a USB stick) instead of git.") var folder: String?
     @Flag(help: "Also write a checkpoint of the merged state.") var checkpoint = false
+    @Flag(help: "Stop publishing this device's operations that every device's checkpoint includes.") var prune = false
 
     func run() async throws {
         let ctx = try Context(global)
         let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment)
-        try printSyncReport(try engine.sync(folder: folder, checkpoint: checkpoint))
+        try printSyncReport(try engine.sync(folder: folder, checkpoint: checkpoint, prune: prune))
     }
 }
 

@@ -231,6 +231,15 @@ final class SyncRecorder {
         return fd
     }
 
+    /// Creates this device's log with its header when there is none yet.
+    func prepare() throws {
+        if identity == nil {
+            guard let (id, _) = try DeviceIdentity.load(sp) else { return }
+            identity = id
+        }
+        close(try refresh(identity!))
+    }
+
     /// Appends `change`; returns how to take it back if the journal write then fails.
     func record(_ change: Change, now: Date, group: String? = nil) throws -> () -> Void {
         if identity == nil {

@@ -117,14 +117,16 @@ public final class SyncEngine {
 
     // MARK: - sync
 
-    public func sync(folder: String? = nil, checkpoint: Bool = false) throws -> SyncReport {
+    /// `prune`: leave out of this device's published log the operations every device's
+    /// checkpoint includes (once each device has one that knows every device).
+    public func sync(folder: String? = nil, checkpoint: Bool = false, prune: Bool = false) throws -> SyncReport {
         guard sp.enabled else {
             throw RapportError.failure("sync is not set up for \(sp.store.storeDirectory): run rapport sync init REMOTE (or --folder DIR) first")
         }
-        return try run(folderOverride: folder, forceCheckpoint: checkpoint, recordExisting: false)
+        return try run(folderOverride: folder, forceCheckpoint: checkpoint, recordExisting: false, prune: prune)
     }
 
-    private func run(folderOverride: String?, forceCheckpoint: Bool, recordExisting: Bool) throws -> SyncReport {
+    private func run(folderOverride: String?, forceCheckpoint: Bool, recordExisting: Bool, prune: Bool = false) throws -> SyncReport {
         guard let (identity, copied) = try DeviceIdentity.load(sp) else {
             throw RapportError.failure("sync is not set up: run rapport sync init REMOTE")
         }
@@ -171,7 +173,8 @@ public final class SyncEngine {
             merged = try mergeIntoStore(foreign: foreign, identity: identity, state: &state)
             fault("merged")
             let ownOps = try ownOperations(identity.id)
-            let publishedBytes = try publish(shared, identity: identity, state: state, ownCount: ownOps.count)
+            let publishedBytes = try publish(shared, identity: identity, state: state, ownCount: ownOps.count,
+                                             prune: prune ? pruneCut(foreign, own: identity.id) : nil)
             let lastCheckpoint = foreign.checkpoints[identity.id]?.state.included[identity.id] ?? 0
             if forceCheckpoint || recordExisting || ownOps.count - lastCheckpoint >= checkpointEvery {
                 try writeCheckpoint(shared, identity: identity, foreign: foreign, own: ownOps)
@@ -368,28 +371,57 @@ public final class SyncEngine {
         return ParsedLog.parse(bytes, file: sp.ownLog(id)).ops
     }
 
-    /// The latest checkpoint that covers every device whose log is here, with no gap
-    /// between what it includes and the operations held.
-    private func base(_ f: Foreign, own: String, ownOps: [SyncOperation]) -> MergeState {
+    /// The latest checkpoint usable here: for every device whose log is held, it includes
+    /// every held operation stamped at or before its cut, and the held operations continue
+    /// where it stops (a log whose older operations were dropped needs one).
+    private func base(_ f: Foreign, own: String, ownOps: [SyncOperation]) throws -> (state: MergeState, from: String?) {
         var held: [String: Int] = [:]
-        for op in f.ops + ownOps { held[op.device] = min(held[op.device] ?? Int.max, op.number) }
-        var best: MergeState?
-        for (_, cp) in f.checkpoints.sorted(by: { $0.key < $1.key }) {
-            let devices = Set(cp.devices)
-            guard held.keys.allSatisfy(devices.contains) else { continue }
-            guard held.allSatisfy({ cp.state.included[$0.key, default: 0] + 1 >= $0.value }) else { continue }
-            if let b = best, let bc = b.cut, let c = cp.state.cut, bc >= c { continue }
-            best = cp.state
+        var early: [String: (clock: HLC, number: Int)] = [:]
+        for op in f.ops + ownOps {
+            held[op.device] = min(held[op.device] ?? Int.max, op.number)
         }
-        return best ?? MergeState()
+        var best: (state: MergeState, from: String?)?
+        for (id, cp) in f.checkpoints.sorted(by: { $0.key < $1.key }) {
+            guard let cut = cp.state.cut else { continue }
+            early = [:]
+            for op in f.ops + ownOps where op.clock <= cut {
+                if op.number > early[op.device]?.number ?? 0 { early[op.device] = (op.clock, op.number) }
+            }
+            guard held.allSatisfy({ cp.state.included[$0.key, default: 0] + 1 >= $0.value }),
+                  early.allSatisfy({ $0.value.number <= cp.state.included[$0.key, default: 0] }) else { continue }
+            if let b = best, let bc = b.state.cut, bc >= cut { continue }
+            best = (cp.state, id)
+        }
+        if let best { return best }
+        if let gap = held.first(where: { $0.value > 1 }) {
+            throw RapportError.failure("the log of device \(gap.key) starts at its operation \(gap.value) and no checkpoint here covers the ones before it; sync again once that device's checkpoint has arrived")
+        }
+        return (MergeState(), nil)
     }
+
+    /// The clock cut every device's checkpoint includes (nil unless each device has one
+    /// that knows every device): own operations up to it need not be published again.
+    private func pruneCut(_ f: Foreign, own: String) -> HLC? {
+        let devices = Set(f.counts.keys).union([own])
+        var cuts: [HLC] = []
+        for d in devices {
+            guard let cp = f.checkpoints[d], devices.isSubset(of: Set(cp.devices)), let c = cp.state.cut else { return nil }
+            cuts.append(c)
+        }
+        return cuts.min()
+    }
+
+    /// The device whose checkpoint the last merge started from (nil: from the beginning).
+    public private(set) var startedFrom: String?
 
     private func mergeIntoStore(foreign: Foreign, identity: DeviceIdentity, state: inout SyncState) throws -> MergeState {
         var merged = MergeState()
         var next = state
         try store.applyMerged({ db in
             let own = try ownOperations(identity.id)
-            merged = SyncMerge.merge(foreign.ops + own, onto: base(foreign, own: identity.id, ownOps: own))
+            let b = try base(foreign, own: identity.id, ownOps: own)
+            startedFrom = b.from
+            merged = SyncMerge.merge(foreign.ops + own, onto: b.state)
             return SyncMerge.diff(from: db, to: merged.database)
         }, then: {
             for (dev, n) in foreign.counts { next.seen[dev] = max(next.seen[dev, default: 0], n) }
@@ -401,19 +433,33 @@ public final class SyncEngine {
     }
 
     /// Puts this device's log (its complete lines) in the shared folder; returns its size.
-    private func publish(_ shared: String, identity: DeviceIdentity, state: SyncState, ownCount: Int) throws -> Int {
+    /// Operations stamped at or before `prune` are left out (every device's checkpoint has
+    /// them; git history keeps them).
+    private func publish(_ shared: String, identity: DeviceIdentity, state: SyncState, ownCount: Int, prune: HLC?) throws -> Int {
         guard let bytes = try Sys.readFile(sp.ownLog(identity.id)) else { return 0 }
-        let complete = Array(bytes[..<(bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0)])
+        let size = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        var complete = Array(bytes[..<size])
+        if let prune {
+            var kept: [UInt8] = []
+            var start = 0
+            while start < complete.count, let nl = complete[start...].firstIndex(of: 0x0A) {
+                let line = complete[start...nl]
+                start = nl + 1
+                if let l = try? StoreCoding.decoder.decode(LogLine.self, from: Data(line)), let hlc = l.hlc, l.n != nil, hlc <= prune { continue }
+                kept += line
+            }
+            complete = kept
+        }
         let target = shared + "/" + fileName("\(identity.id).jsonl")
         if crypto != nil {
             unlink(shared + "/\(identity.id).jsonl")
             // Re-encrypted only when there is something new (ciphertext differs each time).
-            if ownCount <= state.published, (try Sys.status(target)) != nil { return complete.count }
+            if ownCount <= state.published, (try Sys.status(target)) != nil { return size }
             try Sys.replaceFile(.system, target, try crypto!.encrypt(complete, tool: tool))
         } else if try Sys.readFile(target) != complete {
             try Sys.replaceFile(.system, target, complete)
         }
-        return complete.count
+        return size
     }
 
     private func writeCheckpoint(_ shared: String, identity: DeviceIdentity, foreign: Foreign, own: [SyncOperation]) throws {
@@ -421,8 +467,8 @@ public final class SyncEngine {
         if let l = own.last?.clock { latest[identity.id] = l }
         guard let cut = latest.values.min() else { return }
         let all = foreign.ops + own
-        var state = SyncMerge.merge(all.filter { $0.clock <= cut }, onto: base(foreign, own: identity.id, ownOps: own).cut.map { $0 <= cut } == true
-                                    ? base(foreign, own: identity.id, ownOps: own) : MergeState())
+        let b = try base(foreign, own: identity.id, ownOps: own).state
+        var state = SyncMerge.merge(all.filter { $0.clock <= cut }, onto: b.cut.map { $0 <= cut } == true ? b : MergeState())
         state.cut = cut
         let cp = Checkpoint(devices: Array(Set(latest.keys).union(foreign.counts.keys)).sorted(), state: state)
         var bytes = Array(try StoreCoding.encoder.encode(cp)) + [0x0A]
