@@ -29,11 +29,11 @@ func printSyncReport(_ r: SyncReport) throws {
         let value = c.loserValue.map { "'\($0)'" } ?? "(none)"
         switch c.kind {
         case .field:
-            say(Text.visible("  conflict: \(c.summary): kept the later edit; \(value) from \(c.loser.device) lost"))
+            say(Text.visible("  conflict: \(c.summary): kept the later edit; \(value) from \(r.name(of: c.loser.device)) lost"))
         case .deleteKept:
-            say(Text.visible("  conflict: \(c.name): deleted on \(c.loser.device), edited later on \(c.winner.device): kept"))
+            say(Text.visible("  conflict: \(c.name): deleted on \(r.name(of: c.loser.device)), edited later on \(r.name(of: c.winner.device)): kept"))
         case .editLost:
-            say(Text.visible("  conflict: \(c.summary): edited on \(c.loser.device) (\(value)), deleted later on \(c.winner.device): deleted"))
+            say(Text.visible("  conflict: \(c.summary): edited on \(r.name(of: c.loser.device)) (\(value)), deleted later on \(r.name(of: c.winner.device)): deleted"))
         }
     }
     if let e = r.publishError { throw RapportError.failure("merged, but not published: \(e); run rapport sync again") }

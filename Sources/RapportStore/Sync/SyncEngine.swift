@@ -33,6 +33,10 @@ public struct SyncReport: Sendable {
     public var notes: [String] = []
     /// Set when the merge is done but publishing failed (the next sync retries).
     public var publishError: String?
+    /// Device id → name, for showing who wrote what.
+    public var deviceNames: [String: String] = [:]
+
+    public func name(of device: String) -> String { deviceNames[device] ?? device }
 
     /// "12 changes from desktop, 1 conflict: Dana Smith firm"
     public var summary: String {
@@ -209,6 +213,8 @@ public final class SyncEngine {
             if n > was { report.incoming.append((names[dev] ?? dev, n - was)) }
         }
         report.conflicts = newConflicts
+        report.deviceNames = names
+        report.deviceNames[identity.id] = identity.name
         report.sent = max(0, state.published - before.published)
         return report
     }
