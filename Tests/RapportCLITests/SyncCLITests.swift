@@ -30,6 +30,12 @@ import Testing
         try sh("git", "init", "-q", "--bare", "-b", "main", remote)
         _ = try ok(a, "add", "Dana Smith", "--firm", "Acme", "--email", "dana@acme.example")
         _ = try ok(a, "log", "Dana", "--in", "--subject", "Hello", "--at", "2026-11-19T10:00:00Z")
+        // A remote that is not there: one line with git's reason, and nothing lost; the
+        // set-up is simply done again.
+        let bad = try a.run(["sync", "init", remote + "-missing", "--name", "laptop"], env: Self.gitEnv)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("git fetch from the sync remote failed: fatal:"), "\(bad.stderr)")
+        #expect(try ok(a, "list").contains("Dana Smith"))
         let initA = try ok(a, "sync", "init", remote, "--name", "laptop")
         #expect(initA.contains("no changes from other devices"))
         let initB = try ok(b, "sync", "init", remote, "--name", "desktop")

@@ -80,7 +80,7 @@ public final class SyncEngine {
     /// this store's existing data recorded as this device's first operations, then a
     /// first sync that writes a checkpoint.
     public func initialize(remote: String?, folder: String?, name: String?) throws -> SyncReport {
-        if sp.enabled, let existing = try DeviceIdentity.load(sp) {
+        if sp.enabled, let existing = try DeviceIdentity.load(sp), (try Sys.status(sp.ownLog(existing.identity.id))) != nil {
             throw RapportError.failure("sync is already set up in \(sp.store.storeDirectory) (device \(existing.identity.name), \(existing.identity.id)); run rapport sync")
         }
         let settings: SyncSettings
@@ -96,7 +96,10 @@ public final class SyncEngine {
         } else {
             throw RapportError.usage("sync init needs a git remote (a path, file://, ssh or https URL) or --folder DIR")
         }
-        let identity = DeviceIdentity.fresh(sp.store, name: name)
+        // A set-up that failed before its first sync (say, the remote was unreachable) is
+        // done again from the start, keeping its device id.
+        var identity = (try DeviceIdentity.load(sp))?.identity ?? DeviceIdentity.fresh(sp.store, name: name)
+        if let name { identity.name = name }
         if settings.mode == "git" {
             try FileManager.default.createDirectory(atPath: sp.shared, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -134,6 +137,10 @@ public final class SyncEngine {
         guard let (identity, copied) = try DeviceIdentity.load(sp) else {
             throw RapportError.failure("sync is not set up: run rapport sync init REMOTE")
         }
+        // Until this device's log exists, the store's data is not in it: the first sync that
+        // gets that far records it (whether started by init or after an init that failed).
+        let hasLog = try Sys.status(sp.ownLog(identity.id)) != nil
+        let recordExisting = recordExisting || !hasLog
         var settings = try SyncSettings.load(sp) ?? SyncSettings(mode: "git", remote: nil, folder: nil)
         if let f = folderOverride {
             settings = SyncSettings(mode: "folder", remote: nil, folder: AppPaths.absolute(f, environment: tool.environment))

@@ -13,9 +13,11 @@ struct Tool {
         var status: Int32
         var output: String
         var ok: Bool { status == 0 }
-        /// The last non-empty line of git's output, for an error message.
+        /// git's own error line (the `fatal:` or `error:` one, else the first), for a message.
         var lastLine: String {
-            output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.last { !$0.isEmpty } ?? "exit status \(status)"
+            let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let line = lines.first { $0.hasPrefix("fatal:") || $0.hasPrefix("error:") } ?? lines.first { $0.contains("rejected") } ?? lines.first
+            return line ?? "exit status \(status)"
         }
     }
 
