@@ -135,36 +135,34 @@ public final class Store {
     }
 
     private func applyLocked(_ change: Change, record: Bool) throws {
-        do {
-            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
-            // Apply what other processes will read back (whole-second times, …), and
-            // never write a line that cannot be read.
-            let stored: Change
-            do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)).change } catch {
-                throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
-            }
-            var next = database
-            do { try next.apply(stored) } catch let e as ChangeError {
-                throw RapportError.failure("the change was not saved: \(e.description)")
-            }
-            var rollback: () -> Void = {}
-            if record, let recorder {
-                do { rollback = try recorder.record(stored, now: clock.now()) } catch {
-                    throw RapportError.failure("the change was not saved: the sync log could not be written (\((error as? RapportError)?.description ?? "\(error)"))")
-                }
-                for n in recorder.notices where !notices.contains(n) { notices.append(n) }
-            }
-            do { try appendLine(line) } catch {
-                rollback()
-                throw error
-            }
-            database = next
-            seq += 1
-            journalOffset += line.count
-            journalSeenSize = journalOffset
-            journalLines += 1
-            generation += 1
+        let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
+        // Apply what other processes will read back (whole-second times, …), and
+        // never write a line that cannot be read.
+        let stored: Change
+        do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)).change } catch {
+            throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
         }
+        var next = database
+        do { try next.apply(stored) } catch let e as ChangeError {
+            throw RapportError.failure("the change was not saved: \(e.description)")
+        }
+        var rollback: () -> Void = {}
+        if record, let recorder {
+            do { rollback = try recorder.record(stored, now: clock.now()) } catch {
+                throw RapportError.failure("the change was not saved: the sync log could not be written (\((error as? RapportError)?.description ?? "\(error)"))")
+            }
+            for n in recorder.notices where !notices.contains(n) { notices.append(n) }
+        }
+        do { try appendLine(line) } catch {
+            rollback()
+            throw error
+        }
+        database = next
+        seq += 1
+        journalOffset += line.count
+        journalSeenSize = journalOffset
+        journalLines += 1
+        generation += 1
     }
 
     /// Picks up changes other processes made (appends and compactions). Cheap when
