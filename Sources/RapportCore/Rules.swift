@@ -96,7 +96,10 @@ public enum Rules {
     /// Status of every recruiter. Groups opportunities, follow-ups and expectations and
     /// builds the duplicate-submission index once, then costs O(thread tail) per recruiter.
     public static func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        let engine = RuleEngine(policy: policy, now: now)
+        evaluate(db, engine: RuleEngine(policy: policy, now: now))
+    }
+
+    static func evaluate(_ db: Database, engine: RuleEngine) -> [UUID: RecruiterStatus] {
         let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
         let followUps = Dictionary(grouping: db.followUps.values, by: \.recruiterID)
         let expectations = Dictionary(grouping: db.expectations.values, by: \.recruiterID)
@@ -139,38 +142,16 @@ public enum Rules {
     /// appearance, risk and non-responsive onset, or the next midnight. Counts derived from
     /// those (the status line) stay valid from `now` until (not including) this moment; a
     /// candidate moment equal to `now` gives `now` itself (valid at no later instant).
+    ///
+    /// The moments are not listed here: the rules are evaluated with a `Horizon`, and
+    /// every comparison of `now` with a threshold (a due time, an onset, a future
+    /// message's time) reports that threshold as it is made, so a rule cannot be timed
+    /// apart from how it is checked.
     public static func nextChange(in db: Database, now: Date, policy: Policy) -> Date {
-        let engine = RuleEngine(policy: policy, now: now)
-        var next = engine.calendar.adding(calendarDays: 1, to: engine.calendar.startOfDay(now))
-        func consider(_ t: Date) { if t >= now && t < next { next = t } }
-        let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
-        for f in db.followUps.values where f.done == nil { consider(f.snoozedUntil ?? f.due) }
-        for e in db.expectations.values { consider(e.by) }
-        for (id, r) in db.recruiters where r.status != .doNotContact {
-            let thread = db.thread(id)
-            // The first message still in the future appears at its time.
-            var lo = 0, hi = thread.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
-            }
-            if lo < thread.count { consider(thread[lo].at) }
-            let f = engine.facts(of: thread)
-            if r.targeting == .targeted, let oldest = f.open.first {
-                for m in f.open { consider(engine.replyDue(m)) }
-                consider(engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
-                consider(engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
-            }
-            for o in opportunities[id] ?? [] {
-                for iv in o.interviews {
-                    let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                    consider(end)
-                    consider(engine.calendar.adding(businessDays: policy.thankYouBusinessDays, to: end))
-                }
-            }
-            if let sent = f.lastOutbound { consider(engine.calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)) }
-        }
-        return next
+        let calendar = BusinessCalendar(policy: policy, anchor: now)
+        let horizon = Horizon(now: now, until: calendar.adding(calendarDays: 1, to: calendar.startOfDay(now)))
+        _ = evaluate(db, engine: RuleEngine(policy: policy, now: now, horizon: horizon))
+        return horizon.next
     }
 
     /// The flag records to persist on a recruiter: flags that stay up keep their `since`,
@@ -245,6 +226,20 @@ public enum Rules {
     }
 }
 
+/// The earliest moment at or after `now` (and before `next`, midnight at first) that a
+/// rule compared `now` with: where an evaluation's answer may change by time alone.
+final class Horizon {
+    let now: Date
+    private(set) var next: Date
+
+    init(now: Date, until: Date) {
+        self.now = now
+        next = until
+    }
+
+    func report(_ t: Date) { if t >= now && t < next { next = t } }
+}
+
 /// One evaluation: the policy, `now`, the business calendar and the weight table, built
 /// once and shared by every recruiter.
 struct RuleEngine {
@@ -254,14 +249,29 @@ struct RuleEngine {
     let weights: UrgencyWeights
     let table: UrgencyWeights.Table
     let quick: Set<Channel>
+    /// Collects every threshold compared with `now` (for `Rules.nextChange`); nil otherwise.
+    let horizon: Horizon?
 
-    init(policy: Policy, now: Date) {
+    init(policy: Policy, now: Date, horizon: Horizon? = nil) {
         self.policy = policy
         self.now = now
+        self.horizon = horizon
         calendar = BusinessCalendar(policy: policy, anchor: now)
         weights = policy.urgency
         table = UrgencyWeights.Table(policy.urgency)
         quick = Set(policy.quickChannels)
+    }
+
+    /// `now` is later than `t` (reports `t`: the answer changes there).
+    func isPast(_ t: Date) -> Bool {
+        horizon?.report(t)
+        return now > t
+    }
+
+    /// `now` is `t` or later (reports `t`).
+    func hasReached(_ t: Date) -> Bool {
+        horizon?.report(t)
+        return now >= t
     }
 
     /// When the reply to inbound `m` is due.
@@ -290,6 +300,8 @@ struct RuleEngine {
             let mid = (lo + hi) / 2
             if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
         }
+        // The first message still in the future appears at its time.
+        if lo < thread.count { horizon?.report(thread[lo].at) }
         var f = ThreadFacts()
         guard lo > 0 else { return f }
         f.last = thread[lo - 1]
@@ -335,80 +347,97 @@ struct RuleEngine {
             return finish(st, flags: flags, deadlines: [], recruiter: r)
         }
 
+        var out = Found(flags: flags)
+        replyRule(r, f, &out)
+        thankYouRule(r, f, opportunities, &out)
+        followUpRule(r, followUps, &out)
+        expectationRule(r, f, expectations, &out)
+        awaitingRule(r, f, turn: st.turn, &out)
+        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { out.flags.insert(.unprepared) }
+        return finish(st, flags: out.flags, deadlines: out.deadlines, recruiter: r)
+    }
+
+    /// What the rules found for one recruiter so far.
+    struct Found {
+        var flags: FlagSet
         var deadlines: [Deadline] = []
-        let name = r.name
+    }
 
-        // Replies, non-responsive risk. Blanket recruiters (mass mailers) raise none of these.
-        if r.targeting == .targeted, let oldest = f.open.first {
-            var anyOverdue = false
-            for m in f.open {
-                let due = replyDue(m)
-                if now > due { anyOverdue = true }
-                let about = m.subject.map { ": \($0)" } ?? ""
-                deadlines.append(Deadline(
-                    id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
-                    messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
-            }
-            flags.insert(anyOverdue ? .replyOverdue : .replyDue)
-            let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
-                || now > calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
-            let risk = f.open.count >= policy.riskOpenCount
-                || now > calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at)
-            if nonResponsive { flags.insert(.nonResponsive) } else if risk { flags.insert(.nonResponsiveRisk) }
+    /// Replies and non-responsive risk. Blanket recruiters (mass mailers) raise none of these.
+    func replyRule(_ r: Recruiter, _ f: ThreadFacts, _ out: inout Found) {
+        guard r.targeting == .targeted, let oldest = f.open.first else { return }
+        var anyOverdue = false
+        for m in f.open {
+            let due = replyDue(m)
+            if isPast(due) { anyOverdue = true }
+            let about = m.subject.map { ": \($0)" } ?? ""
+            out.deadlines.append(Deadline(
+                id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
+                messageID: m.id, title: "Reply to \(r.name) (\(m.channel.rawValue))\(about)", urgency: 0))
         }
+        out.flags.insert(anyOverdue ? .replyOverdue : .replyDue)
+        let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
+            || isPast(calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
+        let risk = f.open.count >= policy.riskOpenCount
+            || isPast(calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
+        if nonResponsive { out.flags.insert(.nonResponsive) } else if risk { out.flags.insert(.nonResponsiveRisk) }
+    }
 
-        // Thank-you notes: an ended interview with no outbound message at or after its end.
+    /// Thank-you notes: an ended interview with no outbound message at or after its end.
+    func thankYouRule(_ r: Recruiter, _ f: ThreadFacts, _ opportunities: [Opportunity], _ out: inout Found) {
         for o in opportunities {
             for iv in o.interviews {
                 let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                guard end <= now else { continue }
-                if let out = f.lastOutbound, out >= end { continue }
-                flags.insert(.thankYouDue)
+                guard hasReached(end) else { continue }
+                if let sent = f.lastOutbound, sent >= end { continue }
+                out.flags.insert(.thankYouDue)
                 let at = o.employer.map { " at \($0)" } ?? ""
-                deadlines.append(Deadline(
+                out.deadlines.append(Deadline(
                     id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
-                    title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
+                    title: "Thank \(r.name) for the \(o.role) interview\(at)", urgency: 0))
             }
         }
+    }
 
-        // Follow-ups the candidate scheduled: due at the snooze time when snoozed.
+    /// Follow-ups the candidate scheduled: due at the snooze time when snoozed.
+    func followUpRule(_ r: Recruiter, _ followUps: [FollowUp], _ out: inout Found) {
         for fu in followUps where fu.done == nil {
             let due = fu.snoozedUntil ?? fu.due
-            if now > due { flags.insert(.followUpOverdue) }
+            if isPast(due) { out.flags.insert(.followUpOverdue) }
             let note = fu.note.map { ": \($0)" } ?? ""
-            deadlines.append(Deadline(
+            out.deadlines.append(Deadline(
                 id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
-                followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
+                followUpID: fu.id, title: "Follow up with \(r.name)\(note)", urgency: 0))
         }
+    }
 
-        // Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
+    /// Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
+    func expectationRule(_ r: Recruiter, _ f: ThreadFacts, _ expectations: [Expectation], _ out: inout Found) {
         for e in expectations {
             let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
             if let inbound = f.lastInbound, inbound >= keptFrom { continue }
-            if now > e.by { flags.insert(.noShow) }
+            if isPast(e.by) { out.flags.insert(.noShow) }
             let note = e.note.map { ": \($0)" } ?? ""
-            deadlines.append(Deadline(
+            out.deadlines.append(Deadline(
                 id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
-                due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
+                due: e.by, expectationID: e.id, title: "\(r.name) owes you\(note)", urgency: 0))
         }
+    }
 
-        // Awaiting them / cold: only for relationships the candidate is keeping up.
-        if st.turn == .theirs, r.status == .active || r.status == .ally, let sent = f.lastOutbound {
-            let checkInAt = calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)
-            if now >= checkInAt {
-                if f.trailingOutbound >= 1 + policy.coldAfterCheckIns {
-                    flags.insert(.cold)
-                } else {
-                    flags.insert(.awaitingThem)
-                    deadlines.append(Deadline(
-                        id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
-                        due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
-                }
-            }
+    /// Awaiting them / cold: only for relationships the candidate is keeping up.
+    func awaitingRule(_ r: Recruiter, _ f: ThreadFacts, turn: Turn, _ out: inout Found) {
+        guard turn == .theirs, r.status == .active || r.status == .ally, let sent = f.lastOutbound else { return }
+        let checkInAt = calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)
+        guard hasReached(checkInAt) else { return }
+        if f.trailingOutbound >= 1 + policy.coldAfterCheckIns {
+            out.flags.insert(.cold)
+        } else {
+            out.flags.insert(.awaitingThem)
+            out.deadlines.append(Deadline(
+                id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
+                due: checkInAt, title: "Check in with \(r.name): no answer to your last message", urgency: 0))
         }
-        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { flags.insert(.unprepared) }
-        return finish(st, flags: flags, deadlines: deadlines, recruiter: r)
     }
 
     /// Sorts the flags, scores the deadlines and the recruiter.
@@ -424,7 +453,7 @@ struct RuleEngine {
             var d = d
             let late = w.lateness(due: d.due, now: now)
             worstLateness = max(worstLateness, late)
-            let timing = now > d.due ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
+            let timing = isPast(d.due) ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
             d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
             return d
         }.sorted(by: Rules.moreUrgent)

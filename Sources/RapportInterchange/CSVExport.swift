@@ -57,7 +57,8 @@ public enum RapportCSV {
 
     /// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (or edge spaces).
     public static func field(_ raw: String) -> String {
-        let s = protect(raw)
+        // No raw ESC, BEL, C1 or bidi control for a terminal or a spreadsheet: visible forms.
+        let s = protect(ControlText.visible(raw))
         let needsQuotes = s.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             || s.first == " " || s.last == " "
         return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s

@@ -442,9 +442,6 @@ public struct LinkedInFiles: Sendable {
         }
     }
 
-    /// Largest file taken out of a zip (a guard against zip bombs).
-    static let maxEntrySize: UInt64 = 1 << 30
-
     /// Loads from the unzipped export folder, the zip itself, or one CSV file.
     public static func load(path: String) throws -> LinkedInFiles {
         let fm = FileManager.default
@@ -478,9 +475,7 @@ public struct LinkedInFiles: Sendable {
     }
 
     private static func readText(_ path: String) throws -> String {
-        do { return TextRepair.decode(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw InterchangeError("\(path): cannot read (\(error.localizedDescription))")
-        }
+        TextRepair.decode(try InputLimits.readFile(path, checkingCSV: true))
     }
 
     private static func isZip(_ path: String) -> Bool {
@@ -498,11 +493,25 @@ public struct LinkedInFiles: Sendable {
             let name = (entry.path as NSString).lastPathComponent
             let lower = name.lowercased()
             guard LinkedInFiles.wanted(lower) else { continue }
-            guard entry.uncompressedSize <= LinkedInFiles.maxEntrySize else {
-                throw InterchangeError("\(path): \(entry.path) is larger than 1 GiB; unzip it and import the folder")
+            let where_ = "\(path): \(entry.path)"
+            // The header's size only refuses early; what counts is what inflates.
+            guard entry.uncompressedSize <= UInt64(InputLimits.zipEntry) else {
+                throw InputLimits.zipRefusal(where_)
             }
             var data = Data()
-            do { _ = try archive.extract(entry, skipCRC32: false) { data.append($0) } } catch {
+            var inflated = 0
+            var scanner = CSVScanner(file: where_)
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    inflated += chunk.count
+                    guard inflated <= InputLimits.zipEntry else { throw InputLimits.zipRefusal(where_) }
+                    try scanner.feed(chunk)
+                    guard inflated <= InputLimits.file else { throw InputLimits.fileRefusal(where_) }
+                    data.append(chunk)
+                }
+            } catch let e as InterchangeError {
+                throw e
+            } catch {
                 throw InterchangeError("\(path): cannot unpack \(entry.path) (\(error))")
             }
             keep(TextRepair.decode(data), name: name)

@@ -8,6 +8,8 @@ import RapportCore
 enum StoreLoader {
     struct Loaded {
         var db: Database
+        var flags: [UUID: [FlagRecord]]
+        var history: UndoHistory
         var version: Int
         var snapshotSeq: Int
         var seq: Int
@@ -30,8 +32,9 @@ enum StoreLoader {
         var db = Database()
         var version = Snapshot.currentVersion
         var snapSeq = 0
+        var flags: [UUID: [FlagRecord]] = [:]
         if let bytes = try Sys.readFile(paths.snapshot) {
-            (db, version, snapSeq) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
+            (db, version, snapSeq, flags) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
         } else if Sys.lstatIsSymlink(paths.snapshot) {
             throw RapportError.failure("\(paths.snapshot): a symlink whose target \(Sys.writeTarget(paths.snapshot)) is missing; restore it or remove the link")
         } else if try Sys.status(paths.backup) != nil {
@@ -40,13 +43,20 @@ enum StoreLoader {
         let journalID = try Sys.status(paths.journal)
         let journal = try Sys.readFile(paths.journal) ?? []
         var seq = snapSeq
-        let r = try replay(journal, into: &db, seq: &seq, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
-        return Loaded(db: db, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
+        var history = loadHistory(paths, upTo: snapSeq)
+        let r = try replay(journal, into: &db, seq: &seq, history: &history, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
+        return Loaded(db: db, flags: flags, history: history, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
                       journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
     }
 
+    /// The undo history kept beside the snapshot (its groups up to the snapshot's `seq`;
+    /// later ones are read from the journal), read when first asked for.
+    static func loadHistory(_ paths: AppPaths, upTo seq: Int) -> UndoHistory {
+        UndoHistory(file: paths.undo, upTo: seq)
+    }
+
     /// Checks and decodes snapshot bytes. Every failure names the file, where, and the backup.
-    static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int) {
+    static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int, [UUID: [FlagRecord]]) {
         let hint = FileManager.default.fileExists(atPath: backup)
             ? "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
             : "there is no backup yet (\(backup) is written at the first compaction); run `rapport check` and see docs/store-format.md, Recovery"
@@ -69,15 +79,15 @@ enum StoreLoader {
         } catch {
             // Only now look at the version alone, for the better message.
             guard let version = try? StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion else {
-                throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")
+                throw RapportError.failure("\(file): \(DecodingText.describe(error, in: data)) (not a Rapport store?); \(hint)")
             }
             if version > Snapshot.currentVersion {
-                throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(StoreCoding.describe(error))")
+                throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(DecodingText.describe(error, in: data))")
             }
-            throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
+            throw RapportError.failure("\(file): \(DecodingText.describe(error, in: data)); \(hint)")
         }
         let version = snap.schemaVersion
-        do { return (try snap.database(file: file), version, snap.seq) } catch {
+        do { return (try snap.database(file: file), version, snap.seq, snap.flags) } catch {
             throw RapportError.failure("\(error); \(hint)")
         }
     }
@@ -114,8 +124,8 @@ enum StoreLoader {
     /// Lines already folded into the snapshot (seq ≤ snapshotSeq) are skipped. A broken
     /// complete line throws, naming its line number; bytes after the last newline are
     /// returned as `torn`.
-    static func replay(_ bytes: [UInt8], into db: inout Database, seq: inout Int, snapshotSeq: Int,
-                       lineBase: Int, file: String) throws -> Replay {
+    static func replay(_ bytes: [UInt8], into db: inout Database, seq: inout Int, history: inout UndoHistory,
+                       snapshotSeq: Int, lineBase: Int, file: String) throws -> Replay {
         var r = Replay()
         var pos = 0
         var lineNo = lineBase
@@ -127,14 +137,14 @@ enum StoreLoader {
             }
             lineNo += 1
             let line = Array(bytes[pos..<nl])
-            let refuse = "; nothing was loaded: fix or remove that line (docs/store-format.md, Recovery)"
+            let refuse = "; nothing was loaded: `rapport check --repair` keeps the lines that can be applied and sets that one aside (docs/store-format.md, Recovery)"
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 if let f = JSONCheck.check(line) {
                     throw RapportError.failure("\(file): line \(lineNo), column \(f.offset + 1): \(f.message)\(refuse)")
                 }
                 let jl: JournalLine
                 do { jl = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) } catch {
-                    throw RapportError.failure("\(file): line \(lineNo): \(StoreCoding.describe(error))\(refuse)")
+                    throw RapportError.failure("\(file): line \(lineNo): \(DecodingText.describe(error, in: Data(line)))\(refuse)")
                 }
                 if jl.seq > snapshotSeq {
                     guard jl.seq == seq + 1 else {
@@ -145,6 +155,7 @@ enum StoreLoader {
                         throw RapportError.failure("\(file): line \(lineNo): the change cannot be applied: \(error)\(refuse)")
                     }
                     seq = jl.seq
+                    history.record(jl)
                 }
             }
             r.lines += 1
@@ -159,13 +170,19 @@ enum StoreLoader {
     static func setAsideTorn(_ torn: [UInt8], at offset: Int, paths: AppPaths, fs: FileSystem, now: Date) throws -> String {
         let name = Sys.freshName("\(paths.journal).torn-\(Sys.stamp(now))")
         try Sys.createFile(fs, name, torn)
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
         defer { close(fd) }
-        guard fs.ftruncate(fd, off_t(offset)) == 0, fs.fsync(fd) == 0 else {
+        guard fs.ftruncate(fd, off_t(offset)) == 0 else {
             throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal)
         }
-        try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        guard fs.fsync(fd) == 0 else {
+            // Put the bytes back: a failed repair leaves the journal as it was.
+            let e = errno
+            _ = torn.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal, e)
+        }
         return name
     }
 }

@@ -83,6 +83,8 @@ private struct Loop {
     var state: AppState
     var running = true
     var noticeFeed: NoticeFeed
+    /// This session's origin on every journal line it writes (`rapport undo` leaves them alone).
+    let origin = Origin.tui(session: String(UUID().uuidString.lowercased().prefix(8)))
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
         self.store = store
@@ -181,7 +183,7 @@ private struct Loop {
                             continue
                         }
                     }
-                    try store.apply(change)
+                    try store.apply(change, origin: origin, label: state.statusMessage?.text ?? "")
                     reload()
                 } catch {
                     send(.saveFailed("\(error)"))

@@ -200,7 +200,7 @@ public struct AppState: Sendable {
             + notices
     }
 
-    public var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? TimeZone(identifier: "UTC")! }
+    public var timeZone: TimeZone { policy.resolvedTimeZone }
 
     public var selectedRecruiterID: UUID? {
         order.indices.contains(recruiterCursor) ? order[recruiterCursor] : nil

@@ -100,7 +100,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
                 if !items.isEmpty { preview.append("People in the LinkedIn export ([x]: would be imported):") }
                 for item in items { preview.append("  " + Text.visible(item.line(checked: item.isTaken(by: selection)))) }
             }
-            try finish(result, store: store, dryRun: options.dryRun, preview: preview)
+            try finish(result, store: store, source: "linkedin", dryRun: options.dryRun, preview: preview)
         }
     }
 
@@ -141,8 +141,9 @@ struct ImportVCardCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A .vcf file with one or more cards.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, _ in
-            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
+        try await importFile(file, source: "vcard", global: global, dryRun: options.dryRun) { data, db, now, _ in
+            try InputLimits.checkContentLines(data, file: file)
+            return VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
 }
@@ -157,7 +158,7 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
+        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun, checkingCSV: true) { data, db, now, name in
             try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
@@ -173,7 +174,7 @@ struct ImportJSONCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The JSON file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, _, name in
+        try await importFile(file, source: "json", global: global, dryRun: options.dryRun) { data, db, _, name in
             try RapportJSON.plan(data, into: db, file: name)
         }
     }
@@ -217,7 +218,7 @@ struct ExportCommand: AsyncParsableCommand {
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
             if let output, output != "-" {
-                try AtomicFile.write(data, to: output)
+                try AtomicFile.write(data, to: output, fileSystem: FileSystem.from(environment: global.environment))
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -247,32 +248,43 @@ private func note(_ s: String) {
     FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
-private func readData(_ path: String) throws -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+private func readData(_ path: String, checkingCSV: Bool) throws -> Data {
+    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin", checkingCSV: checkingCSV) }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
     guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
-    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw RapportError.failure("\(path): cannot read (\(error.localizedDescription))")
-    }
+    return try InputLimits.readFile(path, checkingCSV: checkingCSV)
 }
 
-/// The shape of every single-file import: read FILE, open the store, plan, finish.
+/// The shape of every single-file import: read FILE, open the store, plan, finish. The
+/// plan is made under the store's lock, against its fresh data, and the whole import is
+/// written as one undo group (`rapport undo` takes it back in one step).
 private func importFile(
-    _ file: String, global: GlobalOptions, dryRun: Bool,
+    _ file: String, source: String, global: GlobalOptions, dryRun: Bool, checkingCSV: Bool = false,
     plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
 ) async throws {
     try await reportingErrors {
-        let data = try readData(file)
+        let data = try readData(file, checkingCSV: checkingCSV)
         let ctx = try Context(global)
-        let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
-        try finish(result, store: try ctx.store, dryRun: dryRun)
+        let name = (file as NSString).lastPathComponent
+        if dryRun {
+            try finish(try plan(data, ctx.db, ctx.now, name), store: try ctx.store, source: source, dryRun: true)
+            return
+        }
+        var planned: ImportResult?
+        try ctx.store.applyAcknowledged(origin: .importer(source), label: "Import \(source) \(name)") { db in
+            let result = try plan(data, db, ctx.now, name)
+            planned = result
+            return result.changes.isEmpty ? .batch([]) : result.change
+        }
+        if let planned { try finish(planned, store: try ctx.store, source: source, dryRun: false, applied: true) }
     }
 }
 
 /// Prints the report (skipped rows and notes on stderr, the plan on stdout), applies the
 /// batch unless this is a dry run, and ends with the summary line.
-private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview: [String] = []) throws {
+private func finish(_ result: ImportResult, store: Store, source: String, dryRun: Bool, preview: [String] = [],
+                    applied: Bool = false) throws {
     let report = result.report
     for n in report.notes { note(n) }
     let shown = report.skipped.prefix(50)
@@ -287,7 +299,9 @@ private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview:
         say("dry run, nothing written: \(report.summary)")
         return
     }
-    if !result.changes.isEmpty { try store.apply(result.change) }
+    if !applied, !result.changes.isEmpty {
+        try store.applyAcknowledged(origin: .importer(source), label: "Import \(source)") { _ in result.change }
+    }
     say("imported: \(report.summary)")
 }
 

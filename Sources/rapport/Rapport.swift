@@ -14,7 +14,7 @@ struct Rapport: AsyncParsableCommand {
             InterviewCommand.self, FollowUpCommand.self, ExpectCommand.self, DoneCommand.self, SnoozeCommand.self,
             ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
             StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
-            SyncCommand.self,
+            UndoCommand.self, RedoCommand.self, SyncCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -294,8 +294,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw RapportError.usage("the store at \(ctx.paths.storeDirectory) already has \(ctx.db.recruiters.count) recruiters; use --force to add sample data anyway, or --store DIR for a fresh one")
         }
         let changes = Demo.changes(recruiters: recruiters, messages: messages, seed: seed, now: ctx.now)
-        try ctx.store.apply(.batch(changes))
-        try ctx.store.compact()
+        try ctx.apply("demo", "Demo data (\(recruiters) recruiters)") { _ in .batch(changes) }
+        try ctx.store.compactAfterAcknowledged()
         say("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
     }
 }

@@ -25,7 +25,7 @@ struct Context {
             opened = nil
             return
         }
-        let store = try Store.open(paths, policy: policy, clock: clock)
+        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment))
         opened = store
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
@@ -43,7 +43,8 @@ struct Context {
     /// True when there is a store on disk (false for a read of a directory that is not there).
     var hasStore: Bool { opened != nil }
 
-    var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
+    /// The candidate's zone: one rule everywhere (`Policy.resolvedTimeZone`).
+    var timeZone: TimeZone { policy.resolvedTimeZone }
     var db: Database { opened?.database ?? Database() }
 
     /// Parses a date word (`tomorrow 10:00`, `+3d`, ISO 8601) in the candidate's zone.
@@ -68,9 +69,17 @@ struct Context {
         try RecruiterLookup.find(query, in: db)
     }
 
-    /// Applies a change through the one mutation path and prints what happened.
-    func commit(_ change: Change, _ summary: String) throws {
-        try store.apply(change)
+    /// Decides and applies a change through the one mutation path: `build` runs under the
+    /// store's lock on its fresh data (a `Workflows` builder), and the journal line records
+    /// the command as its origin (`rapport undo` takes it back).
+    @discardableResult
+    func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
+        try store.applyAcknowledged(origin: .cli(command), label: label, build)
+    }
+
+    /// Applies a change built by `build` (see `apply`) and prints what happened.
+    func commit(_ command: String, _ summary: String, _ build: (Database) throws -> Change) throws {
+        try apply(command, summary, build)
         say(summary)
     }
 
@@ -152,7 +161,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     e.dateEncodingStrategy = .iso8601
-    let data = try e.encode(value)
+    let data = ControlText.escapingJSON(try e.encode(value))
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
@@ -169,4 +178,32 @@ typealias RapportFlag = RapportCore.Flag
 /// shown visibly (`^[`), never sent to the terminal raw; line breaks are kept.
 func say(_ text: String) {
     print(text.split(separator: "\n", omittingEmptySubsequences: false).map { Text.visible($0) }.joined(separator: "\n"))
+}
+
+/// A warning on stderr (the command still succeeds).
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data("rapport: warning: \(Text.visible(text))\n".utf8))
+}
+
+extension Store {
+    /// Applies the change `build` decides (under the lock, see `Store.apply`). Once its
+    /// journal line is on disk the change is acknowledged: a failure of later housekeeping
+    /// (an automatic compaction) is a warning on stderr, and the command exits 0. A
+    /// failure before that throws, and nothing was written.
+    @discardableResult
+    func applyAcknowledged(origin: Origin, label: String, _ build: (Database) throws -> Change) throws -> Applied {
+        let before = notices.count
+        let applied = try apply(origin: origin, label: label, build)
+        for n in notices.dropFirst(before) { warn(n) }
+        return applied
+    }
+
+    /// Housekeeping after an acknowledged change (a compaction): a failure is a warning.
+    func compactAfterAcknowledged() {
+        let before = notices.count
+        defer { for n in notices.dropFirst(before) { warn(n) } }
+        do { try compact() } catch {
+            warn("the change is saved in \(paths.journal), but compacting it into \(paths.snapshot) failed (\(error)); the next command retries")
+        }
+    }
 }

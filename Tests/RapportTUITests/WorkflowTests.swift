@@ -144,6 +144,8 @@ struct WorkflowTests {
         s.send(.undo)
         var edited = s.store.recruiters[dana]!
         edited.notes = "written by another process"
+        // Targeting is a field-level change: only a write to the same field blocks its redo.
+        edited.targeting = .blanket
         try! s.store.apply(.putRecruiter(edited))
         s.send(.reload(s.store, notices: [], readOnly: false))
         s.send(.redo)
@@ -165,6 +167,8 @@ struct WorkflowTests {
         var fresh = s.store
         var edited = fresh.recruiters[dana]!
         edited.notes = "newer"
+        // Targeting is a field-level change: only a write to the same field blocks its undo.
+        edited.targeting = .targeted
         try! fresh.apply(.putRecruiter(edited))
         #expect(state.pendingReplay(on: s.store))
         #expect(!state.pendingReplay(on: fresh))
