@@ -3,7 +3,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN_DEBUG  := .build/debug/rapport
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time python3 neomutt procmail maildrop notmuch man-db
+APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time python3 neomutt procmail maildrop notmuch man-db git age
 
 # `make install PREFIX=/usr/local` (DESTDIR for staging): the binary, the man page
 # generated from the argument parser, and bash, zsh and fish completions.

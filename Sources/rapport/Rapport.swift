@@ -17,6 +17,7 @@ struct Rapport: AsyncParsableCommand {
             UndoCommand.self, RedoCommand.self,
             IngestCommand.self, QueryCommand.self,
             EditCommand.self, RemoveCommand.self, ConfigCommand.self,
+            SyncCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -239,14 +239,19 @@ struct DueCommand: AsyncParsableCommand {
     func runStatusLine() throws {
         let policy = try global.policy()
         let key = StatusCache.policyKey(policy)
-        if let line = StatusCache.read(try global.paths(), policyKey: key, now: try global.clock().now()) {
-            say(line)
+        let paths = try global.paths()
+        // This device has changes no sync has published: a mark before the counts.
+        let mark = { (line: String) in
+            SyncEngine.hasUnsynced(paths) ? (line.isEmpty ? "\u{2191}" : "\u{2191} " + line) : line
+        }
+        if let line = StatusCache.read(paths, policyKey: key, now: try global.clock().now()) {
+            say(mark(line))
             return
         }
         let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         let (line, endOfToday) = statusLine(ctx, statuses: statuses)
-        say(line)
+        say(mark(line))
         guard ctx.hasStore else { return }
         let until = min(endOfToday, Rules.nextChange(in: ctx.db, now: ctx.now, policy: ctx.policy))
         try ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
