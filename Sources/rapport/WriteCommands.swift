@@ -34,7 +34,7 @@ struct AddCommand: AsyncParsableCommand {
         // Checked before the store is opened: bad input creates nothing.
         _ = try Workflows.add(new, now: Date())
         let ctx = try Context(global)
-        let force = force, name = name
+        let force = force, name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         // Decided under the lock, against the store's current names.
         let applied = try ctx.apply("add", "Add \(new.name)") { db in
             let existing = sameName(name, in: db)
