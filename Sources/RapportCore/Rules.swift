@@ -33,6 +33,9 @@ public struct Policy: Codable, Sendable, Equatable {
     public var coldAfterCheckIns: Int = 2
     /// An expectation is kept by any inbound message from this many hours before its time on.
     public var expectationEarlyHours: Double = 24
+    /// An `ally`'s gentle cadence: a keep-in-touch check-in falls due this many calendar
+    /// days after the last message either way (when no reply is owed); allies never go `cold`.
+    public var allyCheckInDays: Int = 30
 
     public var urgency: UrgencyWeights = .default
 
@@ -50,7 +53,7 @@ public struct Policy: Codable, Sendable, Equatable {
         case replyBusinessDays, quickReplyBusinessHours, quickChannels
         case riskOpenCount, riskOpenBusinessDays, nonResponsiveOpenCount, nonResponsiveOpenDays
         case thankYouBusinessDays, awaitingBusinessDays, coldAfterCheckIns, expectationEarlyHours
-        case urgency
+        case allyCheckInDays, urgency
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +76,7 @@ public struct Policy: Codable, Sendable, Equatable {
         try v(.awaitingBusinessDays, &p.awaitingBusinessDays)
         try v(.coldAfterCheckIns, &p.coldAfterCheckIns)
         try v(.expectationEarlyHours, &p.expectationEarlyHours)
+        try v(.allyCheckInDays, &p.allyCheckInDays)
         try v(.urgency, &p.urgency)
         self = p
     }
@@ -113,15 +117,84 @@ public enum Rules {
         return out
     }
 
-    /// Every deadline across all recruiters, most urgent first (see `moreUrgent`).
+    /// Every deadline across all recruiters in display order: by section (overdue, today,
+    /// this week, later), most urgent first within a section (see `displayOrder`).
     public static func deadlines(in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        deadlines(of: evaluate(db, now: now, policy: policy))
+        deadlines(of: evaluate(db, now: now, policy: policy), now: now, policy: policy)
     }
 
-    /// The deadlines of statuses already evaluated, most urgent first: a caller that needs
+    /// The deadlines of statuses already evaluated, in display order: a caller that needs
     /// both the statuses and the deadlines (the status line) evaluates once.
-    public static func deadlines(of statuses: [UUID: RecruiterStatus]) -> [Deadline] {
-        statuses.values.flatMap(\.deadlines).sorted(by: moreUrgent)
+    public static func deadlines(of statuses: [UUID: RecruiterStatus], now: Date, policy: Policy) -> [Deadline] {
+        let sections = Sections(now: now, policy: policy)
+        return statuses.values.flatMap(\.deadlines)
+            .map { (sections.section(of: $0), $0) }
+            .sorted { a, b in a.0 != b.0 ? a.0 < b.0 : moreUrgent(a.1, b.1) }
+            .map(\.1)
+    }
+
+    /// Which section a deadline falls in, from `now` in the policy's zone: `overdue` when
+    /// now is strictly after its due time, `today` before the next midnight, `thisWeek`
+    /// before the midnight that starts the seventh day, `later` after that.
+    public struct Sections: Sendable {
+        public let now: Date
+        public let endOfToday: Date
+        public let endOfWeek: Date
+
+        public init(now: Date, policy: Policy) {
+            let calendar = BusinessCalendar(policy: policy, anchor: now)
+            let start = calendar.startOfDay(now)
+            self.now = now
+            endOfToday = calendar.adding(calendarDays: 1, to: start)
+            endOfWeek = calendar.adding(calendarDays: 7, to: start)
+        }
+
+        public func section(of d: Deadline) -> DeadlineSection { section(due: d.due) }
+
+        public func section(due: Date) -> DeadlineSection {
+            if due < now { return .overdue }
+            if due < endOfToday { return .today }
+            if due < endOfWeek { return .thisWeek }
+            return .later
+        }
+    }
+
+    /// The counts every front end shows (title bar, status line, `due`, stats), from one
+    /// evaluation, with one definition: overdue is strictly after the due time; blanket
+    /// (mass-mailing) recruiters are counted apart from "your turn".
+    public struct Counts: Sendable, Equatable {
+        /// Deadlines past their due time.
+        public var overdue = 0
+        /// Deadlines due from now until midnight.
+        public var today = 0
+        /// Recruiters with `non-responsive` or `non-responsive-risk` up.
+        public var atRisk = 0
+        /// Targeted recruiters who wait for the candidate (a reply is owed).
+        public var yourTurn = 0
+        /// Blanket recruiters with unanswered messages (no deadline; counted apart).
+        public var blanketWaiting = 0
+
+        public init() {}
+    }
+
+    public static func counts(_ statuses: [UUID: RecruiterStatus], in db: Database, now: Date, policy: Policy) -> Counts {
+        let sections = Sections(now: now, policy: policy)
+        var c = Counts()
+        for (id, s) in statuses {
+            if s.flags.contains(.nonResponsive) || s.flags.contains(.nonResponsiveRisk) { c.atRisk += 1 }
+            if s.turn == .mine {
+                if db.recruiters[id]?.targeting == .blanket { c.blanketWaiting += 1 }
+                else if s.deadlines.contains(where: { $0.kind == .reply }) { c.yourTurn += 1 }
+            }
+            for d in s.deadlines {
+                switch sections.section(of: d) {
+                case .overdue: c.overdue += 1
+                case .today: c.today += 1
+                default: break
+                }
+            }
+        }
+        return c
     }
 
     /// The order of `deadlines`: higher urgency first; then the earlier due date (the more
@@ -155,19 +228,24 @@ public enum Rules {
                 if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
             }
             if lo < thread.count { consider(thread[lo].at) }
+            if let until = r.statusUntil { consider(until) }
+            for d in r.dismissals { if let until = d.until { consider(until) } }
             let f = engine.facts(of: thread)
             if r.targeting == .targeted, let oldest = f.open.first {
-                for m in f.open { consider(engine.replyDue(m)) }
+                consider(engine.replyDue(oldest))
                 consider(engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
                 consider(engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
             }
             for o in opportunities[id] ?? [] {
                 for iv in o.interviews {
                     let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
+                    consider(iv.at)
                     consider(end)
                     consider(engine.calendar.adding(businessDays: policy.thankYouBusinessDays, to: end))
                 }
             }
+            let turn: Turn = !f.open.isEmpty ? .mine : f.last?.direction == .outbound ? .theirs : .none
+            if let c = engine.checkIn(r, facts: f, turn: turn) { consider(c.due) }
             if let sent = f.lastOutbound { consider(engine.calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)) }
         }
         return next
@@ -279,6 +357,7 @@ struct RuleEngine {
         var last: Message?
         var lastInbound: Date?
         var lastOutbound: Date?
+        var lastOutboundMessage: Message?
         /// Outbound messages at the end of the thread with no inbound after them.
         var trailingOutbound = 0
     }
@@ -304,7 +383,7 @@ struct RuleEngine {
                     if m.noReplyNeeded { closed = true } else { f.open.append(m) }
                 }
             } else {
-                if f.lastOutbound == nil { f.lastOutbound = m.at }
+                if f.lastOutbound == nil { f.lastOutbound = m.at; f.lastOutboundMessage = m }
                 if !trailingDone { f.trailingOutbound += 1 }
                 closed = true
             }
@@ -313,6 +392,51 @@ struct RuleEngine {
         }
         f.open.reverse()
         return f
+    }
+
+    /// Whether a `dormant` or `declined` status is in force: set, not lapsed (`statusUntil`
+    /// passed) and not broken by the recruiter writing again (a message of theirs open).
+    func isQuiet(_ r: Recruiter, open: [Message]) -> Bool {
+        guard r.status == .dormant || r.status == .declined else { return false }
+        if let until = r.statusUntil, now >= until { return false }
+        return open.isEmpty
+    }
+
+    /// The relationship status the rules act on: a lapsed dormant or declined status, or
+    /// one the recruiter broke by writing again, acts as `active`.
+    func effectiveStatus(_ r: Recruiter, open: [Message]) -> RelationshipStatus {
+        switch r.status {
+        case .dormant, .declined: return isQuiet(r, open: open) ? r.status : .active
+        default: return r.status
+        }
+    }
+
+    /// The check-in deadline of a recruiter the candidate keeps up with, if one is due by
+    /// now: for `active`, `awaitingBusinessDays` after the candidate's last message while
+    /// it is their turn (none once `cold`); for `ally`, `allyCheckInDays` after the last
+    /// message either way. A status that lapsed pushes it to the lapse at the earliest.
+    /// Returns the due time, the message it runs from and whether the recruiter is cold.
+    func checkIn(_ r: Recruiter, facts f: ThreadFacts, turn: Turn) -> (due: Date, from: Message, cold: Bool)? {
+        let status = effectiveStatus(r, open: f.open)
+        guard let last = f.last else { return nil }
+        var due: Date
+        var from: Message
+        var cold = false
+        switch status {
+        case .active:
+            guard turn == .theirs, let out = f.lastOutboundMessage else { return nil }
+            due = calendar.adding(businessDays: policy.awaitingBusinessDays, to: out.at)
+            from = out
+            cold = f.trailingOutbound >= 1 + policy.coldAfterCheckIns
+        case .ally:
+            guard turn != .mine else { return nil }
+            due = calendar.adding(calendarDays: policy.allyCheckInDays, to: last.at)
+            from = last
+        default:
+            return nil
+        }
+        if r.status != status, let until = r.statusUntil, until > due { due = until }
+        return (due, from, cold)
     }
 
     func status(of r: Recruiter, thread: [Message], opportunities: [Opportunity], followUps: [FollowUp],
@@ -337,19 +461,33 @@ struct RuleEngine {
 
         var deadlines: [Deadline] = []
         let name = r.name
+        let quiet = isQuiet(r, open: f.open)
 
-        // Replies, non-responsive risk. Blanket recruiters (mass mailers) raise none of these.
-        if r.targeting == .targeted, let oldest = f.open.first {
-            var anyOverdue = false
-            for m in f.open {
-                let due = replyDue(m)
-                if now > due { anyOverdue = true }
-                let about = m.subject.map { ": \($0)" } ?? ""
-                deadlines.append(Deadline(
-                    id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
-                    messageID: m.id, title: "Reply to \(name) (\(m.channel.rawValue))\(about)", urgency: 0))
+        /// Adds a deadline unless the candidate dismissed it; a snoozed one is due at the
+        /// snooze time (never earlier than it was).
+        func add(_ d: Deadline) {
+            var d = d
+            if !r.dismissals.isEmpty, let dismissal = r.dismissal(of: d.id) {
+                guard let until = dismissal.until else { return }
+                if until > d.due { d.due = until; d.snoozed = true }
             }
-            flags.insert(anyOverdue ? .replyOverdue : .replyDue)
+            deadlines.append(d)
+        }
+
+        // Replies, non-responsive risk: one deadline per thread, from the oldest open
+        // message. Blanket recruiters (mass mailers) and quiet ones raise none of these.
+        if r.targeting == .targeted, !quiet, let oldest = f.open.first, let newest = f.open.last {
+            let due = replyDue(oldest)
+            let about = oldest.subject.map { ": \($0)" } ?? ""
+            let waiting = f.open.count > 1 ? " — \(f.open.count) unanswered" : ""
+            let before = deadlines.count
+            add(Deadline(
+                id: "reply:" + oldest.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
+                messageID: oldest.id, title: "Reply to \(name) (\(oldest.channel.rawValue))\(about)\(waiting)", urgency: 0,
+                count: f.open.count, lastMessageID: newest.id))
+            if deadlines.count > before {
+                flags.insert(now > deadlines[before].due ? .replyOverdue : .replyDue)
+            }
             let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
                 || now > calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
             let risk = f.open.count >= policy.riskOpenCount
@@ -357,54 +495,66 @@ struct RuleEngine {
             if nonResponsive { flags.insert(.nonResponsive) } else if risk { flags.insert(.nonResponsiveRisk) }
         }
 
-        // Thank-you notes: an ended interview with no outbound message at or after its end.
+        // Interviews still to come, and thank-you notes: an ended interview with no
+        // outbound message at or after its end (none while the relationship is quiet).
         for o in opportunities {
+            let at = o.employer.map { " at \($0)" } ?? ""
             for iv in o.interviews {
+                if iv.at >= now {
+                    let with = iv.interviewers.isEmpty ? "" : " with \(iv.interviewers.joined(separator: ", "))"
+                    add(Deadline(
+                        id: "interview:" + iv.id.lowercasedUUIDString, kind: .interview, recruiterID: r.id, due: iv.at,
+                        interviewID: iv.id, title: "Interview: \(o.role)\(at)\(with) (via \(name))", urgency: 0))
+                    continue
+                }
                 let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                guard end <= now else { continue }
+                guard end <= now, !quiet else { continue }
                 if let out = f.lastOutbound, out >= end { continue }
-                flags.insert(.thankYouDue)
-                let at = o.employer.map { " at \($0)" } ?? ""
-                deadlines.append(Deadline(
+                let before = deadlines.count
+                add(Deadline(
                     id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
-                    title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
+                    interviewID: iv.id, title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
+                if deadlines.count > before { flags.insert(.thankYouDue) }
             }
         }
 
         // Follow-ups the candidate scheduled: due at the snooze time when snoozed.
         for fu in followUps where fu.done == nil {
             let due = fu.snoozedUntil ?? fu.due
-            if now > due { flags.insert(.followUpOverdue) }
+            let before = deadlines.count
             let note = fu.note.map { ": \($0)" } ?? ""
-            deadlines.append(Deadline(
+            add(Deadline(
                 id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
-                followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0))
+                followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0, snoozed: fu.snoozedUntil != nil))
+            if deadlines.count > before, now > deadlines[before].due { flags.insert(.followUpOverdue) }
         }
 
         // Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
         for e in expectations {
             let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
             if let inbound = f.lastInbound, inbound >= keptFrom { continue }
-            if now > e.by { flags.insert(.noShow) }
-            let note = e.note.map { ": \($0)" } ?? ""
-            deadlines.append(Deadline(
+            let before = deadlines.count
+            let title = Preparation.isCall(e)
+                ? "Call promised by \(name)\(e.note.map { ": \($0)" } ?? "")"
+                : "\(name) owes you\(e.note.map { ": \($0)" } ?? "")"
+            add(Deadline(
                 id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
-                due: e.by, expectationID: e.id, title: "\(name) owes you\(note)", urgency: 0))
+                due: e.by, expectationID: e.id, title: title, urgency: 0))
+            if deadlines.count > before, now > deadlines[before].due { flags.insert(.noShow) }
         }
 
-        // Awaiting them / cold: only for relationships the candidate is keeping up.
-        if st.turn == .theirs, r.status == .active || r.status == .ally, let sent = f.lastOutbound {
-            let checkInAt = calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)
-            if now >= checkInAt {
-                if f.trailingOutbound >= 1 + policy.coldAfterCheckIns {
-                    flags.insert(.cold)
-                } else {
-                    flags.insert(.awaitingThem)
-                    deadlines.append(Deadline(
-                        id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
-                        due: checkInAt, title: "Check in with \(name): no answer to your last message", urgency: 0))
-                }
+        // Check-ins: awaiting them / cold for active recruiters, the gentle cadence for allies.
+        if let c = checkIn(r, facts: f, turn: st.turn), now >= c.due {
+            if c.cold {
+                flags.insert(.cold)
+            } else {
+                let before = deadlines.count
+                let why = effectiveStatus(r, open: f.open) == .ally ? "keep in touch" : "no answer to your last message"
+                add(Deadline(
+                    id: "check-in:" + c.from.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
+                    due: c.due, messageID: c.from.id, title: "Check in with \(name): \(why)", urgency: 0))
+                if deadlines.count > before, st.turn == .theirs { flags.insert(.awaitingThem) }
             }
         }
         if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { flags.insert(.unprepared) }
@@ -486,5 +636,92 @@ extension UUID {
                 return j
             }
         }
+    }
+}
+
+extension Rules {
+    /// Each flag that is up on one recruiter, in words, with when it came up and why:
+    /// "non-responsive — 3 of their messages unanswered, the oldest 16 days". `since` is
+    /// computed from the data where the rule gives an onset, else taken from the flag
+    /// records the store persisted. Flags most important first, as `status.flags`.
+    public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> [FlagReason] {
+        guard let r = db.recruiters[recruiterID] else { return [] }
+        let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy)
+        let engine = RuleEngine(policy: policy, now: now)
+        let f = engine.facts(of: db.thread(recruiterID))
+        let opportunities = db.opportunities(of: recruiterID)
+        func persisted(_ flag: Flag) -> Date? { r.flags.first { $0.flag == flag }?.since }
+        func ago(_ d: Date) -> String { Rules.span(now.timeIntervalSince(d)) }
+        let reply = status.deadlines.first { $0.kind == .reply }
+        var out: [FlagReason] = []
+        for flag in status.flags {
+            switch flag {
+            case .nonResponsive, .nonResponsiveRisk:
+                guard let oldest = f.open.first else { continue }
+                let n = f.open.count
+                let count = flag == .nonResponsive ? policy.nonResponsiveOpenCount : policy.riskOpenCount
+                let byAge = flag == .nonResponsive
+                    ? engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
+                    : engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at)
+                let byCount = n >= count ? f.open[count - 1].at : nil
+                let since = [byAge < now ? byAge : nil, byCount].compactMap { $0 }.min()
+                let what = n == 1 ? "1 of their messages unanswered" : "\(n) of their messages unanswered"
+                let age = n == 1 ? " for \(ago(oldest.at))" : ", the oldest \(ago(oldest.at))"
+                out.append(FlagReason(flag: flag, since: since, why: what + age))
+            case .replyOverdue:
+                guard let d = reply else { continue }
+                let n = d.count == 1 ? "their message" : "\(d.count) messages"
+                out.append(FlagReason(flag: flag, since: d.due, why: "reply to \(n) was due \(ago(d.due)) ago"))
+            case .replyDue:
+                guard let d = reply else { continue }
+                let n = d.count == 1 ? "their message" : "\(d.count) messages"
+                out.append(FlagReason(flag: flag, since: f.open.first?.at, why: "reply to \(n) due in \(Rules.span(d.due.timeIntervalSince(now)))"))
+            case .thankYouDue:
+                guard let d = status.deadlines.first(where: { $0.kind == .thankYou }) else { continue }
+                let interview = opportunities.flatMap(\.interviews).first { $0.id == d.interviewID }
+                let end = interview.map { $0.at.addingTimeInterval(TimeInterval($0.durationMinutes) * 60) }
+                out.append(FlagReason(flag: flag, since: end, why: "no message to them since the interview \(end.map { ago($0) + " ago" } ?? "")"))
+            case .followUpOverdue:
+                let late = status.deadlines.filter { $0.kind == .followUp && $0.due < now }
+                guard let first = late.map(\.due).min() else { continue }
+                let n = late.count == 1 ? "a follow-up you set" : "\(late.count) follow-ups you set"
+                out.append(FlagReason(flag: flag, since: first, why: "\(n) passed \(ago(first)) ago"))
+            case .noShow:
+                let missed = status.deadlines.filter { $0.kind == .expectation && $0.due < now }
+                guard let first = missed.map(\.due).min() else { continue }
+                out.append(FlagReason(flag: flag, since: first, why: "they promised something by \(ago(first)) ago and have not been in touch since"))
+            case .unprepared:
+                let call = Preparation.upcomingCalls(recruiterID: recruiterID, opportunities: opportunities,
+                                                     expectations: db.expectations(of: recruiterID), now: now).first
+                let missing = call.map { Preparation.missing(for: $0, recruiter: r, opportunities: opportunities) } ?? []
+                let when = call.map { " in \(Rules.span($0.at.timeIntervalSince(now)))" } ?? ""
+                out.append(FlagReason(flag: flag, since: call.map { $0.at.addingTimeInterval(-Preparation.window) },
+                                      why: "a call\(when), research missing: \(missing.map(\.label).joined(separator: ", "))"))
+            case .awaitingThem:
+                guard let sent = f.lastOutbound else { continue }
+                let since = status.deadlines.first { $0.kind == .checkIn }?.due
+                out.append(FlagReason(flag: flag, since: since, why: "you wrote last, \(ago(sent)) ago, and they have not answered"))
+            case .cold:
+                let n = max(0, f.trailingOutbound - 1)
+                out.append(FlagReason(flag: flag, since: persisted(flag),
+                                      why: "no answer to your message and \(n) check-in\(n == 1 ? "" : "s")"))
+            case .duplicateSubmission:
+                out.append(FlagReason(flag: flag, since: persisted(flag),
+                                      why: "another recruiter has put you forward for the same role at the same employer"))
+            case .doNotContact:
+                out.append(FlagReason(flag: flag, since: persisted(flag), why: "you asked not to be contacted by them"))
+            }
+        }
+        return out
+    }
+
+    /// "16 days", "3 hours", "5 minutes": a span for a sentence (whole units, rounded down).
+    public static func span(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        func unit(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        if s < 3600 { return unit(max(1, s / 60), "minute") }
+        if s < 86_400 { return unit(s / 3600, "hour") }
+        if s < 86_400 * 60 { return unit(s / 86_400, "day") }
+        return unit(s / (86_400 * 7), "week")
     }
 }

@@ -170,7 +170,7 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
     case .toggleDoNotContact:
         guard let r = needRecruiter() else { return [] }
         let label = r.status == .doNotContact ? "\(r.name) may be contacted again" : "\(r.name) marked do-not-contact"
-        return commit(&state, Actions.toggleDoNotContact(r), label: label)
+        return commit(&state, Actions.toggleDoNotContact(r, in: state.db), label: label)
     case .markDone:
         guard let d = deadlineForAction(&state) else { return [] }
         guard let change = Actions.done(d, in: state.db, now: state.now) else {

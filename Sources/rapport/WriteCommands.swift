@@ -211,58 +211,6 @@ enum ItemLookup {
     }
 }
 
-struct DoneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "done",
-        abstract: "Mark a deadline done: a follow-up, an expectation met, or a message that needs no reply.")
-
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The id (or a unique prefix) shown by `rapport due`.") var id: String
-
-    func run() async throws {
-        let ctx = try Context(global)
-        switch try ItemLookup.find(id, in: ctx.db) {
-        case .followUp(var f):
-            guard f.done == nil else { throw RapportError.failure("follow-up \(shortID(f.id)) is already done") }
-            f.done = ctx.now
-            let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-            try ctx.commit(.putFollowUp(f), "Follow-up with \(who) done")
-        case .message(var m):
-            guard m.direction == .inbound else { throw RapportError.usage("\(shortID(m.id)) is a message you sent; nothing to mark done") }
-            m.noReplyNeeded = true
-            let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
-            try ctx.store.apply(.putMessage(m))
-            say("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
-        case .expectation(let e):
-            let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
-            try ctx.commit(.removeExpectation(e.id), "Expectation of \(who) closed")
-        }
-    }
-}
-
-struct SnoozeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "snooze", abstract: "Put a follow-up off until later.")
-
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The follow-up id (or a unique prefix).") var id: String
-    @Option(parsing: .unconditional, help: "Until when.") var until: String
-
-    func run() async throws {
-        let ctx = try Context(global)
-        guard case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) else {
-            throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
-        }
-        let d = try ctx.when(until, option: "--until")
-        if let problem = Actions.snoozeProblem(f, until: d, now: ctx.now) {
-            let dates = DateText(timeZone: ctx.timeZone)
-            let due = dates.absolute(max(f.due, f.snoozedUntil ?? f.due))
-            throw RapportError.usage("--until \(dates.absolute(d)) \(problem) (due \(due))")
-        }
-        let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-        try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))")
-    }
-}
-
 extension String {
     var nilIfBlank: String? {
         let t = trimmingCharacters(in: .whitespacesAndNewlines)
