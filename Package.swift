@@ -31,12 +31,20 @@ let package = Package(
         ),
         // The JSON store: snapshot + journal, locking, paths, migrations.
         .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
-        // The one gateway to the terminal (the only importer of CNCursesw).
-        .target(name: "RapportTerminal", dependencies: ["CNCursesw"], swiftSettings: strict),
-        // State, actions, update, views, keymap. Draws into a CellBuffer; no ncurses.
+        // Text for terminals, pure: CellBuffer, Style, Key, display width, wrapping,
+        // relative times, OSC 52. The CLI and the TUI measure text with it.
+        .target(name: "RapportText", swiftSettings: strict),
+        // The one gateway to the terminal (the only importer of CNCursesw): the screen,
+        // input decoding, signals, the palette.
+        .target(name: "RapportTerminal", dependencies: ["CNCursesw", "RapportText"], swiftSettings: strict),
+        // State, commands, events, update, views, keymap. Pure: draws into a CellBuffer;
+        // no ncurses, no store, no spell checker.
+        .target(name: "RapportTUI", dependencies: ["RapportCore", "RapportText"], swiftSettings: strict),
+        // The event loop and its effect runner: the store, the terminal, `$EDITOR`, the
+        // spell checker and the clipboard meet `update` here.
         .target(
-            name: "RapportTUI",
-            dependencies: ["RapportCore", "RapportStore", "RapportTerminal", "RapportSpell"],
+            name: "RapportApp",
+            dependencies: ["RapportCore", "RapportStore", "RapportText", "RapportTerminal", "RapportTUI", "RapportSpell"],
             swiftSettings: strict
         ),
         // Import and export: LinkedIn, vCard, CSV, iCalendar, JSON. Pure readers/writers.
@@ -54,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportTUI", "RapportTerminal", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -76,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportTerminal", "RapportCore", "RapportSpell"],
+            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
@@ -85,6 +93,7 @@ let package = Package(
             dependencies: ["RapportInterchange", "RapportCore", "rapport"],
             swiftSettings: strict
         ),
+        .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
         .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),

@@ -287,6 +287,16 @@ extension Database {
         return try scratch.inverseApplying(change)
     }
 
+    /// Applies `change` and returns its inverse computed against the state before it,
+    /// in one pass (what the store does under its lock). Throws, leaving `self`
+    /// unchanged, like `apply`.
+    public mutating func applyReturningInverse(_ change: Change) throws -> Change {
+        var copy = self
+        let inv = try copy.inverseApplying(change)
+        self = copy
+        return inv
+    }
+
     /// Inverse of `change` given the current state, then applies `change` to `self`
     /// (so batches see the state each element sees).
     private mutating func inverseApplying(_ change: Change) throws -> Change {

@@ -29,6 +29,8 @@ public struct AppPaths: Sendable, Equatable {
     public var backup: String { path("store.json.bak") }
     public var journal: String { path("journal.jsonl") }
     public var lock: String { path("store.lock") }
+    /// The undo history kept beside the snapshot (the last 100 groups), rewritten at each compaction.
+    public var undo: String { path("undo.jsonl") }
 
     public func path(_ name: String) -> String { (storeDirectory as NSString).appendingPathComponent(name) }
 

@@ -1,22 +1,19 @@
 import Foundation
 import RapportCore
 
-// Flags are persisted on each recruiter when the snapshot is written, so other tools
-// reading store.json see them (docs/store-format.md).
+// Persisted flags live in the snapshot's `flags` table, keyed by recruiter id, beside the
+// records (docs/store-format.md): each compaction rewrites the table from the rules at
+// that moment without touching a recruiter, so an undo that compares records never sees
+// a compaction as a change made elsewhere.
 
 extension Database {
-    /// The database with every recruiter's `flags` set from the rules at `now`; flags
-    /// that stay up keep the moment they were first seen (`Rules.persistedFlags`).
-    func withPersistedFlags(now: Date, policy: Policy) -> Database {
-        var changes: [Change] = []
-        for (id, flags) in Rules.persistedFlags(in: self, now: now, policy: policy) {
-            guard var r = recruiters[id], r.flags != flags else { continue }
-            r.flags = flags
-            changes.append(.putRecruiter(r))
+    /// Every recruiter's flags at `now`; flags that stay up keep the moment they were first
+    /// seen in `previous` (`Rules.persistedFlags`). Recruiters without flags are left out.
+    func persistedFlags(previous: [UUID: [FlagRecord]], now: Date, policy: Policy) -> [UUID: [FlagRecord]] {
+        var out: [UUID: [FlagRecord]] = [:]
+        for (id, status) in Rules.evaluate(self, now: now, policy: policy) where !status.flags.isEmpty {
+            out[id] = Rules.persistedFlags(previous: previous[id] ?? [], current: status.flags, now: now)
         }
-        guard !changes.isEmpty else { return self }
-        var db = self
-        for c in changes { try? db.apply(c) }
-        return db
+        return out
     }
 }

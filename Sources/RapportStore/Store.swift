@@ -19,6 +19,10 @@ public final class Store {
     public private(set) var notices: [String] = []
     /// The sequence number of the last change applied (0 for a new store).
     public private(set) var seq = 0
+    /// Persisted flags by recruiter id, as of the last compaction: kept beside the
+    /// records (the snapshot's `flags` table) so rewriting them never touches a recruiter.
+    public private(set) var persistedFlags: [UUID: [FlagRecord]] = [:]
+    private var history = UndoHistory()
     /// Compact automatically once the journal is larger than this many bytes.
     public var compactionThreshold: Int
     /// Bumped whenever `database` changes; cheap for views to compare.
@@ -70,39 +74,175 @@ public final class Store {
         return store
     }
 
-    /// Applies `change` durably: when this returns, the change is in the journal and on
-    /// disk. On failure nothing is acknowledged and memory and files stay as they were.
-    public func apply(_ change: Change) throws {
+    /// Decides a change under the store's exclusive lock and applies it durably.
+    ///
+    /// `build` runs while the lock is held, against the store's database caught up with
+    /// every other process's acknowledged writes (never a copy that may be a second old),
+    /// and returns the change to make; its inverse is computed there too. When this
+    /// returns, the journal line (with `origin`, the undo `group`, `label` and the
+    /// inverse) is on disk. On failure (including `build` throwing) nothing is written and
+    /// memory and files stay as they were. An empty batch writes nothing.
+    ///
+    /// `group` joins an existing undo group (several lines, one undo step); by default
+    /// each call is a group of its own.
+    @discardableResult
+    public func apply(origin: Origin, label: String, group: UUID? = nil,
+                      _ build: (Database) throws -> Change) throws -> Applied {
         try checkWritable()
-        try locked(LOCK_EX) {
+        let applied = try locked(LOCK_EX) { () throws -> Applied in
             try catchUp(canRepair: true)
             // Another process may have written a newer schema since we last looked:
             // catching up then makes this store read-only, and nothing may be written.
             try checkWritable()
-            let line = try StoreCoding.encodeLine(seq: seq + 1, change: change)
-            // Apply what other processes will read back (whole-second times, …), and
-            // never write a line that cannot be read.
-            let stored: Change
-            do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)).change } catch {
-                throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
-            }
-            var next = database
-            do { try next.apply(stored) } catch let e as ChangeError {
-                throw RapportError.failure("the change was not saved: \(e.description)")
-            }
-            try appendLine(line)
-            database = next
-            seq += 1
-            journalOffset += line.count
-            journalSeenSize = journalOffset
-            journalLines += 1
-            generation += 1
+            let change = try build(database)
+            return try appendLocked(change, origin: origin, label: label, group: group ?? UUID())
         }
+        compactIfLarge()
+        return applied
+    }
+
+    /// Applies a change decided by the caller (an importer, a test, a tool). Prefer
+    /// `apply(origin:label:_:)` when the change depends on the data.
+    @discardableResult
+    public func apply(_ change: Change, origin: Origin = .cli(""), label: String = "") throws -> Applied {
+        try apply(origin: origin, label: label) { _ in change }
+    }
+
+    /// Writes one line for `change` (under the lock, caught up): checks that it reads back,
+    /// computes its inverse on the current database, appends, then applies in memory.
+    private func appendLocked(_ change: Change, origin: Origin, label: String, group: UUID,
+                              undoes: UUID? = nil, redoes: UUID? = nil) throws -> Applied {
+        if case .batch(let cs) = change, cs.isEmpty {
+            return Applied(seq: seq, group: group, change: change, inverse: change, written: false)
+        }
+        let at = clock.now()
+        // Apply what other processes will read back (whole-second times, …), and
+        // never write a line that cannot be read.
+        let draft = try StoreCoding.encodeLine(JournalLine(seq: seq + 1, change: change))
+        let stored: Change
+        do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(draft)).change } catch {
+            throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
+        }
+        var next = database
+        let inverse: Change
+        do { inverse = try next.applyReturningInverse(stored) } catch let e as ChangeError {
+            throw RapportError.failure("the change was not saved: \(e.description)")
+        }
+        let jl = JournalLine(seq: seq + 1, change: stored, group: group, origin: origin, label: label, at: at,
+                             inverse: inverse, undoes: undoes, redoes: redoes)
+        let line = try StoreCoding.encodeLine(jl)
+        try appendLine(line)
+        database = next
+        seq += 1
+        journalOffset += line.count
+        journalSeenSize = journalOffset
+        journalLines += 1
+        generation += 1
+        history.record(jl)
+        return Applied(seq: seq, group: group, change: stored, inverse: inverse, written: true)
+    }
+
+    private func compactIfLarge() {
         if journalOffset >= compactionThreshold {
             do { try compact() } catch {
                 notices.append("automatic compaction failed (\(error)); the change itself is saved in \(paths.journal)")
             }
         }
+    }
+
+    // MARK: - Undo
+
+    /// The undo history, oldest first: the last 100 groups of every origin.
+    public var undoHistory: [UndoGroup] { history.groups }
+
+    /// Whether `group` is taken back now (undone and not redone).
+    public func isUndone(_ group: UndoGroup) -> Bool { history.state(of: group).undone }
+
+    /// The latest group made by `origin` that is not undone (what `u` in that TUI session takes back).
+    public func latestGroup(origin: Origin) -> UndoGroup? { history.latestUndoable { $0 == origin } }
+
+    /// Takes back the group `undo` without an id means: the latest one not undone among
+    /// those whose origin `matching` accepts (for `rapport undo`: `\.isUndoableFromCLI`).
+    /// Chosen under the lock, on the fresh history.
+    @discardableResult
+    public func undoLatest(matching: (Origin) -> Bool, origin: Origin) throws -> Applied {
+        try replay(origin: origin, back: true) { h in
+            guard let g = h.latestUndoable(matching: matching) else { throw RapportError.failure("Nothing to undo") }
+            return g
+        }
+    }
+
+    /// Puts back the group undone last among those `matching`, unless a new change was made since.
+    @discardableResult
+    public func redoLatest(matching: (Origin) -> Bool, origin: Origin) throws -> Applied {
+        try replay(origin: origin, back: false) { h in
+            guard let g = h.latestRedoable(matching: matching) else { throw RapportError.failure("Nothing to redo") }
+            return g
+        }
+    }
+
+    /// Takes back one group (any origin) by appending its inverse as a new group that
+    /// `undoes` it. Refused, with what changed and by whom, when a later change depends
+    /// on what it would take back; changes to other fields do not block it.
+    @discardableResult
+    public func undo(group id: UUID, origin: Origin) throws -> Applied {
+        try replay(origin: origin, back: true) { try Self.find(id, in: $0) }
+    }
+
+    /// Puts back an undone group by appending its changes again as a group that `redoes` it.
+    @discardableResult
+    public func redo(group id: UUID, origin: Origin) throws -> Applied {
+        try replay(origin: origin, back: false) { try Self.find(id, in: $0) }
+    }
+
+    private static func find(_ id: UUID, in h: UndoHistory) throws -> UndoGroup {
+        guard let g = h.group(id) else {
+            throw RapportError.failure("no undo step \(id.uuidString.lowercased().prefix(8)) in the last \(UndoHistory.limit) (see rapport undo --list)")
+        }
+        return g
+    }
+
+    private func replay(origin: Origin, back: Bool, _ pick: (UndoHistory) throws -> UndoGroup) throws -> Applied {
+        try checkWritable()
+        let applied = try locked(LOCK_EX) { () throws -> Applied in
+            try catchUp(canRepair: true)
+            try checkWritable()
+            let g = try pick(history)
+            if g.isReplay { throw RapportError.failure("\(g.label.isEmpty ? "that step" : g.label) is itself an undo or redo; undo or redo the step it took back") }
+            let state = history.state(of: g)
+            if back && state.undone { throw RapportError.failure("Already undone: \(g.label)") }
+            if !back && !state.undone { throw RapportError.failure("Not undone, nothing to redo: \(g.label)") }
+            let change = back ? g.inverse : g.change
+            let mirror = back ? g.change : g.inverse
+            if let why = conflict(g, change: change, mirror: mirror, since: state.seq) {
+                throw RapportError.failure("\(back ? "Not undone" : "Not redone"): \(why)")
+            }
+            let label = (back ? "Undo: " : "Redo: ") + g.label
+            return try appendLocked(change, origin: origin, label: label, group: UUID(),
+                                    undoes: back ? g.id : nil, redoes: back ? nil : g.id)
+        }
+        compactIfLarge()
+        return applied
+    }
+
+    /// Why taking `change` now would lose something a later change made (nil when it
+    /// would not): it must be lossless, applying `mirror` after it gives the data now.
+    private func conflict(_ g: UndoGroup, change: Change, mirror: Change, since: Int) -> String? {
+        var d = database
+        let lossless: Bool
+        do {
+            try d.apply(change)
+            try d.apply(mirror)
+            lossless = d == database
+        } catch {
+            lossless = false
+        }
+        if lossless { return nil }
+        if let (later, touch) = history.laterConflict(after: since, touching: g.touches, except: g.id) {
+            let name = database.recruiters[touch.recruiter]?.name ?? g.name(of: touch.recruiter) ?? "a recruiter"
+            return "\(touch.describe(name: name)) changed since by \(later.origin)"
+        }
+        return "what it changed has changed since"
     }
 
     /// Picks up changes other processes made (appends and compactions). Cheap when
@@ -209,6 +349,8 @@ public final class Store {
             if !notices.contains(banner) { notices.append(banner) }
         }
         database = l.db
+        persistedFlags = l.flags
+        history = l.history
         seq = l.seq
         snapshotSeq = l.snapshotSeq
         snapshotVersion = l.version
@@ -237,10 +379,12 @@ public final class Store {
         let tail = try Sys.readTail(paths.journal, from: journalOffset) ?? []
         var db = database
         var newSeq = seq
-        let r = try StoreLoader.replay(tail, into: &db, seq: &newSeq, snapshotSeq: snapshotSeq,
+        var h = history
+        let r = try StoreLoader.replay(tail, into: &db, seq: &newSeq, history: &h, snapshotSeq: snapshotSeq,
                                        lineBase: journalLines, file: paths.journal)
         if r.lines > 0 {
             database = db
+            history = h
             seq = newSeq
             journalOffset += r.consumed
             journalLines += r.lines
@@ -292,14 +436,17 @@ public final class Store {
         guard snapshotVersion <= Snapshot.currentVersion else {
             throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
         }
-        let db = database.withPersistedFlags(now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq), check: true)
+        let flags = database.persistedFlags(previous: persistedFlags, now: clock.now(), policy: policy)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(database, seq: seq, flags: flags), check: true)
         let target = Sys.writeTarget(paths.snapshot)
         removeLeftoverTempFiles(besides: target)
+        // The undo history first: groups it holds beyond the snapshot's seq are ignored
+        // on load (the journal has them), so a crash between the two loses nothing.
+        try Sys.replaceFile(fs, paths.undo, try history.encode())
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         try Sys.replaceFile(fs, target, bytes)
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
-        database = db
+        persistedFlags = flags
         snapshotSeq = seq
         snapshotVersion = Snapshot.currentVersion
         snapshotID = try Sys.status(paths.snapshot)
@@ -324,7 +471,7 @@ public final class Store {
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
     private func removeLeftoverTempFiles(besides target: String) {
-        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-"]
+        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             where prefixes.contains(where: { name.hasPrefix($0) }) {

@@ -137,7 +137,7 @@ extension Store {
         guard let bak = try Sys.readFile(paths.backup) else {
             throw RapportError.failure("\(paths.snapshot) is broken and there is no \(paths.backup) to rebuild from; restore a copy by hand")
         }
-        var (db, version, bakSeq) = try StoreLoader.decodeSnapshot(bak, file: paths.backup, backup: paths.backup)
+        var (db, version, bakSeq, flags) = try StoreLoader.decodeSnapshot(bak, file: paths.backup, backup: paths.backup)
         guard version <= Snapshot.currentVersion else {
             throw RapportError.failure("\(paths.backup): written by a newer Rapport (schema \(version)); rebuild with that version")
         }
@@ -152,7 +152,8 @@ extension Store {
             report.problem("changes \(bakSeq + 1)…\(f - 1) were only in the broken snapshot and are lost; the rebuilt store holds the backup plus seq \(f) onwards")
             seq = f - 1
         }
-        let r = try StoreLoader.replay(journal, into: &db, seq: &seq, snapshotSeq: bakSeq, lineBase: 0, file: paths.journal)
+        var history = UndoHistory()
+        let r = try StoreLoader.replay(journal, into: &db, seq: &seq, history: &history, snapshotSeq: bakSeq, lineBase: 0, file: paths.journal)
         if let torn = r.torn {
             let name = try StoreLoader.setAsideTorn(torn, at: r.consumed, paths: paths, fs: fs, now: now)
             report.did("\(paths.journal): set aside the incomplete last line (\(torn.count) bytes) to \(name)")
@@ -164,7 +165,7 @@ extension Store {
             guard fs.rename(target, kept) == 0 else { throw Sys.fail("move aside", target) }
             report.did("\(paths.snapshot): the broken file was kept as \(kept)")
         }
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq))
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq, flags: flags))
         try Sys.replaceFile(fs, target, bytes)
         report.did("\(paths.snapshot): rebuilt from \(paths.backup) (seq \(bakSeq)) and \(r.lines) journal lines (now seq \(seq))")
         // The journal's lines are now in the snapshot (seq ≤ snapshot seq are skipped), so

@@ -4,9 +4,11 @@ import Synchronization
 
 /// The on-disk shape of `store.json` (see docs/store-format.md).
 struct Snapshot: Codable {
-    static let currentVersion = 1
+    /// 2: journal lines carry origin, undo group and inverse; persisted flags live in
+    /// the top-level `flags` table; recruiters have `emails` and `statusUntil`.
+    static let currentVersion = 2
     static let knownKeys: Set<String> = [
-        "schemaVersion", "seq", "recruiters", "messages", "opportunities", "followUps", "expectations",
+        "schemaVersion", "seq", "recruiters", "messages", "opportunities", "followUps", "expectations", "flags",
     ]
 
     var schemaVersion: Int
@@ -17,13 +19,17 @@ struct Snapshot: Codable {
     var opportunities: [Opportunity]
     var followUps: [FollowUp]
     var expectations: [Expectation]
+    /// Persisted flags by recruiter id (schema 2; schema 1 kept them on each recruiter).
+    var flags: [UUID: [FlagRecord]]
     var extra: [String: JSONValue]
 
-    init(_ db: Database, seq: Int) {
+    init(_ db: Database, seq: Int, flags: [UUID: [FlagRecord]] = [:]) {
+        self.flags = flags.filter { !$0.value.isEmpty }
         schemaVersion = Snapshot.currentVersion
         self.seq = seq
         // Byte order of the ids, which is also the order of their uuidString.
         recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
+        for i in recruiters.indices where !recruiters[i].flags.isEmpty { recruiters[i].flags = [] }
         messages = recruiters.flatMap { db.thread($0.id) }
         opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
         followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
@@ -40,6 +46,19 @@ struct Snapshot: Codable {
         opportunities = try c.decodeIfPresent([Opportunity].self, forKey: "opportunities") ?? []
         followUps = try c.decodeIfPresent([FollowUp].self, forKey: "followUps") ?? []
         expectations = try c.decodeIfPresent([Expectation].self, forKey: "expectations") ?? []
+        flags = [:]
+        for (key, list) in try c.decodeIfPresent([String: [TableFlag]].self, forKey: "flags") ?? [:] {
+            guard let id = UUID(uuidString: key) else {
+                throw DecodingError.dataCorruptedError(forKey: "flags", in: c, debugDescription: "'\(key)' is not a recruiter id")
+            }
+            // Flags are derived: one this build does not know is dropped and recomputed.
+            flags[id] = list.compactMap { f in Flag(rawValue: f.flag).map { FlagRecord(flag: $0, since: f.since) } }
+        }
+        // Schema 1 kept the flags on each recruiter: they move to the table.
+        for i in recruiters.indices where !recruiters[i].flags.isEmpty {
+            if flags[recruiters[i].id] == nil { flags[recruiters[i].id] = recruiters[i].flags }
+            recruiters[i].flags = []
+        }
         extra = try c.extras(known: Snapshot.knownKeys)
     }
 
@@ -52,6 +71,7 @@ struct Snapshot: Codable {
         try c.encode(opportunities, forKey: "opportunities")
         try c.encode(followUps, forKey: "followUps")
         try c.encode(expectations, forKey: "expectations")
+        try c.encode(Dictionary(uniqueKeysWithValues: flags.map { ($0.key.uuidString, $0.value) }), forKey: "flags")
         try c.encodeExtras(extra, known: Snapshot.knownKeys)
     }
 
@@ -66,15 +86,32 @@ struct Snapshot: Codable {
     }
 }
 
+/// A persisted flag as read from the table: an unknown flag name is dropped, not an error.
+struct TableFlag: Decodable {
+    var flag: String
+    var since: Date
+}
+
 /// Only the version, read before the whole snapshot so a newer file can be recognised.
 struct SnapshotVersion: Decodable {
     var schemaVersion: Int
 }
 
-/// One journal line: `{"seq":N,"change":{...}}`.
-struct JournalLine: Decodable {
+/// One journal line: `{"seq":N,"group":"…","origin":"cli:edit","label":"…","at":"…","change":{...},"inverse":{...}}`
+/// (schema 2); lines written before carry only `seq` and `change`.
+struct JournalLine: Codable {
     var seq: Int
     var change: Change
+    /// The undo group: every line of one command, import or TUI action shares it.
+    var group: UUID?
+    var origin: Origin?
+    var label: String?
+    var at: Date?
+    /// The change that takes this line back, computed under the lock before it applied.
+    var inverse: Change?
+    /// On the line of an undo (or redo): the group it takes back (or puts back).
+    var undoes: UUID?
+    var redoes: UUID?
 }
 
 enum StoreCoding {
@@ -157,16 +194,42 @@ enum StoreCoding {
         }
     }
 
-    /// One journal line, with its newline.
+    /// A line with only `seq` and `change` (the shape schema 1 wrote).
     static func encodeLine(seq: Int, change: Change) throws -> [UInt8] {
-        let body: Data
-        do { body = try lineEncoder.encode(change) } catch {
+        try encodeLine(JournalLine(seq: seq, change: change))
+    }
+
+    /// What a line says besides `seq` and `change`, in sorted keys.
+    private struct LineMeta: Encodable {
+        var at: Date?
+        var group: UUID?
+        var inverse: Change?
+        var label: String?
+        var origin: Origin?
+        var redoes: UUID?
+        var undoes: UUID?
+    }
+
+    /// One journal line, with its newline: compact JSON, `seq` and `change` first (a
+    /// person reading the file sees them at the start), then the rest in sorted keys.
+    static func encodeLine(_ line: JournalLine) throws -> [UInt8] {
+        var out = Array("{\"seq\":\(line.seq),\"change\":".utf8)
+        do {
+            out.append(contentsOf: try lineEncoder.encode(line.change))
+            let meta = LineMeta(at: line.at, group: line.group, inverse: line.inverse, label: line.label,
+                                origin: line.origin, redoes: line.redoes, undoes: line.undoes)
+            let m = [UInt8](try lineEncoder.encode(meta))
+            if m.count > 2 {
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: m.dropFirst())
+            } else {
+                out.append(UInt8(ascii: "}"))
+            }
+        } catch {
             throw RapportError.failure("cannot encode the change: \(describe(error))")
         }
-        var line = Array("{\"seq\":\(seq),\"change\":".utf8)
-        line.append(contentsOf: body)
-        line.append(contentsOf: Array("}\n".utf8))
-        return line
+        out.append(0x0A)
+        return out
     }
 
     /// A one-line description of a coding error: where in the document, and what.

@@ -8,6 +8,8 @@ import RapportCore
 enum StoreLoader {
     struct Loaded {
         var db: Database
+        var flags: [UUID: [FlagRecord]]
+        var history: UndoHistory
         var version: Int
         var snapshotSeq: Int
         var seq: Int
@@ -30,8 +32,9 @@ enum StoreLoader {
         var db = Database()
         var version = Snapshot.currentVersion
         var snapSeq = 0
+        var flags: [UUID: [FlagRecord]] = [:]
         if let bytes = try Sys.readFile(paths.snapshot) {
-            (db, version, snapSeq) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
+            (db, version, snapSeq, flags) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
         } else if Sys.lstatIsSymlink(paths.snapshot) {
             throw RapportError.failure("\(paths.snapshot): a symlink whose target \(Sys.writeTarget(paths.snapshot)) is missing; restore it or remove the link")
         } else if try Sys.status(paths.backup) != nil {
@@ -40,13 +43,23 @@ enum StoreLoader {
         let journalID = try Sys.status(paths.journal)
         let journal = try Sys.readFile(paths.journal) ?? []
         var seq = snapSeq
-        let r = try replay(journal, into: &db, seq: &seq, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
-        return Loaded(db: db, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
+        var history = loadHistory(paths, upTo: snapSeq)
+        let r = try replay(journal, into: &db, seq: &seq, history: &history, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
+        return Loaded(db: db, flags: flags, history: history, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
                       journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
     }
 
+    /// The undo history kept beside the snapshot: its groups up to the snapshot's `seq`
+    /// (later ones are read from the journal). Unreadable, it is dropped: undo then
+    /// starts from the journal, and nothing else depends on it.
+    static func loadHistory(_ paths: AppPaths, upTo seq: Int) -> UndoHistory {
+        guard let bytes = try? Sys.readFile(paths.undo), var h = try? UndoHistory.decode(bytes) else { return UndoHistory() }
+        h.keep(upTo: seq)
+        return h
+    }
+
     /// Checks and decodes snapshot bytes. Every failure names the file, where, and the backup.
-    static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int) {
+    static func decodeSnapshot(_ bytes: [UInt8], file: String, backup: String) throws -> (Database, Int, Int, [UUID: [FlagRecord]]) {
         let hint = FileManager.default.fileExists(atPath: backup)
             ? "the previous snapshot is \(backup) (see docs/store-format.md, Recovery)"
             : "there is no backup yet (\(backup) is written at the first compaction); run `rapport check` and see docs/store-format.md, Recovery"
@@ -77,7 +90,7 @@ enum StoreLoader {
             throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
         }
         let version = snap.schemaVersion
-        do { return (try snap.database(file: file), version, snap.seq) } catch {
+        do { return (try snap.database(file: file), version, snap.seq, snap.flags) } catch {
             throw RapportError.failure("\(error); \(hint)")
         }
     }
@@ -114,8 +127,8 @@ enum StoreLoader {
     /// Lines already folded into the snapshot (seq ≤ snapshotSeq) are skipped. A broken
     /// complete line throws, naming its line number; bytes after the last newline are
     /// returned as `torn`.
-    static func replay(_ bytes: [UInt8], into db: inout Database, seq: inout Int, snapshotSeq: Int,
-                       lineBase: Int, file: String) throws -> Replay {
+    static func replay(_ bytes: [UInt8], into db: inout Database, seq: inout Int, history: inout UndoHistory,
+                       snapshotSeq: Int, lineBase: Int, file: String) throws -> Replay {
         var r = Replay()
         var pos = 0
         var lineNo = lineBase
@@ -145,6 +158,7 @@ enum StoreLoader {
                         throw RapportError.failure("\(file): line \(lineNo): the change cannot be applied: \(error)\(refuse)")
                     }
                     seq = jl.seq
+                    history.record(jl)
                 }
             }
             r.lines += 1

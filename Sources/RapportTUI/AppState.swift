@@ -1,7 +1,6 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
 /// Where flags, whose turn and deadlines come from. The app uses `.standard` (the
 /// rules in RapportCore, the same ones the CLI uses); tests may pin the output.
@@ -73,7 +72,7 @@ public struct Draft: Equatable, Sendable {
     public var purpose: Purpose
     public var text: String
     /// Nil until the spell check has run.
-    public var spelling: SpellResult?
+    public var spelling: Spelling?
     /// The send-time warning for the recruiter's zone, if outside their hours.
     public var sendWarning: String?
 
@@ -87,6 +86,30 @@ public struct Draft: Equatable, Sendable {
     public var problems: [String] {
         let f = Templates.fill(MessageTemplate(name: "draft", subject: parts.subject, body: parts.body), values: [:])
         return (f.unknown + f.missing).map { "{\($0)} is not filled in" }
+    }
+}
+
+/// What the spell checker said about a draft. The effect runner (RapportApp) maps the
+/// checker's answer to it, so this module needs no spell checker.
+public enum Spelling: Equatable, Sendable {
+    case checked(engine: String, misspellings: [MisspeltWord])
+    /// No checker could run: why, and how to get one. Not an error; the draft can go.
+    case unavailable(String)
+}
+
+/// A word the checker did not know: 1-based line and 0-based column in the body,
+/// and its suggestions.
+public struct MisspeltWord: Equatable, Sendable {
+    public var word: String
+    public var line: Int
+    public var column: Int
+    public var suggestions: [String]
+
+    public init(word: String, line: Int, column: Int, suggestions: [String]) {
+        self.word = word
+        self.line = line
+        self.column = column
+        self.suggestions = suggestions
     }
 }
 
@@ -346,7 +369,7 @@ public struct AppState: Sendable {
         case .menu: return .menu
         case .search: return .search
         case .editor: return .editor
-        case .review: return .review
+        case .review: return .draft
         }
     }
 

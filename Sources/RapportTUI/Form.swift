@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// What a form field accepts; decides validation, completion and how it is drawn.
 public enum FieldKind: Equatable, Sendable {
@@ -100,6 +100,15 @@ public struct Form: Equatable, Sendable {
             // An error goes away as soon as the value is fixed.
             fields[focus].error = nil
         }
+    }
+
+    /// A paste into the focused field (nothing on a choice).
+    public mutating func paste(_ text: String) {
+        guard fields.indices.contains(focus) else { return }
+        completions = []
+        if case .choice = fields[focus].kind { return }
+        fields[focus].field.insert(text)
+        fields[focus].error = nil
     }
 
     public mutating func move(_ delta: Int) {

@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// Draws the whole frame for a state into a `CellBuffer`. Pure: the same state gives
 /// the same cells. Only visible rows are visited, so a frame costs the same with ten

@@ -1,7 +1,6 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
 // The workflows of issue 5: every data change goes out as `.persist(change)` through
 // `commit`, which records (change, inverse) for undo first. Pure, like `update`.
@@ -73,9 +72,12 @@ func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
 }
 
 extension AppState {
+    /// Whether the change the loop is about to persist is an undo or a redo.
+    public var persistingReplay: Bool { lastPersist == .undo || lastPersist == .redo }
+
     /// The undo or redo `replay` just asked the loop to persist, if that is what is
     /// pending: the loop re-checks it on the store's fresh data right before writing.
-    func pendingReplay(on db: Database) -> Bool {
+    public func pendingReplay(on db: Database) -> Bool {
         switch lastPersist {
         case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
         case .redo: return undoStack.last.map { replayIsLossless($0, back: false, on: db) } ?? true
@@ -131,14 +133,14 @@ func saveFailed(_ state: inout AppState, _ message: String) {
     state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
 }
 
-/// Actions on the panes that start a workflow. Nil for actions that are not workflows.
-func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
+/// Commands on the panes that start a workflow or act on the selection.
+func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     func needRecruiter() -> Recruiter? {
         if let r = state.selectedRecruiter { return r }
         state.statusMessage = StatusMessage("Select a recruiter first (a adds one)", isError: true)
         return nil
     }
-    switch action {
+    switch command {
     case .addRecruiter:
         state.overlays.append(.form(Forms.recruiter(nil)))
     case .editRecruiter:
@@ -172,14 +174,14 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         let label = r.status == .doNotContact ? "\(r.name) may be contacted again" : "\(r.name) marked do-not-contact"
         return commit(&state, Actions.toggleDoNotContact(r, in: state.db), label: label)
     case .markDone:
-        guard let d = deadlineForAction(&state) else { return [] }
+        guard let d = deadlineForCommand(&state) else { return [] }
         guard let change = Actions.done(d, in: state.db, now: state.now) else {
             state.statusMessage = StatusMessage("Nothing to mark done for \"\(d.title)\"", isError: true)
             return []
         }
         return commit(&state, change, label: "Done: \(d.title)")
     case .snooze:
-        guard let d = deadlineForAction(&state) else { return [] }
+        guard let d = deadlineForCommand(&state) else { return [] }
         guard let id = d.followUpID, let f = state.db.followUps[id] else {
             state.statusMessage = StatusMessage("Only follow-ups can be snoozed; x marks this one done", isError: true)
             return []
@@ -222,10 +224,6 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         state.reorder()
         state.statusMessage = StatusMessage("Sorted by \(state.sort.rawValue)")
     case .copy:
-        if let text = state.lastDraft, case .review = state.overlays.last {
-            state.statusMessage = StatusMessage("Draft copied to the clipboard")
-            return [.copyToClipboard(text)]
-        }
         guard let id = state.selectedMessageID, let m = state.db.message(id) else {
             state.statusMessage = StatusMessage("No message to copy", isError: true)
             return []
@@ -233,14 +231,14 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         state.statusMessage = StatusMessage("Message copied to the clipboard")
         return [.copyToClipboard(m.body ?? m.subject ?? "")]
     default:
-        return nil
+        break
     }
     return []
 }
 
 /// The deadline `x` and `s` act on: the selected one in the Deadlines pane, else the
 /// selected recruiter's most urgent.
-private func deadlineForAction(_ state: inout AppState) -> Deadline? {
+private func deadlineForCommand(_ state: inout AppState) -> Deadline? {
     if state.focus == .deadlines, let d = state.selectedDeadline { return d }
     if let id = state.selectedRecruiterID, let d = state.deadlines.first(where: { $0.recruiterID == id }) { return d }
     state.statusMessage = StatusMessage("No deadline selected (3 goes to Deadlines)", isError: true)
@@ -305,128 +303,249 @@ func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> In
 }
 
 // MARK: - Overlays
+// Each overlay's key mode: its table, then its handler.
 
-/// Keys and results while a form, menu, confirmation, search, editor or draft is on
-/// top. Nil for actions the overlay does not take (tick, reload, resize, quit…).
-func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
-    if case .input(let key) = action, typeIntoForm(&state, key) { return [] }
-    guard let top = state.overlays.last else { return nil }
+extension ModeTable {
+    static let form = ModeTable(.form, [
+        Binding([.enter], .submit, section: "Forms and text", help: "save", hint: "save"),
+        Keymap.cancelRow,
+        Binding([.tab, .down], .nextField, section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
+        Binding([.backTab, .up], .previousField, section: "Forms and text", help: "previous field"),
+    ] + Keymap.textRows, handle: updateForm)
+}
+
+private func updateForm(_ state: inout AppState, _ command: Command) -> [Effect] {
+    if case .input(let key) = command, typeIntoForm(&state, key) { return [] }
+    guard case .form(var f) = state.overlays.last else { return [] }
     let last = state.overlays.count - 1
-    switch (top, action) {
-    case (_, .tick), (_, .reload), (_, .resize), (_, .quit), (_, .failed), (_, .saveFailed), (_, .replayRefused), (_, .redraw),
-         (_, .suspend), (_, .draftEdited), (_, .spellChecked):
-        return nil
-    case (.help, _):
-        return nil
-
-    case (.form, .cancel):
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Cancelled: nothing changed")
-    case (.form(var f), .nextField):
+    case .nextField:
         if !f.complete() { f.move(1) }
         state.overlays[last] = .form(f)
-    case (.form(var f), .previousField):
+    case .previousField:
         f.move(-1)
         state.overlays[last] = .form(f)
-    case (.form(let f), .submit):
-        switch Forms.submit(f, db: state.db, now: state.now, timeZone: state.timeZone) {
-        case .invalid(let checked):
-            state.overlays[last] = .form(checked)
-        case .nothing(let why):
-            state.overlays.removeLast()
-            state.statusMessage = StatusMessage(why)
-        case .change(let change, let label):
-            state.overlays.removeLast()
-            if case .putRecruiter(let r) = change, case .addRecruiter = f.purpose {
-                let effects = commit(&state, change, label: label)
-                state.pendingSelection = r.id
-                return effects
-            }
-            return commit(&state, change, label: label)
-        case .declineDraft(let id, let reason, let reengage):
-            state.overlays.removeLast()
-            return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
-                              template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
-        }
+    case .submit:
+        return submit(&state, f)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.confirm, .cancel):
+private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
+    let last = state.overlays.count - 1
+    switch Forms.submit(f, db: state.db, now: state.now, timeZone: state.timeZone) {
+    case .invalid(let checked):
+        state.overlays[last] = .form(checked)
+    case .nothing(let why):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage(why)
+    case .change(let change, let label):
+        state.overlays.removeLast()
+        if case .putRecruiter(let r) = change, case .addRecruiter = f.purpose {
+            let effects = commit(&state, change, label: label)
+            state.pendingSelection = r.id
+            return effects
+        }
+        return commit(&state, change, label: label)
+    case .declineDraft(let id, let reason, let reengage):
+        state.overlays.removeLast()
+        return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
+                          template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
+    }
+    return []
+}
+
+extension ModeTable {
+    static let confirm = ModeTable(.confirm, [
+        Keymap.cancelRow,
+        Binding([.char("y"), .enter], .submit, section: "Confirm", help: "yes", hint: "yes"),
+        Binding([.char("n")], .cancel, section: "Confirm", help: "no", hint: "no"),
+    ], handle: updateConfirm)
+}
+
+private func updateConfirm(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .confirm(let c) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Not deleted")
-    case (.confirm(let c), .submit):
+    case .submit:
         state.overlays.removeLast()
         return commit(&state, c.change, label: c.label)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.menu, .cancel):
+extension ModeTable {
+    static let menu = ModeTable(.menu, [
+        Keymap.cancelRow,
+        Binding([.char("j"), .down], .move(1), section: "Menu", help: "down", hint: "move"),
+        Binding([.char("k"), .up], .move(-1), section: "Menu", help: "up"),
+        Binding([.enter], .submit, section: "Menu", help: "choose", hint: "choose"),
+        Keymap.closeMenuRow,
+    ], handle: updateMenu)
+}
+
+extension Keymap {
+    static let closeMenuRow = Binding([.char("q")], .cancel, section: "Menu", help: "close")
+}
+
+private func updateMenu(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .menu(var m) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
-    case (.menu(var m), .move(let n)):
+    case .move(let n):
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
-        state.overlays[last] = .menu(m)
-    case (.menu(var m), .mouse(let ev)):
-        // The wheel moves, a click selects, a double-click chooses.
-        switch ev.kind {
-        case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
-        case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
-        case .click, .doubleClick:
-            guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
-            m.cursor = i
-            if case .doubleClick = ev.kind {
-                state.overlays.removeLast()
-                return pick(&state, m)
-            }
-        }
-        state.overlays[last] = .menu(m)
-    case (.menu(let m), .submit):
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .submit:
         state.overlays.removeLast()
         return pick(&state, m)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.search(let s), .cancel):
+/// The wheel moves, a click selects, a double-click chooses.
+func menuMouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
+    guard case .menu(var m) = state.overlays.last else { return [] }
+    switch ev.kind {
+    case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
+    case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
+    case .click, .doubleClick:
+        guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
+        m.cursor = i
+        if case .doubleClick = ev.kind {
+            state.overlays.removeLast()
+            return pick(&state, m)
+        }
+    }
+    state.overlays[state.overlays.count - 1] = .menu(m)
+    return []
+}
+
+extension ModeTable {
+    static let search = ModeTable(.search, [Keymap.cancelRow] + Keymap.textRows + [
+        Binding([.enter], .submit, section: "Search", help: "keep the match", hint: "keep"),
+    ], handle: updateSearch)
+}
+
+private func updateSearch(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .search(var s) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.recruiterCursor = s.origin
         state.clampCursors()
-    case (.search(var s), .input(let key)):
+    case .input(let key):
         s.field.handle(key)
-        let q = s.field.text
-        if let i = findMatch(state, q, from: s.origin, step: 1) {
-            state.recruiterCursor = i
-            s.miss = false
-        } else {
-            // No match: the selection stays where it was, and the prompt says so.
-            state.recruiterCursor = s.origin
-            s.miss = !q.isEmpty
-        }
-        state.threadScroll = 0
-        state.clampCursors()
-        state.overlays[last] = .search(s)
-    case (.search(let s), .submit):
+        searchTyped(&state, s)
+    case .submit:
         state.overlays.removeLast()
         let q = s.field.text
         state.lastSearch = q.isEmpty ? state.lastSearch : q
         if s.miss { state.statusMessage = StatusMessage("No match for '\(q)'; the selection did not move") }
         else if !q.isEmpty { state.statusMessage = StatusMessage("'\(q)' · n next, N previous") }
-
-    case (.editor, .cancel):
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Edit cancelled")
-    case (.editor(let t), .submit):
-        state.overlays.removeLast()
-        return draftText(&state, t.text)
-
-    case (.review, .cancel):
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
-    case (.review(let d), .editDraft):
-        return [.editExternally(d.text)]
-    case (.review, .copy):
-        return workflow(&state, .copy)
-    case (.review(let d), .submit):
-        return send(&state, d)
-
-    case (_, .mouse):
-        break
     default:
         break
     }
     return []
+}
+
+/// The query changed: select the first match from where the search started.
+private func searchTyped(_ state: inout AppState, _ edited: Search) {
+    var s = edited
+    let q = s.field.text
+    if let i = findMatch(state, q, from: s.origin, step: 1) {
+        state.recruiterCursor = i
+        s.miss = false
+    } else {
+        // No match: the selection stays where it was, and the prompt says so.
+        state.recruiterCursor = s.origin
+        s.miss = !q.isEmpty
+    }
+    state.threadScroll = 0
+    state.clampCursors()
+    state.overlays[state.overlays.count - 1] = .search(s)
+}
+
+extension ModeTable {
+    static let editor = ModeTable(.editor, [Keymap.cancelRow] + Keymap.textRows + [
+        Binding([.ctrl("s")], .submit, section: "Forms and text", help: "inline editor: done (Enter is a new line)", hint: "done"),
+    ], handle: updateEditor)
+}
+
+private func updateEditor(_ state: inout AppState, _ command: Command) -> [Effect] {
+    if case .input(let key) = command, typeIntoForm(&state, key) { return [] }
+    guard case .editor(let t) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Edit cancelled")
+    case .submit:
+        state.overlays.removeLast()
+        return draftText(&state, t.text)
+    default:
+        break
+    }
+    return []
+}
+
+extension ModeTable {
+    static let draft = ModeTable(.draft, [
+        Keymap.copyRow,
+        Keymap.cancelRow,
+        Keymap.closeMenuRow,
+        Binding([.enter], .submit, section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
+        Binding([.char("e")], .editDraft, section: "Draft", help: "edit the draft again", hint: "edit"),
+    ], handle: updateDraft)
+}
+
+private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .review(let d) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
+    case .editDraft:
+        return [.editExternally(d.text)]
+    case .copy:
+        let text = state.lastDraft ?? d.parts.body
+        state.statusMessage = StatusMessage("Draft copied to the clipboard")
+        return [.copyToClipboard(text)]
+    case .submit:
+        return send(&state, d)
+    default:
+        break
+    }
+    return []
+}
+
+/// A paste into the text field on top, as one edit.
+func pasteIntoField(_ state: inout AppState, _ text: String) {
+    guard let top = state.overlays.popLast() else { return }
+    switch top {
+    case .form(var f):
+        f.paste(text)
+        state.overlays.append(.form(f))
+    case .editor(var t):
+        t.insert(text)
+        state.overlays.append(.editor(t))
+    case .search(var s):
+        state.overlays.append(top)
+        s.field.insert(text)
+        searchTyped(&state, s)
+    default:
+        state.overlays.append(top)
+    }
 }
 
 /// Typing into a form or the inline editor. The overlay is taken off the stack and
@@ -511,25 +630,22 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
     return [.spellCheck(d.parts.body, ignoring: names)]
 }
 
-/// Results that arrive while a draft is open.
-func draftResult(_ state: inout AppState, _ action: Action) -> [Effect] {
-    switch action {
-    case .draftEdited(let text):
-        if let text {
-            return draftText(&state, text)
-        } else if case .review(let d) = state.overlays.last {
-            // No $EDITOR (or it failed): the inline editor, on top of the review.
-            state.overlays.append(.editor(TextField(d.text, multiline: true)))
-        }
-    case .spellChecked(let result):
-        if case .review(var d) = state.overlays.last {
-            d.spelling = result
-            state.overlays[state.overlays.count - 1] = .review(d)
-        }
-    default:
-        break
+/// The external editor finished: check the new text, or open the inline editor when
+/// there was no editor (or it failed).
+func draftEdited(_ state: inout AppState, _ text: String?) -> [Effect] {
+    if let text { return draftText(&state, text) }
+    if case .review(let d) = state.overlays.last {
+        state.overlays.append(.editor(TextField(d.text, multiline: true)))
     }
     return []
+}
+
+/// The spell checker answered for the draft on top.
+func spellChecked(_ state: inout AppState, _ result: Spelling) {
+    if case .review(var d) = state.overlays.last {
+        d.spelling = result
+        state.overlays[state.overlays.count - 1] = .review(d)
+    }
 }
 
 /// Enter on the draft: copy it and log it as sent (one undoable change).

@@ -3,6 +3,7 @@ import Foundation
 import RapportCore
 import RapportStore
 import RapportTerminal
+import RapportText
 
 // `rapport done`, `snooze`, `dismiss`, `status`, `week`: ending deadlines, the
 // relationship status, and the week's agenda. The rows of `rapport due` carry the ids
@@ -46,19 +47,10 @@ struct DeadlineJSON: Encodable {
 /// Finds the deadline a `done`, `snooze` or `dismiss` ID names among the current ones.
 /// Nil when no deadline matches (the caller may then look for a bare record id).
 func findDeadline(_ query: String, _ ctx: Context) throws -> Deadline? {
-    let q = query.trimmingCharacters(in: .whitespaces)
-    let hex = q.split(separator: ":").last.map(String.init) ?? q
-    guard hex.count >= 4 else {
-        throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`")
-    }
-    let all = Rules.deadlines(in: ctx.db, now: ctx.now, policy: ctx.policy)
-    let found = Actions.deadlines(matching: q, in: all)
-    switch found.count {
-    case 0: return nil
-    case 1: return found[0]
-    default:
-        let ids = found.prefix(6).map(\.shortID).joined(separator: ", ")
-        throw RapportError.usage("'\(query)' matches \(found.count) deadlines (\(ids)); give more of the id")
+    do {
+        return try Workflows.deadline(query, in: ctx.db, now: ctx.now, policy: ctx.policy)
+    } catch let e as RapportError where e.exitCode == 1 {
+        return nil
     }
 }
 
@@ -124,11 +116,7 @@ struct DoneCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         if let d = try findDeadline(id, ctx) {
-            guard let change = Actions.done(d, in: ctx.db, now: ctx.now) else {
-                throw RapportError.failure("nothing to mark done for \(d.shortID)")
-            }
             let who = ctx.db.recruiters[d.recruiterID]?.name ?? "?"
-            try ctx.store.apply(change)
             let what: String
             switch d.kind {
             case .reply: what = "\(d.count == 1 ? "Message" : "\(d.count) messages") from \(who) marked as needing no reply"
@@ -138,25 +126,27 @@ struct DoneCommand: AsyncParsableCommand {
             case .expectation: what = "Expectation of \(who) closed"
             case .interview: what = "Interview row ended"
             }
+            try ctx.apply("done", what) { db in
+                // Decided again on the fresh data: the deadline may have moved since.
+                let fresh = try Workflows.deadline(d.id, in: db, now: ctx.now, policy: ctx.policy)
+                guard let change = Workflows.done(fresh, in: db, now: ctx.now) else {
+                    throw RapportError.failure("nothing to mark done for \(d.shortID)")
+                }
+                return change
+            }
             say("\(what) · \(turnLine(ctx, d.recruiterID))")
             return
         }
-        switch try ItemLookup.find(id, in: ctx.db) {
-        case .followUp(var f):
-            guard f.done == nil else { throw RapportError.failure("follow-up \(shortID(f.id)) is already done") }
-            f.done = ctx.now
-            let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-            try ctx.commit(.putFollowUp(f), "Follow-up with \(who) done")
-        case .message(var m):
-            guard m.direction == .inbound else { throw RapportError.usage("\(shortID(m.id)) is a message you sent; nothing to mark done") }
-            m.noReplyNeeded = true
-            let who = ctx.db.recruiters[m.recruiterID]?.name ?? "?"
-            try ctx.store.apply(.putMessage(m))
-            say("Message from \(who) marked as needing no reply · \(turnLine(ctx, m.recruiterID))")
-        case .expectation(let e):
-            let who = ctx.db.recruiters[e.recruiterID]?.name ?? "?"
-            try ctx.commit(.removeExpectation(e.id), "Expectation of \(who) closed")
+        let item = try ItemLookup.find(id, in: ctx.db)
+        let who = ctx.db.recruiters[item.recruiterID]?.name ?? "?"
+        let label: String
+        switch item {
+        case .followUp: label = "Follow-up with \(who) done"
+        case .message: label = "Message from \(who) marked as needing no reply"
+        case .expectation: label = "Expectation of \(who) closed"
         }
+        try ctx.apply("done", label) { db in try Workflows.done(id: item.id, in: db, now: ctx.now) }
+        say("\(label) · \(turnLine(ctx, item.recruiterID))")
     }
 }
 
@@ -172,29 +162,32 @@ struct SnoozeCommand: AsyncParsableCommand {
     func run() async throws {
         let ctx = try Context(global)
         let dates = DateText(timeZone: ctx.timeZone)
-        let deadline: Deadline
-        if let d = try findDeadline(id, ctx) {
-            deadline = d
-        } else if case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) {
-            // A follow-up that is not listed (done ones are not): snooze it as before.
+        guard let deadline = try findDeadline(id, ctx) else {
+            // A follow-up that is not listed (snoozed beyond the list, say): as before.
+            guard case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) else {
+                throw RapportError.failure("no deadline has the id '\(id)' (see `rapport due`)")
+            }
             let d = try ctx.when(until, option: "--until")
-            if let problem = Actions.snoozeProblem(f, until: d, now: ctx.now) {
+            if let problem = Workflows.snoozeProblem(f, until: d, now: ctx.now) {
                 throw RapportError.usage("--until \(dates.absolute(d)) \(problem) (due \(dates.absolute(max(f.due, f.snoozedUntil ?? f.due))))")
             }
             let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-            try ctx.commit(Actions.snooze(f, until: d), "Follow-up with \(who) snoozed until \(dates.absolute(d))")
+            try ctx.commit("snooze", "Follow-up with \(who) snoozed until \(dates.absolute(d))") { db in
+                try Workflows.snooze(id: f.id, in: db, until: d, now: ctx.now)
+            }
             return
-        } else {
-            throw RapportError.failure("no deadline has the id '\(id)' (see `rapport due`)")
         }
         let d = try ctx.when(until, option: "--until")
-        if let problem = Actions.snoozeProblem(deadline, until: d, now: ctx.now) {
+        if let problem = Workflows.snoozeProblem(deadline, until: d, now: ctx.now) {
             throw RapportError.usage("--until \(dates.absolute(d)) \(problem) (due \(dates.absolute(deadline.due)))")
         }
-        guard let change = Actions.snooze(deadline, in: ctx.db, until: d, now: ctx.now) else {
-            throw RapportError.failure("\(deadline.shortID) cannot be snoozed")
+        try ctx.commit("snooze", "Snoozed until \(dates.absolute(d)): \(deadline.title)") { db in
+            let fresh = try Workflows.deadline(deadline.id, in: db, now: ctx.now, policy: ctx.policy)
+            guard let change = Workflows.snooze(fresh, in: db, until: d, now: ctx.now) else {
+                throw RapportError.failure("\(deadline.shortID) cannot be snoozed")
+            }
+            return change
         }
-        try ctx.commit(change, "Snoozed until \(dates.absolute(d)): \(deadline.title)")
     }
 }
 
@@ -209,11 +202,11 @@ struct DismissCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global)
-        guard let d = try findDeadline(id, ctx) else {
-            throw RapportError.failure("no deadline has the id '\(id)' (see `rapport due`)")
+        let d = try Workflows.deadline(id, in: ctx.db, now: ctx.now, policy: ctx.policy)
+        try ctx.commit("dismiss", "Dismissed: \(d.title)\(reason?.nilIfBlank.map { " (\($0))" } ?? "")") { db in
+            let fresh = try Workflows.deadline(d.id, in: db, now: ctx.now, policy: ctx.policy)
+            return Workflows.dismiss(fresh, in: db, now: ctx.now, reason: reason)
         }
-        try ctx.commit(Actions.dismiss(d, in: ctx.db, now: ctx.now, reason: reason),
-                       "Dismissed: \(d.title)\(reason?.nilIfBlank.map { " (\($0))" } ?? "")")
     }
 }
 
@@ -245,11 +238,13 @@ struct StatusCommand: AsyncParsableCommand {
             return
         }
         let untilDate = try until.map { try ctx.when($0, option: "--until") }
-        if let u = untilDate, let problem = Actions.statusUntilProblem(status, until: u, now: ctx.now) {
+        if let u = untilDate, let problem = Workflows.statusUntilProblem(status, until: u, now: ctx.now) {
             throw RapportError.usage("--until \(until ?? "") \(problem)")
         }
         let lapse = untilDate.map { " until \(dates.absolute($0))" } ?? ""
-        try ctx.store.apply(Actions.setStatus(r, status, until: untilDate, in: ctx.db, now: ctx.now))
+        try ctx.apply("status", "\(r.name) \(status.rawValue)\(lapse)") { db in
+            Workflows.status(r.id, status, until: untilDate, in: db, now: ctx.now)
+        }
         say("\(r.name) is now \(status.rawValue)\(lapse) · \(turnLine(ctx, r.id))")
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportInterchange
 import RapportStore
-import RapportTerminal
+import RapportText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -86,7 +86,7 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             for c in plan.contacts where taken.contains(c.name) && c.newMessages > 0 {
                 preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(Text.visible(c.name))")
             }
-            try finish(result, store: store, dryRun: options.dryRun, preview: preview)
+            try finish(result, store: store, source: "linkedin", dryRun: options.dryRun, preview: preview)
         }
     }
 
@@ -130,7 +130,7 @@ struct ImportVCardCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A .vcf file with one or more cards.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, _ in
+        try await importFile(file, source: "vcard", global: global, dryRun: options.dryRun) { data, db, now, _ in
             VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
@@ -146,7 +146,7 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, now, name in
+        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun) { data, db, now, name in
             try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
@@ -162,7 +162,7 @@ struct ImportJSONCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The JSON file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, global: global, dryRun: options.dryRun) { data, db, _, name in
+        try await importFile(file, source: "json", global: global, dryRun: options.dryRun) { data, db, _, name in
             try RapportJSON.plan(data, into: db, file: name)
         }
     }
@@ -246,22 +246,35 @@ private func readData(_ path: String) throws -> Data {
     }
 }
 
-/// The shape of every single-file import: read FILE, open the store, plan, finish.
+/// The shape of every single-file import: read FILE, open the store, plan, finish. The
+/// plan is made under the store's lock, against its fresh data, and the whole import is
+/// written as one undo group (`rapport undo` takes it back in one step).
 private func importFile(
-    _ file: String, global: GlobalOptions, dryRun: Bool,
+    _ file: String, source: String, global: GlobalOptions, dryRun: Bool,
     plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
 ) async throws {
     try await reportingErrors {
         let data = try readData(file)
         let ctx = try Context(global)
-        let result = try plan(data, ctx.db, ctx.now, (file as NSString).lastPathComponent)
-        try finish(result, store: try ctx.store, dryRun: dryRun)
+        let name = (file as NSString).lastPathComponent
+        if dryRun {
+            try finish(try plan(data, ctx.db, ctx.now, name), store: try ctx.store, source: source, dryRun: true)
+            return
+        }
+        var planned: ImportResult?
+        try ctx.store.apply(origin: .importer(source), label: "Import \(source) \(name)") { db in
+            let result = try plan(data, db, ctx.now, name)
+            planned = result
+            return result.changes.isEmpty ? .batch([]) : result.change
+        }
+        if let planned { try finish(planned, store: try ctx.store, source: source, dryRun: false, applied: true) }
     }
 }
 
 /// Prints the report (skipped rows and notes on stderr, the plan on stdout), applies the
 /// batch unless this is a dry run, and ends with the summary line.
-private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview: [String] = []) throws {
+private func finish(_ result: ImportResult, store: Store, source: String, dryRun: Bool, preview: [String] = [],
+                    applied: Bool = false) throws {
     let report = result.report
     for n in report.notes { note(n) }
     let shown = report.skipped.prefix(50)
@@ -276,7 +289,9 @@ private func finish(_ result: ImportResult, store: Store, dryRun: Bool, preview:
         say("dry run, nothing written: \(report.summary)")
         return
     }
-    if !result.changes.isEmpty { try store.apply(result.change) }
+    if !applied, !result.changes.isEmpty {
+        try store.apply(origin: .importer(source), label: "Import \(source)") { _ in result.change }
+    }
     say("imported: \(report.summary)")
 }
 

@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportSpell
 import RapportStore
-import RapportTerminal
+import RapportText
 
 // `rapport stats`, `template`, `spell`, `checklist`, `referral`: the non-TUI half of
 // "replies worth sending, prep worth doing, and a picture of how you're doing".
@@ -215,7 +215,7 @@ struct ChecklistCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String
     @Option(help: "Tick an item (repeatable).") var done: [String] = []
-    @Option(help: "Untick an item (repeatable).") var undo: [String] = []
+    @Option(help: "Untick an item (repeatable).") var untick: [String] = []
     @Option(help: "What you mean to get across (strengths, results); an empty text clears it.") var agenda: String?
     @Option(help: "The opportunity (part of the role or employer, or an id prefix); default: the next interview's, else the latest.")
     var opportunity: String?
@@ -230,30 +230,28 @@ struct ChecklistCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let tick = try items(done, option: "--done"), untick = try items(undo, option: "--undo")
+        let tick = try items(done, option: "--done"), untick = try items(self.untick, option: "--untick")
         let ctx = try Context(global)
-        var r = try ctx.recruiter(recruiter)
+        let r = try ctx.recruiter(recruiter)
         let opportunities = ctx.db.opportunities(of: r.id)
         let calls = Preparation.upcomingCalls(recruiterID: r.id, opportunities: opportunities,
                                               expectations: ctx.db.expectations(of: r.id), now: ctx.now)
-        var opp = try pickOpportunity(opportunities, calls: calls)
+        let opp = try pickOpportunity(opportunities, calls: calls)
         let needsOpportunity = (tick + untick).contains { $0.scope == .opportunity } || (opportunity != nil && agenda != nil)
         if needsOpportunity, opp == nil {
             throw RapportError.usage("\(r.name) has no opportunity for company-site-read; add one (rapport interview …) or use --opportunity")
         }
-        let before = r, oppBefore = opp
-        for item in tick where item.scope == .recruiter { r.checklist.done[item.rawValue] = r.checklist.done[item.rawValue] ?? ctx.now }
-        for item in untick where item.scope == .recruiter { r.checklist.done[item.rawValue] = nil }
-        for item in tick where item.scope == .opportunity { opp!.checklist.done[item.rawValue] = opp!.checklist.done[item.rawValue] ?? ctx.now }
-        for item in untick where item.scope == .opportunity { opp!.checklist.done[item.rawValue] = nil }
-        if let agenda {
-            if opportunity != nil { opp!.checklist.agenda = agenda.nilIfBlank } else { r.checklist.agenda = agenda.nilIfBlank }
+        if !tick.isEmpty || !untick.isEmpty || agenda != nil {
+            let onOpportunity = opportunity != nil
+            try ctx.apply("checklist", "Checklist of \(r.name)") { db in
+                try Workflows.checklist(recruiter: r.id, opportunity: opp?.id, tick: tick, untick: untick,
+                                        agenda: agenda.map { .some($0) } ?? .none, agendaOnOpportunity: onOpportunity,
+                                        in: db, now: ctx.now)
+            }
         }
-        var changes: [Change] = []
-        if r != before { changes.append(.putRecruiter(r)) }
-        if let o = opp, o != oppBefore { changes.append(.putOpportunity(o)) }
-        if !changes.isEmpty { try ctx.store.apply(changes.count == 1 ? changes[0] : .batch(changes)) }
-        say(render(r, opp: opp, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
+        let now = ctx.db.recruiters[r.id] ?? r
+        let oppNow = opp.flatMap { ctx.db.opportunities[$0.id] } ?? opp
+        say(render(now, opp: oppNow, calls: calls, ctx: ctx).map { Text.visible($0) }.joined(separator: "\n"))
     }
 
     func pickOpportunity(_ all: [Opportunity], calls: [Preparation.Call]) throws -> Opportunity? {
@@ -311,10 +309,12 @@ struct ReferralCommand: AsyncParsableCommand {
     func run() async throws {
         guard let who = name.nilIfBlank else { throw RapportError.usage("--name is empty") }
         let ctx = try Context(global)
-        var r = try ctx.recruiter(recruiter)
+        let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.when($0, option: "--at") } ?? ctx.now
-        r.referrals.append(Referral(name: who, at: time, note: note?.nilIfBlank))
-        r.referrals.sort { ($0.at, $0.id.uuidString) < ($1.at, $1.id.uuidString) }
-        try ctx.commit(.putRecruiter(r), "Referral of \(who) to \(r.name) logged · \(r.referrals.count) referral\(r.referrals.count == 1 ? "" : "s") given")
+        try ctx.apply("referral", "Referral of \(who) to \(r.name)") { db in
+            try Workflows.referral(r.id, name: who, at: time, note: note, in: db)
+        }
+        let n = ctx.db.recruiters[r.id]?.referrals.count ?? 0
+        say("Referral of \(who) to \(r.name) logged · \(n) referral\(n == 1 ? "" : "s") given")
     }
 }

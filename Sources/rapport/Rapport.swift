@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// `rapport` — keep recruiter relationships healthy.
 struct Rapport: AsyncParsableCommand {
@@ -15,6 +15,7 @@ struct Rapport: AsyncParsableCommand {
             DismissCommand.self, StatusCommand.self,
             ListCommand.self, ShowCommand.self, DueCommand.self, WeekCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
             StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
+            UndoCommand.self, RedoCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 enum SortOrder: String, ExpressibleByArgument, CaseIterable {
     case urgency, name
@@ -304,7 +304,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw RapportError.usage("the store at \(ctx.paths.storeDirectory) already has \(ctx.db.recruiters.count) recruiters; use --force to add sample data anyway, or --store DIR for a fresh one")
         }
         let changes = Demo.changes(recruiters: recruiters, messages: messages, seed: seed, now: ctx.now)
-        try ctx.store.apply(.batch(changes))
+        try ctx.apply("demo", "Demo data (\(recruiters) recruiters)") { _ in .batch(changes) }
         try ctx.store.compact()
         say("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// Everything a command needs at run time, built once from the global options.
 struct Context {
@@ -43,7 +43,8 @@ struct Context {
     /// True when there is a store on disk (false for a read of a directory that is not there).
     var hasStore: Bool { opened != nil }
 
-    var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? .current }
+    /// The candidate's zone: one rule everywhere (`Policy.resolvedTimeZone`).
+    var timeZone: TimeZone { policy.resolvedTimeZone }
     var db: Database { opened?.database ?? Database() }
 
     /// Parses a date word (`tomorrow 10:00`, `+3d`, ISO 8601) in the candidate's zone.
@@ -68,9 +69,17 @@ struct Context {
         try RecruiterLookup.find(query, in: db)
     }
 
-    /// Applies a change through the one mutation path and prints what happened.
-    func commit(_ change: Change, _ summary: String) throws {
-        try store.apply(change)
+    /// Decides and applies a change through the one mutation path: `build` runs under the
+    /// store's lock on its fresh data (a `Workflows` builder), and the journal line records
+    /// the command as its origin (`rapport undo` takes it back).
+    @discardableResult
+    func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
+        try store.apply(origin: .cli(command), label: label, build)
+    }
+
+    /// Applies a change built by `build` (see `apply`) and prints what happened.
+    func commit(_ command: String, _ summary: String, _ build: (Database) throws -> Change) throws {
+        try apply(command, summary, build)
         say(summary)
     }
 

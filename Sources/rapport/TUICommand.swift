@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTUI
-import RapportTerminal
+import RapportApp
+import RapportText
 
 /// Opens the full-screen terminal interface (the default command).
 struct TUICommand: AsyncParsableCommand {
@@ -23,11 +23,7 @@ struct TUICommand: AsyncParsableCommand {
         }
         let env = global.environment
         // No terminal: say so before touching the store or ncurses (no escape bytes).
-        do {
-            try Terminal.check(environment: env)
-        } catch {
-            fail(App.notATerminalMessage, code: 2)
-        }
+        guard App.hasTerminal(environment: env) else { fail(App.notATerminalMessage, code: 2) }
         let paths: AppPaths, clock: Clock
         do {
             paths = try global.paths()

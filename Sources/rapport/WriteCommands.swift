@@ -28,18 +28,22 @@ struct AddCommand: AsyncParsableCommand {
     @Flag(help: "A mass mailer: never raises risk flags, sorts low.") var blanket = false
 
     func run() async throws {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else { throw RapportError.usage("the name is empty") }
-        if let tz = timezone, TimeZone(identifier: tz) == nil {
-            throw RapportError.usage("--timezone: unknown time zone '\(tz)' (use an IANA name like Europe/Berlin)")
-        }
+        if let p = Workflows.timeZoneProblem(timezone) { throw RapportError.usage("--timezone: \(p)") }
+        let new = newRecruiter
+        // Checked before the store is opened: bad input creates nothing.
+        _ = try Workflows.add(new, now: Date())
         let ctx = try Context(global)
-        let r = Recruiter(
-            name: name, firm: firm?.nilIfBlank, kind: kind, targeting: blanket ? .blanket : .targeted,
-            email: email?.nilIfBlank, phone: phone?.nilIfBlank, linkedin: linkedin?.nilIfBlank,
-            timeZone: timezone, tags: tags, created: ctx.now)
+        let applied = try ctx.apply("add", "Add \(new.name)") { _ in try Workflows.add(new, now: ctx.now) }
+        guard case .putRecruiter(let r) = applied.change else { return }
         let firmText = r.firm.map { " (\($0))" } ?? ""
-        try ctx.commit(.putRecruiter(r), "Added \(r.name)\(firmText) · id \(shortID(r.id))")
+        say("Added \(r.name)\(firmText) · id \(shortID(r.id))")
+    }
+
+    /// What was typed, as the add workflow takes it.
+    var newRecruiter: Workflows.NewRecruiter {
+        Workflows.NewRecruiter(name: name, firm: firm, kind: kind, targeting: blanket ? .blanket : .targeted,
+                               emails: email.map { [$0] } ?? [], phone: phone, linkedin: linkedin,
+                               timeZone: timezone, tags: tags)
     }
 }
 
@@ -67,9 +71,11 @@ struct LogCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
-        let m = Message(recruiterID: r.id, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
-                        subject: subject?.nilIfBlank, body: text(body)?.nilIfBlank, noReplyNeeded: noReplyNeeded)
-        try ctx.store.apply(.putMessage(m))
+        let bodyText = text(body)
+        try ctx.apply("log", inbound ? "Log message from \(r.name)" : "Log message to \(r.name)") { db in
+            try Workflows.log(r.id, in: db, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
+                              subject: subject, body: bodyText, noReplyNeeded: noReplyNeeded)
+        }
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
         say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")
     }
@@ -100,8 +106,11 @@ struct ReplyCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
-        let m = Actions.replyMessage(recruiter: r, in: ctx.db, at: time, channel: channel, body: text(body)?.nilIfBlank)
-        try ctx.store.apply(.putMessage(m))
+        let bodyText = text(body)?.nilIfBlank
+        let applied = try ctx.apply("reply", "Reply to \(r.name)") { db in
+            Workflows.reply(recruiter: r, in: db, now: time, channel: channel, body: bodyText)
+        }
+        guard case .putMessage(let m) = applied.change else { return }
         say("Reply to \(r.name) logged (\(m.channel.rawValue)) · \(turnLine(ctx, r.id))")
     }
 }
@@ -120,10 +129,12 @@ struct DeclineCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
-        if let d = reengageAt, let problem = Actions.reengageProblem(d, now: ctx.now) {
+        if let d = reengageAt, let problem = Workflows.reengageProblem(d, now: ctx.now) {
             throw RapportError.usage("--reengage \(reengage ?? "") \(problem)")
         }
-        try ctx.store.apply(Actions.decline(recruiter: r, in: ctx.db, now: ctx.now, reason: reason, reengage: reengageAt))
+        try ctx.apply("decline", "Decline \(r.name)") { db in
+            Workflows.decline(recruiter: r, in: db, now: ctx.now, reason: reason, reengage: reengageAt)
+        }
         let again = reengageAt.map { " · re-engage \(DateText(timeZone: ctx.timeZone).absolute($0))" } ?? ""
         say("Courtesy decline to \(r.name) logged · status declined\(again)")
     }
@@ -146,9 +157,11 @@ struct InterviewCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let time = try ctx.when(at, option: "--at")
-        let opp = Actions.interviewOpportunity(recruiter: r, in: ctx.db, at: time, minutes: minutes, role: role,
-                                               employer: employer, interviewers: Actions.names(with ?? ""))
-        try ctx.store.apply(.putOpportunity(opp))
+        let applied = try ctx.apply("interview", "Interview with \(r.name)") { db in
+            try Workflows.interview(recruiter: r, in: db, at: time, minutes: minutes, role: role,
+                                    employer: employer, interviewers: Workflows.names(with ?? ""))
+        }
+        guard case .putOpportunity(let opp) = applied.change else { return }
         let at = DateText(timeZone: ctx.timeZone).absolute(time)
         say("Interview with \(r.name) logged for \(at) (\(opp.role)\(opp.employer.map { " at \($0)" } ?? "")) · a thank-you falls due after it")
     }
@@ -167,8 +180,8 @@ struct FollowUpCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let d = try ctx.when(due, option: "--due")
-        let f = FollowUp(recruiterID: r.id, due: d, note: note?.nilIfBlank)
-        try ctx.commit(.putFollowUp(f), "Follow-up with \(r.name) due \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(f.id))")
+        let applied = try ctx.apply("follow-up", "Follow-up with \(r.name)") { _ in Workflows.followUp(r.id, due: d, note: note) }
+        say("Follow-up with \(r.name) due \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(applied.change.recordID))")
     }
 }
 
@@ -185,14 +198,32 @@ struct ExpectCommand: AsyncParsableCommand {
         let ctx = try Context(global)
         let r = try ctx.recruiter(recruiter)
         let d = try ctx.when(by, option: "--by")
-        let e = Expectation(recruiterID: r.id, by: d, note: note?.nilIfBlank)
-        try ctx.commit(.putExpectation(e), "Expecting \(r.name) by \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(e.id))")
+        let applied = try ctx.apply("expect", "Expect \(r.name)") { _ in Workflows.expect(r.id, by: d, note: note) }
+        say("Expecting \(r.name) by \(DateText(timeZone: ctx.timeZone).absolute(d)) · id \(shortID(applied.change.recordID))")
     }
 }
 
 /// Finds a follow-up, an inbound message or an expectation by id or unique id prefix.
 enum ItemLookup {
-    enum Item { case followUp(FollowUp), message(Message), expectation(Expectation) }
+    enum Item {
+        case followUp(FollowUp), message(Message), expectation(Expectation)
+
+        var id: UUID {
+            switch self {
+            case .followUp(let f): return f.id
+            case .message(let m): return m.id
+            case .expectation(let e): return e.id
+            }
+        }
+
+        var recruiterID: UUID {
+            switch self {
+            case .followUp(let f): return f.recruiterID
+            case .message(let m): return m.recruiterID
+            case .expectation(let e): return e.recruiterID
+            }
+        }
+    }
 
     static func find(_ query: String, in db: Database) throws -> Item {
         let q = query.lowercased().trimmingCharacters(in: .whitespaces)
@@ -215,5 +246,19 @@ extension String {
     var nilIfBlank: String? {
         let t = trimmingCharacters(in: .whitespacesAndNewlines)
         return t.isEmpty ? nil : t
+    }
+}
+
+extension Change {
+    /// The id of the one record a put creates (for "· id 1a2b3c4d" after a command).
+    var recordID: UUID {
+        switch self {
+        case .putRecruiter(let r): return r.id
+        case .putMessage(let m): return m.id
+        case .putOpportunity(let o): return o.id
+        case .putFollowUp(let f): return f.id
+        case .putExpectation(let e): return e.id
+        default: return UUID()
+        }
     }
 }

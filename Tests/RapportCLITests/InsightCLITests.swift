@@ -132,7 +132,7 @@ private func tempDir() throws -> String {
         #expect(try !flags().contains("unprepared"))
         let bad = try cli.run(["checklist", "lee", "--done", "horoscope-read"])
         #expect(bad.status == 2 && bad.stderr.contains("not a checklist item"))
-        try cli.ok("checklist", "lee", "--undo", "firm-vetted")
+        try cli.ok("checklist", "lee", "--untick", "firm-vetted")
         #expect(try flags().contains("unprepared"))
         // A call 24h01 away is not yet a reason.
         var later = try CLI()

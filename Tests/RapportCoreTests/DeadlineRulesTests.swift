@@ -57,7 +57,7 @@ struct DeadlineRulesTests {
         replied.message(r, .outbound, wall("2026-01-20 09:00"))
         #expect(replied.status(r, at: now).deadlines.isEmpty)
         var settled = w
-        try! settled.db.apply(Actions.done(replies[0], in: settled.db, now: now)!)
+        try! settled.db.apply(Workflows.done(replies[0], in: settled.db, now: now)!)
         #expect(settled.status(r, at: now).deadlines.isEmpty)
     }
 
@@ -80,7 +80,7 @@ struct DeadlineRulesTests {
         let f = w.followUp(r, due: wall("2026-01-22 10:00"))  // a re-engage date: still shows
         let iv = w.interview(r, at: wall("2026-01-21 14:00"))
         let recruiter = w.db.recruiters[r]!
-        try w.db.apply(Actions.setStatus(recruiter, .dormant, until: wall("2026-02-01 00:00"), in: w.db, now: now))
+        try w.db.apply(Workflows.status(recruiter.id, .dormant, until: wall("2026-02-01 00:00"), in: w.db, now: now))
         let quiet = w.status(r, at: now)
         #expect(quiet.deadlines.map(\.kind).sorted(by: { $0.rawValue < $1.rawValue }) == [.followUp, .interview])
         #expect(quiet.deadlines.contains { $0.followUpID == f })
@@ -103,9 +103,9 @@ struct DeadlineRulesTests {
         var w = World()
         let r = w.recruiter("No")
         w.message(r, .outbound, wall("2025-12-01 10:00"))
-        try w.db.apply(Actions.setStatus(w.db.recruiters[r]!, .declined, until: nil, in: w.db, now: now))
+        try w.db.apply(Workflows.status(r, .declined, in: w.db, now: now))
         #expect(w.status(r, at: wall("2027-01-01 10:00")).deadlines.isEmpty)
-        try w.db.apply(Actions.setStatus(w.db.recruiters[r]!, .doNotContact, until: nil, in: w.db, now: now))
+        try w.db.apply(Workflows.status(r, .doNotContact, in: w.db, now: now))
         w.followUp(r, due: wall("2026-01-19 10:00"))
         #expect(w.status(r, at: now).deadlines.isEmpty)
     }
@@ -148,19 +148,19 @@ struct DeadlineRulesTests {
         #expect(Set(all.map(\.kind)) == Set(DeadlineKind.allCases))
         for d in all {
             var dismissed = w.db
-            try dismissed.apply(Actions.dismiss(d, in: dismissed, now: now, reason: "not relevant"))
+            try dismissed.apply(Workflows.dismiss(d, in: dismissed, now: now, reason: "not relevant"))
             #expect(!Rules.deadlines(in: dismissed, now: now, policy: .newYork).contains { $0.id == d.id }, "\(d.id)")
 
             var snoozed = w.db
             let until = max(now, d.due).addingTimeInterval(3 * 86_400)
-            #expect(Actions.snoozeProblem(d, until: until, now: now) == nil)
-            try snoozed.apply(Actions.snooze(d, in: snoozed, until: until, now: now)!)
+            #expect(Workflows.snoozeProblem(d, until: until, now: now) == nil)
+            try snoozed.apply(Workflows.snooze(d, in: snoozed, until: until, now: now)!)
             let back = Rules.deadlines(in: snoozed, now: now, policy: .newYork).first { $0.id == d.id }
             #expect(back?.due == until, "\(d.id)")
             #expect(back?.snoozed == true)
 
             var done = w.db
-            if let change = Actions.done(d, in: done, now: now) {
+            if let change = Workflows.done(d, in: done, now: now) {
                 try done.apply(change)
                 #expect(!Rules.deadlines(in: done, now: now.addingTimeInterval(1), policy: .newYork).contains { $0.id == d.id }, "\(d.id)")
             } else {
@@ -174,7 +174,7 @@ struct DeadlineRulesTests {
         let a = w.recruiter("A")
         w.message(a, .outbound, wall("2026-01-05 10:00"))
         let d = Rules.deadlines(in: w.db, now: now, policy: .newYork)[0]
-        let change = Actions.dismiss(d, in: w.db, now: now, reason: "they moved on")
+        let change = Workflows.dismiss(d, in: w.db, now: now, reason: "they moved on")
         let inverse = try w.db.inverse(of: change)
         let before = w.db
         try w.db.apply(change)

@@ -22,7 +22,7 @@ import RapportCore
         let before = state(dir.paths.storeDirectory)
         let r = Store.check(dir.paths)
         #expect(r.exitStatus == 0, "\(r.lines)")
-        #expect(r.lines.contains("ok: \(dir.paths.snapshot): schema 1, seq 7; with the journal: 1 recruiter, 2 messages"))
+        #expect(r.lines.contains("ok: \(dir.paths.snapshot): schema 2, seq 7; with the journal: 1 recruiter, 2 messages"))
         #expect(r.lines.contains("ok: \(dir.paths.journal): 1 line, 1 change after the snapshot (seq 8)"))
         #expect(r.lines.contains("ok: permissions: directory 700, files 600"))
         #expect(state(dir.paths.storeDirectory) == before)

@@ -72,7 +72,7 @@ import RapportCore
 
     @Test func duplicateKeysAreRefusedNamingTheKey() throws {
         try expectRefused(replacing("\"name\" : \"Dana Smith\"", "\"name\" : \"Dana Smith\", \"name\" : \"Eve\""), "duplicate key \"name\"")
-        try expectRefused(replacing("\"schemaVersion\" : 1", "\"schemaVersion\" : 1, \"schemaVersion\" : 2"), "duplicate key \"schemaVersion\"")
+        try expectRefused(replacing("\"schemaVersion\" : 2", "\"schemaVersion\" : 2, \"schemaVersion\" : 2"), "duplicate key \"schemaVersion\"")
     }
 
     @Test func trailingCommasAreRefused() throws {

@@ -74,7 +74,7 @@ import RapportCore
         otherBytes = Array(text.utf8)
         #expect(otherBytes == first)
         let snapshot = String(decoding: first, as: UTF8.self)
-        #expect(snapshot.contains("\"schemaVersion\" : 1"))
+        #expect(snapshot.contains("\"schemaVersion\" : 2"))
         #expect(snapshot.contains("\"created\" : \"2027-01-15T08:00:00Z\""), "ISO 8601 times")
         #expect(snapshot.contains("\"phone\" : \"+44 20 7946 0000\""), "phone numbers are strings")
         #expect(snapshot.hasSuffix("}\n"))
@@ -86,14 +86,14 @@ import RapportCore
         let r = Recruiter(name: "Blocked", status: .doNotContact, created: t0)
         try s.apply(.putRecruiter(r))
         try s.compact()
-        #expect(s.database.recruiters[r.id]?.flags == [FlagRecord(flag: .doNotContact, since: t0)])
+        #expect(s.persistedFlags[r.id] == [FlagRecord(flag: .doNotContact, since: t0)])
         let later = try Store.open(dir.paths, clock: .fixed(t0.addingTimeInterval(86400)))
         var renamed = r
         renamed.name = "Still blocked"
         renamed.flags = later.database.recruiters[r.id]!.flags
         try later.apply(.putRecruiter(renamed))
         try later.compact()
-        #expect(later.database.recruiters[r.id]?.flags == [FlagRecord(flag: .doNotContact, since: t0)], "since is kept")
+        #expect(later.persistedFlags[r.id] == [FlagRecord(flag: .doNotContact, since: t0)], "since is kept")
         let text = String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self)
         #expect(text.contains("\"flag\" : \"do-not-contact\""))
     }
@@ -285,7 +285,7 @@ import RapportCore
         let dir = TempDir()
         try makeSampleStore(dir.paths).close()
         let text = String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self)
-            .replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 7")
+            .replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 7")
         write(dir.paths.snapshot, Array(text.utf8))
         let before = listing(dir.paths.storeDirectory)
         let s = try Store.open(dir.paths)
@@ -323,7 +323,7 @@ import RapportCore
         let s = try Store.open(dir.paths)
         #expect(!s.readOnly)
         let text = String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self)
-            .replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 7")
+            .replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 7")
         write(dir.paths.snapshot, Array(text.utf8))
         #expect(throws: RapportError.self) { try s.apply(.putRecruiter(Recruiter(name: "x", created: t0))) }
         #expect(s.readOnly)
@@ -337,13 +337,13 @@ import RapportCore
         let dir = TempDir()
         try makeSampleStore(dir.paths).close()
         let text = String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self)
-            .replacingOccurrences(of: "\"schemaVersion\" : 1", with: "\"schemaVersion\" : 0")
+            .replacingOccurrences(of: "\"schemaVersion\" : 2", with: "\"schemaVersion\" : 0")
         write(dir.paths.snapshot, Array(text.utf8))
         let s = try Store.open(dir.paths)
-        #expect(s.notices.contains { $0.contains("upgraded from schema 0 to 1") })
+        #expect(s.notices.contains { $0.contains("upgraded from schema 0 to 2") })
         #expect(String(decoding: bytes(dir.paths.path("store.json.v0.bak"))!, as: UTF8.self) == text)
         #expect(mode(dir.paths.path("store.json.v0.bak")) == 0o600)
-        #expect(String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self).contains("\"schemaVersion\" : 1"))
+        #expect(String(decoding: bytes(dir.paths.snapshot)!, as: UTF8.self).contains("\"schemaVersion\" : 2"))
         #expect(s.database.recruiters.count == 2)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 import Testing
 @testable import RapportTUI
 
@@ -12,7 +12,7 @@ struct InsightViewTests {
     func press(_ s: inout AppState, _ keys: Key...) -> [Effect] {
         var effects: [Effect] = []
         for k in keys {
-            guard let a = Keymap.standard.action(for: k, mode: s.keyMode) else {
+            guard let a = Keymap.standard.command(for: k, mode: s.keyMode) else {
                 Issue.record("no action for \(k) in \(s.keyMode)")
                 continue
             }

@@ -1,11 +1,10 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
-/// Everything that can happen to the app: keys mapped through the keymap, the clock,
-/// the terminal, the store. `update` turns each into a state change and effects.
-public enum Action: Equatable, Sendable {
+/// What the user asked for: produced by the keymap (one binding row per key and mode),
+/// handled by the handler of the key mode it was pressed in (Modes.swift).
+public enum Command: Equatable, Sendable {
     /// Move the selection (or scroll the thread) by n rows; negative is up.
     case move(Int)
     /// Move by n screens.
@@ -18,7 +17,7 @@ public enum Action: Equatable, Sendable {
     /// Enter: a recruiter opens its thread; a deadline jumps to its recruiter.
     case open
     case toggleHelp
-    /// `q`: close the top overlay, or quit when there is none.
+    /// `q`: close the top overlay or view, or quit when there is none.
     case close
     /// Esc: close the top overlay, or clear the status message and notices.
     case cancel
@@ -27,18 +26,8 @@ public enum Action: Equatable, Sendable {
     /// Ctrl-Z.
     case suspend
     case quit
-    case resize(width: Int, height: Int)
-    /// The once-a-second tick (or any moment the clock is read).
-    case tick(Date)
-    /// The data changed (this process's change was stored, or another process wrote).
-    /// `notices` are only the store's notices not passed before (`NoticeFeed`): they
-    /// are added to the banner, so dismissed ones stay dismissed.
-    case reload(Database, notices: [String], readOnly: Bool)
-    case mouse(MouseEvent)
-    /// A change could not be stored: shown in the status bar.
-    case failed(String)
 
-    // Workflows (issue 5).
+    // Workflows.
     case addRecruiter
     case editRecruiter
     case logMessage
@@ -66,6 +55,7 @@ public enum Action: Equatable, Sendable {
     case cycleSort
     /// `y`: the selected message or the draft to the clipboard.
     case copy
+
     // Inside overlays.
     /// A key for the top overlay's text field (typing, Ctrl-W, ←, …).
     case input(Key)
@@ -75,16 +65,8 @@ public enum Action: Equatable, Sendable {
     case previousField
     /// `e` in the draft review: edit the text again.
     case editDraft
-    /// The external editor finished: the new text, or nil when it could not run.
-    case draftEdited(String?)
-    case spellChecked(SpellResult)
-    /// The store refused a change this session made: taken off the undo history.
-    case saveFailed(String)
-    /// The loop found, on the store's fresh data, that the pending undo or redo would
-    /// overwrite what another process wrote since: it was not persisted.
-    case replayRefused
 
-    // Views (issue 8).
+    // Views.
     /// `4`: open the insight view, or close it (FullViews.swift).
     case toggleInsight
     /// `p`: the call-prep view for the selected recruiter (or deadline's, or table row's).
@@ -97,22 +79,50 @@ public enum Action: Equatable, Sendable {
     case cycleInsightSort
 }
 
-/// The store's notices only grow; the loop passes each one to `.reload` once.
-struct NoticeFeed {
-    private var passed: Int
-
-    /// `alreadyShown`: the notices the state started with.
-    init(alreadyShown: [String]) { passed = alreadyShown.count }
-
-    /// The notices in `all` (the store's, oldest first) not passed before.
-    mutating func new(in all: [String]) -> [String] {
-        guard all.count > passed else { return [] }
-        defer { passed = all.count }
-        return Array(all[passed...])
+extension Command {
+    /// Whether the key means the status line has been read. Esc clears it itself;
+    /// redraw, help and close leave it up.
+    var clearsStatus: Bool {
+        switch self {
+        case .redraw, .cancel, .toggleHelp, .close: return false
+        default: return true
+        }
     }
 }
 
-/// What `update` asks the outside world to do. The event loop runs them.
+/// What happened outside the keymap: produced by the event loop and the effect runner
+/// (RapportApp), handled once at the top of `update`, whatever the key mode.
+public enum Event: Equatable, Sendable {
+    /// The once-a-second tick (or any moment the clock is read).
+    case tick(Date)
+    /// The data changed (this process's change was stored, or another process wrote).
+    /// `notices` are only the store's notices not passed before (the loop's
+    /// `NoticeFeed`): they are added to the banner, so dismissed ones stay dismissed.
+    case reload(Database, notices: [String], readOnly: Bool)
+    case resize(width: Int, height: Int)
+    case mouse(MouseEvent)
+    /// Text pasted into the terminal, many characters at once: typed into the text field
+    /// on top, drawn once.
+    case paste(String)
+    /// The store could not be read: shown in the status bar.
+    case failed(String)
+    /// The store refused a change this session made: taken off the undo history.
+    case saveFailed(String)
+    /// The loop found, on the store's fresh data, that the pending undo or redo would
+    /// overwrite what another process wrote since: it was not persisted.
+    case replayRefused
+    /// The external editor finished: the new text, or nil when it could not run.
+    case draftEdited(String?)
+    case spellChecked(Spelling)
+}
+
+/// Everything `update` takes: a command from the keymap or an event from the loop.
+public enum Input: Equatable, Sendable {
+    case command(Command)
+    case event(Event)
+}
+
+/// What `update` asks the outside world to do. The effect runner (RapportApp) runs them.
 public enum Effect: Equatable, Sendable {
     /// Apply this change durably through the store (the one mutation path).
     case persist(Change)

@@ -3,11 +3,13 @@ import RapportCore
 import RapportSpell
 import RapportStore
 import RapportTerminal
+import RapportText
+import RapportTUI
 
 /// The event loop: the only place where the terminal, the store and the clock meet
-/// `update`. One keypress: `Terminal.readKey` → `Key` → `Keymap` → `Action` →
-/// `update` → effects run here (`store.apply` for `.persist`) → `Screen.render` →
-/// `Terminal.draw`.
+/// `update`. One keypress: `Terminal.readKey` → `Key` → `Keymap` → `Command` →
+/// `update` → effects run by `EffectRunner` (`store.apply` for `.persist`) →
+/// `Screen.render` → `Terminal.draw`.
 @MainActor
 public enum App {
     /// The one line printed when there is no terminal to draw on.
@@ -54,47 +56,31 @@ public enum App {
         return status
     }
 
-    static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// Whether stdin and stdout are a terminal ncurses can drive (nothing is written).
+    public nonisolated static func hasTerminal(environment: [String: String]) -> Bool {
+        (try? Terminal.check(environment: environment)) != nil
     }
 
-    /// The key's action in the current mode (mouse and resize are not in the table).
-    /// In a form, the search prompt or the inline editor, keys the table does not bind
-    /// are typed into the field.
-    public static func action(for key: Key, state: AppState, keymap: Keymap, size: (Int, Int)) -> Action? {
-        switch key {
-        case .resize: return .resize(width: size.0, height: size.1)
-        case .mouse(let m): return .mouse(m)
-        default:
-            let mode = state.keyMode
-            if let a = keymap.action(for: key, mode: mode) { return a }
-            return mode.takesText ? .input(key) : nil
-        }
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 
 @MainActor
 private struct Loop {
-    let store: Store
     let terminal: Terminal
     let clock: Clock
     let keymap: Keymap
-    let environment: [String: String]
-    var state: AppState
-    var running = true
-    var noticeFeed: NoticeFeed
+    var runner: EffectRunner<LivePorts>
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
-        self.store = store
         self.terminal = terminal
         self.clock = clock
         self.keymap = keymap
-        self.environment = environment
         let size = terminal.size
-        state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
-                         height: size.height, storePath: store.paths.storeDirectory,
-                         notices: store.notices, readOnly: store.readOnly)
-        noticeFeed = NoticeFeed(alreadyShown: store.notices)
+        var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
+                             height: size.height, storePath: store.paths.storeDirectory,
+                             notices: store.notices, readOnly: store.readOnly)
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()
@@ -106,6 +92,7 @@ private struct Loop {
                 state.notices.append("\(error)")
             }
         }
+        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment))
     }
 
     mutating func run() -> Int32 {
@@ -113,8 +100,8 @@ private struct Loop {
         // tests) only says what time it is.
         var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
-        terminal.draw(Screen.render(state, keymap: keymap))
-        while running {
+        terminal.draw(Screen.render(runner.state, keymap: keymap))
+        while runner.running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
             // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
             // and a resize or a signal is seen within that even where ncurses resumes
@@ -130,79 +117,49 @@ private struct Loop {
                 quickEmptyReads = 0
             }
             var changed = false
-            if let key, let action = App.action(for: key, state: state, keymap: keymap, size: terminal.size) {
-                send(action)
+            if let key {
                 changed = true
                 // A paste arrives as many keys at once: take all that are waiting, then
-                // draw once.
-                var drained = 0
-                while running, drained < 4096, let more = terminal.pollKey() {
-                    drained += 1
-                    if let a = App.action(for: more, state: state, keymap: keymap, size: terminal.size) { send(a) }
-                }
+                // draw once. Characters typed into a text field go in as one `.paste`.
+                var keys = [key]
+                while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
+                runner.send(keys: keys, keymap: keymap)
             }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.
             if ContinuousClock.now - lastTick >= .seconds(1) {
                 lastTick = ContinuousClock.now
-                send(.tick(clock.now()))
-                refreshFromDisk()
+                runner.send(.tick(clock.now()))
+                runner.refreshFromDisk()
                 changed = true
             }
-            if running && changed { terminal.draw(Screen.render(state, keymap: keymap)) }
+            if runner.running && changed { terminal.draw(Screen.render(runner.state, keymap: keymap)) }
         }
         return 0
     }
+}
 
-    /// Picks up other processes' writes (at most a second late).
-    mutating func refreshFromDisk() {
-        do {
-            if try store.refresh() { reload() }
-        } catch {
-            send(.failed("Could not reread the store: \(error)"))
-        }
-    }
+/// The real outside world: the store on disk, the ncurses terminal, `$EDITOR`, hunspell.
+@MainActor
+struct LivePorts: AppPorts {
+    let store: Store
+    let terminal: Terminal
+    let environment: [String: String]
 
-    mutating func reload() {
-        send(.reload(store.database, notices: noticeFeed.new(in: store.notices), readOnly: store.readOnly))
-    }
+    var database: Database { store.database }
+    var storeNotices: [String] { store.notices }
+    var readOnly: Bool { store.readOnly }
+    var size: (width: Int, height: Int) { terminal.size }
 
-    mutating func send(_ action: Action) {
-        for effect in update(&state, action) {
-            switch effect {
-            case .persist(let change):
-                do {
-                    // An undo or redo was checked on the data on screen; another process
-                    // may have written since the last tick: check again on the store's.
-                    if state.lastPersist == .undo || state.lastPersist == .redo {
-                        if try store.refresh() { reload() }
-                        guard state.pendingReplay(on: store.database) else {
-                            send(.replayRefused)
-                            continue
-                        }
-                    }
-                    try store.apply(change)
-                    reload()
-                } catch {
-                    send(.saveFailed("\(error)"))
-                }
-            case .copyToClipboard(let text):
-                terminal.copyToClipboard(text)
-            case .editExternally(let text):
-                let env = environment
-                let edited = ExternalEditor.edit(text, environment: env) { body in terminal.suspended(body) }
-                send(.resize(width: terminal.size.width, height: terminal.size.height))
-                send(.draftEdited(edited))
-            case .spellCheck(let text, let ignoring):
-                send(.spellChecked(SpellChecker(environment: environment).check(text, ignoring: Set(ignoring))))
-            case .quit:
-                running = false
-            case .redraw:
-                terminal.invalidate()
-            case .suspend:
-                terminal.suspend()
-                send(.resize(width: terminal.size.width, height: terminal.size.height))
-            }
-        }
+    func refresh() throws -> Bool { try store.refresh() }
+    func apply(_ change: Change) throws { try store.apply(change) }
+    func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
+    func editExternally(_ text: String) -> String? {
+        ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }
     }
+    func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult {
+        SpellChecker(environment: environment).check(text, ignoring: ignoring)
+    }
+    func invalidate() { terminal.invalidate() }
+    func suspend() { terminal.suspend() }
 }

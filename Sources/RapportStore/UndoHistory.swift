@@ -1,0 +1,158 @@
+import Foundation
+import RapportCore
+
+/// What `Store.apply` did: the journal line's sequence number, its undo group, and the
+/// change as stored with the inverse computed under the lock.
+public struct Applied: Sendable, Equatable {
+    /// The sequence number of the line written (unchanged when the change was empty).
+    public var seq: Int
+    public var group: UUID
+    public var change: Change
+    public var inverse: Change
+    /// False when the change was an empty batch: nothing was written.
+    public var written: Bool
+}
+
+/// One undo step: every journal line written with one group id (usually one line: one
+/// command, one import, one TUI action), with the inverse of each computed under the lock.
+public struct UndoGroup: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var origin: Origin
+    public var label: String
+    public var at: Date
+    public var firstSeq: Int
+    public var lastSeq: Int
+    /// The changes in the order they were applied, and the inverse of each.
+    public var changes: [Change]
+    public var inverses: [Change]
+    /// Set on a group that takes back (`undoes`) or puts back (`redoes`) another group.
+    public var undoes: UUID?
+    public var redoes: UUID?
+
+    /// The group's changes as one change.
+    public var change: Change { changes.count == 1 ? changes[0] : .batch(changes) }
+    /// What takes the whole group back: the inverses, last first.
+    public var inverse: Change { inverses.count == 1 ? inverses[0] : .batch(inverses.reversed()) }
+    /// True for an undo or a redo (as opposed to a change someone made).
+    public var isReplay: Bool { undoes != nil || redoes != nil }
+
+    /// The recruiter's name as this group's changes knew it (for one that is gone since).
+    func name(of recruiter: UUID) -> String? {
+        func find(_ c: Change) -> String? {
+            switch c {
+            case .putRecruiter(let r) where r.id == recruiter: return r.name
+            case .restoreRecruiter(let rec) where rec.recruiter.id == recruiter: return rec.recruiter.name
+            case .batch(let cs): return cs.lazy.compactMap(find).first
+            default: return nil
+            }
+        }
+        return (changes + inverses).lazy.compactMap(find).first
+    }
+
+    public var touches: Set<Touch> {
+        var out: Set<Touch> = []
+        for (c, i) in zip(changes, inverses) { out.formUnion(c.touches(inverse: i)) }
+        return out
+    }
+}
+
+/// The undo history: the last `limit` groups, oldest first, rebuilt from `undo.jsonl`
+/// (written at each compaction) plus the journal lines after the snapshot.
+struct UndoHistory: Sendable {
+    static let limit = 100
+    private(set) var groups: [UndoGroup] = []
+
+    /// Records one journal line. Lines written before schema 2 carry no group: they are
+    /// not undoable.
+    mutating func record(_ line: JournalLine) {
+        guard let gid = line.group, let origin = line.origin, let inverse = line.inverse else { return }
+        if var last = groups.last, last.id == gid {
+            last.changes.append(line.change)
+            last.inverses.append(inverse)
+            last.lastSeq = line.seq
+            groups[groups.count - 1] = last
+            return
+        }
+        groups.append(UndoGroup(id: gid, origin: origin, label: line.label ?? "", at: line.at ?? Date(timeIntervalSince1970: 0),
+                                firstSeq: line.seq, lastSeq: line.seq, changes: [line.change], inverses: [inverse],
+                                undoes: line.undoes, redoes: line.redoes))
+        if groups.count > Self.limit { groups.removeFirst(groups.count - Self.limit) }
+    }
+
+    mutating func append(_ g: UndoGroup) {
+        groups.append(g)
+        if groups.count > Self.limit { groups.removeFirst(groups.count - Self.limit) }
+    }
+
+    func group(_ id: UUID) -> UndoGroup? { groups.last { $0.id == id } }
+
+    /// Whether `g` (a change someone made, not an undo or redo) is taken back now, and
+    /// the sequence number when it was last made, undone or redone.
+    func state(of g: UndoGroup) -> (undone: Bool, seq: Int) {
+        for later in groups.reversed() where later.lastSeq > g.lastSeq {
+            if later.undoes == g.id { return (true, later.lastSeq) }
+            if later.redoes == g.id { return (false, later.lastSeq) }
+        }
+        return (false, g.lastSeq)
+    }
+
+    /// The group `undo` without an id takes back: the one done (or redone) last among
+    /// those `matching` their origin.
+    func latestUndoable(matching: (Origin) -> Bool) -> UndoGroup? {
+        var best: (UndoGroup, Int)?
+        for g in groups where !g.isReplay && matching(g.origin) {
+            let s = state(of: g)
+            if !s.undone, s.seq > (best?.1 ?? -1) { best = (g, s.seq) }
+        }
+        return best?.0
+    }
+
+    /// The group `redo` without an id puts back: the one undone last among those
+    /// `matching`, unless a new change (matching) was made since that undo.
+    func latestRedoable(matching: (Origin) -> Bool) -> UndoGroup? {
+        var best: (UndoGroup, Int)?
+        var newestChange = -1
+        for g in groups where !g.isReplay && matching(g.origin) {
+            newestChange = max(newestChange, g.firstSeq)
+            let s = state(of: g)
+            if s.undone, s.seq > (best?.1 ?? -1) { best = (g, s.seq) }
+        }
+        guard let best, newestChange < best.1 else { return nil }
+        return best.0
+    }
+
+    /// The newest group after `seq` (other than undoing or redoing `except`) that touches
+    /// what `touches` names, with the touch it overlaps on: what an undo depends on.
+    func laterConflict(after seq: Int, touching touches: Set<Touch>, except: UUID) -> (UndoGroup, Touch)? {
+        for later in groups.reversed() where later.lastSeq > seq && later.id != except
+            && later.undoes != except && later.redoes != except {
+            for t in later.touches where touches.contains(where: { $0.overlaps(t) }) {
+                return (later, t)
+            }
+        }
+        return nil
+    }
+
+    /// Only groups folded into a snapshot at `seq` (from `undo.jsonl`): later ones come
+    /// from the journal.
+    mutating func keep(upTo seq: Int) { groups.removeAll { $0.lastSeq > seq } }
+
+    // MARK: - undo.jsonl
+
+    static func decode(_ bytes: [UInt8]) throws -> UndoHistory {
+        var h = UndoHistory()
+        for line in bytes.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 }) {
+            h.append(try StoreCoding.decoder.decode(UndoGroup.self, from: Data(line)))
+        }
+        return h
+    }
+
+    func encode() throws -> [UInt8] {
+        var out: [UInt8] = []
+        for g in groups {
+            out.append(contentsOf: try StoreCoding.lineEncoder.encode(g))
+            out.append(0x0A)
+        }
+        return out
+    }
+}
