@@ -95,9 +95,6 @@ public struct Keymap: Sendable {
     /// Keys planned for coming features, so that they do not collide: none is bound yet,
     /// and a test keeps them free in the panes.
     public static let reserved: [(key: Key, purpose: String)] = [
-        (.char("w"), "the week view"),
-        (.char("m"), "the relationship-status menu"),
-        (.char("X"), "dismiss a deadline"),
         (.char("Y"), "sync"),
     ]
 

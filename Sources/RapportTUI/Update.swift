@@ -112,13 +112,16 @@ extension ModeTable {
         Keymap.copyRow,
 
         Binding([.char("f")], .followUp, section: "Deadlines", help: "schedule a follow-up"),
-        Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done"),
-        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
+        Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done (a thank-you or check-in: logs it sent)"),
+        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected deadline (it comes back due then)"),
+        Binding([.char("X")], .dismiss, section: "Deadlines", help: "dismiss the selected deadline, with a reason"),
+        Binding([.char("m")], .statusMenu, section: "Recruiters", help: "status: active, ally, dormant (until), declined, do-not-contact"),
 
         Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
 
         Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
+        Binding([.char("w")], .toggleWeek, section: "Views", help: "week view: interviews, promised calls, deadlines by day"),
         Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
         Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
     ], handle: updatePanes)
@@ -162,7 +165,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return [.redraw]
     case .suspend:
         return [.suspend]
-    case .toggleInsight, .openCallPrep, .toggleAllyOrder:
+    case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleWeek:
         return viewCommand(&state, command)
     default:
         return workflow(&state, command)

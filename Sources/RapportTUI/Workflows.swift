@@ -182,11 +182,17 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         return commit(&state, change, label: "Done: \(d.title)")
     case .snooze:
         guard let d = deadlineForCommand(&state) else { return [] }
-        guard let id = d.followUpID, let f = state.db.followUps[id] else {
-            state.statusMessage = StatusMessage("Only follow-ups can be snoozed; x marks this one done", isError: true)
-            return []
+        if let id = d.followUpID, let f = state.db.followUps[id] {
+            state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+        } else {
+            state.overlays.append(.form(Forms.snooze(d)))
         }
-        state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+    case .dismiss:
+        guard let d = deadlineForCommand(&state) else { return [] }
+        state.overlays.append(.form(Forms.dismiss(d)))
+    case .statusMenu:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.status(r)))
     case .delete:
         askDelete(&state)
     case .undo:
@@ -236,7 +242,7 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     return []
 }
 
-/// The deadline `x` and `s` act on: the selected one in the Deadlines pane, else the
+/// The deadline `x`, `s` and `X` act on: the selected one in the Deadlines pane, else the
 /// selected recruiter's most urgent.
 private func deadlineForCommand(_ state: inout AppState) -> Deadline? {
     if state.focus == .deadlines, let d = state.selectedDeadline { return d }
