@@ -361,6 +361,7 @@ public struct AppState: Sendable {
             switch full.view {
             case .insight: return .insight
             case .callPrep: return .callPrep
+            case .week: return .week
             case nil: return .panes
             }
         case .help: return .help

@@ -20,6 +20,8 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
     case insight
     case callPrep
+    /// The week view (`w`).
+    case week
 
     /// Modes with a text field: keys the table does not bind are typed into it.
     public var takesText: Bool { [.form, .search, .editor].contains(self) }
@@ -65,7 +67,7 @@ public struct ModeTable: Sendable {
     }
 
     /// Every mode's table, in the order help lists them.
-    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep]
+    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, week]
 
     static func of(_ mode: KeyMode) -> ModeTable {
         switch mode {
@@ -79,6 +81,7 @@ public struct ModeTable: Sendable {
         case .draft: return draft
         case .insight: return insight
         case .callPrep: return callPrep
+        case .week: return week
         }
     }
 }
@@ -137,7 +140,7 @@ public struct Keymap: Sendable {
 
     /// The order of the sections in `?` help.
     static let sectionOrder = ["Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep"]
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {

@@ -40,7 +40,7 @@ struct FormatTests {
         let t = Sample.state(width: 80, height: 24, db: db)
         #expect(t.deadlineTitlesNameRecruiter)
         let row = Screen.render(t).line(t.layout.deadlines.y + 1)
-        #expect(row.hasPrefix("› overdue 3w   Reply to José Müller"))
+        #expect(row.hasPrefix("› Overdue   overdue 3w  Thu 09:00 Reply to José Müller"))
         #expect(row.components(separatedBy: "José Müller").count == 2) // once, in the title
     }
 }
