@@ -61,10 +61,10 @@ enum WeekView {
             case .deadline: label = item.deadline?.kind.rawValue ?? "deadline"
             }
             text += "[\(label)] " + item.title
+            if let agenda = item.agendaWritten { text += agenda ? " · agenda written" : " · no agenda yet" }
             if let missing = item.missing {
                 text += missing.isEmpty ? " · research done" : " · research missing: \(missing.map(\.label).joined(separator: ", "))"
             }
-            if let agenda = item.agendaWritten { text += agenda ? " · agenda written" : " · no agenda yet" }
             let style: Style = item.section == .overdue ? Style(.danger) : item.kind == .deadline ? .plain : Style(.normal, bold: true)
             out.append(Line(text: text, style: style))
         }

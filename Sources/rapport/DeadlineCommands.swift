@@ -346,10 +346,10 @@ enum WeekText {
                 ? zones.both(item.at, zone: r?.timeZone)
                 : zones.recruiterTime(item.at, zone: r?.timeZone).map { "(\($0))" } ?? ""
             var what = item.title
+            if let agenda = item.agendaWritten { what += agenda ? " · agenda written" : " · no agenda yet" }
             if let missing = item.missing {
                 what += missing.isEmpty ? " · research done" : " · research missing: \(missing.map(\.rawValue).joined(separator: ", "))"
             }
-            if let agenda = item.agendaWritten { what += agenda ? " · agenda written" : " · no agenda yet" }
             let label: String
             switch item.kind {
             case .interview: label = "interview"
