@@ -158,6 +158,11 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
     case .cancel:
         if state.statusMessage != nil {
             state.statusMessage = nil
+        } else if state.filter != nil {
+            // Esc clears a flag filter.
+            state.filter = nil
+            state.reorder()
+            state.statusMessage = StatusMessage("Showing all recruiters")
         } else {
             state.notices = []
             state.clampCursors()

@@ -668,11 +668,17 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     switch d.purpose {
     case .reply:
         change = Actions.reply(recruiter: r, in: state.db, now: state.now, subject: subject, body: body)
-        label = "Reply to \(r.name) copied and logged"
+        label = "Reply to \(r.name) logged"
     case .decline(let reason, let reengage):
         change = Actions.decline(recruiter: r, in: state.db, now: state.now, reason: reason, reengage: reengage,
                                  subject: subject, body: body)
-        label = "Courtesy decline to \(r.name) copied and logged · status declined"
+        label = "Courtesy decline to \(r.name) logged · status declined"
     }
-    return [.copyToClipboard(body)] + commit(&state, change, label: label)
+    // The undo entry keeps what the change did ("Redone: Reply to Dana logged" makes no
+    // copy); only this confirmation says the text was copied too.
+    let effects = commit(&state, change, label: label)
+    if let m = state.statusMessage, !m.isError {
+        state.statusMessage = StatusMessage(m.text.replacingOccurrences(of: " logged", with: " copied and logged"))
+    }
+    return [.copyToClipboard(body)] + effects
 }
