@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <ncursesw/curses.h>
 #include <ncursesw/term.h>
+#include <termios.h>
+#include <unistd.h>
 
 /* C globals and macros reach Swift only through these accessors. */
 static inline WINDOW *rapport_stdscr(void) { return stdscr; }
@@ -81,7 +83,7 @@ static inline int rapport_term_usable(const char *term) {
 }
 
 /* Signals. The slot below is the one piece of process-wide state: the quit signal
-   (SIGINT, SIGTERM, SIGHUP) seen last, 0 when none. It is a sig_atomic_t written only
+   (SIGINT, SIGTERM, SIGHUP, SIGQUIT) seen last, 0 when none. It is a sig_atomic_t written only
    by the handler and read-and-cleared by the event loop. It lives in a function-level
    static of a static inline function, so every caller must sit in the same object
    file: RapportTerminal calls these from Signals.swift only. */
@@ -100,11 +102,70 @@ static inline struct sigaction *rapport_previous_actions(void) {
     return previous;
 }
 
+/* What a signal handler needs to give the terminal back, computed before any signal
+   can need it (same single-object-file rule): the terminal modes from before ncurses
+   changed them, and one reset string (leave the alternate screen, cursor on, mouse
+   reporting and bracketed paste off, attributes off). A handler then only calls
+   write(2) and tcsetattr(3), which are async-signal-safe; never endwin(). */
+struct rapport_terminal_reset {
+    struct termios modes;
+    int have_modes;
+    char bytes[512];
+    size_t length;
+};
+
+static inline struct rapport_terminal_reset *rapport_reset_state(void) {
+    static struct rapport_terminal_reset state;
+    return &state;
+}
+
+/* Before newterm: the modes to restore. */
+static inline void rapport_save_terminal_modes(void) {
+    struct rapport_terminal_reset *r = rapport_reset_state();
+    r->have_modes = tcgetattr(STDIN_FILENO, &r->modes) == 0;
+}
+
+static inline void rapport_reset_append(const char *s) {
+    struct rapport_terminal_reset *r = rapport_reset_state();
+    if (s == NULL || s == (const char *)-1) return;
+    size_t n = strlen(s);
+    if (r->length + n >= sizeof r->bytes) return;
+    memcpy(r->bytes + r->length, s, n);
+    r->length += n;
+}
+
+/* After newterm (terminfo is loaded): the reset string, from the terminal's own
+   capabilities where it has them, else the xterm sequences every emulator knows. */
+static inline void rapport_prepare_terminal_reset(void) {
+    struct rapport_terminal_reset *r = rapport_reset_state();
+    r->length = 0;
+    const char *sgr0 = tigetstr("sgr0"), *cnorm = tigetstr("cnorm"), *rmkx = tigetstr("rmkx"), *rmcup = tigetstr("rmcup");
+    rapport_reset_append("\033[?1000l\033[?1002l\033[?1003l\033[?1005l\033[?1006l\033[?1015l"); /* mouse off */
+    rapport_reset_append("\033[?2004l"); /* bracketed paste off */
+    rapport_reset_append(sgr0 && sgr0 != (char *)-1 ? sgr0 : "\033[0m");
+    rapport_reset_append(rmkx && rmkx != (char *)-1 ? rmkx : "");
+    rapport_reset_append(rmcup && rmcup != (char *)-1 ? rmcup : "\033[?1049l");
+    rapport_reset_append(cnorm && cnorm != (char *)-1 ? cnorm : "\033[?25h");
+    rapport_reset_append("\r\n");
+}
+
+/* Async-signal-safe: the reset string with write(2), the saved modes with tcsetattr. */
+static inline void rapport_restore_terminal_now(void) {
+    struct rapport_terminal_reset *r = rapport_reset_state();
+    size_t done = 0;
+    while (done < r->length) {
+        ssize_t w = write(STDOUT_FILENO, r->bytes + done, r->length - done);
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    if (r->have_modes) tcsetattr(STDIN_FILENO, TCSANOW, &r->modes);
+}
+
 /* Fatal signals: put the terminal back, then hand the signal on to whatever handled it
    before us (the default action, or the runtime's crash reporter), so the crash is
    still reported, a core is written and the shell sees the same signal. */
 static inline void rapport_on_fatal_signal(int sig) {
-    endwin();
+    rapport_restore_terminal_now();
     struct sigaction *previous = &rapport_previous_actions()[sig];
     int handled = (previous->sa_flags & SA_SIGINFO) ? previous->sa_sigaction != NULL
         : (previous->sa_handler != SIG_DFL && previous->sa_handler != SIG_IGN);
@@ -119,6 +180,36 @@ static inline void rapport_on_fatal_signal(int sig) {
     raise(sig);
 }
 
+/* Every other signal whose default action ends the process (SIGUSR1, SIGALRM, SIGXCPU,
+   real-time signals, …): put the terminal back, then die by that same signal. */
+static inline void rapport_on_terminating_signal(int sig) {
+    rapport_restore_terminal_now();
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
+
+/* The terminating signals handled that way (SIGINT, SIGTERM, SIGHUP and SIGQUIT quit
+   cleanly through the event loop instead; the crash signals above chain). */
+static inline int rapport_is_terminating_signal(int sig) {
+    switch (sig) {
+    case SIGUSR1: case SIGUSR2: case SIGALRM: case SIGVTALRM: case SIGPROF:
+    case SIGXCPU: case SIGXFSZ: case SIGPOLL: case SIGSYS:
+#ifdef SIGSTKFLT
+    case SIGSTKFLT:
+#endif
+#ifdef SIGPWR
+    case SIGPWR:
+#endif
+        return 1;
+    default:
+        return sig >= SIGRTMIN && sig <= SIGRTMAX;
+    }
+}
+
 /* The thread running the event loop may have inherited a mask that blocks these
    (Swift's executor threads block most signals); unblock them in this thread so a
    signal wakes the blocking read at once and Ctrl-Z stops synchronously. */
@@ -128,6 +219,7 @@ static inline void rapport_unblock_loop_signals(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGWINCH);
     sigaddset(&set, SIGTSTP);
     sigaddset(&set, SIGCONT);
@@ -135,6 +227,7 @@ static inline void rapport_unblock_loop_signals(void) {
 }
 
 static inline void rapport_install_signal_handlers(void) {
+    rapport_prepare_terminal_reset();
     rapport_unblock_loop_signals();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -145,6 +238,23 @@ static inline void rapport_install_signal_handlers(void) {
     sigaction(SIGINT, &sa, &previous[SIGINT]);
     sigaction(SIGTERM, &sa, &previous[SIGTERM]);
     sigaction(SIGHUP, &sa, &previous[SIGHUP]);
+    /* SIGQUIT like SIGTERM: a clean exit, no backtrace over the interface. */
+    sigaction(SIGQUIT, &sa, &previous[SIGQUIT]);
+    /* SIGPIPE ignored: a helper's closed pipe is an EPIPE error where it is written. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &previous[SIGPIPE]);
+    /* The others that would end the process: only where the action is still the
+       default (a signal the shell ignores, e.g. under nohup, stays ignored). */
+    sa.sa_handler = rapport_on_terminating_signal;
+    sa.sa_flags = SA_NODEFER;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (!rapport_is_terminating_signal(sig)) continue;
+        struct sigaction current;
+        if (sigaction(sig, NULL, &current) != 0) continue;
+        previous[sig] = current;
+        if ((current.sa_flags & SA_SIGINFO) || current.sa_handler != SIG_DFL) continue;
+        sigaction(sig, &sa, NULL);
+    }
     sa.sa_handler = rapport_on_fatal_signal;
     sa.sa_flags = SA_NODEFER; /* the re-raise inside the handler is delivered at once */
     sigaction(SIGSEGV, &sa, &previous[SIGSEGV]);
@@ -157,9 +267,11 @@ static inline void rapport_install_signal_handlers(void) {
 
 /* Put back the handlers that were there before ours (after the terminal is restored). */
 static inline void rapport_reset_signal_handlers(void) {
-    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaction(sigs[i], &rapport_previous_actions()[sigs[i]], NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (rapport_is_terminating_signal(sig)) sigaction(sig, &rapport_previous_actions()[sig], NULL);
 }
 
 /* Read and clear the slot in one step, so a signal arriving in between is not lost. */

@@ -12,6 +12,29 @@ public enum RapportCSV {
         "id", "recruiter_id", "recruiter_name", "direction", "channel", "at", "subject", "body", "no_reply_needed",
     ]
 
+    // MARK: Tags
+
+    /// Tags in one cell, separated by `;`; a `;` or `\` inside a tag is written `\;` / `\\`.
+    public static func joinTags(_ tags: [String]) -> String {
+        tags.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;") }
+            .joined(separator: ";")
+    }
+
+    /// The inverse of `joinTags`; empty tags are dropped.
+    public static func splitTags(_ cell: String) -> [String] {
+        var tags: [String] = []
+        var current = ""
+        var escaped = false
+        for ch in cell {
+            if escaped { current.append(ch); escaped = false } else if ch == "\\" { escaped = true } else if ch == ";" {
+                tags.append(current); current = ""
+            } else { current.append(ch) }
+        }
+        if escaped { current.append("\\") }
+        tags.append(current)
+        return tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     // MARK: Cells
 
     private static let dangerous: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
@@ -34,7 +57,8 @@ public enum RapportCSV {
 
     /// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (or edge spaces).
     public static func field(_ raw: String) -> String {
-        let s = protect(raw)
+        // No raw ESC, BEL, C1 or bidi control for a terminal or a spreadsheet: visible forms.
+        let s = protect(ControlText.visible(raw))
         let needsQuotes = s.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             || s.first == " " || s.last == " "
         return needsQuotes ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
@@ -52,7 +76,7 @@ public enum RapportCSV {
             let st = status[r.id]
             out += row([
                 r.id.uuidString.lowercased(), r.name, r.firm ?? "", r.kind.rawValue, r.targeting.rawValue, r.status.rawValue,
-                r.email ?? "", r.phone ?? "", r.linkedin ?? "", r.timeZone ?? "", r.tags.joined(separator: ";"), r.notes ?? "",
+                r.email ?? "", r.phone ?? "", r.linkedin ?? "", r.timeZone ?? "", joinTags(r.tags), r.notes ?? "",
                 ISO8601.format(r.created), (st?.flags ?? []).map(\.rawValue).joined(separator: ";"),
                 st?.turn.rawValue ?? "", st?.lastContact.map(ISO8601.format) ?? "",
             ])
@@ -111,7 +135,7 @@ public enum RapportCSV {
             if index.find(id: id) != nil { report.alreadyPresent += 1; continue }
             var rec = Recruiter(id: id, name: name, firm: cell("firm"), email: cell("email"), phone: cell("phone"),
                                 linkedin: cell("linkedin"), timeZone: cell("time_zone"),
-                                tags: (cell("tags") ?? "").split(separator: ";").map(String.init), notes: cell("notes"),
+                                tags: splitTags(cell("tags") ?? ""), notes: cell("notes"),
                                 created: now)
             if let k = cell("kind") {
                 guard let v = RecruiterKind(rawValue: k) else { skip("kind \"\(k)\" is not one of \(RecruiterKind.allCases.map(\.rawValue).joined(separator: ", "))"); continue }

@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 
 /// The content-line syntax vCard (RFC 6350 / 2426) and iCalendar (RFC 5545) share:
 /// `group.NAME;PARAM=VALUE:value`, folded at 75 octets with CRLF + one space.
@@ -83,26 +84,34 @@ public enum ContentLines {
     /// Returns each logical line with the physical line number it starts on.
     public static func unfold(_ text: String) -> [(line: Int, text: String)] {
         var out: [(line: Int, text: String)] = []
+        // The logical line being built; appended to `out` when the next one starts, so
+        // continuation lines are added to a local string (amortized constant time each).
+        var current: (line: Int, text: String)?
+        var currentIsQP = false
         var lineNo = 0
         var joiningQP = false
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             lineNo += 1
-            var physical = String(raw)
-            if physical.first == "\u{FEFF}" { physical.removeFirst() }
-            if let first = physical.first, first == " " || first == "\t", !out.isEmpty {
-                out[out.count - 1].text += physical.dropFirst()
-            } else if joiningQP, !out.isEmpty {
-                out[out.count - 1].text += physical
+            var physical = raw
+            if physical.first == "\u{FEFF}" { physical = physical.dropFirst() }
+            if let first = physical.first, first == " " || first == "\t", current != nil {
+                current!.text += physical.dropFirst()
+            } else if joiningQP, current != nil {
+                current!.text += physical
             } else if physical.isEmpty {
                 continue
             } else {
-                out.append((lineNo, physical))
+                if let done = current { out.append(done) }
+                current = (lineNo, String(physical))
+                // Only the name and parameters (before the first ':') say quoted-printable.
+                let head = physical.prefix { $0 != ":" }
+                currentIsQP = head.uppercased().contains("QUOTED-PRINTABLE")
             }
             // A quoted-printable value continues on the next line when it ends with '='.
-            let last = out.last?.text ?? ""
-            joiningQP = last.uppercased().contains("QUOTED-PRINTABLE") && last.hasSuffix("=")
-            if joiningQP { out[out.count - 1].text.removeLast() }
+            joiningQP = currentIsQP && current?.text.hasSuffix("=") == true
+            if joiningQP { current!.text.removeLast() }
         }
+        if let done = current { out.append(done) }
         return out
     }
 
@@ -141,7 +150,8 @@ public enum ContentLines {
     }
 
     /// TEXT escaping (RFC 5545 §3.3.11, RFC 6350 §3.4): backslash, semicolon, comma and
-    /// line breaks; other control characters (except tab) are dropped.
+    /// line breaks; other control characters (C0 but tab, DEL, C1) and bidi controls,
+    /// which the formats cannot carry, are written in their visible form (`^[`, `<U+202E>`).
     public static func escape(_ s: String) -> String {
         var out = ""
         var previousCR = false
@@ -155,7 +165,7 @@ public enum ContentLines {
             case "\n": if !previousCR { out += "\\n" }
             case "\t": out.unicodeScalars.append(u)
             default:
-                if u.value < 0x20 || u.value == 0x7F { continue }
+                if ControlText.mustEscape(u.value) { out += ControlText.visibleForm(u.value); continue }
                 out.unicodeScalars.append(u)
             }
         }

@@ -17,7 +17,7 @@ public enum ICalendarWriter {
             let due = max(f.due, f.snoozedUntil ?? f.due)
             var lines = ["BEGIN:VTODO", "UID:" + uid("follow-up", f.id), "DTSTAMP:" + stamp,
                          "DUE:" + ICalendarDate.format(due),
-                         "SUMMARY:" + ContentLines.escape("Follow up with \(who)" + (f.note.map { ": \($0)" } ?? ""))]
+                         "SUMMARY:" + ContentLines.escape(oneLine("Follow up with \(who)" + (f.note.map { ": \($0)" } ?? "")))]
             if let note = f.note { lines.append("DESCRIPTION:" + ContentLines.escape(note)) }
             if let done = f.done {
                 lines += ["STATUS:COMPLETED", "COMPLETED:" + ICalendarDate.format(done)]
@@ -31,9 +31,16 @@ public enum ICalendarWriter {
             let who = db.recruiters[e.recruiterID]?.name ?? "recruiter"
             var lines = ["BEGIN:VTODO", "UID:" + uid("expectation", e.id), "DTSTAMP:" + stamp,
                          "DUE:" + ICalendarDate.format(e.by),
-                         "SUMMARY:" + ContentLines.escape("Expected from \(who)" + (e.note.map { ": \($0)" } ?? ""))]
+                         "SUMMARY:" + ContentLines.escape(oneLine("Expected from \(who)" + (e.note.map { ": \($0)" } ?? "")))]
             if let note = e.note { lines.append("DESCRIPTION:" + ContentLines.escape(note)) }
-            lines += ["STATUS:NEEDS-ACTION", "CATEGORIES:Rapport,expectation", "END:VTODO"]
+            // Met (as the rules see it): an inbound message from shortly before `by` on.
+            let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
+            if let kept = db.thread(e.recruiterID).first(where: { $0.direction == .inbound && $0.at >= keptFrom && $0.at <= now }) {
+                lines += ["STATUS:COMPLETED", "COMPLETED:" + ICalendarDate.format(kept.at)]
+            } else {
+                lines.append("STATUS:NEEDS-ACTION")
+            }
+            lines += ["CATEGORIES:Rapport,expectation", "END:VTODO"]
             items.append((e.by, uid("expectation", e.id), lines))
         }
         // The rules' own deadlines (reply, thank-you, check-in); follow-ups and
@@ -41,7 +48,7 @@ public enum ICalendarWriter {
         for d in Rules.deadlines(in: db, now: now, policy: policy) where d.kind != .followUp && d.kind != .expectation {
             let u = "deadline-" + d.id.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "-" }.joined() + "@rapport"
             let lines = ["BEGIN:VTODO", "UID:" + u, "DTSTAMP:" + stamp, "DUE:" + ICalendarDate.format(d.due),
-                         "SUMMARY:" + ContentLines.escape(d.title), "STATUS:NEEDS-ACTION",
+                         "SUMMARY:" + ContentLines.escape(oneLine(d.title)), "STATUS:NEEDS-ACTION",
                          "CATEGORIES:Rapport," + ContentLines.escape(d.kind.rawValue), "END:VTODO"]
             items.append((d.due, u, lines))
         }
@@ -52,7 +59,7 @@ public enum ICalendarWriter {
                 var lines = ["BEGIN:VEVENT", "UID:" + uid("interview", i.id), "DTSTAMP:" + stamp,
                              "DTSTART:" + ICalendarDate.format(i.at),
                              "DTEND:" + ICalendarDate.format(i.at.addingTimeInterval(TimeInterval(max(i.durationMinutes, 0)) * 60)),
-                             "SUMMARY:" + ContentLines.escape(title)]
+                             "SUMMARY:" + ContentLines.escape(oneLine(title))]
                 if !i.interviewers.isEmpty {
                     lines.append("DESCRIPTION:" + ContentLines.escape("Interviewers: " + i.interviewers.joined(separator: ", ")))
                 }
@@ -68,6 +75,13 @@ public enum ICalendarWriter {
         for item in items { for l in item.lines { out += ContentLines.fold(l) } }
         out += ContentLines.fold("END:VCALENDAR")
         return out
+    }
+
+    /// A summary on one line: line breaks become spaces (calcurse refuses an escaped
+    /// newline in SUMMARY; the full text stays in DESCRIPTION).
+    static func oneLine(_ s: String) -> String {
+        s.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Stable UID: kind + entity id, the same on every export.

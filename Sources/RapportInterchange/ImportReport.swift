@@ -40,6 +40,10 @@ public struct ImportReport: Sendable, Equatable {
     public var skipped: [SkippedRow] = []
     /// Things worth saying that are not errors ("no --me given: you are Ada Lovelace").
     public var notes: [String] = []
+    /// Imports of history (LinkedIn): threads whose last message is older than the cutoff
+    /// and came in settled, and threads whose last message waits for your answer now.
+    public var settledThreads: Int?
+    public var threadsNeedingAnswer: Int?
 
     public init() {}
 
@@ -64,6 +68,8 @@ public struct ImportReport: Sendable, Equatable {
         }
         parts.append("\(alreadyPresent) already present")
         parts.append("\(skipped.count) skipped")
+        if let settledThreads { parts.append("\(settledThreads) thread\(settledThreads == 1 ? "" : "s") settled") }
+        if let n = threadsNeedingAnswer { parts.append("\(n) need\(n == 1 ? "s" : "") an answer now") }
         return parts.joined(separator: ", ")
     }
 }

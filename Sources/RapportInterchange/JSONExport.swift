@@ -42,7 +42,7 @@ public enum RapportJSON {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .iso8601
-        var data = try e.encode(RapportDocument(db))
+        var data = ControlText.escapingJSON(try e.encode(RapportDocument(db)))
         data.append(0x0A)
         return data
     }
@@ -53,10 +53,8 @@ public enum RapportJSON {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .iso8601
         let doc: RapportDocument
-        do { doc = try d.decode(RapportDocument.self, from: data) } catch let error as DecodingError {
-            throw InterchangeError("\(file): not a Rapport export (\(describe(error)))")
-        } catch {
-            throw InterchangeError("\(file): not a Rapport export (\(error.localizedDescription))")
+        do { doc = try d.decode(RapportDocument.self, from: data) } catch {
+            throw InterchangeError("\(file): \(DecodingText.describe(error, in: data)) (not a Rapport export?)")
         }
         guard doc.schemaVersion <= RapportDocument.currentVersion else {
             throw InterchangeError("\(file): written by a newer Rapport (schema \(doc.schemaVersion), this one reads \(RapportDocument.currentVersion))")

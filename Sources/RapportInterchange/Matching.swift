@@ -1,13 +1,15 @@
 import Foundation
 import RapportCore
 
-/// Finds an existing recruiter for an imported person: by id, e-mail, LinkedIn URL, or
-/// (when exactly one recruiter has it) name.
+/// Finds an existing recruiter for an imported person by stable keys: id, e-mail,
+/// LinkedIn URL; by name only when exactly one recruiter has it and neither side has a
+/// key that conflicts with the other's (same name, different URL or e-mail: two people).
 struct RecruiterIndex {
     private var ids: Set<UUID> = []
     private var byEmail: [String: UUID] = [:]
     private var byURL: [String: UUID] = [:]
     private var byName: [String: [UUID]] = [:]
+    private var keys: [UUID: (emails: Set<String>, url: String?)] = [:]
 
     init(_ db: Database) {
         for r in db.recruiters.values { add(r) }
@@ -15,16 +17,29 @@ struct RecruiterIndex {
 
     mutating func add(_ r: Recruiter) {
         ids.insert(r.id)
-        if let e = r.email?.lowercased() { byEmail[e] = r.id }
-        if let u = r.linkedin.flatMap(LinkedInURL.normalize) { byURL[u] = r.id }
+        let emails = Set(r.emails.map { $0.lowercased() })
+        for e in emails { byEmail[e] = r.id }
+        let url = r.linkedin.flatMap(LinkedInURL.normalize)
+        if let url { byURL[url] = r.id }
+        keys[r.id] = (emails, url)
         byName[RecruiterIndex.key(r.name), default: []].append(r.id)
     }
 
     func find(id: UUID? = nil, email: String? = nil, linkedin: String? = nil, name: String? = nil) -> UUID? {
+        find(id: id, emails: email.map { [$0] } ?? [], linkedin: linkedin, name: name)
+    }
+
+    func find(id: UUID? = nil, emails: [String], linkedin: String? = nil, name: String? = nil) -> UUID? {
         if let id, ids.contains(id) { return id }
-        if let e = email?.lowercased(), let hit = byEmail[e] { return hit }
-        if let u = linkedin.flatMap(LinkedInURL.normalize), let hit = byURL[u] { return hit }
-        if let name, let hits = byName[RecruiterIndex.key(name)], hits.count == 1, name != LinkedInImporter.hiddenMember {
+        let wanted = Set(emails.map { $0.lowercased() })
+        for e in emails { if let hit = byEmail[e.lowercased()] { return hit } }
+        let url = linkedin.flatMap(LinkedInURL.normalize)
+        if let url, let hit = byURL[url] { return hit }
+        if let name, let hits = byName[RecruiterIndex.key(name)], hits.count == 1, name != LinkedInImporter.hiddenMember,
+           let k = keys[hits[0]] {
+            // Any key on both sides that differs: two people who share a name.
+            if let url, let theirs = k.url, url != theirs { return nil }
+            if !wanted.isEmpty, !k.emails.isEmpty, wanted.isDisjoint(with: k.emails) { return nil }
             return hits[0]
         }
         return nil
@@ -45,34 +60,5 @@ public enum LinkedInURL {
         if let q = t.firstIndex(where: { $0 == "?" || $0 == "#" }) { t = String(t[..<q]) }
         while t.hasSuffix("/") { t.removeLast() }
         return t.isEmpty ? nil : t
-    }
-}
-
-/// Evidence that someone is a recruiter.
-public enum RecruiterEvidence {
-    static let titleWords = ["recruit", "talent", "sourcer", "sourcing", "headhunt", "acquisition", "staffing"]
-    static let outreachPhrases = [
-        "opportunit", "role", "position", "hiring", "your profile", "your background", "your experience",
-        "open to", "interested in", "a client", "my client", "our client", "vacanc", "opening", "salary",
-        "compensation", "job", "recruit", "talent", "headhunt", "would you be", "quick call", "chat about",
-    ]
-
-    /// The title words found in a position or headline (`"Senior Technical Recruiter"` → `["recruit"]`).
-    public static func titleHits(_ title: String?) -> [String] {
-        guard let t = title?.lowercased(), !t.isEmpty else { return [] }
-        return titleWords.filter { t.contains($0) }
-    }
-
-    /// Whether a thread reads like outreach: they wrote first, and their first message
-    /// has at least two outreach phrases.
-    public static func readsLikeOutreach(firstInbound: String?, theyWroteFirst: Bool) -> Bool {
-        guard theyWroteFirst, let t = firstInbound?.lowercased() else { return false }
-        return outreachPhrases.filter { t.contains($0) }.count >= 2
-    }
-
-    /// "Talent Acquisition" and "in-house" titles suggest an in-house recruiter.
-    public static func inHouse(title: String?) -> Bool {
-        guard let t = title?.lowercased() else { return false }
-        return t.contains("talent acquisition") || t.contains("in-house") || t.contains("inhouse")
     }
 }

@@ -18,8 +18,16 @@ public struct VCardContact: Sendable, Equatable {
     public var note: String?
     public var categories: [String] = []
     public var timeZone: String?
+    /// `X-RAPPORT-KIND` / `X-RAPPORT-STATUS` of a Rapport export.
+    public var kind: String?
+    public var status: String?
 
     public init(line: Int) { self.line = line }
+
+    /// The structured name when the card gives one (any of its parts non-empty).
+    public var knownNameParts: [String]? {
+        nameParts.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ? nameParts : nil
+    }
 
     /// FN, else given + family from N.
     public var displayName: String? {
@@ -70,6 +78,8 @@ public enum VCardReader {
             case "NOTE": card.note = ContentLines.unescape(Substring(value))
             case "CATEGORIES": card.categories += ContentLines.split(value, on: ",").filter { !$0.isEmpty }
             case "TZ": card.timeZone = ContentLines.unescape(Substring(value))
+            case "X-RAPPORT-KIND": card.kind = ContentLines.unescape(Substring(value))
+            case "X-RAPPORT-STATUS": card.status = ContentLines.unescape(Substring(value))
             default: break
             }
             current = card
@@ -90,23 +100,41 @@ public enum VCardReader {
 
 /// Writes recruiters as vCard 4.0 (RFC 6350).
 public enum VCardWriter {
+    /// `Recruiter.extra` keys the vCard import fills and the export writes back: the
+    /// structured name (`N`, five parts) and the phone numbers after the first.
+    public static let nameField = "vcardN"
+    public static let phonesField = "vcardPhones"
+
     public static func write(_ recruiters: [Recruiter]) -> String {
         var out = ""
         for r in recruiters {
             var lines = ["BEGIN:VCARD", "VERSION:4.0", "KIND:individual",
                          "UID:urn:uuid:" + r.id.uuidString.lowercased(),
                          "FN:" + ContentLines.escape(r.name)]
-            let words = r.name.split(separator: " ")
-            let family = words.count > 1 ? String(words.last!) : r.name
-            let given = words.count > 1 ? words.dropLast().joined(separator: " ") : ""
-            lines.append("N:" + ContentLines.escape(family) + ";" + ContentLines.escape(given) + ";;;")
-            if let firm = r.firm { lines.append("ORG:" + ContentLines.escape(firm)) }
-            if let e = r.email { lines.append("EMAIL;TYPE=work:" + ContentLines.escape(e)) }
-            if let p = r.phone { lines.append("TEL;VALUE=text;TYPE=work:" + ContentLines.escape(p)) }
-            if let l = r.linkedin { lines.append("URL;TYPE=linkedin:" + ContentLines.escape(l)) }
-            if let tz = r.timeZone { lines.append("TZ;VALUE=text:" + ContentLines.escape(tz)) }
-            if !r.tags.isEmpty { lines.append("CATEGORIES:" + r.tags.map(ContentLines.escape).joined(separator: ",")) }
-            if let n = r.notes { lines.append("NOTE:" + ContentLines.escape(n)) }
+            // N only as a card gave it: guessing family and given names from word
+            // positions is wrong for many names (山田 太郎, Dr. Jean-Luc Picard, PhD).
+            var parts: [String] = []
+            if case .array(let a)? = r.extra[nameField] { parts = a.compactMap { if case .string(let s) = $0 { return s } else { return nil } } }
+            parts = Array((parts + Array(repeating: "", count: 5)).prefix(5))
+            lines.append("N:" + parts.map(ContentLines.escape).joined(separator: ";"))
+            func add(_ name: String, _ value: String?) {
+                guard let v = value?.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return }
+                lines.append(name + ContentLines.escape(v))
+            }
+            add("ORG:", r.firm)
+            if case .string(let t)? = r.extra["title"] { add("TITLE:", t) }
+            for e in r.emails { add("EMAIL;TYPE=work:", e) }
+            add("TEL;VALUE=text;TYPE=work:", r.phone)
+            if case .array(let more)? = r.extra[phonesField] {
+                for case .string(let p) in more { add("TEL;VALUE=text:", p) }
+            }
+            add("URL;TYPE=linkedin:", r.linkedin)
+            add("TZ;VALUE=text:", r.timeZone)
+            let tags = r.tags.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if !tags.isEmpty { lines.append("CATEGORIES:" + tags.map(ContentLines.escape).joined(separator: ",")) }
+            add("NOTE:", r.notes)
+            lines.append("X-RAPPORT-KIND:" + r.kind.rawValue)
+            lines.append("X-RAPPORT-STATUS:" + r.status.rawValue)
             lines.append("END:VCARD")
             for l in lines { out += ContentLines.fold(l) }
         }
@@ -115,32 +143,63 @@ public enum VCardWriter {
 }
 
 /// Turns vCard contacts into recruiters, skipping the ones already in the store.
+/// Identity is by stable key (UID, e-mail, LinkedIn URL; a name only when the card has
+/// none of these and one recruiter of that name has no conflicting key); cards in one
+/// file never merge with each other.
 public enum VCardImporter {
     public static func plan(_ text: String, into db: Database, now: Date) -> ImportResult {
         let (contacts, skippedCards) = VCardReader.read(text)
         var report = ImportReport()
         report.skipped = skippedCards
         var changes: [Change] = []
-        var index = RecruiterIndex(db)
+        let index = RecruiterIndex(db)
+        var lineOfID: [UUID: Int] = [:]
+        var nameCount: [String: Int] = [:]
         for c in contacts {
             guard let name = c.displayName.map(TextRepair.repairMojibake) else {
                 report.skipped.append(SkippedRow(line: c.line, reason: "card has no FN or N"))
                 continue
             }
-            let uid = c.uid.flatMap { UUID(uuidString: $0.replacingOccurrences(of: "urn:uuid:", with: "", options: .caseInsensitive)) }
-            if index.find(id: uid, email: c.emails.first, linkedin: c.linkedinURL, name: name) != nil {
+            let emails = c.emails.filter { !$0.isEmpty }
+            let uidText = c.uid?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+            let uuid = uidText.flatMap { UUID(uuidString: $0.replacingOccurrences(of: "urn:uuid:", with: "", options: .caseInsensitive)) }
+            let url = c.linkedinURL.flatMap(LinkedInURL.normalize)
+            let id: UUID
+            if let uuid { id = uuid } else if let uidText { id = StableID.make(.recruiter, "uid:" + uidText) } else if let e = emails.first {
+                id = StableID.make(.recruiter, "email:" + e.lowercased())
+            } else if let url { id = StableID.make(.recruiter, "linkedin:" + url) } else {
+                let key = RecruiterIndex.key(name)
+                nameCount[key, default: 0] += 1
+                id = StableID.make(.recruiter, "vcard-name:\(key)#\(nameCount[key]!)")
+            }
+            if let first = lineOfID[id] {
+                report.skipped.append(SkippedRow(line: c.line, reason: "same UID as the card on line \(first)"))
+                continue
+            }
+            // By name only when the card has no UID (a UID other than the store recruiter's id
+            // is a conflicting key) and no e-mail or URL conflicts (RecruiterIndex checks).
+            if index.find(id: id, emails: emails, linkedin: c.linkedinURL, name: uidText == nil ? name : nil) != nil {
                 report.alreadyPresent += 1
                 continue
             }
-            var r = Recruiter(id: uid ?? UUID(), name: name, firm: c.organization, email: c.emails.first,
-                              phone: c.phones.first, linkedin: c.linkedinURL, timeZone: c.timeZone,
+            lineOfID[id] = c.line
+            var r = Recruiter(id: id, name: name, firm: c.organization?.nilIfEmpty, emails: emails,
+                              phone: c.phones.first?.nilIfEmpty, linkedin: c.linkedinURL, timeZone: c.timeZone,
                               tags: c.categories, notes: c.note, created: now)
-            if let t = c.title { r.extra["title"] = .string(t) }
+            if c.phones.count > 1 { r.extra[VCardWriter.phonesField] = .array(c.phones.dropFirst().filter { !$0.isEmpty }.map { .string($0) }) }
+            if let parts = c.knownNameParts { r.extra[VCardWriter.nameField] = .array(parts.map { .string($0) }) }
+            if let t = c.title?.nilIfEmpty { r.extra["title"] = .string(t) }
             if RecruiterEvidence.inHouse(title: c.title) { r.kind = .inHouse }
-            index.add(r)
+            if let k = c.kind.flatMap(RecruiterKind.init(rawValue:)) { r.kind = k }
+            if let s = c.status.flatMap(RelationshipStatus.init(rawValue:)) { r.status = s }
             changes.append(.putRecruiter(r))
             report.newRecruiters.append(name)
         }
         return ImportResult(changes: changes, report: report)
     }
+}
+
+extension String {
+    /// nil for an empty or all-blank string.
+    var nilIfEmpty: String? { trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : self }
 }

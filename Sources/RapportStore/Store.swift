@@ -422,13 +422,18 @@ public final class Store {
             guard fs.fsync(fd) == 0 else { throw Sys.fail("flush to disk", path) }
             if created { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
         } catch {
+            // Under the exclusive lock no other process has read the line yet, so it may
+            // still be taken back. A journal this append created goes again, so a failed
+            // command leaves the directory as it found it.
             let rolledBack = fs.ftruncate(fd, off_t(journalOffset)) == 0
             if rolledBack { _ = fs.fsync(fd) }
+            if rolledBack && created && journalOffset == 0 { unlink(path) }
             let msg = (error as? RapportError)?.description ?? "\(path): \(error)"
             throw RapportError.failure(msg + (rolledBack ? "; the change was not saved"
                                                           : "; the change was not saved and the journal could not be rolled back (run rapport check)"))
         }
-        journalID = try Sys.fstat(fd, path)
+        // The line is durable, hence acknowledged: nothing after this point may fail the change.
+        journalID = try? Sys.fstat(fd, path)
     }
 
     private func compactLocked() throws {

@@ -130,8 +130,9 @@ extension Store {
             } else {
                 snapshotBroken = (try? Sys.status(paths.backup)).flatMap { $0 } != nil
             }
-            // A broken journal line with a sound snapshot: only a human can judge that line.
-            if !snapshotBroken { throw error }
+            // A sound snapshot and journal lines that cannot be applied: keep every line
+            // that can, set the others aside.
+            if !snapshotBroken { return try setAsideUnappliableLines(paths, fs: fs, now: now, into: &report) }
         }
         // Rebuild from the backup + the journal.
         guard let bak = try Sys.readFile(paths.backup) else {
@@ -170,5 +171,79 @@ extension Store {
         report.did("\(paths.snapshot): rebuilt from \(paths.backup) (seq \(bakSeq)) and \(r.lines) journal lines (now seq \(seq))")
         // The journal's lines are now in the snapshot (seq ≤ snapshot seq are skipped), so
         // it can stay as it is; `rapport` truncates it at the next compaction.
+    }
+
+    /// The snapshot is sound but some journal lines cannot be read or applied. Every line
+    /// that can be applied (in order, seq increasing) is folded into a new snapshot; the
+    /// others go, verbatim, to `journal.jsonl.rejected-<time>` (0600), named in the report.
+    /// Order: rejected file, backup of the old snapshot, new snapshot, then the journal is
+    /// emptied (its kept lines are in the snapshot, so an interruption loses nothing).
+    private static func setAsideUnappliableLines(_ paths: AppPaths, fs: FileSystem, now: Date, into report: inout CheckReport) throws {
+        // No snapshot yet (never compacted): the journal applies to an empty store.
+        let snapBytes = try Sys.readFile(paths.snapshot)
+        var (db, version, snapSeq, flags) = (Database(), Snapshot.currentVersion, 0, [UUID: [FlagRecord]]())
+        if let snapBytes {
+            (db, version, snapSeq, flags) = try StoreLoader.decodeSnapshot(snapBytes, file: paths.snapshot, backup: paths.backup)
+        }
+        guard version <= Snapshot.currentVersion else {
+            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(version)); repair with that version")
+        }
+        let journal = try Sys.readFile(paths.journal) ?? []
+        var seq = snapSeq
+        var kept = 0
+        var rejected: [UInt8] = []
+        var reasons: [String] = []
+        var lineNo = 0
+        var pos = 0
+        while pos < journal.count {
+            let nl = journal[pos...].firstIndex(of: 0x0A)
+            let end = nl ?? journal.count
+            let line = Array(journal[pos..<end])
+            lineNo += 1
+            pos = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            func reject(_ why: String) {
+                rejected += line + [0x0A]
+                reasons.append("line \(lineNo): \(why)")
+            }
+            if nl == nil { reject("incomplete (an interrupted write)"); continue }
+            if let f = JSONCheck.check(line) { reject("column \(f.offset + 1): \(f.message)"); continue }
+            let jl: JournalLine
+            do { jl = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) } catch {
+                reject(DecodingText.describe(error, in: Data(line))); continue
+            }
+            if jl.seq <= snapSeq { kept += 1; continue }
+            guard jl.seq > seq else { reject("seq \(jl.seq) repeats an earlier seq"); continue }
+            var next = db
+            do { try next.apply(jl.change) } catch { reject("cannot be applied: \(error)"); continue }
+            db = next
+            seq = jl.seq
+            kept += 1
+        }
+        guard !rejected.isEmpty else {
+            report.did("nothing to repair")
+            return
+        }
+        let name = Sys.freshName("\(paths.journal).rejected-\(Sys.stamp(now))")
+        try Sys.createFile(fs, name, rejected)
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        let target = Sys.writeTarget(paths.snapshot)
+        if let snapBytes { try Sys.replaceFile(fs, paths.backup, snapBytes) }
+        let newSnapshot = try StoreCoding.encodeSnapshot(Snapshot(db, seq: seq, flags: flags), check: true)
+        let journalTarget = Sys.writeTarget(paths.journal)
+        do {
+            try Sys.replaceFile(fs, target, newSnapshot)
+            // The journal is replaced by an empty one (rename, so it is never half cut).
+            try Sys.replaceFile(fs, journalTarget, [])
+        } catch {
+            // The rejected lines would still stop every command: put both files back, so
+            // a failed repair leaves store.json and the journal as they were.
+            if let snapBytes { try? Sys.replaceFile(fs, target, snapBytes) } else { unlink(target) }
+            try? Sys.replaceFile(fs, journalTarget, journal)
+            throw error
+        }
+        let n = reasons.count
+        report.did("\(paths.journal): set aside \(n) line\(n == 1 ? "" : "s") that cannot be applied to \(name) (\(reasons.prefix(5).joined(separator: "; "))\(n > 5 ? "; …" : ""))")
+        report.did("\(paths.snapshot): now holds the \(kept) journal line\(kept == 1 ? "" : "s") that could be applied (seq \(seq))\(snapBytes == nil ? "" : "; the previous snapshot is \(paths.backup)")")
     }
 }

@@ -82,12 +82,12 @@ enum StoreLoader {
         } catch {
             // Only now look at the version alone, for the better message.
             guard let version = try? StoreCoding.decoder.decode(SnapshotVersion.self, from: data).schemaVersion else {
-                throw RapportError.failure("\(file): \(StoreCoding.describe(error)) (not a Rapport store?); \(hint)")
+                throw RapportError.failure("\(file): \(DecodingText.describe(error, in: data)) (not a Rapport store?); \(hint)")
             }
             if version > Snapshot.currentVersion {
-                throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(StoreCoding.describe(error))")
+                throw RapportError.failure("\(file): written by a newer Rapport (schema \(version)) in a shape this build cannot read: \(DecodingText.describe(error, in: data))")
             }
-            throw RapportError.failure("\(file): \(StoreCoding.describe(error)); \(hint)")
+            throw RapportError.failure("\(file): \(DecodingText.describe(error, in: data)); \(hint)")
         }
         let version = snap.schemaVersion
         do { return (try snap.database(file: file), version, snap.seq, snap.flags) } catch {
@@ -140,14 +140,14 @@ enum StoreLoader {
             }
             lineNo += 1
             let line = Array(bytes[pos..<nl])
-            let refuse = "; nothing was loaded: fix or remove that line (docs/store-format.md, Recovery)"
+            let refuse = "; nothing was loaded: `rapport check --repair` keeps the lines that can be applied and sets that one aside (docs/store-format.md, Recovery)"
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
                 if let f = JSONCheck.check(line) {
                     throw RapportError.failure("\(file): line \(lineNo), column \(f.offset + 1): \(f.message)\(refuse)")
                 }
                 let jl: JournalLine
                 do { jl = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) } catch {
-                    throw RapportError.failure("\(file): line \(lineNo): \(StoreCoding.describe(error))\(refuse)")
+                    throw RapportError.failure("\(file): line \(lineNo): \(DecodingText.describe(error, in: Data(line)))\(refuse)")
                 }
                 if jl.seq > snapshotSeq {
                     guard jl.seq == seq + 1 else {
@@ -173,13 +173,19 @@ enum StoreLoader {
     static func setAsideTorn(_ torn: [UInt8], at offset: Int, paths: AppPaths, fs: FileSystem, now: Date) throws -> String {
         let name = Sys.freshName("\(paths.journal).torn-\(Sys.stamp(now))")
         try Sys.createFile(fs, name, torn)
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { throw Sys.fail("open", paths.journal) }
         defer { close(fd) }
-        guard fs.ftruncate(fd, off_t(offset)) == 0, fs.fsync(fd) == 0 else {
+        guard fs.ftruncate(fd, off_t(offset)) == 0 else {
             throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal)
         }
-        try Sys.fsyncDirectory(fs, paths.storeDirectory)
+        guard fs.fsync(fd) == 0 else {
+            // Put the bytes back: a failed repair leaves the journal as it was.
+            let e = errno
+            _ = torn.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            throw Sys.fail("cut off the incomplete last line (a copy is in \(name))", paths.journal, e)
+        }
         return name
     }
 }

@@ -8,12 +8,23 @@ import Darwin
 /// The process's signal handling, in one file on purpose: the C slot it uses lives in
 /// a static inline function (see shim.h), so all its callers must share an object file.
 ///
-/// - SIGINT, SIGTERM, SIGHUP set the slot; the event loop polls it with `take()` and
-///   exits cleanly through the normal path (terminal restored, store closed).
-/// - SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE call `endwin()` and re-raise with
-///   the default action, so the crash is still reported and the terminal is usable.
+/// - SIGINT, SIGTERM, SIGHUP and SIGQUIT set the slot; the event loop polls it with
+///   `take()` and exits cleanly through the normal path (terminal restored, store closed).
+/// - SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE restore the terminal and re-raise
+///   with the previous action, so the crash is still reported and the terminal is usable.
+/// - Every other signal whose default action ends the process (SIGUSR1, SIGUSR2, SIGALRM,
+///   SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPOLL, SIGSYS, SIGPWR, real-time signals)
+///   restores the terminal, then dies by that signal.
+/// - SIGPIPE is ignored (EPIPE is handled where it is written).
 /// - SIGWINCH is left to ncurses (it becomes `Key.resize`).
+///
+/// Restoring from a handler uses only async-signal-safe calls: one reset string,
+/// computed at start-up, written with write(2), and tcsetattr to the modes saved before
+/// ncurses started (`saveTerminalModes`).
 enum Signals {
+    /// Before ncurses changes the terminal: the modes a signal handler restores.
+    static func saveTerminalModes() { rapport_save_terminal_modes() }
+    /// After ncurses started (terminfo loaded): computes the reset string, installs handlers.
     static func install() { rapport_install_signal_handlers() }
     static func reset() { rapport_reset_signal_handlers() }
 

@@ -56,6 +56,7 @@ public final class Terminal {
                 timeoutMilliseconds: Int32 = Terminal.readTimeoutMilliseconds) throws {
         try Terminal.check(environment: environment)
         Terminal.setUpLocale()
+        Signals.saveTerminalModes()
         guard let term = environment["TERM"],
               let scr = newterm(term, rapport_stdout(), rapport_stdin()) else {
             throw TerminalUnavailable.notATerminal

@@ -92,10 +92,11 @@ public enum Text {
     /// Replaces control characters with a visible form so they never reach the
     /// terminal raw: C0 as caret notation (`^[` for ESC, `^A`…), DEL as `^?`, C1 as
     /// `<85>`-style hex, a tab as one space. Newlines become `⏎` (callers that want
-    /// line breaks split first).
+    /// line breaks split first). Bidi overrides and isolates (U+202A–U+202E,
+    /// U+2066–U+2069) show as `<U+202E>`.
     public static func visible(_ text: some StringProtocol) -> String {
         var needs = false
-        for s in text.unicodeScalars where s.value < 0x20 || (s.value >= 0x7F && s.value < 0xA0) {
+        for s in text.unicodeScalars where s.value < 0x20 || (s.value >= 0x7F && s.value < 0xA0) || isBidiControl(s.value) {
             needs = true
             break
         }
@@ -113,11 +114,16 @@ public enum Text {
             case 0x80..<0xA0:
                 let hex = String(v, radix: 16, uppercase: true)
                 out += "<" + hex + ">"
+            case _ where isBidiControl(v):
+                // Overrides and isolates reorder what follows: shown, never obeyed.
+                out += "<U+" + String(v, radix: 16, uppercase: true) + ">"
             default: out.unicodeScalars.append(s)
             }
         }
         return out
     }
+
+    static func isBidiControl(_ v: UInt32) -> Bool { (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) }
 
     /// The longest prefix of `text` that fits in `width` columns, ending in `…` when
     /// something was cut. Never splits a grapheme cluster.

@@ -9,16 +9,19 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Verify the store (syntax, schema, journal, permissions) without changing anything.",
         discussion: """
             Exits 0 when the store is sound and 1 when a problem remains. With --repair, torn \
-            journal tails are set aside and a broken snapshot is rebuilt from store.json.bak plus \
-            the journal; the damaged files are kept beside it, never deleted.
+            journal tails are set aside, journal lines that cannot be applied are set aside (every \
+            other line is kept), and a broken snapshot is rebuilt from store.json.bak plus the \
+            journal; the damaged files and lines are kept beside it, never deleted.
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Repair what can be repaired (set aside torn tails, rebuild from the backup).") var repair = false
+    @Flag(help: "Repair what can be repaired (set aside torn tails and unappliable journal lines, rebuild from the backup).") var repair = false
 
     func run() async throws {
         let paths = try global.paths()
-        let report = repair ? Store.repair(paths, clock: try global.clock()) : Store.check(paths)
+        let report = repair
+            ? Store.repair(paths, clock: try global.clock(), fileSystem: FileSystem.from(environment: global.environment))
+            : Store.check(paths)
         for line in report.lines { say(line) }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
     }

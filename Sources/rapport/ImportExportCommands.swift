@@ -31,13 +31,16 @@ struct ImportOptions: ParsableArguments {
 struct ImportLinkedInCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "linkedin",
-        abstract: "Import a LinkedIn data export: the zip, the unzipped folder, messages.csv or Connections.csv.",
+        abstract: "Import a LinkedIn data export: the zip, the unzipped folder, messages.csv, Connections.csv or Invitations.csv.",
         discussion: """
-            Conversations become threads with the other participant. You are the most frequent \
-            participant unless --me says otherwise. In a terminal you review the proposed \
-            recruiters; without a terminal, --all or --only-recruiters decides (default: \
-            --only-recruiters). Messages already imported (same conversation, time and sender) \
-            are not added again.
+            Conversations become threads with the other participant; an incoming invitation's \
+            note is the first message of that person's thread. You are --me, else the name in \
+            Profile.csv, else the one participant in every conversation (otherwise the import \
+            exits 2 naming the candidates). In a terminal you review the proposed recruiters; \
+            without a terminal, --all or --only-recruiters decides (default: --only-recruiters); \
+            --dry-run prints the review list. Threads whose last message is older than \
+            --active-since (default: 30 days ago) come in settled: no deadlines, recruiter \
+            dormant. Messages already imported are not added again.
             """
     )
 
@@ -47,8 +50,11 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The export zip, its folder, or one CSV file.", valueName: "PATH"))
     var path: String
 
-    @Option(help: ArgumentHelp("Your name as LinkedIn shows it (default: the most frequent participant).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Your name as LinkedIn shows it (default: Profile.csv, else the participant in every conversation).", valueName: "NAME"))
     var me: String?
+
+    @Option(help: ArgumentHelp("Threads with no message since DATE come in settled (default: 30 days ago).", valueName: "DATE"))
+    var activeSince: String?
 
     @ArgumentParser.Flag(help: "Import everyone you exchanged messages with, not only recruiters.")
     var all = false
@@ -63,15 +69,22 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             let ctx = try Context(global)
             let store = try ctx.store, now = ctx.now
             let progress = ImportProgress(label: "reading \(files.messagesName)", enabled: files.size > 1 << 20)
-            let plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
+            let since = try activeSince.map { try ctx.past($0, option: "--active-since") }
+            let plan: LinkedInPlan
+            do {
+                plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
+            } catch let e as LinkedInMeUnknown {
+                progress.finish()
+                throw RapportError.usage(e.description)
+            }
             progress.finish()
             let selection: LinkedInSelection
             if all {
                 selection = .all
             } else if onlyRecruiters {
                 selection = .onlyRecruiters
-            } else if InterchangeTTY.interactive {
-                guard let chosen = review(plan) else {
+            } else if InterchangeTTY.interactive && !options.dryRun {
+                guard let chosen = review(plan, items: plan.review(now: now, activeSince: since)) else {
                     say("cancelled, nothing written")
                     return
                 }
@@ -80,30 +93,28 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
                 note("no terminal to review in: importing only recruiters (--only-recruiters); --all takes everyone")
                 selection = .onlyRecruiters
             }
-            let result = plan.result(selecting: selection, in: store.database, now: now)
+            let result = plan.result(selecting: selection, in: store.database, now: now, activeSince: since)
             var preview: [String] = []
-            let taken = Set(result.report.newRecruiters + result.report.updatedRecruiters)
-            for c in plan.contacts where taken.contains(c.name) && c.newMessages > 0 {
-                preview.append("would add \(c.newMessages) message\(c.newMessages == 1 ? "" : "s") with \(Text.visible(c.name))")
+            if options.dryRun {
+                let items = plan.review(now: now, activeSince: since)
+                if !items.isEmpty { preview.append("People in the LinkedIn export ([x]: would be imported):") }
+                for item in items { preview.append("  " + Text.visible(item.line(checked: item.isTaken(by: selection)))) }
             }
             try finish(result, store: store, source: "linkedin", dryRun: options.dryRun, preview: preview)
         }
     }
 
     /// The import review: a numbered list with checkboxes; numbers toggle, Enter imports.
-    private func review(_ plan: LinkedInPlan) -> Set<String>? {
+    private func review(_ plan: LinkedInPlan, items: [ImportReviewItem]) -> Set<String>? {
         let contacts = plan.contacts
         guard !contacts.isEmpty else { return [] }
         var checked = Set(contacts.indices.filter { contacts[$0].isProposed })
         let width = String(contacts.count).count
         while true {
             var text = "\nPeople in the LinkedIn export (checked: proposed as recruiters):\n"
-            for (i, c) in contacts.enumerated() {
+            for (i, item) in items.enumerated() {
                 let n = String(repeating: " ", count: width - String(i + 1).count) + String(i + 1)
-                var line = "  \(n). [\(checked.contains(i) ? "x" : " ")] \(Text.visible(c.name))"
-                line += " — \(c.newMessages) new message\(c.newMessages == 1 ? "" : "s")"
-                if !c.evidence.isEmpty { line += " — " + Text.visible(c.evidence.joined(separator: "; ")) }
-                text += line + "\n"
+                text += "  \(n). " + Text.visible(item.line(checked: checked.contains(i))) + "\n"
             }
             text += "Toggle numbers (e.g. 1 3 5-7), a = all, n = none, Enter = import \(checked.count), q = cancel: "
             FileHandle.standardError.write(Data(text.utf8))
@@ -131,7 +142,8 @@ struct ImportVCardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await importFile(file, source: "vcard", global: global, dryRun: options.dryRun) { data, db, now, _ in
-            VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
+            try InputLimits.checkContentLines(data, file: file)
+            return VCardImporter.plan(TextRepair.decode(data), into: db, now: now)
         }
     }
 }
@@ -146,7 +158,7 @@ struct ImportCSVCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file.", valueName: "FILE")) var file: String
 
     func run() async throws {
-        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun) { data, db, now, name in
+        try await importFile(file, source: "csv", global: global, dryRun: options.dryRun, checkingCSV: true) { data, db, now, name in
             try RapportCSV.plan(TextRepair.decode(data), into: db, now: now, file: name)
         }
     }
@@ -206,7 +218,7 @@ struct ExportCommand: AsyncParsableCommand {
             case .ics: data = Data(ICalendarWriter.write(db, now: now, policy: ctx.policy).utf8)
             }
             if let output, output != "-" {
-                try AtomicFile.write(data, to: output)
+                try AtomicFile.write(data, to: output, fileSystem: FileSystem.from(environment: global.environment))
             } else {
                 FileHandle.standardOutput.write(data)
             }
@@ -236,25 +248,23 @@ private func note(_ s: String) {
     FileHandle.standardError.write(Data("rapport: \(Text.visible(s))\n".utf8))
 }
 
-private func readData(_ path: String) throws -> Data {
-    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+private func readData(_ path: String, checkingCSV: Bool) throws -> Data {
+    if path == "-" { return try InputLimits.readFile("/dev/stdin", displayName: "stdin", checkingCSV: checkingCSV) }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw RapportError.failure("\(path): no such file") }
     guard !isDir.boolValue else { throw RapportError.failure("\(path): is a folder, not a file") }
-    do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw RapportError.failure("\(path): cannot read (\(error.localizedDescription))")
-    }
+    return try InputLimits.readFile(path, checkingCSV: checkingCSV)
 }
 
 /// The shape of every single-file import: read FILE, open the store, plan, finish. The
 /// plan is made under the store's lock, against its fresh data, and the whole import is
 /// written as one undo group (`rapport undo` takes it back in one step).
 private func importFile(
-    _ file: String, source: String, global: GlobalOptions, dryRun: Bool,
+    _ file: String, source: String, global: GlobalOptions, dryRun: Bool, checkingCSV: Bool = false,
     plan: (_ data: Data, _ db: Database, _ now: Date, _ name: String) throws -> ImportResult
 ) async throws {
     try await reportingErrors {
-        let data = try readData(file)
+        let data = try readData(file, checkingCSV: checkingCSV)
         let ctx = try Context(global)
         let name = (file as NSString).lastPathComponent
         if dryRun {

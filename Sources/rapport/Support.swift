@@ -25,7 +25,7 @@ struct Context {
             opened = nil
             return
         }
-        let store = try Store.open(paths, policy: policy, clock: clock)
+        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment))
         opened = store
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
@@ -72,15 +72,27 @@ struct Context {
     /// Decides and applies a change through the one mutation path: `build` runs under the
     /// store's lock on its fresh data (a `Workflows` builder), and the journal line records
     /// the command as its origin (`rapport undo` takes it back).
+    /// Once the journal line is on disk the change is acknowledged: a failure of later
+    /// housekeeping (an automatic compaction) is a warning on stderr (see
+    /// `Store.applyAcknowledged`).
     @discardableResult
     func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
-        try store.apply(origin: .cli(command), label: label, build)
+        let s = try store
+        let before = s.notices.count
+        let applied = try s.apply(origin: .cli(command), label: label, build)
+        for n in s.notices.dropFirst(before) { warn(n) }
+        return applied
     }
 
     /// Applies a change built by `build` (see `apply`) and prints what happened.
     func commit(_ command: String, _ summary: String, _ build: (Database) throws -> Change) throws {
         try apply(command, summary, build)
         say(summary)
+    }
+
+    /// Applies a change durably (see `Store.applyAcknowledged`).
+    func apply(_ change: Change) throws {
+        try store.applyAcknowledged(change)
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
@@ -161,7 +173,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let e = JSONEncoder()
     e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     e.dateEncodingStrategy = .iso8601
-    let data = try e.encode(value)
+    let data = ControlText.escapingJSON(try e.encode(value))
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
@@ -178,4 +190,29 @@ typealias RapportFlag = RapportCore.Flag
 /// shown visibly (`^[`), never sent to the terminal raw; line breaks are kept.
 func say(_ text: String) {
     print(text.split(separator: "\n", omittingEmptySubsequences: false).map { Text.visible($0) }.joined(separator: "\n"))
+}
+
+/// A warning on stderr (the command still succeeds).
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data("rapport: warning: \(Text.visible(text))\n".utf8))
+}
+
+extension Store {
+    /// Applies `change`. Once its journal line is on disk the change is acknowledged: a
+    /// failure of later housekeeping (an automatic compaction) is a warning on stderr, and
+    /// the command exits 0. A failure before that throws, and nothing was written.
+    func applyAcknowledged(_ change: Change) throws {
+        let before = notices.count
+        try apply(change)
+        for n in notices.dropFirst(before) { warn(n) }
+    }
+
+    /// Housekeeping after an acknowledged change (a compaction): a failure is a warning.
+    func compactAfterAcknowledged() {
+        let before = notices.count
+        defer { for n in notices.dropFirst(before) { warn(n) } }
+        do { try compact() } catch {
+            warn("the change is saved in \(paths.journal), but compacting it into \(paths.snapshot) failed (\(error)); the next command retries")
+        }
+    }
 }

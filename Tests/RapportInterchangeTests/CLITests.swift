@@ -173,4 +173,35 @@ func temporaryDirectory() throws -> URL {
         #expect(try RapportBinary.run(["export", "csv"], store: store2).stdout == exported)
         #expect(try RapportBinary.run(["export", "vcard"], store: store2).stdout.contains("FN:Rita Recruiter\r\n"))
     }
+
+    @Test func linkedinDryRunPrintsTheReviewListAndSettlesHistory() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let zip = try makeZip(in: dir)
+        let dry = try RapportBinary.run(["import", "linkedin", zip.path, "--dry-run"], store: store)
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("  [x] Recruiter 0 — Agency — Recruiter — 4 messages, last 2023-03-28 (settled) — position: Recruiter (recruiter)"))
+        #expect(dry.stdout.contains("  [ ] Bob Builder — 1 message, last 2023-06-01"))
+        #expect(dry.stdout.contains("5 threads settled, 0 need an answer now"))
+        let moved = try RapportBinary.run(["import", "linkedin", zip.path, "--dry-run", "--active-since", "2023-01-01"], store: store)
+        #expect(moved.stdout.contains("0 threads settled"))
+    }
+
+    @Test func linkedinRefusesToGuessWhoYouAre() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let file = dir.appendingPathComponent("messages.csv")
+        try Data((fullHeader + csvLine(["c1", "", "Rita Recruiter", "https://www.linkedin.com/in/rita", "Ada Lovelace", "",
+                                        "2023-06-11 15:33:58 UTC", "", "My client has a role, interested?", "INBOX", "", "No", "No"])).utf8)
+            .write(to: file)
+        let out = try RapportBinary.run(["import", "linkedin", file.path], store: store)
+        #expect(out.status == 2)
+        #expect(out.stderr == "rapport: messages.csv: cannot tell which participant is you (candidates: 'Ada Lovelace', 'Rita Recruiter'); add Profile.csv from the export or say --me NAME\n")
+        #expect(!FileManager.default.fileExists(atPath: store + "/store.json"))
+        let named = try RapportBinary.run(["import", "linkedin", file.path, "--me", "Ada Lovelace"], store: store)
+        #expect(named.status == 0)
+        #expect(named.stdout.contains("imported: 1 new recruiter"))
+    }
 }

@@ -17,10 +17,12 @@ func apply(_ result: ImportResult, to db: inout Database) throws {
     try db.apply(result.change)
 }
 
+/// Plans and selects; `activeSince` defaults to long ago so these format tests see every
+/// thread as active (settling has its own tests).
 func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Database(), me: String? = nil,
-              selection: LinkedInSelection = .all) throws -> (LinkedInPlan, ImportResult) {
+              selection: LinkedInSelection = .all, activeSince: Date? = .distantPast) throws -> (LinkedInPlan, ImportResult) {
     let plan = try LinkedInImporter.plan(LinkedInFiles(messages: messages, connections: connections), into: db, me: me)
-    return (plan, plan.result(selecting: selection, in: db, now: t0))
+    return (plan, plan.result(selecting: selection, in: db, now: t0, activeSince: activeSince))
 }
 
 @Suite struct LinkedInQuirks {
@@ -55,7 +57,8 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         // The second record starts after the three physical lines of the first.
         #expect(rows[0].line == 2)
         #expect(rows[1].line == 6)
-        let (_, result) = try linkedIn(text)
+        // One conversation: who is you cannot be told from it alone.
+        let (_, result) = try linkedIn(text, me: "Ada Lovelace")
         var db = Database()
         try apply(result, to: &db)
         #expect(db.recruiters.values.first?.linkedin == "https://www.linkedin.com/in/rita")
@@ -65,7 +68,7 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         let text = fullHeader
             + csvLine(["c1", "", "RenÃ©e FranÃ§ois", "", "Ada Lovelace", "", "2023-06-11 15:33:58 UTC", "", "Bonjour â€“ hi", "INBOX", "", "", ""])
             + csvLine(["c1", "", "Ada Lovelace", "", "RenÃ©e FranÃ§ois", "", "2023-06-11 16:33:58 UTC", "", "Hi", "INBOX", "", "", ""])
-        let (_, result) = try linkedIn(text)
+        let (_, result) = try linkedIn(text, me: "Ada Lovelace")
         #expect(result.report.newRecruiters == ["Renée François"])
         var db = Database()
         try apply(result, to: &db)
@@ -109,7 +112,7 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         Broken,"Row,https://x
 
         """
-        let (rows, skipped) = try LinkedInReader.connections(text)
+        let (rows, skipped, _) = try LinkedInReader.connections(text)
         #expect(rows.count == 2)
         #expect(rows[0].line == 5)
         #expect(rows[0].connectedOn == Date(timeIntervalSince1970: 1_673_740_800))  // 2023-01-15
@@ -118,18 +121,18 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
         #expect(skipped.first?.line == 7)
     }
 
-    @Test func aConnectionWithAnUnreadableDateIsSkippedAndReported() throws {
+    @Test func aConnectionWithAnUnreadableDateComesInWithoutItAndIsReported() throws {
         let text = """
         First Name,Last Name,URL,Email Address,Company,Position,Connected On
         Rita,Recruiter,https://www.linkedin.com/in/rita,,Agency Ltd,Recruiter,notadate
         Bob,Builder,https://www.linkedin.com/in/bob,,Builders,Engineer,
 
         """
-        let (rows, skipped) = try LinkedInReader.connections(text)
-        #expect(rows.map(\.firstName) == ["Bob"], "an empty date is fine; a bad one is not")
-        #expect(skipped.count == 1)
-        #expect(skipped.first?.line == 2)
-        #expect(skipped.first?.reason.contains("notadate") == true)
+        let (rows, skipped, notes) = try LinkedInReader.connections(text)
+        #expect(rows.map(\.firstName) == ["Rita", "Bob"], "the date is optional: the row is kept")
+        #expect(rows.map(\.connectedOn) == [nil, nil])
+        #expect(skipped.isEmpty)
+        #expect(notes.count == 1 && notes[0].hasPrefix("Connections.csv:2:") && notes[0].contains("notadate"))
     }
 
     @Test func recruiterEvidenceFromPositionAndOutreach() throws {
@@ -176,7 +179,7 @@ func linkedIn(_ messages: String?, connections: String? = nil, db: Database = Da
     @Test func unterminatedQuoteSkipsTheRestAsOneBrokenRow() throws {
         let good = csvLine(["c1", "", "Rita Recruiter", "", "Ada Lovelace", "", "2023-06-11 15:33:58 UTC", "", "hello", "INBOX", "", "No", "No"])
         let text = fullHeader + good + "c2,,Bob,,Ada Lovelace,,2023-06-12 10:00:00 UTC,,\"never closed,INBOX,,No,No\nc3,,x\n"
-        let (rows, skipped) = try LinkedInReader.messages(text)
+        let (rows, skipped, _) = try LinkedInReader.messages(text)
         #expect(rows.count == 1)
         #expect(skipped.map(\.line) == [3])
     }

@@ -81,14 +81,33 @@ import RapportCore
         #expect(mode(dir.paths.snapshot) == 0o600)
     }
 
-    @Test func repairRefusesToGuessAboutABrokenJournalLine() throws {
+    @Test func repairKeepsTheLinesItCanApplyAndSetsTheOthersAside() throws {
         let dir = TempDir()
-        try makeSampleStore(dir.paths)
-        let text = String(decoding: bytes(dir.paths.journal)!, as: UTF8.self).replacingOccurrences(of: "{\"seq\":2,", with: "{\"seq\":2,,")
+        let before = try makeSampleStore(dir.paths).database
+        let original = String(decoding: bytes(dir.paths.journal)!, as: UTF8.self)
+        var lines = original.split(separator: "\n").map(String.init)
+        // Line 2 (the second recruiter) is not JSON; line 7 puts an expectation on that
+        // recruiter, so it cannot be applied either; the rest can.
+        lines[1] = lines[1].replacingOccurrences(of: "{\"seq\":2,", with: "{\"seq\":2,,")
+        let text = lines.joined(separator: "\n") + "\n"
         write(dir.paths.journal, Array(text.utf8))
+        #expect(throws: RapportError.self) { try Store.open(dir.paths) }
         let r = Store.repair(dir.paths)
-        #expect(r.exitStatus == 1)
-        #expect(r.lines.contains { $0.contains("line 2") })
-        #expect(String(decoding: bytes(dir.paths.journal)!, as: UTF8.self) == text)
+        #expect(r.exitStatus == 0, "\(r.lines)")
+        let aside = listing(dir.paths.storeDirectory).filter { $0.hasPrefix("journal.jsonl.rejected-") }
+        #expect(aside.count == 1)
+        #expect(r.lines.contains { $0.contains(aside.first ?? "?") && $0.contains("line 2") })
+        let setAside = String(decoding: bytes(dir.paths.storeDirectory + "/" + (aside.first ?? "none")) ?? [], as: UTF8.self)
+        #expect(setAside.hasPrefix(lines[1] + "\n"))
+        let reopened = try Store.open(dir.paths)
+        let a = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        #expect(reopened.database.recruiters[a] == before.recruiters[a])
+        #expect(reopened.database.thread(a) == before.thread(a))
+        #expect(reopened.database.recruiters.count == 1)
+        #expect(bytes(dir.paths.journal) == [], "kept lines are in the snapshot")
+        // Repair again: nothing left to do, nothing set aside twice.
+        let again = Store.repair(dir.paths)
+        #expect(again.exitStatus == 0)
+        #expect(listing(dir.paths.storeDirectory).filter { $0.hasPrefix("journal.jsonl.rejected-") }.count == 1)
     }
 }

@@ -88,9 +88,9 @@ import RapportCore
     }
 
     @Test func schemaErrorsNameTheRecordAndField() throws {
-        try expectRefused(replacing("\"name\" : \"Dana Smith\"", "\"name\" : 42"), "recruiters[0].name: expected a string")
-        try expectRefused(replacing("\"direction\" : \"in\"", "\"direction\" : \"sideways\""), "messages[0].direction")
-        try expectRefused(replacing("\"created\" : \"2027-01-15T08:00:00Z\"", "\"created\" : \"yesterday\""), "'yesterday' is not an ISO 8601 date-time")
+        try expectRefused(replacing("\"name\" : \"Dana Smith\"", "\"name\" : 42"), "store.json: recruiter 1: name 42 is not text")
+        try expectRefused(replacing("\"direction\" : \"in\"", "\"direction\" : \"sideways\""), "message 1 (Role at Foo): direction 'sideways' is not in or out")
+        try expectRefused(replacing("\"created\" : \"2027-01-15T08:00:00Z\"", "\"created\" : \"yesterday\""), "recruiter 1 (Dana Smith): created 'yesterday' is not a date and time (ISO 8601")
         try expectRefused(Array("[1, 2]".utf8), "not a Rapport store?")
         try expectRefused(replacing("\"recruiterID\" : \"00000000-0000-0000-0000-00000000000B\"", "\"recruiterID\" : \"00000000-0000-0000-0000-0000000000AA\""),
                           "no recruiter with id")
