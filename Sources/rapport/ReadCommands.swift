@@ -305,7 +305,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let changes = Demo.changes(recruiters: recruiters, messages: messages, seed: seed, now: ctx.now)
         try ctx.apply("demo", "Demo data (\(recruiters) recruiters)") { _ in .batch(changes) }
-        try ctx.store.compact()
+        try ctx.store.compactAfterAcknowledged()
         say("Added \(recruiters) sample recruiters and \(ctx.db.messageCount) messages to \(ctx.paths.storeDirectory) · open it with `rapport`")
     }
 }
