@@ -3,7 +3,7 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN_DEBUG  := .build/debug/rapport
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time
+APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time python3 neomutt procmail maildrop notmuch
 
 .PHONY: all deps shim-fresh build run test bench clean help
 

@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Seeded demo data (`rapport demo`, tests, benchmarks): not part of the pure core.
+        .target(name: "RapportDemo", dependencies: ["RapportCore"], swiftSettings: strict),
         // The JSON store: snapshot + journal, locking, paths, migrations.
         .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
         // Text for terminals, pure: CellBuffer, Style, Key, display width, wrapping,
@@ -57,12 +59,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Mail: RFC 5322 / MIME reader, maildir and mbox scanning, mail to changes. Pure: bytes in.
+        .target(
+            name: "RapportMail",
+            dependencies: ["RapportCore", "RapportInterchange", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
         .target(name: "RapportSpell", swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -76,10 +85,12 @@ let package = Package(
             path: "Sources/StoreWriter",
             swiftSettings: strict
         ),
-        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore"], swiftSettings: strict),
+        // Finds and runs the built `rapport` for the test targets that need the binary.
+        .target(name: "RapportTestSupport", path: "Tests/RapportTestSupport", swiftSettings: strict),
+        .testTarget(name: "RapportCoreTests", dependencies: ["RapportCore", "RapportDemo"], swiftSettings: strict),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportCore", "rapport-store-writer"],
+            dependencies: ["RapportStore", "RapportCore", "RapportDemo", "rapport-store-writer"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -90,13 +101,19 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportInterchangeTests",
-            dependencies: ["RapportInterchange", "RapportCore", "rapport"],
+            dependencies: ["RapportInterchange", "RapportCore", "RapportDemo", "RapportTestSupport", "rapport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RapportMailTests",
+            dependencies: ["RapportMail", "RapportCore", "RapportInterchange", "RapportTestSupport", "rapport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
-        .testTarget(name: "RapportCLITests", dependencies: ["rapport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore"], swiftSettings: strict),
+        .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

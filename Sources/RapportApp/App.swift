@@ -161,7 +161,13 @@ struct LivePorts: AppPorts {
     var size: (width: Int, height: Int) { terminal.size }
 
     func refresh() throws -> Bool { try store.refresh() }
-    func apply(_ change: Change) throws { try store.apply(change) }
+    /// This TUI session, as the journal's `origin` of its changes.
+    let origin = Origin.tui(session: String(UUID().uuidString.lowercased().prefix(8)))
+
+    func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
+        let applied = try store.apply(origin: origin, label: label, build)
+        return (applied.change, applied.inverse)
+    }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> String? {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }

@@ -18,8 +18,9 @@ public protocol AppPorts {
     var size: (width: Int, height: Int) { get }
     /// Rereads what other processes wrote; true when the data changed.
     mutating func refresh() throws -> Bool
-    /// Stores a change durably (the one mutation path).
-    mutating func apply(_ change: Change) throws
+    /// Builds a change with `build` on the store's data under the store's lock and
+    /// stores it durably (the one mutation path); returns what was stored and its inverse.
+    mutating func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change)
     mutating func copyToClipboard(_ text: String)
     /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over; nil when no
     /// editor could run.
@@ -104,19 +105,20 @@ public struct EffectRunner<Ports: AppPorts> {
 
     private mutating func run(_ effect: Effect) {
         switch effect {
-        case .persist(let change):
+        case .persist(let intent, let label):
+            // The change is built on the store's data under its lock, not on the copy on
+            // screen: a write another process made a moment ago is built upon (and an
+            // undo that would overwrite it is refused).
+            let now = state.now
             do {
-                // An undo or redo was checked on the data on screen; another process
-                // may have written since the last tick: check again on the store's.
-                if state.persistingReplay {
-                    if try ports.refresh() { reload() }
-                    guard state.pendingReplay(on: ports.database) else {
-                        send(.replayRefused)
-                        return
-                    }
+                let stored = try ports.apply(label: label) { db in
+                    try intent.change(in: db, now: now)
                 }
-                try ports.apply(change)
+                send(.applied(stored.change, inverse: stored.inverse))
                 reload()
+            } catch is ReplayRefused {
+                reload()
+                send(.replayRefused)
             } catch {
                 send(.saveFailed("\(error)"))
             }

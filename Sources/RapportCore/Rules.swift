@@ -100,7 +100,10 @@ public enum Rules {
     /// Status of every recruiter. Groups opportunities, follow-ups and expectations and
     /// builds the duplicate-submission index once, then costs O(thread tail) per recruiter.
     public static func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        let engine = RuleEngine(policy: policy, now: now)
+        evaluate(db, engine: RuleEngine(policy: policy, now: now))
+    }
+
+    static func evaluate(_ db: Database, engine: RuleEngine) -> [UUID: RecruiterStatus] {
         let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
         let followUps = Dictionary(grouping: db.followUps.values, by: \.recruiterID)
         let expectations = Dictionary(grouping: db.expectations.values, by: \.recruiterID)
@@ -212,43 +215,16 @@ public enum Rules {
     /// appearance, risk and non-responsive onset, or the next midnight. Counts derived from
     /// those (the status line) stay valid from `now` until (not including) this moment; a
     /// candidate moment equal to `now` gives `now` itself (valid at no later instant).
+    ///
+    /// The moments are not listed here: the rules are evaluated with a `Horizon`, and
+    /// every comparison of `now` with a threshold (a due time, an onset, a future
+    /// message's time) reports that threshold as it is made, so a rule cannot be timed
+    /// apart from how it is checked.
     public static func nextChange(in db: Database, now: Date, policy: Policy) -> Date {
-        let engine = RuleEngine(policy: policy, now: now)
-        var next = engine.calendar.adding(calendarDays: 1, to: engine.calendar.startOfDay(now))
-        func consider(_ t: Date) { if t >= now && t < next { next = t } }
-        let opportunities = Dictionary(grouping: db.opportunities.values, by: \.recruiterID)
-        for f in db.followUps.values where f.done == nil { consider(f.snoozedUntil ?? f.due) }
-        for e in db.expectations.values { consider(e.by) }
-        for (id, r) in db.recruiters where r.status != .doNotContact {
-            let thread = db.thread(id)
-            // The first message still in the future appears at its time.
-            var lo = 0, hi = thread.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
-            }
-            if lo < thread.count { consider(thread[lo].at) }
-            if let until = r.statusUntil { consider(until) }
-            for d in r.dismissals { if let until = d.until { consider(until) } }
-            let f = engine.facts(of: thread)
-            if r.targeting == .targeted, let oldest = f.open.first {
-                consider(engine.replyDue(oldest))
-                consider(engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
-                consider(engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
-            }
-            for o in opportunities[id] ?? [] {
-                for iv in o.interviews {
-                    let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                    consider(iv.at)
-                    consider(end)
-                    consider(engine.calendar.adding(businessDays: policy.thankYouBusinessDays, to: end))
-                }
-            }
-            let turn: Turn = !f.open.isEmpty ? .mine : f.last?.direction == .outbound ? .theirs : .none
-            if let c = engine.checkIn(r, facts: f, turn: turn) { consider(c.due) }
-            if let sent = f.lastOutbound { consider(engine.calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)) }
-        }
-        return next
+        let calendar = BusinessCalendar(policy: policy, anchor: now)
+        let horizon = Horizon(now: now, until: calendar.adding(calendarDays: 1, to: calendar.startOfDay(now)))
+        _ = evaluate(db, engine: RuleEngine(policy: policy, now: now, horizon: horizon))
+        return horizon.next
     }
 
     /// The flag records to persist on a recruiter: flags that stay up keep their `since`,
@@ -323,6 +299,20 @@ public enum Rules {
     }
 }
 
+/// The earliest moment at or after `now` (and before `next`, midnight at first) that a
+/// rule compared `now` with: where an evaluation's answer may change by time alone.
+final class Horizon {
+    let now: Date
+    private(set) var next: Date
+
+    init(now: Date, until: Date) {
+        self.now = now
+        next = until
+    }
+
+    func report(_ t: Date) { if t >= now && t < next { next = t } }
+}
+
 /// One evaluation: the policy, `now`, the business calendar and the weight table, built
 /// once and shared by every recruiter.
 struct RuleEngine {
@@ -332,14 +322,29 @@ struct RuleEngine {
     let weights: UrgencyWeights
     let table: UrgencyWeights.Table
     let quick: Set<Channel>
+    /// Collects every threshold compared with `now` (for `Rules.nextChange`); nil otherwise.
+    let horizon: Horizon?
 
-    init(policy: Policy, now: Date) {
+    init(policy: Policy, now: Date, horizon: Horizon? = nil) {
         self.policy = policy
         self.now = now
+        self.horizon = horizon
         calendar = BusinessCalendar(policy: policy, anchor: now)
         weights = policy.urgency
         table = UrgencyWeights.Table(policy.urgency)
         quick = Set(policy.quickChannels)
+    }
+
+    /// `now` is later than `t` (reports `t`: the answer changes there).
+    func isPast(_ t: Date) -> Bool {
+        horizon?.report(t)
+        return now > t
+    }
+
+    /// `now` is `t` or later (reports `t`).
+    func hasReached(_ t: Date) -> Bool {
+        horizon?.report(t)
+        return now >= t
     }
 
     /// When the reply to inbound `m` is due.
@@ -369,6 +374,8 @@ struct RuleEngine {
             let mid = (lo + hi) / 2
             if thread[mid].at <= now { lo = mid + 1 } else { hi = mid }
         }
+        // The first message still in the future appears at its time.
+        if lo < thread.count { horizon?.report(thread[lo].at) }
         var f = ThreadFacts()
         guard lo > 0 else { return f }
         f.last = thread[lo - 1]
@@ -398,7 +405,7 @@ struct RuleEngine {
     /// passed) and not broken by the recruiter writing again (a message of theirs open).
     func isQuiet(_ r: Recruiter, open: [Message]) -> Bool {
         guard r.status == .dormant || r.status == .declined else { return false }
-        if let until = r.statusUntil, now >= until { return false }
+        if let until = r.statusUntil, hasReached(until) { return false }
         return open.isEmpty
     }
 
@@ -459,106 +466,133 @@ struct RuleEngine {
             return finish(st, flags: flags, deadlines: [], recruiter: r)
         }
 
+        var out = Found(flags: flags, quiet: isQuiet(r, open: f.open))
+        replyRule(r, f, &out)
+        interviewRule(r, f, opportunities, &out)
+        followUpRule(r, followUps, &out)
+        expectationRule(r, f, expectations, &out)
+        checkInRule(r, f, turn: st.turn, &out)
+        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { out.flags.insert(.unprepared) }
+        return finish(st, flags: out.flags, deadlines: out.deadlines, recruiter: r)
+    }
+
+    /// What the rules found for one recruiter so far.
+    struct Found {
+        var flags: FlagSet
+        /// A `dormant` or `declined` status is in force (see `isQuiet`).
+        let quiet: Bool
         var deadlines: [Deadline] = []
-        let name = r.name
-        let quiet = isQuiet(r, open: f.open)
 
-        /// Adds a deadline unless the candidate dismissed it; a snoozed one is due at the
-        /// snooze time (never earlier than it was).
-        func add(_ d: Deadline) {
-            var d = d
-            if !r.dismissals.isEmpty, let dismissal = r.dismissal(of: d.id) {
-                guard let until = dismissal.until else { return }
-                if until > d.due { d.due = until; d.snoozed = true }
-            }
-            deadlines.append(d)
+        init(flags: FlagSet, quiet: Bool) {
+            self.flags = flags
+            self.quiet = quiet
         }
+    }
 
-        // Replies, non-responsive risk: one deadline per thread, from the oldest open
-        // message. Blanket recruiters (mass mailers) and quiet ones raise none of these.
-        if r.targeting == .targeted, !quiet, let oldest = f.open.first, let newest = f.open.last {
-            let due = replyDue(oldest)
-            let about = oldest.subject.map { ": \($0)" } ?? ""
-            let waiting = f.open.count > 1 ? " — \(f.open.count) unanswered" : ""
-            let before = deadlines.count
-            add(Deadline(
-                id: "reply:" + oldest.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
-                messageID: oldest.id, title: "Reply to \(name) (\(oldest.channel.rawValue))\(about)\(waiting)", urgency: 0,
-                count: f.open.count, lastMessageID: newest.id))
-            if deadlines.count > before {
-                flags.insert(now > deadlines[before].due ? .replyOverdue : .replyDue)
-            }
-            let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
-                || now > calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
-            let risk = f.open.count >= policy.riskOpenCount
-                || now > calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at)
-            if nonResponsive { flags.insert(.nonResponsive) } else if risk { flags.insert(.nonResponsiveRisk) }
+    /// Adds `d` unless the candidate dismissed it; a snoozed one is due at the snooze time
+    /// (never earlier than it was). Returns the deadline as added, nil when dismissed.
+    @discardableResult
+    func add(_ d: Deadline, of r: Recruiter, to out: inout Found) -> Deadline? {
+        var d = d
+        if !r.dismissals.isEmpty, let dismissal = r.dismissal(of: d.id) {
+            guard let until = dismissal.until else { return nil }
+            if until > d.due { d.due = until; d.snoozed = true }
         }
+        out.deadlines.append(d)
+        return d
+    }
 
-        // Interviews still to come, and thank-you notes: an ended interview with no
-        // outbound message at or after its end (none while the relationship is quiet).
+    /// Replies and non-responsive risk: one deadline per thread, from the oldest open
+    /// message. Blanket recruiters (mass mailers) and quiet ones raise none of these.
+    func replyRule(_ r: Recruiter, _ f: ThreadFacts, _ out: inout Found) {
+        guard r.targeting == .targeted, !out.quiet, let oldest = f.open.first, let newest = f.open.last else { return }
+        let about = oldest.subject.map { ": \($0)" } ?? ""
+        let waiting = f.open.count > 1 ? " — \(f.open.count) unanswered" : ""
+        if let d = add(Deadline(
+            id: "reply:" + oldest.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: replyDue(oldest),
+            messageID: oldest.id, title: "Reply to \(r.name) (\(oldest.channel.rawValue))\(about)\(waiting)", urgency: 0,
+            count: f.open.count, lastMessageID: newest.id), of: r, to: &out) {
+            out.flags.insert(isPast(d.due) ? .replyOverdue : .replyDue)
+        }
+        let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
+            || isPast(calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
+        let risk = f.open.count >= policy.riskOpenCount
+            || isPast(calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at))
+        if nonResponsive { out.flags.insert(.nonResponsive) } else if risk { out.flags.insert(.nonResponsiveRisk) }
+    }
+
+    /// Interviews still to come, and thank-you notes: an ended interview with no outbound
+    /// message at or after its end (none while the relationship is quiet).
+    func interviewRule(_ r: Recruiter, _ f: ThreadFacts, _ opportunities: [Opportunity], _ out: inout Found) {
         for o in opportunities {
             let at = o.employer.map { " at \($0)" } ?? ""
             for iv in o.interviews {
-                if iv.at >= now {
+                if !isPast(iv.at) {
                     let with = iv.interviewers.isEmpty ? "" : " with \(iv.interviewers.joined(separator: ", "))"
                     add(Deadline(
                         id: "interview:" + iv.id.lowercasedUUIDString, kind: .interview, recruiterID: r.id, due: iv.at,
-                        interviewID: iv.id, title: "Interview: \(o.role)\(at)\(with) (via \(name))", urgency: 0))
+                        interviewID: iv.id, title: "Interview: \(o.role)\(at)\(with) (via \(r.name))", urgency: 0),
+                        of: r, to: &out)
                     continue
                 }
                 let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                guard end <= now, !quiet else { continue }
-                if let out = f.lastOutbound, out >= end { continue }
-                let before = deadlines.count
-                add(Deadline(
+                guard hasReached(end), !out.quiet else { continue }
+                if let sent = f.lastOutbound, sent >= end { continue }
+                if add(Deadline(
                     id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
-                    interviewID: iv.id, title: "Thank \(name) for the \(o.role) interview\(at)", urgency: 0))
-                if deadlines.count > before { flags.insert(.thankYouDue) }
+                    interviewID: iv.id, title: "Thank \(r.name) for the \(o.role) interview\(at)", urgency: 0),
+                    of: r, to: &out) != nil {
+                    out.flags.insert(.thankYouDue)
+                }
             }
         }
+    }
 
-        // Follow-ups the candidate scheduled: due at the snooze time when snoozed.
+    /// Follow-ups the candidate scheduled: due at the snooze time when snoozed.
+    func followUpRule(_ r: Recruiter, _ followUps: [FollowUp], _ out: inout Found) {
         for fu in followUps where fu.done == nil {
             let due = fu.snoozedUntil ?? fu.due
-            let before = deadlines.count
             let note = fu.note.map { ": \($0)" } ?? ""
-            add(Deadline(
+            if let d = add(Deadline(
                 id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
-                followUpID: fu.id, title: "Follow up with \(name)\(note)", urgency: 0, snoozed: fu.snoozedUntil != nil))
-            if deadlines.count > before, now > deadlines[before].due { flags.insert(.followUpOverdue) }
+                followUpID: fu.id, title: "Follow up with \(r.name)\(note)", urgency: 0, snoozed: fu.snoozedUntil != nil),
+                of: r, to: &out), isPast(d.due) {
+                out.flags.insert(.followUpOverdue)
+            }
         }
+    }
 
-        // Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
+    /// Expectations: kept by any inbound from `expectationEarlyHours` before `by` on.
+    func expectationRule(_ r: Recruiter, _ f: ThreadFacts, _ expectations: [Expectation], _ out: inout Found) {
         for e in expectations {
             let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
             if let inbound = f.lastInbound, inbound >= keptFrom { continue }
-            let before = deadlines.count
-            let title = Preparation.isCall(e)
-                ? "Call promised by \(name)\(e.note.map { ": \($0)" } ?? "")"
-                : "\(name) owes you\(e.note.map { ": \($0)" } ?? "")"
-            add(Deadline(
+            let note = e.note.map { ": \($0)" } ?? ""
+            let title = Preparation.isCall(e) ? "Call promised by \(r.name)\(note)" : "\(r.name) owes you\(note)"
+            if let d = add(Deadline(
                 id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
-                due: e.by, expectationID: e.id, title: title, urgency: 0))
-            if deadlines.count > before, now > deadlines[before].due { flags.insert(.noShow) }
-        }
-
-        // Check-ins: awaiting them / cold for active recruiters, the gentle cadence for allies.
-        if let c = checkIn(r, facts: f, turn: st.turn), now >= c.due {
-            if c.cold {
-                flags.insert(.cold)
-            } else {
-                let before = deadlines.count
-                let why = effectiveStatus(r, open: f.open) == .ally ? "keep in touch" : "no answer to your last message"
-                add(Deadline(
-                    id: "check-in:" + c.from.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
-                    due: c.due, messageID: c.from.id, title: "Check in with \(name): \(why)", urgency: 0))
-                if deadlines.count > before, st.turn == .theirs { flags.insert(.awaitingThem) }
+                due: e.by, expectationID: e.id, title: title, urgency: 0), of: r, to: &out), isPast(d.due) {
+                out.flags.insert(.noShow)
             }
         }
-        if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { flags.insert(.unprepared) }
-        return finish(st, flags: flags, deadlines: deadlines, recruiter: r)
+    }
+
+    /// Check-ins: awaiting them / cold for active recruiters, the gentle cadence for allies
+    /// (see `checkIn`); quiet statuses raise none.
+    func checkInRule(_ r: Recruiter, _ f: ThreadFacts, turn: Turn, _ out: inout Found) {
+        guard let c = checkIn(r, facts: f, turn: turn), hasReached(c.due) else { return }
+        if c.cold {
+            out.flags.insert(.cold)
+            return
+        }
+        let why = effectiveStatus(r, open: f.open) == .ally ? "keep in touch" : "no answer to your last message"
+        if add(Deadline(
+            id: "check-in:" + c.from.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
+            due: c.due, messageID: c.from.id, title: "Check in with \(r.name): \(why)", urgency: 0),
+            of: r, to: &out) != nil, turn == .theirs {
+            out.flags.insert(.awaitingThem)
+        }
     }
 
     /// Sorts the flags, scores the deadlines and the recruiter.
@@ -574,7 +608,7 @@ struct RuleEngine {
             var d = d
             let late = w.lateness(due: d.due, now: now)
             worstLateness = max(worstLateness, late)
-            let timing = now > d.due ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
+            let timing = isPast(d.due) ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
             d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
             return d
         }.sorted(by: Rules.moreUrgent)

@@ -230,7 +230,6 @@ public enum Workflows {
                                 dismissal: Dismissal(deadline: deadline.id, at: now, until: until))
     }
 
-    /// Puts a follow-up off until `until`.
     /// Why `date` is not a re-engage date for a decline, or nil when it is. Under a day
     /// away is taken for a slip: `m` is minutes, so `+3m` meant to be three months.
     public static func reengageProblem(_ date: Date, now: Date) -> String? {
@@ -251,6 +250,7 @@ public enum Workflows {
         return nil
     }
 
+    /// Puts a follow-up off until `until`.
     public static func snooze(_ followUp: FollowUp, until: Date) -> Change {
         var f = followUp
         f.snoozedUntil = until

@@ -118,9 +118,12 @@ public final class Store {
         let at = clock.now()
         // Apply what other processes will read back (whole-second times, …), and
         // never write a line that cannot be read.
-        let draft = try StoreCoding.encodeLine(JournalLine(seq: seq + 1, change: change))
+        let body: [UInt8]
+        do { body = [UInt8](try StoreCoding.lineEncoder.encode(change)) } catch {
+            throw RapportError.failure("cannot encode the change: \(StoreCoding.describe(error)); it was not saved")
+        }
         let stored: Change
-        do { stored = try StoreCoding.decoder.decode(JournalLine.self, from: Data(draft)).change } catch {
+        do { stored = try StoreCoding.decoder.decode(Change.self, from: Data(body)) } catch {
             throw RapportError.failure("the change cannot be stored (\(StoreCoding.describe(error))); it was not saved")
         }
         var next = database
@@ -130,7 +133,7 @@ public final class Store {
         }
         let jl = JournalLine(seq: seq + 1, change: stored, group: group, origin: origin, label: label, at: at,
                              inverse: inverse, undoes: undoes, redoes: redoes)
-        let line = try StoreCoding.encodeLine(jl)
+        let line = try StoreCoding.encodeLine(jl, changeBytes: body)
         try appendLine(line)
         database = next
         seq += 1
@@ -153,13 +156,22 @@ public final class Store {
     // MARK: - Undo
 
     /// The undo history, oldest first: the last 100 groups of every origin.
-    public var undoHistory: [UndoGroup] { history.groups }
+    public var undoHistory: [UndoGroup] {
+        history.materialize()
+        return history.groups
+    }
 
     /// Whether `group` is taken back now (undone and not redone).
-    public func isUndone(_ group: UndoGroup) -> Bool { history.state(of: group).undone }
+    public func isUndone(_ group: UndoGroup) -> Bool {
+        history.materialize()
+        return history.state(of: group).undone
+    }
 
     /// The latest group made by `origin` that is not undone (what `u` in that TUI session takes back).
-    public func latestGroup(origin: Origin) -> UndoGroup? { history.latestUndoable { $0 == origin } }
+    public func latestGroup(origin: Origin) -> UndoGroup? {
+        history.materialize()
+        return history.latestUndoable { $0 == origin }
+    }
 
     /// Takes back the group `undo` without an id means: the latest one not undone among
     /// those whose origin `matching` accepts (for `rapport undo`: `\.isUndoableFromCLI`).
@@ -207,6 +219,7 @@ public final class Store {
         let applied = try locked(LOCK_EX) { () throws -> Applied in
             try catchUp(canRepair: true)
             try checkWritable()
+            history.materialize()
             let g = try pick(history)
             if g.isReplay { throw RapportError.failure("\(g.label.isEmpty ? "that step" : g.label) is itself an undo or redo; undo or redo the step it took back") }
             let state = history.state(of: g)
@@ -447,11 +460,13 @@ public final class Store {
         removeLeftoverTempFiles(besides: target)
         // The undo history first: groups it holds beyond the snapshot's seq are ignored
         // on load (the journal has them), so a crash between the two loses nothing.
-        try Sys.replaceFile(fs, paths.undo, try history.encode())
+        try Sys.replaceFile(fs, paths.undo, try history.encodeFile(seq: seq))
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         try Sys.replaceFile(fs, target, bytes)
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
         persistedFlags = flags
+        // Every group is in undo.jsonl now, read again when asked for.
+        history = UndoHistory(file: paths.undo, upTo: seq)
         snapshotSeq = seq
         snapshotVersion = Snapshot.currentVersion
         snapshotID = try Sys.status(paths.snapshot)

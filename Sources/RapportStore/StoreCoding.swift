@@ -212,10 +212,12 @@ enum StoreCoding {
 
     /// One journal line, with its newline: compact JSON, `seq` and `change` first (a
     /// person reading the file sees them at the start), then the rest in sorted keys.
-    static func encodeLine(_ line: JournalLine) throws -> [UInt8] {
+    /// `changeBytes`, when given, is `line.change` already encoded (the store encodes a
+    /// change once: to check it reads back, then to write it).
+    static func encodeLine(_ line: JournalLine, changeBytes: [UInt8]? = nil) throws -> [UInt8] {
         var out = Array("{\"seq\":\(line.seq),\"change\":".utf8)
         do {
-            out.append(contentsOf: try lineEncoder.encode(line.change))
+            if let changeBytes { out.append(contentsOf: changeBytes) } else { out.append(contentsOf: try lineEncoder.encode(line.change)) }
             let meta = LineMeta(at: line.at, group: line.group, inverse: line.inverse, label: line.label,
                                 origin: line.origin, redoes: line.redoes, undoes: line.undoes)
             let m = [UInt8](try lineEncoder.encode(meta))

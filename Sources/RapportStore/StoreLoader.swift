@@ -49,13 +49,10 @@ enum StoreLoader {
                       journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
     }
 
-    /// The undo history kept beside the snapshot: its groups up to the snapshot's `seq`
-    /// (later ones are read from the journal). Unreadable, it is dropped: undo then
-    /// starts from the journal, and nothing else depends on it.
+    /// The undo history kept beside the snapshot (its groups up to the snapshot's `seq`;
+    /// later ones are read from the journal), read when first asked for.
     static func loadHistory(_ paths: AppPaths, upTo seq: Int) -> UndoHistory {
-        guard let bytes = try? Sys.readFile(paths.undo), var h = try? UndoHistory.decode(bytes) else { return UndoHistory() }
-        h.keep(upTo: seq)
-        return h
+        UndoHistory(file: paths.undo, upTo: seq)
     }
 
     /// Checks and decodes snapshot bytes. Every failure names the file, where, and the backup.

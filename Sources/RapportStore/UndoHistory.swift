@@ -58,9 +58,43 @@ public struct UndoGroup: Sendable, Equatable, Codable {
 
 /// The undo history: the last `limit` groups, oldest first, rebuilt from `undo.jsonl`
 /// (written at each compaction) plus the journal lines after the snapshot.
+///
+/// `undo.jsonl` is read only when the history is asked for (an undo, a list): opening the
+/// store for anything else costs nothing more, however large an import in it was, and a
+/// compaction that nobody asked about copies its lines without decoding them.
 struct UndoHistory: Sendable {
     static let limit = 100
+    /// The groups known (after `materialize`, all of them; before, those from the journal).
     private(set) var groups: [UndoGroup] = []
+    /// `undo.jsonl`, not read yet, and the snapshot `seq` its groups must not go beyond.
+    private var pendingFile: (path: String, upTo: Int)?
+
+    init() {}
+
+    /// A history whose older groups are in `path`, read when first needed.
+    init(file path: String, upTo seq: Int) { pendingFile = (path, seq) }
+
+    /// The first line of `undo.jsonl`: the snapshot `seq` it was written with.
+    private struct Header: Codable { var undoHistoryOfSeq: Int }
+
+    /// Reads `undo.jsonl` (once) and puts its groups before the journal's. An unreadable
+    /// file only empties the older history.
+    mutating func materialize() {
+        guard let p = pendingFile else { return }
+        pendingFile = nil
+        guard let bytes = try? Sys.readFile(p.path) else { return }
+        let fromJournal = groups
+        groups = []
+        for line in bytes.split(separator: 0x0A) where !line.isEmpty {
+            if (try? StoreCoding.decoder.decode(Header.self, from: Data(line))) != nil { continue }
+            guard let g = try? StoreCoding.decoder.decode(UndoGroup.self, from: Data(line)) else {
+                groups = []
+                break
+            }
+            if g.lastSeq <= p.upTo { append(g) }
+        }
+        for g in fromJournal { append(g) }
+    }
 
     /// Records one journal line. Lines written before schema 2 carry no group: they are
     /// not undoable.
@@ -80,6 +114,14 @@ struct UndoHistory: Sendable {
     }
 
     mutating func append(_ g: UndoGroup) {
+        // One group's lines on both sides of a compaction.
+        if var last = groups.last, last.id == g.id {
+            last.changes += g.changes
+            last.inverses += g.inverses
+            last.lastSeq = g.lastSeq
+            groups[groups.count - 1] = last
+            return
+        }
         groups.append(g)
         if groups.count > Self.limit { groups.removeFirst(groups.count - Self.limit) }
     }
@@ -133,22 +175,29 @@ struct UndoHistory: Sendable {
         return nil
     }
 
-    /// Only groups folded into a snapshot at `seq` (from `undo.jsonl`): later ones come
-    /// from the journal.
-    mutating func keep(upTo seq: Int) { groups.removeAll { $0.lastSeq > seq } }
-
     // MARK: - undo.jsonl
 
-    static func decode(_ bytes: [UInt8]) throws -> UndoHistory {
-        var h = UndoHistory()
-        for line in bytes.split(separator: 0x0A) where !line.allSatisfy({ $0 == 0x20 }) {
-            h.append(try StoreCoding.decoder.decode(UndoGroup.self, from: Data(line)))
+    /// The file's bytes for a snapshot at `seq`: a header line, then one group per line,
+    /// the last `limit`. Lines of a file never read are copied as they are when it was
+    /// written for the snapshot now loaded (its header says so).
+    mutating func encodeFile(seq: Int) throws -> [UInt8] {
+        var raw: [ArraySlice<UInt8>] = []
+        if let p = pendingFile {
+            let bytes = (try? Sys.readFile(p.path)) ?? nil
+            let lines = bytes?.split(separator: 0x0A) ?? []
+            if let first = lines.first, let h = try? StoreCoding.decoder.decode(Header.self, from: Data(first)),
+               h.undoHistoryOfSeq <= p.upTo {
+                raw = Array(lines.dropFirst())
+            } else {
+                materialize()
+            }
         }
-        return h
-    }
-
-    func encode() throws -> [UInt8] {
-        var out: [UInt8] = []
+        var out = [UInt8](try StoreCoding.lineEncoder.encode(Header(undoHistoryOfSeq: seq)))
+        out.append(0x0A)
+        for line in raw.suffix(max(0, Self.limit - groups.count)) {
+            out.append(contentsOf: line)
+            out.append(0x0A)
+        }
         for g in groups {
             out.append(contentsOf: try StoreCoding.lineEncoder.encode(g))
             out.append(0x0A)

@@ -2,9 +2,10 @@ import Foundation
 import RapportCore
 import RapportText
 
-/// Where flags, whose turn and deadlines come from. The app uses `.standard` (the
-/// rules in RapportCore, the same ones the CLI uses); tests may pin the output.
-public struct RulesEngine: Sendable {
+/// Where the screen's statuses (flags, whose turn) and deadlines come from: a function
+/// pair, not the rules themselves. The app uses `.standard` (the rules in RapportCore,
+/// the same ones the CLI uses); tests may pin the output.
+public struct StatusSource: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
     /// Every deadline in display order (sections, then urgency), from statuses already evaluated.
     public var deadlines: @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]
@@ -15,7 +16,7 @@ public struct RulesEngine: Sendable {
         self.deadlines = deadlines
     }
 
-    public static let standard = RulesEngine(
+    public static let standard = StatusSource(
         evaluate: { Rules.evaluate($0, now: $1, policy: $2) },
         deadlines: { Rules.deadlines(of: $0, now: $1, policy: $2) })
 }
@@ -148,7 +149,7 @@ public struct AppState: Sendable {
     public var storePath: String
     public var notices: [String]
     public var readOnly: Bool
-    public var rules: RulesEngine
+    public var rules: StatusSource
 
     public var focus: Pane = .recruiters
     public var overlays: [Overlay] = []
@@ -201,7 +202,7 @@ public struct AppState: Sendable {
 
     public init(db: Database, policy: Policy = .default, now: Date, width: Int, height: Int,
                 storePath: String = "", notices: [String] = [], readOnly: Bool = false,
-                rules: RulesEngine = .standard) {
+                rules: StatusSource = .standard) {
         self.db = db
         self.policy = policy
         self.now = now
@@ -225,7 +226,7 @@ public struct AppState: Sendable {
             + notices
     }
 
-    public var timeZone: TimeZone { TimeZone(identifier: policy.timeZone) ?? TimeZone(identifier: "UTC")! }
+    public var timeZone: TimeZone { policy.resolvedTimeZone }
 
     public var selectedRecruiterID: UUID? {
         order.indices.contains(recruiterCursor) ? order[recruiterCursor] : nil

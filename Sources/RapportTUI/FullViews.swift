@@ -300,8 +300,8 @@ private func moveInView(_ state: inout AppState, _ view: FullView, by n: Int) {
     }
 }
 
-/// The change that ticks (or unticks) the selected checklist item: the edited recruiter or
-/// opportunity, put through the one mutation path, so undo is the previous record.
+/// Ticks (or unticks) the selected checklist item: field-level on the recruiter, or on
+/// the opportunity for its items (`Workflows.tick`), flipped from what the store holds.
 func toggleChecklist(_ state: inout AppState) -> [Effect] {
     let items = CallPrepView.items(state.full.callPrep)
     guard let prep = state.full.callPrep, items.indices.contains(state.full.checklistCursor) else { return [] }
@@ -309,22 +309,20 @@ func toggleChecklist(_ state: inout AppState) -> [Effect] {
         state.statusMessage = StatusMessage("Read-only: changes are disabled.", isError: true)
         return []
     }
-    let item = items[state.full.checklistCursor]
-    func flip(_ c: inout Checklist) { c.done[item.item.rawValue] = c.isDone(item.item) ? nil : state.now }
-    switch item.item.scope {
+    let item = items[state.full.checklistCursor].item
+    guard let r = state.db.recruiters[prep.recruiter.id] else { return [] }
+    let intent = Intent.toggleChecklist(item, recruiter: r.id, opportunity: prep.opportunity?.id)
+    switch item.scope {
     case .recruiter:
-        guard var r = state.db.recruiters[prep.recruiter.id] else { return [] }
-        let done = !r.checklist.isDone(item.item)
-        flip(&r.checklist)
-        return commit(&state, .putRecruiter(r), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
+        let done = !r.checklist.isDone(item)
+        return commit(&state, intent, label: "\(item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
     case .opportunity:
-        guard let oid = prep.opportunity?.id, var o = state.db.opportunities[oid] else {
+        guard let oid = prep.opportunity?.id, let o = state.db.opportunities[oid] else {
             state.statusMessage = StatusMessage("No opportunity to tick this for (log an interview first).", isError: true)
             return []
         }
-        let done = !o.checklist.isDone(item.item)
-        flip(&o.checklist)
-        return commit(&state, .putOpportunity(o), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
+        let done = !o.checklist.isDone(item)
+        return commit(&state, intent, label: "\(item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
     }
 }
 

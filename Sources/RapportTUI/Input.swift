@@ -112,6 +112,9 @@ public enum Event: Equatable, Sendable {
     case paste(String)
     /// The store could not be read: shown in the status bar.
     case failed(String)
+    /// The store applied this session's change: the change and its inverse as the store
+    /// built them on its data (they replace the undo entry's, computed on the screen's copy).
+    case applied(Change, inverse: Change)
     /// The store refused a change this session made: taken off the undo history.
     case saveFailed(String)
     /// The loop found, on the store's fresh data, that the pending undo or redo would
@@ -130,8 +133,9 @@ public enum Input: Equatable, Sendable {
 
 /// What `update` asks the outside world to do. The effect runner (RapportApp) runs them.
 public enum Effect: Equatable, Sendable {
-    /// Apply this change durably through the store (the one mutation path).
-    case persist(Change)
+    /// Ask the store for this: the effect runner builds the change on the store's data
+    /// under its lock and applies it durably (the one mutation path).
+    case persist(Intent, label: String)
     case quit
     /// Forget the screen's contents and repaint everything.
     case redraw

@@ -51,6 +51,8 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         pasteIntoField(&state, text)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
+    case .applied(let change, let inverse):
+        applied(&state, change, inverse: inverse)
     case .saveFailed(let message):
         saveFailed(&state, message)
     case .replayRefused:

@@ -2,22 +2,25 @@ import Foundation
 import RapportCore
 import RapportText
 
-// The workflows of issue 5: every data change goes out as `.persist(change)` through
-// `commit`, which records (change, inverse) for undo first. Pure, like `update`.
+// The workflows: every data change goes out as `.persist(intent)` through `commit`,
+// which records (change, inverse) for undo first. Pure, like `update`.
 
 extension AppState {
     var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiters[$0] } }
 }
 
-/// Records the change on the undo stack (with its inverse, computed now, before it is
-/// applied) and asks the loop to store it. The status bar confirms it.
-func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect] {
+/// Records the change on the undo stack (with its inverse, computed now on the data on
+/// screen, before it is applied) and asks the loop to store the intent. The store builds
+/// the change again on its own data; `.applied` brings back what it stored. The status
+/// bar confirms it.
+func commit(_ state: inout AppState, _ intent: Intent, label: String) -> [Effect] {
     guard !state.readOnly else {
         state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
         return []
     }
-    let inverse: Change
+    let change: Change, inverse: Change
     do {
+        change = try intent.change(in: state.db, now: state.now)
         inverse = try state.db.inverse(of: change)  // also checks the change applies
     } catch {
         state.statusMessage = StatusMessage("Not saved: \(error)", isError: true)
@@ -27,7 +30,16 @@ func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect
     state.redoStack.removeAll()
     state.lastPersist = .change
     state.statusMessage = StatusMessage(label + " · u undo")
-    return [.persist(change)]
+    return [.persist(intent, label: label)]
+}
+
+/// The store stored the change this session asked for: the undo entry takes the change
+/// and inverse the store built on its data (the inverse then also puts back what another
+/// process wrote a moment before).
+func applied(_ state: inout AppState, _ change: Change, inverse: Change) {
+    guard state.lastPersist == .change, let last = state.undoStack.indices.last else { return }
+    state.undoStack[last].change = change
+    state.undoStack[last].inverse = inverse
 }
 
 enum PersistKind: Equatable, Sendable { case change, undo, redo }
@@ -53,7 +65,7 @@ private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
     if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
     state.lastPersist = back ? .undo : .redo
     state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
-    return [.persist(back ? e.inverse : e.change)]
+    return [.persist(.replay(e, back: back), label: (back ? "undo: " : "redo: ") + e.label)]
 }
 
 /// Whether undoing (`back`) or redoing `e` on `db` loses nothing: the step followed by
@@ -72,11 +84,8 @@ func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
 }
 
 extension AppState {
-    /// Whether the change the loop is about to persist is an undo or a redo.
-    public var persistingReplay: Bool { lastPersist == .undo || lastPersist == .redo }
-
-    /// The undo or redo `replay` just asked the loop to persist, if that is what is
-    /// pending: the loop re-checks it on the store's fresh data right before writing.
+    /// Whether the undo or redo `replay` just asked the loop to persist still applies on
+    /// `db` (what `Intent.replay` checks on the store's data under its lock).
     public func pendingReplay(on db: Database) -> Bool {
         switch lastPersist {
         case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
@@ -151,7 +160,7 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         state.overlays.append(.form(Forms.logMessage(r, in: state.db)))
     case .markReplied:
         guard let r = needRecruiter() else { return [] }
-        return commit(&state, Actions.reply(recruiter: r, in: state.db, now: state.now), label: "Reply to \(r.name) logged")
+        return commit(&state, .reply(recruiter: r.id, subject: nil, body: nil), label: "Reply to \(r.name) logged")
     case .writeReply:
         guard let r = needRecruiter() else { return [] }
         state.overlays.append(.menu(Menu(title: "Reply to \(r.name): start from",
@@ -168,18 +177,18 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     case .toggleTargeting:
         guard let r = needRecruiter() else { return [] }
         let to = r.targeting == .targeted ? "blanket" : "targeted"
-        return commit(&state, Actions.toggleTargeting(r), label: "\(r.name) is now \(to)")
+        return commit(&state, .toggleTargeting(r.id), label: "\(r.name) is now \(to)")
     case .toggleDoNotContact:
         guard let r = needRecruiter() else { return [] }
         let label = r.status == .doNotContact ? "\(r.name) may be contacted again" : "\(r.name) marked do-not-contact"
-        return commit(&state, Actions.toggleDoNotContact(r, in: state.db), label: label)
+        return commit(&state, .toggleDoNotContact(r.id), label: label)
     case .markDone:
         guard let d = deadlineForCommand(&state) else { return [] }
-        guard let change = Actions.done(d, in: state.db, now: state.now) else {
+        guard Workflows.done(d, in: state.db, now: state.now) != nil else {
             state.statusMessage = StatusMessage("Nothing to mark done for \"\(d.title)\"", isError: true)
             return []
         }
-        return commit(&state, change, label: "Done: \(d.title)")
+        return commit(&state, .done(d), label: "Done: \(d.title)")
     case .snooze:
         guard let d = deadlineForCommand(&state) else { return [] }
         if let id = d.followUpID, let f = state.db.followUps[id] {
@@ -350,14 +359,14 @@ private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
     case .nothing(let why):
         state.overlays.removeLast()
         state.statusMessage = StatusMessage(why)
-    case .change(let change, let label):
+    case .change(let intent, let label):
         state.overlays.removeLast()
-        if case .putRecruiter(let r) = change, case .addRecruiter = f.purpose {
-            let effects = commit(&state, change, label: label)
+        if case .change(.putRecruiter(let r)) = intent, case .addRecruiter = f.purpose {
+            let effects = commit(&state, intent, label: label)
             state.pendingSelection = r.id
             return effects
         }
-        return commit(&state, change, label: label)
+        return commit(&state, intent, label: label)
     case .declineDraft(let id, let reason, let reengage):
         state.overlays.removeLast()
         return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
@@ -382,7 +391,7 @@ private func updateConfirm(_ state: inout AppState, _ command: Command) -> [Effe
         state.statusMessage = StatusMessage("Not deleted")
     case .submit:
         state.overlays.removeLast()
-        return commit(&state, c.change, label: c.label)
+        return commit(&state, .change(c.change), label: c.label)
     default:
         break
     }
@@ -609,11 +618,11 @@ func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpo
         let filled = Templates.fill(t, values: values)
         text = (filled.subject.map { "Subject: \($0)\n\n" } ?? "") + filled.body
     } else {
-        let subject = Actions.replySubject(Actions.lastInbound(r.id, in: state.db)) ?? ""
+        let subject = Workflows.replySubject(Workflows.lastInbound(r.id, in: state.db)) ?? ""
         text = "Subject: \(subject)\n\n"
     }
     if case .decline(let reason, let reengage) = purpose, template == nil {
-        text = "Subject: \(Actions.declineSubject)\n\n" + Actions.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
+        text = "Subject: \(Workflows.declineSubject)\n\n" + Workflows.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
     }
     let warning = SendTime.check(r, now: state.now, policy: state.policy)?.warning(name: r.name, yourZone: state.timeZone)
     state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning)))
@@ -664,19 +673,18 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     let (subject, body) = d.parts
     state.overlays.removeLast()
     state.lastDraft = body
-    let change: Change, label: String
+    let intent: Intent, label: String
     switch d.purpose {
     case .reply:
-        change = Actions.reply(recruiter: r, in: state.db, now: state.now, subject: subject, body: body)
+        intent = .reply(recruiter: r.id, subject: subject, body: body)
         label = "Reply to \(r.name) logged"
     case .decline(let reason, let reengage):
-        change = Actions.decline(recruiter: r, in: state.db, now: state.now, reason: reason, reengage: reengage,
-                                 subject: subject, body: body)
+        intent = .decline(recruiter: r.id, reason: reason, reengage: reengage, subject: subject, body: body)
         label = "Courtesy decline to \(r.name) logged · status declined"
     }
     // The undo entry keeps what the change did ("Redone: Reply to Dana logged" makes no
     // copy); only this confirmation says the text was copied too.
-    let effects = commit(&state, change, label: label)
+    let effects = commit(&state, intent, label: label)
     if let m = state.statusMessage, !m.isError {
         state.statusMessage = StatusMessage(m.text.replacingOccurrences(of: " logged", with: " copied and logged"))
     }

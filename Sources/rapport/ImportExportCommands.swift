@@ -272,7 +272,7 @@ private func importFile(
             return
         }
         var planned: ImportResult?
-        try ctx.store.apply(origin: .importer(source), label: "Import \(source) \(name)") { db in
+        try ctx.store.applyAcknowledged(origin: .importer(source), label: "Import \(source) \(name)") { db in
             let result = try plan(data, db, ctx.now, name)
             planned = result
             return result.changes.isEmpty ? .batch([]) : result.change
@@ -300,7 +300,7 @@ private func finish(_ result: ImportResult, store: Store, source: String, dryRun
         return
     }
     if !applied, !result.changes.isEmpty {
-        try store.apply(origin: .importer(source), label: "Import \(source)") { _ in result.change }
+        try store.applyAcknowledged(origin: .importer(source), label: "Import \(source)") { _ in result.change }
     }
     say("imported: \(report.summary)")
 }

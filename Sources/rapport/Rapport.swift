@@ -16,6 +16,7 @@ struct Rapport: AsyncParsableCommand {
             ListCommand.self, ShowCommand.self, DueCommand.self, WeekCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
             StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
             UndoCommand.self, RedoCommand.self,
+            IngestCommand.self, QueryCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

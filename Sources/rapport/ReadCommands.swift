@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RapportCore
+import RapportDemo
 import RapportStore
 import RapportText
 

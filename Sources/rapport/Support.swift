@@ -77,22 +77,13 @@ struct Context {
     /// `Store.applyAcknowledged`).
     @discardableResult
     func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
-        let s = try store
-        let before = s.notices.count
-        let applied = try s.apply(origin: .cli(command), label: label, build)
-        for n in s.notices.dropFirst(before) { warn(n) }
-        return applied
+        try store.applyAcknowledged(origin: .cli(command), label: label, build)
     }
 
     /// Applies a change built by `build` (see `apply`) and prints what happened.
     func commit(_ command: String, _ summary: String, _ build: (Database) throws -> Change) throws {
         try apply(command, summary, build)
         say(summary)
-    }
-
-    /// Applies a change durably (see `Store.applyAcknowledged`).
-    func apply(_ change: Change) throws {
-        try store.applyAcknowledged(change)
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
@@ -198,13 +189,16 @@ func warn(_ text: String) {
 }
 
 extension Store {
-    /// Applies `change`. Once its journal line is on disk the change is acknowledged: a
-    /// failure of later housekeeping (an automatic compaction) is a warning on stderr, and
-    /// the command exits 0. A failure before that throws, and nothing was written.
-    func applyAcknowledged(_ change: Change) throws {
+    /// Applies the change `build` decides (under the lock, see `Store.apply`). Once its
+    /// journal line is on disk the change is acknowledged: a failure of later housekeeping
+    /// (an automatic compaction) is a warning on stderr, and the command exits 0. A
+    /// failure before that throws, and nothing was written.
+    @discardableResult
+    func applyAcknowledged(origin: Origin, label: String, _ build: (Database) throws -> Change) throws -> Applied {
         let before = notices.count
-        try apply(change)
+        let applied = try apply(origin: origin, label: label, build)
         for n in notices.dropFirst(before) { warn(n) }
+        return applied
     }
 
     /// Housekeeping after an acknowledged change (a compaction): a failure is a warning.

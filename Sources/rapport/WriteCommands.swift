@@ -74,7 +74,7 @@ struct LogCommand: AsyncParsableCommand {
         let bodyText = text(body)
         try ctx.apply("log", inbound ? "Log message from \(r.name)" : "Log message to \(r.name)") { db in
             try Workflows.log(r.id, in: db, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
-                              subject: subject, body: bodyText, noReplyNeeded: noReplyNeeded)
+                              subject: subject?.nilIfBlank, body: bodyText?.nilIfBlank, noReplyNeeded: noReplyNeeded)
         }
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
         say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")

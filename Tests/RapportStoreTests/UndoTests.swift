@@ -214,4 +214,34 @@ import Testing
         #expect(reopened.notices.isEmpty)
         #expect(reopened.database == s.database)
     }
+
+    @Test func compactionsThatNeverReadTheHistoryKeepItAndACrashBetweenFilesDuplicatesNothing() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let first = try s.apply(origin: .cli("edit"), label: "one") { _ in .addTag(recruiter: dana, tag: "a") }
+        try s.close()
+        // Two processes compact without ever asking for the history: its lines are copied.
+        for tag in ["b", "c"] {
+            let p = try Store.open(dir.paths)
+            try p.apply(origin: .cli("edit"), label: tag) { _ in .addTag(recruiter: dana, tag: tag) }
+            try p.close()
+        }
+        let h = try Store.open(dir.paths).undoHistory
+        // The sample store's seven changes, then these three.
+        #expect(h.map(\.label) == Array(repeating: "", count: 7) + ["one", "b", "c"])
+        #expect(h[7].id == first.group)
+        // undo.jsonl written for a newer snapshot that never replaced the old one (a crash
+        // between the two): its groups past the snapshot's seq come from the journal only.
+        let p = try Store.open(dir.paths)
+        try p.apply(origin: .cli("edit"), label: "d") { _ in .addTag(recruiter: dana, tag: "d") }
+        let oldSnapshot = bytes(dir.paths.snapshot)!
+        let journal = bytes(dir.paths.journal)!
+        try p.close()
+        write(dir.paths.snapshot, oldSnapshot)
+        write(dir.paths.journal, journal)
+        let after = try Store.open(dir.paths)
+        #expect(after.undoHistory.map(\.label) == Array(repeating: "", count: 7) + ["one", "b", "c", "d"])
+        try after.undoLatest(matching: \.isUndoableFromCLI, origin: .cli("undo"))
+        #expect(after.database.recruiters[dana]?.tags == ["a", "b", "c"])
+    }
 }

@@ -104,3 +104,74 @@ struct CommandEventTests {
         #expect(s.form?.fields[0].field.text == "Dana Smith")
     }
 }
+
+@Suite("Intents: the store builds each change on its own data, under its lock")
+@MainActor
+struct IntentTests {
+    let dana = Sample.id(1)
+
+    /// Another process writes to the store; the screen has not reloaded yet.
+    func writeElsewhere(_ s: inout Session, _ change: Change) {
+        try! s.store.apply(change)
+    }
+
+    @Test("rapport log, then d, y, u before the screen reloads: the recruiter comes back with the logged message")
+    func deleteUndoKeepsOtherWrite() {
+        var s = Session()
+        s.select(1)
+        let logged = Message(recruiterID: dana, direction: .inbound, channel: .email, at: Sample.now,
+                             subject: "Logged from the CLI", body: nil)
+        writeElsewhere(&s, .putMessage(logged))
+        #expect(s.state.db.message(logged.id) == nil)
+        s.send(.delete)
+        s.send(.submit)
+        #expect(s.store.recruiters[dana] == nil && s.store.message(logged.id) == nil)
+        s.send(.undo)
+        #expect(s.store.recruiters[dana] != nil)
+        #expect(s.store.message(logged.id) == logged)
+        #expect(s.state.db.message(logged.id) == logged)
+    }
+
+    @Test("rapport decline, then t before the screen reloads: the decline stays")
+    func toggleKeepsOtherWrite() {
+        var s = Session()
+        s.select(1)
+        let before = s.store.recruiters[dana]!
+        writeElsewhere(&s, .setStatus(recruiter: dana, status: .declined, until: nil))
+        s.send(.toggleTargeting)
+        #expect(s.store.recruiters[dana]?.status == .declined)
+        #expect(s.store.recruiters[dana]?.targeting != before.targeting)
+    }
+
+    @Test("an edit made in the form writes only the fields it changed; a note written elsewhere stays")
+    func editKeepsOtherFields() {
+        var s = Session()
+        s.select(1)
+        writeElsewhere(&s, .setField(recruiter: dana, field: .notes, value: "met at the meetup"))
+        s.send(.editRecruiter)
+        s.send(.nextField)
+        s.send(.input(.ctrl("u")))
+        s.type("Globex")
+        s.send(.submit)
+        #expect(s.store.recruiters[dana]?.firm == "Globex")
+        #expect(s.store.recruiters[dana]?.notes == "met at the meetup")
+        guard case .setField(_, .firm, "Globex")? = s.persisted.last else {
+            Issue.record("expected a field-level edit, got \(String(describing: s.persisted.last))")
+            return
+        }
+    }
+
+    @Test("an undo that would overwrite a newer write elsewhere is refused by the store's check, and stays on the stack")
+    func undoRefusedUnderLock() {
+        var s = Session()
+        s.select(1)
+        s.send(.toggleTargeting)
+        let targeting = s.store.recruiters[dana]!.targeting
+        writeElsewhere(&s, .setTargeting(recruiter: dana, targeting: targeting == .targeted ? .blanket : .targeted))
+        let persisted = s.persisted.count
+        s.send(.undo)
+        #expect(s.persisted.count == persisted)
+        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+        #expect(s.state.statusMessage == StatusMessage("Not undone: Dana Smith changed elsewhere since", isError: true))
+    }
+}

@@ -78,9 +78,10 @@ struct DeadlineViewTests {
         f.fields[0].field = TextField("moved on")
         s.overlays[s.overlays.count - 1] = .form(f)
         let effects = update(&s, .submit)
-        guard case .persist(let change)? = effects.first else { Issue.record("nothing persisted"); return }
+        guard case .persist(let intent, _)? = effects.first else { Issue.record("nothing persisted"); return }
+        #expect(intent == .dismiss(first, reason: "moved on"))
         var db = s.db
-        try! db.apply(change)
+        try! db.apply(intent.change(in: db, now: s.now))
         #expect(db.recruiters[first.recruiterID]!.dismissals.first?.reason == "moved on")
         #expect(!Rules.deadlines(in: db, now: s.now, policy: s.policy).contains { $0.id == first.id })
 
@@ -90,9 +91,9 @@ struct DeadlineViewTests {
         g.fields[0].choice = 2  // dormant
         g.fields[1].field = TextField("+3w")
         t.overlays[t.overlays.count - 1] = .form(g)
-        guard case .persist(let c)? = update(&t, .submit).first else { Issue.record("nothing persisted"); return }
+        guard case .persist(let i, _)? = update(&t, .submit).first else { Issue.record("nothing persisted"); return }
         var d = t.db
-        try! d.apply(c)
+        try! d.apply(i.change(in: d, now: t.now))
         #expect(d.recruiters[id]!.status == .dormant)
         #expect(d.recruiters[id]!.statusUntil == Sample.now.addingTimeInterval(21 * 86_400))
         #expect(!Rules.deadlines(in: d, now: t.now, policy: t.policy).contains { $0.recruiterID == id && $0.kind == .reply })

@@ -27,13 +27,16 @@ struct FakePorts: AppPorts {
     var size: (width: Int, height: Int) { (width, height) }
 
     func refresh() throws -> Bool { false }
-    mutating func apply(_ change: Change) throws {
+    mutating func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
         if let why = failNextWrite {
             failNextWrite = nil
             throw FakeWriteError(message: why)
         }
+        let change = try build(db)
+        let inverse = try db.inverse(of: change)
         try db.apply(change)
         persisted.append(change)
+        return (change, inverse)
     }
     mutating func copyToClipboard(_ text: String) { clipboard.append(text) }
     mutating func editExternally(_ text: String) -> String? { editorResult(text) }
