@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The only C surface: libncursesw through a module map and a small shim.
@@ -32,7 +33,12 @@ let package = Package(
         // Seeded demo data (`rapport demo`, tests, benchmarks): not part of the pure core.
         .target(name: "RapportDemo", dependencies: ["RapportCore"], swiftSettings: strict),
         // The JSON store: snapshot + journal, locking, paths, migrations.
-        .target(name: "RapportStore", dependencies: ["RapportCore"], swiftSettings: strict),
+        // config.toml is read here (TOMLKit), as a value the commands pass along.
+        .target(
+            name: "RapportStore",
+            dependencies: ["RapportCore", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strict
+        ),
         // Text for terminals, pure: CellBuffer, Style, Key, display width, wrapping,
         // relative times, OSC 52. The CLI and the TUI measure text with it.
         .target(name: "RapportText", swiftSettings: strict),
@@ -70,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportApp", "RapportInterchange", "RapportSpell",
+                "RapportCore", "RapportDemo", "RapportStore", "RapportText", "RapportTUI", "RapportApp", "RapportInterchange", "RapportSpell",
                 "RapportMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -95,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell"],
+            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell", "RapportStore"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -96,7 +96,13 @@ private struct Loop {
             state.templates = t.templates
             state.notices += t.problems
             do {
-                state.myName = try config.myName(environment: environment)
+                let settings = try config.load(environment: environment)
+                state.myName = settings.me.name
+                switch settings.ui.sort {
+                case .urgency: state.sort = .urgency
+                case .name: state.sort = .name
+                case .lastContact: state.sort = .lastContact
+                }
             } catch {
                 state.notices.append("\(error)")
             }
@@ -173,7 +179,10 @@ struct LivePorts: AppPorts {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }
     }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult {
-        SpellChecker(environment: environment).check(text, ignoring: ignoring)
+        // The shipped tech words and the personal dictionary, read at each check.
+        let personal = (try? UserConfig(environment: environment)).map { PersonalDictionary.load(path: $0.dictionaryFile) } ?? []
+        let checker = SpellChecker(environment: environment, accepted: .standard(personal: personal))
+        return checker.check(text, ignoring: ignoring)
     }
     func invalidate() { terminal.invalidate() }
     func suspend() { terminal.suspend() }

@@ -40,6 +40,8 @@ public struct EffectRunner<Ports: AppPorts> {
     public var ports: Ports
     /// False once an effect asked to quit.
     public private(set) var running = true
+    /// How an import review ended (it also stops the runner): set by `.finishReview`.
+    public private(set) var reviewOutcome: ReviewOutcome?
     var noticeFeed: NoticeFeed
 
     public init(state: AppState, ports: Ports) {
@@ -131,6 +133,9 @@ public struct EffectRunner<Ports: AppPorts> {
         case .spellCheck(let text, let ignoring):
             send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
         case .quit:
+            running = false
+        case .finishReview(let outcome):
+            reviewOutcome = outcome
             running = false
         case .redraw:
             ports.invalidate()

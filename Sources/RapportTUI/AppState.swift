@@ -181,6 +181,8 @@ public struct AppState: Sendable {
     public var threadScroll = 0
     /// The insight and call-prep views, and the ally-score order (FullViews.swift).
     public internal(set) var full = FullViewState()
+    /// The review list of an import, drawn in place of the panes while it is open.
+    public var review: ImportReview?
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -359,6 +361,7 @@ public struct AppState: Sendable {
     public var keyMode: KeyMode {
         switch overlays.last {
         case nil:
+            if review != nil { return .review }
             switch full.view {
             case .insight: return .insight
             case .callPrep: return .callPrep

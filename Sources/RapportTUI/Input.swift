@@ -83,6 +83,10 @@ public enum Command: Equatable, Sendable {
     case toggleChecklistItem
     /// `s` in insight: sort the recruiter table by the next column.
     case cycleInsightSort
+
+    // The import review list (ImportReview.swift).
+    /// Accept, reject or flip the selected person, or every person at once.
+    case review(ReviewMark)
 }
 
 extension Command {
@@ -147,4 +151,7 @@ public enum Effect: Equatable, Sendable {
     case editExternally(String)
     /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
     case spellCheck(String, ignoring: [String])
+    /// The import review list is done: commit the accepted people, or cancel (nothing
+    /// written). Whoever opened the review applies the import.
+    case finishReview(ReviewOutcome)
 }

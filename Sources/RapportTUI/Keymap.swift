@@ -4,8 +4,8 @@ import RapportText
 /// table of bindings and one handler (`ModeTable`); a command goes to the handler of the
 /// mode its key was pressed in, and nowhere else.
 ///
-/// `review` is kept free for the import and mail review lists (coming); the draft
-/// review's mode is `draft`.
+/// `review` is the import (and, coming, mail) review list; the draft review's mode is
+/// `draft`.
 public enum KeyMode: Sendable, Equatable, CaseIterable {
     case panes
     case help
@@ -22,6 +22,9 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     case callPrep
     /// The week view (`w`).
     case week
+
+    /// The review list of an import: accept or reject each proposed person, then commit.
+    case review
 
     /// Modes with a text field: keys the table does not bind are typed into it.
     public var takesText: Bool { [.form, .search, .editor].contains(self) }
@@ -67,7 +70,7 @@ public struct ModeTable: Sendable {
     }
 
     /// Every mode's table, in the order help lists them.
-    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, week]
+    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, week, review]
 
     static func of(_ mode: KeyMode) -> ModeTable {
         switch mode {
@@ -82,6 +85,7 @@ public struct ModeTable: Sendable {
         case .insight: return insight
         case .callPrep: return callPrep
         case .week: return week
+        case .review: return review
         }
     }
 }
@@ -100,6 +104,11 @@ public struct Keymap: Sendable {
     public static let reserved: [(key: Key, purpose: String)] = [
         (.char("Y"), "sync"),
     ]
+
+    /// Only the rows of `mode` (the help of the import review lists just these).
+    public func only(_ mode: KeyMode) -> Keymap {
+        Keymap(bindings: bindings.filter { $0.modes.contains(mode) })
+    }
 
     public func command(for key: Key, mode: KeyMode) -> Command? {
         bindings.first { $0.modes.contains(mode) && $0.keys.contains(key) }?.command
@@ -139,7 +148,7 @@ public struct Keymap: Sendable {
     }
 
     /// The order of the sections in `?` help.
-    static let sectionOrder = ["Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
+    static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
                                "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.

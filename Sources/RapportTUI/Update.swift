@@ -44,6 +44,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.setSize(width: w, height: h)
         state.clampCursors()
         state.clampInsightCursor()
+        state.clampReview()
         return [.redraw]
     case .mouse(let ev):
         return mouse(&state, ev)
@@ -72,6 +73,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .menu: return menuMouse(&state, ev)
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
+    case .review: reviewMouse(&state, ev)
     case .form, .confirm, .search, .editor, .draft: break
     }
     return []
@@ -195,8 +197,9 @@ extension ModeTable {
 /// Commands while the help overlay is on top: scrolling, closing, and the general keys.
 private func updateHelp(_ state: inout AppState, _ command: Command) -> [Effect] {
     guard case .help(let scroll) = state.overlays.last else { return [] }
-    let rows = max(1, state.layout.helpBox(lines: HelpView.lineCount).height - 2)
-    let maxScroll = max(0, HelpView.lineCount - rows)
+    let count = HelpView.lineCount(state)
+    let rows = max(1, state.layout.helpBox(lines: count).height - 2)
+    let maxScroll = max(0, count - rows)
     func set(_ s: Int) { state.overlays[state.overlays.count - 1] = .help(scroll: min(max(0, s), maxScroll)) }
     switch command {
     case .move(let n): set(scroll + n)
@@ -214,8 +217,9 @@ private func updateHelp(_ state: inout AppState, _ command: Command) -> [Effect]
 
 private func helpMouse(_ state: inout AppState, _ ev: MouseEvent) {
     guard case .help(let scroll) = state.overlays.last else { return }
-    let box = state.layout.helpBox(lines: HelpView.lineCount)
-    let maxScroll = max(0, HelpView.lineCount - max(1, box.height - 2))
+    let count = HelpView.lineCount(state)
+    let box = state.layout.helpBox(lines: count)
+    let maxScroll = max(0, count - max(1, box.height - 2))
     func set(_ s: Int) { state.overlays[state.overlays.count - 1] = .help(scroll: min(max(0, s), maxScroll)) }
     switch ev.kind {
     case .wheelUp: set(scroll - 3)

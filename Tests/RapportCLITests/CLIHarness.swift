@@ -21,14 +21,17 @@ struct CLI {
     static var binary: String { BuiltBinary.path }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil) throws -> Result {
+    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil,
+             executable: String = CLI.binary) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env["RAPPORT_STORE"] = store
         env["RAPPORT_NOW"] = now
         env["TZ"] = timeZone
         env["NO_COLOR"] = "1"
+        // Never the real user's config.toml, templates or dictionary.
+        env["XDG_CONFIG_HOME"] = store + "-config"
         for (k, v) in extra { env[k] = v }
-        let r = try BuiltBinary.run(args, environment: env, stdin: stdin, cwd: cwd)
+        let r = try BuiltBinary.run(args, environment: env, stdin: stdin, cwd: cwd, executable: executable)
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 

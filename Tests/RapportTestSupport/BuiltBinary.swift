@@ -26,11 +26,12 @@ public enum BuiltBinary {
     }
 
     /// Runs it with exactly `environment`, `stdin` written to its input (then closed), in `cwd`.
+    /// `executable` runs another program the same way (e.g. `script` around the binary).
     public static func run(_ args: [String], environment: [String: String], stdin: String? = nil,
-                           cwd: String? = nil) throws -> Output {
+                           cwd: String? = nil, executable: String? = nil) throws -> Output {
         let p = Process()
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        p.executableURL = URL(fileURLWithPath: path)
+        p.executableURL = URL(fileURLWithPath: executable ?? path)
         p.arguments = args
         p.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
