@@ -67,6 +67,10 @@ public enum Change: Codable, Sendable, Equatable {
     case setAgenda(recruiter: UUID, agenda: String?)
     case addReferral(recruiter: UUID, referral: Referral)
     case removeReferral(recruiter: UUID, referral: UUID)
+    /// End or snooze one deadline by hand (replaces an earlier record for the same deadline).
+    case dismissDeadline(recruiter: UUID, dismissal: Dismissal)
+    /// Forget the dismissal of a deadline (it comes back if it is still owed).
+    case undismissDeadline(recruiter: UUID, deadline: String)
 }
 
 extension Change {
@@ -75,7 +79,8 @@ extension Change {
         switch self {
         case .setField(let r, _, _), .setStatus(let r, _, _), .setTargeting(let r, _), .addTag(let r, _),
              .removeTag(let r, _), .addEmail(let r, _), .removeEmail(let r, _), .setChecklistItem(let r, _, _),
-             .setAgenda(let r, _), .addReferral(let r, _), .removeReferral(let r, _):
+             .setAgenda(let r, _), .addReferral(let r, _), .removeReferral(let r, _),
+             .dismissDeadline(let r, _), .undismissDeadline(let r, _):
             return r
         default:
             return nil
@@ -159,7 +164,7 @@ extension Database {
         case .batch:
             try apply(change)
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
-             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let id = change.fieldTarget, var r = recruiters[id] else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }
@@ -215,6 +220,11 @@ extension Database {
             }
         case .removeReferral(_, let id):
             r.referrals.removeAll { $0.id == id }
+        case .dismissDeadline(_, let d):
+            r.dismissals.removeAll { $0.deadline == d.deadline }
+            r.dismissals.append(d)
+        case .undismissDeadline(_, let deadline):
+            r.dismissals.removeAll { $0.deadline == deadline }
         default:
             break
         }
@@ -259,6 +269,11 @@ extension Database {
             return r.referrals.contains(where: { $0.id == ref.id }) ? .batch([]) : .removeReferral(recruiter: id, referral: ref.id)
         case .removeReferral(_, let refID):
             return r.referrals.first(where: { $0.id == refID }).map { .addReferral(recruiter: id, referral: $0) } ?? .batch([])
+        case .dismissDeadline(_, let d):
+            return r.dismissal(of: d.deadline).map { .dismissDeadline(recruiter: id, dismissal: $0) }
+                ?? .undismissDeadline(recruiter: id, deadline: d.deadline)
+        case .undismissDeadline(_, let deadline):
+            return r.dismissal(of: deadline).map { .dismissDeadline(recruiter: id, dismissal: $0) } ?? .batch([])
         default:
             return .batch([])
         }
@@ -314,7 +329,7 @@ extension Database {
         case .removeExpectation(let id):
             inv = expectations[id].map(Change.putExpectation) ?? .batch([])
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
-             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let id = change.fieldTarget, let r = recruiters[id] else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }

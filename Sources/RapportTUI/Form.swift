@@ -25,7 +25,7 @@ public enum FieldKey: String, Sendable, Equatable {
     case direction, channel, at, subject, body
     case reason, reengage
     case role, employer, interviewers, minutes
-    case due, note, until
+    case due, note, until, status
 }
 
 public struct FormField: Equatable, Sendable {
@@ -66,6 +66,11 @@ public enum FormPurpose: Equatable, Sendable {
     case interview(UUID)
     case followUp(UUID)
     case snooze(UUID)
+    /// Snooze or dismiss any deadline (the deadline as listed when the form opened).
+    case snoozeDeadline(Deadline)
+    case dismiss(Deadline)
+    /// The relationship status of a recruiter.
+    case status(UUID)
 }
 
 /// A form: fields, the focused one, and its purpose. Pure: `update` edits it and
@@ -244,6 +249,29 @@ public enum Forms {
         ])
     }
 
+    public static func snooze(_ d: Deadline) -> Form {
+        Form(purpose: .snoozeDeadline(d), title: "Snooze · \(d.title)", fields: [
+            FormField(.until, "Until", .date(optional: false), value: "+1d", hint: dateHint + "; it comes back due then"),
+        ])
+    }
+
+    public static func dismiss(_ d: Deadline) -> Form {
+        Form(purpose: .dismiss(d), title: "Dismiss · \(d.title)", fields: [
+            FormField(.reason, "Reason", hint: "why it needs nothing (kept with the dismissal; u undoes)"),
+        ])
+    }
+
+    static let statuses = RelationshipStatus.allCases.map(\.rawValue)
+
+    public static func status(_ r: Recruiter) -> Form {
+        Form(purpose: .status(r.id), title: "Relationship status · \(r.name)", fields: [
+            FormField(.status, "Status", .choice(statuses), choice: statuses.firstIndex(of: r.status.rawValue) ?? 0,
+                      hint: "dormant/declined: no reply, check-in or thank-you deadlines; ally: a check-in every 30 days"),
+            FormField(.until, "Until", .date(optional: true),
+                      hint: "optional, dormant or declined only: when it lapses (+3w, 2027-01-10)"),
+        ])
+    }
+
     /// The error for one field's value, or nil.
     static func check(_ f: FormField, now: Date, timeZone: TimeZone) -> String? {
         let v = f.value
@@ -346,6 +374,21 @@ public enum Forms {
             guard let r = recruiter(id), let due = date(.due) else { return .nothing("That recruiter is gone") }
             return .change(.change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt(.note)))),
                            label: "Follow-up with \(r.name) scheduled")
+        case .snoozeDeadline(let d):
+            guard let until = date(.until) else { return .nothing("Nothing snoozed") }
+            if let problem = Workflows.snoozeProblem(d, until: until, now: now) { return refuse(.until, problem) }
+            return .change(.snoozeDeadline(d, until: until), label: "Snoozed: \(d.title)")
+        case .dismiss(let d):
+            return .change(.dismiss(d, reason: opt(.reason)),
+                           label: "Dismissed: \(d.title)\(opt(.reason).map { " (\($0))" } ?? "")")
+        case .status(let id):
+            guard let r = recruiter(id), let status = RelationshipStatus(rawValue: form[.status]) else {
+                return .nothing("That recruiter is gone")
+            }
+            let until = date(.until)
+            if let u = until, let problem = Workflows.statusUntilProblem(status, until: u, now: now) { return refuse(.until, problem) }
+            let lapse = until.map { " until \(Format.stamp($0, now: now, timeZone: timeZone))" } ?? ""
+            return .change(.status(id, status, until: until), label: "\(r.name) is now \(status.rawValue)\(lapse)")
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date(.until) else { return .nothing("That follow-up is gone") }
             if let problem = Workflows.snoozeProblem(f, until: until, now: now) { return refuse(.until, problem) }
