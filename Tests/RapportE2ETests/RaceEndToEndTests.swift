@@ -303,6 +303,7 @@ struct RaceEndToEndTests {
                 tally.checked += 1
             case .snooze:
                 let until = now.addingTimeInterval(86_400)
+                #expect(snoozed == "G\(n - 1)", "round \(n): s snoozed '\(snoozed ?? "?")', not the follow-up G\(n - 1)")
                 let f = followUps(snoozed ?? "")
                 #expect(f.count == 1 && f.allSatisfy { $0.snoozedUntil == until || $0.due == until },
                         "round \(n): the snooze of '\(snoozed ?? "?")' is not in the store: \(f)")
