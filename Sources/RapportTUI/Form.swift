@@ -82,6 +82,10 @@ public struct Form: Equatable, Sendable {
     public var focus: Int = 0
     /// Time-zone completions offered by the last Tab, shown under the form.
     public var completions: [String] = []
+    /// The recruiter as the edit form showed it when it opened: the edit is what the
+    /// form changed from this, so a reload meanwhile cannot turn another process's new
+    /// tag or field into a removal.
+    public var original: Recruiter?
 
     public init(purpose: FormPurpose, title: String, fields: [FormField]) {
         self.purpose = purpose
@@ -202,8 +206,10 @@ public enum Forms {
                       choice: targets.firstIndex(of: r?.targeting.rawValue ?? "") ?? 0,
                       hint: "blanket: a mass mailer, never raises risk flags"),
         ]
-        return Form(purpose: r.map { .editRecruiter($0.id) } ?? .addRecruiter,
-                    title: r.map { "Edit \($0.name)" } ?? "Add a recruiter", fields: fields)
+        var form = Form(purpose: r.map { .editRecruiter($0.id) } ?? .addRecruiter,
+                        title: r.map { "Edit \($0.name)" } ?? "Add a recruiter", fields: fields)
+        form.original = r
+        return form
     }
 
     public static func logMessage(_ r: Recruiter, in db: Database) -> Form {
@@ -333,7 +339,7 @@ public enum Forms {
             var r: Recruiter
             if case .editRecruiter(let id) = form.purpose {
                 guard let existing = recruiter(id) else { return .nothing("That recruiter is gone") }
-                r = existing
+                r = form.original ?? existing
             } else {
                 r = Recruiter(name: form[.name], created: now)
             }
@@ -346,7 +352,7 @@ public enum Forms {
             r.tags = Workflows.names(form[.tags])
             r.kind = RecruiterKind.allCases[form.choice(.kind)]
             r.targeting = Targeting.allCases[form.choice(.targeting)]
-            if case .editRecruiter(let id) = form.purpose, let old = recruiter(id) {
+            if case .editRecruiter(let id) = form.purpose, let old = form.original ?? recruiter(id) {
                 if old == r { return .nothing("No changes") }
                 // Only what the form changed, field by field: what another process wrote
                 // to the other fields meanwhile stays.
