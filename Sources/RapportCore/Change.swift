@@ -25,6 +25,21 @@ public enum RecruiterField: String, Codable, Sendable, CaseIterable {
     case name, firm, kind, phone, linkedin, timeZone, notes
 }
 
+extension Recruiter {
+    /// The current value of a single-valued field, as `setField` takes it.
+    public func value(of field: RecruiterField) -> String? {
+        switch field {
+        case .name: return name
+        case .firm: return firm
+        case .kind: return kind.rawValue
+        case .phone: return phone
+        case .linkedin: return linkedin
+        case .timeZone: return timeZone
+        case .notes: return notes
+        }
+    }
+}
+
 /// The one mutation type. Every change to the data, from the TUI, the CLI or an
 /// importer, is a `Change` applied by `Database.apply(_:)`. The store journals exactly
 /// these values; undo applies `inverse(in:)` computed before the change.
@@ -235,17 +250,7 @@ extension Database {
         let id = r.id
         switch change {
         case .setField(_, let field, _):
-            let old: String?
-            switch field {
-            case .name: old = r.name
-            case .firm: old = r.firm
-            case .kind: old = r.kind.rawValue
-            case .phone: old = r.phone
-            case .linkedin: old = r.linkedin
-            case .timeZone: old = r.timeZone
-            case .notes: old = r.notes
-            }
-            return .setField(recruiter: id, field: field, value: old)
+            return .setField(recruiter: id, field: field, value: r.value(of: field))
         case .setStatus:
             return .setStatus(recruiter: id, status: r.status, until: r.statusUntil)
         case .setTargeting:

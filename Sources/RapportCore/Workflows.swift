@@ -366,16 +366,7 @@ extension Workflows {
         for field in RecruiterField.allCases {
             guard let value = edit.fields[field] else { continue }
             let new = clean(value)
-            let old: String?
-            switch field {
-            case .name: old = r.name
-            case .firm: old = r.firm
-            case .kind: old = r.kind.rawValue
-            case .phone: old = r.phone
-            case .linkedin: old = r.linkedin
-            case .timeZone: old = r.timeZone
-            case .notes: old = r.notes
-            }
+            let old = r.value(of: field)
             // Notes keep their inner line breaks; only a blank value clears them.
             let stored = field == .notes ? (new == nil ? nil : value) : new
             if stored != old { changes.append(.setField(recruiter: id, field: field, value: stored)) }
