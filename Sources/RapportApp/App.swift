@@ -91,6 +91,7 @@ private struct Loop {
                              height: size.height, storePath: store.paths.storeDirectory,
                              notices: store.notices, readOnly: store.readOnly)
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
+        var syncSettings = RapportConfig.SyncSettings()
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()
             state.templates = t.templates
@@ -98,6 +99,8 @@ private struct Loop {
             do {
                 let settings = try config.load(environment: environment)
                 state.myName = settings.me.name
+                syncSettings = settings.sync
+                state.autoSyncMinutes = settings.sync.autoSyncMinutes
                 switch settings.ui.sort {
                 case .urgency: state.sort = .urgency
                 case .name: state.sort = .name
@@ -107,7 +110,9 @@ private struct Loop {
                 state.notices.append("\(error)")
             }
         }
-        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment))
+        let ports = LivePorts(store: store, terminal: terminal, environment: environment, syncSettings: syncSettings)
+        state.sync = ports.syncSummary()
+        runner = EffectRunner(state: state, ports: ports)
     }
 
     mutating func run() -> Int32 {
@@ -140,6 +145,8 @@ private struct Loop {
                 while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
                 runner.send(keys: keys, keymap: keymap)
             }
+            // A background sync that ended: its report in the status line.
+            if runner.pollSync() { changed = true }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.
             if ContinuousClock.now - lastTick >= .seconds(1) {
@@ -160,6 +167,17 @@ struct LivePorts: AppPorts {
     let store: Store
     let terminal: Terminal
     let environment: [String: String]
+    /// `[sync]` from config.toml, with the variables on top.
+    let syncSettings: RapportConfig.SyncSettings
+    /// The sync running in the background, if any (SyncPorts.swift).
+    var syncJob: SyncJob?
+
+    init(store: Store, terminal: Terminal, environment: [String: String], syncSettings: RapportConfig.SyncSettings) {
+        self.store = store
+        self.terminal = terminal
+        self.environment = environment
+        self.syncSettings = syncSettings
+    }
 
     var database: Database { store.database }
     var storeNotices: [String] { store.notices }

@@ -30,6 +30,21 @@ public protocol AppPorts {
     mutating func invalidate()
     /// Ctrl-Z: give the terminal back until `fg`.
     mutating func suspend()
+    /// Starts `rapport sync` off the UI thread; returns why it could not start (nil: it did).
+    mutating func startSync() -> String?
+    /// The outcome of the sync started last, once (nil while it runs, or when none ran).
+    mutating func finishedSync() -> SyncOutcome?
+    /// Sync as it stands (nil: not set up).
+    func syncSummary() -> SyncSummary?
+    /// Marks the open sync conflicts on `recruiter` as read.
+    mutating func acknowledgeConflicts(of recruiter: UUID) throws
+}
+
+extension AppPorts {
+    public mutating func startSync() -> String? { "sync is not available here" }
+    public mutating func finishedSync() -> SyncOutcome? { nil }
+    public func syncSummary() -> SyncSummary? { nil }
+    public mutating func acknowledgeConflicts(of recruiter: UUID) throws {}
 }
 
 /// Runs `update` and the effects it asks for, feeding their results back in as actions.
@@ -95,7 +110,13 @@ public struct EffectRunner<Ports: AppPorts> {
     /// Picks up other processes' writes (the loop calls it once a second).
     public mutating func refreshFromDisk() {
         do {
-            if try ports.refresh() { reload() }
+            if try ports.refresh() {
+                reload()
+            } else if !state.syncRunning, case let now = ports.syncSummary(), now != state.sync {
+                // A sync run elsewhere (rapport sync in another terminal) changed only
+                // the sync state.
+                send(.syncSummary(now))
+            }
         } catch {
             send(.failed("Could not reread the store: \(error)"))
         }
@@ -103,6 +124,19 @@ public struct EffectRunner<Ports: AppPorts> {
 
     mutating func reload() {
         send(.reload(ports.database, notices: noticeFeed.new(in: ports.storeNotices), readOnly: ports.readOnly))
+        // A change here is unsent until the next sync.
+        send(.syncSummary(ports.syncSummary()))
+    }
+
+    /// Picks up the end of a background sync (the loop calls it every turn): its report,
+    /// the merged data, and the sync summary. True when one ended.
+    @discardableResult
+    public mutating func pollSync() -> Bool {
+        guard let outcome = ports.finishedSync() else { return false }
+        refreshFromDisk()
+        send(.syncSummary(ports.syncSummary()))
+        send(.synced(outcome))
+        return true
     }
 
     private mutating func run(_ effect: Effect) {
@@ -132,6 +166,15 @@ public struct EffectRunner<Ports: AppPorts> {
             send(.draftEdited(edited))
         case .spellCheck(let text, let ignoring):
             send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
+        case .sync:
+            if let problem = ports.startSync() { send(.synced(.failed(problem))) }
+        case .acknowledgeConflicts(let id):
+            do {
+                try ports.acknowledgeConflicts(of: id)
+            } catch {
+                send(.failed("\(error)"))
+            }
+            send(.syncSummary(ports.syncSummary()))
         case .quit:
             running = false
         case .finishReview(let outcome):

@@ -192,7 +192,7 @@ public final class Store {
             var n = 0
             for id in database.recruiters.keys.sorted(by: uuidLess) {
                 guard let rec = database.record(of: id) else { continue }
-                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync")
+                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync", force: true)
                 n += 1
             }
             return n

@@ -183,6 +183,13 @@ public struct AppState: Sendable {
     public internal(set) var full = FullViewState()
     /// The review list of an import, drawn in place of the panes while it is open.
     public var review: ImportReview?
+    /// Sync as last read (nil: not set up); `syncRunning` while a sync started here runs
+    /// (Sync.swift).
+    public var sync: SyncSummary?
+    public var syncRunning = false
+    public var lastSyncAttempt: Date?
+    /// `[sync] autoSyncMinutes`: sync on its own this often (0: only on `Y`).
+    public var autoSyncMinutes = 0
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -347,7 +354,7 @@ public struct AppState: Sendable {
     /// The message the Messages pane points at: the newest one at least partly in view.
     public var selectedMessageID: UUID? {
         let lines = threadLines
-        let rows = layout.bodyRows(.messages)
+        let rows = max(1, layout.bodyRows(.messages) - conflictLines().count)
         let scroll = min(threadScroll, max(0, lines.count - rows))
         var i = lines.count - scroll - 1
         while i >= 0 {
@@ -379,6 +386,6 @@ public struct AppState: Sendable {
     }
 
     var maxThreadScroll: Int {
-        max(0, threadLines.count - layout.bodyRows(.messages))
+        max(0, threadLines.count - max(1, layout.bodyRows(.messages) - conflictLines().count))
     }
 }

@@ -61,6 +61,10 @@ public enum Command: Equatable, Sendable {
     case cycleSort
     /// `y`: the selected message or the draft to the clipboard.
     case copy
+    /// `Y`: sync with the other devices (in the background).
+    case sync
+    /// `C`: the selected recruiter's sync conflicts have been read.
+    case acknowledgeConflicts
 
     // Inside overlays.
     /// A key for the top overlay's text field (typing, Ctrl-W, ←, …).
@@ -127,6 +131,19 @@ public enum Event: Equatable, Sendable {
     /// The external editor finished: the new text, or nil when it could not run.
     case draftEdited(String?)
     case spellChecked(Spelling)
+    /// A sync started with `.sync` finished: its report in one line, or why it failed.
+    case synced(SyncOutcome)
+    /// Sync as it stands now (nil: not set up), read after a sync, an acknowledgement or
+    /// a change.
+    case syncSummary(SyncSummary?)
+}
+
+/// How a sync run from the TUI ended.
+public enum SyncOutcome: Equatable, Sendable {
+    /// "12 changes from desktop, 1 conflict: Dana Smith firm"
+    case done(String)
+    /// One line: why it failed.
+    case failed(String)
 }
 
 /// Everything `update` takes: a command from the keymap or an event from the loop.
@@ -151,6 +168,10 @@ public enum Effect: Equatable, Sendable {
     case editExternally(String)
     /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
     case spellCheck(String, ignoring: [String])
+    /// Run a sync in the background; its end comes back as `.synced`.
+    case sync
+    /// Mark the open sync conflicts on this recruiter as read.
+    case acknowledgeConflicts(UUID)
     /// The import review list is done: commit the accepted people, or cancel (nothing
     /// written). Whoever opened the review applies the import.
     case finishReview(ReviewOutcome)

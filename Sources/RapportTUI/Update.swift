@@ -26,6 +26,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     switch event {
     case .tick(let now):
         state.setNow(now)
+        return autoSync(&state)
     case .reload(let db, let notices, let readOnly):
         // New notices are added; the template and name notices from start-up, and the
         // dismissal of older ones (Esc), stay as they are.
@@ -62,6 +63,10 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         return draftEdited(&state, text)
     case .spellChecked(let result):
         spellChecked(&state, result)
+    case .synced(let outcome):
+        synced(&state, outcome)
+    case .syncSummary(let summary):
+        state.sync = summary
     }
     return []
 }
@@ -128,7 +133,7 @@ extension ModeTable {
         Binding([.char("w")], .toggleWeek, section: "Views", help: "week view: interviews, calls, deadlines"),
         Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
         Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
-    ], handle: updatePanes)
+    ] + Keymap.syncRows, handle: updatePanes)
 }
 
 extension Keymap {
@@ -177,6 +182,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return [.suspend]
     case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleWeek:
         return viewCommand(&state, command)
+    case .sync, .acknowledgeConflicts:
+        return syncCommand(&state, command)
     default:
         return workflow(&state, command)
     }

@@ -58,6 +58,7 @@ public enum Screen {
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
             if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
         }
+        if state.review == nil, let sync = state.syncLabel { summary += " · " + sync }
         let clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
         let clockWidth = DisplayWidth.of(clock)
         let room = r.width - clockWidth - 1
@@ -271,11 +272,16 @@ enum MessagesView {
         if let e = rec.email, !e.isEmpty { head += " · " + e }
         if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
         buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
-        let threadRows = rows - 1
+        // Open sync conflicts stay under the header until read (C).
+        let conflicts = state.conflictLines().prefix(max(0, rows - 2))
+        for (i, line) in conflicts.enumerated() {
+            buf.putPadded(" " + line, x: r.x, y: r.y + 2 + i, width: r.width, style: Style(.warning, bold: true))
+        }
+        let threadRows = rows - 1 - conflicts.count
         guard threadRows > 0 else { return }
         let lines = state.threadLines
         if lines.isEmpty {
-            buf.put("   No messages yet.", x: r.x, y: r.y + 2, maxWidth: r.width, style: Style(.muted))
+            buf.put("   No messages yet.", x: r.x, y: r.y + 2 + conflicts.count, maxWidth: r.width, style: Style(.muted))
             return
         }
         // Newest at the bottom; `threadScroll` lines up from there. A thread that fits
@@ -283,7 +289,7 @@ enum MessagesView {
         let scroll = min(state.threadScroll, max(0, lines.count - threadRows))
         let end = lines.count - scroll
         let start = max(0, end - threadRows)
-        let firstY = r.y + 2
+        let firstY = r.y + 2 + conflicts.count
         // In the focused pane, the selected message (the newest in view) is marked.
         let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID : nil
         var markedDone = false
