@@ -28,9 +28,11 @@ extension LivePorts {
                 let own = try Store.open(paths, policy: policy, clock: clock)
                 defer { try? own.close() }
                 let report = try SyncEngine(store: own, environment: environment, settings: settings).sync()
-                var line = report.summary
-                if let e = report.publishError { line += "; merged, but not published (\(e)): Y tries again" }
-                outcome = .done(line)
+                if let e = report.publishError {
+                    outcome = .failed(report.summary + "; merged, but not published (\(e)): Y tries again")
+                } else {
+                    outcome = .done(report.summary)
+                }
             } catch {
                 outcome = .failed("\(error)")
             }

@@ -30,7 +30,9 @@ func printSyncReport(_ r: SyncReport) throws {
         let value = c.loserValue.map { "'\($0)'" } ?? "(none)"
         switch c.kind {
         case .field:
-            say(Text.visible("  conflict: \(c.summary): kept the later edit; \(value) from \(r.name(of: c.loser.device)) lost"))
+            let whole = ["message", "opportunity", "follow-up", "expectation"].contains(c.what)
+            let kept = whole ? "the later version" : c.winnerValue.map { "'\($0)'" } ?? "the later edit"
+            say(Text.visible("  conflict: \(c.summary): kept \(kept) from \(r.name(of: c.winner.device)); \(value) from \(r.name(of: c.loser.device)) lost"))
         case .deleteKept:
             say(Text.visible("  conflict: \(c.name): deleted on \(r.name(of: c.loser.device)), edited later on \(r.name(of: c.winner.device)): kept"))
         case .editLost:

@@ -108,6 +108,9 @@ public struct RecordedConflict: Codable, Sendable, Equatable, Hashable {
         let c = conflict
         func q(_ v: String?) -> String { v.map { "'\($0)'" } ?? "(none)" }
         switch c.kind {
+        case .field where ["message", "opportunity", "follow-up", "expectation"].contains(c.what):
+            // A whole record: its two versions are too long for one line.
+            return "a \(c.what) edited on both: \(winnerDevice)'s version kept, \(loserDevice)'s lost"
         case .field:
             return "\(c.what): \(q(c.winnerValue)) (\(winnerDevice)) won over \(q(c.loserValue)) (\(loserDevice))"
         case .deleteKept:
