@@ -9,7 +9,7 @@ import RapportText
 extension Keymap {
     static let syncRows: [Binding] = [
         Binding([.char("Y")], .sync, section: "Sync", help: "sync with your other devices (rapport sync)"),
-        Binding([.char("C")], .acknowledgeConflicts, section: "Sync", help: "clear the selected recruiter's sync conflicts (read)"),
+        Binding([.char("C")], .acknowledgeConflicts, section: "Sync", help: "clear the recruiter's sync conflicts (read)"),
     ]
 }
 
