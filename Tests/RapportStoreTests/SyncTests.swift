@@ -416,4 +416,36 @@ struct SeededRNG: RandomNumberGenerator {
         #expect(try w.data(1).recruiters[rid]?.firm == "Initech")
         #expect(try w.data(0) == w.data(1))
     }
+
+    /// A store directory copied to another machine keeps the old merged clock: its first
+    /// changes are stamped before the others' newer checkpoints, which do not know it.
+    /// With the logs pruned, its sync still completes and everyone converges.
+    @Test func aCopiedStoreSyncsAfterTheOthersPruned() throws {
+        var w = try SyncWorld(devices: 3, seed: 57)
+        try w.makeRemote()
+        for _ in 0..<4 { try w.edit(0) }
+        for i in 0..<3 { _ = try w.engine(i).initialize(remote: w.remote, folder: nil, name: "dev\(i)") }
+        for i in 0..<3 { try w.edit(i); _ = try w.engine(i).sync() }
+        let copy = w.tmp.path("copy")
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = ["-a", w.stores[0].paths.storeDirectory, copy]
+        try cp.run()
+        cp.waitUntilExit()
+        for _ in 0..<2 { for i in 0..<3 { for _ in 0..<3 { try w.edit(i) }; _ = try w.engine(i).sync() } }
+        for i in 0..<3 { _ = try w.engine(i).sync(checkpoint: true) }
+        for i in 0..<3 { _ = try w.engine(i).sync() }
+        // Device 2 synced last: its working tree has everyone's pruned logs.
+        let shared = SyncPaths(w.stores[2].paths).shared
+        let firsts = try w.stores.map(deviceID).map { published(shared, $0).first?.number ?? Int.max }
+        #expect(firsts.allSatisfy { $0 > 1 }, "not pruned: \(firsts)")
+        w.stores.append(try Store.open(AppPaths(storeDirectory: copy), clock: .fixed(t0)))
+        let rid = try #require(w.stores[3].database.recruiters.keys.sorted(by: uuidLess).first)
+        try w.stores[3].apply(.setField(recruiter: rid, field: .notes, value: "written on the copy"))
+        #expect(w.stores[3].notices.contains { $0.contains("copied") }, "\(w.stores[3].notices)")
+        _ = try w.engine(3).sync()
+        for _ in 0..<2 { for i in 0..<4 { _ = try w.engine(i).sync() } }
+        for i in 1..<4 { #expect(try w.data(i) == w.data(0), "device \(i) differs") }
+        if let r = try w.data(0).recruiters[rid] { #expect(r.notes == "written on the copy") }
+    }
 }

@@ -84,6 +84,11 @@ public struct DeviceIdentity: Codable, Sendable, Equatable {
         if f.host == id.host && f.machine == id.machineID && f.inode == id.inode { return (id, false) }
         var next = fresh(sp.store, name: f.host == id.host ? id.name : nil)
         if next.id == id.id { next.id += "x" }
+        // What was published was the old id's log: nothing of the new one is yet.
+        var state = SyncState.load(sp)
+        state.published = 0
+        state.publishedBytes = 0
+        try state.save(sp)
         try save(next, sp)
         return (next, true)
     }

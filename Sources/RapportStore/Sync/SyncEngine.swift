@@ -447,19 +447,54 @@ public final class SyncEngine {
     private func mergeIntoStore(foreign: Foreign, identity: DeviceIdentity, state: inout SyncState) throws -> MergeState {
         var merged = MergeState()
         var next = state
+        var ownLatest: HLC?
         try store.applyMerged({ db in
+            try restampUnseen(identity.id, foreign: foreign, published: state.published)
             let own = try ownOperations(identity.id)
+            ownLatest = own.map(\.clock).max()
             let b = try base(foreign, own: identity.id, ownOps: own)
             startedFrom = b.from
             merged = SyncMerge.merge(foreign.ops + own, onto: b.state)
             return SyncMerge.diff(from: db, to: merged.database)
         }, then: {
             for (dev, n) in foreign.counts { next.seen[dev] = max(next.seen[dev, default: 0], n) }
-            next.maxClock = ([next.maxClock] + foreign.ops.map(\.clock)).compactMap { $0 }.max()
+            next.maxClock = ([next.maxClock, ownLatest] + foreign.ops.map(\.clock)).compactMap { $0 }.max()
             try next.save(sp)
         })
         state = next
         return merged
+    }
+
+    /// A device no checkpoint knows, that has never published, may hold operations stamped
+    /// at or before such a checkpoint's cut (a store directory copied from another machine
+    /// keeps the old merged clock): no checkpoint could then be built upon, and with the
+    /// others' logs pruned the sync could never complete. No other device has seen them,
+    /// so they are stamped again, after everything merged, in their order. Runs under the
+    /// store's lock (the log's only writer).
+    private func restampUnseen(_ id: String, foreign: Foreign, published: Int) throws {
+        guard published == 0 else { return }
+        let cuts = foreign.checkpoints.values.filter { !$0.devices.contains(id) }.compactMap(\.state.cut)
+        guard let maxCut = cuts.max() else { return }
+        let path = sp.ownLog(id)
+        guard let bytes = try Sys.readFile(path) else { return }
+        let p = ParsedLog.parse(bytes, file: path)
+        guard p.ops.contains(where: { $0.clock <= maxCut }) else { return }
+        var last = ([maxCut] + foreign.ops.map(\.clock)).max()!
+        var out: [UInt8] = []
+        var start = 0
+        while start < p.consumed, let nl = bytes[start..<p.consumed].firstIndex(of: 0x0A) {
+            let line = Array(bytes[start...nl])
+            start = nl + 1
+            guard var l = try? StoreCoding.decoder.decode(LogLine.self, from: Data(line)) else { out += line; continue }
+            if l.n != nil, l.hlc != nil {
+                last = HLC(wall: last.wall, counter: last.counter + 1, device: id)
+                l.hlc = last
+            } else if l.device != nil {
+                l.joined = maxCut
+            }
+            out += Array(try StoreCoding.lineEncoder.encode(l)) + [0x0A]
+        }
+        try Sys.replaceFile(.system, path, out)
     }
 
     /// Puts this device's log (its complete lines) in the shared folder; returns its size.
