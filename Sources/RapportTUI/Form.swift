@@ -194,7 +194,7 @@ public enum Forms {
     /// The log form's direction choice, in its order.
     static let directions: [(label: String, value: Direction)] = [("from them", .inbound), ("from you", .outbound)]
     /// The date words (When.swift) in a field's hint: what a future date can be written as.
-    static let dateHint = "tomorrow 14:00, in 3 days, next week, in 2 months, +90d, tue 13:00, 2026-03-09T13:00"
+    static let dateHint = "tomorrow 14:00, in 3 days, next week, +90d, tue 13:00, 2026-03-09T13:00"
     /// A date that has happened (a logged message).
     static let pastDateHint = "now, -2h, -3d, yesterday 16:00, today 9:30, 2026-03-09T13:00"
 
@@ -231,7 +231,7 @@ public enum Forms {
             FormField(.at, "When", .pastDate, value: "now", hint: pastDateHint),
             FormField(.subject, "Subject"),
             FormField(.body, "Body", .lines,
-                      hint: "the text; a paste keeps its lines · Enter new line · Ctrl-S saves · Tab leaves"),
+                      hint: "the text, several lines: a pasted e-mail keeps its lines"),
         ])
     }
 

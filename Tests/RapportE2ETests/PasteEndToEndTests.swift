@@ -146,7 +146,12 @@ struct PasteEndToEndTests {
         // On again: a paste on the panes is a paste, not the keys q (quit) and d (delete).
         try paste(tmux, "qd\n")
         try tmux.until(contains: "Paste ignored: no text field is open")
-        try TUIEndToEndTests().quit(tmux)
+        #expect(try tmux.display("#{alternate_on}") == "1")
+        // (The shell printed EXIT= when the job stopped.)
+        try tmux.keys("q")
+        let deadline = Date().addingTimeInterval(10)
+        while try tmux.display("#{alternate_on}") == "1", Date() < deadline { usleep(50_000) }
+        #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
     @Test("bracketed paste is off while $EDITOR runs and on again after it")

@@ -245,3 +245,30 @@ struct PasteUpdateTests {
         #expect(help.contains("field of several lines: a new line"))
     }
 }
+
+@Suite("The log form's body on screen")
+@MainActor
+struct BodyFieldViewTests {
+    @Test("a pasted e-mail shows its lines in the body, the view scrolls to the cursor, the footer lists the body's keys")
+    func bodySnapshot() {
+        var s = Session(width: 80, height: 24)
+        s.select(1)
+        s.send(.logMessage)
+        for _ in 0..<4 { s.send(.nextField) }
+        let mail = (1...9).map { "Line \($0) of the pasted mail: t d y r f" }.joined(separator: "\n")
+        s.runner.send(inputs: [.paste("Hi Dana,\r\n\r\n" + mail)], keymap: .standard)
+        let frame = Screen.render(s.state)
+        expectSnapshot(frame, "form-log-body-80x24")
+        let lines = frame.text.components(separatedBy: "\n")
+        // Six rows of the body in view: the last six lines, the cursor's at the bottom.
+        #expect(lines.contains { $0.contains("Line 9 of the pasted mail") })
+        #expect(lines.contains { $0.contains("Line 4 of the pasted mail") })
+        #expect(!lines.contains { $0.contains("Line 3 of the pasted mail") })
+        #expect(lines.contains { $0.contains("Ctrl-S save · Enter new line · Esc cancel · Tab leave") })
+        // Back to the top with ↑: the first lines come into view.
+        for _ in 0..<10 { s.runner.send(keys: [.up], keymap: .standard) }
+        let top = Screen.render(s.state).text.components(separatedBy: "\n")
+        #expect(top.contains { $0.contains("Body") && $0.contains("Hi Dana,") })
+        #expect(!top.contains { $0.contains("Line 9 of the pasted mail") })
+    }
+}
