@@ -99,8 +99,11 @@ public struct EffectRunner<Ports: AppPorts> {
     }
 
     private mutating func flush(_ pasted: inout String) {
-        if pasted.count == 1, let c = pasted.first {
-            send(.command(.input(.char(c))))
+        // A choice field takes typed letters as keys (the first letter picks an option).
+        var onChoice = false
+        if case .form(let f)? = state.overlays.last, case .choice? = f.focusedKind { onChoice = true }
+        if pasted.count == 1 || onChoice {
+            for c in pasted where running { send(.command(.input(.char(c)))) }
         } else if !pasted.isEmpty {
             send(.event(.paste(pasted)))
         }

@@ -187,6 +187,9 @@ struct PasteUpdateTests {
         s.runner.send(inputs: [.paste("t")], keymap: .standard)
         #expect(s.form?.fields[8].choice == 0)
         #expect(s.state.statusMessage?.text == "Paste ignored: Targeting is a choice (←/→ changes it)")
+        // Letters typed there in one read are keys: the first letter picks an option.
+        s.runner.send(keys: [.char("t"), .char("b")], keymap: .standard)
+        #expect(s.form?.fields[8].value == "blanket")
     }
 
     @Test("the search prompt and the inline editor take a paste as text")
