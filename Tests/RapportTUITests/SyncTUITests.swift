@@ -30,6 +30,8 @@ struct SyncFakePorts: AppPorts {
         try db.apply(change)
         return (change, inverse)
     }
+    mutating func undo() throws -> String? { nil }
+    mutating func redo() throws -> String? { nil }
     mutating func copyToClipboard(_ text: String) {}
     mutating func editExternally(_ text: String) -> String? { nil }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .checked(engine: "test", misspellings: []) }
