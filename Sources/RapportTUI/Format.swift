@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 import RapportText
 
 /// Times as people read them: relative for deadlines, short absolute for messages.
@@ -37,6 +38,13 @@ public enum Format {
         let day = weekdays[(c.weekday ?? 1) - 1]
         let time = clock(c.hour ?? 0, c.minute ?? 0)
         return withDate ? "\(day) \(c.day ?? 1) \(months[(c.month ?? 1) - 1]) \(time)" : "\(day) \(time)"
+    }
+
+    /// What tells a recruiter apart from another of the same name: "Acme Talent ·
+    /// priya@acme.example · id 1a2b3c4d" (the id as the CLI prints and accepts it).
+    static func identity(_ r: Recruiter) -> String {
+        let parts = [r.firm, r.email].compactMap { $0?.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return (parts + ["id " + String(r.id.uuidString.lowercased().prefix(8))]).joined(separator: " · ")
     }
 
     static func clock(_ h: Int, _ m: Int) -> String {

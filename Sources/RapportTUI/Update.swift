@@ -35,7 +35,8 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.replaceData(db)
         // Never lose the selection silently: say why it moved.
         if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
-            let note = "\(name) is no longer flagged \(f.rawValue)"
+            let note: String
+            if case .flag(let flag) = f { note = "\(name) is no longer flagged \(flag.rawValue)" } else { note = "\(name) left the list (\(f.name))" }
             state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
                                                 isError: state.statusMessage?.isError ?? false)
         }
@@ -142,7 +143,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         move(&state, by: n)
         if state.focus == .recruiters { sayFlags(&state) }
     case .page(let n):
-        move(&state, by: n * max(1, state.layout.bodyRows(state.focus) - 1))
+        let rows = state.focus == .messages ? state.threadRows : state.layout.bodyRows(state.focus)
+        move(&state, by: n * max(1, rows - 1))
     case .top:
         move(&state, by: Int.min / 2)
     case .bottom:
@@ -163,7 +165,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         if state.statusMessage != nil {
             state.statusMessage = nil
         } else if state.filter != nil {
-            // Esc clears a flag filter.
+            // Esc clears the filter.
             state.filter = nil
             state.reorder()
             state.statusMessage = StatusMessage("Showing all recruiters")

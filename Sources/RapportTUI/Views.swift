@@ -178,7 +178,7 @@ public enum FlagGlyph {
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
         var title = "Recruiters \(state.order.count)"
-        if let f = state.filter { title += " of \(state.db.recruiters.count) · flagged \(f.rawValue)" }
+        if let f = state.filter { title += " of \(state.db.recruiters.count) · \(f.name)" }
         if state.full.allyOrder { title += " · by ally score" } else if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
         guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: title, in: r)
         else { return }
@@ -219,21 +219,73 @@ enum RecruitersView {
     }
 }
 
+/// Something that happened, or will, in a conversation besides its messages: an
+/// interview, a call the recruiter promised. Drawn in the thread in time order.
+public struct ThreadEvent: Equatable, Sendable {
+    public var at: Date
+    public var text: String
+    public var role: ColorRole
+
+    public init(at: Date, text: String, role: ColorRole = .accent) {
+        self.at = at
+        self.text = text
+        self.role = role
+    }
+
+    /// A recruiter's interviews and the calls they promised, as thread events: "◆
+    /// interview · Tue 10 Mar 11:30 (45 min) · Engineer at Acme · with Ann" and "☎ they
+    /// promised: call back · by Wed 11 Mar 15:00".
+    public static func of(_ recruiterID: UUID, in db: Database, now: Date, timeZone: TimeZone) -> [ThreadEvent] {
+        var out: [ThreadEvent] = []
+        for o in db.opportunities(of: recruiterID) {
+            let about = o.role + (o.employer.map { " at \($0)" } ?? "")
+            for iv in o.interviews {
+                let when = iv.at > now ? "upcoming interview" : "interview"
+                var text = "◆ \(when) · \(Format.stamp(iv.at, now: now, timeZone: timeZone)) (\(iv.durationMinutes) min) · \(about)"
+                if !iv.interviewers.isEmpty { text += " · with " + iv.interviewers.joined(separator: ", ") }
+                out.append(ThreadEvent(at: iv.at, text: text, role: iv.at > now ? .warning : .accent))
+            }
+        }
+        for e in db.expectations(of: recruiterID) {
+            let what = e.note.flatMap { $0.isEmpty ? nil : $0 } ?? "to get back to you"
+            out.append(ThreadEvent(at: e.by, text: "☎ they promised: \(what) · by \(Format.stamp(e.by, now: now, timeZone: timeZone))",
+                                   role: .accent))
+        }
+        return out.sorted { $0.at < $1.at }
+    }
+}
+
 /// One display line of a thread.
 public struct ThreadLine: Equatable, Sendable {
     public var text: String
     public var style: Style
     public var indent: Int
-    /// The message this line belongs to (nil for the blank line between messages).
+    /// The message this line belongs to (nil for the blank line between messages and
+    /// for the lines of an event).
     public var messageID: UUID? = nil
 
     /// A thread as lines at `width` columns: per message a header (direction, channel,
-    /// time, subject), the body wrapped and indented, then a blank line.
-    public static func lines(for thread: [Message], width: Int, now: Date, timeZone: TimeZone) -> [ThreadLine] {
+    /// time, subject), the body wrapped and indented, then a blank line. Events
+    /// (interviews, promised calls) sit among the messages in time order; at the same
+    /// minute an event comes after the message.
+    public static func lines(for thread: [Message], events: [ThreadEvent] = [], width: Int, now: Date,
+                             timeZone: TimeZone) -> [ThreadLine] {
         let inner = max(1, width - 2)
         var out: [ThreadLine] = []
-        for (n, m) in thread.enumerated() {
-            if n > 0 { out.append(ThreadLine(text: "", style: .plain, indent: 0, messageID: nil)) }
+        var pending = events[...]
+        func separate() { if !out.isEmpty { out.append(ThreadLine(text: "", style: .plain, indent: 0, messageID: nil)) } }
+        func event(_ e: ThreadEvent) {
+            separate()
+            for (i, l) in Text.wrap(Text.visible(e.text), width: inner).enumerated() {
+                out.append(ThreadLine(text: l, style: Style(e.role, bold: i == 0), indent: 1, messageID: nil))
+            }
+        }
+        for m in thread {
+            while let e = pending.first, e.at < m.at {
+                event(e)
+                pending = pending.dropFirst()
+            }
+            separate()
             let arrow = m.direction == .inbound ? "← from them" : "→ from you"
             var head = arrow + " · " + m.channel.rawValue + " · " + Format.stamp(m.at, now: now, timeZone: timeZone)
             if let s = m.subject, !s.isEmpty { head += " · " + s }
@@ -247,6 +299,7 @@ public struct ThreadLine: Equatable, Sendable {
                 }
             }
         }
+        for e in pending { event(e) }
         return out
     }
 }
@@ -271,11 +324,28 @@ enum MessagesView {
         if let e = rec.email, !e.isEmpty { head += " · " + e }
         if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
         buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
-        let threadRows = rows - 1
+        // The flags in words, with why, under the header (as many rows as the pane spares).
+        let flagRows = state.threadFlagRows
+        if flagRows > 0 {
+            let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
+            let flags = state.statuses[id]?.flags ?? []
+            var texts: [(String, Flag)] = flags.map { f in
+                (FlagGlyph.glyph(f) + " " + f.rawValue + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? ""), f)
+            }
+            if texts.count > flagRows {
+                let rest = texts[(flagRows - 1)...].map { FlagGlyph.glyph($0.1) + " " + $0.1.rawValue }
+                texts = Array(texts.prefix(flagRows - 1)) + [(rest.joined(separator: " · "), texts[flagRows - 1].1)]
+            }
+            for (k, (text, f)) in texts.enumerated() {
+                buf.put(Text.truncate(" " + text, to: r.width), x: r.x, y: r.y + 2 + k, style: Style(FlagGlyph.role(f), bold: k == 0))
+            }
+        }
+        let threadRows = rows - 1 - flagRows
         guard threadRows > 0 else { return }
         let lines = state.threadLines
+        let firstY = r.y + 2 + flagRows
         if lines.isEmpty {
-            buf.put("   No messages yet.", x: r.x, y: r.y + 2, maxWidth: r.width, style: Style(.muted))
+            buf.put("   No messages yet.", x: r.x, y: firstY, maxWidth: r.width, style: Style(.muted))
             return
         }
         // Newest at the bottom; `threadScroll` lines up from there. A thread that fits
@@ -283,7 +353,6 @@ enum MessagesView {
         let scroll = min(state.threadScroll, max(0, lines.count - threadRows))
         let end = lines.count - scroll
         let start = max(0, end - threadRows)
-        let firstY = r.y + 2
         // In the focused pane, the selected message (the newest in view) is marked.
         let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID : nil
         var markedDone = false
