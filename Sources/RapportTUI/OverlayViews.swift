@@ -102,6 +102,9 @@ enum FormView {
 
 enum ConfirmView {
     static let keys = "y or Enter: yes (u undoes) · n or Esc: no"
+    static let shortKeys = "y: yes (u undoes) · n: no"
+
+    static func keys(inner: Int) -> String { DisplayWidth.of(keys) <= inner ? keys : shortKeys }
 
     /// The question, what it is about and the keys, wrapped to fit: at most 76 columns
     /// wide, narrower on a narrow screen, as tall as the wrapped text needs.
@@ -112,7 +115,7 @@ enum ConfirmView {
             for l in Text.wrap(Text.visible(c.detail), width: inner) { out.append((l, Style(.normal))) }
         }
         out.append(("", .plain))
-        for l in Text.wrap(keys, width: inner) { out.append((l, Style(.muted))) }
+        for l in Text.wrap(keys(inner: inner), width: inner) { out.append((l, Style(.muted))) }
         return out
     }
 
@@ -130,7 +133,7 @@ enum ConfirmView {
         let padded = inside >= lines.count + 2
         let rows = padded ? lines.count : inside
         if lines.count > rows {
-            let keyLines = Text.wrap(keys, width: inner).count
+            let keyLines = Text.wrap(keys(inner: inner), width: inner).count
             lines = Array(lines.prefix(max(0, rows - keyLines))) + Array(lines.suffix(min(keyLines, rows)))
         }
         let top = box.y + 1 + (padded ? 1 : 0)

@@ -329,15 +329,18 @@ enum MessagesView {
         if flagRows > 0 {
             let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
             let flags = state.statuses[id]?.flags ?? []
-            var texts: [(String, Flag)] = flags.map { f in
-                (FlagGlyph.glyph(f) + " " + f.rawValue + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? ""), f)
-            }
-            if texts.count > flagRows {
-                let rest = texts[(flagRows - 1)...].map { FlagGlyph.glyph($0.1) + " " + $0.1.rawValue }
-                texts = Array(texts.prefix(flagRows - 1)) + [(rest.joined(separator: " · "), texts[flagRows - 1].1)]
-            }
-            for (k, (text, f)) in texts.enumerated() {
-                buf.put(Text.truncate(" " + text, to: r.width), x: r.x, y: r.y + 2 + k, style: Style(FlagGlyph.role(f), bold: k == 0))
+            func named(_ f: Flag) -> String { FlagGlyph.glyph(f) + " " + f.rawValue }
+            func said(_ f: Flag) -> String { named(f) + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? "") }
+            for (k, f) in flags.prefix(flagRows).enumerated() {
+                var text = " " + said(f)
+                // The last row also names the flags there is no row for.
+                if k == flagRows - 1, flags.count > flagRows {
+                    let rest = flags.dropFirst(flagRows)
+                    var more = " · " + rest.map(named).joined(separator: " · ")
+                    if DisplayWidth.of(more) > r.width / 2 { more = " · +\(rest.count) more" }
+                    text = Text.truncate(text, to: max(0, r.width - DisplayWidth.of(more))) + more
+                }
+                buf.put(Text.truncate(text, to: r.width), x: r.x, y: r.y + 2 + k, style: Style(FlagGlyph.role(f), bold: k == 0))
             }
         }
         let threadRows = rows - 1 - flagRows
