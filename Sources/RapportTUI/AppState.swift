@@ -207,6 +207,9 @@ public struct AppState: Sendable {
     var lastPersist: PersistKind?
     /// The last `/` query, for n / N.
     public var lastSearch: String?
+    /// "Now" is fixed (`RAPPORT_NOW`): the title bar says so, with the year, so a
+    /// screen is never read as today's by mistake.
+    public var clockIsFixed = false
     /// Only these recruiters are listed (`F`).
     public var filter: RecruiterFilter?
     public var sort: SortMode = .urgency

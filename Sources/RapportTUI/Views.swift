@@ -58,7 +58,11 @@ public enum Screen {
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
             if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
         }
-        let clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
+        var clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
+        if state.clockIsFixed {
+            // The year too, and where the time comes from (the same as the CLI's then).
+            clock = Format.stamp(state.now, now: .distantPast, timeZone: state.timeZone) + " · RAPPORT_NOW "
+        }
         let clockWidth = DisplayWidth.of(clock)
         let room = r.width - clockWidth - 1
         buf.put(Text.truncate(summary, to: max(0, room > 10 ? room : r.width)), x: r.x, y: r.y, style: style)
