@@ -106,7 +106,7 @@ extension ModeTable {
         Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
         Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
-        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined (menu)"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
