@@ -394,7 +394,15 @@ enum DeadlinesView {
         let wide = r.width >= 100
         let atWidth = r.width >= 60 ? (wide ? 16 : 9) : 0
         // The recruiter's name gets a column unless every title already says it.
+        // The recruiter's wall clock when their zone differs ("them Fri 02:00"), from 120
+        // columns, when a row in view has such a zone (only the rows in view are looked at).
+        let inView = state.deadlines.dropFirst(state.deadlineTop).prefix(rows)
+        let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map(\.recruiterID)).compactMap { id in
+            state.db.recruiters[id]?.timeZone.flatMap(TimeZone.init(identifier:)).map { (id, $0) }
+        }) : [:]
+        let theirWidth = zones.values.contains { $0.identifier != state.timeZone.identifier } ? 14 : 0
         let fixed = 2 + (sectionWidth > 0 ? sectionWidth + 1 : 0) + whenWidth + 1 + (atWidth > 0 ? atWidth + 1 : 0)
+            + (theirWidth > 0 ? theirWidth + 1 : 0)
         let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - fixed) / 3))
         let titleWidth = max(0, r.width - fixed - (nameWidth > 0 ? nameWidth + 1 : 0))
         var previous: DeadlineSection?
@@ -427,6 +435,13 @@ enum DeadlinesView {
                 buf.putPadded(Format.dueTime(d.due, now: state.now, timeZone: state.timeZone, withDate: wide), x: x, y: y,
                               width: atWidth, style: selected ? base : Style(.muted))
                 x += atWidth + 1
+            }
+            if theirWidth > 0 {
+                if let zone = zones[d.recruiterID], zone.secondsFromGMT(for: d.due) != state.timeZone.secondsFromGMT(for: d.due) {
+                    buf.putPadded("them " + Format.dueTime(d.due, now: state.now, timeZone: zone, withDate: false), x: x, y: y,
+                                  width: theirWidth, style: selected ? base : Style(.muted))
+                }
+                x += theirWidth + 1
             }
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1

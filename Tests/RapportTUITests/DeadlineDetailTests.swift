@@ -169,4 +169,22 @@ struct DeadlineDetailTests {
         }
         #expect(s.threadFlagRows == min(3, reasons.count))
     }
+
+    @Test("from 120 columns a deadline row shows the recruiter's wall clock when their zone differs")
+    func theirTimeInTheDeadlines() throws {
+        var db = DeadlineDetailTests.database
+        var zoe = try #require(db.recruiters[Sample.id(3)])
+        zoe.timeZone = "Asia/Tokyo"
+        try db.apply(.putRecruiter(zoe))
+        var s = AppState(db: db, now: Sample.now, width: 120, height: 40, storePath: "/home/you/.local/share/rapport")
+        s.focus = .deadlines
+        let rows = Screen.render(s).text.split(separator: "\n")
+        // The follow-up due Thu 12 Mar 09:00 in the candidate's zone is 18:00 in Tokyo.
+        let followUp = try #require(rows.first { $0.contains("Follow up with Zoë") })
+        #expect(followUp.contains("them Thu 18:00"), "\(followUp)")
+        #expect(!(rows.first { $0.contains("Reply to José Müller") }?.contains("them ") ?? true))
+        // Narrower, the column is left out.
+        s.setSize(width: 100, height: 30)
+        #expect(!Screen.render(s).text.contains("them Thu"))
+    }
 }
