@@ -437,7 +437,9 @@ enum DeadlinesView {
                 x += atWidth + 1
             }
             if theirWidth > 0 {
-                if let zone = zones[d.recruiterID], zone.secondsFromGMT(for: d.due) != state.timeZone.secondsFromGMT(for: d.due) {
+                // Their clock matters for what is near: within a week either way.
+                if let zone = zones[d.recruiterID], abs(d.due.timeIntervalSince(state.now)) < 7 * 86_400,
+                   zone.secondsFromGMT(for: d.due) != state.timeZone.secondsFromGMT(for: d.due) {
                     buf.putPadded("them " + Format.dueTime(d.due, now: state.now, timeZone: zone, withDate: false), x: x, y: y,
                                   width: theirWidth, style: selected ? base : Style(.muted))
                 }
