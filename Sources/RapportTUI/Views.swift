@@ -510,6 +510,11 @@ enum HelpView {
         for f in Flag.allCases {
             out.append(("  " + FlagGlyph.glyph(f) + "  " + f.rawValue, .plain))
         }
+        out.append(("", .plain))
+        out.append(("In the thread", Style(.accent, bold: true)))
+        out.append(("  ◆  an interview, among the messages by its time", .plain))
+        out.append(("  ☎  a call or answer the recruiter promised, by when", .plain))
+        out.append(("  the flags in words, with why, under the thread's header", .plain))
         return out
     }
 
