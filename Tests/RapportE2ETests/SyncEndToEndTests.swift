@@ -49,7 +49,7 @@ struct SyncEndToEndTests {
         try rapport(storeA, "edit", "Dana", "--firm", "Umbrella")
         #expect(try rapport(storeA, "due", "--statusline").hasPrefix("↑"))
 
-        let tmux = try Tmux(environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+        let tmux = try Tmux(width: 160, environment: ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
                                           "XDG_CONFIG_HOME": root + "/config"])
         try tmux.type("RAPPORT_NOW=\(Self.now) \(BuiltBinary.path) --store \(storeA); echo EXIT=$?")
         try tmux.until(contains: "Recruiters 1")
