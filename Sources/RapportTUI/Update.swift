@@ -26,6 +26,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     switch event {
     case .tick(let now):
         state.setNow(now)
+        return saveDraftIfChanged(&state)
     case .reload(let db, let notices, let readOnly):
         // New notices are added; the template and name notices from start-up, and the
         // dismissal of older ones (Esc), stay as they are.
@@ -54,12 +55,17 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.statusMessage = StatusMessage(message, isError: true)
     case .applied(let change, let inverse):
         applied(&state, change, inverse: inverse)
+        return sentDraftStored(&state)
     case .saveFailed(let message):
         saveFailed(&state, message)
     case .replayRefused:
         replayRefused(&state)
     case .draftEdited(let text):
         return draftEdited(&state, text)
+    case .editorFailed(let why):
+        return editorFailed(&state, why)
+    case .wordAdded(let word, let added):
+        wordAdded(&state, word, added: added)
     case .spellChecked(let result):
         spellChecked(&state, result)
     }
@@ -74,7 +80,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .confirm, .search, .editor, .draft: break
+    case .form, .confirm, .search, .editor, .draft, .ask: break
     }
     return []
 }

@@ -21,7 +21,7 @@ struct JournalPorts: AppPorts {
         return (applied.change, applied.inverse)
     }
     func copyToClipboard(_ text: String) {}
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .checked(engine: "test", misspellings: []) }
     func invalidate() {}
     func suspend() {}

@@ -58,7 +58,7 @@ struct ReviewFakePorts: AppPorts {
         throw FakeWriteError(message: "no store")
     }
     func copyToClipboard(_ text: String) {}
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("none") }
     func invalidate() {}
     func suspend() {}
