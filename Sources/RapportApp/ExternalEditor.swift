@@ -27,7 +27,9 @@ enum ExternalEditor {
     static func edit(_ text: String, environment: [String: String], run: (() -> EditorResult) -> EditorResult) -> EditorResult {
         guard let named = variable(environment: environment) else { return .noEditor }
         let (name, editor) = named
-        func failed(_ why: String) -> EditorResult { .failed("$\(name) (\(editor)) \(why)") }
+        // A long command is shortened from the left, so the line still fits the status bar.
+        let shown = editor.count > 40 ? "…" + editor.suffix(39) : editor
+        func failed(_ why: String) -> EditorResult { .failed("$\(name) (\(shown)) \(why)") }
         // A program named by a path that is not there fails before the screen is handed over.
         if let program = editor.split(separator: " ").first.map(String.init), program.contains("/"),
            !program.hasPrefix("~"), !program.contains(where: { "\"'\\$`".contains($0) }),
