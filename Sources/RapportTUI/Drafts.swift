@@ -163,7 +163,7 @@ private func keepDraftForLater(_ state: inout AppState, _ id: UUID) -> [Effect] 
     let effects = saveDraftIfChanged(&state)
     if let i = draftIndex(state) { state.overlays.removeSubrange(i...) }
     let name = state.db.recruiters[id]?.name ?? "?"
-    state.statusMessage = StatusMessage("Draft to \(name) kept; R offers it again (nothing logged)")
+    state.statusMessage = StatusMessage("Draft to \(name) kept; R or c offers it again (nothing logged)")
     return effects
 }
 

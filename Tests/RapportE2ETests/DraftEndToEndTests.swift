@@ -97,6 +97,19 @@ struct DraftEndToEndTests {
         #expect(db.thread(id).last?.body == "Words that must survive")
     }
 
+    @Test("SIGHUP right after typing (the terminal closed): the last keys are saved on the way out")
+    func savedOnHangup() throws {
+        let tmux = try Tmux()
+        let dir = try WorkflowEndToEndTests.makeStore()
+        try flows.startAtKim(tmux, store: dir, env: "EDITOR= VISUAL=")
+        try writeBlank(tmux)
+        try tmux.tmuxRun(["send-keys", "-l", "Last words"])
+        try tmux.until(contains: "Last words")
+        kill(try SignalEndToEndTests.pid(of: dir), SIGHUP)
+        try tmux.until(contains: "EXIT=129")
+        #expect(drafts(dir).values.first == "Subject: Re: A role for you\n\nLast words\n")
+    }
+
     @Test("EDITOR=/nonexistent/vim is said in one line and the draft is kept in the inline editor")
     func brokenEditor() throws {
         let tmux = try Tmux()

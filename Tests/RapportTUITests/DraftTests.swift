@@ -84,7 +84,7 @@ struct DraftTests {
         s.send(.cancel)
         s.send(.answer("l"))
         #expect(s.state.overlays.isEmpty)
-        #expect(s.state.statusMessage?.text == "Draft to Dana Smith kept; R offers it again (nothing logged)")
+        #expect(s.state.statusMessage?.text == "Draft to Dana Smith kept; R or c offers it again (nothing logged)")
         #expect(s.state.savedDrafts[dana]?.text == "Subject: Re: Take-home exercise\n\nHello Dana")
 
         s.send(.writeReply)
