@@ -48,12 +48,12 @@ public struct Question: Equatable, Sendable {
 
 extension ModeTable {
     static let ask = ModeTable(.ask, [
-        Binding([.escape], .cancel, section: "Draft", help: "questions: keep editing, or go back", hint: "back"),
-        Binding([.char("y")], .answer("y"), section: "Draft", help: "resume the saved draft; log an empty reply"),
-        Binding([.char("n")], .answer("n"), section: "Draft", help: "start over instead of resuming; do not log an empty reply"),
-        Binding([.char("k")], .answer("k"), section: "Draft", help: "keep editing the changed draft"),
-        Binding([.char("d")], .answer("d"), section: "Draft", help: "discard the changed draft (and its saved copy)"),
-        Binding([.char("l")], .answer("l"), section: "Draft", help: "close the draft but keep it for later (R or c offers it again)"),
+        Binding([.escape], .cancel, section: "Draft questions", help: "keep editing; on the resume question: cancel", hint: "back"),
+        Binding([.char("y")], .answer("y"), section: "Draft questions", help: "resume the saved draft; log an empty reply"),
+        Binding([.char("n")], .answer("n"), section: "Draft questions", help: "start over instead of resuming; do not log an empty reply"),
+        Binding([.char("k")], .answer("k"), section: "Draft questions", help: "keep editing the changed draft"),
+        Binding([.char("d")], .answer("d"), section: "Draft questions", help: "discard the changed draft (and its saved copy)"),
+        Binding([.char("l")], .answer("l"), section: "Draft questions", help: "close the draft but keep it for later (R or c offers it again)"),
     ], handle: updateAsk)
 }
 

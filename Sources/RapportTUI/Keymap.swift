@@ -152,7 +152,7 @@ public struct Keymap: Sendable {
 
     /// The order of the sections in `?` help.
     static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Week"]
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Draft questions", "Views", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {
