@@ -100,12 +100,27 @@ public struct EffectRunner<Ports: AppPorts> {
     @discardableResult
     public mutating func send(_ event: Event) -> [Effect] { send(.event(event)) }
 
-    /// The keys read from the terminal in one go, in order. A run of characters the
-    /// table does not bind, in a mode with a text field, goes in as one `.paste`.
+    /// The keys read from the terminal in one go, in order (no bracketed paste among them).
     public mutating func send(keys: [Key], keymap: Keymap) {
+        send(inputs: keys.map { .key($0) }, keymap: keymap)
+    }
+
+    /// What was read from the terminal in one go, in order, pastes put together
+    /// (`PasteDecoder`). A bracketed paste goes in as one `.paste` event, never as keys.
+    /// A run of characters the table does not bind, in a mode with a text field, goes in
+    /// as one `.paste` too (typed faster than drawn, or pasted by a terminal that does
+    /// not bracket pastes), drawn once.
+    public mutating func send(inputs: [TerminalInput], keymap: Keymap) {
         var pasted = ""
-        for key in keys {
+        for item in inputs {
             guard running else { return }
+            guard case .key(let key) = item else {
+                if case .paste(let text) = item {
+                    flush(&pasted)
+                    if running { send(.event(.paste(text))) }
+                }
+                continue
+            }
             let mode = state.keyMode
             let input = keymap.input(for: key, mode: mode, size: ports.size)
             if case .command(.input(.char(let c)))? = input {
@@ -119,8 +134,11 @@ public struct EffectRunner<Ports: AppPorts> {
     }
 
     private mutating func flush(_ pasted: inout String) {
-        if pasted.count == 1, let c = pasted.first {
-            send(.command(.input(.char(c))))
+        // A choice field takes typed letters as keys (the first letter picks an option).
+        var onChoice = false
+        if case .form(let f)? = state.overlays.last, case .choice? = f.focusedKind { onChoice = true }
+        if pasted.count == 1 || onChoice {
+            for c in pasted where running { send(.command(.input(.char(c)))) }
         } else if !pasted.isEmpty {
             send(.event(.paste(pasted)))
         }

@@ -401,7 +401,7 @@ public struct AppState: Sendable {
             case nil: return .panes
             }
         case .help: return .help
-        case .form: return .form
+        case .form(let f): return f.focusedKind == .lines ? .formLines : .form
         case .confirm: return .confirm
         case .menu: return .menu
         case .search: return .search

@@ -115,8 +115,10 @@ public enum Event: Equatable, Sendable {
     case reload(Database, notices: [String], readOnly: Bool)
     case resize(width: Int, height: Int)
     case mouse(MouseEvent)
-    /// Text pasted into the terminal, many characters at once: typed into the text field
-    /// on top, drawn once.
+    /// Text pasted into the terminal (a bracketed paste put together by `PasteDecoder`,
+    /// or a run of characters typed into a field in one read): goes into the text field
+    /// on top as text (`pasteIntoField`), drawn once; anywhere else it is ignored with a
+    /// notice. Never read as keys.
     case paste(String)
     /// The store could not be read: shown in the status bar.
     case failed(String)

@@ -80,7 +80,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .confirm, .search, .editor, .draft, .ask: break
+    case .form, .formLines, .confirm, .search, .editor, .draft, .ask: break
     }
     return []
 }

@@ -331,7 +331,25 @@ extension ModeTable {
         Keymap.cancelRow,
         Binding([.tab, .down], .nextField, section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
         Binding([.backTab, .up], .previousField, section: "Forms and text", help: "previous field"),
+        Keymap.saveFormRow,
     ] + Keymap.textRows, handle: updateForm)
+
+    /// The focused field holds several lines (`FieldKind.lines`): Enter and ↑/↓ are the
+    /// field's; Ctrl-S saves the form, Tab and Shift-Tab leave the field.
+    static let formLines = ModeTable(.formLines, [
+        { var b = Keymap.saveFormRow; b.hint = "save"; return b }(),
+        Binding([.enter], .input(.enter), section: "Forms and text", help: "field of several lines: a new line", hint: "new line"),
+        Keymap.cancelRow,
+        Binding([.tab], .nextField, section: "Forms and text", help: "field of several lines: leave it (next field)", hint: "leave"),
+        Binding([.backTab], .previousField, section: "Forms and text", help: "field of several lines: previous field"),
+        Binding([.up], .input(.up), section: "Forms and text", help: "field of several lines: up a line"),
+        Binding([.down], .input(.down), section: "Forms and text", help: "field of several lines: down a line"),
+    ] + Keymap.textRows, handle: updateForm)
+}
+
+extension Keymap {
+    /// Ctrl-S saves a form from any field (Enter does too, but not in a field of several lines).
+    static let saveFormRow = Binding([.ctrl("s")], .submit, section: "Forms and text", help: "save the form (from any field)")
 }
 
 private func updateForm(_ state: inout AppState, _ command: Command) -> [Effect] {
@@ -485,7 +503,7 @@ private func updateSearch(_ state: inout AppState, _ command: Command) -> [Effec
 }
 
 /// The query changed: select the first match from where the search started.
-private func searchTyped(_ state: inout AppState, _ edited: Search) {
+func searchTyped(_ state: inout AppState, _ edited: Search) {
     var s = edited
     let q = s.field.text
     if let i = findMatch(state, q, from: s.origin, step: 1) {
@@ -562,25 +580,6 @@ private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect
         break
     }
     return []
-}
-
-/// A paste into the text field on top, as one edit.
-func pasteIntoField(_ state: inout AppState, _ text: String) {
-    guard let top = state.overlays.popLast() else { return }
-    switch top {
-    case .form(var f):
-        f.paste(text)
-        state.overlays.append(.form(f))
-    case .editor(var t):
-        t.insert(text)
-        state.overlays.append(.editor(t))
-    case .search(var s):
-        state.overlays.append(top)
-        s.field.insert(text)
-        searchTyped(&state, s)
-    default:
-        state.overlays.append(top)
-    }
 }
 
 /// Typing into a form or the inline editor. The overlay is taken off the stack and

@@ -110,7 +110,8 @@ struct WorkflowEndToEndTests {
         try tmux.keys("Tab")
         try tmux.tmuxRun(["send-keys", "-l", "Typed body, Ctrl-W removes this"])
         try tmux.keys("C-w", "C-w")
-        try tmux.keys("Enter")
+        // Enter is a new line in the body; Ctrl-S saves.
+        try tmux.keys("C-s")
         try tmux.until(contains: "Message from Zoë Łukasiewicz logged")
         try tmux.until(contains: "Hello from the form")
         try quit(tmux)

@@ -339,7 +339,7 @@ struct WorkflowTests {
         s.send(.input(.ctrl("u")))
         s.type("next blursday")
         s.send(.submit)
-        #expect(s.form?.fields[0].error == "not a date (try tomorrow 10:00, +2d)")
+        #expect(s.form?.fields[0].error == "not a date (try tomorrow 14:00, in 3 days, next week)")
         #expect(s.persisted.isEmpty)
     }
 
