@@ -107,13 +107,24 @@ func currentDraftText(_ state: AppState, at i: Int) -> String? {
     return d.text
 }
 
+/// Whether two draft texts say the same: whitespace and blank lines at the end do not count
+/// (the editor's file ends in a newline, and what it gives back has none).
+func sameDraft(_ a: String, _ b: String) -> Bool {
+    func trimmed(_ s: String) -> Substring {
+        var t = Substring(s)
+        while let c = t.last, c.isWhitespace { t.removeLast() }
+        return t
+    }
+    return trimmed(a) == trimmed(b)
+}
+
 /// Asks the loop to save the draft in progress when its text changed since it was last
 /// saved (or since it started). Called on every tick (once a second) and when an edit
 /// comes back from `$EDITOR`, so typing never waits on the disk and a crash loses at most
 /// the last second.
 func saveDraftIfChanged(_ state: inout AppState) -> [Effect] {
     guard let i = draftIndex(state), case .review(var d) = state.overlays[i],
-          let text = currentDraftText(state, at: i), text != (d.lastSaved ?? d.original) else { return [] }
+          let text = currentDraftText(state, at: i), !sameDraft(text, d.lastSaved ?? d.original) else { return [] }
     d.lastSaved = text
     state.overlays[i] = .review(d)
     state.savedDrafts[d.recruiterID] = SavedDraft(text: text, saved: state.now)
@@ -129,12 +140,12 @@ func closeDraft(_ state: inout AppState) -> [Effect] {
         return []
     }
     let name = state.db.recruiters[d.recruiterID]?.name ?? "?"
-    if text == d.original {
+    if sameDraft(text, d.original) {
         state.overlays.removeSubrange(i...)
         let kept = state.savedDrafts[d.recruiterID] != nil
         state.statusMessage = StatusMessage("Draft closed; nothing logged" + (kept ? " · R offers the saved draft again" : ""))
         // Typed and then taken back: the saved copy gets the text as it is.
-        if let saved = d.lastSaved, saved != text {
+        if let saved = d.lastSaved, !sameDraft(saved, text) {
             state.savedDrafts[d.recruiterID] = SavedDraft(text: text, saved: state.now)
             return [.saveDraft(d.recruiterID, text)]
         }

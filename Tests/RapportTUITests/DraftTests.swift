@@ -66,6 +66,22 @@ struct DraftTests {
         #expect(s.persisted.isEmpty)
     }
 
+    @Test("A draft $EDITOR gives back unchanged (without the blank line at its end) is unchanged: Esc closes it, nothing is saved")
+    func editorRoundTripIsNoChange() {
+        var s = Session()
+        s.editorResult = { ExternalEditor.readBack(ExternalEditor.fileText($0)) }
+        s.select(1)
+        s.send(.writeReply)
+        s.send(.submit)
+        guard case .review(let d)? = s.state.overlays.last else { Issue.record("no review"); return }
+        #expect(d.text == "Subject: Re: Take-home exercise" && d.original == "Subject: Re: Take-home exercise\n\n")
+        s.send(.tick(Sample.now))
+        #expect(s.runner.ports.draftWrites.isEmpty)
+        s.send(.cancel)
+        #expect(s.state.overlays.isEmpty)
+        #expect(sameDraft("a\n\n", "a") && !sameDraft("a", "b") && !sameDraft(" a", "a"))
+    }
+
     @Test("The draft is saved on the tick only when it changed; finishing saves the last keys; R offers it again")
     func savedAndResumed() {
         var s = Session()
