@@ -73,7 +73,10 @@ struct DraftEndToEndTests {
         try tmux.until(contains: "Words that must survive")
         // Saved within about a second of typing, without a key or a quit.
         let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, !drafts(dir).values.contains(where: { $0.contains("Words that must survive") }) { usleep(50_000) }
+        func written(_ files: [String: String]) -> Bool {
+            files.count == 1 && files.contains { !$0.key.hasPrefix(".") && $0.value.contains("Words that must survive") }
+        }
+        while Date() < deadline, !written(drafts(dir)) { usleep(50_000) }
         let saved = drafts(dir)
         let id = try kim(try flows.database(dir)).id
         #expect(saved == [id.uuidString.lowercased() + ".txt": "Subject: Re: A role for you\n\nWords that must survive\n"])
