@@ -190,6 +190,8 @@ struct LivePorts: AppPorts {
         let applied = try store.apply(origin: origin, label: label, build)
         return (applied.change, applied.inverse)
     }
+    func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
+    func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> EditorResult {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }

@@ -21,6 +21,14 @@ public protocol AppPorts {
     /// Builds a change with `build` on the store's data under the store's lock and
     /// stores it durably (the one mutation path); returns what was stored and its inverse.
     mutating func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change)
+    /// `u`: takes back this session's latest change through the store's own undo (the
+    /// same history and check as `rapport undo`, decided under the store's lock). Returns
+    /// the label of the step taken back, nil when the session has none left; throws the
+    /// store's refusal ("Not undone: Dana Smith's status changed since by rapport edit").
+    mutating func undo() throws -> String?
+    /// Ctrl-R: puts back the step this session undid last (nil: none, or a new change
+    /// was made since).
+    mutating func redo() throws -> String?
     mutating func copyToClipboard(_ text: String)
     /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over.
     mutating func editExternally(_ text: String) -> EditorResult
@@ -162,8 +170,7 @@ public struct EffectRunner<Ports: AppPorts> {
         switch effect {
         case .persist(let intent, let label):
             // The change is built on the store's data under its lock, not on the copy on
-            // screen: a write another process made a moment ago is built upon (and an
-            // undo that would overwrite it is refused).
+            // screen: a write another process made a moment ago is built upon.
             let now = state.now
             do {
                 let stored = try ports.apply(label: label) { db in
@@ -171,12 +178,21 @@ public struct EffectRunner<Ports: AppPorts> {
                 }
                 send(.applied(stored.change, inverse: stored.inverse))
                 reload()
-            } catch is ReplayRefused {
-                reload()
-                send(.replayRefused)
             } catch {
                 send(.saveFailed("\(error)"))
             }
+        case .undo, .redo:
+            // The store picks the step and checks it under its lock, on its fresh data: an
+            // undo that would overwrite what another process wrote since is refused there.
+            let back = effect == .undo
+            do {
+                let label = try back ? ports.undo() : ports.redo()
+                send(.replayed(back: back, label: label))
+            } catch {
+                send(.replayRefused("\(error)"))
+            }
+            // The store caught up with other processes under its lock: show what it read.
+            reload()
         case .copyToClipboard(let text):
             ports.copyToClipboard(text)
         case .editExternally(let text):

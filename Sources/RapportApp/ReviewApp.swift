@@ -65,6 +65,8 @@ struct ReviewPorts: AppPorts {
     func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
         throw RapportError.failure("the review list writes nothing; Enter commits the import")
     }
+    func undo() throws -> String? { nil }
+    func redo() throws -> String? { nil }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("not in the review") }

@@ -197,6 +197,6 @@ public struct Keymap: Sendable {
     ]
     static let undoRows: [Binding] = [
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo this session's last change (many levels)"),
     ]
 }

@@ -53,13 +53,18 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         pasteIntoField(&state, text)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
-    case .applied(let change, let inverse):
-        applied(&state, change, inverse: inverse)
+    case .applied:
+        // The store's undo history has the change and its inverse; a draft just sent
+        // loses its saved copy now that the store has its message.
         return sentDraftStored(&state)
     case .saveFailed(let message):
-        saveFailed(&state, message)
-    case .replayRefused:
-        replayRefused(&state)
+        state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+        // A draft whose message was refused stays saved beside the store.
+        state.sentDraft = nil
+    case .replayed(let back, let label):
+        replayed(&state, back: back, label: label)
+    case .replayRefused(let message):
+        state.statusMessage = StatusMessage(message, isError: true)
     case .draftEdited(let text):
         return draftEdited(&state, text)
     case .editorFailed(let why):
@@ -127,7 +132,7 @@ extension ModeTable {
         Binding([.char("X")], .dismiss, section: "Deadlines", help: "dismiss the selected deadline, with a reason"),
         Binding([.char("m")], .statusMenu, section: "Recruiters", help: "set the relationship status (form)"),
 
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo this session's last change (many levels)", hint: "undo"),
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
 
         Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
