@@ -92,6 +92,7 @@ private struct Loop {
         var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                              height: size.height, storePath: store.paths.storeDirectory,
                              notices: store.notices, readOnly: store.readOnly)
+        state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()

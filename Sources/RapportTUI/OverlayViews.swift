@@ -120,14 +120,45 @@ enum FormView {
 }
 
 enum ConfirmView {
+    static let keys = "y or Enter: yes (u undoes) · n or Esc: no"
+    static let shortKeys = "y: yes (u undoes) · n: no"
+
+    static func keys(inner: Int) -> String { DisplayWidth.of(keys) <= inner ? keys : shortKeys }
+
+    /// The question, what it is about and the keys, wrapped to fit: at most 76 columns
+    /// wide, narrower on a narrow screen, as tall as the wrapped text needs.
+    static func lines(_ c: Confirm, inner: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for l in Text.wrap(Text.visible(c.question), width: inner) { out.append((l, Style(.warning, bold: true))) }
+        if !c.detail.isEmpty {
+            for l in Text.wrap(Text.visible(c.detail), width: inner) { out.append((l, Style(.normal))) }
+        }
+        out.append(("", .plain))
+        for l in Text.wrap(keys(inner: inner), width: inner) { out.append((l, Style(.muted))) }
+        return out
+    }
+
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ c: Confirm) {
-        let width = min(max(DisplayWidth.of(c.question) + 6, 40), state.width - 2)
-        let box = Screen.centredBox(state, width: width, height: 6)
+        let widest = max(DisplayWidth.of(Text.visible(c.question)), DisplayWidth.of(Text.visible(c.detail)), DisplayWidth.of(keys))
+        let width = min(max(widest + 4, 40), 76, state.width - 2)
+        let inner = max(1, width - 4)
+        var lines = lines(c, inner: inner)
+        let box = Screen.centredBox(state, width: width, height: lines.count + 4)
         Screen.drawBox(&buf, box, title: "Confirm")
-        guard box.height >= 5 else { return }
-        buf.put(Text.truncate(c.question, to: box.width - 4), x: box.x + 2, y: box.y + 2, style: Style(.warning, bold: true))
-        buf.put("y or Enter: yes (u undoes) · n or Esc: no", x: box.x + 2, y: box.y + 3, maxWidth: box.width - 4,
-                style: Style(.muted))
+        guard box.height >= 3 else { return }
+        // Inside the border: a blank row above and below when there is room. On a short
+        // screen the question's start and the keys stay; the middle goes.
+        let inside = box.height - 2
+        let padded = inside >= lines.count + 2
+        let rows = padded ? lines.count : inside
+        if lines.count > rows {
+            let keyLines = Text.wrap(keys(inner: inner), width: inner).count
+            lines = Array(lines.prefix(max(0, rows - keyLines))) + Array(lines.suffix(min(keyLines, rows)))
+        }
+        let top = box.y + 1 + (padded ? 1 : 0)
+        for (i, (text, style)) in lines.enumerated() {
+            buf.put(text, x: box.x + 2, y: top + i, maxWidth: inner, style: style)
+        }
     }
 }
 

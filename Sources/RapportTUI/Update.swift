@@ -36,7 +36,8 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.replaceData(db)
         // Never lose the selection silently: say why it moved.
         if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
-            let note = "\(name) is no longer flagged \(f.rawValue)"
+            let note: String
+            if case .flag(let flag) = f { note = "\(name) is no longer flagged \(flag.rawValue)" } else { note = "\(name) left the list (\(f.name))" }
             state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
                                                 isError: state.statusMessage?.isError ?? false)
         }
@@ -116,7 +117,7 @@ extension ModeTable {
         Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
         Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
-        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
@@ -153,7 +154,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         move(&state, by: n)
         if state.focus == .recruiters { sayFlags(&state) }
     case .page(let n):
-        move(&state, by: n * max(1, state.layout.bodyRows(state.focus) - 1))
+        let rows = state.focus == .messages ? state.threadRows : state.layout.bodyRows(state.focus)
+        move(&state, by: n * max(1, rows - 1))
     case .top:
         move(&state, by: Int.min / 2)
     case .bottom:
@@ -174,7 +176,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         if state.statusMessage != nil {
             state.statusMessage = nil
         } else if state.filter != nil {
-            // Esc clears a flag filter.
+            // Esc clears the filter.
             state.filter = nil
             state.reorder()
             state.statusMessage = StatusMessage("Showing all recruiters")

@@ -143,12 +143,12 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         }
     case .filterMenu:
         var items = ["all recruiters"]
-        for f in Flag.allCases {
-            let n = state.statuses.values.reduce(0) { $0 + ($1.flags.contains(f) ? 1 : 0) }
-            items.append("\(FlagGlyph.glyph(f)) \(f.rawValue) (\(n))")
+        for f in RecruiterFilter.menu {
+            let n = state.db.recruiters.values.reduce(0) { $0 + (f.admits($1, state.statuses[$1.id]) ? 1 : 0) }
+            items.append("\(f.menuLabel) (\(n))")
         }
-        var m = Menu(title: "Show only recruiters flagged", items: items, purpose: .filter)
-        m.cursor = state.filter.flatMap { Flag.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        var m = Menu(title: "Show only recruiters", items: items, purpose: .filter)
+        m.cursor = state.filter.flatMap { RecruiterFilter.menu.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
         state.overlays.append(.menu(m))
     case .cycleSort:
         let all = SortMode.allCases
@@ -181,10 +181,12 @@ private func askDelete(_ state: inout AppState) {
     switch state.focus {
     case .messages:
         if let id = state.selectedMessageID, let m = state.db.message(id) {
-            let who = state.db.recruiters[m.recruiterID]?.name ?? "?"
+            let r = state.db.recruiters[m.recruiterID]
+            let who = r?.name ?? "?"
             let what = (m.direction == .inbound ? "message from " : "message to ") + who
             state.overlays.append(.confirm(Confirm(question: "Delete the \(what) of \(Format.stamp(m.at, now: state.now, timeZone: state.timeZone))?",
-                                                   change: .removeMessage(id), label: "Deleted the \(what)")))
+                                                   change: .removeMessage(id), label: "Deleted the \(what)",
+                                                   detail: r.map(Format.identity) ?? "")))
             return
         }
     case .deadlines:
@@ -197,8 +199,10 @@ private func askDelete(_ state: inout AppState) {
             state.statusMessage = StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true)
             return
         }
+        let r = state.db.recruiters[d.recruiterID]
         state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
-                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"",
+                                               detail: r.map { $0.name + " · " + Format.identity($0) } ?? "")))
         return
     case .recruiters:
         break
@@ -208,9 +212,10 @@ private func askDelete(_ state: inout AppState) {
         return
     }
     let n = state.db.thread(r.id).count
+    let firm = r.firm.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
     state.overlays.append(.confirm(Confirm(
         question: "Delete \(r.name)\(n > 0 ? " and \(n) message\(n == 1 ? "" : "s")" : "")?",
-        change: .removeRecruiter(r.id), label: "Deleted \(r.name)")))
+        change: .removeRecruiter(r.id), label: "Deleted \(r.name)\(firm)", detail: Format.identity(r))))
 }
 
 // MARK: - Search
@@ -342,6 +347,7 @@ extension ModeTable {
         Keymap.cancelRow,
         Binding([.char("j"), .down], .move(1), section: "Menu", help: "down", hint: "move"),
         Binding([.char("k"), .up], .move(-1), section: "Menu", help: "up"),
+    ] + Keymap.topBottom + Keymap.pages + [
         Binding([.enter], .submit, section: "Menu", help: "choose", hint: "choose"),
         Keymap.closeMenuRow,
     ], handle: updateMenu)
@@ -358,6 +364,12 @@ private func updateMenu(_ state: inout AppState, _ command: Command) -> [Effect]
         state.overlays.removeLast()
     case .move(let n):
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .page(let n):
+        m.cursor = AppState.clamp(m.cursor + n * max(1, MenuView.box(state, m).height - 4), count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .top, .bottom:
+        m.cursor = command == .top ? 0 : max(0, m.items.count - 1)
         state.overlays[state.overlays.count - 1] = .menu(m)
     case .submit:
         state.overlays.removeLast()
@@ -519,15 +531,15 @@ private func typeIntoForm(_ state: inout AppState, _ key: Key) -> Bool {
 private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
     switch m.purpose {
     case .filter:
-        let flag = m.cursor == 0 ? nil : Flag.allCases[m.cursor - 1]
+        let filter = m.cursor == 0 ? nil : RecruiterFilter.menu[m.cursor - 1]
         let before = state.selectedRecruiterID
-        if let f = flag, !state.statuses.values.contains(where: { $0.flags.contains(f) }) {
-            state.statusMessage = StatusMessage("No recruiter is flagged \(f.rawValue); the filter is unchanged")
+        if let f = filter, !state.db.recruiters.values.contains(where: { f.admits($0, state.statuses[$0.id]) }) {
+            state.statusMessage = StatusMessage("No recruiter is \(f.name); the filter is unchanged")
             return []
         }
-        state.filter = flag
+        state.filter = filter
         state.reorder()
-        var text = flag.map { "Showing \(state.order.count) flagged \($0.rawValue) · F changes" } ?? "Showing all recruiters"
+        var text = filter.map { "Showing \(state.order.count) \($0.name) · F changes, Esc shows all" } ?? "Showing all recruiters"
         if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiters[b]?.name {
             text += " · \(name) is not in the list"
         }

@@ -609,7 +609,7 @@ struct WorkflowTests {
         let overdue = Flag.allCases.firstIndex(of: .replyOverdue)! + 1
         s.send(.move(overdue))
         s.send(.submit)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
         #expect(s.state.order.allSatisfy { s.state.statuses[$0]?.flags.contains(.replyOverdue) == true })
         #expect(s.state.statusMessage?.text.contains("Sam O'Neil is not in the list") == true)
         // Replying clears the flag: the list says where the recruiter went.
@@ -619,7 +619,7 @@ struct WorkflowTests {
         s.send(.filterMenu)
         s.send(.move(Flag.allCases.firstIndex(of: .noShow)! + 1 - s.stateMenuCursor))
         s.send(.submit)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
         #expect(s.state.statusMessage?.text == "No recruiter is flagged no-show; the filter is unchanged")
         s.state.filter = nil
         s.send(.cycleSort)
@@ -663,7 +663,7 @@ struct WorkflowTests {
         #expect(s.stateMenuCursor == row)
         s.send(.mouse(MouseEvent(.doubleClick(button: 1), x: box.x + 4, y: box.y + 2 + row)))
         #expect(s.state.overlays.isEmpty)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
     }
 
     @Test("a checklist tick in call prep is undoable with u, like every change")
