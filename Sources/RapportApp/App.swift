@@ -43,6 +43,8 @@ public enum App {
         }
         var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment)
         let status = loop.run()
+        // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
+        loop.runner.finishDrafts()
         terminal.shutdown()
         // Clean exit: the store compacts its journal and releases its lock.
         do {
@@ -111,7 +113,11 @@ private struct Loop {
                 state.notices.append("\(error)")
             }
         }
-        let ports = LivePorts(store: store, terminal: terminal, environment: environment, syncSettings: syncSettings)
+        // Drafts left by an earlier session (quit or crashed), offered again on R or c.
+        let drafts = DraftFiles(paths: store.paths)
+        state.savedDrafts = drafts.load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
+        let ports = LivePorts(store: store, terminal: terminal, environment: environment,
+                              drafts: DraftWriter(files: drafts), syncSettings: syncSettings)
         state.sync = ports.syncSummary()
         runner = EffectRunner(state: state, ports: ports)
     }
@@ -177,15 +183,18 @@ struct LivePorts: AppPorts {
     let store: Store
     let terminal: Terminal
     let environment: [String: String]
+    let drafts: DraftWriter
     /// `[sync]` from config.toml, with the variables on top.
     let syncSettings: RapportConfig.SyncSettings
     /// The sync running in the background, if any (SyncPorts.swift).
     var syncJob: SyncJob?
 
-    init(store: Store, terminal: Terminal, environment: [String: String], syncSettings: RapportConfig.SyncSettings) {
+    init(store: Store, terminal: Terminal, environment: [String: String], drafts: DraftWriter,
+         syncSettings: RapportConfig.SyncSettings) {
         self.store = store
         self.terminal = terminal
         self.environment = environment
+        self.drafts = drafts
         self.syncSettings = syncSettings
     }
 
@@ -205,8 +214,16 @@ struct LivePorts: AppPorts {
     func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
     func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
-    func editExternally(_ text: String) -> String? {
+    func editExternally(_ text: String) -> EditorResult {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }
+    }
+    func saveDraft(_ text: String, for recruiterID: UUID) { drafts.save(text, for: recruiterID) }
+    func removeDraft(for recruiterID: UUID) { drafts.remove(recruiterID) }
+    func draftProblems() -> [String] { drafts.takeProblems() }
+    func flushDrafts() { drafts.wait() }
+    /// The file `rapport spell --add` writes.
+    func addToDictionary(_ word: String) throws -> Bool {
+        try PersonalDictionary.add(word, path: UserConfig(environment: environment).dictionaryFile)
     }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult {
         // The shipped tech words and the personal dictionary, read at each check.

@@ -33,7 +33,7 @@ struct SyncFakePorts: AppPorts {
     mutating func undo() throws -> String? { nil }
     mutating func redo() throws -> String? { nil }
     mutating func copyToClipboard(_ text: String) {}
-    mutating func editExternally(_ text: String) -> String? { nil }
+    mutating func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .checked(engine: "test", misspellings: []) }
     func invalidate() {}
     func suspend() {}
