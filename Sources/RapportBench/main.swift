@@ -1,6 +1,10 @@
 // rapport-bench STORE [N]: in-process timings of the store for `make bench`.
 // Prints JSON: {"open_store": [s...], "compact": [s...], "append_fsync": [s...]}.
-// rapport-bench STORE open|compact: does that once and exits (for callgrind and perf stat).
+// rapport-bench STORE open|compact|log|status|undolist: does that once and exits (for
+// callgrind and perf stat; `rapport` itself exits through dispatchMain, which valgrind
+// does not survive). `log` is what `rapport log ID --in` does (open, append one message
+// under the lock, fsync); `status` what `due --statusline` does without its cache (open,
+// evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads.
 import Foundation
 import RapportCore
 import RapportStore
@@ -11,10 +15,27 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
-if args.count > 2, args[2] == "open" || args[2] == "compact" {
+if args.count > 2, ["open", "compact", "log", "status", "undolist"].contains(args[2]) {
     do {
         let store = try Store.open(paths)
-        if args[2] == "compact" { try store.compact() }
+        switch args[2] {
+        case "compact": try store.compact()
+        case "log":
+            guard let r = store.database.recruitersByName.first else { exit(1) }
+            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { _ in
+                .putMessage(Message(recruiterID: r.id, direction: .inbound, channel: .email, at: Clock.system.now()))
+            }
+        case "status":
+            let now = Clock.system.now()
+            let statuses = Rules.evaluate(store.database, now: now, policy: store.policy)
+            var n = 0
+            for s in statuses.values { n += s.deadlines.count }
+            let next = Rules.nextChange(in: store.database, now: now, policy: store.policy)
+            print(n, next)
+        case "undolist":
+            print(store.undoSteps.count)
+        default: break
+        }
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))

@@ -161,6 +161,10 @@ public final class Store {
         return history.groups
     }
 
+    /// The undo history for a list (`rapport undo --list`), oldest first: each group's id,
+    /// origin, label, time and whether it is undone, without reading any group's changes.
+    public var undoSteps: [UndoStep] { history.steps() }
+
     /// Whether `group` is taken back now (undone and not redone).
     public func isUndone(_ group: UndoGroup) -> Bool {
         history.materialize()

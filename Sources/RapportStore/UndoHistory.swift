@@ -56,6 +56,18 @@ public struct UndoGroup: Sendable, Equatable, Codable {
     }
 }
 
+/// One line of `rapport undo --list`: a group without its changes.
+public struct UndoStep: Sendable, Equatable {
+    public var id: UUID
+    public var origin: Origin
+    public var label: String
+    public var at: Date
+    /// An undo or a redo (as opposed to a change someone made).
+    public var isReplay: Bool
+    /// Taken back now (undone and not redone).
+    public var undone: Bool
+}
+
 /// The undo history: the last `limit` groups, oldest first, rebuilt from `undo.jsonl`
 /// (written at each compaction) plus the journal lines after the snapshot.
 ///
@@ -94,6 +106,48 @@ struct UndoHistory: Sendable {
             if g.lastSeq <= p.upTo { append(g) }
         }
         for g in fromJournal { append(g) }
+    }
+
+    /// The groups without their changes, newest last, with whether each is undone.
+    /// A history whose `undo.jsonl` is not read yet reads only each line's small fields:
+    /// the `changes` and `inverses` values (megabytes for a large import) are skipped
+    /// byte by byte, never decoded.
+    func steps() -> [UndoStep] {
+        var h = self
+        if let p = pendingFile {
+            h.pendingFile = nil
+            let fromJournal = h.groups
+            h.groups = []
+            if let bytes = try? Sys.readFile(p.path) {
+                for line in bytes.split(separator: 0x0A) where !line.isEmpty {
+                    let line = [UInt8](line)
+                    // The header is one short line; a group line is never decoded whole.
+                    if line.count < 200, (try? StoreCoding.decoder.decode(Header.self, from: Data(line))) != nil { continue }
+                    guard let g = Self.summary(line) else {
+                        h.groups = []
+                        break
+                    }
+                    if g.lastSeq <= p.upTo { h.append(g) }
+                }
+            }
+            for g in fromJournal { h.append(g) }
+        }
+        return h.groups.map { g in
+            UndoStep(id: g.id, origin: g.origin, label: g.label, at: g.at, isReplay: g.isReplay,
+                     undone: !g.isReplay && h.state(of: g).undone)
+        }
+    }
+
+    /// One `undo.jsonl` group line decoded with `changes` and `inverses` left empty; nil
+    /// when the line is not a group.
+    static func summary(_ line: [UInt8]) -> UndoGroup? {
+        var doc = line
+        for name in ["changes", "inverses"] {
+            guard let range = FastMessages.topLevelValue(named: name, in: doc) else { return nil }
+            doc = FastMessages.rest(doc, without: range)
+        }
+        guard JSONCheck.check(doc) == nil else { return nil }
+        return try? StoreCoding.decoder.decode(UndoGroup.self, from: Data(doc))
     }
 
     /// Records one journal line. Lines written before schema 2 carry no group: they are
