@@ -4,10 +4,12 @@
 // callgrind and perf stat; `rapport` itself exits through dispatchMain, which valgrind
 // does not survive). `log` is what `rapport log ID --in` does (open, append one message
 // under the lock, fsync); `status` what `due --statusline` does without its cache (open,
-// evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads.
+// evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads;
+// `frame` what the TUI computes before its first frame (open, state, render at 120×40).
 import Foundation
 import RapportCore
 import RapportStore
+import RapportTUI
 
 let args = CommandLine.arguments
 guard args.count >= 2 else {
@@ -15,7 +17,7 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
-if args.count > 2, ["open", "compact", "log", "status", "undolist"].contains(args[2]) {
+if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame"].contains(args[2]) {
     do {
         let store = try Store.open(paths)
         switch args[2] {
@@ -32,8 +34,17 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist"].contains(arg
             for s in statuses.values { n += s.deadlines.count }
             let next = Rules.nextChange(in: store.database, now: now, policy: store.policy)
             print(n, next)
+        case "frame":
+            // What the TUI does before its first doupdate, without a terminal: the state
+            // (rules, indexes) and the first screen at 120×40.
+            let state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
+                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly)
+            print(Screen.render(state).width)
         case "undolist":
             print(store.undoSteps.count)
+        case "undolistfull":
+            // How `undo --list` read the history before: every group decoded whole.
+            print(store.undoHistory.filter { store.isUndone($0) }.count)
         default: break
         }
         exit(0)

@@ -68,8 +68,10 @@ enum StoreLoader {
             let (line, col) = JSONCheck.position(of: f.offset, in: bytes)
             throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
         }
-        let data = Data(bytes)
         var snap: Snapshot
+        // A copy of the bytes for JSONDecoder only off the fast path (at stress it is the
+        // size of the whole file, 89 MB of peak memory for nothing).
+        lazy var data = Data(bytes)
         do {
             if let s = fast.snapshot {
                 snap = s

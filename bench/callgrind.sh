@@ -1,0 +1,18 @@
+#!/bin/sh
+# bench/callgrind.sh BENCH_BIN STORE OP [OUT]: instructions executed (callgrind's Ir, all
+# threads) by `rapport-bench STORE OP` (open, compact, log, status, undolist, frame), on a
+# copy of STORE (log and compact write). Repeatable on a loaded machine, unlike wall clock.
+# Also prints the top functions (inclusive) when OUT is given.
+set -eu
+bin=$1; store=$2; op=$3; out=${4:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp -a "$store" "$tmp/store"
+RAPPORT_NOW=${RAPPORT_NOW:-2026-11-20T15:00:00Z} TZ=UTC valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+    "$bin" "$tmp/store" "$op" >/dev/null 2>"$tmp/vg.log" || { cat "$tmp/vg.log" >&2; exit 1; }
+ir=$(grep -m1 '^summary:' "$tmp/cg.out" | awk '{print $2}')
+[ -n "$ir" ] || ir=$(grep -m1 '^totals:' "$tmp/cg.out" | awk '{print $2}')
+echo "$op $(basename "$store") Ir=$ir"
+if [ -n "$out" ]; then
+    callgrind_annotate --inclusive=yes --threshold=99 "$tmp/cg.out" 2>/dev/null | head -60 > "$out"
+fi
