@@ -3,9 +3,25 @@ SWIFT      ?= swift
 CONFIG     ?= release
 BIN_DEBUG  := .build/debug/rapport
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time
+APT_PKGS   := libncurses-dev tmux zlib1g-dev python3-icalendar hunspell hunspell-en-us time python3 neomutt procmail maildrop notmuch man-db git age
 
-.PHONY: all deps shim-fresh build run test bench clean help
+# `make install PREFIX=/usr/local` (DESTDIR for staging): the binary, the man page
+# generated from the argument parser, and bash, zsh and fish completions.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR      = $(DESTDIR)$(PREFIX)/bin
+MANDIR      = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR     = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR      = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR     = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+# The man page's date: the last commit's, so the page is reproducible.
+MAN_DATE   ?= $(shell git log -1 --format=%cs 2>/dev/null || date +%Y-%m-%d)
+MANPAGE     = .build/plugins/GenerateManual/outputs/rapport/rapport.1
+# Extra SwiftPM options for `man` and `install` (the install test passes --ignore-lock:
+# it runs inside `swift test`, which holds the lock on .build).
+SWIFTPM_FLAGS ?=
+
+.PHONY: all deps shim-fresh build run test bench clean help man install uninstall
 
 all: build
 
@@ -13,6 +29,7 @@ help:
 	@echo "make run    build and open the TUI on the default store"
 	@echo "make test   install what is missing, build, run every test"
 	@echo "make bench  run the benchmarks (writes docs/benchmarks.md)"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]  binary, man page, completions; make uninstall"
 
 # Installs the Debian packages Rapport needs when they are missing (apt-get update first).
 deps:
@@ -47,6 +64,26 @@ test: deps shim-fresh
 
 clean:
 	rm -rf .build
+
+# The man page, generated from the argument parser by swift-argument-parser's
+# generate-manual plugin (it builds the package and reads `rapport --experimental-dump-help`).
+man: shim-fresh
+	$(SWIFT) package $(SWIFTPM_FLAGS) plugin generate-manual --configuration $(CONFIG) --date $(MAN_DATE) \
+	  --authors "The Rapport authors"
+	@test -s $(MANPAGE)
+
+install: deps man
+	$(SWIFT) build $(SWIFTPM_FLAGS) -c $(CONFIG) $(STATIC) --product rapport
+	install -d $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	install -m 755 .build/$(CONFIG)/rapport $(BINDIR)/rapport
+	install -m 644 $(MANPAGE) $(MANDIR)/rapport.1
+	.build/$(CONFIG)/rapport --generate-completion-script bash > $(BASHDIR)/rapport
+	.build/$(CONFIG)/rapport --generate-completion-script zsh > $(ZSHDIR)/_rapport
+	.build/$(CONFIG)/rapport --generate-completion-script fish > $(FISHDIR)/rapport.fish
+	@echo "installed rapport in $(BINDIR), its man page in $(MANDIR), completions for bash, zsh and fish"
+
+uninstall:
+	rm -f $(BINDIR)/rapport $(MANDIR)/rapport.1 $(BASHDIR)/rapport $(ZSHDIR)/_rapport $(FISHDIR)/rapport.fish
 
 # Benchmarks: release build, peers from Debian (abook, calcurse, taskwarrior), a pty harness
 # in Python (pexpect, pyte). Prints a table and writes docs/benchmarks.md.

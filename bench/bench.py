@@ -403,6 +403,61 @@ LABELS = [
 ]
 
 
+# ---------------------------------------------------------------- mail
+
+def make_maildir(path, n=10_000, senders=200):
+    """n messages from `senders` people (a third with a recruiter signature), in cur/."""
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(path, sub), exist_ok=True)
+    base = calendar.timegm((2026, 1, 1, 9, 0, 0))
+    for i in range(n):
+        s = i % senders
+        sig = "Senior Technical Recruiter, Agency %d" % s if s % 3 == 0 else "Engineer"
+        t = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime(base + i * 600))
+        body = ("From: Person %d <p%d@example%d.com>\nTo: Me <me@example.com>\nSubject: Message %d about a role\n"
+                "Date: %s\nMessage-ID: <bench%d@example.com>\nContent-Type: text/plain; charset=utf-8\n\n"
+                "Hello, this is message %d. Are you open to a new position?\n\n-- \nPerson %d\n%s\n"
+                % (s, s, s, i, t, i, i, s, sig))
+        with open(os.path.join(path, "cur", "%d.M%dP1.bench:2,S" % (base + i, i)), "w") as f:
+            f.write(body)
+
+
+def bench_mail(root, runs, n=10_000):
+    """`rapport ingest --maildir` on n messages: the first scan and a re-scan with nothing
+    new, in messages per second, beside `notmuch new` on the same maildir."""
+    out = {}
+    maildir = os.path.join(root, "mail", "INBOX")
+    make_maildir(maildir, n)
+    firsts = []
+    for k in range(max(1, runs // 3)):
+        store = os.path.join(root, "mailstore%d" % k)
+        firsts += time_cmd([BIN, "ingest", "--maildir", maildir, "--me", "me@example.com"], env_for(store), 1)
+    out["ingest_first"] = fig(firsts)
+    out["ingest_first_msgs_per_s"] = n / statistics.median(firsts)
+    out["ingest_rescan"] = fig(time_cmd([BIN, "ingest", "--maildir", maildir], env_for(os.path.join(root, "mailstore0")), runs))
+    if shutil.which("notmuch"):
+        firsts = []
+        for k in range(max(1, runs // 3)):
+            cfg = os.path.join(root, "notmuch-config%d" % k)
+            with open(cfg, "w") as f:
+                f.write("[database]\npath=%s\n[user]\nprimary_email=me@example.com\n[new]\ntags=inbox;\n" % os.path.join(root, "mail"))
+            shutil.rmtree(os.path.join(root, "mail", ".notmuch"), ignore_errors=True)
+            firsts += time_cmd(["notmuch", "new", "--quiet"], env_for(extra={"NOTMUCH_CONFIG": cfg}), 1)
+        out["notmuch_first"] = fig(firsts)
+        out["notmuch_first_msgs_per_s"] = n / statistics.median(firsts)
+        out["notmuch_rescan"] = fig(time_cmd(["notmuch", "new", "--quiet"], env_for(extra={"NOTMUCH_CONFIG": cfg}), runs))
+    return out
+
+
+def mail_table(m, n=10_000):
+    rows = ["| mail: %d-message maildir | first scan (median / p99 ms) | messages/s | re-scan, nothing new (median / p99 ms) |" % n,
+            "|---|---|---|---|",
+            "| `rapport ingest --maildir` | %s | %.0f | %s |" % (cell(m["ingest_first"], "ms"), m["ingest_first_msgs_per_s"], cell(m["ingest_rescan"], "ms"))]
+    if "notmuch_first" in m:
+        rows.append("| `notmuch new` (peer) | %s | %.0f | %s |" % (cell(m["notmuch_first"], "ms"), m["notmuch_first_msgs_per_s"], cell(m["notmuch_rescan"], "ms")))
+    return "\n".join(rows)
+
+
 def cell(f, unit):
     if not f:
         return "—"
@@ -416,7 +471,17 @@ def main():
     root = tempfile.mkdtemp(prefix="rapport-bench-")
     runs = 3 if QUICK else 10
     results, peers = {}, {}
+    if os.environ.get("BENCH_ONLY") == "mail":  # just the mail figures, printed, nothing written
+        try:
+            print(mail_table(bench_mail(root, runs)))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
+    mail = {}
     try:
+        if not PARTIAL:
+            print("… mail: 10 000-message maildir", file=sys.stderr)
+            mail = bench_mail(root, runs)
         for tier, r, m in TIERS:
             n = runs if tier != "stress" else max(3, runs // 2)
             print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
@@ -457,7 +522,8 @@ def main():
     if results["empty"].get("cold_start"):
         lines.append("")
         lines.append(f"Empty store, first frame (the fixed start): {cell(results['empty']['cold_start'], 'ms')} ms")
-    table = "\n".join(lines) + "\n\n" + "\n".join(peer_lines) + "\n\n" + "\n".join(ratio_rows(results, peers))
+    table = ("\n".join(lines) + "\n\n" + "\n".join(peer_lines) + "\n\n" + "\n".join(ratio_rows(results, peers))
+             + ("\n\n" + mail_table(mail) if mail else ""))
     print(table)
     if PARTIAL:
         return
@@ -477,7 +543,7 @@ def main():
     with open(doc, "w") as f:
         f.write(head + body + tail)
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
-        json.dump({"rapport": results, "peers": peers, "when": stamp}, f, indent=2, sort_keys=True)
+        json.dump({"rapport": results, "peers": peers, "mail": mail, "when": stamp}, f, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":

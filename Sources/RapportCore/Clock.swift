@@ -81,5 +81,5 @@ public enum RapportError: Error, Equatable, CustomStringConvertible {
 
 extension Date {
     /// Truncated to whole seconds, as the store keeps them.
-    var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+    public var rounded: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }

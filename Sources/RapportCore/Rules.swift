@@ -1,7 +1,7 @@
 import Foundation
 
 /// Every number the rules use. Defaults are documented in docs/rules.md, with the field
-/// names. Decoding a policy file keeps the default of every key it does not mention.
+/// names; config.toml sets them (RapportConfig). Decoding JSON keeps the default of every key it does not mention.
 public struct Policy: Codable, Sendable, Equatable {
     /// The candidate's IANA time zone (business hours are counted in it). Unknown → UTC.
     public var timeZone: String

@@ -60,7 +60,7 @@ public struct FilledTemplate: Sendable, Equatable {
 public enum Templates {
     /// Every placeholder a template may use.
     public static let placeholders: [String] = [
-        "first_name", "name", "firm", "role", "employer", "interviewers", "my_name", "reason", "months",
+        "first_name", "name", "firm", "role", "employer", "interviewers", "my_name", "reason", "months", "reengage",
     ]
 
     /// What to do when a placeholder has no data.
@@ -73,6 +73,7 @@ public enum Templates {
         "my_name": "set RAPPORT_MY_NAME or my_name in settings.json",
         "reason": "give a reason (--set reason=…)",
         "months": "say when (--set months=3)",
+        "reengage": "give a re-engage date (--reengage \"in 3 months\")",
     ]
 
     public static let shipped: [MessageTemplate] = [
@@ -85,6 +86,7 @@ public enum Templates {
             so I'd rather not take your time with it.
 
             I appreciate you reaching out and would be glad to hear from you about future roles.
+            Could we pick this up again after {reengage?}?
 
             Best regards,
             {my_name}
@@ -146,6 +148,17 @@ public enum Templates {
             Best regards,
             {my_name}
             """),
+        MessageTemplate(
+            name: "follow-up", subject: "Following up: {role}",
+            body: """
+            Hi {first_name},
+
+            I'm following up on the {role} role. Is there any news on your side, \
+            or anything else you need from me?
+
+            Best regards,
+            {my_name}
+            """),
     ]
 
     /// The shipped templates with the user's on top: a user template replaces the shipped
@@ -161,7 +174,8 @@ public enum Templates {
     /// literal braces; a name is letters, digits and `_`.
     public static func placeholderNames(in text: String) -> [String] {
         var seen: [String] = []
-        _ = substitute(text) { name in
+        _ = substitute(text) { raw in
+            let name = raw.hasSuffix("?") ? String(raw.dropLast()) : raw
             if !seen.contains(name) { seen.append(name) }
             return nil
         }
@@ -169,11 +183,17 @@ public enum Templates {
     }
 
     /// Fills `template` from `values`. Placeholders that are unknown or have no (non-blank)
-    /// value stay in the text as `{name}` and are reported.
+    /// value stay in the text as `{name}` and are reported. An optional placeholder,
+    /// `{name?}`, is never reported: with no value, the line it is on is left out.
     public static func fill(_ template: MessageTemplate, values: [String: String]) -> FilledTemplate {
         var unknown: [String] = [], missing: [String] = []
         let known = Set(placeholders)
+        func present(_ name: String) -> String? {
+            guard let v = values[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+            return v
+        }
         func lookup(_ name: String) -> String? {
+            if name.hasSuffix("?") { return present(String(name.dropLast())) ?? "" }
             if let v = values[name], !v.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return v }
             if known.contains(name) || values[name] != nil {
                 if !missing.contains(name) { missing.append(name) }
@@ -182,12 +202,37 @@ public enum Templates {
             }
             return nil
         }
-        let subject = template.subject.map { substitute($0, lookup) }
-        let body = substitute(template.body, lookup)
+        let subject = template.subject.map { substitute(dropOptionalLines($0, present), lookup) }
+        let body = substitute(dropOptionalLines(template.body, present), lookup)
         return FilledTemplate(name: template.name, subject: subject, body: body, unknown: unknown, missing: missing)
     }
 
-    /// Replaces each `{name}` with `value(name)`, or keeps `{name}` when it returns nil.
+    /// `text` without the lines whose optional placeholders (`{name?}`) have no value; a
+    /// blank line left doubled by a removal is dropped too.
+    static func dropOptionalLines(_ text: String, _ value: (String) -> String?) -> String {
+        guard text.contains("?}") else { return text }
+        var out: [Substring] = []
+        var removed = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var keep = true
+            _ = substitute(String(line)) { name in
+                if name.hasSuffix("?"), value(String(name.dropLast())) == nil { keep = false }
+                return nil
+            }
+            if !keep {
+                removed = true
+                continue
+            }
+            if removed, line.trimmingCharacters(in: .whitespaces).isEmpty,
+               out.last.map({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? true {
+                continue
+            }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Replaces each `{name}` (or `{name?}`) with `value(name)`, or keeps it when it returns nil.
     static func substitute(_ text: String, _ value: (String) -> String?) -> String {
         var out = ""
         var i = text.startIndex
@@ -201,7 +246,8 @@ public enum Templates {
             }
             if c == "{", let close = text[next...].firstIndex(of: "}") {
                 let name = String(text[next..<close])
-                if !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                let bare = name.hasSuffix("?") ? name.dropLast() : Substring(name)
+                if !bare.isEmpty, bare.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
                     out += value(name) ?? "{\(name)}"
                     i = text.index(after: close)
                     continue
@@ -242,15 +288,19 @@ public enum Templates {
     /// opportunity and its latest interview, the candidate's name, and `extra` (reason,
     /// months, or anything else; `extra` wins). Names with no data are absent.
     public static func values(for recruiter: Recruiter, in db: Database, now: Date, myName: String?,
+                              reengage: Date? = nil, timeZone: TimeZone = TimeZone(secondsFromGMT: 0)!,
                               extra: [String: String] = [:]) -> [String: String] {
         var v: [String: String] = [:]
+        v["role"] = roleFromSubject(db.thread(recruiter.id), now: now)
+        v["reengage"] = reengage.map { longDate($0, timeZone: timeZone) }
         let name = recruiter.name.trimmingCharacters(in: .whitespaces)
         v["name"] = name
         v["first_name"] = name.split(separator: " ").first.map(String.init)
         v["firm"] = recruiter.firm
         v["my_name"] = myName
         if let o = latestOpportunity(db.opportunities(of: recruiter.id)) {
-            v["role"] = o.role
+            let role = o.role.trimmingCharacters(in: .whitespaces)
+            if !role.isEmpty { v["role"] = role }
             v["employer"] = o.employer
             if let iv = latestInterview(o, now: now) {
                 let names = joinNames(iv.interviewers)
@@ -259,5 +309,79 @@ public enum Templates {
         }
         for (k, value) in extra { v[k] = value }
         return v.filter { !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    }
+
+    /// The role a thread is about when no opportunity names it: the subject of its latest
+    /// message (at or before `now`) that has one, without reply and forward prefixes
+    /// (`Re:`, `Fwd:`, `AW:`, `[External]` …).
+    public static func roleFromSubject(_ thread: [Message], now: Date) -> String? {
+        for m in thread.reversed() where m.at <= now {
+            guard let subject = m.subject.map(stripReplyPrefixes), !subject.isEmpty else { continue }
+            return subject
+        }
+        return nil
+    }
+
+    static let replyPrefixes = ["re", "fw", "fwd", "aw", "wg", "sv", "vs", "tr", "antw", "rv", "r"]
+
+    /// "Re: Fwd: [External] Staff Engineer" → "Staff Engineer".
+    public static func stripReplyPrefixes(_ subject: String) -> String {
+        var s = Substring(subject.trimmingCharacters(in: .whitespacesAndNewlines))
+        while true {
+            if s.hasPrefix("["), let close = s.firstIndex(of: "]"), s.distance(from: s.startIndex, to: close) <= 20 {
+                s = s[s.index(after: close)...].drop { $0 == " " }
+                continue
+            }
+            guard let colon = s.firstIndex(of: ":"), s.distance(from: s.startIndex, to: colon) <= 5 else { break }
+            let word = s[..<colon].lowercased().trimmingCharacters(in: .whitespaces)
+            guard replyPrefixes.contains(word) else { break }
+            s = s[s.index(after: colon)...].drop { $0 == " " }
+        }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ]
+
+    /// "April 7, 2027": a day on the wall clock of `timeZone`, for text written to people.
+    public static func longDate(_ date: Date, timeZone: TimeZone) -> String {
+        let cal = BusinessCalendar(timeZone: timeZone)
+        let c = CivilDate.date(fromDays: BusinessCalendar.dayIndex(local: cal.local(date)))
+        return "\(monthNames[c.month - 1]) \(c.day), \(c.year)"
+    }
+
+    /// What a reply is for, as far as choosing its template goes.
+    public enum Purpose: Sendable, Equatable {
+        case reply
+        case decline
+    }
+
+    /// The template to preselect for a message to a recruiter: `decline` when declining;
+    /// otherwise the template matching the most urgent pressing deadline (a thank-you
+    /// owed after an interview → `thank-you`, a follow-up overdue or due within `window` →
+    /// `follow-up`, a check-in → `check-in`; thank-you and check-in deadlines only exist
+    /// once they are owed, so they always count). A reply they are waiting for, an expectation
+    /// or nothing pressing → nil (start blank). Only names in `available` are returned.
+    public static func preselected(purpose: Purpose, deadlines: [Deadline], now: Date,
+                                   available: [String], window: TimeInterval = 86_400) -> String? {
+        let wanted: String?
+        switch purpose {
+        case .decline:
+            wanted = "decline"
+        case .reply:
+            let pressing = deadlines.filter {
+                $0.kind == .thankYou || $0.kind == .checkIn || $0.due <= now.addingTimeInterval(window)
+            }
+                .sorted { $0.urgency != $1.urgency ? $0.urgency > $1.urgency : $0.due < $1.due }
+            switch pressing.first?.kind {
+            case .thankYou: wanted = "thank-you"
+            case .followUp: wanted = "follow-up"
+            case .checkIn: wanted = "check-in"
+            case .reply, .expectation, nil: wanted = nil
+            }
+        }
+        return wanted.flatMap { available.contains($0) ? $0 : nil }
     }
 }

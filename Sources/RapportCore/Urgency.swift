@@ -2,7 +2,7 @@ import Foundation
 
 /// The coefficients of the urgency score, in the way taskwarrior documents `urgency`:
 /// a score is the sum of coefficient × factor over the terms that apply. The table with
-/// the defaults is in docs/rules.md; every number can be overridden in the policy file
+/// the defaults is in docs/rules.md; every number can be overridden in config.toml
 /// (missing keys keep their default).
 public struct UrgencyWeights: Codable, Sendable, Equatable {
     /// Recruiter score: one coefficient per flag that is up, keyed by the flag's name.

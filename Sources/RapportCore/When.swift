@@ -13,8 +13,12 @@ import Foundation
 /// - a time alone, `13:00` or `9:30:15`: today at that time
 /// - relative: `+3d`, `-2h`, `+90m`, `+2w`, `+1d12h` (units w, d, h, m, s; days and weeks
 ///   keep the wall-clock time across DST, hours and shorter are exact)
+/// - spelled out: `in 3 days`, `in 2 weeks`, `in 3 months`, `in a year`, `in 2 hours`,
+///   `next week`, `next month`, `next year`, optionally with a time (`in 3 days 10:00`);
+///   days, weeks, months and years keep the wall-clock time, a month later is the same day
+///   of the month (or the month's last day: Jan 31 + 1 month is Feb 28)
 public enum When {
-    static let formsHint = "use ISO 8601 (2026-03-09, 2026-03-09T13:00, 2026-03-09T13:00Z), now, today, tomorrow [10:00], +3d, -2h, +90m, a weekday (tue, tuesday 13:00) or a time (13:00)"
+    static let formsHint = "use ISO 8601 (2026-03-09, 2026-03-09T13:00, 2026-03-09T13:00Z), now, today, tomorrow [10:00], +3d, -2h, +90m, in 3 days, in 2 weeks, in 3 months, next week, next month, a weekday (tue, tuesday 13:00) or a time (13:00)"
 
     public static func parse(_ text: String, now: Date, timeZone: TimeZone) throws -> Date {
         let words = text.lowercased().split(whereSeparator: \.isWhitespace).map(String.init)
@@ -141,6 +145,9 @@ public enum When {
         if words.count == 2, let iso = isoDate(words.joined(separator: "T").uppercased(), cal: cal) {
             return iso // "2026-03-09 13:00"
         }
+        if words.first == "in" || (words.first == "next" && words.count >= 2 && weekdays[words[1]] == nil) {
+            return spelled(words, now: now, cal: cal)
+        }
         // A day word, then an optional time.
         var seconds = 0.0
         if words.count >= 2 {
@@ -160,6 +167,79 @@ public enum When {
             let ahead = (target - current + 7) % 7
             return at(day: todayIndex + (ahead == 0 ? 7 : ahead), seconds: seconds, cal: cal)
         }
+    }
+
+    /// Units of the spelled-out forms, singular and plural.
+    enum SpelledUnit {
+        case second, minute, hour, day, week, month, year
+
+        init?(_ word: String) {
+            switch word {
+            case "second", "seconds", "sec", "secs": self = .second
+            case "minute", "minutes", "min", "mins": self = .minute
+            case "hour", "hours", "hr", "hrs": self = .hour
+            case "day", "days": self = .day
+            case "week", "weeks", "wk", "wks": self = .week
+            case "month", "months": self = .month
+            case "year", "years", "yr", "yrs": self = .year
+            default: return nil
+            }
+        }
+    }
+
+    /// `in 3 months`, `in a week`, `next month`, each optionally followed by a time of day
+    /// (`in 3 days 10:00`), which then replaces the time of the day reached.
+    static func spelled(_ words: [String], now: Date, cal: BusinessCalendar) -> Date? {
+        var words = words
+        var time: Double?
+        if words.count >= 3, let t = timeOfDay(words[words.count - 1]) {
+            time = t
+            words.removeLast()
+            if words.last == "at" { words.removeLast() }
+        }
+        let count: Int
+        let unit: SpelledUnit
+        if words.count == 2, words[0] == "next", let u = SpelledUnit(words[1]) {
+            count = 1
+            unit = u
+        } else if words.count == 3, words[0] == "in", let u = SpelledUnit(words[2]) {
+            if words[1] == "a" || words[1] == "an" || words[1] == "one" {
+                count = 1
+            } else if words[1].count <= 6, words[1].allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(words[1]) {
+                count = n
+            } else {
+                return nil
+            }
+            unit = u
+        } else {
+            return nil
+        }
+        let shifted: Date
+        switch unit {
+        case .second: shifted = now.addingTimeInterval(Double(count))
+        case .minute: shifted = now.addingTimeInterval(Double(count) * 60)
+        case .hour: shifted = now.addingTimeInterval(Double(count) * 3600)
+        case .day: shifted = cal.adding(calendarDays: count, to: now)
+        case .week: shifted = cal.adding(calendarDays: 7 * count, to: now)
+        case .month: shifted = addingMonths(count, to: now, cal: cal)
+        case .year: shifted = addingMonths(12 * count, to: now, cal: cal)
+        }
+        guard let time else { return shifted }
+        return at(day: today(shifted, cal), seconds: time, cal: cal)
+    }
+
+    /// The same wall-clock time `months` calendar months later; the day of the month is
+    /// kept, or clamped to the last day of a shorter month.
+    static func addingMonths(_ months: Int, to date: Date, cal: BusinessCalendar) -> Date {
+        let local = cal.local(date)
+        let day = BusinessCalendar.dayIndex(local: local)
+        let secondsIntoDay = local - Double(day) * 86_400
+        let civil = CivilDate.date(fromDays: day)
+        let index = civil.year * 12 + (civil.month - 1) + months
+        let year = Int((Double(index) / 12).rounded(.down))
+        let month = index - year * 12 + 1
+        let d = min(civil.day, daysIn(month: month, year: year))
+        return cal.absolute(local: Double(CivilDate.days(year: year, month: month, day: d)) * 86_400 + secondsIntoDay)
     }
 
     /// Today's day index (days since 1970-01-01) on the local wall clock.

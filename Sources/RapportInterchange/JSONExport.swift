@@ -14,7 +14,13 @@ public struct RapportDocument: Codable, Sendable, Equatable {
 
     public init(_ db: Database) {
         schemaVersion = RapportDocument.currentVersion
-        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }
+        // Flags (and when each was first seen) are derived on each device, not data: two
+        // devices that hold the same data export the same bytes.
+        recruiters = db.recruiters.values.sorted { $0.id.uuidString < $1.id.uuidString }.map {
+            var r = $0
+            r.flags = []
+            return r
+        }
         messages = recruiters.flatMap { db.thread($0.id) }
         opportunities = db.opportunities.values.sorted { $0.id.uuidString < $1.id.uuidString }
         followUps = db.followUps.values.sorted { $0.id.uuidString < $1.id.uuidString }

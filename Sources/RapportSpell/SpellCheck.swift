@@ -33,8 +33,8 @@ public enum SpellResult: Sendable, Equatable {
 /// comes back as `*` (correct), `& word count offset: suggestions` or `# word offset`
 /// (misspelt), with an empty line after each input line.
 ///
-/// Placeholders (`{role}`), URLs, email addresses and `ignoring` words (names) are never
-/// reported. The environment (for PATH and dictionary paths) is a parameter.
+/// Placeholders (`{role}`), URLs, email addresses, `ignoring` words (names) and the
+/// `accepted` words (shipped tech words, the personal dictionary) are never reported. The environment (for PATH and dictionary paths) is a parameter.
 public struct SpellChecker: Sendable {
     public struct Engine: Sendable, Equatable {
         public var name: String
@@ -55,10 +55,15 @@ public struct SpellChecker: Sendable {
 
     public var engines: [Engine]
     public var environment: [String: String]
+    /// Words accepted beyond the engine's dictionary (the shipped tech words and the
+    /// personal dictionary), any case.
+    public var accepted: WordList
 
-    public init(environment: [String: String], engines: [Engine] = SpellChecker.defaultEngines()) {
+    public init(environment: [String: String], engines: [Engine] = SpellChecker.defaultEngines(),
+                accepted: WordList = WordList.standard(personal: [])) {
         self.environment = environment
         self.engines = engines
+        self.accepted = accepted
     }
 
     /// The first engine that runs and has its dictionary; otherwise `.unavailable`.
@@ -72,7 +77,9 @@ public struct SpellChecker: Sendable {
             case .success(let output):
                 let found = Self.parse(output, lines: masked)
                 let ignore = Set(ignoring.map { $0.lowercased() })
-                return .checked(engine: engine.name, misspellings: found.filter { !ignore.contains($0.word.lowercased()) })
+                return .checked(engine: engine.name, misspellings: found.filter {
+                    !ignore.contains($0.word.lowercased()) && !accepted.contains($0.word)
+                })
             case .failure(let reason):
                 reasons.append("\(engine.name): \(reason)")
             }

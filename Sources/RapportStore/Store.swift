@@ -40,6 +40,12 @@ public final class Store {
     private var snapshotID: Sys.FileID?
     private var journalID: Sys.FileID?
     private var closed = false
+    /// With sync set up, every change is also appended to this device's log.
+    private var recorderCache: SyncRecorder?
+    var recorder: SyncRecorder? {
+        if recorderCache == nil { recorderCache = SyncRecorder.load(paths) }
+        return recorderCache
+    }
 
     private init(paths: AppPaths, policy: Policy, clock: Clock, fs: FileSystem, lockFD: Int32, threshold: Int) {
         self.paths = paths
@@ -134,7 +140,19 @@ public final class Store {
         let jl = JournalLine(seq: seq + 1, change: stored, group: group, origin: origin, label: label, at: at,
                              inverse: inverse, undoes: undoes, redoes: redoes)
         let line = try StoreCoding.encodeLine(jl, changeBytes: body)
-        try appendLine(line)
+        // With sync on, the change goes to this device's sync log first (what a sync merged
+        // came from the logs and is not recorded again).
+        var rollback: () -> Void = {}
+        if origin != .sync, let recorder {
+            do { rollback = try recorder.record(stored, now: at, group: group.uuidString.lowercased()) } catch {
+                throw RapportError.failure("the change was not saved: the sync log could not be written (\((error as? RapportError)?.description ?? "\(error)"))")
+            }
+            for n in recorder.notices where !notices.contains(n) { notices.append(n) }
+        }
+        do { try appendLine(line) } catch {
+            rollback()
+            throw error
+        }
         database = next
         seq += 1
         journalOffset += line.count
@@ -143,6 +161,42 @@ public final class Store {
         generation += 1
         history.record(jl)
         return Applied(seq: seq, group: group, change: stored, inverse: inverse, written: true)
+    }
+
+    /// Applies what a sync merged, built from the current data under the lock (nil: nothing
+    /// to change), with origin `sync`: not recorded in this device's sync log, and never
+    /// taken back by `rapport undo`. `then` runs under the same lock once it is saved.
+    @discardableResult
+    public func applyMerged(_ build: (Database) throws -> Change?, then: () throws -> Void = {}) throws -> Change? {
+        try checkWritable()
+        return try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            try checkWritable()
+            let change = try build(database)
+            if let change { _ = try appendLocked(change, origin: .sync, label: "sync", group: UUID()) }
+            try then()
+            return change
+        }
+    }
+
+    /// Records every recruiter (with what it owns) in this device's sync log, as the data
+    /// that existed before sync was set up. Returns how many.
+    public func recordExistingForSync() throws -> Int {
+        try checkWritable()
+        return try locked(LOCK_EX) {
+            try catchUp(canRepair: true)
+            guard let recorder else { return 0 }
+            // The log exists (with its header) even when there is nothing to record, so the
+            // other devices know this one from its first sync.
+            try recorder.prepare()
+            var n = 0
+            for id in database.recruiters.keys.sorted(by: uuidLess) {
+                guard let rec = database.record(of: id) else { continue }
+                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync")
+                n += 1
+            }
+            return n
+        }
     }
 
     private func compactIfLarge() {

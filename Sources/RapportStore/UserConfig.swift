@@ -1,8 +1,9 @@
 import Foundation
 import RapportCore
 
-/// The user's configuration directory and what Rapport reads from it: reply templates
-/// (`templates/NAME.txt`) and `settings.json` (`{"my_name": "…"}`). The environment is a
+/// The user's configuration directory and what Rapport reads from it: `config.toml` (see
+/// `RapportConfig`), reply templates (`templates/NAME.txt`), the spell-check
+/// `dictionary`, and the older `settings.json` (`{"my_name": "…"}`). The environment is a
 /// parameter, never read globally.
 ///
 /// Directory: `$XDG_CONFIG_HOME/rapport` (absolute values only, per the XDG spec), else
@@ -24,6 +25,24 @@ public struct UserConfig: Sendable, Equatable {
 
     public var templatesDirectory: String { (directory as NSString).appendingPathComponent("templates") }
     public var settingsFile: String { (directory as NSString).appendingPathComponent("settings.json") }
+    public var configFile: String { (directory as NSString).appendingPathComponent("config.toml") }
+    /// The personal spell-check dictionary: one word a line.
+    public var dictionaryFile: String { (directory as NSString).appendingPathComponent("dictionary") }
+
+    /// `my_name` from the older settings.json, or nil (no file, no name). A broken file is
+    /// an error, not a silent nil.
+    public func settingsName() throws -> String? {
+        guard let data = FileManager.default.contents(atPath: settingsFile) else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+            throw RapportError.failure("\(settingsFile) is not a JSON object (expected {\"my_name\": \"Your Name\"})")
+        }
+        return (dict["my_name"] as? String)?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+    }
+
+    /// Loads config.toml with the environment on top (`RapportConfig.load`).
+    public func load(environment: [String: String], systemTimeZone: String = TimeZone.current.identifier) throws -> RapportConfig {
+        try RapportConfig.load(self, environment: environment, systemTimeZone: systemTimeZone)
+    }
 
     /// The user's templates (`*.txt`, name = file name without `.txt`), sorted by name, and
     /// one line per file that could not be read. A missing directory is no templates.
@@ -53,15 +72,11 @@ public struct UserConfig: Sendable, Equatable {
         return (Templates.merged(user: user.templates), user.problems)
     }
 
-    /// The candidate's name for `{my_name}`: `RAPPORT_MY_NAME`, else `my_name` in
-    /// settings.json, else nil. A broken settings file is an error, not a silent nil.
+    /// The candidate's name for `{my_name}`: `RAPPORT_MY_NAME`, else `[me] name` in
+    /// config.toml, else `my_name` in the older settings.json, else nil. A broken file is an
+    /// error, not a silent nil.
     public func myName(environment: [String: String]) throws -> String? {
-        if let n = environment["RAPPORT_MY_NAME"]?.trimmingCharacters(in: .whitespaces), !n.isEmpty { return n }
-        guard let data = FileManager.default.contents(atPath: settingsFile) else { return nil }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-            throw RapportError.failure("\(settingsFile) is not a JSON object (expected {\"my_name\": \"Your Name\"})")
-        }
-        return (dict["my_name"] as? String)?.trimmingCharacters(in: .whitespaces).nilIfEmpty
+        try load(environment: environment, systemTimeZone: "UTC").me.name
     }
 }
 

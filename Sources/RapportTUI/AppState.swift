@@ -1,11 +1,11 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
-/// Where flags, whose turn and deadlines come from. The app uses `.standard` (the
-/// rules in RapportCore, the same ones the CLI uses); tests may pin the output.
-public struct RulesEngine: Sendable {
+/// Where the screen's statuses (flags, whose turn) and deadlines come from: a function
+/// pair, not the rules themselves. The app uses `.standard` (the rules in RapportCore,
+/// the same ones the CLI uses); tests may pin the output.
+public struct StatusSource: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
     /// Every deadline, most urgent first, from statuses already evaluated.
     public var deadlines: @Sendable ([UUID: RecruiterStatus]) -> [Deadline]
@@ -16,7 +16,7 @@ public struct RulesEngine: Sendable {
         self.deadlines = deadlines
     }
 
-    public static let standard = RulesEngine(
+    public static let standard = StatusSource(
         evaluate: { Rules.evaluate($0, now: $1, policy: $2) },
         deadlines: { Rules.deadlines(of: $0) })
 }
@@ -73,7 +73,7 @@ public struct Draft: Equatable, Sendable {
     public var purpose: Purpose
     public var text: String
     /// Nil until the spell check has run.
-    public var spelling: SpellResult?
+    public var spelling: Spelling?
     /// The send-time warning for the recruiter's zone, if outside their hours.
     public var sendWarning: String?
 
@@ -87,6 +87,30 @@ public struct Draft: Equatable, Sendable {
     public var problems: [String] {
         let f = Templates.fill(MessageTemplate(name: "draft", subject: parts.subject, body: parts.body), values: [:])
         return (f.unknown + f.missing).map { "{\($0)} is not filled in" }
+    }
+}
+
+/// What the spell checker said about a draft. The effect runner (RapportApp) maps the
+/// checker's answer to it, so this module needs no spell checker.
+public enum Spelling: Equatable, Sendable {
+    case checked(engine: String, misspellings: [MisspeltWord])
+    /// No checker could run: why, and how to get one. Not an error; the draft can go.
+    case unavailable(String)
+}
+
+/// A word the checker did not know: 1-based line and 0-based column in the body,
+/// and its suggestions.
+public struct MisspeltWord: Equatable, Sendable {
+    public var word: String
+    public var line: Int
+    public var column: Int
+    public var suggestions: [String]
+
+    public init(word: String, line: Int, column: Int, suggestions: [String]) {
+        self.word = word
+        self.line = line
+        self.column = column
+        self.suggestions = suggestions
     }
 }
 
@@ -125,7 +149,7 @@ public struct AppState: Sendable {
     public var storePath: String
     public var notices: [String]
     public var readOnly: Bool
-    public var rules: RulesEngine
+    public var rules: StatusSource
 
     public var focus: Pane = .recruiters
     public var overlays: [Overlay] = []
@@ -157,6 +181,8 @@ public struct AppState: Sendable {
     public var threadScroll = 0
     /// The insight and call-prep views, and the ally-score order (FullViews.swift).
     public internal(set) var full = FullViewState()
+    /// The review list of an import, drawn in place of the panes while it is open.
+    public var review: ImportReview?
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -176,7 +202,7 @@ public struct AppState: Sendable {
 
     public init(db: Database, policy: Policy = .default, now: Date, width: Int, height: Int,
                 storePath: String = "", notices: [String] = [], readOnly: Bool = false,
-                rules: RulesEngine = .standard) {
+                rules: StatusSource = .standard) {
         self.db = db
         self.policy = policy
         self.now = now
@@ -332,6 +358,7 @@ public struct AppState: Sendable {
     public var keyMode: KeyMode {
         switch overlays.last {
         case nil:
+            if review != nil { return .review }
             switch full.view {
             case .insight: return .insight
             case .callPrep: return .callPrep
@@ -343,7 +370,7 @@ public struct AppState: Sendable {
         case .menu: return .menu
         case .search: return .search
         case .editor: return .editor
-        case .review: return .review
+        case .review: return .draft
         }
     }
 

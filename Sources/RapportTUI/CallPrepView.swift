@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// The call-prep view: who, when in both zones, the research checklist (ticked with
 /// Space or `x`), the agenda notes and the end of the thread.

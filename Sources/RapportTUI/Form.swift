@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// What a form field accepts; decides validation, completion and how it is drawn.
 public enum FieldKind: Equatable, Sendable {
@@ -19,8 +19,17 @@ public enum FieldKind: Equatable, Sendable {
     case number(ClosedRange<Int>)
 }
 
+/// Which value a form field holds; forms are read by these, not by strings.
+public enum FieldKey: String, Sendable, Equatable {
+    case name, firm, email, phone, linkedin, timeZone, tags, kind, targeting
+    case direction, channel, at, subject, body
+    case reason, reengage
+    case role, employer, interviewers, minutes
+    case due, note, until
+}
+
 public struct FormField: Equatable, Sendable {
-    public var key: String
+    public var key: FieldKey
     public var label: String
     public var kind: FieldKind
     public var field: TextField
@@ -31,7 +40,7 @@ public struct FormField: Equatable, Sendable {
     /// Shown below the form while the field has the focus.
     public var hint: String
 
-    public init(_ key: String, _ label: String, _ kind: FieldKind = .text, value: String = "", choice: Int = 0,
+    public init(_ key: FieldKey, _ label: String, _ kind: FieldKind = .text, value: String = "", choice: Int = 0,
                 hint: String = "") {
         self.key = key
         self.label = label
@@ -75,8 +84,13 @@ public struct Form: Equatable, Sendable {
         self.fields = fields
     }
 
-    public subscript(key: String) -> String {
+    public subscript(key: FieldKey) -> String {
         fields.first { $0.key == key }?.value ?? ""
+    }
+
+    /// The option index of a `.choice` field (0 when there is none).
+    public func choice(_ key: FieldKey) -> Int {
+        fields.first { $0.key == key }?.choice ?? 0
     }
 
     /// Edits the focused field with a key (text keys; ←/→/Space on a choice).
@@ -100,6 +114,15 @@ public struct Form: Equatable, Sendable {
             // An error goes away as soon as the value is fixed.
             fields[focus].error = nil
         }
+    }
+
+    /// A paste into the focused field (nothing on a choice).
+    public mutating func paste(_ text: String) {
+        guard fields.indices.contains(focus) else { return }
+        completions = []
+        if case .choice = fields[focus].kind { return }
+        fields[focus].field.insert(text)
+        fields[focus].error = nil
     }
 
     public mutating func move(_ delta: Int) {
@@ -152,23 +175,25 @@ public enum TimeZones {
 /// Builds the forms and turns a filled form into a change.
 public enum Forms {
     static let channels = Channel.allCases.map(\.rawValue)
+    /// The log form's direction choice, in its order.
+    static let directions: [(label: String, value: Direction)] = [("from them", .inbound), ("from you", .outbound)]
     static let dateHint = "now, today, tomorrow 10:00, +2d, -3h, tue 13:00, 2026-03-09T13:00"
 
     public static func recruiter(_ r: Recruiter?) -> Form {
         let kinds = RecruiterKind.allCases.map(\.rawValue)
         let targets = Targeting.allCases.map(\.rawValue)
         let fields: [FormField] = [
-            FormField("name", "Name", .required, value: r?.name ?? "", hint: "the recruiter's full name"),
-            FormField("firm", "Firm", value: r?.firm ?? ""),
-            FormField("email", "Email", value: r?.email ?? ""),
-            FormField("phone", "Phone", value: r?.phone ?? ""),
-            FormField("linkedin", "LinkedIn", value: r?.linkedin ?? ""),
-            FormField("timezone", "Time zone", .timeZone, value: r?.timeZone ?? "",
+            FormField(.name, "Name", .required, value: r?.name ?? "", hint: "the recruiter's full name"),
+            FormField(.firm, "Firm", value: r?.firm ?? ""),
+            FormField(.email, "Email", value: r?.email ?? ""),
+            FormField(.phone, "Phone", value: r?.phone ?? ""),
+            FormField(.linkedin, "LinkedIn", value: r?.linkedin ?? ""),
+            FormField(.timeZone, "Time zone", .timeZone, value: r?.timeZone ?? "",
                       hint: "IANA name, Tab completes: Europe/Berlin, America/New_York, tokyo"),
-            FormField("tags", "Tags", value: r?.tags.joined(separator: ", ") ?? "", hint: "comma-separated"),
-            FormField("kind", "Kind", .choice(kinds), choice: kinds.firstIndex(of: r?.kind.rawValue ?? "") ?? 0,
+            FormField(.tags, "Tags", value: r?.tags.joined(separator: ", ") ?? "", hint: "comma-separated"),
+            FormField(.kind, "Kind", .choice(kinds), choice: kinds.firstIndex(of: r?.kind.rawValue ?? "") ?? 0,
                       hint: "←/→ or Space to change"),
-            FormField("targeting", "Targeting", .choice(targets),
+            FormField(.targeting, "Targeting", .choice(targets),
                       choice: targets.firstIndex(of: r?.targeting.rawValue ?? "") ?? 0,
                       hint: "blanket: a mass mailer, never raises risk flags"),
         ]
@@ -179,43 +204,43 @@ public enum Forms {
     public static func logMessage(_ r: Recruiter, in db: Database) -> Form {
         let channel = db.thread(r.id).last?.channel.rawValue ?? "email"
         return Form(purpose: .logMessage(r.id), title: "Log a message · \(r.name)", fields: [
-            FormField("direction", "Direction", .choice(["from them", "from you"]), hint: "←/→ or Space to change"),
-            FormField("channel", "Channel", .choice(channels), choice: channels.firstIndex(of: channel) ?? 0,
+            FormField(.direction, "Direction", .choice(directions.map(\.label)), hint: "←/→ or Space to change"),
+            FormField(.channel, "Channel", .choice(channels), choice: channels.firstIndex(of: channel) ?? 0,
                       hint: "←/→, Space, or the first letter"),
-            FormField("at", "When", .pastDate, value: "now", hint: dateHint),
-            FormField("subject", "Subject"),
-            FormField("body", "Body", hint: "the text (paste is fine)"),
+            FormField(.at, "When", .pastDate, value: "now", hint: dateHint),
+            FormField(.subject, "Subject"),
+            FormField(.body, "Body", hint: "the text (paste is fine)"),
         ])
     }
 
     public static func decline(_ r: Recruiter) -> Form {
         Form(purpose: .decline(r.id), title: "Courtesy decline · \(r.name)", fields: [
-            FormField("reason", "Reason", hint: "why not: fills {reason} in the decline template"),
-            FormField("reengage", "Re-engage", .date(optional: true), hint: "optional: when to get back in touch, e.g. +90d"),
+            FormField(.reason, "Reason", hint: "why not: fills {reason} in the decline template"),
+            FormField(.reengage, "Re-engage", .date(optional: true), hint: "optional: when to get back in touch, e.g. +90d"),
         ])
     }
 
     public static func interview(_ r: Recruiter, in db: Database) -> Form {
         let o = Templates.latestOpportunity(db.opportunities(of: r.id))
         return Form(purpose: .interview(r.id), title: "Log an interview · \(r.name)", fields: [
-            FormField("at", "When", .date(optional: false), hint: dateHint),
-            FormField("role", "Role", value: o?.role ?? ""),
-            FormField("employer", "Employer", value: o?.employer ?? ""),
-            FormField("with", "Interviewers", hint: "comma-separated"),
-            FormField("minutes", "Minutes", .number(1...1440), value: "60"),
+            FormField(.at, "When", .date(optional: false), hint: dateHint),
+            FormField(.role, "Role", value: o?.role ?? ""),
+            FormField(.employer, "Employer", value: o?.employer ?? ""),
+            FormField(.interviewers, "Interviewers", hint: "comma-separated"),
+            FormField(.minutes, "Minutes", .number(1...1440), value: "60"),
         ])
     }
 
     public static func followUp(_ r: Recruiter) -> Form {
         Form(purpose: .followUp(r.id), title: "Schedule a follow-up · \(r.name)", fields: [
-            FormField("due", "Due", .date(optional: false), value: "+3d", hint: dateHint),
-            FormField("note", "What", hint: "what you will do"),
+            FormField(.due, "Due", .date(optional: false), value: "+3d", hint: dateHint),
+            FormField(.note, "What", hint: "what you will do"),
         ])
     }
 
     public static func snooze(_ f: FollowUp, name: String) -> Form {
         Form(purpose: .snooze(f.id), title: "Snooze · \(f.note ?? "follow-up") · \(name)", fields: [
-            FormField("until", "Until", .date(optional: false), value: "+1d", hint: dateHint),
+            FormField(.until, "Until", .date(optional: false), value: "+1d", hint: dateHint),
         ])
     }
 
@@ -244,7 +269,8 @@ public enum Forms {
     public enum Outcome: Equatable, Sendable {
         /// Some fields are wrong: the form with the errors set (focus on the first).
         case invalid(Form)
-        case change(Change, label: String)
+        /// What to ask the store for (`Intent`), and the confirmation to show.
+        case change(Intent, label: String)
         /// A decline: write the draft from the template before anything is logged.
         case declineDraft(recruiterID: UUID, reason: String?, reengage: Date?)
         case nothing(String)
@@ -259,13 +285,13 @@ public enum Forms {
             checked.focus = first
             return .invalid(checked)
         }
-        func date(_ key: String) -> Date? {
+        func date(_ key: FieldKey) -> Date? {
             let v = form[key]
             return v.isEmpty ? nil : try? When.parse(v, now: now, timeZone: timeZone)
         }
-        func opt(_ key: String) -> String? { form[key].isEmpty ? nil : form[key] }
+        func opt(_ key: FieldKey) -> String? { form[key].isEmpty ? nil : form[key] }
         /// The form back with `problem` shown next to the field `key`, focused.
-        func refuse(_ key: String, _ problem: String) -> Outcome {
+        func refuse(_ key: FieldKey, _ problem: String) -> Outcome {
             var f = checked
             if let i = f.fields.firstIndex(where: { $0.key == key }) {
                 f.fields[i].error = problem
@@ -281,49 +307,50 @@ public enum Forms {
                 guard let existing = recruiter(id) else { return .nothing("That recruiter is gone") }
                 r = existing
             } else {
-                r = Recruiter(name: form["name"], created: now)
+                r = Recruiter(name: form[.name], created: now)
             }
-            r.name = form["name"]
-            r.firm = opt("firm")
-            r.email = opt("email")
-            r.phone = opt("phone")
-            r.linkedin = opt("linkedin")
-            r.timeZone = opt("timezone")
-            r.tags = Actions.names(form["tags"])
-            r.kind = RecruiterKind(rawValue: form["kind"]) ?? .agency
-            r.targeting = Targeting(rawValue: form["targeting"]) ?? .targeted
-            if case .editRecruiter = form.purpose {
-                if db.recruiters[r.id] == r { return .nothing("No changes") }
-                return .change(.putRecruiter(r), label: "\(r.name) saved")
+            r.name = form[.name]
+            r.firm = opt(.firm)
+            r.email = opt(.email)
+            r.phone = opt(.phone)
+            r.linkedin = opt(.linkedin)
+            r.timeZone = opt(.timeZone)
+            r.tags = Workflows.names(form[.tags])
+            r.kind = RecruiterKind.allCases[form.choice(.kind)]
+            r.targeting = Targeting.allCases[form.choice(.targeting)]
+            if case .editRecruiter(let id) = form.purpose, let old = recruiter(id) {
+                if old == r { return .nothing("No changes") }
+                // Only what the form changed, field by field: what another process wrote
+                // to the other fields meanwhile stays.
+                return .change(.edit(id, Workflows.Edit.between(old, r)), label: "\(r.name) saved")
             }
-            return .change(.putRecruiter(r), label: "\(r.name) added")
+            return .change(.change(.putRecruiter(r)), label: "\(r.name) added")
         case .logMessage(let id):
             guard let r = recruiter(id) else { return .nothing("That recruiter is gone") }
-            let inbound = form["direction"] == "from them"
+            let inbound = directions[form.choice(.direction)].value == .inbound
             let m = Message(recruiterID: id, direction: inbound ? .inbound : .outbound,
-                            channel: Channel(rawValue: form["channel"]) ?? .email, at: date("at") ?? now,
-                            subject: opt("subject"), body: opt("body"))
-            return .change(.putMessage(m), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
+                            channel: Channel.allCases[form.choice(.channel)], at: date(.at) ?? now,
+                            subject: opt(.subject), body: opt(.body))
+            return .change(.change(.putMessage(m)), label: inbound ? "Message from \(r.name) logged" : "Message to \(r.name) logged")
         case .decline(let id):
-            if let d = date("reengage"), let problem = Actions.reengageProblem(d, now: now) {
-                return refuse("reengage", problem)
+            if let d = date(.reengage), let problem = Workflows.reengageProblem(d, now: now) {
+                return refuse(.reengage, problem)
             }
-            return .declineDraft(recruiterID: id, reason: opt("reason"), reengage: date("reengage"))
+            return .declineDraft(recruiterID: id, reason: opt(.reason), reengage: date(.reengage))
         case .interview(let id):
-            guard let r = recruiter(id), let at = date("at") else { return .nothing("That recruiter is gone") }
-            let o = Actions.interviewOpportunity(recruiter: r, in: db, at: at, minutes: Int(form["minutes"]) ?? 60,
-                                                 role: opt("role"), employer: opt("employer"),
-                                                 interviewers: Actions.names(form["with"]))
-            return .change(.putOpportunity(o), label: "Interview with \(r.name) logged")
+            guard let r = recruiter(id), let at = date(.at) else { return .nothing("That recruiter is gone") }
+            return .change(.interview(recruiter: r.id, at: at, minutes: Int(form[.minutes]) ?? 60, role: opt(.role),
+                                      employer: opt(.employer), interviewers: Workflows.names(form[.interviewers])),
+                           label: "Interview with \(r.name) logged")
         case .followUp(let id):
-            guard let r = recruiter(id), let due = date("due") else { return .nothing("That recruiter is gone") }
-            return .change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt("note"))),
+            guard let r = recruiter(id), let due = date(.due) else { return .nothing("That recruiter is gone") }
+            return .change(.change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt(.note)))),
                            label: "Follow-up with \(r.name) scheduled")
         case .snooze(let id):
-            guard let f = db.followUps[id], let until = date("until") else { return .nothing("That follow-up is gone") }
-            if let problem = Actions.snoozeProblem(f, until: until, now: now) { return refuse("until", problem) }
+            guard let f = db.followUps[id], let until = date(.until) else { return .nothing("That follow-up is gone") }
+            if let problem = Workflows.snoozeProblem(f, until: until, now: now) { return refuse(.until, problem) }
             let name = db.recruiters[f.recruiterID]?.name ?? "?"
-            return .change(Actions.snooze(f, until: until), label: "Follow-up with \(name) snoozed")
+            return .change(.snooze(followUp: f.id, until: until), label: "Follow-up with \(name) snoozed")
         }
     }
 }

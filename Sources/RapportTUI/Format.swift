@@ -1,5 +1,5 @@
 import Foundation
-import RapportTerminal
+import RapportText
 
 /// Times as people read them: relative for deadlines, short absolute for messages.
 /// Pure: `now` and the time zone are parameters.

@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 // The insight view (`4`) and the call-prep view (`p`): whole-content views drawn in
 // place of the three panes (issue 8). Their figures are computed here when a view opens
@@ -139,9 +139,9 @@ extension AppState {
     }
 }
 
-/// `4`, `p` and `A` from the panes (and the view keys, which do nothing there).
-func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
-    switch action {
+/// `4`, `p` and `A` from the panes; `p` and Enter from the insight table.
+func viewCommand(_ state: inout AppState, _ command: Command) -> [Effect] {
+    switch command {
     case .toggleInsight:
         if state.full.view == .insight { state.closeView() } else { state.openView(.insight) }
     case .openCallPrep:
@@ -158,24 +158,65 @@ func viewAction(_ state: inout AppState, _ action: Action) -> [Effect] {
     return []
 }
 
-/// Keys while a full view is open. Returns nil for what it leaves to `update`
-/// (help, resize, tick, reload, failures, redraw, suspend, quit).
-func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
-    guard let view = state.full.view else { return nil }
-    switch action {
-    case .toggleHelp, .tick, .reload, .failed, .saveFailed, .replayRefused, .redraw, .suspend, .quit:
-        return nil
-    case .resize(let w, let h):
-        state.setSize(width: w, height: h)
-        state.clampCursors()
-        state.clampInsightCursor()
-        return [.redraw]
-    case .close, .cancel:
+extension ModeTable {
+    static let insight = ModeTable(.insight, Keymap.undoRows + [
+        Binding([.char("j"), .down], .move(1), section: "Insight", help: "next recruiter in the table", hint: "select"),
+        Binding([.char("k"), .up], .move(-1), section: "Insight", help: "previous recruiter"),
+        Binding([.char("s")], .cycleInsightSort, section: "Insight", help: "sort: ally, name, reply, silence, contact", hint: "sort"),
+        Binding([.char("p"), .enter], .openCallPrep, section: "Insight", help: "call prep for the selected recruiter", hint: "prep"),
+        Binding([.char("4"), .char("q"), .escape], .close, section: "Insight", help: "back to the panes", hint: "back"),
+    ] + Keymap.topBottom + Keymap.pages + [Keymap.helpKey] + Keymap.general, handle: updateInsight)
+
+    static let callPrep = ModeTable(.callPrep, Keymap.undoRows + [
+        Binding([.char("j"), .down], .move(1), section: "Call prep", help: "next checklist item", hint: "item"),
+        Binding([.char("k"), .up], .move(-1), section: "Call prep", help: "previous checklist item"),
+        Binding([.char(" "), .char("x")], .toggleChecklistItem, section: "Call prep",
+                help: "tick or untick the item (undoable)", hint: "tick"),
+        Binding([.char("p"), .char("q"), .escape], .close, section: "Call prep", help: "back", hint: "back"),
+    ] + Keymap.topBottom + [Keymap.helpKey] + Keymap.general, handle: updateCallPrep)
+}
+
+/// Commands in the insight view: the table, its sort, call prep for a row.
+private func updateInsight(_ state: inout AppState, _ command: Command) -> [Effect] {
+    switch command {
+    case .cycleInsightSort:
+        let all = InsightSort.allCases
+        state.full.insightSort = all[(all.firstIndex(of: state.full.insightSort)! + 1) % all.count]
+        state.full.insightCursor = 0
+        state.full.insightTop = 0
+        state.sortInsightRows()
+    case .open, .openCallPrep:
+        return viewCommand(&state, .openCallPrep)
+    case .toggleInsight:
+        state.closeView()
+    default:
+        return updateView(&state, .insight, command)
+    }
+    return []
+}
+
+/// Commands in call prep: the checklist.
+private func updateCallPrep(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .callPrep(let id)? = state.full.view else { return [] }
+    switch command {
+    case .toggleChecklistItem:
+        return toggleChecklist(&state)
+    case .openCallPrep:
         state.closeView()
     case .toggleInsight:
-        if view == .insight { state.closeView() } else { state.openView(.insight) }
-    case .openCallPrep:
-        if case .callPrep = view { state.closeView() } else { return viewAction(&state, action) }
+        state.openView(.insight)
+    default:
+        return updateView(&state, .callPrep(id), command)
+    }
+    return []
+}
+
+/// What both views do alike: move, leave, undo, help and the general keys. Pane
+/// commands do nothing while a view is open.
+private func updateView(_ state: inout AppState, _ view: FullView, _ command: Command) -> [Effect] {
+    switch command {
+    case .close, .cancel:
+        state.closeView()
     case .focus(let pane):
         // `1` `2` `3` leave the view for that pane.
         state.full.stack = []
@@ -189,30 +230,29 @@ func updateFullView(_ state: inout AppState, _ action: Action) -> [Effect]? {
         moveInView(&state, view, by: Int.min / 2)
     case .bottom:
         moveInView(&state, view, by: Int.max / 2)
-    case .mouse(let ev):
-        if ev.kind == .wheelUp { moveInView(&state, view, by: -3) }
-        if ev.kind == .wheelDown { moveInView(&state, view, by: 3) }
-    case .cycleInsightSort:
-        guard view == .insight else { break }
-        let all = InsightSort.allCases
-        state.full.insightSort = all[(all.firstIndex(of: state.full.insightSort)! + 1) % all.count]
-        state.full.insightCursor = 0
-        state.full.insightTop = 0
-        state.sortInsightRows()
-    case .toggleChecklistItem:
-        guard case .callPrep = view else { break }
-        return toggleChecklist(&state)
     case .undo:
         return undo(&state)
     case .redo:
         return redo(&state)
-    case .open:
-        if view == .insight { return viewAction(&state, .openCallPrep) }
+    case .toggleHelp:
+        state.overlays.append(.help(scroll: 0))
+    case .redraw:
+        return [.redraw]
+    case .suspend:
+        return [.suspend]
+    case .quit:
+        return [.quit]
     default:
-        // Pane actions (and those other views add) do nothing while a view is open.
         break
     }
     return []
+}
+
+/// The wheel moves the view's selection.
+func viewMouse(_ state: inout AppState, _ ev: MouseEvent) {
+    guard let view = state.full.view else { return }
+    if ev.kind == .wheelUp { moveInView(&state, view, by: -3) }
+    if ev.kind == .wheelDown { moveInView(&state, view, by: 3) }
 }
 
 private func moveInView(_ state: inout AppState, _ view: FullView, by n: Int) {
@@ -227,8 +267,8 @@ private func moveInView(_ state: inout AppState, _ view: FullView, by n: Int) {
     }
 }
 
-/// The change that ticks (or unticks) the selected checklist item: the edited recruiter or
-/// opportunity, put through the one mutation path, so undo is the previous record.
+/// Ticks (or unticks) the selected checklist item: field-level on the recruiter, or on
+/// the opportunity for its items (`Workflows.tick`), flipped from what the store holds.
 func toggleChecklist(_ state: inout AppState) -> [Effect] {
     let items = CallPrepView.items(state.full.callPrep)
     guard let prep = state.full.callPrep, items.indices.contains(state.full.checklistCursor) else { return [] }
@@ -236,22 +276,20 @@ func toggleChecklist(_ state: inout AppState) -> [Effect] {
         state.statusMessage = StatusMessage("Read-only: changes are disabled.", isError: true)
         return []
     }
-    let item = items[state.full.checklistCursor]
-    func flip(_ c: inout Checklist) { c.done[item.item.rawValue] = c.isDone(item.item) ? nil : state.now }
-    switch item.item.scope {
+    let item = items[state.full.checklistCursor].item
+    guard let r = state.db.recruiters[prep.recruiter.id] else { return [] }
+    let intent = Intent.toggleChecklist(item, recruiter: r.id, opportunity: prep.opportunity?.id)
+    switch item.scope {
     case .recruiter:
-        guard var r = state.db.recruiters[prep.recruiter.id] else { return [] }
-        let done = !r.checklist.isDone(item.item)
-        flip(&r.checklist)
-        return commit(&state, .putRecruiter(r), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
+        let done = !r.checklist.isDone(item)
+        return commit(&state, intent, label: "\(item.rawValue) \(done ? "ticked" : "unticked") for \(r.name)")
     case .opportunity:
-        guard let oid = prep.opportunity?.id, var o = state.db.opportunities[oid] else {
+        guard let oid = prep.opportunity?.id, let o = state.db.opportunities[oid] else {
             state.statusMessage = StatusMessage("No opportunity to tick this for (log an interview first).", isError: true)
             return []
         }
-        let done = !o.checklist.isDone(item.item)
-        flip(&o.checklist)
-        return commit(&state, .putOpportunity(o), label: "\(item.item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
+        let done = !o.checklist.isDone(item)
+        return commit(&state, intent, label: "\(item.rawValue) \(done ? "ticked" : "unticked") for \(o.role)")
     }
 }
 
@@ -263,32 +301,4 @@ enum FullViews {
         case nil: break
         }
     }
-}
-
-extension Keymap {
-    /// Keys of the insight and call-prep views, and the pane keys that open them.
-    static let viewBindings: [Binding] = [
-        Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
-        Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
-        Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
-        Binding([.char("j"), .down], .move(1), modes: [.insight], section: "Insight", help: "next recruiter in the table", hint: "select"),
-        Binding([.char("k"), .up], .move(-1), modes: [.insight], section: "Insight", help: "previous recruiter"),
-        Binding([.char("s")], .cycleInsightSort, modes: [.insight], section: "Insight",
-                help: "sort: ally, name, reply, silence, contact", hint: "sort"),
-        Binding([.char("p"), .enter], .openCallPrep, modes: [.insight], section: "Insight", help: "call prep for the selected recruiter", hint: "prep"),
-        Binding([.char("4"), .char("q"), .escape], .close, modes: [.insight], section: "Insight", help: "back to the panes", hint: "back"),
-        Binding([.char("j"), .down], .move(1), modes: [.callPrep], section: "Call prep", help: "next checklist item", hint: "item"),
-        Binding([.char("k"), .up], .move(-1), modes: [.callPrep], section: "Call prep", help: "previous checklist item"),
-        Binding([.char(" "), .char("x")], .toggleChecklistItem, modes: [.callPrep], section: "Call prep",
-                help: "tick or untick the item (undoable)", hint: "tick"),
-        Binding([.char("p"), .char("q"), .escape], .close, modes: [.callPrep], section: "Call prep", help: "back", hint: "back"),
-        Binding([.char("g"), .home], .top, modes: [.insight, .callPrep], section: "Move", help: "to the top (oldest message)"),
-        Binding([.char("G"), .end], .bottom, modes: [.insight, .callPrep], section: "Move", help: "to the bottom (newest message)"),
-        Binding([.pageDown, .ctrl("f")], .page(1), modes: [.insight], section: "Move", help: "down one screen"),
-        Binding([.pageUp, .ctrl("b")], .page(-1), modes: [.insight], section: "Move", help: "up one screen"),
-        Binding([.char("?")], .toggleHelp, modes: [.insight, .callPrep], section: "General", help: "this help", hint: "help"),
-        Binding([.ctrl("l")], .redraw, modes: [.insight, .callPrep], section: "General", help: "redraw the screen"),
-        Binding([.ctrl("z")], .suspend, modes: [.insight, .callPrep], section: "General", help: "suspend (resume with fg)"),
-        Binding([.ctrl("c")], .quit, modes: [.insight, .callPrep], section: "General", help: "quit"),
-    ]
 }

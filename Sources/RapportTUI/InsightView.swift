@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// Where the insight view puts its parts in the content area. Shared by the view (to
 /// draw) and `update` (to scroll the table), so both agree on how many rows fit.

@@ -1,7 +1,12 @@
-import RapportTerminal
+import RapportText
 
-/// Which keys apply: the panes, or the overlay on top.
-public enum KeyMode: Sendable, Equatable {
+/// Which keys apply: the panes, the overlay on top, or the open view. Each mode has one
+/// table of bindings and one handler (`ModeTable`); a command goes to the handler of the
+/// mode its key was pressed in, and nowhere else.
+///
+/// `review` is the import (and, coming, mail) review list; the draft review's mode is
+/// `draft`.
+public enum KeyMode: Sendable, Equatable, CaseIterable {
     case panes
     case help
     case form
@@ -9,30 +14,35 @@ public enum KeyMode: Sendable, Equatable {
     case menu
     case search
     case editor
-    case review
+    /// A reply or decline being written: spelling, send-time warning, copy and log.
+    case draft
 
     /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
     case insight
     case callPrep
 
+    /// The review list of an import: accept or reject each proposed person, then commit.
+    case review
+
     /// Modes with a text field: keys the table does not bind are typed into it.
     public var takesText: Bool { [.form, .search, .editor].contains(self) }
 }
 
-/// One row of the key table: keys, what they do, how help and hints describe them.
+/// One row of a mode's key table: keys, the command, how help and hints describe them.
 public struct Binding: Sendable, Equatable {
     public var keys: [Key]
-    public var action: Action
+    public var command: Command
+    /// The mode whose table holds the row (set by `ModeTable`).
     public var modes: [KeyMode]
     public var section: String
     public var help: String
     /// Short label for the status bar, or nil when the key is only in `?` help.
     public var hint: String?
 
-    public init(_ keys: [Key], _ action: Action, modes: [KeyMode] = [.panes], section: String,
+    public init(_ keys: [Key], _ command: Command, modes: [KeyMode] = [], section: String,
                 help: String, hint: String? = nil) {
         self.keys = keys
-        self.action = action
+        self.command = command
         self.modes = modes
         self.section = section
         self.help = help
@@ -43,6 +53,40 @@ public struct Binding: Sendable, Equatable {
     public var keyLabel: String { keys.map(\.description).joined(separator: " ") }
 }
 
+/// One key mode: its bindings, and the handler every command of the mode goes to. The
+/// tables sit beside their handlers: the panes' and help's in Update.swift, the
+/// overlays' in Workflows.swift, the views' in FullViews.swift.
+public struct ModeTable: Sendable {
+    public let mode: KeyMode
+    public let bindings: [Binding]
+    let handle: @Sendable (inout AppState, Command) -> [Effect]
+
+    init(_ mode: KeyMode, _ rows: [Binding], handle: @escaping @Sendable (inout AppState, Command) -> [Effect]) {
+        self.mode = mode
+        bindings = rows.map { var b = $0; b.modes = [mode]; return b }
+        self.handle = handle
+    }
+
+    /// Every mode's table, in the order help lists them.
+    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, review]
+
+    static func of(_ mode: KeyMode) -> ModeTable {
+        switch mode {
+        case .panes: return panes
+        case .help: return help
+        case .form: return form
+        case .confirm: return confirm
+        case .menu: return menu
+        case .search: return search
+        case .editor: return editor
+        case .draft: return draft
+        case .insight: return insight
+        case .callPrep: return callPrep
+        case .review: return review
+        }
+    }
+}
+
 /// The key table, as data. Dispatch, the status-bar hints and the `?` overlay are all
 /// generated from it, so they cannot disagree.
 public struct Keymap: Sendable {
@@ -50,8 +94,48 @@ public struct Keymap: Sendable {
 
     public init(bindings: [Binding]) { self.bindings = bindings }
 
-    public func action(for key: Key, mode: KeyMode) -> Action? {
-        bindings.first { $0.modes.contains(mode) && $0.keys.contains(key) }?.action
+    public static let standard = Keymap(bindings: ModeTable.all.flatMap(\.bindings))
+
+    /// Keys planned for coming features, so that they do not collide: none is bound yet,
+    /// and a test keeps them free in the panes.
+    public static let reserved: [(key: Key, purpose: String)] = [
+        (.char("w"), "the week view"),
+        (.char("m"), "the relationship-status menu"),
+        (.char("X"), "dismiss a deadline"),
+        (.char("Y"), "sync"),
+    ]
+
+    /// Only the rows of `mode` (the help of the import review lists just these).
+    public func only(_ mode: KeyMode) -> Keymap {
+        Keymap(bindings: bindings.filter { $0.modes.contains(mode) })
+    }
+
+    public func command(for key: Key, mode: KeyMode) -> Command? {
+        bindings.first { $0.modes.contains(mode) && $0.keys.contains(key) }?.command
+    }
+
+    /// What a key from the terminal means in `mode`: mouse and resize are events (not in
+    /// the table); in a form, the search prompt or the inline editor, keys the table does
+    /// not bind are typed into the field.
+    public func input(for key: Key, mode: KeyMode, size: (width: Int, height: Int)) -> Input? {
+        switch key {
+        case .resize: return .event(.resize(width: size.width, height: size.height))
+        case .mouse(let m): return .event(.mouse(m))
+        default:
+            if let c = command(for: key, mode: mode) { return .command(c) }
+            return mode.takesText ? .command(.input(key)) : nil
+        }
+    }
+
+    /// Keys bound by more than one row of one mode: only the first row would ever act.
+    public var duplicates: [(mode: KeyMode, key: Key)] {
+        var seen: Set<String> = [], out: [(KeyMode, Key)] = []
+        for b in bindings {
+            for mode in b.modes {
+                for key in b.keys where !seen.insert("\(mode) \(key)").inserted { out.append((mode, key)) }
+            }
+        }
+        return out
     }
 
     /// Status-bar hints, in table order: "j/k move".
@@ -63,91 +147,49 @@ public struct Keymap: Sendable {
         }
     }
 
-    /// Help sections in table order, each with its rows.
+    /// The order of the sections in `?` help.
+    static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep"]
+
+    /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {
         var out: [(String, [Binding])] = []
         for b in bindings where b.modes.contains(where: { $0 != .help }) {
-            // A row repeated for another mode (Ctrl-L in the views) is listed once.
-            if out.contains(where: { $0.1.contains { $0.keys == b.keys && $0.action == b.action && $0.help == b.help } }) { continue }
+            // A row repeated in another mode's table (Ctrl-L in the views) is listed once.
+            if out.contains(where: { $0.1.contains { $0.keys == b.keys && $0.command == b.command && $0.help == b.help } }) { continue }
             if let i = out.firstIndex(where: { $0.0 == b.section }) { out[i].1.append(b) } else { out.append((b.section, [b])) }
         }
-        return out
+        func rank(_ s: String) -> Int { Keymap.sectionOrder.firstIndex(of: s) ?? Keymap.sectionOrder.count }
+        return out.enumerated().sorted { (rank($0.element.0), $0.offset) < (rank($1.element.0), $1.offset) }.map(\.element)
     }
 
-    public static let standard = Keymap(bindings: paneBindings + viewBindings)
-
-    static let paneBindings: [Binding] = [
-        Binding([.char("j"), .down], .move(1), section: "Move", help: "down a row (Messages: newer)", hint: "move"),
-        Binding([.char("k"), .up], .move(-1), section: "Move", help: "up a row (Messages: older)"),
-        Binding([.char("j"), .down], .move(1), modes: [.help], section: "Help", help: "scroll down", hint: "scroll"),
-        Binding([.char("k"), .up], .move(-1), modes: [.help], section: "Help", help: "scroll up"),
-        Binding([.char("g"), .home], .top, modes: [.panes, .help], section: "Move", help: "to the top (oldest message)"),
-        Binding([.char("G"), .end], .bottom, modes: [.panes, .help], section: "Move", help: "to the bottom (newest message)"),
-        Binding([.pageDown, .ctrl("f")], .page(1), modes: [.panes, .help], section: "Move", help: "down one screen"),
-        Binding([.pageUp, .ctrl("b")], .page(-1), modes: [.panes, .help], section: "Move", help: "up one screen"),
-        Binding([.tab], .nextPane, section: "Panes", help: "next pane", hint: "pane"),
-        Binding([.backTab], .previousPane, section: "Panes", help: "previous pane"),
-        Binding([.enter], .open, section: "Panes", help: "open a thread; jump to a deadline's recruiter", hint: "open"),
-        Binding([.char("?")], .toggleHelp, section: "General", help: "this help", hint: "help"),
-        Binding([.char("q")], .close, section: "General", help: "close the top overlay, or quit", hint: "quit"),
-        Binding([.char("q"), .escape, .char("?")], .close, modes: [.help], section: "Help", help: "close help", hint: "close"),
-        Binding([.escape], .cancel, modes: [.panes, .help], section: "General", help: "cancel: close the overlay, clear messages"),
-        Binding([.ctrl("l")], .redraw, modes: [.panes, .help], section: "General", help: "redraw the screen"),
-        Binding([.ctrl("z")], .suspend, modes: [.panes, .help], section: "General", help: "suspend (resume with fg)"),
-        Binding([.ctrl("c")], .quit, modes: [.panes, .help], section: "General", help: "quit"),
-        Binding([.char("1")], .focus(.recruiters), section: "Panes", help: "jump to Recruiters"),
-        Binding([.char("2")], .focus(.messages), section: "Panes", help: "jump to Messages"),
-        Binding([.char("3")], .focus(.deadlines), section: "Panes", help: "jump to Deadlines"),
-
-        Binding([.char("a")], .addRecruiter, section: "Recruiters", help: "add a recruiter (form)", hint: "add"),
-        Binding([.char("e")], .editRecruiter, section: "Recruiters", help: "edit the selected recruiter"),
-        Binding([.char("t")], .toggleTargeting, section: "Recruiters", help: "toggle targeted / blanket"),
-        Binding([.char("D")], .toggleDoNotContact, section: "Recruiters", help: "toggle do-not-contact"),
-        Binding([.char("d"), .delete], .delete, section: "Recruiters", help: "delete recruiter, message, follow-up (asks)"),
-        Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
-        Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
-        Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
-        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
-        Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
-
-        Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
-        Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
-        Binding([.char("R")], .writeReply, section: "Messages", help: "write a reply: template, $EDITOR, spelling", hint: "write"),
-        Binding([.char("c")], .decline, section: "Messages", help: "courtesy decline (reason, re-engage date)"),
-        Binding([.char("i")], .logInterview, section: "Messages", help: "log an interview (the thank-you falls due)"),
-        Binding([.char("y")], .copy, modes: [.panes, .review], section: "Messages", help: "copy the message or draft (OSC 52)"),
-
-        Binding([.char("f")], .followUp, section: "Deadlines", help: "schedule a follow-up"),
-        Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done"),
-        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
-
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
-        Binding([.ctrl("r")], .redo, modes: [.panes, .insight, .callPrep], section: "Undo", help: "redo"),
-        Binding([.char("u")], .undo, modes: [.insight, .callPrep], section: "Undo", help: "undo the last change (many levels)"),
-
-        // Forms and text fields (typing goes into the field).
-        Binding([.enter], .submit, modes: [.form], section: "Forms and text", help: "save", hint: "save"),
-        Binding([.escape], .cancel, modes: [.form, .editor, .search, .menu, .confirm, .review], section: "Forms and text",
-                help: "cancel: nothing is changed", hint: "cancel"),
-        Binding([.tab, .down], .nextField, modes: [.form], section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
-        Binding([.backTab, .up], .previousField, modes: [.form], section: "Forms and text", help: "previous field"),
-        Binding([.ctrl("a"), .home], .input(.home), modes: [.form, .editor, .search], section: "Forms and text", help: "start of the line"),
-        Binding([.ctrl("e"), .end], .input(.end), modes: [.form, .editor, .search], section: "Forms and text", help: "end of the line"),
-        Binding([.ctrl("w")], .input(.ctrl("w")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete the word before the cursor"),
-        Binding([.ctrl("u")], .input(.ctrl("u")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete to the start of the line"),
-        Binding([.ctrl("k")], .input(.ctrl("k")), modes: [.form, .editor, .search], section: "Forms and text", help: "delete to the end of the line"),
-        Binding([.left], .input(.left), modes: [.form, .editor, .search], section: "Forms and text", help: "back a character; previous choice"),
-        Binding([.right], .input(.right), modes: [.form, .editor, .search], section: "Forms and text", help: "forward a character; next choice"),
-        Binding([.ctrl("s")], .submit, modes: [.editor], section: "Forms and text", help: "inline editor: done (Enter is a new line)", hint: "done"),
-
-        Binding([.enter], .submit, modes: [.search], section: "Search", help: "keep the match", hint: "keep"),
-        Binding([.char("j"), .down], .move(1), modes: [.menu], section: "Menu", help: "down", hint: "move"),
-        Binding([.char("k"), .up], .move(-1), modes: [.menu], section: "Menu", help: "up"),
-        Binding([.enter], .submit, modes: [.menu], section: "Menu", help: "choose", hint: "choose"),
-        Binding([.char("q")], .cancel, modes: [.menu, .review], section: "Menu", help: "close"),
-        Binding([.char("y"), .enter], .submit, modes: [.confirm], section: "Confirm", help: "yes", hint: "yes"),
-        Binding([.char("n")], .cancel, modes: [.confirm], section: "Confirm", help: "no", hint: "no"),
-        Binding([.enter], .submit, modes: [.review], section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
-        Binding([.char("e")], .editDraft, modes: [.review], section: "Draft", help: "edit the draft again", hint: "edit"),
+    /// Rows several modes share.
+    static let general: [Binding] = [
+        Binding([.ctrl("l")], .redraw, section: "General", help: "redraw the screen"),
+        Binding([.ctrl("z")], .suspend, section: "General", help: "suspend (resume with fg)"),
+        Binding([.ctrl("c")], .quit, section: "General", help: "quit"),
+    ]
+    static let helpKey = Binding([.char("?")], .toggleHelp, section: "General", help: "this help", hint: "help")
+    static let cancelRow = Binding([.escape], .cancel, section: "Forms and text", help: "cancel: nothing is changed", hint: "cancel")
+    static let textRows: [Binding] = [
+        Binding([.ctrl("a"), .home], .input(.home), section: "Forms and text", help: "start of the line"),
+        Binding([.ctrl("e"), .end], .input(.end), section: "Forms and text", help: "end of the line"),
+        Binding([.ctrl("w")], .input(.ctrl("w")), section: "Forms and text", help: "delete the word before the cursor"),
+        Binding([.ctrl("u")], .input(.ctrl("u")), section: "Forms and text", help: "delete to the start of the line"),
+        Binding([.ctrl("k")], .input(.ctrl("k")), section: "Forms and text", help: "delete to the end of the line"),
+        Binding([.left], .input(.left), section: "Forms and text", help: "back a character; previous choice"),
+        Binding([.right], .input(.right), section: "Forms and text", help: "forward a character; next choice"),
+    ]
+    static let topBottom: [Binding] = [
+        Binding([.char("g"), .home], .top, section: "Move", help: "to the top (oldest message)"),
+        Binding([.char("G"), .end], .bottom, section: "Move", help: "to the bottom (newest message)"),
+    ]
+    static let pages: [Binding] = [
+        Binding([.pageDown, .ctrl("f")], .page(1), section: "Move", help: "down one screen"),
+        Binding([.pageUp, .ctrl("b")], .page(-1), section: "Move", help: "up one screen"),
+    ]
+    static let undoRows: [Binding] = [
+        Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)"),
     ]
 }

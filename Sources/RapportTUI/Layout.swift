@@ -1,4 +1,4 @@
-import RapportTerminal
+import RapportText
 
 /// The three panes.
 public enum Pane: Int, CaseIterable, Sendable, Hashable {

@@ -1,7 +1,6 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
 extension Screen {
     /// A bordered box with a title in the top rule, cleared inside.

@@ -1,4 +1,4 @@
-import RapportTerminal
+import RapportText
 
 /// The editing model of a text field: the text and a cursor counted in graphemes
 /// (Swift `Character`s), so the cursor never lands inside a wide glyph, an emoji

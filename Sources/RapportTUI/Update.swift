@@ -1,22 +1,140 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
-/// The one place state changes: applies `action` to `state` and returns what the
+/// The one place state changes: applies `input` to `state` and returns what the
 /// outside world must do. Pure apart from `state`: no I/O, no clock, no terminal.
-public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
-    switch action {
-    case .tick, .reload, .resize, .failed, .saveFailed, .replayRefused, .draftEdited, .spellChecked, .redraw, .cancel, .mouse,
-         .toggleHelp, .close:
-        break
-    default:
+///
+/// Events are handled here, once, whatever is on screen. A command goes to the handler
+/// of the current key mode (`ModeTable`), and only there.
+public func update(_ state: inout AppState, _ input: Input) -> [Effect] {
+    switch input {
+    case .event(let event):
+        return handle(&state, event)
+    case .command(let command):
         // A key was pressed: the last confirmation has been read.
-        state.statusMessage = nil
+        if command.clearsStatus { state.statusMessage = nil }
+        return ModeTable.of(state.keyMode).handle(&state, command)
     }
-    if case .help = state.overlays.last, let effects = updateHelp(&state, action) { return effects }
-    if let effects = updateOverlay(&state, action) { return effects }
-    if state.overlays.isEmpty, state.full.view != nil, let effects = updateFullView(&state, action) { return effects }
-    switch action {
+}
+
+public func update(_ state: inout AppState, _ command: Command) -> [Effect] { update(&state, .command(command)) }
+
+public func update(_ state: inout AppState, _ event: Event) -> [Effect] { update(&state, .event(event)) }
+
+private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
+    switch event {
+    case .tick(let now):
+        state.setNow(now)
+    case .reload(let db, let notices, let readOnly):
+        // New notices are added; the template and name notices from start-up, and the
+        // dismissal of older ones (Esc), stay as they are.
+        state.notices += notices.filter { !state.notices.contains($0) }
+        state.readOnly = readOnly
+        let before = state.selectedRecruiterID
+        state.replaceData(db)
+        // Never lose the selection silently: say why it moved.
+        if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
+            let note = "\(name) is no longer flagged \(f.rawValue)"
+            state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
+                                                isError: state.statusMessage?.isError ?? false)
+        }
+    case .resize(let w, let h):
+        // Every cursor is clamped to the new size, also those of a view under an overlay.
+        state.setSize(width: w, height: h)
+        state.clampCursors()
+        state.clampInsightCursor()
+        state.clampReview()
+        return [.redraw]
+    case .mouse(let ev):
+        return mouse(&state, ev)
+    case .paste(let text):
+        pasteIntoField(&state, text)
+    case .failed(let message):
+        state.statusMessage = StatusMessage(message, isError: true)
+    case .applied(let change, let inverse):
+        applied(&state, change, inverse: inverse)
+    case .saveFailed(let message):
+        saveFailed(&state, message)
+    case .replayRefused:
+        replayRefused(&state)
+    case .draftEdited(let text):
+        return draftEdited(&state, text)
+    case .spellChecked(let result):
+        spellChecked(&state, result)
+    }
+    return []
+}
+
+/// The mouse acts on what is on top: help, a menu, a view, else the panes.
+private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
+    switch state.keyMode {
+    case .help: helpMouse(&state, ev)
+    case .menu: return menuMouse(&state, ev)
+    case .insight, .callPrep: viewMouse(&state, ev)
+    case .panes: panesMouse(&state, ev)
+    case .review: reviewMouse(&state, ev)
+    case .form, .confirm, .search, .editor, .draft: break
+    }
+    return []
+}
+
+// MARK: - Panes
+
+extension ModeTable {
+    static let panes = ModeTable(.panes, [
+        Binding([.char("j"), .down], .move(1), section: "Move", help: "down a row (Messages: newer)", hint: "move"),
+        Binding([.char("k"), .up], .move(-1), section: "Move", help: "up a row (Messages: older)"),
+    ] + Keymap.topBottom + Keymap.pages + [
+        Binding([.tab], .nextPane, section: "Panes", help: "next pane", hint: "pane"),
+        Binding([.backTab], .previousPane, section: "Panes", help: "previous pane"),
+        Binding([.enter], .open, section: "Panes", help: "open a thread; jump to a deadline's recruiter", hint: "open"),
+        Keymap.helpKey,
+        Binding([.char("q")], .close, section: "General", help: "close the top overlay, or quit", hint: "quit"),
+        Binding([.escape], .cancel, section: "General", help: "cancel: close the overlay, clear messages"),
+    ] + Keymap.general + [
+        Binding([.char("1")], .focus(.recruiters), section: "Panes", help: "jump to Recruiters"),
+        Binding([.char("2")], .focus(.messages), section: "Panes", help: "jump to Messages"),
+        Binding([.char("3")], .focus(.deadlines), section: "Panes", help: "jump to Deadlines"),
+
+        Binding([.char("a")], .addRecruiter, section: "Recruiters", help: "add a recruiter (form)", hint: "add"),
+        Binding([.char("e")], .editRecruiter, section: "Recruiters", help: "edit the selected recruiter"),
+        Binding([.char("t")], .toggleTargeting, section: "Recruiters", help: "toggle targeted / blanket"),
+        Binding([.char("D")], .toggleDoNotContact, section: "Recruiters", help: "toggle do-not-contact"),
+        Binding([.char("d"), .delete], .delete, section: "Recruiters", help: "delete recruiter, message, follow-up (asks)"),
+        Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
+        Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
+        Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
+        Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
+
+        Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
+        Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
+        Binding([.char("R")], .writeReply, section: "Messages", help: "write a reply: template, $EDITOR, spelling", hint: "write"),
+        Binding([.char("c")], .decline, section: "Messages", help: "courtesy decline (reason, re-engage date)"),
+        Binding([.char("i")], .logInterview, section: "Messages", help: "log an interview (the thank-you falls due)"),
+        Keymap.copyRow,
+
+        Binding([.char("f")], .followUp, section: "Deadlines", help: "schedule a follow-up"),
+        Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done"),
+        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
+
+        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
+        Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
+
+        Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
+        Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
+        Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
+    ], handle: updatePanes)
+}
+
+extension Keymap {
+    static let copyRow = Binding([.char("y")], .copy, section: "Messages", help: "copy the message or draft (OSC 52)")
+}
+
+/// Commands on the three panes.
+private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect] {
+    switch command {
     case .move(let n):
         move(&state, by: n)
     case .page(let n):
@@ -35,13 +153,10 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         open(&state)
     case .toggleHelp:
         state.overlays.append(.help(scroll: 0))
-    case .close:
-        if state.overlays.isEmpty { return [.quit] }
-        state.overlays.removeLast()
+    case .close, .quit:
+        return [.quit]
     case .cancel:
-        if !state.overlays.isEmpty {
-            state.overlays.removeLast()
-        } else if state.statusMessage != nil {
+        if state.statusMessage != nil {
             state.statusMessage = nil
         } else {
             state.notices = []
@@ -51,69 +166,58 @@ public func update(_ state: inout AppState, _ action: Action) -> [Effect] {
         return [.redraw]
     case .suspend:
         return [.suspend]
-    case .quit:
-        return [.quit]
-    case .resize(let w, let h):
-        state.setSize(width: w, height: h)
-        state.clampCursors()
-        return [.redraw]
-    case .tick(let now):
-        state.setNow(now)
-    case .reload(let db, let notices, let readOnly):
-        // New notices are added; the template and name notices from start-up, and the
-        // dismissal of older ones (Esc), stay as they are.
-        state.notices += notices.filter { !state.notices.contains($0) }
-        state.readOnly = readOnly
-        let before = state.selectedRecruiterID
-        state.replaceData(db)
-        // Never lose the selection silently: say why it moved.
-        if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
-            let note = "\(name) is no longer flagged \(f.rawValue)"
-            state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
-                                                isError: state.statusMessage?.isError ?? false)
-        }
-    case .mouse(let ev):
-        mouse(&state, ev)
-    case .failed(let message):
-        state.statusMessage = StatusMessage(message, isError: true)
-    case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleChecklistItem, .cycleInsightSort:
-        return viewAction(&state, action)
-    case .saveFailed(let message):
-        saveFailed(&state, message)
-    case .replayRefused:
-        replayRefused(&state)
-    case .draftEdited, .spellChecked:
-        return draftResult(&state, action)
+    case .toggleInsight, .openCallPrep, .toggleAllyOrder:
+        return viewCommand(&state, command)
     default:
-        if let effects = workflow(&state, action) { return effects }
+        return workflow(&state, command)
     }
     return []
 }
 
-/// Keys while the help overlay is on top. Returns nil for actions it does not take
-/// (they fall through: resize, tick, reload, quit, …).
-private func updateHelp(_ state: inout AppState, _ action: Action) -> [Effect]? {
-    guard case .help(let scroll) = state.overlays.last else { return nil }
-    let rows = max(1, state.layout.helpBox(lines: HelpView.lineCount).height - 2)
-    let maxScroll = max(0, HelpView.lineCount - rows)
+// MARK: - Help
+
+extension ModeTable {
+    static let help = ModeTable(.help, [
+        Binding([.char("j"), .down], .move(1), section: "Help", help: "scroll down", hint: "scroll"),
+        Binding([.char("k"), .up], .move(-1), section: "Help", help: "scroll up"),
+    ] + Keymap.topBottom + Keymap.pages + [
+        Binding([.char("q"), .escape, .char("?")], .close, section: "Help", help: "close help", hint: "close"),
+    ] + Keymap.general, handle: updateHelp)
+}
+
+/// Commands while the help overlay is on top: scrolling, closing, and the general keys.
+private func updateHelp(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .help(let scroll) = state.overlays.last else { return [] }
+    let count = HelpView.lineCount(state)
+    let rows = max(1, state.layout.helpBox(lines: count).height - 2)
+    let maxScroll = max(0, count - rows)
     func set(_ s: Int) { state.overlays[state.overlays.count - 1] = .help(scroll: min(max(0, s), maxScroll)) }
-    switch action {
+    switch command {
     case .move(let n): set(scroll + n)
     case .page(let n): set(scroll + n * max(1, rows - 1))
     case .top: set(0)
     case .bottom: set(maxScroll)
     case .toggleHelp, .close, .cancel: state.overlays.removeLast()
-    case .mouse(let ev):
-        switch ev.kind {
-        case .wheelUp: set(scroll - 3)
-        case .wheelDown: set(scroll + 3)
-        case .click, .doubleClick:
-            if !state.layout.helpBox(lines: HelpView.lineCount).contains(x: ev.x, y: ev.y) { state.overlays.removeLast() }
-        }
-    case .nextPane, .previousPane, .focus, .open: break
-    default: return nil
+    case .redraw: return [.redraw]
+    case .suspend: return [.suspend]
+    case .quit: return [.quit]
+    default: break
     }
     return []
+}
+
+private func helpMouse(_ state: inout AppState, _ ev: MouseEvent) {
+    guard case .help(let scroll) = state.overlays.last else { return }
+    let count = HelpView.lineCount(state)
+    let box = state.layout.helpBox(lines: count)
+    let maxScroll = max(0, count - max(1, box.height - 2))
+    func set(_ s: Int) { state.overlays[state.overlays.count - 1] = .help(scroll: min(max(0, s), maxScroll)) }
+    switch ev.kind {
+    case .wheelUp: set(scroll - 3)
+    case .wheelDown: set(scroll + 3)
+    case .click, .doubleClick:
+        if !box.contains(x: ev.x, y: ev.y) { state.overlays.removeLast() }
+    }
 }
 
 private func move(_ state: inout AppState, by n: Int) {
@@ -164,7 +268,7 @@ private func open(_ state: inout AppState) {
     }
 }
 
-private func mouse(_ state: inout AppState, _ ev: MouseEvent) {
+private func panesMouse(_ state: inout AppState, _ ev: MouseEvent) {
     let l = state.layout
     guard !l.tooSmall, let pane = l.pane(atX: ev.x, y: ev.y) else { return }
     let rect = l.rect(of: pane)

@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 
 /// Draws the whole frame for a state into a `CellBuffer`. Pure: the same state gives
 /// the same cells. Only visible rows are visited, so a frame costs the same with ten
@@ -15,7 +15,9 @@ public enum Screen {
         }
         drawTitle(&buf, state, l.title)
         drawBanner(&buf, state, l.banner)
-        if state.full.view != nil {
+        if let review = state.review {
+            ImportReviewView.draw(&buf, state, review, in: l.content)
+        } else if state.full.view != nil {
             FullViews.draw(&buf, state, in: l.content)
         } else if state.isEmpty {
             WelcomeView.draw(&buf, state, in: l.content)
@@ -48,7 +50,9 @@ public enum Screen {
         let style = Style(.title, bold: true)
         buf.fill(r, style: style)
         var summary = " Rapport"
-        if !state.isEmpty {
+        if state.review != nil {
+            summary += "  review before import · Enter commits"
+        } else if !state.isEmpty {
             let n = state.db.recruiters.count
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(state.yourTurnCount) your turn · \(state.overdueCount) overdue"
         }
@@ -353,10 +357,12 @@ enum WelcomeView {
 }
 
 enum HelpView {
-    /// The help text, generated from the keymap plus the flag legend.
-    static func lines(_ keymap: Keymap) -> [(String, Style)] {
+    /// The help text, generated from the keymap plus the flag legend. While an import
+    /// review is open (`review`), only its own rows; otherwise everything but those.
+    static func lines(_ keymap: Keymap, review: Bool = false) -> [(String, Style)] {
         var out: [(String, Style)] = []
-        for (title, rows) in keymap.sections {
+        let shown = review ? keymap.only(.review) : Keymap(bindings: keymap.bindings.filter { !$0.modes.contains(.review) })
+        for (title, rows) in shown.sections {
             if !out.isEmpty { out.append(("", .plain)) }
             out.append((title, Style(.accent, bold: true)))
             for b in rows {
@@ -365,6 +371,10 @@ enum HelpView {
         }
         out.append(("", .plain))
         out.append(("Mouse", Style(.accent, bold: true)))
+        if review {
+            out.append(("  click selects a person, double-click accepts or rejects, the wheel scrolls", .plain))
+            return out
+        }
         out.append(("  click selects a row, double-click opens, the wheel scrolls", .plain))
         out.append(("", .plain))
         out.append(("Flags", Style(.accent, bold: true)))
@@ -375,9 +385,12 @@ enum HelpView {
     }
 
     static let lineCount = lines(.standard).count
+    static let reviewLineCount = lines(.standard, review: true).count
+
+    static func lineCount(_ state: AppState) -> Int { state.review == nil ? lineCount : reviewLineCount }
 
     static func draw(_ buf: inout CellBuffer, _ state: AppState, keymap: Keymap, scroll: Int) {
-        let all = lines(keymap)
+        let all = lines(keymap, review: state.review != nil)
         let box = state.layout.helpBox(lines: all.count)
         guard box.width > 4, box.height > 2 else { return }
         let border = Style(.accent, bold: true)

@@ -1,24 +1,26 @@
 import Foundation
 import RapportCore
-import RapportSpell
-import RapportTerminal
+import RapportText
 
-// The workflows of issue 5: every data change goes out as `.persist(change)` through
-// `commit`, which records (change, inverse) for undo first. Pure, like `update`.
+// The workflows: every data change goes out as `.persist(intent)` through `commit`,
+// which records (change, inverse) for undo first. Pure, like `update`.
 
 extension AppState {
     var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiters[$0] } }
 }
 
-/// Records the change on the undo stack (with its inverse, computed now, before it is
-/// applied) and asks the loop to store it. The status bar confirms it.
-func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect] {
+/// Records the change on the undo stack (with its inverse, computed now on the data on
+/// screen, before it is applied) and asks the loop to store the intent. The store builds
+/// the change again on its own data; `.applied` brings back what it stored. The status
+/// bar confirms it.
+func commit(_ state: inout AppState, _ intent: Intent, label: String) -> [Effect] {
     guard !state.readOnly else {
         state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
         return []
     }
-    let inverse: Change
+    let change: Change, inverse: Change
     do {
+        change = try intent.change(in: state.db, now: state.now)
         inverse = try state.db.inverse(of: change)  // also checks the change applies
     } catch {
         state.statusMessage = StatusMessage("Not saved: \(error)", isError: true)
@@ -28,7 +30,16 @@ func commit(_ state: inout AppState, _ change: Change, label: String) -> [Effect
     state.redoStack.removeAll()
     state.lastPersist = .change
     state.statusMessage = StatusMessage(label + " · u undo")
-    return [.persist(change)]
+    return [.persist(intent, label: label)]
+}
+
+/// The store stored the change this session asked for: the undo entry takes the change
+/// and inverse the store built on its data (the inverse then also puts back what another
+/// process wrote a moment before).
+func applied(_ state: inout AppState, _ change: Change, inverse: Change) {
+    guard state.lastPersist == .change, let last = state.undoStack.indices.last else { return }
+    state.undoStack[last].change = change
+    state.undoStack[last].inverse = inverse
 }
 
 enum PersistKind: Equatable, Sendable { case change, undo, redo }
@@ -54,7 +65,7 @@ private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
     if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
     state.lastPersist = back ? .undo : .redo
     state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
-    return [.persist(back ? e.inverse : e.change)]
+    return [.persist(.replay(e, back: back), label: (back ? "undo: " : "redo: ") + e.label)]
 }
 
 /// Whether undoing (`back`) or redoing `e` on `db` loses nothing: the step followed by
@@ -73,9 +84,9 @@ func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
 }
 
 extension AppState {
-    /// The undo or redo `replay` just asked the loop to persist, if that is what is
-    /// pending: the loop re-checks it on the store's fresh data right before writing.
-    func pendingReplay(on db: Database) -> Bool {
+    /// Whether the undo or redo `replay` just asked the loop to persist still applies on
+    /// `db` (what `Intent.replay` checks on the store's data under its lock).
+    public func pendingReplay(on db: Database) -> Bool {
         switch lastPersist {
         case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
         case .redo: return undoStack.last.map { replayIsLossless($0, back: false, on: db) } ?? true
@@ -131,14 +142,14 @@ func saveFailed(_ state: inout AppState, _ message: String) {
     state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
 }
 
-/// Actions on the panes that start a workflow. Nil for actions that are not workflows.
-func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
+/// Commands on the panes that start a workflow or act on the selection.
+func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     func needRecruiter() -> Recruiter? {
         if let r = state.selectedRecruiter { return r }
         state.statusMessage = StatusMessage("Select a recruiter first (a adds one)", isError: true)
         return nil
     }
-    switch action {
+    switch command {
     case .addRecruiter:
         state.overlays.append(.form(Forms.recruiter(nil)))
     case .editRecruiter:
@@ -149,7 +160,7 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         state.overlays.append(.form(Forms.logMessage(r, in: state.db)))
     case .markReplied:
         guard let r = needRecruiter() else { return [] }
-        return commit(&state, Actions.reply(recruiter: r, in: state.db, now: state.now), label: "Reply to \(r.name) logged")
+        return commit(&state, .reply(recruiter: r.id, subject: nil, body: nil), label: "Reply to \(r.name) logged")
     case .writeReply:
         guard let r = needRecruiter() else { return [] }
         state.overlays.append(.menu(Menu(title: "Reply to \(r.name): start from",
@@ -166,20 +177,20 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
     case .toggleTargeting:
         guard let r = needRecruiter() else { return [] }
         let to = r.targeting == .targeted ? "blanket" : "targeted"
-        return commit(&state, Actions.toggleTargeting(r), label: "\(r.name) is now \(to)")
+        return commit(&state, .toggleTargeting(r.id), label: "\(r.name) is now \(to)")
     case .toggleDoNotContact:
         guard let r = needRecruiter() else { return [] }
         let label = r.status == .doNotContact ? "\(r.name) may be contacted again" : "\(r.name) marked do-not-contact"
-        return commit(&state, Actions.toggleDoNotContact(r), label: label)
+        return commit(&state, .toggleDoNotContact(r.id), label: label)
     case .markDone:
-        guard let d = deadlineForAction(&state) else { return [] }
-        guard let change = Actions.done(d, in: state.db, now: state.now) else {
+        guard let d = deadlineForCommand(&state) else { return [] }
+        guard Workflows.done(d, in: state.db, now: state.now) != nil else {
             state.statusMessage = StatusMessage("Nothing to mark done for \"\(d.title)\"", isError: true)
             return []
         }
-        return commit(&state, change, label: "Done: \(d.title)")
+        return commit(&state, .done(d), label: "Done: \(d.title)")
     case .snooze:
-        guard let d = deadlineForAction(&state) else { return [] }
+        guard let d = deadlineForCommand(&state) else { return [] }
         guard let id = d.followUpID, let f = state.db.followUps[id] else {
             state.statusMessage = StatusMessage("Only follow-ups can be snoozed; x marks this one done", isError: true)
             return []
@@ -222,10 +233,6 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         state.reorder()
         state.statusMessage = StatusMessage("Sorted by \(state.sort.rawValue)")
     case .copy:
-        if let text = state.lastDraft, case .review = state.overlays.last {
-            state.statusMessage = StatusMessage("Draft copied to the clipboard")
-            return [.copyToClipboard(text)]
-        }
         guard let id = state.selectedMessageID, let m = state.db.message(id) else {
             state.statusMessage = StatusMessage("No message to copy", isError: true)
             return []
@@ -233,14 +240,14 @@ func workflow(_ state: inout AppState, _ action: Action) -> [Effect]? {
         state.statusMessage = StatusMessage("Message copied to the clipboard")
         return [.copyToClipboard(m.body ?? m.subject ?? "")]
     default:
-        return nil
+        break
     }
     return []
 }
 
 /// The deadline `x` and `s` act on: the selected one in the Deadlines pane, else the
 /// selected recruiter's most urgent.
-private func deadlineForAction(_ state: inout AppState) -> Deadline? {
+private func deadlineForCommand(_ state: inout AppState) -> Deadline? {
     if state.focus == .deadlines, let d = state.selectedDeadline { return d }
     if let id = state.selectedRecruiterID, let d = state.deadlines.first(where: { $0.recruiterID == id }) { return d }
     state.statusMessage = StatusMessage("No deadline selected (3 goes to Deadlines)", isError: true)
@@ -305,128 +312,249 @@ func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> In
 }
 
 // MARK: - Overlays
+// Each overlay's key mode: its table, then its handler.
 
-/// Keys and results while a form, menu, confirmation, search, editor or draft is on
-/// top. Nil for actions the overlay does not take (tick, reload, resize, quit…).
-func updateOverlay(_ state: inout AppState, _ action: Action) -> [Effect]? {
-    if case .input(let key) = action, typeIntoForm(&state, key) { return [] }
-    guard let top = state.overlays.last else { return nil }
+extension ModeTable {
+    static let form = ModeTable(.form, [
+        Binding([.enter], .submit, section: "Forms and text", help: "save", hint: "save"),
+        Keymap.cancelRow,
+        Binding([.tab, .down], .nextField, section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
+        Binding([.backTab, .up], .previousField, section: "Forms and text", help: "previous field"),
+    ] + Keymap.textRows, handle: updateForm)
+}
+
+private func updateForm(_ state: inout AppState, _ command: Command) -> [Effect] {
+    if case .input(let key) = command, typeIntoForm(&state, key) { return [] }
+    guard case .form(var f) = state.overlays.last else { return [] }
     let last = state.overlays.count - 1
-    switch (top, action) {
-    case (_, .tick), (_, .reload), (_, .resize), (_, .quit), (_, .failed), (_, .saveFailed), (_, .replayRefused), (_, .redraw),
-         (_, .suspend), (_, .draftEdited), (_, .spellChecked):
-        return nil
-    case (.help, _):
-        return nil
-
-    case (.form, .cancel):
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Cancelled: nothing changed")
-    case (.form(var f), .nextField):
+    case .nextField:
         if !f.complete() { f.move(1) }
         state.overlays[last] = .form(f)
-    case (.form(var f), .previousField):
+    case .previousField:
         f.move(-1)
         state.overlays[last] = .form(f)
-    case (.form(let f), .submit):
-        switch Forms.submit(f, db: state.db, now: state.now, timeZone: state.timeZone) {
-        case .invalid(let checked):
-            state.overlays[last] = .form(checked)
-        case .nothing(let why):
-            state.overlays.removeLast()
-            state.statusMessage = StatusMessage(why)
-        case .change(let change, let label):
-            state.overlays.removeLast()
-            if case .putRecruiter(let r) = change, case .addRecruiter = f.purpose {
-                let effects = commit(&state, change, label: label)
-                state.pendingSelection = r.id
-                return effects
-            }
-            return commit(&state, change, label: label)
-        case .declineDraft(let id, let reason, let reengage):
-            state.overlays.removeLast()
-            return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
-                              template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
-        }
+    case .submit:
+        return submit(&state, f)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.confirm, .cancel):
+private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
+    let last = state.overlays.count - 1
+    switch Forms.submit(f, db: state.db, now: state.now, timeZone: state.timeZone) {
+    case .invalid(let checked):
+        state.overlays[last] = .form(checked)
+    case .nothing(let why):
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage(why)
+    case .change(let intent, let label):
+        state.overlays.removeLast()
+        if case .change(.putRecruiter(let r)) = intent, case .addRecruiter = f.purpose {
+            let effects = commit(&state, intent, label: label)
+            state.pendingSelection = r.id
+            return effects
+        }
+        return commit(&state, intent, label: label)
+    case .declineDraft(let id, let reason, let reengage):
+        state.overlays.removeLast()
+        return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
+                          template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
+    }
+    return []
+}
+
+extension ModeTable {
+    static let confirm = ModeTable(.confirm, [
+        Keymap.cancelRow,
+        Binding([.char("y"), .enter], .submit, section: "Confirm", help: "yes", hint: "yes"),
+        Binding([.char("n")], .cancel, section: "Confirm", help: "no", hint: "no"),
+    ], handle: updateConfirm)
+}
+
+private func updateConfirm(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .confirm(let c) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.statusMessage = StatusMessage("Not deleted")
-    case (.confirm(let c), .submit):
+    case .submit:
         state.overlays.removeLast()
-        return commit(&state, c.change, label: c.label)
+        return commit(&state, .change(c.change), label: c.label)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.menu, .cancel):
+extension ModeTable {
+    static let menu = ModeTable(.menu, [
+        Keymap.cancelRow,
+        Binding([.char("j"), .down], .move(1), section: "Menu", help: "down", hint: "move"),
+        Binding([.char("k"), .up], .move(-1), section: "Menu", help: "up"),
+        Binding([.enter], .submit, section: "Menu", help: "choose", hint: "choose"),
+        Keymap.closeMenuRow,
+    ], handle: updateMenu)
+}
+
+extension Keymap {
+    static let closeMenuRow = Binding([.char("q")], .cancel, section: "Menu", help: "close")
+}
+
+private func updateMenu(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .menu(var m) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
-    case (.menu(var m), .move(let n)):
+    case .move(let n):
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
-        state.overlays[last] = .menu(m)
-    case (.menu(var m), .mouse(let ev)):
-        // The wheel moves, a click selects, a double-click chooses.
-        switch ev.kind {
-        case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
-        case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
-        case .click, .doubleClick:
-            guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
-            m.cursor = i
-            if case .doubleClick = ev.kind {
-                state.overlays.removeLast()
-                return pick(&state, m)
-            }
-        }
-        state.overlays[last] = .menu(m)
-    case (.menu(let m), .submit):
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .submit:
         state.overlays.removeLast()
         return pick(&state, m)
+    default:
+        break
+    }
+    return []
+}
 
-    case (.search(let s), .cancel):
+/// The wheel moves, a click selects, a double-click chooses.
+func menuMouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
+    guard case .menu(var m) = state.overlays.last else { return [] }
+    switch ev.kind {
+    case .wheelUp: m.cursor = AppState.clamp(m.cursor - 1, count: m.items.count)
+    case .wheelDown: m.cursor = AppState.clamp(m.cursor + 1, count: m.items.count)
+    case .click, .doubleClick:
+        guard let i = MenuView.item(state, m, x: ev.x, y: ev.y) else { break }
+        m.cursor = i
+        if case .doubleClick = ev.kind {
+            state.overlays.removeLast()
+            return pick(&state, m)
+        }
+    }
+    state.overlays[state.overlays.count - 1] = .menu(m)
+    return []
+}
+
+extension ModeTable {
+    static let search = ModeTable(.search, [Keymap.cancelRow] + Keymap.textRows + [
+        Binding([.enter], .submit, section: "Search", help: "keep the match", hint: "keep"),
+    ], handle: updateSearch)
+}
+
+private func updateSearch(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .search(var s) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
         state.overlays.removeLast()
         state.recruiterCursor = s.origin
         state.clampCursors()
-    case (.search(var s), .input(let key)):
+    case .input(let key):
         s.field.handle(key)
-        let q = s.field.text
-        if let i = findMatch(state, q, from: s.origin, step: 1) {
-            state.recruiterCursor = i
-            s.miss = false
-        } else {
-            // No match: the selection stays where it was, and the prompt says so.
-            state.recruiterCursor = s.origin
-            s.miss = !q.isEmpty
-        }
-        state.threadScroll = 0
-        state.clampCursors()
-        state.overlays[last] = .search(s)
-    case (.search(let s), .submit):
+        searchTyped(&state, s)
+    case .submit:
         state.overlays.removeLast()
         let q = s.field.text
         state.lastSearch = q.isEmpty ? state.lastSearch : q
         if s.miss { state.statusMessage = StatusMessage("No match for '\(q)'; the selection did not move") }
         else if !q.isEmpty { state.statusMessage = StatusMessage("'\(q)' · n next, N previous") }
-
-    case (.editor, .cancel):
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Edit cancelled")
-    case (.editor(let t), .submit):
-        state.overlays.removeLast()
-        return draftText(&state, t.text)
-
-    case (.review, .cancel):
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
-    case (.review(let d), .editDraft):
-        return [.editExternally(d.text)]
-    case (.review, .copy):
-        return workflow(&state, .copy)
-    case (.review(let d), .submit):
-        return send(&state, d)
-
-    case (_, .mouse):
-        break
     default:
         break
     }
     return []
+}
+
+/// The query changed: select the first match from where the search started.
+private func searchTyped(_ state: inout AppState, _ edited: Search) {
+    var s = edited
+    let q = s.field.text
+    if let i = findMatch(state, q, from: s.origin, step: 1) {
+        state.recruiterCursor = i
+        s.miss = false
+    } else {
+        // No match: the selection stays where it was, and the prompt says so.
+        state.recruiterCursor = s.origin
+        s.miss = !q.isEmpty
+    }
+    state.threadScroll = 0
+    state.clampCursors()
+    state.overlays[state.overlays.count - 1] = .search(s)
+}
+
+extension ModeTable {
+    static let editor = ModeTable(.editor, [Keymap.cancelRow] + Keymap.textRows + [
+        Binding([.ctrl("s")], .submit, section: "Forms and text", help: "inline editor: done (Enter is a new line)", hint: "done"),
+    ], handle: updateEditor)
+}
+
+private func updateEditor(_ state: inout AppState, _ command: Command) -> [Effect] {
+    if case .input(let key) = command, typeIntoForm(&state, key) { return [] }
+    guard case .editor(let t) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Edit cancelled")
+    case .submit:
+        state.overlays.removeLast()
+        return draftText(&state, t.text)
+    default:
+        break
+    }
+    return []
+}
+
+extension ModeTable {
+    static let draft = ModeTable(.draft, [
+        Keymap.copyRow,
+        Keymap.cancelRow,
+        Keymap.closeMenuRow,
+        Binding([.enter], .submit, section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
+        Binding([.char("e")], .editDraft, section: "Draft", help: "edit the draft again", hint: "edit"),
+    ], handle: updateDraft)
+}
+
+private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect] {
+    guard case .review(let d) = state.overlays.last else { return [] }
+    switch command {
+    case .cancel:
+        state.overlays.removeLast()
+        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
+    case .editDraft:
+        return [.editExternally(d.text)]
+    case .copy:
+        let text = state.lastDraft ?? d.parts.body
+        state.statusMessage = StatusMessage("Draft copied to the clipboard")
+        return [.copyToClipboard(text)]
+    case .submit:
+        return send(&state, d)
+    default:
+        break
+    }
+    return []
+}
+
+/// A paste into the text field on top, as one edit.
+func pasteIntoField(_ state: inout AppState, _ text: String) {
+    guard let top = state.overlays.popLast() else { return }
+    switch top {
+    case .form(var f):
+        f.paste(text)
+        state.overlays.append(.form(f))
+    case .editor(var t):
+        t.insert(text)
+        state.overlays.append(.editor(t))
+    case .search(var s):
+        state.overlays.append(top)
+        s.field.insert(text)
+        searchTyped(&state, s)
+    default:
+        state.overlays.append(top)
+    }
 }
 
 /// Typing into a form or the inline editor. The overlay is taken off the stack and
@@ -484,11 +612,11 @@ func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpo
         let filled = Templates.fill(t, values: values)
         text = (filled.subject.map { "Subject: \($0)\n\n" } ?? "") + filled.body
     } else {
-        let subject = Actions.replySubject(Actions.lastInbound(r.id, in: state.db)) ?? ""
+        let subject = Workflows.replySubject(Workflows.lastInbound(r.id, in: state.db)) ?? ""
         text = "Subject: \(subject)\n\n"
     }
     if case .decline(let reason, let reengage) = purpose, template == nil {
-        text = "Subject: \(Actions.declineSubject)\n\n" + Actions.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
+        text = "Subject: \(Workflows.declineSubject)\n\n" + Workflows.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
     }
     let warning = SendTime.check(r, now: state.now, policy: state.policy)?.warning(name: r.name, yourZone: state.timeZone)
     state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning)))
@@ -511,25 +639,22 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
     return [.spellCheck(d.parts.body, ignoring: names)]
 }
 
-/// Results that arrive while a draft is open.
-func draftResult(_ state: inout AppState, _ action: Action) -> [Effect] {
-    switch action {
-    case .draftEdited(let text):
-        if let text {
-            return draftText(&state, text)
-        } else if case .review(let d) = state.overlays.last {
-            // No $EDITOR (or it failed): the inline editor, on top of the review.
-            state.overlays.append(.editor(TextField(d.text, multiline: true)))
-        }
-    case .spellChecked(let result):
-        if case .review(var d) = state.overlays.last {
-            d.spelling = result
-            state.overlays[state.overlays.count - 1] = .review(d)
-        }
-    default:
-        break
+/// The external editor finished: check the new text, or open the inline editor when
+/// there was no editor (or it failed).
+func draftEdited(_ state: inout AppState, _ text: String?) -> [Effect] {
+    if let text { return draftText(&state, text) }
+    if case .review(let d) = state.overlays.last {
+        state.overlays.append(.editor(TextField(d.text, multiline: true)))
     }
     return []
+}
+
+/// The spell checker answered for the draft on top.
+func spellChecked(_ state: inout AppState, _ result: Spelling) {
+    if case .review(var d) = state.overlays.last {
+        d.spelling = result
+        state.overlays[state.overlays.count - 1] = .review(d)
+    }
 }
 
 /// Enter on the draft: copy it and log it as sent (one undoable change).
@@ -542,15 +667,14 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     let (subject, body) = d.parts
     state.overlays.removeLast()
     state.lastDraft = body
-    let change: Change, label: String
+    let intent: Intent, label: String
     switch d.purpose {
     case .reply:
-        change = Actions.reply(recruiter: r, in: state.db, now: state.now, subject: subject, body: body)
+        intent = .reply(recruiter: r.id, subject: subject, body: body)
         label = "Reply to \(r.name) copied and logged"
     case .decline(let reason, let reengage):
-        change = Actions.decline(recruiter: r, in: state.db, now: state.now, reason: reason, reengage: reengage,
-                                 subject: subject, body: body)
+        intent = .decline(recruiter: r.id, reason: reason, reengage: reengage, subject: subject, body: body)
         label = "Courtesy decline to \(r.name) copied and logged · status declined"
     }
-    return [.copyToClipboard(body)] + commit(&state, change, label: label)
+    return [.copyToClipboard(body)] + commit(&state, intent, label: label)
 }

@@ -1,4 +1,5 @@
 import CNCursesw
+import RapportText
 
 /// The colour theme and its monochrome fallback. Colour pair n is `ColorRole(rawValue: n)`.
 enum Palette {

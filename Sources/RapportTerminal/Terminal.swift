@@ -1,4 +1,5 @@
 import CNCursesw
+import RapportText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

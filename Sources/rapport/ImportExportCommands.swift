@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import RapportApp
 import RapportCore
 import RapportInterchange
+import RapportTUI
 import RapportStore
-import RapportTerminal
+import RapportText
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,8 +37,10 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
         discussion: """
             Conversations become threads with the other participant; an incoming invitation's \
             note is the first message of that person's thread. You are --me, else the name in \
-            Profile.csv, else the one participant in every conversation (otherwise the import \
-            exits 2 naming the candidates). In a terminal you review the proposed recruiters; \
+            Profile.csv, else the one participant in every conversation (otherwise a terminal \
+            asks, and without one the import exits 2 naming the candidates). In a terminal you \
+            review the proposed recruiters in a list (a accept, r reject, A all, Enter commit, \
+            q cancel); \
             without a terminal, --all or --only-recruiters decides (default: --only-recruiters); \
             --dry-run prints the review list. Threads whose last message is older than \
             --active-since (default: 30 days ago) come in settled: no deadlines, recruiter \
@@ -70,12 +74,22 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
             let store = try ctx.store, now = ctx.now
             let progress = ImportProgress(label: "reading \(files.messagesName)", enabled: files.size > 1 << 20)
             let since = try activeSince.map { try ctx.past($0, option: "--active-since") }
-            let plan: LinkedInPlan
+            // A person can answer (stdin and stdout are a terminal) unless --all,
+            // --only-recruiters or --dry-run already decided.
+            let interactive = !all && !onlyRecruiters && !options.dryRun && App.hasTerminal(environment: global.environment)
+            var plan: LinkedInPlan
             do {
                 plan = try LinkedInImporter.plan(files, into: store.database, me: me, progress: progress.update)
             } catch let e as LinkedInMeUnknown {
                 progress.finish()
-                throw RapportError.usage(e.description)
+                guard interactive, !e.candidates.isEmpty, let chosen = askWhoYouAre(e) else {
+                    if interactive && !e.candidates.isEmpty {
+                        say("cancelled, nothing written")
+                        return
+                    }
+                    throw RapportError.usage(e.description)
+                }
+                plan = try LinkedInImporter.plan(files, into: store.database, me: chosen)
             }
             progress.finish()
             let selection: LinkedInSelection
@@ -83,51 +97,72 @@ struct ImportLinkedInCommand: AsyncParsableCommand {
                 selection = .all
             } else if onlyRecruiters {
                 selection = .onlyRecruiters
-            } else if InterchangeTTY.interactive && !options.dryRun {
-                guard let chosen = review(plan, items: plan.review(now: now, activeSince: since)) else {
+            } else if interactive {
+                let items = plan.review(now: now, activeSince: since)
+                let review = ImportReview(source: "LinkedIn import", entries: items.map(ReviewEntry.init))
+                let policy = ctx.policy, clock = ctx.clock, env = global.environment
+                switch await MainActor.run(body: {
+                    ReviewApp.run(review, policy: policy, clock: clock, colorMode: .auto, environment: env)
+                }) {
+                case .commit(let ids)?:
+                    selection = .chosen(Set(ids))
+                case .cancel?:
                     say("cancelled, nothing written")
                     return
+                case nil:
+                    note("no terminal to review in: importing only recruiters (--only-recruiters); --all takes everyone")
+                    selection = .onlyRecruiters
                 }
-                selection = .chosen(chosen)
             } else {
                 note("no terminal to review in: importing only recruiters (--only-recruiters); --all takes everyone")
                 selection = .onlyRecruiters
             }
-            let result = plan.result(selecting: selection, in: store.database, now: now, activeSince: since)
             var preview: [String] = []
             if options.dryRun {
                 let items = plan.review(now: now, activeSince: since)
                 if !items.isEmpty { preview.append("People in the LinkedIn export ([x]: would be imported):") }
                 for item in items { preview.append("  " + Text.visible(item.line(checked: item.isTaken(by: selection)))) }
+                try finish(plan.result(selecting: selection, in: store.database, now: now, activeSince: since),
+                           store: store, source: "linkedin", dryRun: true, preview: preview)
+                return
             }
-            try finish(result, store: store, source: "linkedin", dryRun: options.dryRun, preview: preview)
+            // The import is built on the store's data under its lock and written as one
+            // undo group: `rapport undo` takes it back in one step.
+            var planned: ImportResult?
+            let label = "Import linkedin \((path as NSString).lastPathComponent)"
+            try store.applyAcknowledged(origin: .importer("linkedin"), label: label) { db in
+                let result = plan.result(selecting: selection, in: db, now: now, activeSince: since)
+                planned = result
+                return result.changes.isEmpty ? .batch([]) : result.change
+            }
+            if let planned { try finish(planned, store: store, source: "linkedin", dryRun: false, applied: true) }
         }
     }
 
-    /// The import review: a numbered list with checkboxes; numbers toggle, Enter imports.
-    private func review(_ plan: LinkedInPlan, items: [ImportReviewItem]) -> Set<String>? {
-        let contacts = plan.contacts
-        guard !contacts.isEmpty else { return [] }
-        var checked = Set(contacts.indices.filter { contacts[$0].isProposed })
-        let width = String(contacts.count).count
+    /// Who you are could not be told from the export: a numbered choice among the
+    /// candidates on the terminal. Nil when the user cancels.
+    private func askWhoYouAre(_ e: LinkedInMeUnknown) -> String? {
+        let shown = Array(e.candidates.prefix(20))
         while true {
-            var text = "\nPeople in the LinkedIn export (checked: proposed as recruiters):\n"
-            for (i, item) in items.enumerated() {
-                let n = String(repeating: " ", count: width - String(i + 1).count) + String(i + 1)
-                text += "  \(n). " + Text.visible(item.line(checked: checked.contains(i))) + "\n"
-            }
-            text += "Toggle numbers (e.g. 1 3 5-7), a = all, n = none, Enter = import \(checked.count), q = cancel: "
+            var text = "\n\(Text.visible(e.file)): which of these participants is you?\n"
+            for (i, name) in shown.enumerated() { text += "  \(i + 1). \(Text.visible(name))\n" }
+            text += "Number (1-\(shown.count)), or q to cancel: "
             FileHandle.standardError.write(Data(text.utf8))
             guard let answer = readLine() else { return nil }
             let t = answer.trimmingCharacters(in: .whitespaces).lowercased()
-            if t.isEmpty { return Set(checked.map { contacts[$0].id }) }
             if t == "q" || t == "quit" { return nil }
-            if let next = ReviewSelection.apply(t, to: checked, count: contacts.count) {
-                checked = next
-            } else {
-                FileHandle.standardError.write(Data("? numbers from 1 to \(contacts.count), a, n, q or Enter\n".utf8))
-            }
+            if let n = Int(t), shown.indices.contains(n - 1) { return shown[n - 1] }
+            FileHandle.standardError.write(Data("? a number from 1 to \(shown.count), or q\n".utf8))
         }
+    }
+}
+
+extension ReviewEntry {
+    /// The importer's review item as the TUI's review list shows it.
+    init(_ item: ImportReviewItem) {
+        self.init(id: item.id, name: item.name, firm: item.firm, title: item.title, messageCount: item.messageCount,
+                  lastContact: item.lastContact, evidence: item.evidence, against: item.against, proposed: item.proposed,
+                  settled: item.settled, alreadyInRapport: item.alreadyInRapport, blocked: item.blocked)
     }
 }
 
@@ -303,11 +338,6 @@ private func finish(_ result: ImportResult, store: Store, source: String, dryRun
         try store.applyAcknowledged(origin: .importer(source), label: "Import \(source)") { _ in result.change }
     }
     say("imported: \(report.summary)")
-}
-
-enum InterchangeTTY {
-    /// Both stdin and stderr are terminals: a person can answer the review.
-    static var interactive: Bool { isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0 }
 }
 
 /// A percentage on stderr, redrawn in place, only on a terminal and for large inputs.

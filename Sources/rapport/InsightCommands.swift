@@ -3,7 +3,7 @@ import Foundation
 import RapportCore
 import RapportSpell
 import RapportStore
-import RapportTerminal
+import RapportText
 
 // `rapport stats`, `template`, `spell`, `checklist`, `referral`: the non-TUI half of
 // "replies worth sending, prep worth doing, and a picture of how you're doing".
@@ -118,6 +118,7 @@ struct TemplateShow: AsyncParsableCommand {
     @Argument(help: "Recruiter: id, id prefix, or part of the name.") var recruiter: String?
     @Option(help: "Fills {reason}.") var reason: String?
     @Option(help: "Fills {months}.") var months: Int?
+    @Option(parsing: .unconditional, help: "Fills {reengage}: when to get back in touch (in 3 months, 2027-01-15).") var reengage: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Fills any placeholder (repeatable).", valueName: "KEY=VALUE"))
     var sets: [String] = []
 
@@ -147,10 +148,16 @@ struct TemplateShow: AsyncParsableCommand {
         if let recruiter {
             let ctx = try Context(global, forReading: true)
             let r = try ctx.recruiter(recruiter)
-            values = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName, extra: extra)
+            let reengageAt = try reengage.map { try ctx.when($0, option: "--reengage") }
+            values = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName, reengage: reengageAt,
+                                      timeZone: ctx.timeZone, extra: extra)
             warning = SendTime.check(r, now: ctx.now, policy: ctx.policy)?.warning(name: r.name, yourZone: ctx.timeZone)
-        } else if let myName {
-            values["my_name"] = values["my_name"] ?? myName
+        } else {
+            if let myName { values["my_name"] = values["my_name"] ?? myName }
+            if let reengage {
+                let ctx = try Context(global, forReading: true)
+                values["reengage"] = Templates.longDate(try ctx.when(reengage, option: "--reengage"), timeZone: ctx.timeZone)
+            }
         }
         let filled = Templates.fill(template, values: values)
         if let subject = filled.subject { say("Subject: \(subject)\n") }
@@ -166,15 +173,33 @@ struct TemplateShow: AsyncParsableCommand {
 struct SpellCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spell", abstract: "Spell check a draft with hunspell or aspell (English).",
-        discussion: "Exits 1 when a word is misspelt, 0 when none is, and 0 with a note on stderr when no spell checker is installed. Placeholders, URLs and email addresses are skipped.")
+        discussion: "Exits 1 when a word is misspelt, 0 when none is, and 0 with a note on stderr when no spell checker is installed. Placeholders, URLs and email addresses are skipped, and so are common tech words (Backend, Kubernetes …) and the words in your dictionary, $XDG_CONFIG_HOME/rapport/dictionary (one a line; --add WORD adds one).")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The draft file, or - for standard input.") var file: String = "-"
     @Option(name: .customLong("ignore"), help: "A word (a name) never reported (repeatable).") var ignore: [String] = []
     @Option(name: .customLong("for"), help: "A recruiter: their name, firm, employer and interviewers, and yours, are never reported.")
     var recruiter: String?
+    @Option(name: .customLong("add"), help: "Add a word to your dictionary and stop (repeatable).") var add: [String] = []
 
     func run() async throws {
+        let userConfig = try UserConfig(environment: global.environment)
+        if !add.isEmpty {
+            for w in add {
+                if let problem = PersonalDictionary.problem(with: w) {
+                    throw RapportError.usage("--add '\(w)': \(problem)")
+                }
+            }
+            for w in add {
+                do {
+                    let added = try PersonalDictionary.add(w, path: userConfig.dictionaryFile)
+                    say(added ? "Added '\(w)' to \(userConfig.dictionaryFile)" : "'\(w)' is already in \(userConfig.dictionaryFile)")
+                } catch let e as DictionaryError {
+                    throw RapportError.failure(e.message)
+                }
+            }
+            return
+        }
         let text: String
         if file == "-" {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -188,11 +213,12 @@ struct SpellCommand: AsyncParsableCommand {
         if let recruiter {
             let ctx = try Context(global, forReading: true)
             let r = try ctx.recruiter(recruiter)
-            let myName = try UserConfig(environment: global.environment).myName(environment: global.environment)
+            let myName = try userConfig.myName(environment: global.environment)
             let v = Templates.values(for: r, in: ctx.db, now: ctx.now, myName: myName)
             names += ["name", "firm", "employer", "interviewers", "my_name"].compactMap { v[$0] }
         }
-        let checker = SpellChecker(environment: global.environment)
+        let personal = PersonalDictionary.load(path: userConfig.dictionaryFile)
+        let checker = SpellChecker(environment: global.environment, accepted: .standard(personal: personal))
         let ignoring = Set(names.flatMap { $0.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init) })
         switch checker.check(text, ignoring: ignoring) {
         case .unavailable(let why):

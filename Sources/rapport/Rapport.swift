@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// `rapport` — keep recruiter relationships healthy.
 struct Rapport: AsyncParsableCommand {
@@ -15,6 +15,9 @@ struct Rapport: AsyncParsableCommand {
             ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
             StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
             UndoCommand.self, RedoCommand.self,
+            IngestCommand.self, QueryCommand.self,
+            EditCommand.self, RemoveCommand.self, ConfigCommand.self,
+            SyncCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )
@@ -107,12 +110,15 @@ struct GlobalOptions: ParsableArguments {
 
     func clock() throws -> Clock { try Clock.from(environment: environment) }
 
-    /// The rules' numbers, in the candidate's time zone: `TZ` when it names an IANA zone
-    /// (`Europe/Berlin`, `:Europe/Berlin`), else the system's zone.
-    func policy() -> Policy {
-        var tz = environment["TZ"] ?? ""
-        if tz.hasPrefix(":") { tz.removeFirst() }
-        let zone = TimeZone(identifier: tz)?.identifier ?? TimeZone.current.identifier
-        return Policy(timeZone: zone)
+    /// The settings: config.toml over the defaults, the environment on top
+    /// (`RapportConfig.load`). A broken file is a usage error naming its line.
+    func config() throws -> RapportConfig {
+        try RapportConfig.load(try? UserConfig(environment: environment), environment: environment,
+                               systemTimeZone: TimeZone.current.identifier)
     }
+
+    /// The rules' numbers, the one place the CLI and the TUI get them: config.toml's
+    /// `[policy]`; the time zone is `TZ` when it names a zone (`Europe/Berlin`,
+    /// `:Europe/Berlin`), else config.toml's `timeZone`, else the system's zone.
+    func policy() throws -> Policy { try config().policy }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import RapportCore
+import RapportDemo
 import RapportStore
-import RapportTerminal
+import RapportText
 
 enum SortOrder: String, ExpressibleByArgument, CaseIterable {
     case urgency, name
@@ -18,6 +19,8 @@ struct RecruiterJSON: Encodable {
     var targeting: String
     var status: String
     var email: String?
+    /// Every address, primary first (`email` is the first).
+    var emails: [String]
     var phone: String?
     var linkedin: String?
     var timeZone: String?
@@ -36,6 +39,7 @@ struct RecruiterJSON: Encodable {
         targeting = r.targeting.rawValue
         status = r.status.rawValue
         email = r.email
+        emails = r.emails
         phone = r.phone
         linkedin = r.linkedin
         timeZone = r.timeZone
@@ -78,7 +82,7 @@ struct ListCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Only recruiters with this flag: \(RapportFlag.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "FLAG"))
     var flag: RapportFlag?
-    @Option(help: "urgency, name or last-contact.") var sort: SortOrder = .urgency
+    @Option(help: "urgency, name or last-contact (default: [ui] sort in config.toml, else urgency).") var sort: SortOrder?
     @Flag(help: "Stable JSON for scripts.") var json = false
 
     func run() async throws {
@@ -88,7 +92,7 @@ struct ListCommand: AsyncParsableCommand {
             statuses[r.id].map { (r, $0) }
         }
         if let flag { rows = rows.filter { $0.1.flags.contains(flag) } }
-        switch sort {
+        switch sort ?? SortOrder(rawValue: ctx.config.ui.sort.rawValue) ?? .urgency {
         case .name: break
         case .urgency: rows.sort { $0.1.urgency > $1.1.urgency }  // stable: ties stay by name
         case .lastContact:
@@ -233,16 +237,21 @@ struct DueCommand: AsyncParsableCommand {
     /// policy and now (no store load); otherwise computed from the store and cached until
     /// the next moment a count can change (`Rules.nextChange`, or midnight).
     func runStatusLine() throws {
-        let policy = global.policy()
+        let policy = try global.policy()
         let key = StatusCache.policyKey(policy)
-        if let line = StatusCache.read(try global.paths(), policyKey: key, now: try global.clock().now()) {
-            say(line)
+        let paths = try global.paths()
+        // This device has changes no sync has published: a mark before the counts.
+        let mark = { (line: String) in
+            SyncEngine.hasUnsynced(paths) ? (line.isEmpty ? "\u{2191}" : "\u{2191} " + line) : line
+        }
+        if let line = StatusCache.read(paths, policyKey: key, now: try global.clock().now()) {
+            say(mark(line))
             return
         }
         let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
         let (line, endOfToday) = statusLine(ctx, statuses: statuses)
-        say(line)
+        say(mark(line))
         guard ctx.hasStore else { return }
         let until = min(endOfToday, Rules.nextChange(in: ctx.db, now: ctx.now, policy: ctx.policy))
         try ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RapportCore
 import RapportStore
-import RapportTerminal
+import RapportText
 
 /// Everything a command needs at run time, built once from the global options.
 struct Context {
@@ -10,6 +10,8 @@ struct Context {
     let clock: Clock
     let now: Date
     let policy: Policy
+    /// config.toml with the environment on top; `policy` is `config.policy`.
+    let config: RapportConfig
     /// Nil only for a read that found no store directory (nothing is created for a read).
     private let opened: Store?
 
@@ -20,7 +22,8 @@ struct Context {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
-        policy = global.policy()
+        config = try global.config()
+        policy = config.policy
         if forReading && !FileManager.default.fileExists(atPath: paths.storeDirectory) {
             opened = nil
             return

@@ -26,6 +26,7 @@ struct AddCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: "A tag (repeatable).") var tags: [String] = []
     @Option(help: "agency, in-house or independent.") var kind: RecruiterKind = .agency
     @Flag(help: "A mass mailer: never raises risk flags, sorts low.") var blanket = false
+    @Flag(help: "Add even when a recruiter with this name exists.") var force = false
 
     func run() async throws {
         if let p = Workflows.timeZoneProblem(timezone) { throw RapportError.usage("--timezone: \(p)") }
@@ -33,7 +34,15 @@ struct AddCommand: AsyncParsableCommand {
         // Checked before the store is opened: bad input creates nothing.
         _ = try Workflows.add(new, now: Date())
         let ctx = try Context(global)
-        let applied = try ctx.apply("add", "Add \(new.name)") { _ in try Workflows.add(new, now: ctx.now) }
+        let force = force, name = name
+        // Decided under the lock, against the store's current names.
+        let applied = try ctx.apply("add", "Add \(new.name)") { db in
+            let existing = sameName(name, in: db)
+            if !existing.isEmpty, !force {
+                throw RapportError.usage("'\(name)' exists: \(describe(existing)); use `rapport edit` to change it, or --force to add another")
+            }
+            return try Workflows.add(new, now: ctx.now)
+        }
         guard case .putRecruiter(let r) = applied.change else { return }
         let firmText = r.firm.map { " (\($0))" } ?? ""
         say("Added \(r.name)\(firmText) · id \(shortID(r.id))")
@@ -74,7 +83,7 @@ struct LogCommand: AsyncParsableCommand {
         let bodyText = text(body)
         try ctx.apply("log", inbound ? "Log message from \(r.name)" : "Log message to \(r.name)") { db in
             try Workflows.log(r.id, in: db, direction: inbound ? .inbound : .outbound, channel: channel, at: time,
-                              subject: subject, body: bodyText, noReplyNeeded: noReplyNeeded)
+                              subject: subject?.nilIfBlank, body: bodyText?.nilIfBlank, noReplyNeeded: noReplyNeeded)
         }
         let what = inbound ? "Message from \(r.name)" : "Message to \(r.name)"
         say("\(what) logged (\(channel.rawValue), \(DateText(timeZone: ctx.timeZone).absolute(time))) · \(turnLine(ctx, r.id))")

@@ -1,4 +1,5 @@
 import Foundation
+import RapportTestSupport
 
 /// Runs the real `rapport` binary (built next to the test bundle) against a private store.
 struct CLI {
@@ -17,45 +18,21 @@ struct CLI {
             .appendingPathComponent("rapport-cli-\(UUID().uuidString)").path
     }
 
-    static var binary: String {
-        // .build/<config>/rapportPackageTests.xctest (Linux: a file) → .build/<config>/rapport
-        let bundle = Bundle.main.bundleURL
-        var dir = bundle
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("rapport").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        let fromSource = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/rapport").path
-        return fromSource
-    }
+    static var binary: String { BuiltBinary.path }
 
     @discardableResult
-    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil) throws -> Result {
-        let p = Process()
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        p.executableURL = URL(fileURLWithPath: CLI.binary)
-        p.arguments = args
+    func run(_ args: [String], stdin: String? = nil, env extra: [String: String] = [:], cwd: String? = nil,
+             executable: String = CLI.binary) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env["RAPPORT_STORE"] = store
         env["RAPPORT_NOW"] = now
         env["TZ"] = timeZone
         env["NO_COLOR"] = "1"
+        // Never the real user's config.toml, templates or dictionary.
+        env["XDG_CONFIG_HOME"] = store + "-config"
         for (k, v) in extra { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        let r = try BuiltBinary.run(args, environment: env, stdin: stdin, cwd: cwd, executable: executable)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Runs and requires success.

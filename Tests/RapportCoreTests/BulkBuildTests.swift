@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RapportCore
+import RapportDemo
 
 /// `Database.bulk` (how a snapshot is loaded) must build exactly what applying the same
 /// records one change at a time builds.

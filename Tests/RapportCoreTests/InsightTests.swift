@@ -76,9 +76,9 @@ import Testing
         let noSubject = MessageTemplate.parse(name: "x", text: "Just a body\r\nline two", source: .user("/x/x.txt"))
         #expect(noSubject.subject == nil && noSubject.body == "Just a body\nline two")
         let all = Templates.merged(user: [mine, noSubject])
-        #expect(all.map(\.name) == ["accept-call", "check-in", "decline", "not-now", "referral", "thank-you", "x"])
+        #expect(all.map(\.name) == ["accept-call", "check-in", "decline", "follow-up", "not-now", "referral", "thank-you", "x"])
         #expect(all.first { $0.name == "decline" }?.source == .user("/x/decline.txt"))
-        #expect(Set(Templates.shipped.map(\.name)) == ["decline", "not-now", "referral", "thank-you", "check-in", "accept-call"])
+        #expect(Set(Templates.shipped.map(\.name)) == ["decline", "not-now", "referral", "thank-you", "check-in", "accept-call", "follow-up"])
     }
 }
 

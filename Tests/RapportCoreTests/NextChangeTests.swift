@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RapportCore
+import RapportDemo
 
 /// `Rules.nextChange`: until when counts derived from the deadlines and the at-risk flags
 /// (the status line, and its cache) stay valid.

@@ -60,7 +60,38 @@ import Testing
         Case(text: "+1d", now: "2026-10-31 12:00", expected: "2026-11-01 12:00"),
         Case(text: "+24h", now: "2026-10-31 12:00", expected: "2026-11-01 11:00"),
         Case(text: "sunday 9:00", now: "2026-10-31 12:00", expected: "2026-11-01 09:00"),
+        // Spelled out: days, weeks, months and years keep the wall-clock time.
+        Case(text: "in 3 days", expected: "2026-01-10 15:30"),
+        Case(text: "in 1 day", expected: "2026-01-08 15:30"),
+        Case(text: "in 2 weeks", expected: "2026-01-21 15:30"),
+        Case(text: "in a week", expected: "2026-01-14 15:30"),
+        Case(text: "next week", expected: "2026-01-14 15:30"),
+        Case(text: "In  3  Months", expected: "2026-04-07 15:30"),
+        Case(text: "next month", expected: "2026-02-07 15:30"),
+        Case(text: "in 12 months", expected: "2027-01-07 15:30"),
+        Case(text: "next year", expected: "2027-01-07 15:30"),
+        Case(text: "in 2 hours", expected: "2026-01-07 17:30"),
+        Case(text: "in 90 minutes", expected: "2026-01-07 17:00"),
+        Case(text: "in an hour", expected: "2026-01-07 16:30"),
+        Case(text: "in 3 days 10:00", expected: "2026-01-10 10:00"),
+        Case(text: "next week at 9:00", expected: "2026-01-14 09:00"),
+        Case(text: "next month 8:15", expected: "2026-02-07 08:15"),
+        // A month later is the same day, or the last day of a shorter month.
+        Case(text: "next month", now: "2026-01-31 10:00", expected: "2026-02-28 10:00"),
+        Case(text: "in 1 month", now: "2024-01-31 10:00", expected: "2024-02-29 10:00"),
+        Case(text: "in 3 months", now: "2026-11-30 10:00", expected: "2027-02-28 10:00"),
+        Case(text: "in 14 months", now: "2026-12-15 10:00", expected: "2028-02-15 10:00"),
+        // Across a DST change: the wall clock stays (EST in January, EDT in April).
+        Case(text: "in 3 months", now: "2026-01-15 09:00", expected: "2026-04-15 09:00"),
+        Case(text: "in 1 day", now: "2026-03-07 12:00", expected: "2026-03-08 12:00"),
     ]
+
+    @Test func spelledMonthsAcrossDaylightSavingKeepTheWallClockNotTheElapsedHours() throws {
+        let now = wall("2026-01-15 09:00")
+        let later = try When.parse("in 3 months", now: now, timeZone: newYork)
+        // 90 calendar days, one of them 23 hours long.
+        #expect(later.timeIntervalSince(now) == 90 * 86_400 - 3600)
+    }
 
     @Test(arguments: cases)
     func parsesEveryForm(_ c: Case) throws {
@@ -81,6 +112,8 @@ import Testing
         "2026-03-09T24:00", "2026-03-09T13:00+25:00", "2026-03-09T13:00Zulu", "2026-03-09T13:00:00.",
         "25:00", "12:60", "12:5", "tuesday 25:00", "tomorrow tomorrow", "next", "next today",
         "+3x", "+", "3d", "+-3d", "+infd", "+nand", "tue 13:00 extra",
+        "in", "in 3", "in three days", "in 3 fortnights", "in -3 days", "in 3.5 days", "next weeks later",
+        "in 3 days 25:00", "3 days", "next week 10:00 extra", "in 1234567 days",
     ])
     func rejectsBadInputWithOneLineNamingItAndTheForms(_ text: String) {
         #expect {

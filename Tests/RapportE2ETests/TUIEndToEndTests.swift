@@ -1,4 +1,5 @@
 import Foundation
+import RapportTestSupport
 import RapportCore
 import RapportStore
 import Testing
@@ -10,14 +11,7 @@ struct TUIEndToEndTests {
     static let now = "2026-03-11T15:00:00Z"
 
     /// The binary next to the test bundle (.build/<config>/rapport).
-    static var binary: String {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rapport").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent(".build/debug/rapport").path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
-    }
+    static var binary: String { BuiltBinary.path }
 
     /// A store made through the Store API in a fresh temp directory.
     static func makeStore(empty: Bool = false) throws -> String {

@@ -1,47 +1,24 @@
 import Foundation
 import RapportCore
+import RapportTestSupport
 import Testing
 import ZIPFoundation
 @testable import RapportInterchange
 
-/// Runs the built `rapport` binary (it sits next to the test bundle).
+/// Runs the built `rapport` binary against a store (BuiltBinary, RapportTestSupport).
 struct RapportBinary {
-    static var url: URL? {
-        var dirs: [URL] = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
-        dirs.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".build/debug"))
-        for d in dirs {
-            for candidate in [d, d.deletingLastPathComponent()] {
-                let u = candidate.appendingPathComponent("rapport")
-                if FileManager.default.isExecutableFile(atPath: u.path) { return u }
-            }
-        }
-        return nil
-    }
+    typealias Output = BuiltBinary.Output
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    static var url: URL? {
+        FileManager.default.isExecutableFile(atPath: BuiltBinary.path) ? URL(fileURLWithPath: BuiltBinary.path) : nil
     }
 
     static func run(_ args: [String], store: String, input: String? = nil) throws -> Output {
-        let p = Process()
-        guard let exe = RapportBinary.url else { throw InterchangeError("rapport binary not found next to the tests") }
-        p.executableURL = exe
-        p.arguments = args
-        p.environment = ["RAPPORT_STORE": store, "RAPPORT_NOW": "2023-07-01T00:00:00Z", "HOME": store, "PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        guard url != nil else {
+            throw InterchangeError("rapport binary not found next to the tests")
+        }
+        return try BuiltBinary.run(args, environment: ["RAPPORT_STORE": store, "RAPPORT_NOW": "2023-07-01T00:00:00Z",
+                                                       "HOME": store, "PATH": "/usr/bin:/bin"], stdin: input)
     }
 }
 

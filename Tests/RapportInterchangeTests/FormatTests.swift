@@ -52,7 +52,15 @@ func sampleDatabase() throws -> Database {
         #expect(plan.report.newExpectations == 1)
         var copy = Database()
         try copy.apply(plan.change)
-        #expect(copy == db)
+        // Everything but the flags, which each device derives for itself and export leaves out.
+        var expected = db
+        for r in db.recruiters.values where !r.flags.isEmpty {
+            var bare = r
+            bare.flags = []
+            try expected.apply(.putRecruiter(bare))
+        }
+        #expect(db.recruiters.values.contains { !$0.flags.isEmpty })
+        #expect(copy == expected)
         #expect(try RapportJSON.export(copy) == first)
         // Importing again adds nothing.
         let again = try RapportJSON.plan(first, into: copy)

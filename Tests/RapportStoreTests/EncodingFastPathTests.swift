@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RapportCore
+import RapportDemo
 @testable import RapportStore
 
 /// The pieces of the fast snapshot writer that do not go through Foundation.

@@ -28,7 +28,7 @@ import Testing
         try "not a template".write(toFile: config.templatesDirectory + "/notes.md", atomically: true, encoding: .utf8)
         try Data([0x48, 0xFF, 0xFE]).write(to: URL(fileURLWithPath: config.templatesDirectory + "/broken.txt"))
         let (templates, problems) = config.templates()
-        #expect(templates.map(\.name) == ["accept-call", "check-in", "decline", "hello", "not-now", "referral", "thank-you"])
+        #expect(templates.map(\.name) == ["accept-call", "check-in", "decline", "follow-up", "hello", "not-now", "referral", "thank-you"])
         let decline = try #require(templates.first { $0.name == "decline" })
         #expect(decline.subject == "Quick no" && decline.body == "No thanks, {first_name}.")
         #expect(decline.source == .user(config.templatesDirectory + "/decline.txt"))

@@ -68,7 +68,7 @@ enum Sample {
 
     /// Rules pinned for the snapshots: whose turn from the last message, "reply due" two
     /// days after an unanswered inbound, risk after a week, and open follow-ups.
-    static let rules = RulesEngine(
+    static let rules = StatusSource(
         evaluate: { db, now, _ in evaluate(db, now: now) },
         deadlines: { statuses in
             statuses.values.flatMap { $0.deadlines }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }

@@ -1,5 +1,5 @@
 import Foundation
-import RapportTerminal
+import RapportText
 import Testing
 
 /// Compares a rendered frame with a text fixture in Fixtures/. Fixtures are written

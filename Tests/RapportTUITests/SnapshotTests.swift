@@ -1,11 +1,13 @@
 import Foundation
 import RapportCore
 import RapportSpell
-import RapportTerminal
+import RapportText
 import Testing
+@testable import RapportApp
 @testable import RapportTUI
 
 @Suite("Render snapshots")
+@MainActor
 struct SnapshotTests {
     @Test("three panes stacked at 80x24")
     func panes80x24() {
@@ -25,7 +27,7 @@ struct SnapshotTests {
     @Test("deadlines focused, a later recruiter selected, at 120x40")
     func navigated120x40() {
         var s = Sample.state(width: 120, height: 40)
-        for a: Action in [.move(1), .move(1), .nextPane, .nextPane] { _ = update(&s, a) }
+        for a: Command in [.move(1), .move(1), .nextPane, .nextPane] { _ = update(&s, a) }
         expectSnapshot(Screen.render(s), "navigated-120x40")
     }
 
@@ -65,6 +67,7 @@ struct SnapshotTests {
 }
 
 @Suite("Render snapshots: forms and overlays")
+@MainActor
 struct OverlaySnapshotTests {
     func session(_ w: Int = 80, _ h: Int = 24) -> Session {
         var s = Session(width: w, height: h)
@@ -86,7 +89,7 @@ struct OverlaySnapshotTests {
 
     @Test("each workflow form at 80x24")
     func forms() {
-        for (action, name) in [(Action.editRecruiter, "edit"), (.logMessage, "log"), (.decline, "decline"),
+        for (action, name) in [(Command.editRecruiter, "edit"), (.logMessage, "log"), (.decline, "decline"),
                                (.logInterview, "interview"), (.followUp, "follow-up")] {
             var s = session()
             s.send(action)

@@ -1,6 +1,6 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 import Testing
 @testable import RapportTUI
 
@@ -133,7 +133,7 @@ struct PastDateFieldTests {
         let utc = TimeZone(identifier: "UTC")!
         for (text, ok) in [("+2d", false), ("tomorrow 10:00", false), ("-2h", true), ("now", true)] {
             var form = Forms.logMessage(r, in: db)
-            let i = try #require(form.fields.firstIndex { $0.key == "at" })
+            let i = try #require(form.fields.firstIndex { $0.key == .at })
             form.fields[i].field = TextField(text)
             switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
             case .invalid(let checked):
@@ -159,7 +159,7 @@ struct SnoozeFormTests {
         let utc = TimeZone(identifier: "UTC")!
         for (text, ok) in [("+1d", false), ("+8d", true)] {
             var form = Forms.snooze(f, name: r.name)
-            let i = try #require(form.fields.firstIndex { $0.key == "until" })
+            let i = try #require(form.fields.firstIndex { $0.key == .until })
             form.fields[i].field = TextField(text)
             switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
             case .invalid(let checked):
@@ -183,7 +183,7 @@ struct ReengageFormTests {
         let utc = TimeZone(identifier: "UTC")!
         for (text, ok) in [("+3m", false), ("+12w", true)] {
             var form = Forms.decline(r)
-            let i = try #require(form.fields.firstIndex { $0.key == "reengage" })
+            let i = try #require(form.fields.firstIndex { $0.key == .reengage })
             form.fields[i].field = TextField(text)
             switch Forms.submit(form, db: db, now: Sample.now, timeZone: utc) {
             case .invalid(let checked):

@@ -1,10 +1,12 @@
 import Foundation
 import RapportCore
-import RapportTerminal
+import RapportText
 import Testing
+@testable import RapportApp
 @testable import RapportTUI
 
 @Suite("update: action → state, effects")
+@MainActor
 struct UpdateTests {
     func state(_ w: Int = 120, _ h: Int = 40) -> AppState { Sample.state(width: w, height: h) }
 
@@ -304,35 +306,36 @@ struct UpdateTests {
 }
 
 @Suite("Keymap: one table for dispatch, hints and help")
+@MainActor
 struct KeymapTests {
     let keymap = Keymap.standard
 
     @Test("vim keys and arrows map to the same actions")
     func dispatch() {
-        #expect(keymap.action(for: .char("j"), mode: .panes) == .move(1))
-        #expect(keymap.action(for: .down, mode: .panes) == .move(1))
-        #expect(keymap.action(for: .char("k"), mode: .panes) == .move(-1))
-        #expect(keymap.action(for: .up, mode: .panes) == .move(-1))
-        #expect(keymap.action(for: .char("g"), mode: .panes) == .top)
-        #expect(keymap.action(for: .char("G"), mode: .panes) == .bottom)
-        #expect(keymap.action(for: .pageDown, mode: .panes) == .page(1))
-        #expect(keymap.action(for: .pageUp, mode: .panes) == .page(-1))
-        #expect(keymap.action(for: .tab, mode: .panes) == .nextPane)
-        #expect(keymap.action(for: .backTab, mode: .panes) == .previousPane)
-        #expect(keymap.action(for: .enter, mode: .panes) == .open)
-        #expect(keymap.action(for: .char("?"), mode: .panes) == .toggleHelp)
-        #expect(keymap.action(for: .char("q"), mode: .panes) == .close)
-        #expect(keymap.action(for: .escape, mode: .panes) == .cancel)
-        #expect(keymap.action(for: .ctrl("l"), mode: .panes) == .redraw)
-        #expect(keymap.action(for: .char("X"), mode: .panes) == nil)
+        #expect(keymap.command(for: .char("j"), mode: .panes) == .move(1))
+        #expect(keymap.command(for: .down, mode: .panes) == .move(1))
+        #expect(keymap.command(for: .char("k"), mode: .panes) == .move(-1))
+        #expect(keymap.command(for: .up, mode: .panes) == .move(-1))
+        #expect(keymap.command(for: .char("g"), mode: .panes) == .top)
+        #expect(keymap.command(for: .char("G"), mode: .panes) == .bottom)
+        #expect(keymap.command(for: .pageDown, mode: .panes) == .page(1))
+        #expect(keymap.command(for: .pageUp, mode: .panes) == .page(-1))
+        #expect(keymap.command(for: .tab, mode: .panes) == .nextPane)
+        #expect(keymap.command(for: .backTab, mode: .panes) == .previousPane)
+        #expect(keymap.command(for: .enter, mode: .panes) == .open)
+        #expect(keymap.command(for: .char("?"), mode: .panes) == .toggleHelp)
+        #expect(keymap.command(for: .char("q"), mode: .panes) == .close)
+        #expect(keymap.command(for: .escape, mode: .panes) == .cancel)
+        #expect(keymap.command(for: .ctrl("l"), mode: .panes) == .redraw)
+        #expect(keymap.command(for: .char("X"), mode: .panes) == nil)
     }
 
     @Test("inside help, q, Esc and ? close it and Tab does nothing")
     func helpMode() {
-        #expect(keymap.action(for: .char("q"), mode: .help) == .close)
-        #expect(keymap.action(for: .escape, mode: .help) == .close)
-        #expect(keymap.action(for: .char("?"), mode: .help) == .close)
-        #expect(keymap.action(for: .tab, mode: .help) == nil)
+        #expect(keymap.command(for: .char("q"), mode: .help) == .close)
+        #expect(keymap.command(for: .escape, mode: .help) == .close)
+        #expect(keymap.command(for: .char("?"), mode: .help) == .close)
+        #expect(keymap.command(for: .tab, mode: .help) == nil)
     }
 
     @Test("every hint in the table appears in the status bar, and every help text in the overlay")
@@ -364,13 +367,14 @@ struct KeymapTests {
     func appMapping() {
         let s = Sample.state(width: 80, height: 24)
         let m = MouseEvent(.click(button: 1), x: 1, y: 2)
-        #expect(App.action(for: .mouse(m), state: s, keymap: keymap, size: (80, 24)) == .mouse(m))
-        #expect(App.action(for: .resize, state: s, keymap: keymap, size: (90, 30)) == .resize(width: 90, height: 30))
-        #expect(App.action(for: .char("j"), state: s, keymap: keymap, size: (80, 24)) == .move(1))
+        #expect(keymap.input(for: .mouse(m), mode: s.keyMode, size: (80, 24)) == .event(.mouse(m)))
+        #expect(keymap.input(for: .resize, mode: s.keyMode, size: (90, 30)) == .event(.resize(width: 90, height: 30)))
+        #expect(keymap.input(for: .char("j"), mode: s.keyMode, size: (80, 24)) == .command(.move(1)))
     }
 }
 
 @Suite("Styles in the frame")
+@MainActor
 struct StyleTests {
     @Test("the selected row is highlighted only in the focused pane; the marker shows either way")
     func selection() {

@@ -54,8 +54,8 @@ public enum DisplayWidth {
         return w
     }
 
-    static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
-    static func isSkinTone(_ s: Unicode.Scalar) -> Bool { (0x1F3FB...0x1F3FF).contains(s.value) }
+    public static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
+    public static func isSkinTone(_ s: Unicode.Scalar) -> Bool { (0x1F3FB...0x1F3FF).contains(s.value) }
 
     /// East Asian Wide (W) and Fullwidth (F) ranges, as wcwidth uses them.
     private static let wideRanges: [ClosedRange<UInt32>] = [

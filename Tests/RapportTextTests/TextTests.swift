@@ -1,4 +1,5 @@
 import RapportTerminal
+import RapportText
 import Testing
 
 @Suite("Display width and text")

@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 
 /// A small, fast, seedable generator (SplitMix64) so demo data is the same on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {

@@ -1,0 +1,180 @@
+import Foundation
+import RapportCore
+import RapportSpell
+import RapportStore
+import RapportTerminal
+import RapportText
+import RapportTUI
+
+/// The event loop: the only place where the terminal, the store and the clock meet
+/// `update`. One keypress: `Terminal.readKey` → `Key` → `Keymap` → `Command` →
+/// `update` → effects run by `EffectRunner` (`store.apply` for `.persist`) →
+/// `Screen.render` → `Terminal.draw`.
+@MainActor
+public enum App {
+    /// The one line printed when there is no terminal to draw on.
+    public nonisolated static let notATerminalMessage = "rapport: not a terminal; use `rapport list` / `rapport due` for scripts"
+
+    /// Runs the interface until the user quits or a quit signal arrives. Returns the
+    /// exit status: 0 after `q`, 128 + signal after SIGINT/SIGTERM/SIGHUP, 2 when
+    /// there is no usable terminal, 1 when the store cannot be opened.
+    public static func run(paths: AppPaths, clock: Clock, policy: Policy, colorMode: ColorMode,
+                           environment: [String: String], keymap: Keymap = .standard) -> Int32 {
+        do {
+            try Terminal.check(environment: environment)
+        } catch {
+            printError(notATerminalMessage)
+            return 2
+        }
+        let store: Store
+        do {
+            store = try Store.open(paths, policy: policy, clock: clock)
+        } catch let e as RapportError {
+            printError("rapport: \(e.description)")
+            return e.exitCode
+        } catch {
+            printError("rapport: cannot open the store at \(paths.storeDirectory): \(error)")
+            return 1
+        }
+        let terminal: Terminal
+        do {
+            terminal = try Terminal(colorMode: colorMode, environment: environment)
+        } catch {
+            printError(notATerminalMessage)
+            return 2
+        }
+        var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment)
+        let status = loop.run()
+        terminal.shutdown()
+        // Clean exit: the store compacts its journal and releases its lock.
+        do {
+            try store.close()
+        } catch {
+            printError("rapport: \(error)")
+            return status == 0 ? 1 : status
+        }
+        return status
+    }
+
+    /// Whether stdin and stdout are a terminal ncurses can drive (nothing is written).
+    public nonisolated static func hasTerminal(environment: [String: String]) -> Bool {
+        (try? Terminal.check(environment: environment)) != nil
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+@MainActor
+private struct Loop {
+    let terminal: Terminal
+    let clock: Clock
+    let keymap: Keymap
+    var runner: EffectRunner<LivePorts>
+
+    init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
+        self.terminal = terminal
+        self.clock = clock
+        self.keymap = keymap
+        let size = terminal.size
+        var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
+                             height: size.height, storePath: store.paths.storeDirectory,
+                             notices: store.notices, readOnly: store.readOnly)
+        // Reply templates (shipped + the user's) and {my_name}; problems become notices.
+        if let config = try? UserConfig(environment: environment) {
+            let t = config.templates()
+            state.templates = t.templates
+            state.notices += t.problems
+            do {
+                let settings = try config.load(environment: environment)
+                state.myName = settings.me.name
+                switch settings.ui.sort {
+                case .urgency: state.sort = .urgency
+                case .name: state.sort = .name
+                case .lastContact: state.sort = .lastContact
+                }
+            } catch {
+                state.notices.append("\(error)")
+            }
+        }
+        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment))
+    }
+
+    mutating func run() -> Int32 {
+        // Ticks are scheduled on the monotonic clock; `clock` (fixed by RAPPORT_NOW in
+        // tests) only says what time it is.
+        var lastTick = ContinuousClock.now
+        var quickEmptyReads = 0
+        terminal.draw(Screen.render(runner.state, keymap: keymap))
+        while runner.running {
+            if let sig = terminal.takeQuitSignal() { return 128 + sig }
+            // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
+            // and a resize or a signal is seen within that even where ncurses resumes
+            // its wait after the signal.
+            let started = ContinuousClock.now
+            let key = terminal.readKey()
+            // A terminal that went away (pane closed without SIGHUP reaching us) makes
+            // reads fail at once; never spin on it.
+            if key == nil, ContinuousClock.now - started < .milliseconds(20) {
+                quickEmptyReads += 1
+                if quickEmptyReads > 50 { return 128 + SIGHUP }
+            } else {
+                quickEmptyReads = 0
+            }
+            var changed = false
+            if let key {
+                changed = true
+                // A paste arrives as many keys at once: take all that are waiting, then
+                // draw once. Characters typed into a text field go in as one `.paste`.
+                var keys = [key]
+                while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
+                runner.send(keys: keys, keymap: keymap)
+            }
+            // The clock ticks once a second: relative times stay current, other
+            // processes' writes show up.
+            if ContinuousClock.now - lastTick >= .seconds(1) {
+                lastTick = ContinuousClock.now
+                runner.send(.tick(clock.now()))
+                runner.refreshFromDisk()
+                changed = true
+            }
+            if runner.running && changed { terminal.draw(Screen.render(runner.state, keymap: keymap)) }
+        }
+        return 0
+    }
+}
+
+/// The real outside world: the store on disk, the ncurses terminal, `$EDITOR`, hunspell.
+@MainActor
+struct LivePorts: AppPorts {
+    let store: Store
+    let terminal: Terminal
+    let environment: [String: String]
+
+    var database: Database { store.database }
+    var storeNotices: [String] { store.notices }
+    var readOnly: Bool { store.readOnly }
+    var size: (width: Int, height: Int) { terminal.size }
+
+    func refresh() throws -> Bool { try store.refresh() }
+    /// This TUI session, as the journal's `origin` of its changes.
+    let origin = Origin.tui(session: String(UUID().uuidString.lowercased().prefix(8)))
+
+    func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
+        let applied = try store.apply(origin: origin, label: label, build)
+        return (applied.change, applied.inverse)
+    }
+    func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
+    func editExternally(_ text: String) -> String? {
+        ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }
+    }
+    func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult {
+        // The shipped tech words and the personal dictionary, read at each check.
+        let personal = (try? UserConfig(environment: environment)).map { PersonalDictionary.load(path: $0.dictionaryFile) } ?? []
+        let checker = SpellChecker(environment: environment, accepted: .standard(personal: personal))
+        return checker.check(text, ignoring: ignoring)
+    }
+    func invalidate() { terminal.invalidate() }
+    func suspend() { terminal.suspend() }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import RapportCore
+import RapportSpell
+import RapportText
+import RapportTUI
+
+/// What the effect runner needs from the outside world: the store, the screen, the
+/// editor, the spell checker and the clipboard. `LivePorts` is the real one; tests
+/// pass fakes and drive the same runner.
+@MainActor
+public protocol AppPorts {
+    /// The store's data as last read.
+    var database: Database { get }
+    /// The store's notices, oldest first; they only grow.
+    var storeNotices: [String] { get }
+    var readOnly: Bool { get }
+    /// The screen size in cells.
+    var size: (width: Int, height: Int) { get }
+    /// Rereads what other processes wrote; true when the data changed.
+    mutating func refresh() throws -> Bool
+    /// Builds a change with `build` on the store's data under the store's lock and
+    /// stores it durably (the one mutation path); returns what was stored and its inverse.
+    mutating func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change)
+    mutating func copyToClipboard(_ text: String)
+    /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over; nil when no
+    /// editor could run.
+    mutating func editExternally(_ text: String) -> String?
+    func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult
+    /// Forget the screen's contents so the next frame repaints everything.
+    mutating func invalidate()
+    /// Ctrl-Z: give the terminal back until `fg`.
+    mutating func suspend()
+}
+
+/// Runs `update` and the effects it asks for, feeding their results back in as actions.
+/// The event loop owns one; so do the tests, with fake ports.
+@MainActor
+public struct EffectRunner<Ports: AppPorts> {
+    public var state: AppState
+    public var ports: Ports
+    /// False once an effect asked to quit.
+    public private(set) var running = true
+    /// How an import review ended (it also stops the runner): set by `.finishReview`.
+    public private(set) var reviewOutcome: ReviewOutcome?
+    var noticeFeed: NoticeFeed
+
+    public init(state: AppState, ports: Ports) {
+        self.state = state
+        self.ports = ports
+        noticeFeed = NoticeFeed(alreadyShown: ports.storeNotices)
+    }
+
+    /// Applies `input` and runs its effects (and theirs). Returns the effects `update`
+    /// asked for this input.
+    @discardableResult
+    public mutating func send(_ input: Input) -> [Effect] {
+        let effects = update(&state, input)
+        for effect in effects { run(effect) }
+        return effects
+    }
+
+    @discardableResult
+    public mutating func send(_ command: Command) -> [Effect] { send(.command(command)) }
+
+    @discardableResult
+    public mutating func send(_ event: Event) -> [Effect] { send(.event(event)) }
+
+    /// The keys read from the terminal in one go, in order. A run of characters the
+    /// table does not bind, in a mode with a text field, goes in as one `.paste`.
+    public mutating func send(keys: [Key], keymap: Keymap) {
+        var pasted = ""
+        for key in keys {
+            guard running else { return }
+            let mode = state.keyMode
+            let input = keymap.input(for: key, mode: mode, size: ports.size)
+            if case .command(.input(.char(let c)))? = input {
+                pasted.append(c)
+                continue
+            }
+            flush(&pasted)
+            if let input { send(input) }
+        }
+        flush(&pasted)
+    }
+
+    private mutating func flush(_ pasted: inout String) {
+        if pasted.count == 1, let c = pasted.first {
+            send(.command(.input(.char(c))))
+        } else if !pasted.isEmpty {
+            send(.event(.paste(pasted)))
+        }
+        pasted = ""
+    }
+
+    /// Picks up other processes' writes (the loop calls it once a second).
+    public mutating func refreshFromDisk() {
+        do {
+            if try ports.refresh() { reload() }
+        } catch {
+            send(.failed("Could not reread the store: \(error)"))
+        }
+    }
+
+    mutating func reload() {
+        send(.reload(ports.database, notices: noticeFeed.new(in: ports.storeNotices), readOnly: ports.readOnly))
+    }
+
+    private mutating func run(_ effect: Effect) {
+        switch effect {
+        case .persist(let intent, let label):
+            // The change is built on the store's data under its lock, not on the copy on
+            // screen: a write another process made a moment ago is built upon (and an
+            // undo that would overwrite it is refused).
+            let now = state.now
+            do {
+                let stored = try ports.apply(label: label) { db in
+                    try intent.change(in: db, now: now)
+                }
+                send(.applied(stored.change, inverse: stored.inverse))
+                reload()
+            } catch is ReplayRefused {
+                reload()
+                send(.replayRefused)
+            } catch {
+                send(.saveFailed("\(error)"))
+            }
+        case .copyToClipboard(let text):
+            ports.copyToClipboard(text)
+        case .editExternally(let text):
+            let edited = ports.editExternally(text)
+            send(.resize(width: ports.size.width, height: ports.size.height))
+            send(.draftEdited(edited))
+        case .spellCheck(let text, let ignoring):
+            send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
+        case .quit:
+            running = false
+        case .finishReview(let outcome):
+            reviewOutcome = outcome
+            running = false
+        case .redraw:
+            ports.invalidate()
+        case .suspend:
+            ports.suspend()
+            send(.resize(width: ports.size.width, height: ports.size.height))
+        }
+    }
+}
+
+extension Spelling {
+    /// The checker's answer in the TUI's terms.
+    init(_ result: SpellResult) {
+        switch result {
+        case .checked(let engine, let found):
+            self = .checked(engine: engine, misspellings: found.map {
+                MisspeltWord(word: $0.word, line: $0.line, column: $0.column, suggestions: $0.suggestions)
+            })
+        case .unavailable(let why):
+            self = .unavailable(why)
+        }
+    }
+}
+
+/// The store's notices only grow; the loop passes each one to `.reload` once.
+struct NoticeFeed {
+    private var passed: Int
+
+    /// `alreadyShown`: the notices the state started with.
+    init(alreadyShown: [String]) { passed = alreadyShown.count }
+
+    /// The notices in `all` (the store's, oldest first) not passed before.
+    mutating func new(in all: [String]) -> [String] {
+        guard all.count > passed else { return [] }
+        defer { passed = all.count }
+        return Array(all[passed...])
+    }
+}
+

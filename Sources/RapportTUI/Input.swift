@@ -1,0 +1,151 @@
+import Foundation
+import RapportCore
+import RapportText
+
+/// What the user asked for: produced by the keymap (one binding row per key and mode),
+/// handled by the handler of the key mode it was pressed in (Modes.swift).
+public enum Command: Equatable, Sendable {
+    /// Move the selection (or scroll the thread) by n rows; negative is up.
+    case move(Int)
+    /// Move by n screens.
+    case page(Int)
+    case top
+    case bottom
+    case nextPane
+    case previousPane
+    case focus(Pane)
+    /// Enter: a recruiter opens its thread; a deadline jumps to its recruiter.
+    case open
+    case toggleHelp
+    /// `q`: close the top overlay or view, or quit when there is none.
+    case close
+    /// Esc: close the top overlay, or clear the status message and notices.
+    case cancel
+    /// Ctrl-L: repaint the whole screen.
+    case redraw
+    /// Ctrl-Z.
+    case suspend
+    case quit
+
+    // Workflows.
+    case addRecruiter
+    case editRecruiter
+    case logMessage
+    /// `r`: an outbound now on the thread's channel; clears the open messages.
+    case markReplied
+    /// `R`: pick a template, edit, spell-check, copy and log.
+    case writeReply
+    case decline
+    case logInterview
+    case followUp
+    /// `x` on a deadline.
+    case markDone
+    /// `s` on a deadline.
+    case snooze
+    case toggleTargeting
+    case toggleDoNotContact
+    /// `d` / Delete: asks first.
+    case delete
+    case undo
+    case redo
+    case search
+    /// n (1) / N (-1): the next / previous match of the last search.
+    case searchNext(Int)
+    case filterMenu
+    case cycleSort
+    /// `y`: the selected message or the draft to the clipboard.
+    case copy
+
+    // Inside overlays.
+    /// A key for the top overlay's text field (typing, Ctrl-W, ←, …).
+    case input(Key)
+    /// Enter: save the form, pick the item, confirm, send the draft.
+    case submit
+    case nextField
+    case previousField
+    /// `e` in the draft review: edit the text again.
+    case editDraft
+
+    // Views.
+    /// `4`: open the insight view, or close it (FullViews.swift).
+    case toggleInsight
+    /// `p`: the call-prep view for the selected recruiter (or deadline's, or table row's).
+    case openCallPrep
+    /// `A`: order the recruiter list by ally score, or back by urgency.
+    case toggleAllyOrder
+    /// Space / `x` in call prep: tick or untick the selected checklist item.
+    case toggleChecklistItem
+    /// `s` in insight: sort the recruiter table by the next column.
+    case cycleInsightSort
+
+    // The import review list (ImportReview.swift).
+    /// Accept, reject or flip the selected person, or every person at once.
+    case review(ReviewMark)
+}
+
+extension Command {
+    /// Whether the key means the status line has been read. Esc clears it itself;
+    /// redraw, help and close leave it up.
+    var clearsStatus: Bool {
+        switch self {
+        case .redraw, .cancel, .toggleHelp, .close: return false
+        default: return true
+        }
+    }
+}
+
+/// What happened outside the keymap: produced by the event loop and the effect runner
+/// (RapportApp), handled once at the top of `update`, whatever the key mode.
+public enum Event: Equatable, Sendable {
+    /// The once-a-second tick (or any moment the clock is read).
+    case tick(Date)
+    /// The data changed (this process's change was stored, or another process wrote).
+    /// `notices` are only the store's notices not passed before (the loop's
+    /// `NoticeFeed`): they are added to the banner, so dismissed ones stay dismissed.
+    case reload(Database, notices: [String], readOnly: Bool)
+    case resize(width: Int, height: Int)
+    case mouse(MouseEvent)
+    /// Text pasted into the terminal, many characters at once: typed into the text field
+    /// on top, drawn once.
+    case paste(String)
+    /// The store could not be read: shown in the status bar.
+    case failed(String)
+    /// The store applied this session's change: the change and its inverse as the store
+    /// built them on its data (they replace the undo entry's, computed on the screen's copy).
+    case applied(Change, inverse: Change)
+    /// The store refused a change this session made: taken off the undo history.
+    case saveFailed(String)
+    /// The loop found, on the store's fresh data, that the pending undo or redo would
+    /// overwrite what another process wrote since: it was not persisted.
+    case replayRefused
+    /// The external editor finished: the new text, or nil when it could not run.
+    case draftEdited(String?)
+    case spellChecked(Spelling)
+}
+
+/// Everything `update` takes: a command from the keymap or an event from the loop.
+public enum Input: Equatable, Sendable {
+    case command(Command)
+    case event(Event)
+}
+
+/// What `update` asks the outside world to do. The effect runner (RapportApp) runs them.
+public enum Effect: Equatable, Sendable {
+    /// Ask the store for this: the effect runner builds the change on the store's data
+    /// under its lock and applies it durably (the one mutation path).
+    case persist(Intent, label: String)
+    case quit
+    /// Forget the screen's contents and repaint everything.
+    case redraw
+    case suspend
+    /// Put text on the clipboard (OSC 52, written by the terminal layer).
+    case copyToClipboard(String)
+    /// Edit text in `$VISUAL` / `$EDITOR` with the screen suspended; the result comes
+    /// back as `.draftEdited`.
+    case editExternally(String)
+    /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
+    case spellCheck(String, ignoring: [String])
+    /// The import review list is done: commit the accepted people, or cancel (nothing
+    /// written). Whoever opened the review applies the import.
+    case finishReview(ReviewOutcome)
+}

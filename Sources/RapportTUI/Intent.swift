@@ -1,0 +1,80 @@
+import Foundation
+import RapportCore
+
+/// What the user asked the store to do, as opposed to the `Change` that does it. `update`
+/// emits intents (`Effect.persist`); the effect runner turns each into a `Change` with the
+/// shared workflow builders (`Workflows`, RapportCore) against the store's data under the
+/// store's lock, never against the copy on screen, which may be a second old. So a write
+/// another process made meanwhile is built upon, not overwritten.
+public enum Intent: Equatable, Sendable {
+    /// A change fixed when it was asked for: a new record, or a delete the user confirmed
+    /// (its inverse is still taken on the store's data).
+    case change(Change)
+    /// Undo (`back`) or redo of a session history entry; refused when it would no longer
+    /// give the data back exactly (another process changed what it touches).
+    case replay(UndoEntry, back: Bool)
+    /// `r`, or a reply draft sent: an outbound message now.
+    case reply(recruiter: UUID, subject: String?, body: String?)
+    /// A courtesy decline draft sent.
+    case decline(recruiter: UUID, reason: String?, reengage: Date?, subject: String?, body: String?)
+    case toggleTargeting(UUID)
+    case toggleDoNotContact(UUID)
+    /// `x`: the deadline marked done.
+    case done(Deadline)
+    case snooze(followUp: UUID, until: Date)
+    /// The edit form: only the fields that differ from what the form started with.
+    case edit(UUID, Workflows.Edit)
+    case interview(recruiter: UUID, at: Date, minutes: Int, role: String?, employer: String?, interviewers: [String])
+    /// Space in call prep: the item flipped from what it is in the store now.
+    case toggleChecklist(ChecklistItem, recruiter: UUID, opportunity: UUID?)
+
+    /// The change on `db` (the store's data, under its lock). Throws, in the user's words,
+    /// when it no longer applies.
+    public func change(in db: Database, now: Date) throws -> Change {
+        func recruiter(_ id: UUID) throws -> Recruiter {
+            guard let r = db.recruiters[id] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+            return r
+        }
+        switch self {
+        case .change(let c):
+            return c
+        case .replay(let e, let back):
+            guard replayIsLossless(e, back: back, on: db) else { throw ReplayRefused() }
+            return back ? e.inverse : e.change
+        case .reply(let id, let subject, let body):
+            return Workflows.reply(recruiter: try recruiter(id), in: db, now: now, subject: subject, body: body)
+        case .decline(let id, let reason, let reengage, let subject, let body):
+            return Workflows.decline(recruiter: try recruiter(id), in: db, now: now, reason: reason, reengage: reengage,
+                                     subject: subject, body: body)
+        case .toggleTargeting(let id):
+            return Workflows.toggleTargeting(try recruiter(id))
+        case .toggleDoNotContact(let id):
+            return Workflows.toggleDoNotContact(try recruiter(id))
+        case .done(let d):
+            guard let c = Workflows.done(d, in: db, now: now) else {
+                throw RapportError.failure("\"\(d.title)\" is already done (elsewhere)")
+            }
+            return c
+        case .snooze(let id, let until):
+            return try Workflows.snooze(id: id, in: db, until: until, now: now)
+        case .edit(let id, let edit):
+            return try Workflows.edit(id, edit, in: db)
+        case .interview(let id, let at, let minutes, let role, let employer, let interviewers):
+            return try Workflows.interview(recruiter: try recruiter(id), in: db, at: at, minutes: minutes, role: role,
+                                           employer: employer, interviewers: interviewers)
+        case .toggleChecklist(let item, let id, let opportunity):
+            let r = try recruiter(id)
+            let done: Bool
+            switch item.scope {
+            case .recruiter: done = !r.checklist.isDone(item)
+            case .opportunity: done = !(opportunity.flatMap { db.opportunities[$0] }?.checklist.isDone(item) ?? false)
+            }
+            return try Workflows.tick(item, done: done, recruiter: id, opportunity: opportunity, in: db, now: now)
+        }
+    }
+}
+
+/// An undo or redo refused on the store's data: another process changed what it touches.
+public struct ReplayRefused: Error, Equatable {
+    public init() {}
+}
