@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport", "RapportApp", "RapportTUI", "RapportSpell"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,10 +20,8 @@ public enum App {
     /// there is no usable terminal, 1 when the store cannot be opened.
     public static func run(paths: AppPaths, clock: Clock, policy: Policy, colorMode: ColorMode,
                            environment: [String: String], keymap: Keymap = .standard) -> Int32 {
-        do {
-            try Terminal.check(environment: environment)
-        } catch {
-            printError(notATerminalMessage)
+        if let problem = terminalProblem(environment: environment) {
+            printError(problem)
             return 2
         }
         let store: Store
@@ -59,6 +57,17 @@ public enum App {
     /// Whether stdin and stdout are a terminal ncurses can drive (nothing is written).
     public nonisolated static func hasTerminal(environment: [String: String]) -> Bool {
         (try? Terminal.check(environment: environment)) != nil
+    }
+
+    /// The one line to print when the interface cannot start here (nil when it can): no
+    /// terminal, or a TERM this system does not know, named.
+    public nonisolated static func terminalProblem(environment: [String: String]) -> String? {
+        do {
+            try Terminal.check(environment: environment)
+            return nil
+        } catch {
+            return "rapport: \(error.description)"
+        }
     }
 
     static func printError(_ line: String) {

@@ -25,6 +25,21 @@ public enum RecruiterField: String, Codable, Sendable, CaseIterable {
     case name, firm, kind, phone, linkedin, timeZone, notes
 }
 
+extension Recruiter {
+    /// The current value of a single-valued field, as `setField` takes it.
+    public func value(of field: RecruiterField) -> String? {
+        switch field {
+        case .name: return name
+        case .firm: return firm
+        case .kind: return kind.rawValue
+        case .phone: return phone
+        case .linkedin: return linkedin
+        case .timeZone: return timeZone
+        case .notes: return notes
+        }
+    }
+}
+
 /// The one mutation type. Every change to the data, from the TUI, the CLI or an
 /// importer, is a `Change` applied by `Database.apply(_:)`. The store journals exactly
 /// these values; undo applies `inverse(in:)` computed before the change.
@@ -67,6 +82,10 @@ public enum Change: Codable, Sendable, Equatable {
     case setAgenda(recruiter: UUID, agenda: String?)
     case addReferral(recruiter: UUID, referral: Referral)
     case removeReferral(recruiter: UUID, referral: UUID)
+    /// End or snooze one deadline by hand (replaces an earlier record for the same deadline).
+    case dismissDeadline(recruiter: UUID, dismissal: Dismissal)
+    /// Forget the dismissal of a deadline (it comes back if it is still owed).
+    case undismissDeadline(recruiter: UUID, deadline: String)
 }
 
 extension Change {
@@ -75,7 +94,8 @@ extension Change {
         switch self {
         case .setField(let r, _, _), .setStatus(let r, _, _), .setTargeting(let r, _), .addTag(let r, _),
              .removeTag(let r, _), .addEmail(let r, _), .removeEmail(let r, _), .setChecklistItem(let r, _, _),
-             .setAgenda(let r, _), .addReferral(let r, _), .removeReferral(let r, _):
+             .setAgenda(let r, _), .addReferral(let r, _), .removeReferral(let r, _),
+             .dismissDeadline(let r, _), .undismissDeadline(let r, _):
             return r
         default:
             return nil
@@ -159,7 +179,7 @@ extension Database {
         case .batch:
             try apply(change)
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
-             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let id = change.fieldTarget, var r = recruiters[id] else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }
@@ -215,6 +235,11 @@ extension Database {
             }
         case .removeReferral(_, let id):
             r.referrals.removeAll { $0.id == id }
+        case .dismissDeadline(_, let d):
+            r.dismissals.removeAll { $0.deadline == d.deadline }
+            r.dismissals.append(d)
+        case .undismissDeadline(_, let deadline):
+            r.dismissals.removeAll { $0.deadline == deadline }
         default:
             break
         }
@@ -225,17 +250,7 @@ extension Database {
         let id = r.id
         switch change {
         case .setField(_, let field, _):
-            let old: String?
-            switch field {
-            case .name: old = r.name
-            case .firm: old = r.firm
-            case .kind: old = r.kind.rawValue
-            case .phone: old = r.phone
-            case .linkedin: old = r.linkedin
-            case .timeZone: old = r.timeZone
-            case .notes: old = r.notes
-            }
-            return .setField(recruiter: id, field: field, value: old)
+            return .setField(recruiter: id, field: field, value: r.value(of: field))
         case .setStatus:
             return .setStatus(recruiter: id, status: r.status, until: r.statusUntil)
         case .setTargeting:
@@ -259,6 +274,11 @@ extension Database {
             return r.referrals.contains(where: { $0.id == ref.id }) ? .batch([]) : .removeReferral(recruiter: id, referral: ref.id)
         case .removeReferral(_, let refID):
             return r.referrals.first(where: { $0.id == refID }).map { .addReferral(recruiter: id, referral: $0) } ?? .batch([])
+        case .dismissDeadline(_, let d):
+            return r.dismissal(of: d.deadline).map { .dismissDeadline(recruiter: id, dismissal: $0) }
+                ?? .undismissDeadline(recruiter: id, deadline: d.deadline)
+        case .undismissDeadline(_, let deadline):
+            return r.dismissal(of: deadline).map { .dismissDeadline(recruiter: id, dismissal: $0) } ?? .batch([])
         default:
             return .batch([])
         }
@@ -314,7 +334,7 @@ extension Database {
         case .removeExpectation(let id):
             inv = expectations[id].map(Change.putExpectation) ?? .batch([])
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
-             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let id = change.fieldTarget, let r = recruiters[id] else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }

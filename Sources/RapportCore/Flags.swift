@@ -40,7 +40,51 @@ public enum DeadlineKind: String, Codable, Sendable, CaseIterable {
     case followUp = "follow-up"
     case checkIn = "check-in"
     case expectation
+    /// An interview still to come (the row goes away when it starts; the thank-you follows).
+    case interview
 }
+
+/// The sections of the deadline list, in display order. A deadline is `overdue` when now is
+/// strictly after its due time; otherwise `today` when it falls due before the next
+/// midnight (the candidate's zone), `thisWeek` before the midnight six days after that
+/// (today and the next six days), and `later` after.
+public enum DeadlineSection: String, Codable, Sendable, CaseIterable, Comparable {
+    case overdue
+    case today
+    case thisWeek = "this-week"
+    case later
+
+    /// "Overdue", "Today", "This week", "Later".
+    public var title: String {
+        switch self {
+        case .overdue: return "Overdue"
+        case .today: return "Today"
+        case .thisWeek: return "This week"
+        case .later: return "Later"
+        }
+    }
+
+    public static func < (a: DeadlineSection, b: DeadlineSection) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A flag in words: what it is, since when, and why ("3 of their messages unanswered,
+/// the oldest 16 days").
+public struct FlagReason: Sendable, Equatable {
+    public var flag: Flag
+    /// When the flag came up (computed from the data where the rules say so, else when
+    /// it was first seen by the store); nil when unknown.
+    public var since: Date?
+    public var why: String
+
+    public init(flag: Flag, since: Date?, why: String) {
+        self.flag = flag
+        self.since = since
+        self.why = why
+    }
+}
+
 
 /// One dated obligation, across all recruiters, for the Deadlines pane and `rapport due`.
 public struct Deadline: Sendable, Equatable, Identifiable {
@@ -55,11 +99,22 @@ public struct Deadline: Sendable, Equatable, Identifiable {
     public var followUpID: UUID?
     /// The expectation this is, if any.
     public var expectationID: UUID?
+    /// The interview this is about (an upcoming interview, or the thank-you after it).
+    public var interviewID: UUID?
     public var title: String
     public var urgency: Double
+    /// For a reply: how many of their messages wait (the deadline runs from the oldest,
+    /// `messageID`); 1 otherwise.
+    public var count: Int
+    /// For a reply: the newest unanswered message (marking it "no reply needed" closes
+    /// them all).
+    public var lastMessageID: UUID?
+    /// True when the candidate snoozed it: `due` is the snooze time.
+    public var snoozed: Bool
 
     public init(id: String, kind: DeadlineKind, recruiterID: UUID, due: Date, messageID: UUID? = nil,
-                followUpID: UUID? = nil, expectationID: UUID? = nil, title: String, urgency: Double) {
+                followUpID: UUID? = nil, expectationID: UUID? = nil, interviewID: UUID? = nil, title: String,
+                urgency: Double, count: Int = 1, lastMessageID: UUID? = nil, snoozed: Bool = false) {
         self.id = id
         self.kind = kind
         self.recruiterID = recruiterID
@@ -67,8 +122,20 @@ public struct Deadline: Sendable, Equatable, Identifiable {
         self.messageID = messageID
         self.followUpID = followUpID
         self.expectationID = expectationID
+        self.interviewID = interviewID
         self.title = title
         self.urgency = urgency
+        self.count = count
+        self.lastMessageID = lastMessageID
+        self.snoozed = snoozed
+    }
+
+    /// The short form of the id people type: the kind and the first 8 hex digits
+    /// (`reply:1a2b3c4d`). `rapport done|snooze|dismiss` accept it, the full id, or the
+    /// hex prefix alone.
+    public var shortID: String {
+        guard let colon = id.firstIndex(of: ":") else { return id }
+        return String(id[...colon]) + String(id[id.index(after: colon)...].prefix(8))
     }
 
     /// Overdue once `now` is strictly after `due`; at the exact instant it is still due.

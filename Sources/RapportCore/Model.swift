@@ -81,6 +81,9 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
     public var checklist: Checklist
     /// Referrals the candidate gave this recruiter, oldest first.
     public var referrals: [Referral]
+    /// Deadlines the candidate ended by hand (dismissed with a reason, or snoozed), keyed
+    /// by the deadline's id; at most one per deadline, oldest first.
+    public var dismissals: [Dismissal]
     /// Fields this build does not know (from a newer version or a hand edit); kept verbatim.
     public var extra: [String: JSONValue]
 
@@ -89,7 +92,7 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
         targeting: Targeting = .targeted, email: String? = nil, emails: [String] = [], phone: String? = nil,
         linkedin: String? = nil, timeZone: String? = nil, tags: [String] = [], notes: String? = nil,
         status: RelationshipStatus = .active, statusUntil: Date? = nil, created: Date, flags: [FlagRecord] = [],
-        checklist: Checklist = Checklist(), referrals: [Referral] = [],
+        checklist: Checklist = Checklist(), referrals: [Referral] = [], dismissals: [Dismissal] = [],
         extra: [String: JSONValue] = [:]
     ) {
         self.id = id
@@ -111,11 +114,58 @@ public struct Recruiter: Codable, Sendable, Equatable, Identifiable {
         self.flags = flags
         self.checklist = checklist
         self.referrals = referrals
+        self.dismissals = dismissals
         self.extra = extra
     }
 }
 
+/// A deadline the candidate ended or put off by hand. `until` nil: ended for good (a
+/// dismissal, with its reason); `until` set: snoozed, the deadline comes back due at
+/// `until`. Reply, check-in, thank-you, interview and expectation deadlines are ended
+/// this way; follow-ups also by their own `done` / `snoozedUntil`.
+public struct Dismissal: Codable, Sendable, Equatable, Hashable {
+    /// The id of the deadline (`check-in:<message>`, `reply:<message>`, …).
+    public var deadline: String
+    /// When it was dismissed or snoozed.
+    public var at: Date
+    public var until: Date?
+    public var reason: String?
+    public var extra: [String: JSONValue]
+
+    public init(deadline: String, at: Date, until: Date? = nil, reason: String? = nil, extra: [String: JSONValue] = [:]) {
+        self.deadline = deadline
+        self.at = at
+        self.until = until
+        self.reason = reason
+        self.extra = extra
+    }
+
+    static let codingKeys: Set<String> = ["deadline", "at", "until", "reason"]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: ModelKey.self)
+        self.init(deadline: try c.decode(String.self, forKey: "deadline"), at: try c.decode(Date.self, forKey: "at"),
+                  until: try c.decodeIfPresent(Date.self, forKey: "until"),
+                  reason: try c.decodeIfPresent(String.self, forKey: "reason"),
+                  extra: try c.extras(known: Self.codingKeys))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: ModelKey.self)
+        try c.encode(deadline, forKey: "deadline")
+        try c.encode(at, forKey: "at")
+        try c.encodeIfPresent(until, forKey: "until")
+        try c.encodeIfPresent(reason, forKey: "reason")
+        try c.encodeExtras(extra, known: Self.codingKeys)
+    }
+}
+
 extension Recruiter {
+    /// The dismissal recorded for `deadlineID`, if any.
+    public func dismissal(of deadlineID: String) -> Dismissal? {
+        dismissals.first { $0.deadline == deadlineID }
+    }
+
     /// The primary e-mail address (the first of `emails`). Setting it replaces the primary
     /// address; setting nil removes it.
     public var email: String? {

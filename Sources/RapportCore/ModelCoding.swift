@@ -40,7 +40,7 @@ extension KeyedEncodingContainer where Key == ModelKey {
 extension Recruiter {
     public static let codingKeys: Set<String> = [
         "id", "name", "firm", "kind", "targeting", "emails", "phone", "linkedin", "timeZone",
-        "tags", "notes", "status", "statusUntil", "created", "flags", "checklist", "referrals",
+        "tags", "notes", "status", "statusUntil", "created", "flags", "checklist", "referrals", "dismissals",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +67,7 @@ extension Recruiter {
             flags: try c.decodeOr([StoredFlag](), "flags").compactMap(\.record),
             checklist: try c.decodeOr(Checklist(), "checklist"),
             referrals: try c.decodeOr([], "referrals"),
+            dismissals: try c.decodeOr([], "dismissals"),
             extra: try c.extras(known: Self.codingKeys.union(Self.legacyKeys)))
     }
 
@@ -94,6 +95,7 @@ extension Recruiter {
         // Written only when used, so stores without research or referrals read as before.
         if !checklist.isEmpty { try c.encode(checklist, forKey: "checklist") }
         if !referrals.isEmpty { try c.encode(referrals, forKey: "referrals") }
+        if !dismissals.isEmpty { try c.encode(dismissals, forKey: "dismissals") }
         try c.encodeExtras(extra, known: Self.codingKeys.union(Self.legacyKeys))
     }
 }

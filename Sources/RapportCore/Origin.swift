@@ -79,6 +79,8 @@ public struct Touch: Hashable, Sendable {
         case email(String)
         case checklist(String)
         case referral(UUID)
+        /// The dismissal (or snooze) of one deadline, by the deadline's id.
+        case dismissal(String)
         case message(UUID)
         case opportunity(UUID)
         case followUp(UUID)
@@ -111,6 +113,7 @@ public struct Touch: Hashable, Sendable {
         case .email(let e): return "\(name)'s address \(e)"
         case .checklist(let i): return "\(name)'s checklist item \(i)"
         case .referral: return "a referral of \(name)"
+        case .dismissal: return "a dismissed deadline of \(name)"
         case .message: return "a message of \(name)"
         case .opportunity: return "an opportunity of \(name)"
         case .followUp: return "a follow-up with \(name)"
@@ -162,6 +165,8 @@ extension Change {
             case .setAgenda(let r, _): add(r, .agenda)
             case .addReferral(let r, let ref): add(r, .referral(ref.id))
             case .removeReferral(let r, let id): add(r, .referral(id))
+            case .dismissDeadline(let r, let d): add(r, .dismissal(d.deadline))
+            case .undismissDeadline(let r, let d): add(r, .dismissal(d))
             }
         }
         walk(self)

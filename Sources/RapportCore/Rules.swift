@@ -33,6 +33,9 @@ public struct Policy: Codable, Sendable, Equatable {
     public var coldAfterCheckIns: Int = 2
     /// An expectation is kept by any inbound message from this many hours before its time on.
     public var expectationEarlyHours: Double = 24
+    /// An `ally`'s gentle cadence: a keep-in-touch check-in falls due this many calendar
+    /// days after the last message either way (when no reply is owed); allies never go `cold`.
+    public var allyCheckInDays: Int = 30
 
     public var urgency: UrgencyWeights = .default
 
@@ -50,7 +53,7 @@ public struct Policy: Codable, Sendable, Equatable {
         case replyBusinessDays, quickReplyBusinessHours, quickChannels
         case riskOpenCount, riskOpenBusinessDays, nonResponsiveOpenCount, nonResponsiveOpenDays
         case thankYouBusinessDays, awaitingBusinessDays, coldAfterCheckIns, expectationEarlyHours
-        case urgency
+        case allyCheckInDays, urgency
     }
 
     public init(from decoder: any Decoder) throws {
@@ -73,6 +76,7 @@ public struct Policy: Codable, Sendable, Equatable {
         try v(.awaitingBusinessDays, &p.awaitingBusinessDays)
         try v(.coldAfterCheckIns, &p.coldAfterCheckIns)
         try v(.expectationEarlyHours, &p.expectationEarlyHours)
+        try v(.allyCheckInDays, &p.allyCheckInDays)
         try v(.urgency, &p.urgency)
         self = p
     }
@@ -116,15 +120,84 @@ public enum Rules {
         return out
     }
 
-    /// Every deadline across all recruiters, most urgent first (see `moreUrgent`).
+    /// Every deadline across all recruiters in display order: by section (overdue, today,
+    /// this week, later), most urgent first within a section (see `displayOrder`).
     public static func deadlines(in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        deadlines(of: evaluate(db, now: now, policy: policy))
+        deadlines(of: evaluate(db, now: now, policy: policy), now: now, policy: policy)
     }
 
-    /// The deadlines of statuses already evaluated, most urgent first: a caller that needs
+    /// The deadlines of statuses already evaluated, in display order: a caller that needs
     /// both the statuses and the deadlines (the status line) evaluates once.
-    public static func deadlines(of statuses: [UUID: RecruiterStatus]) -> [Deadline] {
-        statuses.values.flatMap(\.deadlines).sorted(by: moreUrgent)
+    public static func deadlines(of statuses: [UUID: RecruiterStatus], now: Date, policy: Policy) -> [Deadline] {
+        let sections = Sections(now: now, policy: policy)
+        return statuses.values.flatMap(\.deadlines)
+            .map { (sections.section(of: $0), $0) }
+            .sorted { a, b in a.0 != b.0 ? a.0 < b.0 : moreUrgent(a.1, b.1) }
+            .map(\.1)
+    }
+
+    /// Which section a deadline falls in, from `now` in the policy's zone: `overdue` when
+    /// now is strictly after its due time, `today` before the next midnight, `thisWeek`
+    /// before the midnight that starts the seventh day, `later` after that.
+    public struct Sections: Sendable {
+        public let now: Date
+        public let endOfToday: Date
+        public let endOfWeek: Date
+
+        public init(now: Date, policy: Policy) {
+            let calendar = BusinessCalendar(policy: policy, anchor: now)
+            let start = calendar.startOfDay(now)
+            self.now = now
+            endOfToday = calendar.adding(calendarDays: 1, to: start)
+            endOfWeek = calendar.adding(calendarDays: 7, to: start)
+        }
+
+        public func section(of d: Deadline) -> DeadlineSection { section(due: d.due) }
+
+        public func section(due: Date) -> DeadlineSection {
+            if due < now { return .overdue }
+            if due < endOfToday { return .today }
+            if due < endOfWeek { return .thisWeek }
+            return .later
+        }
+    }
+
+    /// The counts every front end shows (title bar, status line, `due`, stats), from one
+    /// evaluation, with one definition: overdue is strictly after the due time; blanket
+    /// (mass-mailing) recruiters are counted apart from "your turn".
+    public struct Counts: Sendable, Equatable {
+        /// Deadlines past their due time.
+        public var overdue = 0
+        /// Deadlines due from now until midnight.
+        public var today = 0
+        /// Recruiters with `non-responsive` or `non-responsive-risk` up.
+        public var atRisk = 0
+        /// Targeted recruiters who wait for the candidate (a reply is owed).
+        public var yourTurn = 0
+        /// Blanket recruiters with unanswered messages (no deadline; counted apart).
+        public var blanketWaiting = 0
+
+        public init() {}
+    }
+
+    public static func counts(_ statuses: [UUID: RecruiterStatus], in db: Database, now: Date, policy: Policy) -> Counts {
+        let sections = Sections(now: now, policy: policy)
+        var c = Counts()
+        for (id, s) in statuses {
+            if s.flags.contains(.nonResponsive) || s.flags.contains(.nonResponsiveRisk) { c.atRisk += 1 }
+            if s.turn == .mine {
+                if db.recruiters[id]?.targeting == .blanket { c.blanketWaiting += 1 }
+                else if s.deadlines.contains(where: { $0.kind == .reply }) { c.yourTurn += 1 }
+            }
+            for d in s.deadlines {
+                switch sections.section(of: d) {
+                case .overdue: c.overdue += 1
+                case .today: c.today += 1
+                default: break
+                }
+            }
+        }
+        return c
     }
 
     /// The order of `deadlines`: higher urgency first; then the earlier due date (the more
@@ -289,6 +362,7 @@ struct RuleEngine {
         var last: Message?
         var lastInbound: Date?
         var lastOutbound: Date?
+        var lastOutboundMessage: Message?
         /// Outbound messages at the end of the thread with no inbound after them.
         var trailingOutbound = 0
     }
@@ -316,7 +390,7 @@ struct RuleEngine {
                     if m.noReplyNeeded { closed = true } else { f.open.append(m) }
                 }
             } else {
-                if f.lastOutbound == nil { f.lastOutbound = m.at }
+                if f.lastOutbound == nil { f.lastOutbound = m.at; f.lastOutboundMessage = m }
                 if !trailingDone { f.trailingOutbound += 1 }
                 closed = true
             }
@@ -325,6 +399,51 @@ struct RuleEngine {
         }
         f.open.reverse()
         return f
+    }
+
+    /// Whether a `dormant` or `declined` status is in force: set, not lapsed (`statusUntil`
+    /// passed) and not broken by the recruiter writing again (a message of theirs open).
+    func isQuiet(_ r: Recruiter, open: [Message]) -> Bool {
+        guard r.status == .dormant || r.status == .declined else { return false }
+        if let until = r.statusUntil, hasReached(until) { return false }
+        return open.isEmpty
+    }
+
+    /// The relationship status the rules act on: a lapsed dormant or declined status, or
+    /// one the recruiter broke by writing again, acts as `active`.
+    func effectiveStatus(_ r: Recruiter, open: [Message]) -> RelationshipStatus {
+        switch r.status {
+        case .dormant, .declined: return isQuiet(r, open: open) ? r.status : .active
+        default: return r.status
+        }
+    }
+
+    /// The check-in deadline of a recruiter the candidate keeps up with, if one is due by
+    /// now: for `active`, `awaitingBusinessDays` after the candidate's last message while
+    /// it is their turn (none once `cold`); for `ally`, `allyCheckInDays` after the last
+    /// message either way. A status that lapsed pushes it to the lapse at the earliest.
+    /// Returns the due time, the message it runs from and whether the recruiter is cold.
+    func checkIn(_ r: Recruiter, facts f: ThreadFacts, turn: Turn) -> (due: Date, from: Message, cold: Bool)? {
+        let status = effectiveStatus(r, open: f.open)
+        guard let last = f.last else { return nil }
+        var due: Date
+        var from: Message
+        var cold = false
+        switch status {
+        case .active:
+            guard turn == .theirs, let out = f.lastOutboundMessage else { return nil }
+            due = calendar.adding(businessDays: policy.awaitingBusinessDays, to: out.at)
+            from = out
+            cold = f.trailingOutbound >= 1 + policy.coldAfterCheckIns
+        case .ally:
+            guard turn != .mine else { return nil }
+            due = calendar.adding(calendarDays: policy.allyCheckInDays, to: last.at)
+            from = last
+        default:
+            return nil
+        }
+        if r.status != status, let until = r.statusUntil, until > due { due = until }
+        return (due, from, cold)
     }
 
     func status(of r: Recruiter, thread: [Message], opportunities: [Opportunity], followUps: [FollowUp],
@@ -347,12 +466,12 @@ struct RuleEngine {
             return finish(st, flags: flags, deadlines: [], recruiter: r)
         }
 
-        var out = Found(flags: flags)
+        var out = Found(flags: flags, quiet: isQuiet(r, open: f.open))
         replyRule(r, f, &out)
-        thankYouRule(r, f, opportunities, &out)
+        interviewRule(r, f, opportunities, &out)
         followUpRule(r, followUps, &out)
         expectationRule(r, f, expectations, &out)
-        awaitingRule(r, f, turn: st.turn, &out)
+        checkInRule(r, f, turn: st.turn, &out)
         if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { out.flags.insert(.unprepared) }
         return finish(st, flags: out.flags, deadlines: out.deadlines, recruiter: r)
     }
@@ -360,22 +479,41 @@ struct RuleEngine {
     /// What the rules found for one recruiter so far.
     struct Found {
         var flags: FlagSet
+        /// A `dormant` or `declined` status is in force (see `isQuiet`).
+        let quiet: Bool
         var deadlines: [Deadline] = []
+
+        init(flags: FlagSet, quiet: Bool) {
+            self.flags = flags
+            self.quiet = quiet
+        }
     }
 
-    /// Replies and non-responsive risk. Blanket recruiters (mass mailers) raise none of these.
-    func replyRule(_ r: Recruiter, _ f: ThreadFacts, _ out: inout Found) {
-        guard r.targeting == .targeted, let oldest = f.open.first else { return }
-        var anyOverdue = false
-        for m in f.open {
-            let due = replyDue(m)
-            if isPast(due) { anyOverdue = true }
-            let about = m.subject.map { ": \($0)" } ?? ""
-            out.deadlines.append(Deadline(
-                id: "reply:" + m.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: due,
-                messageID: m.id, title: "Reply to \(r.name) (\(m.channel.rawValue))\(about)", urgency: 0))
+    /// Adds `d` unless the candidate dismissed it; a snoozed one is due at the snooze time
+    /// (never earlier than it was). Returns the deadline as added, nil when dismissed.
+    @discardableResult
+    func add(_ d: Deadline, of r: Recruiter, to out: inout Found) -> Deadline? {
+        var d = d
+        if !r.dismissals.isEmpty, let dismissal = r.dismissal(of: d.id) {
+            guard let until = dismissal.until else { return nil }
+            if until > d.due { d.due = until; d.snoozed = true }
         }
-        out.flags.insert(anyOverdue ? .replyOverdue : .replyDue)
+        out.deadlines.append(d)
+        return d
+    }
+
+    /// Replies and non-responsive risk: one deadline per thread, from the oldest open
+    /// message. Blanket recruiters (mass mailers) and quiet ones raise none of these.
+    func replyRule(_ r: Recruiter, _ f: ThreadFacts, _ out: inout Found) {
+        guard r.targeting == .targeted, !out.quiet, let oldest = f.open.first, let newest = f.open.last else { return }
+        let about = oldest.subject.map { ": \($0)" } ?? ""
+        let waiting = f.open.count > 1 ? " — \(f.open.count) unanswered" : ""
+        if let d = add(Deadline(
+            id: "reply:" + oldest.id.lowercasedUUIDString, kind: .reply, recruiterID: r.id, due: replyDue(oldest),
+            messageID: oldest.id, title: "Reply to \(r.name) (\(oldest.channel.rawValue))\(about)\(waiting)", urgency: 0,
+            count: f.open.count, lastMessageID: newest.id), of: r, to: &out) {
+            out.flags.insert(isPast(d.due) ? .replyOverdue : .replyDue)
+        }
         let nonResponsive = f.open.count >= policy.nonResponsiveOpenCount
             || isPast(calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at))
         let risk = f.open.count >= policy.riskOpenCount
@@ -383,19 +521,30 @@ struct RuleEngine {
         if nonResponsive { out.flags.insert(.nonResponsive) } else if risk { out.flags.insert(.nonResponsiveRisk) }
     }
 
-    /// Thank-you notes: an ended interview with no outbound message at or after its end.
-    func thankYouRule(_ r: Recruiter, _ f: ThreadFacts, _ opportunities: [Opportunity], _ out: inout Found) {
+    /// Interviews still to come, and thank-you notes: an ended interview with no outbound
+    /// message at or after its end (none while the relationship is quiet).
+    func interviewRule(_ r: Recruiter, _ f: ThreadFacts, _ opportunities: [Opportunity], _ out: inout Found) {
         for o in opportunities {
+            let at = o.employer.map { " at \($0)" } ?? ""
             for iv in o.interviews {
+                if !isPast(iv.at) {
+                    let with = iv.interviewers.isEmpty ? "" : " with \(iv.interviewers.joined(separator: ", "))"
+                    add(Deadline(
+                        id: "interview:" + iv.id.lowercasedUUIDString, kind: .interview, recruiterID: r.id, due: iv.at,
+                        interviewID: iv.id, title: "Interview: \(o.role)\(at)\(with) (via \(r.name))", urgency: 0),
+                        of: r, to: &out)
+                    continue
+                }
                 let end = iv.at.addingTimeInterval(TimeInterval(iv.durationMinutes) * 60)
-                guard hasReached(end) else { continue }
+                guard hasReached(end), !out.quiet else { continue }
                 if let sent = f.lastOutbound, sent >= end { continue }
-                out.flags.insert(.thankYouDue)
-                let at = o.employer.map { " at \($0)" } ?? ""
-                out.deadlines.append(Deadline(
+                if add(Deadline(
                     id: "thank-you:" + iv.id.lowercasedUUIDString, kind: .thankYou, recruiterID: r.id,
                     due: calendar.adding(businessDays: policy.thankYouBusinessDays, to: end),
-                    title: "Thank \(r.name) for the \(o.role) interview\(at)", urgency: 0))
+                    interviewID: iv.id, title: "Thank \(r.name) for the \(o.role) interview\(at)", urgency: 0),
+                    of: r, to: &out) != nil {
+                    out.flags.insert(.thankYouDue)
+                }
             }
         }
     }
@@ -404,11 +553,13 @@ struct RuleEngine {
     func followUpRule(_ r: Recruiter, _ followUps: [FollowUp], _ out: inout Found) {
         for fu in followUps where fu.done == nil {
             let due = fu.snoozedUntil ?? fu.due
-            if isPast(due) { out.flags.insert(.followUpOverdue) }
             let note = fu.note.map { ": \($0)" } ?? ""
-            out.deadlines.append(Deadline(
+            if let d = add(Deadline(
                 id: "follow-up:" + fu.id.lowercasedUUIDString, kind: .followUp, recruiterID: r.id, due: due,
-                followUpID: fu.id, title: "Follow up with \(r.name)\(note)", urgency: 0))
+                followUpID: fu.id, title: "Follow up with \(r.name)\(note)", urgency: 0, snoozed: fu.snoozedUntil != nil),
+                of: r, to: &out), isPast(d.due) {
+                out.flags.insert(.followUpOverdue)
+            }
         }
     }
 
@@ -417,26 +568,30 @@ struct RuleEngine {
         for e in expectations {
             let keptFrom = e.by.addingTimeInterval(-policy.expectationEarlyHours * 3600)
             if let inbound = f.lastInbound, inbound >= keptFrom { continue }
-            if isPast(e.by) { out.flags.insert(.noShow) }
             let note = e.note.map { ": \($0)" } ?? ""
-            out.deadlines.append(Deadline(
+            let title = Preparation.isCall(e) ? "Call promised by \(r.name)\(note)" : "\(r.name) owes you\(note)"
+            if let d = add(Deadline(
                 id: "expectation:" + e.id.lowercasedUUIDString, kind: .expectation, recruiterID: r.id,
-                due: e.by, expectationID: e.id, title: "\(r.name) owes you\(note)", urgency: 0))
+                due: e.by, expectationID: e.id, title: title, urgency: 0), of: r, to: &out), isPast(d.due) {
+                out.flags.insert(.noShow)
+            }
         }
     }
 
-    /// Awaiting them / cold: only for relationships the candidate is keeping up.
-    func awaitingRule(_ r: Recruiter, _ f: ThreadFacts, turn: Turn, _ out: inout Found) {
-        guard turn == .theirs, r.status == .active || r.status == .ally, let sent = f.lastOutbound else { return }
-        let checkInAt = calendar.adding(businessDays: policy.awaitingBusinessDays, to: sent)
-        guard hasReached(checkInAt) else { return }
-        if f.trailingOutbound >= 1 + policy.coldAfterCheckIns {
+    /// Check-ins: awaiting them / cold for active recruiters, the gentle cadence for allies
+    /// (see `checkIn`); quiet statuses raise none.
+    func checkInRule(_ r: Recruiter, _ f: ThreadFacts, turn: Turn, _ out: inout Found) {
+        guard let c = checkIn(r, facts: f, turn: turn), hasReached(c.due) else { return }
+        if c.cold {
             out.flags.insert(.cold)
-        } else {
+            return
+        }
+        let why = effectiveStatus(r, open: f.open) == .ally ? "keep in touch" : "no answer to your last message"
+        if add(Deadline(
+            id: "check-in:" + c.from.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
+            due: c.due, messageID: c.from.id, title: "Check in with \(r.name): \(why)", urgency: 0),
+            of: r, to: &out) != nil, turn == .theirs {
             out.flags.insert(.awaitingThem)
-            out.deadlines.append(Deadline(
-                id: "check-in:" + r.id.lowercasedUUIDString, kind: .checkIn, recruiterID: r.id,
-                due: checkInAt, title: "Check in with \(r.name): no answer to your last message", urgency: 0))
         }
     }
 
@@ -515,5 +670,92 @@ extension UUID {
                 return j
             }
         }
+    }
+}
+
+extension Rules {
+    /// Each flag that is up on one recruiter, in words, with when it came up and why:
+    /// "non-responsive — 3 of their messages unanswered, the oldest 16 days". `since` is
+    /// computed from the data where the rule gives an onset, else taken from the flag
+    /// records the store persisted. Flags most important first, as `status.flags`.
+    public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> [FlagReason] {
+        guard let r = db.recruiters[recruiterID] else { return [] }
+        let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy)
+        let engine = RuleEngine(policy: policy, now: now)
+        let f = engine.facts(of: db.thread(recruiterID))
+        let opportunities = db.opportunities(of: recruiterID)
+        func persisted(_ flag: Flag) -> Date? { r.flags.first { $0.flag == flag }?.since }
+        func ago(_ d: Date) -> String { Rules.span(now.timeIntervalSince(d)) }
+        let reply = status.deadlines.first { $0.kind == .reply }
+        var out: [FlagReason] = []
+        for flag in status.flags {
+            switch flag {
+            case .nonResponsive, .nonResponsiveRisk:
+                guard let oldest = f.open.first else { continue }
+                let n = f.open.count
+                let count = flag == .nonResponsive ? policy.nonResponsiveOpenCount : policy.riskOpenCount
+                let byAge = flag == .nonResponsive
+                    ? engine.calendar.adding(calendarDays: policy.nonResponsiveOpenDays, to: oldest.at)
+                    : engine.calendar.adding(businessDays: policy.riskOpenBusinessDays, to: oldest.at)
+                let byCount = n >= count ? f.open[count - 1].at : nil
+                let since = [byAge < now ? byAge : nil, byCount].compactMap { $0 }.min()
+                let what = n == 1 ? "1 of their messages unanswered" : "\(n) of their messages unanswered"
+                let age = n == 1 ? " for \(ago(oldest.at))" : ", the oldest \(ago(oldest.at))"
+                out.append(FlagReason(flag: flag, since: since, why: what + age))
+            case .replyOverdue:
+                guard let d = reply else { continue }
+                let n = d.count == 1 ? "their message" : "\(d.count) messages"
+                out.append(FlagReason(flag: flag, since: d.due, why: "reply to \(n) was due \(ago(d.due)) ago"))
+            case .replyDue:
+                guard let d = reply else { continue }
+                let n = d.count == 1 ? "their message" : "\(d.count) messages"
+                out.append(FlagReason(flag: flag, since: f.open.first?.at, why: "reply to \(n) due in \(Rules.span(d.due.timeIntervalSince(now)))"))
+            case .thankYouDue:
+                guard let d = status.deadlines.first(where: { $0.kind == .thankYou }) else { continue }
+                let interview = opportunities.flatMap(\.interviews).first { $0.id == d.interviewID }
+                let end = interview.map { $0.at.addingTimeInterval(TimeInterval($0.durationMinutes) * 60) }
+                out.append(FlagReason(flag: flag, since: end, why: "no message to them since the interview \(end.map { ago($0) + " ago" } ?? "")"))
+            case .followUpOverdue:
+                let late = status.deadlines.filter { $0.kind == .followUp && $0.due < now }
+                guard let first = late.map(\.due).min() else { continue }
+                let n = late.count == 1 ? "a follow-up you set" : "\(late.count) follow-ups you set"
+                out.append(FlagReason(flag: flag, since: first, why: "\(n) passed \(ago(first)) ago"))
+            case .noShow:
+                let missed = status.deadlines.filter { $0.kind == .expectation && $0.due < now }
+                guard let first = missed.map(\.due).min() else { continue }
+                out.append(FlagReason(flag: flag, since: first, why: "they promised something by \(ago(first)) ago and have not been in touch since"))
+            case .unprepared:
+                let call = Preparation.upcomingCalls(recruiterID: recruiterID, opportunities: opportunities,
+                                                     expectations: db.expectations(of: recruiterID), now: now).first
+                let missing = call.map { Preparation.missing(for: $0, recruiter: r, opportunities: opportunities) } ?? []
+                let when = call.map { " in \(Rules.span($0.at.timeIntervalSince(now)))" } ?? ""
+                out.append(FlagReason(flag: flag, since: call.map { $0.at.addingTimeInterval(-Preparation.window) },
+                                      why: "a call\(when), research missing: \(missing.map(\.label).joined(separator: ", "))"))
+            case .awaitingThem:
+                guard let sent = f.lastOutbound else { continue }
+                let since = status.deadlines.first { $0.kind == .checkIn }?.due
+                out.append(FlagReason(flag: flag, since: since, why: "you wrote last, \(ago(sent)) ago, and they have not answered"))
+            case .cold:
+                let n = max(0, f.trailingOutbound - 1)
+                out.append(FlagReason(flag: flag, since: persisted(flag),
+                                      why: "no answer to your message and \(n) check-in\(n == 1 ? "" : "s")"))
+            case .duplicateSubmission:
+                out.append(FlagReason(flag: flag, since: persisted(flag),
+                                      why: "another recruiter has put you forward for the same role at the same employer"))
+            case .doNotContact:
+                out.append(FlagReason(flag: flag, since: persisted(flag), why: "you asked not to be contacted by them"))
+            }
+        }
+        return out
+    }
+
+    /// "16 days", "3 hours", "5 minutes": a span for a sentence (whole units, rounded down).
+    public static func span(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        func unit(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+        if s < 3600 { return unit(max(1, s / 60), "minute") }
+        if s < 86_400 { return unit(s / 3600, "hour") }
+        if s < 86_400 * 60 { return unit(s / 86_400, "day") }
+        return unit(s / (86_400 * 7), "week")
     }
 }

@@ -363,7 +363,8 @@ public enum Templates {
     /// owed after an interview → `thank-you`, a follow-up overdue or due within `window` →
     /// `follow-up`, a check-in → `check-in`; thank-you and check-in deadlines only exist
     /// once they are owed, so they always count). A reply they are waiting for, an expectation
-    /// or nothing pressing → nil (start blank). Only names in `available` are returned.
+    /// or nothing pressing → nil (start blank); an upcoming interview is no message to write
+    /// and is passed over. Only names in `available` are returned.
     public static func preselected(purpose: Purpose, deadlines: [Deadline], now: Date,
                                    available: [String], window: TimeInterval = 86_400) -> String? {
         let wanted: String?
@@ -372,6 +373,8 @@ public enum Templates {
             wanted = "decline"
         case .reply:
             let pressing = deadlines.filter {
+                $0.kind != .interview
+            }.filter {
                 $0.kind == .thankYou || $0.kind == .checkIn || $0.due <= now.addingTimeInterval(window)
             }
                 .sorted { $0.urgency != $1.urgency ? $0.urgency > $1.urgency : $0.due < $1.due }
@@ -379,7 +382,7 @@ public enum Templates {
             case .thankYou: wanted = "thank-you"
             case .followUp: wanted = "follow-up"
             case .checkIn: wanted = "check-in"
-            case .reply, .expectation, nil: wanted = nil
+            case .reply, .expectation, .interview, nil: wanted = nil
             }
         }
         return wanted.flatMap { available.contains($0) ? $0 : nil }

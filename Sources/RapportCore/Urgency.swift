@@ -42,6 +42,7 @@ public struct UrgencyWeights: Codable, Sendable, Equatable {
 
     public static let defaultKindWeights: [String: Double] = [
         DeadlineKind.reply.rawValue: 1.0,
+        DeadlineKind.interview.rawValue: 0.9,
         DeadlineKind.thankYou.rawValue: 0.8,
         DeadlineKind.followUp.rawValue: 0.6,
         DeadlineKind.expectation.rawValue: 0.4,

@@ -94,18 +94,79 @@ public enum Workflows {
         .setTargeting(recruiter: r.id, targeting: r.targeting == .targeted ? .blanket : .targeted)
     }
 
-    /// Do-not-contact on, or back to active (field-level).
-    public static func toggleDoNotContact(_ r: Recruiter) -> Change {
-        status(r.id, r.status == .doNotContact ? .active : .doNotContact)
+    /// Do-not-contact on, or back to active (field-level; see `status`).
+    public static func toggleDoNotContact(_ r: Recruiter, in db: Database? = nil) -> Change {
+        status(r.id, r.status == .doNotContact ? .active : .doNotContact, in: db)
     }
 
     /// Sets the relationship status; `until` lapses a dormant or declined status by itself.
-    public static func status(_ recruiter: UUID, _ status: RelationshipStatus, until: Date? = nil) -> Change {
-        .setStatus(recruiter: recruiter, status: status, until: until)
+    /// Given the data, dormant, declined and do-not-contact also settle the messages still
+    /// open (the newest is marked "no reply needed", which closes it and every one before
+    /// it), so the status change counts as their answer: when the recruiter writes again,
+    /// only the new message is open.
+    public static func status(_ recruiter: UUID, _ status: RelationshipStatus, until: Date? = nil,
+                              in db: Database? = nil, now: Date? = nil) -> Change {
+        var changes: [Change] = [.setStatus(recruiter: recruiter, status: status, until: until)]
+        if let db, [.dormant, .declined, .doNotContact].contains(status) {
+            let thread = db.thread(recruiter).filter { m in now.map { m.at <= $0 } ?? true }
+            if let last = thread.last, last.direction == .inbound, !last.noReplyNeeded {
+                var m = last
+                m.noReplyNeeded = true
+                changes.append(.putMessage(m))
+            }
+        }
+        return changes.count == 1 ? changes[0] : .batch(changes)
     }
 
-    /// Marks a deadline done: a follow-up gets `done = now`, an open inbound message
-    /// needs no reply, an expectation is closed. Nil when there is nothing to mark.
+    /// Why `until` cannot go with `status`, or nil when it can: only dormant and declined
+    /// lapse by themselves, and the lapse must be in the future.
+    public static func statusUntilProblem(_ status: RelationshipStatus, until: Date, now: Date) -> String? {
+        guard status == .dormant || status == .declined else {
+            return "only dormant and declined lapse by themselves; \(status.rawValue) stays until you change it"
+        }
+        return until <= now ? "must be in the future" : nil
+    }
+
+    /// The deadlines whose id matches `query`: the full id (`reply:1a2b…`), the short id
+    /// `rapport due` shows (`reply:1a2b3c4d`, any prefix of the id after the kind), or the
+    /// hex prefix alone (at least 4 digits). Case-insensitive.
+    public static func deadlines(matching query: String, in deadlines: [Deadline]) -> [Deadline] {
+        let q = query.lowercased().trimmingCharacters(in: .whitespaces)
+        if let exact = deadlines.first(where: { $0.id == q }) { return [exact] }
+        if q.contains(":") {
+            let parts = q.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[1].count >= 4 else { return [] }
+            return deadlines.filter { $0.id.hasPrefix(q) }
+        }
+        guard q.count >= 4 else { return [] }
+        return deadlines.filter { d in
+            guard let colon = d.id.firstIndex(of: ":") else { return false }
+            return d.id[d.id.index(after: colon)...].hasPrefix(q)
+        }
+    }
+
+    /// The one current deadline `query` names (see `deadlines(matching:in:)`), in the
+    /// user's words when none or several do.
+    public static func deadline(_ query: String, in db: Database, now: Date, policy: Policy) throws -> Deadline {
+        let q = query.trimmingCharacters(in: .whitespaces)
+        let hex = q.split(separator: ":").last.map(String.init) ?? q
+        guard hex.count >= 4 else {
+            throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`")
+        }
+        let found = deadlines(matching: q, in: Rules.deadlines(in: db, now: now, policy: policy))
+        switch found.count {
+        case 1: return found[0]
+        case 0: throw RapportError.failure("no deadline has the id '\(query)' (see `rapport due`)")
+        default:
+            let ids = found.prefix(6).map(\.shortID).joined(separator: ", ")
+            throw RapportError.usage("'\(query)' matches \(found.count) deadlines (\(ids)); give more of the id")
+        }
+    }
+
+    /// Marks a deadline done: a follow-up gets `done = now`, an expectation is closed, a
+    /// reply's newest open message needs no reply (closing the thread's deadline); a
+    /// thank-you or check-in logs the outbound message it asked for; an interview is
+    /// ended by a dismissal ("done"). Nil when there is nothing to mark.
     public static func done(_ deadline: Deadline, in db: Database, now: Date) -> Change? {
         if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
             f.done = now
@@ -114,14 +175,61 @@ public enum Workflows {
         if let id = deadline.expectationID, db.expectations[id] != nil {
             return .removeExpectation(id)
         }
-        if let id = deadline.messageID, var m = db.message(id), m.direction == .inbound {
+        switch deadline.kind {
+        case .reply:
+            guard let id = deadline.lastMessageID ?? deadline.messageID, var m = db.message(id), m.direction == .inbound else { return nil }
             m.noReplyNeeded = true
             return .putMessage(m)
+        case .thankYou, .checkIn:
+            guard let r = db.recruiters[deadline.recruiterID] else { return nil }
+            let subject = deadline.kind == .thankYou ? "Thank you" : "Checking in"
+            return .putMessage(replyMessage(recruiter: r, in: db, at: now, subject: subject))
+        case .interview:
+            return .dismissDeadline(recruiter: deadline.recruiterID,
+                                    dismissal: Dismissal(deadline: deadline.id, at: now, reason: "done"))
+        case .followUp, .expectation:
+            return nil
         }
+    }
+
+    /// Ends a deadline without doing it, keeping the reason: a dismissal record on the
+    /// recruiter; a reply's open messages are also settled ("no reply needed") and a
+    /// follow-up is marked done, so nothing else brings them back.
+    public static func dismiss(_ deadline: Deadline, in db: Database, now: Date, reason: String?) -> Change {
+        let record = Change.dismissDeadline(
+            recruiter: deadline.recruiterID,
+            dismissal: Dismissal(deadline: deadline.id, at: now, reason: reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty))
+        var changes: [Change] = []
+        if deadline.kind == .reply, let id = deadline.lastMessageID ?? deadline.messageID, var m = db.message(id) {
+            m.noReplyNeeded = true
+            changes.append(.putMessage(m))
+        }
+        if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
+            f.done = now
+            changes.append(.putFollowUp(f))
+        }
+        changes.append(record)
+        return changes.count == 1 ? record : .batch(changes)
+    }
+
+    /// Why `until` is not a snooze of `deadline` (later than now and than its due time),
+    /// or nil when it is.
+    public static func snoozeProblem(_ deadline: Deadline, until: Date, now: Date) -> String? {
+        if until <= now { return "must be in the future" }
+        if until <= deadline.due { return "is not later than the deadline's due time; snoozing puts it off" }
         return nil
     }
 
-    /// Puts a follow-up off until `until`.
+    /// Puts a deadline off until `until`: a follow-up's own `snoozedUntil`, any other
+    /// deadline a dismissal record with `until` (it comes back due then).
+    public static func snooze(_ deadline: Deadline, in db: Database, until: Date, now: Date) -> Change? {
+        if let id = deadline.followUpID {
+            return db.followUps[id].map { snooze($0, until: until) }
+        }
+        return .dismissDeadline(recruiter: deadline.recruiterID,
+                                dismissal: Dismissal(deadline: deadline.id, at: now, until: until))
+    }
+
     /// Why `date` is not a re-engage date for a decline, or nil when it is. Under a day
     /// away is taken for a slip: `m` is minutes, so `+3m` meant to be three months.
     public static func reengageProblem(_ date: Date, now: Date) -> String? {
@@ -142,6 +250,7 @@ public enum Workflows {
         return nil
     }
 
+    /// Puts a follow-up off until `until`.
     public static func snooze(_ followUp: FollowUp, until: Date) -> Change {
         var f = followUp
         f.snoozedUntil = until
@@ -257,16 +366,7 @@ extension Workflows {
         for field in RecruiterField.allCases {
             guard let value = edit.fields[field] else { continue }
             let new = clean(value)
-            let old: String?
-            switch field {
-            case .name: old = r.name
-            case .firm: old = r.firm
-            case .kind: old = r.kind.rawValue
-            case .phone: old = r.phone
-            case .linkedin: old = r.linkedin
-            case .timeZone: old = r.timeZone
-            case .notes: old = r.notes
-            }
+            let old = r.value(of: field)
             // Notes keep their inner line breaks; only a blank value clears them.
             let stored = field == .notes ? (new == nil ? nil : value) : new
             if stored != old { changes.append(.setField(recruiter: id, field: field, value: stored)) }

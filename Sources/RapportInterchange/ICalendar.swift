@@ -43,9 +43,10 @@ public enum ICalendarWriter {
             lines += ["CATEGORIES:Rapport,expectation", "END:VTODO"]
             items.append((e.by, uid("expectation", e.id), lines))
         }
-        // The rules' own deadlines (reply, thank-you, check-in); follow-ups and
+        // The rules' own deadlines (reply, thank-you, check-in; an upcoming interview is
+        // its VEVENT); follow-ups and
         // expectations are written from the entities above.
-        for d in Rules.deadlines(in: db, now: now, policy: policy) where d.kind != .followUp && d.kind != .expectation {
+        for d in Rules.deadlines(in: db, now: now, policy: policy) where d.kind != .followUp && d.kind != .expectation && d.kind != .interview {
             let u = "deadline-" + d.id.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "-" }.joined() + "@rapport"
             let lines = ["BEGIN:VTODO", "UID:" + u, "DTSTAMP:" + stamp, "DUE:" + ICalendarDate.format(d.due),
                          "SUMMARY:" + ContentLines.escape(oneLine(d.title)), "STATUS:NEEDS-ACTION",

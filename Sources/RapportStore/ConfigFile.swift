@@ -175,6 +175,7 @@ public struct RapportConfig: Sendable, Equatable {
         "replyBusinessDays", "quickReplyBusinessHours", "quickChannels",
         "riskOpenCount", "riskOpenBusinessDays", "nonResponsiveOpenCount", "nonResponsiveOpenDays",
         "thankYouBusinessDays", "awaitingBusinessDays", "coldAfterCheckIns", "expectationEarlyHours",
+        "allyCheckInDays",
     ]
     public static let urgencyKeys: [String] = [
         "blanket", "overduePerDay", "overdueMaxDays", "deadlineOverdue", "deadlineDueSoon", "dueSoonDays",
@@ -246,6 +247,7 @@ public struct RapportConfig: Sendable, Equatable {
         case "awaitingBusinessDays": policy.awaitingBusinessDays = try v.number(positive: true)
         case "coldAfterCheckIns": policy.coldAfterCheckIns = try v.integer(in: 0...1000, "a whole number, 0 or more")
         case "expectationEarlyHours": policy.expectationEarlyHours = try v.number(positive: false)
+        case "allyCheckInDays": policy.allyCheckInDays = try v.integer(in: 1...3650, "a whole number of days, at least 1")
         default: throw ConfigProblem.unknown("[policy] keys are listed in docs/config.example.toml")
         }
     }
@@ -309,6 +311,7 @@ public struct RapportConfig: Sendable, Equatable {
             ("policy.awaitingBusinessDays", ConfigText.number(p.awaitingBusinessDays)),
             ("policy.coldAfterCheckIns", String(p.coldAfterCheckIns)),
             ("policy.expectationEarlyHours", ConfigText.number(p.expectationEarlyHours)),
+            ("policy.allyCheckInDays", String(p.allyCheckInDays)),
             ("policy.urgency.blanket", ConfigText.number(u.blanket)),
             ("policy.urgency.overduePerDay", ConfigText.number(u.overduePerDay)),
             ("policy.urgency.overdueMaxDays", ConfigText.number(u.overdueMaxDays)),

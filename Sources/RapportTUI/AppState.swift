@@ -7,18 +7,18 @@ import RapportText
 /// the same ones the CLI uses); tests may pin the output.
 public struct StatusSource: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
-    /// Every deadline, most urgent first, from statuses already evaluated.
-    public var deadlines: @Sendable ([UUID: RecruiterStatus]) -> [Deadline]
+    /// Every deadline in display order (sections, then urgency), from statuses already evaluated.
+    public var deadlines: @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]
 
     public init(evaluate: @escaping @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus],
-                deadlines: @escaping @Sendable ([UUID: RecruiterStatus]) -> [Deadline]) {
+                deadlines: @escaping @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]) {
         self.evaluate = evaluate
         self.deadlines = deadlines
     }
 
     public static let standard = StatusSource(
         evaluate: { Rules.evaluate($0, now: $1, policy: $2) },
-        deadlines: { Rules.deadlines(of: $0) })
+        deadlines: { Rules.deadlines(of: $0, now: $1, policy: $2) })
 }
 
 /// Something drawn over the panes. The top overlay takes the keys.
@@ -195,6 +195,8 @@ public struct AppState: Sendable {
     public private(set) var deadlineTitlesNameRecruiter = false
     public private(set) var yourTurnCount = 0
     public private(set) var overdueCount = 0
+    /// The counts the title bar shows (the same as `rapport due --statusline`).
+    public private(set) var counts = Rules.Counts()
     private var evaluatedAt: Date
 
     /// How far ahead the Deadlines pane looks.
@@ -306,12 +308,13 @@ public struct AppState: Sendable {
             return uuidLess(a.0, b.0)  // same order as the strings, without formatting
         }.map(\.0)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
-        deadlines = rules.deadlines(st).filter { $0.due <= horizon }
+        deadlines = rules.deadlines(st, now, policy).filter { $0.due <= horizon }
         deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
             recruiters[d.recruiterID].map { d.title.contains($0.name) } ?? true
         }
-        yourTurnCount = st.values.reduce(0) { $0 + ($1.turn == .mine ? 1 : 0) }
-        overdueCount = deadlines.reduce(0) { $0 + ($1.due < now ? 1 : 0) }
+        counts = Rules.counts(st, in: db, now: now, policy: policy)
+        yourTurnCount = counts.yourTurn
+        overdueCount = counts.overdue
     }
 
     mutating func clampCursors() {
@@ -362,6 +365,7 @@ public struct AppState: Sendable {
             switch full.view {
             case .insight: return .insight
             case .callPrep: return .callPrep
+            case .week: return .week
             case nil: return .panes
             }
         case .help: return .help

@@ -25,7 +25,7 @@ public enum FieldKey: String, Sendable, Equatable {
     case direction, channel, at, subject, body
     case reason, reengage
     case role, employer, interviewers, minutes
-    case due, note, until
+    case due, note, until, status
 }
 
 public struct FormField: Equatable, Sendable {
@@ -66,6 +66,11 @@ public enum FormPurpose: Equatable, Sendable {
     case interview(UUID)
     case followUp(UUID)
     case snooze(UUID)
+    /// Snooze or dismiss any deadline (the deadline as listed when the form opened).
+    case snoozeDeadline(Deadline)
+    case dismiss(Deadline)
+    /// The relationship status of a recruiter.
+    case status(UUID)
 }
 
 /// A form: fields, the focused one, and its purpose. Pure: `update` edits it and
@@ -77,6 +82,10 @@ public struct Form: Equatable, Sendable {
     public var focus: Int = 0
     /// Time-zone completions offered by the last Tab, shown under the form.
     public var completions: [String] = []
+    /// The recruiter as the edit form showed it when it opened: the edit is what the
+    /// form changed from this, so a reload meanwhile cannot turn another process's new
+    /// tag or field into a removal.
+    public var original: Recruiter?
 
     public init(purpose: FormPurpose, title: String, fields: [FormField]) {
         self.purpose = purpose
@@ -197,8 +206,10 @@ public enum Forms {
                       choice: targets.firstIndex(of: r?.targeting.rawValue ?? "") ?? 0,
                       hint: "blanket: a mass mailer, never raises risk flags"),
         ]
-        return Form(purpose: r.map { .editRecruiter($0.id) } ?? .addRecruiter,
-                    title: r.map { "Edit \($0.name)" } ?? "Add a recruiter", fields: fields)
+        var form = Form(purpose: r.map { .editRecruiter($0.id) } ?? .addRecruiter,
+                        title: r.map { "Edit \($0.name)" } ?? "Add a recruiter", fields: fields)
+        form.original = r
+        return form
     }
 
     public static func logMessage(_ r: Recruiter, in db: Database) -> Form {
@@ -241,6 +252,29 @@ public enum Forms {
     public static func snooze(_ f: FollowUp, name: String) -> Form {
         Form(purpose: .snooze(f.id), title: "Snooze · \(f.note ?? "follow-up") · \(name)", fields: [
             FormField(.until, "Until", .date(optional: false), value: "+1d", hint: dateHint),
+        ])
+    }
+
+    public static func snooze(_ d: Deadline) -> Form {
+        Form(purpose: .snoozeDeadline(d), title: "Snooze · \(d.title)", fields: [
+            FormField(.until, "Until", .date(optional: false), value: "+1d", hint: dateHint + "; it comes back due then"),
+        ])
+    }
+
+    public static func dismiss(_ d: Deadline) -> Form {
+        Form(purpose: .dismiss(d), title: "Dismiss · \(d.title)", fields: [
+            FormField(.reason, "Reason", hint: "why it needs nothing (kept with the dismissal; u undoes)"),
+        ])
+    }
+
+    static let statuses = RelationshipStatus.allCases.map(\.rawValue)
+
+    public static func status(_ r: Recruiter) -> Form {
+        Form(purpose: .status(r.id), title: "Relationship status · \(r.name)", fields: [
+            FormField(.status, "Status", .choice(statuses), choice: statuses.firstIndex(of: r.status.rawValue) ?? 0,
+                      hint: "dormant/declined: no reply, check-in or thank-you deadlines; ally: a check-in every 30 days"),
+            FormField(.until, "Until", .date(optional: true),
+                      hint: "optional, dormant or declined only: when it lapses (+3w, 2027-01-10)"),
         ])
     }
 
@@ -305,7 +339,7 @@ public enum Forms {
             var r: Recruiter
             if case .editRecruiter(let id) = form.purpose {
                 guard let existing = recruiter(id) else { return .nothing("That recruiter is gone") }
-                r = existing
+                r = form.original ?? existing
             } else {
                 r = Recruiter(name: form[.name], created: now)
             }
@@ -318,7 +352,7 @@ public enum Forms {
             r.tags = Workflows.names(form[.tags])
             r.kind = RecruiterKind.allCases[form.choice(.kind)]
             r.targeting = Targeting.allCases[form.choice(.targeting)]
-            if case .editRecruiter(let id) = form.purpose, let old = recruiter(id) {
+            if case .editRecruiter(let id) = form.purpose, let old = form.original ?? recruiter(id) {
                 if old == r { return .nothing("No changes") }
                 // Only what the form changed, field by field: what another process wrote
                 // to the other fields meanwhile stays.
@@ -346,6 +380,21 @@ public enum Forms {
             guard let r = recruiter(id), let due = date(.due) else { return .nothing("That recruiter is gone") }
             return .change(.change(.putFollowUp(FollowUp(recruiterID: id, due: due, note: opt(.note)))),
                            label: "Follow-up with \(r.name) scheduled")
+        case .snoozeDeadline(let d):
+            guard let until = date(.until) else { return .nothing("Nothing snoozed") }
+            if let problem = Workflows.snoozeProblem(d, until: until, now: now) { return refuse(.until, problem) }
+            return .change(.snoozeDeadline(d, until: until), label: "Snoozed: \(d.title)")
+        case .dismiss(let d):
+            return .change(.dismiss(d, reason: opt(.reason)),
+                           label: "Dismissed: \(d.title)\(opt(.reason).map { " (\($0))" } ?? "")")
+        case .status(let id):
+            guard let r = recruiter(id), let status = RelationshipStatus(rawValue: form[.status]) else {
+                return .nothing("That recruiter is gone")
+            }
+            let until = date(.until)
+            if let u = until, let problem = Workflows.statusUntilProblem(status, until: u, now: now) { return refuse(.until, problem) }
+            let lapse = until.map { " until \(Format.stamp($0, now: now, timeZone: timeZone))" } ?? ""
+            return .change(.status(id, status, until: until), label: "\(r.name) is now \(status.rawValue)\(lapse)")
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date(.until) else { return .nothing("That follow-up is gone") }
             if let problem = Workflows.snoozeProblem(f, until: until, now: now) { return refuse(.until, problem) }

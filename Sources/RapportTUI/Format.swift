@@ -27,6 +27,18 @@ public enum Format {
         return s + " " + clock(c.hour ?? 0, c.minute ?? 0)
     }
 
+    /// A due time for the Deadlines pane: "Tue 10:00", or with the date "Tue 3 Mar 10:00"
+    /// (the year when it is not this one: then only the date, "3 Mar 2025").
+    static func dueTime(_ date: Date, now: Date, timeZone: TimeZone, withDate: Bool) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = timeZone
+        let c = cal.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
+        if c.year != cal.component(.year, from: now) { return "\(c.day ?? 1) \(months[(c.month ?? 1) - 1]) \(c.year ?? 0)" }
+        let day = weekdays[(c.weekday ?? 1) - 1]
+        let time = clock(c.hour ?? 0, c.minute ?? 0)
+        return withDate ? "\(day) \(c.day ?? 1) \(months[(c.month ?? 1) - 1]) \(time)" : "\(day) \(time)"
+    }
+
     static func clock(_ h: Int, _ m: Int) -> String {
         (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
     }

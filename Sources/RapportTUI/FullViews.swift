@@ -10,6 +10,8 @@ import RapportText
 public enum FullView: Equatable, Sendable {
     case insight
     case callPrep(UUID)
+    /// Today and the coming days: interviews, promised calls, deadlines (`w`).
+    case week
 }
 
 /// How the insight view orders its recruiter table; each puts the best first.
@@ -77,6 +79,9 @@ public struct FullViewState: Sendable {
     /// The call prep of the recruiter on top, while the call-prep view is open.
     public internal(set) var callPrep: CallPrep?
     public var checklistCursor = 0
+    /// The week view's items (while it is open) and how far it is scrolled, in lines.
+    public internal(set) var weekItems: [Week.Item] = []
+    public var weekScroll = 0
 
     public init() {}
 
@@ -96,6 +101,7 @@ extension AppState {
         }
         // A recruiter removed meanwhile closes its call prep.
         full.stack.removeAll { if case .callPrep(let id) = $0 { return db.recruiters[id] == nil } else { return false } }
+        full.weekItems = full.stack.contains(.week) ? Week.items(in: db, now: now, policy: policy, within: 7 * 86_400) : []
         if case .callPrep(let id) = full.view {
             full.callPrep = Preparation.prep(for: id, in: db, now: now)
             full.checklistCursor = AppState.clamp(full.checklistCursor, count: CallPrepView.items(full.callPrep).count)
@@ -144,6 +150,12 @@ func viewCommand(_ state: inout AppState, _ command: Command) -> [Effect] {
     switch command {
     case .toggleInsight:
         if state.full.view == .insight { state.closeView() } else { state.openView(.insight) }
+    case .toggleWeek:
+        if state.full.view == .week { state.closeView() } else {
+            state.full.stack = []
+            state.full.weekScroll = 0
+            state.openView(.week)
+        }
     case .openCallPrep:
         if let id = state.callPrepTarget { state.openView(.callPrep(id)) }
     case .toggleAllyOrder:
@@ -166,6 +178,12 @@ extension ModeTable {
         Binding([.char("p"), .enter], .openCallPrep, section: "Insight", help: "call prep for the selected recruiter", hint: "prep"),
         Binding([.char("4"), .char("q"), .escape], .close, section: "Insight", help: "back to the panes", hint: "back"),
     ] + Keymap.topBottom + Keymap.pages + [Keymap.helpKey] + Keymap.general, handle: updateInsight)
+
+    static let week = ModeTable(.week, Keymap.undoRows + [
+        Binding([.char("j"), .down], .move(1), section: "Week", help: "scroll down", hint: "scroll"),
+        Binding([.char("k"), .up], .move(-1), section: "Week", help: "scroll up"),
+        Binding([.char("w"), .char("q"), .escape], .close, section: "Week", help: "back to the panes", hint: "back"),
+    ] + Keymap.topBottom + Keymap.pages + [Keymap.helpKey] + Keymap.general, handle: updateWeek)
 
     static let callPrep = ModeTable(.callPrep, Keymap.undoRows + [
         Binding([.char("j"), .down], .move(1), section: "Call prep", help: "next checklist item", hint: "item"),
@@ -193,6 +211,17 @@ private func updateInsight(_ state: inout AppState, _ command: Command) -> [Effe
         return updateView(&state, .insight, command)
     }
     return []
+}
+
+/// Commands in the week view: it scrolls; `w` closes it.
+private func updateWeek(_ state: inout AppState, _ command: Command) -> [Effect] {
+    switch command {
+    case .toggleWeek:
+        state.closeView()
+        return []
+    default:
+        return updateView(&state, .week, command)
+    }
 }
 
 /// Commands in call prep: the checklist.
@@ -264,6 +293,10 @@ private func moveInView(_ state: inout AppState, _ view: FullView, by n: Int) {
     case .callPrep:
         state.full.checklistCursor = AppState.clamp(state.full.checklistCursor.addingReportingOverflow(n).partialValue,
                                                     count: CallPrepView.items(state.full.callPrep).count)
+    case .week:
+        let lines = WeekView.lines(state).count
+        let rows = max(1, state.layout.content.height - 1)
+        state.full.weekScroll = min(max(0, state.full.weekScroll.addingReportingOverflow(n).partialValue), max(0, lines - rows))
     }
 }
 
@@ -298,6 +331,7 @@ enum FullViews {
         switch state.full.view {
         case .insight: InsightView.draw(&buf, state, in: r)
         case .callPrep: CallPrepView.draw(&buf, state, in: r)
+        case .week: WeekView.draw(&buf, state, in: r)
         case nil: break
         }
     }

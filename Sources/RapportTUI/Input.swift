@@ -42,6 +42,12 @@ public enum Command: Equatable, Sendable {
     case markDone
     /// `s` on a deadline.
     case snooze
+    /// `X` on a deadline: end it without doing it, with a reason.
+    case dismiss
+    /// `m`: the relationship-status menu of the selected recruiter.
+    case statusMenu
+    /// `w`: the week view.
+    case toggleWeek
     case toggleTargeting
     case toggleDoNotContact
     /// `d` / Delete: asks first.

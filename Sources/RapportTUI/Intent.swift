@@ -22,6 +22,12 @@ public enum Intent: Equatable, Sendable {
     /// `x`: the deadline marked done.
     case done(Deadline)
     case snooze(followUp: UUID, until: Date)
+    /// `s` on any deadline: a follow-up's own snooze, any other a dismissal until `until`.
+    case snoozeDeadline(Deadline, until: Date)
+    /// `X`: the deadline dismissed with a reason.
+    case dismiss(Deadline, reason: String?)
+    /// `m`: the relationship status (dormant and declined may lapse at `until`).
+    case status(UUID, RelationshipStatus, until: Date?)
     /// The edit form: only the fields that differ from what the form started with.
     case edit(UUID, Workflows.Edit)
     case interview(recruiter: UUID, at: Date, minutes: Int, role: String?, employer: String?, interviewers: [String])
@@ -57,6 +63,17 @@ public enum Intent: Equatable, Sendable {
             return c
         case .snooze(let id, let until):
             return try Workflows.snooze(id: id, in: db, until: until, now: now)
+        case .snoozeDeadline(let d, let until):
+            guard let c = Workflows.snooze(d, in: db, until: until, now: now) else {
+                throw RapportError.failure("\"\(d.title)\" is gone (done elsewhere)")
+            }
+            return c
+        case .dismiss(let d, let reason):
+            _ = try recruiter(d.recruiterID)
+            return Workflows.dismiss(d, in: db, now: now, reason: reason)
+        case .status(let id, let status, let until):
+            _ = try recruiter(id)
+            return Workflows.status(id, status, until: until, in: db, now: now)
         case .edit(let id, let edit):
             return try Workflows.edit(id, edit, in: db)
         case .interview(let id, let at, let minutes, let role, let employer, let interviewers):

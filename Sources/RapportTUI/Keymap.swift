@@ -20,6 +20,8 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
     case insight
     case callPrep
+    /// The week view (`w`).
+    case week
 
     /// The review list of an import: accept or reject each proposed person, then commit.
     case review
@@ -68,7 +70,7 @@ public struct ModeTable: Sendable {
     }
 
     /// Every mode's table, in the order help lists them.
-    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, review]
+    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, week, review]
 
     static func of(_ mode: KeyMode) -> ModeTable {
         switch mode {
@@ -82,6 +84,7 @@ public struct ModeTable: Sendable {
         case .draft: return draft
         case .insight: return insight
         case .callPrep: return callPrep
+        case .week: return week
         case .review: return review
         }
     }
@@ -99,9 +102,6 @@ public struct Keymap: Sendable {
     /// Keys planned for coming features, so that they do not collide: none is bound yet,
     /// and a test keeps them free in the panes.
     public static let reserved: [(key: Key, purpose: String)] = [
-        (.char("w"), "the week view"),
-        (.char("m"), "the relationship-status menu"),
-        (.char("X"), "dismiss a deadline"),
         (.char("Y"), "sync"),
     ]
 
@@ -149,7 +149,7 @@ public struct Keymap: Sendable {
 
     /// The order of the sections in `?` help.
     static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep"]
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {

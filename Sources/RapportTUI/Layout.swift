@@ -54,12 +54,14 @@ public struct Layout: Equatable, Sendable {
         guard !tooSmall else { return }
         let c = content
         if wide {
+            // Recruiters and the thread side by side; the deadlines below across the whole
+            // width, so a row has room for its section, both times, the subject and the name.
             let left = c.width * 2 / 5
             let topHeight = max(3, c.height * 3 / 5)
             recruiters = Rect(x: c.x, y: c.y, width: left, height: topHeight)
-            deadlines = Rect(x: c.x, y: c.y + topHeight, width: left, height: c.height - topHeight)
-            divider = Rect(x: c.x + left, y: c.y, width: 1, height: c.height)
-            messages = Rect(x: c.x + left + 1, y: c.y, width: c.width - left - 1, height: c.height)
+            divider = Rect(x: c.x + left, y: c.y, width: 1, height: topHeight)
+            messages = Rect(x: c.x + left + 1, y: c.y, width: c.width - left - 1, height: topHeight)
+            deadlines = Rect(x: c.x, y: c.y + topHeight, width: c.width, height: c.height - topHeight)
         } else {
             let r = max(3, c.height * 2 / 5)
             let m = max(2, (c.height - r) * 3 / 5)

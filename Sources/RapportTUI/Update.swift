@@ -71,7 +71,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     switch state.keyMode {
     case .help: helpMouse(&state, ev)
     case .menu: return menuMouse(&state, ev)
-    case .insight, .callPrep: viewMouse(&state, ev)
+    case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
     case .form, .confirm, .search, .editor, .draft: break
@@ -117,12 +117,15 @@ extension ModeTable {
 
         Binding([.char("f")], .followUp, section: "Deadlines", help: "schedule a follow-up"),
         Binding([.char("x")], .markDone, section: "Deadlines", help: "mark the selected deadline done"),
-        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected follow-up"),
+        Binding([.char("s")], .snooze, section: "Deadlines", help: "snooze the selected deadline"),
+        Binding([.char("X")], .dismiss, section: "Deadlines", help: "dismiss the selected deadline, with a reason"),
+        Binding([.char("m")], .statusMenu, section: "Recruiters", help: "set the relationship status (form)"),
 
         Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
 
         Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
+        Binding([.char("w")], .toggleWeek, section: "Views", help: "week view: interviews, calls, deadlines"),
         Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
         Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
     ], handle: updatePanes)
@@ -137,6 +140,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
     switch command {
     case .move(let n):
         move(&state, by: n)
+        if state.focus == .recruiters { sayFlags(&state) }
     case .page(let n):
         move(&state, by: n * max(1, state.layout.bodyRows(state.focus) - 1))
     case .top:
@@ -158,6 +162,11 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
     case .cancel:
         if state.statusMessage != nil {
             state.statusMessage = nil
+        } else if state.filter != nil {
+            // Esc clears a flag filter.
+            state.filter = nil
+            state.reorder()
+            state.statusMessage = StatusMessage("Showing all recruiters")
         } else {
             state.notices = []
             state.clampCursors()
@@ -166,7 +175,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return [.redraw]
     case .suspend:
         return [.suspend]
-    case .toggleInsight, .openCallPrep, .toggleAllyOrder:
+    case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleWeek:
         return viewCommand(&state, command)
     default:
         return workflow(&state, command)
@@ -299,4 +308,13 @@ private func panesMouse(_ state: inout AppState, _ ev: MouseEvent) {
         }
         if case .doubleClick = ev.kind { open(&state) }
     }
+}
+
+/// Selecting a recruiter with flags up says them in words in the status line, with why:
+/// "non-responsive — 3 of their messages unanswered, the oldest 16 days".
+func sayFlags(_ state: inout AppState) {
+    guard let id = state.selectedRecruiterID, state.statuses[id]?.flags.isEmpty == false else { return }
+    let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
+    guard !reasons.isEmpty else { return }
+    state.statusMessage = StatusMessage(reasons.map { "\($0.flag.rawValue) — \($0.why)" }.joined(separator: " · "))
 }

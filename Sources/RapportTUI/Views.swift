@@ -54,7 +54,9 @@ public enum Screen {
             summary += "  review before import · Enter commits"
         } else if !state.isEmpty {
             let n = state.db.recruiters.count
-            summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(state.yourTurnCount) your turn · \(state.overdueCount) overdue"
+            let c = state.counts
+            summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
+            if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
         }
         let clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
         let clockWidth = DisplayWidth.of(clock)
@@ -123,14 +125,20 @@ public enum Screen {
         return (focused, r.height - 1)
     }
 
-    /// "↑ N more" at the right of a pane's title line when `hidden` rows are scrolled
-    /// off the top (left out when it would cover the title).
-    static func moreAbove(_ buf: inout CellBuffer, _ hidden: Int, title: String?, in r: Rect) {
-        guard hidden > 0 else { return }
-        let mark = "↑ \(hidden) more"
-        let x = r.maxX - DisplayWidth.of(mark) - 1
-        if let title, x < r.x + DisplayWidth.of(title) + 4 { return }
-        buf.put(mark, x: x, y: r.y, style: Style(.muted))
+    /// "↑ N more" and "↓ N more" at the right of a pane's title line when rows are
+    /// scrolled off the top or the bottom (the short "↑N ↓N" when the long form would
+    /// cover the title; left out when even that would).
+    static func moreAbove(_ buf: inout CellBuffer, _ hidden: Int, below: Int = 0, title: String?, in r: Rect) {
+        guard hidden > 0 || below > 0 else { return }
+        let long = [hidden > 0 ? "↑ \(hidden) more" : nil, below > 0 ? "↓ \(below) more" : nil].compactMap { $0 }.joined(separator: " ")
+        let short = [hidden > 0 ? "↑\(hidden)" : nil, below > 0 ? "↓\(below)" : nil].compactMap { $0 }.joined(separator: " ")
+        let titleEnd = r.x + (title.map { DisplayWidth.of($0) + 4 } ?? 0)
+        for mark in [long, short] {
+            let x = r.maxX - DisplayWidth.of(mark) - 1
+            if x < titleEnd { continue }
+            buf.put(mark, x: x, y: r.y, style: Style(.muted))
+            return
+        }
     }
 
     /// The style of a list row: highlighted when selected in the focused pane.
@@ -207,7 +215,7 @@ enum RecruitersView {
                 x += buf.put(FlagGlyph.glyph(f), x: x, y: y, maxWidth: r.maxX - x, style: selected ? base : Style(FlagGlyph.role(f), bold: true))
             }
         }
-        Screen.moreAbove(&buf, state.recruiterTop, title: title, in: r)
+        Screen.moreAbove(&buf, state.recruiterTop, below: max(0, state.order.count - state.recruiterTop - rows), title: title, in: r)
     }
 }
 
@@ -286,22 +294,34 @@ enum MessagesView {
                 markedDone = true
             }
         }
-        Screen.moreAbove(&buf, start, title: nil, in: r)
+        Screen.moreAbove(&buf, start, below: lines.count - end, title: "Messages", in: r)
     }
 }
 
 enum DeadlinesView {
+    /// The section column: "Overdue", "Today", "This week", "Later" on the first row of
+    /// each section in view (and on the top row).
+    static let sectionWidth = 9
+
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
-        guard let (focused, rows) = Screen.beginPane(&buf, state, .deadlines, title: "Deadlines \(state.deadlines.count)", in: r)
+        let title = "Deadlines \(state.deadlines.count)"
+        guard let (focused, rows) = Screen.beginPane(&buf, state, .deadlines, title: title, in: r)
         else { return }
         if state.deadlines.isEmpty {
             if rows > 0 { buf.put("  Nothing due this week.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted)) }
             return
         }
-        let whenWidth = 12
+        let sections = Rules.Sections(now: state.now, policy: state.policy)
+        let sectionWidth = r.width >= 70 ? DeadlinesView.sectionWidth : 0
+        let whenWidth = 11
+        // The absolute time in the candidate's zone: "Tue 10:00"; with the date from 100 columns.
+        let wide = r.width >= 100
+        let atWidth = r.width >= 60 ? (wide ? 16 : 9) : 0
         // The recruiter's name gets a column unless every title already says it.
-        let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - whenWidth - 4) / 3))
-        let titleWidth = max(0, r.width - 2 - whenWidth - 1 - (nameWidth > 0 ? nameWidth + 1 : 0))
+        let fixed = 2 + (sectionWidth > 0 ? sectionWidth + 1 : 0) + whenWidth + 1 + (atWidth > 0 ? atWidth + 1 : 0)
+        let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - fixed) / 3))
+        let titleWidth = max(0, r.width - fixed - (nameWidth > 0 ? nameWidth + 1 : 0))
+        var previous: DeadlineSection?
         for row in 0..<rows {
             let i = state.deadlineTop + row
             guard i < state.deadlines.count else { break }
@@ -312,12 +332,26 @@ enum DeadlinesView {
             buf.fill(Rect(x: r.x, y: y, width: r.width, height: 1), style: base)
             buf.put(selected ? "›" : " ", x: r.x, y: y, style: base.bolded)
             var x = r.x + 2
-            let overdue = d.due < state.now
+            let section = sections.section(of: d)
+            let overdue = section == .overdue
+            if sectionWidth > 0 {
+                if section != previous {
+                    buf.putPadded(section.title, x: x, y: y, width: sectionWidth,
+                                  style: selected ? base : Style(overdue ? .danger : .accent, bold: true))
+                }
+                x += sectionWidth + 1
+            }
+            previous = section
             let soon = d.due.timeIntervalSince(state.now) < 86400
             let whenRole: ColorRole = overdue ? .danger : (soon ? .warning : .normal)
             buf.putPadded(RelativeTime.due(d.due, now: state.now), x: x, y: y, width: whenWidth,
                           style: selected ? base : Style(whenRole, bold: overdue))
             x += whenWidth + 1
+            if atWidth > 0 {
+                buf.putPadded(Format.dueTime(d.due, now: state.now, timeZone: state.timeZone, withDate: wide), x: x, y: y,
+                              width: atWidth, style: selected ? base : Style(.muted))
+                x += atWidth + 1
+            }
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1
             if nameWidth > 0 {
@@ -325,6 +359,8 @@ enum DeadlinesView {
                 buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
             }
         }
+        Screen.moreAbove(&buf, state.deadlineTop, below: max(0, state.deadlines.count - state.deadlineTop - rows),
+                         title: title, in: r)
     }
 }
 

@@ -191,11 +191,17 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         return commit(&state, .done(d), label: "Done: \(d.title)")
     case .snooze:
         guard let d = deadlineForCommand(&state) else { return [] }
-        guard let id = d.followUpID, let f = state.db.followUps[id] else {
-            state.statusMessage = StatusMessage("Only follow-ups can be snoozed; x marks this one done", isError: true)
-            return []
+        if let id = d.followUpID, let f = state.db.followUps[id] {
+            state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+        } else {
+            state.overlays.append(.form(Forms.snooze(d)))
         }
-        state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+    case .dismiss:
+        guard let d = deadlineForCommand(&state) else { return [] }
+        state.overlays.append(.form(Forms.dismiss(d)))
+    case .statusMenu:
+        guard let r = needRecruiter() else { return [] }
+        state.overlays.append(.form(Forms.status(r)))
     case .delete:
         askDelete(&state)
     case .undo:
@@ -245,7 +251,7 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     return []
 }
 
-/// The deadline `x` and `s` act on: the selected one in the Deadlines pane, else the
+/// The deadline `x`, `s` and `X` act on: the selected one in the Deadlines pane, else the
 /// selected recruiter's most urgent.
 private func deadlineForCommand(_ state: inout AppState) -> Deadline? {
     if state.focus == .deadlines, let d = state.selectedDeadline { return d }
@@ -671,10 +677,16 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     switch d.purpose {
     case .reply:
         intent = .reply(recruiter: r.id, subject: subject, body: body)
-        label = "Reply to \(r.name) copied and logged"
+        label = "Reply to \(r.name) logged"
     case .decline(let reason, let reengage):
         intent = .decline(recruiter: r.id, reason: reason, reengage: reengage, subject: subject, body: body)
-        label = "Courtesy decline to \(r.name) copied and logged · status declined"
+        label = "Courtesy decline to \(r.name) logged · status declined"
     }
-    return [.copyToClipboard(body)] + commit(&state, intent, label: label)
+    // The undo entry keeps what the change did ("Redone: Reply to Dana logged" makes no
+    // copy); only this confirmation says the text was copied too.
+    let effects = commit(&state, intent, label: label)
+    if let m = state.statusMessage, !m.isError {
+        state.statusMessage = StatusMessage(m.text.replacingOccurrences(of: " logged", with: " copied and logged"))
+    }
+    return [.copyToClipboard(body)] + effects
 }

@@ -9,9 +9,18 @@ import Darwin
 /// Why the terminal interface cannot start.
 public enum TerminalUnavailable: Error, Equatable, CustomStringConvertible {
     case notATerminal
+    /// `TERM` names a terminal type this system has no description of (no terminfo entry),
+    /// or one that cannot address the cursor.
+    case unknownTerm(String)
 
     public var description: String {
-        "not a terminal; use `rapport list` / `rapport due` for scripts"
+        switch self {
+        case .notATerminal:
+            return "not a terminal; use `rapport list` / `rapport due` for scripts"
+        case .unknownTerm(let term):
+            return "TERM=\(term) is not a terminal type this system knows (no usable terminfo entry); "
+                + "set TERM to one it has, like xterm-256color, or use `rapport list` / `rapport due` for scripts"
+        }
     }
 }
 
@@ -33,7 +42,7 @@ public final class Terminal {
     public nonisolated static func check(environment: [String: String]) throws(TerminalUnavailable) {
         guard isatty(0) == 1, isatty(1) == 1 else { throw .notATerminal }
         guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else { throw .notATerminal }
-        guard rapport_term_usable(term) == 1 else { throw .notATerminal }
+        guard rapport_term_usable(term) == 1 else { throw .unknownTerm(term) }
     }
 
     /// Starts full-screen mode. Call `check(environment:)` first; this throws when

@@ -3,11 +3,13 @@ import Foundation
 /// Relative times as people read them, the same in the interface and the CLI
 /// (`rapport due`, `rapport show`): "overdue 2d", "due in 3h", "due now", "3w".
 public enum RelativeTime {
-    /// "overdue 2d", "overdue 3h", "due in 45m", "due in 3h", "due in 2d", "due now"
-    /// (within a minute either way).
+    /// "overdue 2d", "overdue 3h", "due in 45m", "due in 3h", "due in 2d", "due now" (at
+    /// the due time or within the minute before it), "overdue <1m" (past it by less than a
+    /// minute: overdue is strictly after the due time, everywhere).
     public static func due(_ due: Date, now: Date) -> String {
         let seconds = due.timeIntervalSince(now)
-        if abs(seconds) < 60 { return "due now" }
+        if seconds >= 0 && seconds < 60 { return "due now" }
+        if seconds < 0 && seconds > -60 { return "overdue <1m" }
         let span = span(abs(seconds))
         return seconds < 0 ? "overdue \(span)" : "due in \(span)"
     }

@@ -46,7 +46,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let env = global.environment
-        let addresses = try MeAddresses.resolve(flags: me, environment: env)
+        let addresses = try MeAddresses.resolve(flags: me, environment: env, configured: try global.config().me.addresses)
         let folders = try maildirs.map { try Self.checkMaildir($0) }
         let files = try mboxes.map { try Self.checkMbox($0) }
         if folders.isEmpty && files.isEmpty {
@@ -211,7 +211,9 @@ struct IngestCommand: AsyncParsableCommand {
 /// config file (when the config file is read), then `RAPPORT_ME_ADDRESSES` (separated by
 /// commas or spaces), then `me_addresses` in settings.json. All are taken together.
 enum MeAddresses {
-    static func resolve(flags: [String], environment: [String: String]) throws -> [String] {
+    /// `--me`, then `RAPPORT_ME_ADDRESSES`, then config.toml's `[me] addresses`, then
+    /// settings.json's `me_addresses` (the older way): all of them, deduplicated.
+    static func resolve(flags: [String], environment: [String: String], configured: [String] = []) throws -> [String] {
         var out: [String] = []
         func add(_ a: String, from source: String) throws {
             let t = a.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
@@ -225,6 +227,7 @@ enum MeAddresses {
         if let env = environment["RAPPORT_ME_ADDRESSES"] {
             for a in env.split(whereSeparator: { $0 == "," || $0 == " " }) { try add(String(a), from: "RAPPORT_ME_ADDRESSES") }
         }
+        for a in configured { try add(a, from: "config.toml [me] addresses") }
         if let config = try? UserConfig(environment: environment), let data = FileManager.default.contents(atPath: config.settingsFile) {
             guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
                 throw RapportError.failure("\(config.settingsFile) is not a JSON object (expected {\"me_addresses\": [\"you@example.com\"]})")

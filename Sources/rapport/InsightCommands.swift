@@ -317,7 +317,7 @@ struct ChecklistCommand: AsyncParsableCommand {
             let missing = Preparation.missing(for: next, recruiter: r, opportunities: ctx.db.opportunities(of: r.id))
             lines.append(missing.isEmpty ? "Ready." : "Still to do: " + missing.map(\.rawValue).joined(separator: ", "))
         }
-        lines.append("flags: \(turnLine(ctx, r.id))")
+        lines.append(turnLine(ctx, r.id))
         return lines
     }
 }

@@ -12,7 +12,8 @@ struct Rapport: AsyncParsableCommand {
         subcommands: [
             TUICommand.self, AddCommand.self, LogCommand.self, ReplyCommand.self, DeclineCommand.self,
             InterviewCommand.self, FollowUpCommand.self, ExpectCommand.self, DoneCommand.self, SnoozeCommand.self,
-            ListCommand.self, ShowCommand.self, DueCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
+            DismissCommand.self, StatusCommand.self,
+            ListCommand.self, ShowCommand.self, DueCommand.self, WeekCommand.self, DemoCommand.self, CheckCommand.self, ImportCommand.self, ExportCommand.self,
             StatsCommand.self, TemplateCommand.self, SpellCommand.self, ChecklistCommand.self, ReferralCommand.self,
             UndoCommand.self, RedoCommand.self,
             IngestCommand.self, QueryCommand.self,

@@ -52,30 +52,6 @@ struct RecruiterJSON: Encodable {
     }
 }
 
-struct DeadlineJSON: Encodable {
-    var id: String
-    var kind: String
-    var recruiterId: String
-    var recruiter: String
-    var due: Date
-    var overdue: Bool
-    var title: String
-    var itemId: String?
-    var urgency: Double
-
-    init(_ d: Deadline, db: Database, now: Date) {
-        id = d.id
-        kind = d.kind.rawValue
-        recruiterId = d.recruiterID.uuidString.lowercased()
-        recruiter = db.recruiters[d.recruiterID]?.name ?? ""
-        due = d.due
-        overdue = d.due < now
-        title = d.title
-        itemId = (d.followUpID ?? d.messageID ?? d.expectationID)?.uuidString.lowercased()
-        urgency = (d.urgency * 100).rounded() / 100
-    }
-}
-
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List recruiters with whose turn it is and their flags.")
 
@@ -142,7 +118,10 @@ struct ShowCommand: AsyncParsableCommand {
         var opportunities: [OpportunityJSON]
         var followUps: [FollowUpJSON]
         var deadlines: [DeadlineJSON]
+        /// Each flag that is up, with when it came up and why.
+        var flags: [FlagJSON]
     }
+    struct FlagJSON: Encodable { var flag: String, since: Date?, why: String }
     struct OpportunityJSON: Encodable {
         var id: String, role: String, employer: String?, stage: String, interviews: [Date], nextStep: String?
     }
@@ -152,13 +131,16 @@ struct ShowCommand: AsyncParsableCommand {
         let r = try ctx.recruiter(recruiter)
         let s = ctx.status(r.id)
         let thread = ctx.db.thread(r.id)
+        let reasons = Rules.reasons(of: r.id, in: ctx.db, now: ctx.now, policy: ctx.policy)
+        let sections = Rules.Sections(now: ctx.now, policy: ctx.policy)
         if json {
             try printJSON(ShowJSON(
                 recruiter: RecruiterJSON(r, s, messages: thread.count), notes: r.notes,
                 messages: thread.map { MessageJSON(id: $0.id.uuidString.lowercased(), direction: $0.direction.rawValue, channel: $0.channel.rawValue, at: $0.at, subject: $0.subject, body: $0.body, noReplyNeeded: $0.noReplyNeeded) },
                 opportunities: ctx.db.opportunities(of: r.id).map { OpportunityJSON(id: $0.id.uuidString.lowercased(), role: $0.role, employer: $0.employer, stage: $0.stage.rawValue, interviews: $0.interviews.map(\.at), nextStep: $0.nextStep) },
                 followUps: ctx.db.followUps(of: r.id).map { FollowUpJSON(id: $0.id.uuidString.lowercased(), due: $0.due, note: $0.note, done: $0.done, snoozedUntil: $0.snoozedUntil) },
-                deadlines: s.deadlines.map { DeadlineJSON($0, db: ctx.db, now: ctx.now) }))
+                deadlines: s.deadlines.map { DeadlineJSON($0, db: ctx.db, sections: sections) },
+                flags: reasons.map { FlagJSON(flag: $0.flag.rawValue, since: $0.since, why: $0.why) }))
             return
         }
         let dates = DateText(timeZone: ctx.timeZone)
@@ -168,7 +150,9 @@ struct ShowCommand: AsyncParsableCommand {
         if !contact.isEmpty { lines.append(contact.joined(separator: " · ")) }
         if !r.tags.isEmpty { lines.append("tags: " + r.tags.joined(separator: ", ")) }
         if let n = r.notes { lines.append("notes: " + n) }
-        lines.append("turn: \(turnWord(s.turn))   flags: \(s.flags.isEmpty ? "none" : s.flags.map(\.rawValue).joined(separator: ", "))")
+        let lapse = r.statusUntil.map { " until \(dates.absolute($0))" } ?? ""
+        lines.append("turn: \(turnWord(s.turn))   status: \(r.status.rawValue)\(lapse)   flags:\(s.flags.isEmpty ? " none" : "")")
+        for reason in reasons { lines.append("  \(reason.flag.rawValue) — \(reason.why)") }
         lines.append("")
         if thread.isEmpty { lines.append("No messages yet.") }
         for m in thread.suffix(50) {
@@ -188,7 +172,15 @@ struct ShowCommand: AsyncParsableCommand {
         if !s.deadlines.isEmpty {
             lines.append("")
             lines.append("Deadlines:")
-            for d in s.deadlines { lines.append("  \(DateText.relative(d.due, now: ctx.now))  \(d.kind.rawValue)  \(d.title)") }
+            let zones = BothZones(candidate: ctx.timeZone)
+            var t = Table(header: ["", "", "", "", ""])
+            for d in s.deadlines.sorted(by: { a, b in
+                let sa = sections.section(of: a), sb = sections.section(of: b)
+                return sa != sb ? sa < sb : Rules.moreUrgent(a, b)
+            }) {
+                t.rows.append([DateText.relative(d.due, now: ctx.now), zones.both(d.due, zone: r.timeZone), d.kind.rawValue, d.title, d.shortID])
+            }
+            lines += t.render().split(separator: "\n").dropFirst().map { "  " + $0 }
         }
         say(lines.map { Text.visible($0) }.joined(separator: "\n"))
     }
@@ -196,8 +188,13 @@ struct ShowCommand: AsyncParsableCommand {
 
 struct DueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "due", abstract: "What is due: overdue first, then by urgency.",
-        discussion: "--statusline prints one short line for tmux or polybar, empty when nothing is due.")
+        commandName: "due", abstract: "What is due, in sections: Overdue, Today, This week, Later; by urgency within each.",
+        discussion: """
+        Each row shows its due time (and the recruiter's when their zone differs) and the id \
+        that `rapport done`, `snooze` and `dismiss` take. --json prints a flat array in the \
+        same order, each row with "section" and "overdue". --statusline prints one short \
+        line for tmux or polybar, empty when nothing is due.
+        """)
 
     @OptionGroup var global: GlobalOptions
     @Option(parsing: .unconditional, help: "How far ahead to look, like 7d or 36h (default 7d).") var within: String = "7d"
@@ -213,24 +210,18 @@ struct DueCommand: AsyncParsableCommand {
         if statusline { return try runStatusLine() }
         let ctx = try Context(global, forReading: true)
         let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
-        let all = Rules.deadlines(of: statuses)
+        let all = Rules.deadlines(of: statuses, now: ctx.now, policy: ctx.policy)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
+        let sections = Rules.Sections(now: ctx.now, policy: ctx.policy)
         if json {
-            try printJSON(shown.map { DeadlineJSON($0, db: ctx.db, now: ctx.now) })
+            try printJSON(shown.map { DeadlineJSON($0, db: ctx.db, sections: sections) })
             return
         }
         if shown.isEmpty {
             say("Nothing due in the next \(within).")
             return
         }
-        var t = Table(header: ["WHEN", "DUE", "KIND", "RECRUITER", "WHAT", "ID"])
-        let dates = DateText(timeZone: ctx.timeZone)
-        for d in shown {
-            t.rows.append([DateText.relative(d.due, now: ctx.now), dates.absolute(d.due), d.kind.rawValue,
-                           ctx.db.recruiters[d.recruiterID]?.name ?? "", d.title,
-                           (d.followUpID ?? d.messageID ?? d.expectationID).map(shortID) ?? ""])
-        }
-        say(t.render())
+        say(DueText.render(shown, db: ctx.db, now: ctx.now, timeZone: ctx.timeZone, sections: sections))
     }
 
     /// The status line from `status.cache` when it is valid for the store's files, the
@@ -257,23 +248,47 @@ struct DueCommand: AsyncParsableCommand {
         try ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
     }
 
-    /// `2 overdue · 1 at risk · 3 today` (empty when nothing is due), and the end of today.
+    /// `2 overdue · 1 at risk · 3 today` (empty when nothing is due), and the end of today:
+    /// the counts of `Rules.counts`, the same as the interface's title bar.
     func statusLine(_ ctx: Context, statuses: [UUID: RecruiterStatus]) -> (String, Date) {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = ctx.timeZone
-        let endOfToday = cal.date(byAdding: .day, value: 1, to: cal.startOfDay(for: ctx.now))!
-        var overdue = 0, today = 0, atRisk = 0
-        for s in statuses.values {
-            if s.flags.contains(.nonResponsiveRisk) || s.flags.contains(.nonResponsive) { atRisk += 1 }
-            for d in s.deadlines {
-                if d.due < ctx.now { overdue += 1 } else if d.due < endOfToday { today += 1 }
-            }
-        }
+        let c = Rules.counts(statuses, in: ctx.db, now: ctx.now, policy: ctx.policy)
         var parts: [String] = []
-        if overdue > 0 { parts.append("\(overdue) overdue") }
-        if atRisk > 0 { parts.append("\(atRisk) at risk") }
-        if today > 0 { parts.append("\(today) today") }
-        return (parts.joined(separator: " · "), endOfToday)
+        if c.overdue > 0 { parts.append("\(c.overdue) overdue") }
+        if c.atRisk > 0 { parts.append("\(c.atRisk) at risk") }
+        if c.today > 0 { parts.append("\(c.today) today") }
+        return (parts.joined(separator: " · "), Rules.Sections(now: ctx.now, policy: ctx.policy).endOfToday)
+    }
+}
+
+/// The deadline list as text, in sections (Overdue · Today · This week · Later), one
+/// aligned table: relative time, absolute time (the recruiter's too when it differs),
+/// kind, recruiter, what, and the id `done`, `snooze` and `dismiss` take.
+enum DueText {
+    static func render(_ shown: [Deadline], db: Database, now: Date, timeZone: TimeZone, sections: Rules.Sections) -> String {
+        let zones = BothZones(candidate: timeZone)
+        var t = Table(header: ["WHEN", "DUE", "KIND", "RECRUITER", "WHAT", "ID"])
+        for d in shown {
+            let r = db.recruiters[d.recruiterID]
+            let when = RelativeTime.due(d.due, now: now) + (d.snoozed ? " (snoozed)" : "")
+            t.rows.append([when, zones.both(d.due, zone: r?.timeZone), d.kind.rawValue, r?.name ?? "", d.title, d.shortID])
+        }
+        let lines = t.render().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let inSection = shown.map { sections.section(of: $0) }
+        var counts: [DeadlineSection: Int] = [:]
+        for section in inSection { counts[section, default: 0] += 1 }
+        var out: [String] = []
+        var current: DeadlineSection?
+        for (i, section) in inSection.enumerated() {
+            if section != current {
+                if current != nil { out.append("") }
+                let n = counts[section] ?? 0
+                out.append("\(section.title) (\(n))")
+                if current == nil { out.append("  " + lines[0]) }
+                current = section
+            }
+            out.append("  " + lines[i + 1])
+        }
+        return out.joined(separator: "\n")
     }
 }
 

@@ -75,6 +75,9 @@ struct Context {
     /// Decides and applies a change through the one mutation path: `build` runs under the
     /// store's lock on its fresh data (a `Workflows` builder), and the journal line records
     /// the command as its origin (`rapport undo` takes it back).
+    /// Once the journal line is on disk the change is acknowledged: a failure of later
+    /// housekeeping (an automatic compaction) is a warning on stderr (see
+    /// `Store.applyAcknowledged`).
     @discardableResult
     func apply(_ command: String, _ label: String, _ build: (Database) throws -> Change) throws -> Applied {
         try store.applyAcknowledged(origin: .cli(command), label: label, build)

@@ -23,7 +23,7 @@ struct TUICommand: AsyncParsableCommand {
         }
         let env = global.environment
         // No terminal: say so before touching the store or ncurses (no escape bytes).
-        guard App.hasTerminal(environment: env) else { fail(App.notATerminalMessage, code: 2) }
+        if let problem = App.terminalProblem(environment: env) { fail(problem, code: 2) }
         let paths: AppPaths, clock: Clock, config: RapportConfig
         do {
             paths = try global.paths()

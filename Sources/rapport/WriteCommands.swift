@@ -34,7 +34,7 @@ struct AddCommand: AsyncParsableCommand {
         // Checked before the store is opened: bad input creates nothing.
         _ = try Workflows.add(new, now: Date())
         let ctx = try Context(global)
-        let force = force, name = name
+        let force = force, name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         // Decided under the lock, against the store's current names.
         let applied = try ctx.apply("add", "Add \(new.name)") { db in
             let existing = sameName(name, in: db)
@@ -247,58 +247,6 @@ enum ItemLookup {
         case 1: return found[0]
         case 0: throw RapportError.failure("nothing has the id '\(query)' (see `rapport due`)")
         default: throw RapportError.usage("'\(query)' matches \(found.count) items; give more of the id")
-        }
-    }
-}
-
-struct DoneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "done",
-        abstract: "Mark a deadline done: a follow-up, an expectation met, or a message that needs no reply.")
-
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The id (or a unique prefix) shown by `rapport due`.") var id: String
-
-    func run() async throws {
-        let ctx = try Context(global)
-        let item = try ItemLookup.find(id, in: ctx.db)
-        let who = ctx.db.recruiters[item.recruiterID]?.name ?? "?"
-        let label: String
-        switch item {
-        case .followUp: label = "Follow-up with \(who) done"
-        case .message: label = "Message from \(who) marked as needing no reply"
-        case .expectation: label = "Expectation of \(who) closed"
-        }
-        try ctx.apply("done", label) { db in try Workflows.done(id: item.id, in: db, now: ctx.now) }
-        if case .message = item {
-            say("\(label) · \(turnLine(ctx, item.recruiterID))")
-        } else {
-            say(label)
-        }
-    }
-}
-
-struct SnoozeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "snooze", abstract: "Put a follow-up off until later.")
-
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The follow-up id (or a unique prefix).") var id: String
-    @Option(parsing: .unconditional, help: "Until when.") var until: String
-
-    func run() async throws {
-        let ctx = try Context(global)
-        guard case .followUp(let f) = try ItemLookup.find(id, in: ctx.db) else {
-            throw RapportError.usage("only follow-ups can be snoozed; \(id) is not one")
-        }
-        let d = try ctx.when(until, option: "--until")
-        if let problem = Workflows.snoozeProblem(f, until: d, now: ctx.now) {
-            let dates = DateText(timeZone: ctx.timeZone)
-            let due = dates.absolute(max(f.due, f.snoozedUntil ?? f.due))
-            throw RapportError.usage("--until \(dates.absolute(d)) \(problem) (due \(due))")
-        }
-        let who = ctx.db.recruiters[f.recruiterID]?.name ?? "?"
-        try ctx.commit("snooze", "Follow-up with \(who) snoozed until \(DateText(timeZone: ctx.timeZone).absolute(d))") { db in
-            try Workflows.snooze(id: f.id, in: db, until: d, now: ctx.now)
         }
     }
 }

@@ -13,7 +13,7 @@ struct NextChangeTests {
         let cal = BusinessCalendar(policy: policy, anchor: now)
         let midnight = cal.adding(calendarDays: 1, to: cal.startOfDay(now))
         var out: [String] = []
-        for d in Rules.deadlines(of: statuses) {
+        for d in Rules.deadlines(of: statuses, now: now, policy: policy) {
             out.append("\(d.id) \(d.due < now ? "overdue" : d.due < midnight ? "today" : "later")")
         }
         for s in statuses.values where s.flags.contains(.nonResponsive) || s.flags.contains(.nonResponsiveRisk) {
@@ -47,7 +47,9 @@ struct NextChangeTests {
         w.followUp(ana, due: wall("2026-03-10 16:00"))
         #expect(Rules.nextChange(in: w.db, now: now, policy: .newYork) == wall("2026-03-10 16:00"))
         w.interview(ana, at: wall("2026-03-10 11:00"), minutes: 45)
-        #expect(Rules.nextChange(in: w.db, now: now, policy: .newYork) == wall("2026-03-10 11:45"))
+        // Its start (the interview row goes), then its end (the thank-you comes).
+        #expect(Rules.nextChange(in: w.db, now: now, policy: .newYork) == wall("2026-03-10 11:00"))
+        #expect(Rules.nextChange(in: w.db, now: wall("2026-03-10 11:00:01"), policy: .newYork) == wall("2026-03-10 11:45"))
         w.message(ana, .inbound, wall("2026-03-10 09:30"))
         #expect(Rules.nextChange(in: w.db, now: now, policy: .newYork) == wall("2026-03-10 09:30"))
         // A done follow-up no longer counts; a snoozed one counts at its snooze time.

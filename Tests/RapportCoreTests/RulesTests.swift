@@ -400,8 +400,14 @@ import Testing
         #expect(all[worst]!.flags == [.nonResponsiveRisk, .replyOverdue, .thankYouDue, .followUpOverdue, .noShow, .duplicateSubmission])
         #expect(all[nr]!.flags == [.nonResponsive, .replyDue, .duplicateSubmission])
         #expect(all[nr]!.urgency > all[worst]!.urgency)
+        // Sections come first (Overdue · Today · This week · Later); within a section a
+        // non-responsive recruiter's deadline outranks a sooner one of another recruiter.
+        w.followUp(worst, due: wall("2026-03-02 11:00"))
         let due = Rules.deadlines(in: w.db, now: now, policy: .newYork)
-        #expect(due.prefix(3).allSatisfy { $0.recruiterID == nr }, "their deadlines come first too")
+        let sections = Rules.Sections(now: now, policy: .newYork)
+        let today = due.filter { sections.section(of: $0) == .today }
+        #expect(today.map(\.recruiterID) == [nr, worst], "their deadlines come first in their section")
+        #expect(today[0].due > today[1].due)
     }
 
     @Test func deadlinesOverdueFirstThenByHowMuchThenSoonest() {
@@ -417,7 +423,7 @@ import Testing
         let due = Rules.deadlines(in: w.db, now: now, policy: .newYork)
         let order = due.map { $0.followUpID ?? $0.messageID }
         #expect(order == [late, lateReply, soonest, soon, far])
-        #expect(Rules.deadlines(of: Rules.evaluate(w.db, now: now, policy: .newYork)) == due)
+        #expect(Rules.deadlines(of: Rules.evaluate(w.db, now: now, policy: .newYork), now: now, policy: .newYork) == due)
         #expect(due.map(\.urgency) == due.map(\.urgency).sorted(by: >))
     }
 

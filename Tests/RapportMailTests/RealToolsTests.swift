@@ -122,7 +122,11 @@ import Testing
                                            "--", "joerg@headhunt.example"], input: Data("Danke, Jörg — Dienstag passt.\n".utf8))
         #expect(out.status == 0, "\(out.stderr)")
         #expect(!box.files(in: sent + "/cur").isEmpty || !box.files(in: sent + "/new").isEmpty)
-        let r = try box.rapport(["ingest", "--maildir", inbox, "--maildir", sent], env: ["RAPPORT_ME_ADDRESSES": "me@example.com"])
+        // Who you are comes from config.toml's [me] addresses.
+        let configDir = box.root.appendingPathComponent("config/rapport")
+        try FileManager.default.createDirectory(at: configDir, withIntermediateDirectories: true)
+        try Data("[me]\naddresses = [\"Me@Example.com\"]\n".utf8).write(to: configDir.appendingPathComponent("config.toml"))
+        let r = try box.rapport(["ingest", "--maildir", inbox, "--maildir", sent])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("2 out"), "\(r.stdout)")
         let thread = try box.document().messages.filter { $0.recruiterID == Self.joerg }.sorted { $0.at < $1.at }

@@ -16,6 +16,8 @@ struct FormatTests {
         #expect(RelativeTime.due(now.addingTimeInterval(3 * 3600 + 59), now: now) == "due in 3h")
         #expect(RelativeTime.due(now.addingTimeInterval(45 * 60), now: now) == "due in 45m")
         #expect(RelativeTime.due(now.addingTimeInterval(30), now: now) == "due now")
+        #expect(RelativeTime.due(now, now: now) == "due now")
+        #expect(RelativeTime.due(now.addingTimeInterval(-1), now: now) == "overdue <1m")  // counted overdue: it says so
         #expect(RelativeTime.due(now.addingTimeInterval(-21 * 86400), now: now) == "overdue 3w")
         #expect(Format.ago(now.addingTimeInterval(-7200), now: now) == "2h ago")
     }
@@ -40,7 +42,7 @@ struct FormatTests {
         let t = Sample.state(width: 80, height: 24, db: db)
         #expect(t.deadlineTitlesNameRecruiter)
         let row = Screen.render(t).line(t.layout.deadlines.y + 1)
-        #expect(row.hasPrefix("› overdue 3w   Reply to José Müller"))
+        #expect(row.hasPrefix("› Overdue   overdue 3w  Thu 09:00 Reply to José Müller"))
         #expect(row.components(separatedBy: "José Müller").count == 2) // once, in the title
     }
 }

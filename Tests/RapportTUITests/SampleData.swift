@@ -70,7 +70,7 @@ enum Sample {
     /// days after an unanswered inbound, risk after a week, and open follow-ups.
     static let rules = StatusSource(
         evaluate: { db, now, _ in evaluate(db, now: now) },
-        deadlines: { statuses in
+        deadlines: { statuses, _, _ in
             statuses.values.flatMap { $0.deadlines }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
         })
 

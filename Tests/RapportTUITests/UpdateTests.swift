@@ -99,7 +99,8 @@ struct UpdateTests {
         #expect(s.sort == .name && s.selectedRecruiterID == last.id && s.recruiterCursor == 1)
         #expect(s.recruiterTop == 0)
         let after = Screen.render(s).text.components(separatedBy: "\n")[s.layout.recruiters.y]
-        #expect(!after.contains("more"))
+        #expect(!after.contains("↑"))
+        #expect(after.contains("↓ \(40 - s.layout.bodyRows(.recruiters)) more"))
     }
 
     @Test("Tab and Shift-Tab cycle the panes both ways")
@@ -327,7 +328,8 @@ struct KeymapTests {
         #expect(keymap.command(for: .char("q"), mode: .panes) == .close)
         #expect(keymap.command(for: .escape, mode: .panes) == .cancel)
         #expect(keymap.command(for: .ctrl("l"), mode: .panes) == .redraw)
-        #expect(keymap.command(for: .char("X"), mode: .panes) == nil)
+        #expect(keymap.command(for: .char("X"), mode: .panes) == .dismiss)
+        #expect(keymap.command(for: .char("Y"), mode: .panes) == nil)
     }
 
     @Test("inside help, q, Esc and ? close it and Tab does nothing")
@@ -397,6 +399,7 @@ struct StyleTests {
         let buf = Screen.render(s)
         let y = s.layout.deadlines.y + 2 // second row: overdue 12d, not selected
         #expect(buf.line(y).contains("overdue 12d"))
-        #expect(buf[2, y].style.role == .danger)
+        let x = 2 + DeadlinesView.sectionWidth + 1  // the section column, then the time
+        #expect(buf[x, y].style.role == .danger)
     }
 }

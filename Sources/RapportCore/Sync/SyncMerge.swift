@@ -128,6 +128,8 @@ func register(of change: Change) -> String? {
     case .setChecklistItem(_, let i, _): return "checklist \(i)"
     case .addReferral(_, let r): return "referral \(r.id.uuidString.lowercased())"
     case .removeReferral(_, let id): return "referral \(id.uuidString.lowercased())"
+    case .dismissDeadline(_, let d): return "dismissal \(d.deadline)"
+    case .undismissDeadline(_, let deadline): return "dismissal \(deadline)"
     default: return nil
     }
 }
@@ -150,6 +152,9 @@ func registers(of r: Recruiter) -> [String: String] {
     for e in r.emails { out["e-mail \(e.lowercased())"] = e }
     for (k, v) in r.checklist.done { out["checklist \(k)"] = iso(v) }
     for ref in r.referrals { out["referral \(ref.id.uuidString.lowercased())"] = ref.name }
+    for d in r.dismissals {
+        out["dismissal \(d.deadline)"] = iso(d.at) + (d.until.map { " until \(iso($0))" } ?? "") + (d.reason.map { " (\($0))" } ?? "")
+    }
     return out
 }
 
@@ -226,7 +231,7 @@ extension MergeState {
         case .removeFollowUp(let id): removeChild(id, owner: database.followUps[id]?.recruiterID, c, w, seen)
         case .removeExpectation(let id): removeChild(id, owner: database.expectations[id]?.recruiterID, c, w, seen)
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
-             .setChecklistItem, .setAgenda, .addReferral, .removeReferral:
+             .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let rid = c.fieldTarget, let reg = register(of: c), alive(rid, w, seen),
                   let before = database.recruiters[rid] else { return }
             guard (try? database.apply(c)) != nil, let after = database.recruiters[rid] else { return }
