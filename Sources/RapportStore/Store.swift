@@ -413,7 +413,7 @@ public final class Store {
 
     /// Reads snapshot + journal from scratch (under the lock).
     private func reload(canRepair: Bool) throws {
-        let l = try StoreLoader.load(paths)
+        let l = try StoreLoader.load(paths, useCache: true)
         readOnly = l.version > Snapshot.currentVersion
         if readOnly {
             let banner = "store.json was written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)): opened read-only, changes are refused"
@@ -431,7 +431,17 @@ public final class Store {
         snapshotID = l.snapshotID
         journalID = l.journalID
         generation += 1
+        // Decoded from JSON (or a long journal replayed): the next process reads the cache.
+        if let source = l.cacheToWrite, !readOnly { writeCache(source) }
         if let torn = l.torn { try handleTorn(torn, canRepair: canRepair) }
+    }
+
+    /// Writes `store.cache` for the database as it is now, which must be exactly the
+    /// snapshot `source` names plus the first `journalOffset` bytes of the journal.
+    private func writeCache(_ source: DatabaseCache.Source) {
+        DatabaseCache.write(.init(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
+                                  seq: seq, journalCovered: journalOffset, journalLines: journalLines),
+                            source: source, paths: paths, fs: fs)
     }
 
     /// Picks up what other processes did since we last looked (under the lock).
@@ -531,7 +541,7 @@ public final class Store {
         generation += 1
         // The snapshot is durable; lines up to `seq` are now skipped on load, so a failure
         // to truncate below loses nothing.
-        guard try Sys.status(paths.journal) != nil else { return }
+        guard try Sys.status(paths.journal) != nil else { return writeCacheAfterCompaction(bytes) }
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { return }
         defer { Glibc.close(fd) }
@@ -541,15 +551,29 @@ public final class Store {
             journalSeenSize = 0
             journalLines = 0
             journalID = try? Sys.fstat(fd, paths.journal)
+            writeCacheAfterCompaction(bytes)
         } else {
             notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
         }
     }
 
+    /// The next process opens from the cache instead of decoding the snapshot just written
+    /// (`bytes`), with the journal empty (or holding only lines the snapshot has).
+    private func writeCacheAfterCompaction(_ bytes: [UInt8]) {
+        guard journalOffset == 0, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) else { return }
+        var c = DatabaseCache.Contents(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
+                                       seq: seq, journalCovered: 0, journalLines: 0)
+        // As the snapshot has them: flags only in the table.
+        c.recruiterFlagsCleared = true
+        DatabaseCache.write(c, source: DatabaseCache.Source(snapshot: id, snapshotHash: DatabaseCache.hash(bytes), journalHash: DatabaseCache.hash([])),
+                            paths: paths, fs: fs)
+    }
+
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
     private func removeLeftoverTempFiles(besides target: String) {
-        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-"]
+        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
+                        ".\(DatabaseCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             where prefixes.contains(where: { name.hasPrefix($0) }) {

@@ -81,10 +81,33 @@ struct UndoHistory: Sendable {
     /// `undo.jsonl`, not read yet, and the snapshot `seq` its groups must not go beyond.
     private var pendingFile: (path: String, upTo: Int)?
 
+    /// Journal lines already folded into the database (from `store.cache`) whose groups
+    /// are not read yet: the journal's path and how many bytes from its start.
+    private var pendingJournal: (path: String, length: Int, after: Int)?
+
     init() {}
 
-    /// A history whose older groups are in `path`, read when first needed.
-    init(file path: String, upTo seq: Int) { pendingFile = (path, seq) }
+    /// A history whose older groups are in `path`, read when first needed; with `journal`,
+    /// also the groups of the journal's first bytes (lines already in the database).
+    init(file path: String, upTo seq: Int, journal: (path: String, length: Int)? = nil) {
+        pendingFile = (path, seq)
+        if let journal { pendingJournal = (journal.path, journal.length, seq) }
+    }
+
+    /// Puts the groups of the pending journal bytes before the ones recorded since (the
+    /// lines after them). An unreadable prefix leaves those groups out.
+    private mutating func loadPendingJournal() {
+        guard let p = pendingJournal else { return }
+        pendingJournal = nil
+        guard let bytes = try? Sys.readFile(p.path), bytes.count >= p.length else { return }
+        var early = UndoHistory()
+        for line in bytes[0..<p.length].split(separator: 0x0A) where !line.isEmpty {
+            guard let jl = try? StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) else { continue }
+            if jl.seq > p.after { early.record(jl) }
+        }
+        for g in groups { early.append(g) }
+        groups = early.groups
+    }
 
     /// The first line of `undo.jsonl`: the snapshot `seq` it was written with.
     private struct Header: Codable { var undoHistoryOfSeq: Int }
@@ -92,6 +115,7 @@ struct UndoHistory: Sendable {
     /// Reads `undo.jsonl` (once) and puts its groups before the journal's. An unreadable
     /// file only empties the older history.
     mutating func materialize() {
+        loadPendingJournal()
         guard let p = pendingFile else { return }
         pendingFile = nil
         guard let bytes = try? Sys.readFile(p.path) else { return }
@@ -114,6 +138,7 @@ struct UndoHistory: Sendable {
     /// byte by byte, never decoded.
     func steps() -> [UndoStep] {
         var h = self
+        h.loadPendingJournal()
         if let p = pendingFile {
             h.pendingFile = nil
             let fromJournal = h.groups
@@ -235,6 +260,7 @@ struct UndoHistory: Sendable {
     /// the last `limit`. Lines of a file never read are copied as they are when it was
     /// written for the snapshot now loaded (its header says so).
     mutating func encodeFile(seq: Int) throws -> [UInt8] {
+        loadPendingJournal()
         var raw: [ArraySlice<UInt8>] = []
         if let p = pendingFile {
             let bytes = (try? Sys.readFile(p.path)) ?? nil
