@@ -22,6 +22,10 @@ enum StoreLoader {
         var fromCache = false
         /// Set when `store.cache` should be written for what was loaded: its source.
         var cacheToWrite: DatabaseCache.Source?
+        /// The hash of the snapshot's bytes (when loaded for the cache), and how much of
+        /// the journal a valid `store.cache` covers (nil: none found).
+        var snapshotHash: UInt64?
+        var cacheCovers: Int?
     }
 
     struct Replay {
@@ -58,6 +62,7 @@ enum StoreLoader {
         let r = try replay(journal, into: &db, seq: &seq, history: &history, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
         var l = Loaded(db: db, flags: flags, history: history, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
                        journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
+        l.snapshotHash = snapshotHash
         // Decoded from JSON: the next process should not have to. The identity is the one
         // taken before reading (a snapshot replaced since then makes the cache stale, never wrong).
         if let cacheIdentity, let snapshotHash, version == Snapshot.currentVersion, cacheIdentity.size == UInt64(snapshotID?.size ?? -1) {
@@ -84,6 +89,8 @@ enum StoreLoader {
                        journalConsumed: c.journalCovered + r.consumed, journalLines: c.journalLines + r.lines, torn: r.torn,
                        snapshotID: snapshotID, journalID: journalID)
         l.fromCache = true
+        l.snapshotHash = c.snapshotHash
+        l.cacheCovers = c.journalCovered
         // A long tail replayed on top: fold it into the cache for the next process.
         if r.consumed > DatabaseCache.rewriteAfterJournalBytes, let id = c.snapshot {
             l.cacheToWrite = DatabaseCache.Source(snapshot: id, snapshotHash: c.snapshotHash,

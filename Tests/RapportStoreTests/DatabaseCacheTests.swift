@@ -270,4 +270,27 @@ import RapportCore
         expectSame(l, try fromJSON(dir.paths))
         #expect(l.db == s.database)
     }
+
+    @Test func closingWithoutCompactingLeavesTheJournalAndACacheThatCoversIt() throws {
+        let dir = TempDir()
+        let s = try richStore(dir.paths)
+        let a = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        for i in 0..<3 {
+            try s.apply(origin: .tui(session: "t"), label: "tui \(i)") { _ in
+                .putMessage(Message(recruiterID: a, direction: .outbound, at: t0.addingTimeInterval(Double(3000 + i))))
+            }
+        }
+        let snapshot = bytes(dir.paths.snapshot)!, journal = bytes(dir.paths.journal)!
+        try s.close(compact: false)
+        #expect(bytes(dir.paths.snapshot)! == snapshot && bytes(dir.paths.journal)! == journal, "nothing canonical rewritten")
+        let c = try #require(DatabaseCache.load(dir.paths, journal: journal))
+        #expect(c.journalCovered == journal.count && c.journalLines == 3)
+        let l = try StoreLoader.load(dir.paths, useCache: true)
+        #expect(l.fromCache)
+        expectSame(l, try fromJSON(dir.paths))
+        // The session's undo groups are still there for the next process.
+        let next = try Store.open(dir.paths)
+        #expect(next.latestGroup(origin: .tui(session: "t"))?.label == "tui 2")
+        #expect(next.undoSteps.suffix(3).map(\.label) == ["tui 0", "tui 1", "tui 2"])
+    }
 }
