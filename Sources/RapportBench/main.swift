@@ -23,7 +23,8 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
         switch args[2] {
         case "compact": try store.compact()
         case "log":
-            guard let r = store.database.recruitersByName.first else { exit(1) }
+            // As `rapport log ID` finds it: by id, without sorting anyone by name.
+            guard let id = store.database.recruiters.keys.min(by: uuidLess), let r = store.database.recruiters[id] else { exit(1) }
             try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { _ in
                 .putMessage(Message(recruiterID: r.id, direction: .inbound, channel: .email, at: Clock.system.now()))
             }

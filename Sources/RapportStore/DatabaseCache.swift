@@ -317,6 +317,7 @@ extension DatabaseCache {
             let recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
             var position: [UUID: UInt32] = [:]
             position.reserveCapacity(recruiters.count)
+            count(db.messageCount)
             count(recruiters.count)
             for (k, r) in recruiters.enumerated() {
                 position[r.id] = UInt32(k)
@@ -510,10 +511,13 @@ extension DatabaseCache {
         }
 
         mutating func database() throws -> (Database, [UUID: [FlagRecord]]) {
+            let total = try count()
             let nr = try count()
             var recruiters: [Recruiter] = []
             recruiters.reserveCapacity(nr)
-            var messages: [Message] = []
+            var threads: [[Message]] = []
+            threads.reserveCapacity(nr)
+            var seen = 0
             for _ in 0..<nr {
                 let id = try uuid(), name = try string(), firm = try optionalString()
                 let kind = try pick(kinds), targeting = try pick(targetings)
@@ -540,12 +544,15 @@ extension DatabaseCache {
                                             status: status, statusUntil: statusUntil, created: created, flags: flags,
                                             checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown))
                 let nm = try count()
-                messages.reserveCapacity(messages.count + nm)
+                var thread: [Message] = []
+                thread.reserveCapacity(nm)
                 for _ in 0..<nm {
-                    messages.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
+                    thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
                                             channel: try pick(channels), at: try date(), subject: try optionalString(),
                                             body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
                 }
+                threads.append(thread)
+                seen += nm
             }
             func owner() throws -> UUID {
                 let k = Int(try u32())
@@ -587,7 +594,8 @@ extension DatabaseCache {
                 guard flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
             }
             let top = try extra()
-            let db = try Database.bulk(recruiters: recruiters, messages: messages, opportunities: opportunities,
+            guard seen == total else { throw Bad() }
+            let db = try Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
                                        followUps: followUps, expectations: expectations, extra: top)
             return (db, flags)
         }
