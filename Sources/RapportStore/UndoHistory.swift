@@ -264,7 +264,7 @@ struct UndoHistory: Sendable {
         var raw: [ArraySlice<UInt8>] = []
         if let p = pendingFile {
             let bytes = (try? Sys.readFile(p.path)) ?? nil
-            let lines = bytes?.split(separator: 0x0A) ?? []
+            let lines = bytes.map { Sys.lines($0) } ?? []
             if let first = lines.first, let h = try? StoreCoding.decoder.decode(Header.self, from: Data(first)),
                h.undoHistoryOfSeq <= p.upTo {
                 raw = Array(lines.dropFirst())

@@ -293,4 +293,17 @@ import RapportCore
         #expect(next.latestGroup(origin: .tui(session: "t"))?.label == "tui 2")
         #expect(next.undoSteps.suffix(3).map(\.label) == ["tui 0", "tui 1", "tui 2"])
     }
+
+    @Test func lineSplitAndSearchHelpersMatchTheGenericOnes() {
+        for text in ["", "\n", "a", "a\n", "\n\na\n\nbc\n", "abc\ndef", String(repeating: "xy\n", count: 50)] {
+            let b = Array(text.utf8)
+            #expect(Sys.lines(b).map(Array.init) == b.split(separator: 0x0A).map(Array.init), "\(text)")
+        }
+        let hay = Array("aab aabab abab".utf8)
+        for needle in ["ab", "abab", "b a", "x", "aab aabab abab", "aab aabab ababx", "a"] {
+            let n = Array(needle.utf8)
+            #expect(Sys.firstRange(of: n, in: hay) == hay.firstRange(of: n), "\(needle)")
+        }
+        #expect(Sys.firstRange(of: [1], in: []) == nil)
+    }
 }
