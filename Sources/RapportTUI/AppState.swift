@@ -114,14 +114,6 @@ public struct MisspeltWord: Equatable, Sendable {
     }
 }
 
-/// One step of the session's undo history: the change and its inverse, computed
-/// before the change was applied.
-public struct UndoEntry: Equatable, Sendable {
-    public var change: Change
-    public var inverse: Change
-    public var label: String
-}
-
 /// How the recruiter list is sorted (`S` cycles).
 public enum SortMode: String, CaseIterable, Sendable {
     case urgency
@@ -155,11 +147,6 @@ public struct AppState: Sendable {
     public var overlays: [Overlay] = []
     public var statusMessage: StatusMessage?
 
-    /// Undo and redo stacks (newest last), and which one the last persisted change came
-    /// from, so a change the store refused is taken off again.
-    public var undoStack: [UndoEntry] = []
-    public var redoStack: [UndoEntry] = []
-    var lastPersist: PersistKind?
     /// The last `/` query, for n / N.
     public var lastSearch: String?
     /// Only recruiters with this flag are listed (`F`).
@@ -369,7 +356,7 @@ public struct AppState: Sendable {
             case nil: return .panes
             }
         case .help: return .help
-        case .form: return .form
+        case .form(let f): return f.focusedKind == .lines ? .formLines : .form
         case .confirm: return .confirm
         case .menu: return .menu
         case .search: return .search

@@ -52,12 +52,15 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         pasteIntoField(&state, text)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
-    case .applied(let change, let inverse):
-        applied(&state, change, inverse: inverse)
+    case .applied:
+        // Nothing to keep here: the store's undo history has the change and its inverse.
+        break
     case .saveFailed(let message):
-        saveFailed(&state, message)
-    case .replayRefused:
-        replayRefused(&state)
+        state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+    case .replayed(let back, let label):
+        replayed(&state, back: back, label: label)
+    case .replayRefused(let message):
+        state.statusMessage = StatusMessage(message, isError: true)
     case .draftEdited(let text):
         return draftEdited(&state, text)
     case .spellChecked(let result):
@@ -74,7 +77,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .confirm, .search, .editor, .draft: break
+    case .form, .formLines, .confirm, .search, .editor, .draft: break
     }
     return []
 }
@@ -121,7 +124,7 @@ extension ModeTable {
         Binding([.char("X")], .dismiss, section: "Deadlines", help: "dismiss the selected deadline, with a reason"),
         Binding([.char("m")], .statusMenu, section: "Recruiters", help: "set the relationship status (form)"),
 
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo this session's last change (many levels)", hint: "undo"),
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
 
         Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
