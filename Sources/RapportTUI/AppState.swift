@@ -32,13 +32,17 @@ public enum Overlay: Equatable, Sendable {
     case editor(TextField)
     /// A draft reply: spell check, send-time warning, then copy and log.
     case review(Draft)
+    /// A question about a draft, answered with one of its keys (Drafts.swift).
+    case ask(Question)
 }
 
-/// "Delete Dana Smith and her 12 messages?" — y applies the change.
+/// "Delete Dana Smith and 12 messages?" — y applies the change. `detail` says which
+/// record it is (firm, e-mail, short id), so two people of one name are told apart.
 public struct Confirm: Equatable, Sendable {
     public var question: String
     public var change: Change
     public var label: String
+    public var detail: String = ""
 }
 
 /// A list to pick from: the flag filter, or the reply template.
@@ -52,6 +56,49 @@ public struct Menu: Equatable, Sendable {
     public var items: [String]
     public var cursor: Int = 0
     public var purpose: Purpose
+}
+
+/// Which recruiters the list shows (`F`): those with a flag, those whose turn it is to
+/// hear from the candidate (targeted, a reply owed: the title's "your turn"), the
+/// blanket ones (mass mailers), or the declined ones.
+public enum RecruiterFilter: Equatable, Sendable {
+    case flag(Flag)
+    case yourTurn
+    case blanket
+    case declined
+
+    /// The menu's entries after "all recruiters", in order.
+    public static let menu: [RecruiterFilter] = Flag.allCases.map { .flag($0) } + [.yourTurn, .blanket, .declined]
+
+    public func admits(_ r: Recruiter, _ s: RecruiterStatus?) -> Bool {
+        switch self {
+        case .flag(let f): return s?.flags.contains(f) ?? false
+        case .yourTurn:
+            return r.targeting != .blanket && s?.turn == .mine && (s?.deadlines.contains { $0.kind == .reply } ?? false)
+        case .blanket: return r.targeting == .blanket
+        case .declined: return r.status == .declined
+        }
+    }
+
+    /// "flagged reply-overdue", "your turn", "blanket", "declined": the pane title's words.
+    public var name: String {
+        switch self {
+        case .flag(let f): return "flagged \(f.rawValue)"
+        case .yourTurn: return "your turn"
+        case .blanket: return "blanket"
+        case .declined: return "declined"
+        }
+    }
+
+    /// The menu entry, without its count.
+    var menuLabel: String {
+        switch self {
+        case .flag(let f): return "\(FlagGlyph.glyph(f)) \(f.rawValue)"
+        case .yourTurn: return "your turn (a reply owed)"
+        case .blanket: return "blanket (mass mailers)"
+        case .declined: return "declined"
+        }
+    }
 }
 
 /// The `/` prompt: the query and where the selection was when it opened.
@@ -76,6 +123,30 @@ public struct Draft: Equatable, Sendable {
     public var spelling: Spelling?
     /// The send-time warning for the recruiter's zone, if outside their hours.
     public var sendWarning: String?
+    /// The text the draft started from (the filled template, or the draft resumed): a
+    /// draft still equal to it has nothing to lose.
+    public var original: String
+    /// The text last asked to be saved beside the store, nil when none was.
+    public var lastSaved: String?
+    /// The misspelling selected in the review (`a` adds its word to the dictionary).
+    public var spellCursor = 0
+
+    public init(recruiterID: UUID, purpose: Purpose, text: String, spelling: Spelling? = nil,
+                sendWarning: String? = nil, original: String? = nil, lastSaved: String? = nil) {
+        self.recruiterID = recruiterID
+        self.purpose = purpose
+        self.text = text
+        self.spelling = spelling
+        self.sendWarning = sendWarning
+        self.original = original ?? text
+        self.lastSaved = lastSaved
+    }
+
+    /// The words the spell check flagged, in order.
+    public var misspellings: [MisspeltWord] {
+        if case .checked(_, let found)? = spelling { return found }
+        return []
+    }
 
     /// Subject and body parsed from the text.
     public var parts: (subject: String?, body: String) {
@@ -149,14 +220,23 @@ public struct AppState: Sendable {
 
     /// The last `/` query, for n / N.
     public var lastSearch: String?
-    /// Only recruiters with this flag are listed (`F`).
-    public var filter: Flag?
+    /// "Now" is fixed (`RAPPORT_NOW`): the title bar says so, with the year, so a
+    /// screen is never read as today's by mistake.
+    public var clockIsFixed = false
+    /// Only these recruiters are listed (`F`).
+    public var filter: RecruiterFilter?
     public var sort: SortMode = .urgency
     /// Reply templates (shipped plus the user's) and `{my_name}`, loaded at start.
     public var templates: [MessageTemplate] = Templates.shipped
     public var myName: String?
     /// The last reply drafted, for `y`.
     public var lastDraft: String?
+    /// Drafts in progress kept beside the store, by recruiter (loaded at start, then kept
+    /// in step with the saves and removals this session asks for).
+    public var savedDrafts: [UUID: SavedDraft] = [:]
+    /// The recruiter whose draft was just sent: its saved copy is removed once the store
+    /// has the message.
+    var sentDraft: UUID?
     /// A recruiter just added: selected when the store's data comes back.
     public var pendingSelection: UUID?
 
@@ -280,7 +360,7 @@ public struct AppState: Sendable {
         // Sort keys computed once per recruiter, not per comparison.
         let keyed: [(UUID, Double, Int, String)] = recruiters.values.compactMap { r in
             let s = st[r.id]
-            if let f = filter, !(s?.flags.contains(f) ?? false) { return nil }
+            if let f = filter, !f.admits(r, s) { return nil }
             if let ally { return (r.id, Double(ally[r.id] ?? 0), s?.turn == .mine ? 0 : 1, r.name.lowercased()) }
             switch sort {
             case .urgency: return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
@@ -328,13 +408,25 @@ public struct AppState: Sendable {
     /// The selected recruiter's thread as display lines at the current width.
     public var threadLines: [ThreadLine] {
         guard let id = selectedRecruiterID else { return [] }
-        return ThreadLine.lines(for: db.thread(id), width: layout.messages.width, now: now, timeZone: timeZone)
+        return ThreadLine.lines(for: db.thread(id), events: ThreadEvent.of(id, in: db, now: now, timeZone: timeZone),
+                                width: layout.messages.width, now: now, timeZone: timeZone)
     }
+
+    /// Rows under the thread's header naming the selected recruiter's flags (one per
+    /// flag, as many as the pane spares: up to 3 from 10 rows, else 1 from 5).
+    public var threadFlagRows: Int {
+        guard let id = selectedRecruiterID, let n = statuses[id]?.flags.count, n > 0 else { return 0 }
+        let body = layout.bodyRows(.messages)
+        return min(n, body >= 10 ? 3 : body >= 5 ? 1 : 0)
+    }
+
+    /// Rows of thread lines in the Messages pane, under the header and the flag rows.
+    public var threadRows: Int { max(0, layout.bodyRows(.messages) - threadFlagRows) }
 
     /// The message the Messages pane points at: the newest one at least partly in view.
     public var selectedMessageID: UUID? {
         let lines = threadLines
-        let rows = layout.bodyRows(.messages)
+        let rows = threadRows
         let scroll = min(threadScroll, max(0, lines.count - rows))
         var i = lines.count - scroll - 1
         while i >= 0 {
@@ -362,10 +454,11 @@ public struct AppState: Sendable {
         case .search: return .search
         case .editor: return .editor
         case .review: return .draft
+        case .ask: return .ask
         }
     }
 
     var maxThreadScroll: Int {
-        max(0, threadLines.count - layout.bodyRows(.messages))
+        max(0, threadLines.count - threadRows)
     }
 }

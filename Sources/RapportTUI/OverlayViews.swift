@@ -45,6 +45,7 @@ extension Screen {
         case .search: break // drawn in the status bar
         case .editor(let t): EditorView.draw(&buf, state, t)
         case .review(let d): ReviewView.draw(&buf, state, d)
+        case .ask(let q): QuestionView.draw(&buf, state, q)
         }
     }
 }
@@ -119,14 +120,45 @@ enum FormView {
 }
 
 enum ConfirmView {
+    static let keys = "y or Enter: yes (u undoes) · n or Esc: no"
+    static let shortKeys = "y: yes (u undoes) · n: no"
+
+    static func keys(inner: Int) -> String { DisplayWidth.of(keys) <= inner ? keys : shortKeys }
+
+    /// The question, what it is about and the keys, wrapped to fit: at most 76 columns
+    /// wide, narrower on a narrow screen, as tall as the wrapped text needs.
+    static func lines(_ c: Confirm, inner: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for l in Text.wrap(Text.visible(c.question), width: inner) { out.append((l, Style(.warning, bold: true))) }
+        if !c.detail.isEmpty {
+            for l in Text.wrap(Text.visible(c.detail), width: inner) { out.append((l, Style(.normal))) }
+        }
+        out.append(("", .plain))
+        for l in Text.wrap(keys(inner: inner), width: inner) { out.append((l, Style(.muted))) }
+        return out
+    }
+
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ c: Confirm) {
-        let width = min(max(DisplayWidth.of(c.question) + 6, 40), state.width - 2)
-        let box = Screen.centredBox(state, width: width, height: 6)
+        let widest = max(DisplayWidth.of(Text.visible(c.question)), DisplayWidth.of(Text.visible(c.detail)), DisplayWidth.of(keys))
+        let width = min(max(widest + 4, 40), 76, state.width - 2)
+        let inner = max(1, width - 4)
+        var lines = lines(c, inner: inner)
+        let box = Screen.centredBox(state, width: width, height: lines.count + 4)
         Screen.drawBox(&buf, box, title: "Confirm")
-        guard box.height >= 5 else { return }
-        buf.put(Text.truncate(c.question, to: box.width - 4), x: box.x + 2, y: box.y + 2, style: Style(.warning, bold: true))
-        buf.put("y or Enter: yes (u undoes) · n or Esc: no", x: box.x + 2, y: box.y + 3, maxWidth: box.width - 4,
-                style: Style(.muted))
+        guard box.height >= 3 else { return }
+        // Inside the border: a blank row above and below when there is room. On a short
+        // screen the question's start and the keys stay; the middle goes.
+        let inside = box.height - 2
+        let padded = inside >= lines.count + 2
+        let rows = padded ? lines.count : inside
+        if lines.count > rows {
+            let keyLines = Text.wrap(keys(inner: inner), width: inner).count
+            lines = Array(lines.prefix(max(0, rows - keyLines))) + Array(lines.suffix(min(keyLines, rows)))
+        }
+        let top = box.y + 1 + (padded ? 1 : 0)
+        for (i, (text, style)) in lines.enumerated() {
+            buf.put(text, x: box.x + 2, y: top + i, maxWidth: inner, style: style)
+        }
     }
 }
 
@@ -163,7 +195,7 @@ enum MenuView {
 enum EditorView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ t: TextField) {
         let box = Screen.centredBox(state, width: 90, height: state.height - 2)
-        Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc cancels")
+        Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc closes (asks if changed)")
         Screen.drawTextArea(&buf, t, x: box.x + 2, y: box.y + 1, width: box.width - 4, rows: box.height - 2, focused: true)
     }
 }
@@ -246,15 +278,20 @@ enum ReviewView {
         case .checked(let engine, let found)? where found.isEmpty:
             out.append(("Spelling: no misspellings (\(engine))", Style(.good)))
         case .checked(_, let found)?:
-            out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits):", Style(.warning, bold: true)))
+            out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits · j/k select · a adds to your dictionary):",
+                        Style(.warning, bold: true)))
             // The checker counts lines from the body and columns from 0; the user reads
             // the whole draft (subject line first), 1-based, as `rapport spell` prints.
             let above = bodyLineOffset(d.text)
-            for m in found.prefix(6) {
+            let cursor = AppState.clamp(d.spellCursor, count: found.count)
+            let top = AppState.scrolled(top: 0, cursor: cursor, rows: 6, count: found.count)
+            if top > 0 { out.append(("  … \(top) more above", Style(.warning))) }
+            for (i, m) in found.enumerated().dropFirst(top).prefix(6) {
                 let sugg = m.suggestions.prefix(4).joined(separator: ", ")
-                out.append(("  \(m.line + above):\(m.column + 1) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)", Style(.warning)))
+                let line = "\(i == cursor ? "› " : "  ")\(m.line + above):\(m.column + 1) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)"
+                out.append((line, i == cursor ? Style(.selection) : Style(.warning)))
             }
-            if found.count > 6 { out.append(("  … \(found.count - 6) more", Style(.warning))) }
+            if found.count > top + 6 { out.append(("  … \(found.count - top - 6) more", Style(.warning))) }
         }
         if let w = d.sendWarning {
             for l in Text.wrap("⚠ " + w, width: width) { out.append((l, Style(.warning, bold: true))) }
@@ -284,7 +321,7 @@ enum ReviewView {
         for (k, (text, style)) in all.prefix(rows).enumerated() {
             buf.put(Text.truncate(text, to: width), x: box.x + 2, y: box.y + 1 + k, style: style)
         }
-        buf.put(Text.truncate("Enter copies and logs it · e edits · y copies · Esc cancels", to: width),
+        buf.put(Text.truncate("Enter copies and logs it · e edits · y copies · Esc closes", to: width),
                 x: box.x + 2, y: box.maxY - 2, style: Style(.accent))
     }
 }

@@ -26,6 +26,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     switch event {
     case .tick(let now):
         state.setNow(now)
+        return saveDraftIfChanged(&state)
     case .reload(let db, let notices, let readOnly):
         // New notices are added; the template and name notices from start-up, and the
         // dismissal of older ones (Esc), stay as they are.
@@ -35,7 +36,8 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.replaceData(db)
         // Never lose the selection silently: say why it moved.
         if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
-            let note = "\(name) is no longer flagged \(f.rawValue)"
+            let note: String
+            if case .flag(let flag) = f { note = "\(name) is no longer flagged \(flag.rawValue)" } else { note = "\(name) left the list (\(f.name))" }
             state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
                                                 isError: state.statusMessage?.isError ?? false)
         }
@@ -53,16 +55,23 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
     case .applied:
-        // Nothing to keep here: the store's undo history has the change and its inverse.
-        break
+        // The store's undo history has the change and its inverse; a draft just sent
+        // loses its saved copy now that the store has its message.
+        return sentDraftStored(&state)
     case .saveFailed(let message):
         state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+        // A draft whose message was refused stays saved beside the store.
+        state.sentDraft = nil
     case .replayed(let back, let label):
         replayed(&state, back: back, label: label)
     case .replayRefused(let message):
         state.statusMessage = StatusMessage(message, isError: true)
     case .draftEdited(let text):
         return draftEdited(&state, text)
+    case .editorFailed(let why):
+        return editorFailed(&state, why)
+    case .wordAdded(let word, let added):
+        wordAdded(&state, word, added: added)
     case .spellChecked(let result):
         spellChecked(&state, result)
     }
@@ -77,7 +86,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .formLines, .confirm, .search, .editor, .draft: break
+    case .form, .formLines, .confirm, .search, .editor, .draft, .ask: break
     }
     return []
 }
@@ -108,7 +117,7 @@ extension ModeTable {
         Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
         Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
-        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
@@ -145,7 +154,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         move(&state, by: n)
         if state.focus == .recruiters { sayFlags(&state) }
     case .page(let n):
-        move(&state, by: n * max(1, state.layout.bodyRows(state.focus) - 1))
+        let rows = state.focus == .messages ? state.threadRows : state.layout.bodyRows(state.focus)
+        move(&state, by: n * max(1, rows - 1))
     case .top:
         move(&state, by: Int.min / 2)
     case .bottom:
@@ -166,7 +176,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         if state.statusMessage != nil {
             state.statusMessage = nil
         } else if state.filter != nil {
-            // Esc clears a flag filter.
+            // Esc clears the filter.
             state.filter = nil
             state.reorder()
             state.statusMessage = StatusMessage("Showing all recruiters")

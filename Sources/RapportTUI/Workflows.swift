@@ -77,8 +77,11 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         return commit(&state, .reply(recruiter: r.id, subject: nil, body: nil), label: "Reply to \(r.name) logged")
     case .writeReply:
         guard let r = needRecruiter() else { return [] }
-        state.overlays.append(.menu(Menu(title: "Reply to \(r.name): start from",
-                                         items: ["blank"] + state.templates.map(\.name), purpose: .template(r.id))))
+        if let saved = state.savedDrafts[r.id] {
+            askResume(&state, r, saved, purpose: .reply)
+        } else {
+            openTemplateMenu(&state, r)
+        }
     case .decline:
         guard let r = needRecruiter() else { return [] }
         state.overlays.append(.form(Forms.decline(r)))
@@ -140,12 +143,12 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         }
     case .filterMenu:
         var items = ["all recruiters"]
-        for f in Flag.allCases {
-            let n = state.statuses.values.reduce(0) { $0 + ($1.flags.contains(f) ? 1 : 0) }
-            items.append("\(FlagGlyph.glyph(f)) \(f.rawValue) (\(n))")
+        for f in RecruiterFilter.menu {
+            let n = state.db.recruiters.values.reduce(0) { $0 + (f.admits($1, state.statuses[$1.id]) ? 1 : 0) }
+            items.append("\(f.menuLabel) (\(n))")
         }
-        var m = Menu(title: "Show only recruiters flagged", items: items, purpose: .filter)
-        m.cursor = state.filter.flatMap { Flag.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        var m = Menu(title: "Show only recruiters", items: items, purpose: .filter)
+        m.cursor = state.filter.flatMap { RecruiterFilter.menu.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
         state.overlays.append(.menu(m))
     case .cycleSort:
         let all = SortMode.allCases
@@ -178,10 +181,12 @@ private func askDelete(_ state: inout AppState) {
     switch state.focus {
     case .messages:
         if let id = state.selectedMessageID, let m = state.db.message(id) {
-            let who = state.db.recruiters[m.recruiterID]?.name ?? "?"
+            let r = state.db.recruiters[m.recruiterID]
+            let who = r?.name ?? "?"
             let what = (m.direction == .inbound ? "message from " : "message to ") + who
             state.overlays.append(.confirm(Confirm(question: "Delete the \(what) of \(Format.stamp(m.at, now: state.now, timeZone: state.timeZone))?",
-                                                   change: .removeMessage(id), label: "Deleted the \(what)")))
+                                                   change: .removeMessage(id), label: "Deleted the \(what)",
+                                                   detail: r.map(Format.identity) ?? "")))
             return
         }
     case .deadlines:
@@ -194,8 +199,10 @@ private func askDelete(_ state: inout AppState) {
             state.statusMessage = StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true)
             return
         }
+        let r = state.db.recruiters[d.recruiterID]
         state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
-                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"",
+                                               detail: r.map { $0.name + " · " + Format.identity($0) } ?? "")))
         return
     case .recruiters:
         break
@@ -205,9 +212,10 @@ private func askDelete(_ state: inout AppState) {
         return
     }
     let n = state.db.thread(r.id).count
+    let firm = r.firm.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
     state.overlays.append(.confirm(Confirm(
         question: "Delete \(r.name)\(n > 0 ? " and \(n) message\(n == 1 ? "" : "s")" : "")?",
-        change: .removeRecruiter(r.id), label: "Deleted \(r.name)")))
+        change: .removeRecruiter(r.id), label: "Deleted \(r.name)\(firm)", detail: Format.identity(r))))
 }
 
 // MARK: - Search
@@ -301,6 +309,10 @@ private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
         return commit(&state, intent, label: label)
     case .declineDraft(let id, let reason, let reengage):
         state.overlays.removeLast()
+        if let saved = state.savedDrafts[id], let r = state.db.recruiters[id] {
+            askResume(&state, r, saved, purpose: .decline(reason: reason, reengage: reengage))
+            return []
+        }
         return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
                           template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
     }
@@ -335,6 +347,7 @@ extension ModeTable {
         Keymap.cancelRow,
         Binding([.char("j"), .down], .move(1), section: "Menu", help: "down", hint: "move"),
         Binding([.char("k"), .up], .move(-1), section: "Menu", help: "up"),
+    ] + Keymap.topBottom + Keymap.pages + [
         Binding([.enter], .submit, section: "Menu", help: "choose", hint: "choose"),
         Keymap.closeMenuRow,
     ], handle: updateMenu)
@@ -351,6 +364,12 @@ private func updateMenu(_ state: inout AppState, _ command: Command) -> [Effect]
         state.overlays.removeLast()
     case .move(let n):
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .page(let n):
+        m.cursor = AppState.clamp(m.cursor + n * max(1, MenuView.box(state, m).height - 4), count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .top, .bottom:
+        m.cursor = command == .top ? 0 : max(0, m.items.count - 1)
         state.overlays[state.overlays.count - 1] = .menu(m)
     case .submit:
         state.overlays.removeLast()
@@ -435,8 +454,7 @@ private func updateEditor(_ state: inout AppState, _ command: Command) -> [Effec
     guard case .editor(let t) = state.overlays.last else { return [] }
     switch command {
     case .cancel:
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Edit cancelled")
+        return closeDraft(&state)
     case .submit:
         state.overlays.removeLast()
         return draftText(&state, t.text)
@@ -453,15 +471,27 @@ extension ModeTable {
         Keymap.closeMenuRow,
         Binding([.enter], .submit, section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
         Binding([.char("e")], .editDraft, section: "Draft", help: "edit the draft again", hint: "edit"),
+        Binding([.char("j"), .down], .move(1), section: "Draft", help: "select the next misspelt word"),
+        Binding([.char("k"), .up], .move(-1), section: "Draft", help: "select the previous misspelt word"),
+        Binding([.char("a")], .addWord, section: "Draft", help: "add the selected word to your dictionary", hint: "add word"),
     ], handle: updateDraft)
 }
 
 private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect] {
-    guard case .review(let d) = state.overlays.last else { return [] }
+    guard case .review(var d) = state.overlays.last else { return [] }
     switch command {
     case .cancel:
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
+        return closeDraft(&state)
+    case .move(let n):
+        d.spellCursor = AppState.clamp(d.spellCursor + n, count: d.misspellings.count)
+        state.overlays[state.overlays.count - 1] = .review(d)
+    case .addWord:
+        let found = d.misspellings
+        guard found.indices.contains(d.spellCursor) else {
+            state.statusMessage = StatusMessage("No misspelt word to add")
+            return []
+        }
+        return [.addToDictionary(found[d.spellCursor].word)]
     case .editDraft:
         return [.editExternally(d.text)]
     case .copy:
@@ -501,44 +531,51 @@ private func typeIntoForm(_ state: inout AppState, _ key: Key) -> Bool {
 private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
     switch m.purpose {
     case .filter:
-        let flag = m.cursor == 0 ? nil : Flag.allCases[m.cursor - 1]
+        let filter = m.cursor == 0 ? nil : RecruiterFilter.menu[m.cursor - 1]
         let before = state.selectedRecruiterID
-        if let f = flag, !state.statuses.values.contains(where: { $0.flags.contains(f) }) {
-            state.statusMessage = StatusMessage("No recruiter is flagged \(f.rawValue); the filter is unchanged")
+        if let f = filter, !state.db.recruiters.values.contains(where: { f.admits($0, state.statuses[$0.id]) }) {
+            state.statusMessage = StatusMessage("No recruiter is \(f.name); the filter is unchanged")
             return []
         }
-        state.filter = flag
+        state.filter = filter
         state.reorder()
-        var text = flag.map { "Showing \(state.order.count) flagged \($0.rawValue) · F changes" } ?? "Showing all recruiters"
+        var text = filter.map { "Showing \(state.order.count) \($0.name) · F changes, Esc shows all" } ?? "Showing all recruiters"
         if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiters[b]?.name {
             text += " · \(name) is not in the list"
         }
         state.statusMessage = StatusMessage(text)
     case .template(let id):
-        let template = m.cursor == 0 ? nil : state.templates[m.cursor - 1]
+        let template = m.cursor == 0 || m.cursor > state.templates.count ? nil : state.templates[m.cursor - 1]
         return startDraft(&state, recruiterID: id, purpose: .reply, template: template, extra: [:])
     }
     return []
 }
 
-/// Opens the draft review with the template filled in and hands the text to the editor.
+/// Opens the draft review with the template filled in (or the saved draft resumed) and
+/// hands the text to the editor.
 func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpose, template: MessageTemplate?,
-                extra: [String: String]) -> [Effect] {
+                extra: [String: String], resume: SavedDraft? = nil) -> [Effect] {
     guard let r = state.db.recruiters[recruiterID] else { return [] }
     var text: String
-    if let t = template {
-        let values = Templates.values(for: r, in: state.db, now: state.now, myName: state.myName, extra: extra)
+    var reengage: Date?
+    if case .decline(_, let date) = purpose { reengage = date }
+    if let resume {
+        text = resume.text
+    } else if let t = template {
+        let values = Templates.values(for: r, in: state.db, now: state.now, myName: state.myName,
+                                      reengage: reengage, timeZone: state.timeZone, extra: extra)
         let filled = Templates.fill(t, values: values)
         text = (filled.subject.map { "Subject: \($0)\n\n" } ?? "") + filled.body
     } else {
         let subject = Workflows.replySubject(Workflows.lastInbound(r.id, in: state.db)) ?? ""
         text = "Subject: \(subject)\n\n"
     }
-    if case .decline(let reason, let reengage) = purpose, template == nil {
+    if case .decline(let reason, let reengage) = purpose, template == nil, resume == nil {
         text = "Subject: \(Workflows.declineSubject)\n\n" + Workflows.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
     }
     let warning = SendTime.check(r, now: state.now, policy: state.policy)?.warning(name: r.name, yourZone: state.timeZone)
-    state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning)))
+    state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning,
+                                       lastSaved: resume?.text)))
     state.lastDraft = text
     return [.editExternally(text)]
 }
@@ -555,7 +592,8 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
         names = r.name.split(separator: " ").map(String.init) + (r.firm.map { [$0] } ?? [])
     }
     if let me = state.myName { names += me.split(separator: " ").map(String.init) }
-    return [.spellCheck(d.parts.body, ignoring: names)]
+    // A new text from $EDITOR is saved at once (typing in the inline editor waits for the tick).
+    return saveDraftIfChanged(&state) + [.spellCheck(d.parts.body, ignoring: names)]
 }
 
 /// The external editor finished: check the new text, or open the inline editor when
@@ -576,14 +614,23 @@ func spellChecked(_ state: inout AppState, _ result: Spelling) {
     }
 }
 
-/// Enter on the draft: copy it and log it as sent (one undoable change).
-private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
+/// Enter on the draft: copy it and log it as sent (one undoable change). An empty body
+/// asks first. Its saved copy is removed once the store has the message.
+func send(_ state: inout AppState, _ d: Draft, emptyConfirmed: Bool = false) -> [Effect] {
     guard d.problems.isEmpty else {
         state.statusMessage = StatusMessage("Not sent: \(d.problems.joined(separator: ", ")) · e edits", isError: true)
         return []
     }
     guard let r = state.db.recruiters[d.recruiterID] else { return [] }
     let (subject, body) = d.parts
+    if !emptyConfirmed, body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        state.overlays.append(.ask(Question(
+            purpose: .sendEmpty, text: "The draft to \(r.name) has no text. Log it as sent anyway?",
+            choices: [Question.Choice(key: "y", label: "log it as sent"), Question.Choice(key: "n", label: "back to the draft")],
+            escape: "back to the draft")))
+        return []
+    }
+    let saving = saveDraftIfChanged(&state)
     state.overlays.removeLast()
     state.lastDraft = body
     let intent: Intent, label: String
@@ -601,5 +648,7 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     if let m = state.statusMessage, !m.isError {
         state.statusMessage = StatusMessage(m.text.replacingOccurrences(of: " logged", with: " copied and logged"))
     }
-    return [.copyToClipboard(body)] + effects
+    guard !effects.isEmpty else { return saving }
+    state.sentDraft = r.id
+    return saving + [.copyToClipboard(body)] + effects
 }
