@@ -41,11 +41,15 @@ public enum App {
             printError(notATerminalMessage)
             return 2
         }
-        var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment)
+        let compaction = BackgroundCompaction()
+        var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment,
+                        compaction: compaction)
         let status = loop.run()
         // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
         loop.runner.finishDrafts()
         terminal.shutdown()
+        // A compaction under way finishes (it holds the store's lock while it writes).
+        compaction.wait()
         // Clean exit: the store releases its lock. The journal is not compacted here (a
         // rewrite of the whole JSON, most of a second at 200 000 messages): store.cache
         // is brought up to it instead, and the journal compacts once it passes the threshold.
@@ -86,7 +90,8 @@ private struct Loop {
     let keymap: Keymap
     var runner: EffectRunner<LivePorts>
 
-    init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String]) {
+    init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String],
+         compaction: BackgroundCompaction) {
         self.terminal = terminal
         self.clock = clock
         self.keymap = keymap
@@ -119,7 +124,7 @@ private struct Loop {
         let drafts = DraftFiles(paths: store.paths)
         state.savedDrafts = drafts.load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
         let ports = LivePorts(store: store, terminal: terminal, environment: environment,
-                              drafts: DraftWriter(files: drafts), syncSettings: syncSettings)
+                              drafts: DraftWriter(files: drafts), syncSettings: syncSettings, compaction: compaction)
         state.sync = ports.syncSummary()
         runner = EffectRunner(state: state, ports: ports)
     }
@@ -190,9 +195,13 @@ struct LivePorts: AppPorts {
     let syncSettings: RapportConfig.SyncSettings
     /// The sync running in the background, if any (SyncPorts.swift).
     var syncJob: SyncJob?
+    /// The store with this session's origin; compacts on a thread of its own.
+    var session: StoreSession
 
     init(store: Store, terminal: Terminal, environment: [String: String], drafts: DraftWriter,
-         syncSettings: RapportConfig.SyncSettings) {
+         syncSettings: RapportConfig.SyncSettings, compaction: BackgroundCompaction) {
+        self.session = StoreSession(store: store, origin: .tui(session: String(UUID().uuidString.lowercased().prefix(8))),
+                                    compaction: compaction)
         self.store = store
         self.terminal = terminal
         self.environment = environment
@@ -201,20 +210,18 @@ struct LivePorts: AppPorts {
     }
 
     var database: Database { store.database }
-    var storeNotices: [String] { store.notices }
+    var storeNotices: [String] { session.notices }
     var readOnly: Bool { store.readOnly }
     var size: (width: Int, height: Int) { terminal.size }
 
-    func refresh() throws -> Bool { try store.refresh() }
-    /// This TUI session, as the journal's `origin` of its changes.
-    let origin = Origin.tui(session: String(UUID().uuidString.lowercased().prefix(8)))
+    mutating func refresh() throws -> Bool { try session.refresh() }
 
     func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
-        let applied = try store.apply(origin: origin, label: label, build)
+        let applied = try session.apply(label: label, build)
         return (applied.change, applied.inverse)
     }
-    func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
-    func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
+    func undo() throws -> String? { try session.undo() }
+    func redo() throws -> String? { try session.redo() }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> EditorResult {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }

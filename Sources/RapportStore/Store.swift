@@ -25,6 +25,13 @@ public final class Store {
     private var history = UndoHistory()
     /// Compact automatically once the journal is larger than this many bytes.
     public var compactionThreshold: Int
+    /// Whether a change that takes the journal past `compactionThreshold` compacts in the
+    /// same call (a command-line process). False leaves it to the owner, who sees
+    /// `needsCompaction` and compacts elsewhere (the TUI: with a store of its own on a
+    /// thread of its own, so the screen never waits for the JSON to be rewritten).
+    public var compactsInline = true
+    /// True when the journal has passed `compactionThreshold` (as far as this store knows).
+    public var needsCompaction: Bool { !closed && !readOnly && journalOffset >= compactionThreshold }
     /// Bumped whenever `database` changes; cheap for views to compare.
     public private(set) var generation = 0
 
@@ -205,7 +212,7 @@ public final class Store {
     }
 
     private func compactIfLarge() {
-        if journalOffset >= compactionThreshold {
+        if compactsInline, journalOffset >= compactionThreshold {
             do { try compact() } catch {
                 notices.append("automatic compaction failed (\(error)); the change itself is saved in \(paths.journal)")
             }
