@@ -30,6 +30,14 @@ public protocol AppPorts {
     mutating func invalidate()
     /// Ctrl-Z: give the terminal back until `fg`.
     mutating func suspend()
+    /// Remembers recruiters rejected in the mail review so ingest does not create them
+    /// again (a file beside the store); throws when it cannot be written.
+    mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws
+}
+
+extension AppPorts {
+    /// Ports without a store (the import review, test fakes) remember nothing.
+    public mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws {}
 }
 
 /// Runs `update` and the effects it asks for, feeding their results back in as actions.
@@ -137,6 +145,10 @@ public struct EffectRunner<Ports: AppPorts> {
         case .finishReview(let outcome):
             reviewOutcome = outcome
             running = false
+        case .rejectMailSenders(let recruiters):
+            do { try ports.rejectMailSenders(recruiters) } catch {
+                send(.failed("Could not remember the rejected senders (\(error)): ingest may create them again"))
+            }
         case .redraw:
             ports.invalidate()
         case .suspend:

@@ -107,6 +107,7 @@ extension ModeTable {
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
         Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
+        Binding([.char("M")], .reviewMail, section: "Recruiters", help: "review recruiters found in mail: keep or reject"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
         Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
@@ -177,6 +178,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return [.suspend]
     case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleWeek:
         return viewCommand(&state, command)
+    case .reviewMail:
+        state.openMailReview()
     default:
         return workflow(&state, command)
     }
