@@ -19,8 +19,8 @@ struct MailReviewEndToEndTests {
             try FileManager.default.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true)
         }
         let mails = [
-            ("1", "Sam Sourcer <sam@bigsearch.example>", "Mon, 02 Mar 2026 10:00:00 +0000",
-             "Hello, I came across your profile.\n\n-- \nSam Sourcer\nSenior Technical Recruiter, BigSearch\n"),
+            ("1", "Sam Sample <sam@bigsearch.example>", "Mon, 02 Mar 2026 10:00:00 +0000",
+             "Hello, I came across your profile.\n\n-- \nSam Sample\nSenior Technical Recruiter, BigSearch\n"),
             ("2", "Rita Recruiter via Greenhouse <no-reply@greenhouse.io>", "Tue, 03 Mar 2026 10:00:00 +0000",
              "Could we talk on Thursday about the platform role?\n"),
             ("3", "Tess Talent <tess@talentco.example>", "Wed, 04 Mar 2026 10:00:00 +0000",
@@ -51,7 +51,7 @@ struct MailReviewEndToEndTests {
         #expect(ingest.status == 0, "\(ingest.stderr)")
         let before = try database(store)
         let fromMail = before.recruiters.values.filter { $0.tags.contains("from-mail") }
-        try #require(Set(fromMail.map(\.name)) == ["Sam Sourcer", "Rita Recruiter", "Tess Talent"], "\(String(decoding: ingest.stdout, as: UTF8.self))")
+        try #require(Set(fromMail.map(\.name)) == ["Sam Sample", "Rita Recruiter", "Tess Talent"], "\(String(decoding: ingest.stdout, as: UTF8.self))")
 
         let tmux = try Tmux(width: 110, height: 32)
         try tmux.type("RAPPORT_NOW=\(Self.now) \(TUIEndToEndTests.binary) --store \(store); echo EXIT=$?")
@@ -73,7 +73,7 @@ struct MailReviewEndToEndTests {
         try tmux.until(contains: "EXIT=0")
 
         let after = try database(store)
-        let sam = try #require(after.recruiters.values.first { $0.name == "Sam Sourcer" })
+        let sam = try #require(after.recruiters.values.first { $0.name == "Sam Sample" })
         let rita = try #require(after.recruiters.values.first { $0.name == "Rita Recruiter" })
         #expect(!sam.tags.contains("from-mail") && !rita.tags.contains("from-mail"))
         #expect(sam.notes?.contains("Found in mail") == true, "the evidence stays in the notes")
