@@ -107,7 +107,7 @@ extension ModeTable {
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
         Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
-        Binding([.char("M")], .reviewMail, section: "Recruiters", help: "review recruiters found in mail: keep or reject"),
+        Binding([.char("M")], .reviewMail, section: "Recruiters", help: "review recruiters found in mail"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
         Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
