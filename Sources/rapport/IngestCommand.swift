@@ -65,6 +65,14 @@ struct IngestCommand: AsyncParsableCommand {
         let paths = try global.paths()
         let statePath = paths.path(Self.stateFile)
         let storeIdentity = Maildir.identity(paths.storeDirectory)
+        // Nothing changed on disk since the last run (the usual case for a timer or a
+        // hook): answered from the folder times and the state file's folder lines,
+        // without decoding the message names or opening the store.
+        if !rescan && !dryRun, let storeIdentity,
+           ScanState.nothingNew(stateFile: statePath, folders: folders, files: files, store: storeIdentity) {
+            say("ingested: \(IngestReport().summary)")
+            return
+        }
         var state = rescan ? ScanState() : loadState(statePath)
         if state.store != nil && state.store != storeIdentity { state = ScanState() }
         var scan = Self.scan(folders: folders, files: files, state: state)
