@@ -348,8 +348,13 @@ def bench_mail(root, runs, n=10_000):
     out["ingest_first"] = fig(firsts)
     out["ingest_first_msgs_per_s"] = n / statistics.median(firsts)
     out["ingest_rescan"] = fig(time_cmd([BIN, "ingest", "--maildir", maildir], env_for(os.path.join(root, "mailstore0")), runs))
-    if shutil.which("valgrind"):
-        out["ingest_rescan_ir"] = instructions([BIN, "ingest", "--maildir", maildir], env_for(os.path.join(root, "mailstore0")))
+    if shutil.which("valgrind") and os.path.exists(BENCH_BIN):
+        # `rapport` exits through dispatchMain, which valgrind does not survive: the check
+        # a re-scan makes is counted in rapport-bench (the same library code), both ways.
+        store = os.path.join(root, "mailstore0")
+        check = [BENCH_BIN, "mail-rescan", os.path.join(store, "mail-scan.state"), store, maildir]
+        out["ingest_rescan_ir"] = instructions(check, env_for(store))
+        out["ingest_rescan_full_ir"] = instructions(check + ["full"], env_for(store))
     if shutil.which("notmuch"):
         firsts = []
         for k in range(max(1, runs // 3)):
@@ -361,8 +366,6 @@ def bench_mail(root, runs, n=10_000):
         out["notmuch_first"] = fig(firsts)
         out["notmuch_first_msgs_per_s"] = n / statistics.median(firsts)
         out["notmuch_rescan"] = fig(time_cmd(["notmuch", "new", "--quiet"], env_for(extra={"NOTMUCH_CONFIG": cfg}), runs))
-        if shutil.which("valgrind"):
-            out["notmuch_rescan_ir"] = instructions(["notmuch", "new", "--quiet"], env_for(extra={"NOTMUCH_CONFIG": cfg}))
     return out
 
 
@@ -385,13 +388,17 @@ def instructions(argv, env):
 def mail_table(m, n=10_000):
     def ir(k):
         return "%.1f M" % (m[k] / 1e6) if m.get(k) else "—"
-    rows = ["| mail: %d-message maildir | first scan (median / p99 ms) | messages/s | re-scan, nothing new (median / p99 ms) | re-scan instructions (callgrind) |" % n,
-            "|---|---|---|---|---|",
-            "| `rapport ingest --maildir` | %s | %.0f | %s | %s |" % (cell(m["ingest_first"], "ms"), m["ingest_first_msgs_per_s"],
-                                                                 cell(m["ingest_rescan"], "ms"), ir("ingest_rescan_ir"))]
+    rows = ["| mail: %d-message maildir | first scan (median / p99 ms) | messages/s | re-scan, nothing new (median / p99 ms) |" % n,
+            "|---|---|---|---|",
+            "| `rapport ingest --maildir` | %s | %.0f | %s |" % (cell(m["ingest_first"], "ms"), m["ingest_first_msgs_per_s"],
+                                                            cell(m["ingest_rescan"], "ms"))]
     if "notmuch_first" in m:
-        rows.append("| `notmuch new` (peer) | %s | %.0f | %s | %s |" % (cell(m["notmuch_first"], "ms"), m["notmuch_first_msgs_per_s"],
-                                                                    cell(m["notmuch_rescan"], "ms"), ir("notmuch_rescan_ir")))
+        rows.append("| `notmuch new` (peer) | %s | %.0f | %s |" % (cell(m["notmuch_first"], "ms"), m["notmuch_first_msgs_per_s"],
+                                                               cell(m["notmuch_rescan"], "ms")))
+    if m.get("ingest_rescan_ir"):
+        rows.append("")
+        rows.append("The re-scan's check under callgrind (rapport-bench mail-rescan, whole process): %s instructions "
+                    "(decoding the whole state instead: %s)." % (ir("ingest_rescan_ir"), ir("ingest_rescan_full_ir")))
     return "\n".join(rows)
 
 
