@@ -69,6 +69,17 @@ static inline WINDOW *rapport_curscr(void) { return curscr; }
 static inline FILE *rapport_stdout(void) { return stdout; }
 static inline FILE *rapport_stdin(void) { return stdin; }
 
+/* Bracketed paste: the terminal sends ESC [200~ before pasted text and ESC [201~ after
+   it. With keypad on and a short ESCDELAY ncurses would split them into Esc and
+   characters, so they are taught to it as two keys of our own, with codes far above
+   the ones ncurses gives the terminal's keys (KEY_MAX) and its extended keys. */
+static inline int rapport_key_paste_start(void) { return 0x7E00; }
+static inline int rapport_key_paste_end(void) { return 0x7E01; }
+static inline void rapport_define_paste_keys(void) {
+    define_key("\033[200~", rapport_key_paste_start());
+    define_key("\033[201~", rapport_key_paste_end());
+}
+
 /* True when `term` names a terminal that can address the cursor (TERM=dumb and
    unknown names are refused). Uses setupterm with an error pointer, so nothing is
    printed and the process never exits; the terminal description is freed again. */

@@ -90,6 +90,7 @@ private struct Loop {
         var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                              height: size.height, storePath: store.paths.storeDirectory,
                              notices: store.notices, readOnly: store.readOnly)
+        state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()
@@ -115,6 +116,7 @@ private struct Loop {
         // tests) only says what time it is.
         var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
+        var pastes = PasteDecoder()
         terminal.draw(Screen.render(runner.state, keymap: keymap))
         while runner.running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
@@ -133,12 +135,20 @@ private struct Loop {
             }
             var changed = false
             if let key {
-                changed = true
                 // A paste arrives as many keys at once: take all that are waiting, then
-                // draw once. Characters typed into a text field go in as one `.paste`.
+                // draw once. A bracketed paste becomes one `.paste`, never keys.
                 var keys = [key]
                 while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
-                runner.send(keys: keys, keymap: keymap)
+                let inputs = pastes.feed(keys)
+                changed = !inputs.isEmpty
+                runner.send(inputs: inputs, keymap: keymap)
+            } else {
+                // Nothing came for a while: a paste whose end never came ends as text.
+                let inputs = pastes.idle()
+                if !inputs.isEmpty {
+                    changed = true
+                    runner.send(inputs: inputs, keymap: keymap)
+                }
             }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.
@@ -175,6 +185,8 @@ struct LivePorts: AppPorts {
         let applied = try store.apply(origin: origin, label: label, build)
         return (applied.change, applied.inverse)
     }
+    func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
+    func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> String? {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }

@@ -21,6 +21,14 @@ public protocol AppPorts {
     /// Builds a change with `build` on the store's data under the store's lock and
     /// stores it durably (the one mutation path); returns what was stored and its inverse.
     mutating func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change)
+    /// `u`: takes back this session's latest change through the store's own undo (the
+    /// same history and check as `rapport undo`, decided under the store's lock). Returns
+    /// the label of the step taken back, nil when the session has none left; throws the
+    /// store's refusal ("Not undone: Dana Smith's status changed since by rapport edit").
+    mutating func undo() throws -> String?
+    /// Ctrl-R: puts back the step this session undid last (nil: none, or a new change
+    /// was made since).
+    mutating func redo() throws -> String?
     mutating func copyToClipboard(_ text: String)
     /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over; nil when no
     /// editor could run.
@@ -73,12 +81,27 @@ public struct EffectRunner<Ports: AppPorts> {
     @discardableResult
     public mutating func send(_ event: Event) -> [Effect] { send(.event(event)) }
 
-    /// The keys read from the terminal in one go, in order. A run of characters the
-    /// table does not bind, in a mode with a text field, goes in as one `.paste`.
+    /// The keys read from the terminal in one go, in order (no bracketed paste among them).
     public mutating func send(keys: [Key], keymap: Keymap) {
+        send(inputs: keys.map { .key($0) }, keymap: keymap)
+    }
+
+    /// What was read from the terminal in one go, in order, pastes put together
+    /// (`PasteDecoder`). A bracketed paste goes in as one `.paste` event, never as keys.
+    /// A run of characters the table does not bind, in a mode with a text field, goes in
+    /// as one `.paste` too (typed faster than drawn, or pasted by a terminal that does
+    /// not bracket pastes), drawn once.
+    public mutating func send(inputs: [TerminalInput], keymap: Keymap) {
         var pasted = ""
-        for key in keys {
+        for item in inputs {
             guard running else { return }
+            guard case .key(let key) = item else {
+                if case .paste(let text) = item {
+                    flush(&pasted)
+                    if running { send(.event(.paste(text))) }
+                }
+                continue
+            }
             let mode = state.keyMode
             let input = keymap.input(for: key, mode: mode, size: ports.size)
             if case .command(.input(.char(let c)))? = input {
@@ -92,8 +115,11 @@ public struct EffectRunner<Ports: AppPorts> {
     }
 
     private mutating func flush(_ pasted: inout String) {
-        if pasted.count == 1, let c = pasted.first {
-            send(.command(.input(.char(c))))
+        // A choice field takes typed letters as keys (the first letter picks an option).
+        var onChoice = false
+        if case .form(let f)? = state.overlays.last, case .choice? = f.focusedKind { onChoice = true }
+        if pasted.count == 1 || onChoice {
+            for c in pasted where running { send(.command(.input(.char(c)))) }
         } else if !pasted.isEmpty {
             send(.event(.paste(pasted)))
         }
@@ -117,8 +143,7 @@ public struct EffectRunner<Ports: AppPorts> {
         switch effect {
         case .persist(let intent, let label):
             // The change is built on the store's data under its lock, not on the copy on
-            // screen: a write another process made a moment ago is built upon (and an
-            // undo that would overwrite it is refused).
+            // screen: a write another process made a moment ago is built upon.
             let now = state.now
             do {
                 let stored = try ports.apply(label: label) { db in
@@ -126,12 +151,21 @@ public struct EffectRunner<Ports: AppPorts> {
                 }
                 send(.applied(stored.change, inverse: stored.inverse))
                 reload()
-            } catch is ReplayRefused {
-                reload()
-                send(.replayRefused)
             } catch {
                 send(.saveFailed("\(error)"))
             }
+        case .undo, .redo:
+            // The store picks the step and checks it under its lock, on its fresh data: an
+            // undo that would overwrite what another process wrote since is refused there.
+            let back = effect == .undo
+            do {
+                let label = try back ? ports.undo() : ports.redo()
+                send(.replayed(back: back, label: label))
+            } catch {
+                send(.replayRefused("\(error)"))
+            }
+            // The store caught up with other processes under its lock: show what it read.
+            reload()
         case .copyToClipboard(let text):
             ports.copyToClipboard(text)
         case .editExternally(let text):

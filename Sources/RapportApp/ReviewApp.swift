@@ -24,15 +24,21 @@ public enum ReviewApp {
         var runner = EffectRunner(state: state, ports: ReviewPorts(terminal: terminal))
         let keymap = Keymap.standard
         var lastTick = ContinuousClock.now
+        var pastes = PasteDecoder()
         terminal.draw(Screen.render(runner.state, keymap: keymap))
         while runner.running {
             if terminal.takeQuitSignal() != nil { return .cancel }
             var changed = false
+            // A bracketed paste is put together and ignored with a notice, never read as keys.
             if let key = terminal.readKey() {
                 var keys = [key]
                 while keys.count < 4096, let more = terminal.pollKey() { keys.append(more) }
-                runner.send(keys: keys, keymap: keymap)
+                runner.send(inputs: pastes.feed(keys), keymap: keymap)
                 changed = true
+            } else {
+                let inputs = pastes.idle()
+                changed = !inputs.isEmpty
+                runner.send(inputs: inputs, keymap: keymap)
             }
             if ContinuousClock.now - lastTick >= .seconds(1) {
                 lastTick = ContinuousClock.now
@@ -59,6 +65,8 @@ struct ReviewPorts: AppPorts {
     func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
         throw RapportError.failure("the review list writes nothing; Enter commits the import")
     }
+    func undo() throws -> String? { nil }
+    func redo() throws -> String? { nil }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
     func editExternally(_ text: String) -> String? { nil }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("not in the review") }

@@ -4,10 +4,11 @@ import Foundation
 /// `rapport undo` takes back only what a CLI command or an import made.
 ///
 /// Written as one string: `tui:<session id>`, `cli:<command>`, `import:<source>`,
-/// `ingest`, `sync`.
+/// `ingest`, `sync`, `tool` (a change applied by a program that did not say who it is:
+/// a test, a benchmark, a helper tool).
 public struct Origin: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, CaseIterable {
-        case tui, cli, `import`, ingest, sync
+        case tui, cli, `import`, ingest, sync, tool
     }
 
     public var kind: Kind
@@ -25,6 +26,9 @@ public struct Origin: Hashable, Sendable, Codable, CustomStringConvertible {
     public static func importer(_ source: String) -> Origin { Origin(kind: .import, name: source) }
     public static let ingest = Origin(kind: .ingest)
     public static let sync = Origin(kind: .sync)
+    /// A change applied without an origin (`Store.apply(_:)`): never taken back by
+    /// `rapport undo` or `u`, only by its id.
+    public static let tool = Origin(kind: .tool)
 
     /// What `rapport undo` and `rapport redo` may take back: a CLI command or an import,
     /// never a background ingest or sync (and not another TUI session's work).
@@ -48,6 +52,7 @@ public struct Origin: Hashable, Sendable, Codable, CustomStringConvertible {
         case .tui: return "the TUI"
         case .ingest: return "mail ingest"
         case .sync: return "sync"
+        case .tool: return "a tool"
         }
     }
 
@@ -55,7 +60,7 @@ public struct Origin: Hashable, Sendable, Codable, CustomStringConvertible {
         let c = try decoder.singleValueContainer()
         let s = try c.decode(String.self)
         guard let o = Origin(text: s) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "origin '\(s)' is not tui, cli, import, ingest or sync")
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "origin '\(s)' is not tui, cli, import, ingest, sync or tool")
         }
         self = o
     }

@@ -108,9 +108,10 @@ public final class Store {
     }
 
     /// Applies a change decided by the caller (an importer, a test, a tool). Prefer
-    /// `apply(origin:label:_:)` when the change depends on the data.
+    /// `apply(origin:label:_:)` when the change depends on the data. Without an origin
+    /// the change is a `tool`'s: `rapport undo` and `u` never take it back (only its id does).
     @discardableResult
-    public func apply(_ change: Change, origin: Origin = .cli(""), label: String = "") throws -> Applied {
+    public func apply(_ change: Change, origin: Origin = .tool, label: String = "") throws -> Applied {
         try apply(origin: origin, label: label) { _ in change }
     }
 
@@ -227,13 +228,18 @@ public final class Store {
         return history.latestUndoable { $0 == origin }
     }
 
+    /// What `undoLatest` throws when no group matching is left to take back.
+    public static let nothingToUndo = RapportError.failure("Nothing to undo")
+    /// What `redoLatest` throws when no group matching is left to put back.
+    public static let nothingToRedo = RapportError.failure("Nothing to redo")
+
     /// Takes back the group `undo` without an id means: the latest one not undone among
     /// those whose origin `matching` accepts (for `rapport undo`: `\.isUndoableFromCLI`).
     /// Chosen under the lock, on the fresh history.
     @discardableResult
     public func undoLatest(matching: (Origin) -> Bool, origin: Origin) throws -> Applied {
         try replay(origin: origin, back: true) { h in
-            guard let g = h.latestUndoable(matching: matching) else { throw RapportError.failure("Nothing to undo") }
+            guard let g = h.latestUndoable(matching: matching) else { throw Store.nothingToUndo }
             return g
         }
     }
@@ -242,7 +248,7 @@ public final class Store {
     @discardableResult
     public func redoLatest(matching: (Origin) -> Bool, origin: Origin) throws -> Applied {
         try replay(origin: origin, back: false) { h in
-            guard let g = h.latestRedoable(matching: matching) else { throw RapportError.failure("Nothing to redo") }
+            guard let g = h.latestRedoable(matching: matching) else { throw Store.nothingToRedo }
             return g
         }
     }
@@ -268,7 +274,8 @@ public final class Store {
         return g
     }
 
-    private func replay(origin: Origin, back: Bool, _ pick: (UndoHistory) throws -> UndoGroup) throws -> Applied {
+    @discardableResult
+    func replay(origin: Origin, back: Bool, _ pick: (UndoHistory) throws -> UndoGroup) throws -> Applied {
         try checkWritable()
         let applied = try locked(LOCK_EX) { () throws -> Applied in
             try catchUp(canRepair: true)

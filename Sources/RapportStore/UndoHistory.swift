@@ -205,3 +205,39 @@ struct UndoHistory: Sendable {
         return out
     }
 }
+
+// MARK: - A TUI session's undo
+
+extension Store {
+    /// `u` in a TUI session: takes back the latest group that session (`origin`) made and
+    /// has not undone, with the same check and refusal as `rapport undo` ("Not undone:
+    /// Dana Smith's status changed since by rapport edit"), decided under the lock on the
+    /// fresh history. Returns the group taken back; nil when the session has none left.
+    /// Other sessions', commands' and imports' groups are never taken.
+    public func undoLatest(of origin: Origin) throws -> UndoGroup? {
+        try replayLatest(of: origin, back: true)
+    }
+
+    /// Ctrl-R in a TUI session: puts back the group that session undid last, unless it
+    /// made a new change since. Returns the group put back; nil when there is none.
+    public func redoLatest(of origin: Origin) throws -> UndoGroup? {
+        try replayLatest(of: origin, back: false)
+    }
+
+    private func replayLatest(of origin: Origin, back: Bool) throws -> UndoGroup? {
+        var picked: UndoGroup?
+        do {
+            try replay(origin: origin, back: back) { h in
+                let mine: (Origin) -> Bool = { $0 == origin }
+                guard let g = back ? h.latestUndoable(matching: mine) : h.latestRedoable(matching: mine) else {
+                    throw back ? Store.nothingToUndo : Store.nothingToRedo
+                }
+                picked = g
+                return g
+            }
+        } catch let e as RapportError where picked == nil && (e == Store.nothingToUndo || e == Store.nothingToRedo) {
+            return nil
+        }
+        return picked
+    }
+}

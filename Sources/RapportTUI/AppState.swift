@@ -34,11 +34,13 @@ public enum Overlay: Equatable, Sendable {
     case review(Draft)
 }
 
-/// "Delete Dana Smith and her 12 messages?" — y applies the change.
+/// "Delete Dana Smith and 12 messages?" — y applies the change. `detail` says which
+/// record it is (firm, e-mail, short id), so two people of one name are told apart.
 public struct Confirm: Equatable, Sendable {
     public var question: String
     public var change: Change
     public var label: String
+    public var detail: String = ""
 }
 
 /// A list to pick from: the flag filter, or the reply template.
@@ -52,6 +54,49 @@ public struct Menu: Equatable, Sendable {
     public var items: [String]
     public var cursor: Int = 0
     public var purpose: Purpose
+}
+
+/// Which recruiters the list shows (`F`): those with a flag, those whose turn it is to
+/// hear from the candidate (targeted, a reply owed: the title's "your turn"), the
+/// blanket ones (mass mailers), or the declined ones.
+public enum RecruiterFilter: Equatable, Sendable {
+    case flag(Flag)
+    case yourTurn
+    case blanket
+    case declined
+
+    /// The menu's entries after "all recruiters", in order.
+    public static let menu: [RecruiterFilter] = Flag.allCases.map { .flag($0) } + [.yourTurn, .blanket, .declined]
+
+    public func admits(_ r: Recruiter, _ s: RecruiterStatus?) -> Bool {
+        switch self {
+        case .flag(let f): return s?.flags.contains(f) ?? false
+        case .yourTurn:
+            return r.targeting != .blanket && s?.turn == .mine && (s?.deadlines.contains { $0.kind == .reply } ?? false)
+        case .blanket: return r.targeting == .blanket
+        case .declined: return r.status == .declined
+        }
+    }
+
+    /// "flagged reply-overdue", "your turn", "blanket", "declined": the pane title's words.
+    public var name: String {
+        switch self {
+        case .flag(let f): return "flagged \(f.rawValue)"
+        case .yourTurn: return "your turn"
+        case .blanket: return "blanket"
+        case .declined: return "declined"
+        }
+    }
+
+    /// The menu entry, without its count.
+    var menuLabel: String {
+        switch self {
+        case .flag(let f): return "\(FlagGlyph.glyph(f)) \(f.rawValue)"
+        case .yourTurn: return "your turn (a reply owed)"
+        case .blanket: return "blanket (mass mailers)"
+        case .declined: return "declined"
+        }
+    }
 }
 
 /// The `/` prompt: the query and where the selection was when it opened.
@@ -114,14 +159,6 @@ public struct MisspeltWord: Equatable, Sendable {
     }
 }
 
-/// One step of the session's undo history: the change and its inverse, computed
-/// before the change was applied.
-public struct UndoEntry: Equatable, Sendable {
-    public var change: Change
-    public var inverse: Change
-    public var label: String
-}
-
 /// How the recruiter list is sorted (`S` cycles).
 public enum SortMode: String, CaseIterable, Sendable {
     case urgency
@@ -155,15 +192,13 @@ public struct AppState: Sendable {
     public var overlays: [Overlay] = []
     public var statusMessage: StatusMessage?
 
-    /// Undo and redo stacks (newest last), and which one the last persisted change came
-    /// from, so a change the store refused is taken off again.
-    public var undoStack: [UndoEntry] = []
-    public var redoStack: [UndoEntry] = []
-    var lastPersist: PersistKind?
     /// The last `/` query, for n / N.
     public var lastSearch: String?
-    /// Only recruiters with this flag are listed (`F`).
-    public var filter: Flag?
+    /// "Now" is fixed (`RAPPORT_NOW`): the title bar says so, with the year, so a
+    /// screen is never read as today's by mistake.
+    public var clockIsFixed = false
+    /// Only these recruiters are listed (`F`).
+    public var filter: RecruiterFilter?
     public var sort: SortMode = .urgency
     /// Reply templates (shipped plus the user's) and `{my_name}`, loaded at start.
     public var templates: [MessageTemplate] = Templates.shipped
@@ -293,7 +328,7 @@ public struct AppState: Sendable {
         // Sort keys computed once per recruiter, not per comparison.
         let keyed: [(UUID, Double, Int, String)] = recruiters.values.compactMap { r in
             let s = st[r.id]
-            if let f = filter, !(s?.flags.contains(f) ?? false) { return nil }
+            if let f = filter, !f.admits(r, s) { return nil }
             if let ally { return (r.id, Double(ally[r.id] ?? 0), s?.turn == .mine ? 0 : 1, r.name.lowercased()) }
             switch sort {
             case .urgency: return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
@@ -341,13 +376,25 @@ public struct AppState: Sendable {
     /// The selected recruiter's thread as display lines at the current width.
     public var threadLines: [ThreadLine] {
         guard let id = selectedRecruiterID else { return [] }
-        return ThreadLine.lines(for: db.thread(id), width: layout.messages.width, now: now, timeZone: timeZone)
+        return ThreadLine.lines(for: db.thread(id), events: ThreadEvent.of(id, in: db, now: now, timeZone: timeZone),
+                                width: layout.messages.width, now: now, timeZone: timeZone)
     }
+
+    /// Rows under the thread's header naming the selected recruiter's flags (one per
+    /// flag, as many as the pane spares: up to 3 from 10 rows, else 1 from 5).
+    public var threadFlagRows: Int {
+        guard let id = selectedRecruiterID, let n = statuses[id]?.flags.count, n > 0 else { return 0 }
+        let body = layout.bodyRows(.messages)
+        return min(n, body >= 10 ? 3 : body >= 5 ? 1 : 0)
+    }
+
+    /// Rows of thread lines in the Messages pane, under the header and the flag rows.
+    public var threadRows: Int { max(0, layout.bodyRows(.messages) - threadFlagRows) }
 
     /// The message the Messages pane points at: the newest one at least partly in view.
     public var selectedMessageID: UUID? {
         let lines = threadLines
-        let rows = layout.bodyRows(.messages)
+        let rows = threadRows
         let scroll = min(threadScroll, max(0, lines.count - rows))
         var i = lines.count - scroll - 1
         while i >= 0 {
@@ -369,7 +416,7 @@ public struct AppState: Sendable {
             case nil: return .panes
             }
         case .help: return .help
-        case .form: return .form
+        case .form(let f): return f.focusedKind == .lines ? .formLines : .form
         case .confirm: return .confirm
         case .menu: return .menu
         case .search: return .search
@@ -379,6 +426,6 @@ public struct AppState: Sendable {
     }
 
     var maxThreadScroll: Int {
-        max(0, threadLines.count - layout.bodyRows(.messages))
+        max(0, threadLines.count - threadRows)
     }
 }

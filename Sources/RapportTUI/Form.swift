@@ -5,6 +5,9 @@ import RapportText
 /// What a form field accepts; decides validation, completion and how it is drawn.
 public enum FieldKind: Equatable, Sendable {
     case text
+    /// Several lines of text (the log form's body): Enter is a new line there, a paste
+    /// keeps its lines, and the field has its own key mode (`KeyMode.formLines`).
+    case lines
     /// Must not be empty.
     case required
     /// A date in the CLI's words (`tomorrow 10:00`, `+2d`); empty is allowed when optional.
@@ -45,7 +48,7 @@ public struct FormField: Equatable, Sendable {
         self.key = key
         self.label = label
         self.kind = kind
-        field = TextField(value)
+        field = TextField(value, multiline: kind == .lines)
         self.choice = choice
         self.hint = hint
     }
@@ -102,6 +105,9 @@ public struct Form: Equatable, Sendable {
         fields.first { $0.key == key }?.choice ?? 0
     }
 
+    /// The kind of the focused field (nil when the form has none).
+    public var focusedKind: FieldKind? { fields.indices.contains(focus) ? fields[focus].kind : nil }
+
     /// Edits the focused field with a key (text keys; ←/→/Space on a choice).
     public mutating func input(_ key: Key) {
         guard fields.indices.contains(focus) else { return }
@@ -127,6 +133,7 @@ public struct Form: Equatable, Sendable {
 
     /// A paste into the focused field (nothing on a choice).
     public mutating func paste(_ text: String) {
+        // `PasteText.clean` has made the text fit the field (pasteIntoField).
         guard fields.indices.contains(focus) else { return }
         completions = []
         if case .choice = fields[focus].kind { return }
@@ -186,7 +193,10 @@ public enum Forms {
     static let channels = Channel.allCases.map(\.rawValue)
     /// The log form's direction choice, in its order.
     static let directions: [(label: String, value: Direction)] = [("from them", .inbound), ("from you", .outbound)]
-    static let dateHint = "now, today, tomorrow 10:00, +2d, -3h, tue 13:00, 2026-03-09T13:00"
+    /// The date words (When.swift) in a field's hint: what a future date can be written as.
+    static let dateHint = "tomorrow 14:00, in 3 days, next week, +90d, tue 13:00, 2026-03-09T13:00"
+    /// A date that has happened (a logged message).
+    static let pastDateHint = "now, -2h, -3d, yesterday 16:00, today 9:30, 2026-03-09T13:00"
 
     public static func recruiter(_ r: Recruiter?) -> Form {
         let kinds = RecruiterKind.allCases.map(\.rawValue)
@@ -218,16 +228,17 @@ public enum Forms {
             FormField(.direction, "Direction", .choice(directions.map(\.label)), hint: "←/→ or Space to change"),
             FormField(.channel, "Channel", .choice(channels), choice: channels.firstIndex(of: channel) ?? 0,
                       hint: "←/→, Space, or the first letter"),
-            FormField(.at, "When", .pastDate, value: "now", hint: dateHint),
+            FormField(.at, "When", .pastDate, value: "now", hint: pastDateHint),
             FormField(.subject, "Subject"),
-            FormField(.body, "Body", hint: "the text (paste is fine)"),
+            FormField(.body, "Body", .lines,
+                      hint: "the text, several lines: a pasted e-mail keeps its lines"),
         ])
     }
 
     public static func decline(_ r: Recruiter) -> Form {
         Form(purpose: .decline(r.id), title: "Courtesy decline · \(r.name)", fields: [
             FormField(.reason, "Reason", hint: "why not: fills {reason} in the decline template"),
-            FormField(.reengage, "Re-engage", .date(optional: true), hint: "optional: when to get back in touch, e.g. +90d"),
+            FormField(.reengage, "Re-engage", .date(optional: true), hint: "optional: when to get back in touch: in 3 months, next year, +90d"),
         ])
     }
 
@@ -274,7 +285,7 @@ public enum Forms {
             FormField(.status, "Status", .choice(statuses), choice: statuses.firstIndex(of: r.status.rawValue) ?? 0,
                       hint: "dormant/declined: no reply, check-in or thank-you deadlines; ally: a check-in every 30 days"),
             FormField(.until, "Until", .date(optional: true),
-                      hint: "optional, dormant or declined only: when it lapses (+3w, 2027-01-10)"),
+                      hint: "optional, dormant or declined only: when it lapses (in 3 weeks, next month, 2027-01-10)"),
         ])
     }
 
@@ -282,14 +293,14 @@ public enum Forms {
     static func check(_ f: FormField, now: Date, timeZone: TimeZone) -> String? {
         let v = f.value
         switch f.kind {
-        case .text, .choice: return nil
+        case .text, .lines, .choice: return nil
         case .required: return v.isEmpty ? "required" : nil
         case .date(let optional):
             if v.isEmpty { return optional ? nil : "required" }
-            return (try? When.parse(v, now: now, timeZone: timeZone)) == nil ? "not a date (try tomorrow 10:00, +2d)" : nil
+            return (try? When.parse(v, now: now, timeZone: timeZone)) == nil ? "not a date (try tomorrow 14:00, in 3 days, next week)" : nil
         case .pastDate:
             if v.isEmpty { return "required" }
-            guard (try? When.parse(v, now: now, timeZone: timeZone)) != nil else { return "not a date (try -2h, yesterday 10:00)" }
+            guard (try? When.parse(v, now: now, timeZone: timeZone)) != nil else { return "not a date (try -2h, yesterday 16:00)" }
             return (try? When.parsePast(v, now: now, timeZone: timeZone)) == nil ? "in the future: a logged message has already happened" : nil
         case .timeZone:
             return v.isEmpty || TimeZone(identifier: v) != nil ? nil : "unknown time zone (Tab completes)"

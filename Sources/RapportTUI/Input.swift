@@ -113,19 +113,25 @@ public enum Event: Equatable, Sendable {
     case reload(Database, notices: [String], readOnly: Bool)
     case resize(width: Int, height: Int)
     case mouse(MouseEvent)
-    /// Text pasted into the terminal, many characters at once: typed into the text field
-    /// on top, drawn once.
+    /// Text pasted into the terminal (a bracketed paste put together by `PasteDecoder`,
+    /// or a run of characters typed into a field in one read): goes into the text field
+    /// on top as text (`pasteIntoField`), drawn once; anywhere else it is ignored with a
+    /// notice. Never read as keys.
     case paste(String)
     /// The store could not be read: shown in the status bar.
     case failed(String)
     /// The store applied this session's change: the change and its inverse as the store
-    /// built them on its data (they replace the undo entry's, computed on the screen's copy).
+    /// built them on its data. The store's undo history keeps them; `u` takes them back
+    /// from there.
     case applied(Change, inverse: Change)
-    /// The store refused a change this session made: taken off the undo history.
+    /// The store refused a change this session made: nothing was written.
     case saveFailed(String)
-    /// The loop found, on the store's fresh data, that the pending undo or redo would
-    /// overwrite what another process wrote since: it was not persisted.
-    case replayRefused
+    /// The store took back (`back`) or put back this session's latest step (`Effect.undo`
+    /// / `.redo`): the step's label; nil when the session had none left.
+    case replayed(back: Bool, label: String?)
+    /// The store refused the undo or redo, in its words, the same as `rapport undo` says
+    /// ("Not undone: Dana Smith's status changed since by rapport edit"): nothing was written.
+    case replayRefused(String)
     /// The external editor finished: the new text, or nil when it could not run.
     case draftEdited(String?)
     case spellChecked(Spelling)
@@ -142,6 +148,11 @@ public enum Effect: Equatable, Sendable {
     /// Ask the store for this: the effect runner builds the change on the store's data
     /// under its lock and applies it durably (the one mutation path).
     case persist(Intent, label: String)
+    /// `u`: the store takes back this session's latest step, decided under its lock
+    /// (the result comes back as `.replayed` or `.replayRefused`).
+    case undo
+    /// Ctrl-R: the store puts back the step this session undid last.
+    case redo
     case quit
     /// Forget the screen's contents and repaint everything.
     case redraw

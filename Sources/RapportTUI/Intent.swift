@@ -10,9 +10,6 @@ public enum Intent: Equatable, Sendable {
     /// A change fixed when it was asked for: a new record, or a delete the user confirmed
     /// (its inverse is still taken on the store's data).
     case change(Change)
-    /// Undo (`back`) or redo of a session history entry; refused when it would no longer
-    /// give the data back exactly (another process changed what it touches).
-    case replay(UndoEntry, back: Bool)
     /// `r`, or a reply draft sent: an outbound message now.
     case reply(recruiter: UUID, subject: String?, body: String?)
     /// A courtesy decline draft sent.
@@ -47,9 +44,6 @@ public enum Intent: Equatable, Sendable {
         switch self {
         case .change(let c):
             return c
-        case .replay(let e, let back):
-            guard replayIsLossless(e, back: back, on: db) else { throw ReplayRefused() }
-            return back ? e.inverse : e.change
         case .reply(let id, let subject, let body):
             return Workflows.reply(recruiter: try recruiter(id), in: db, now: now, subject: subject, body: body)
         case .decline(let id, let reason, let reengage, let subject, let body):
@@ -94,9 +88,4 @@ public enum Intent: Equatable, Sendable {
             return MailReview.change(keep: keep, reject: reject, in: db)
         }
     }
-}
-
-/// An undo or redo refused on the store's data: another process changed what it touches.
-public struct ReplayRefused: Error, Equatable {
-    public init() {}
 }

@@ -10,6 +10,9 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     case panes
     case help
     case form
+    /// A form whose focused field holds several lines (the log form's body): Enter is a
+    /// new line, Ctrl-S saves, Tab leaves the field.
+    case formLines
     case confirm
     case menu
     case search
@@ -27,7 +30,7 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     case review
 
     /// Modes with a text field: keys the table does not bind are typed into it.
-    public var takesText: Bool { [.form, .search, .editor].contains(self) }
+    public var takesText: Bool { [.form, .formLines, .search, .editor].contains(self) }
 }
 
 /// One row of a mode's key table: keys, the command, how help and hints describe them.
@@ -70,13 +73,14 @@ public struct ModeTable: Sendable {
     }
 
     /// Every mode's table, in the order help lists them.
-    public static let all: [ModeTable] = [panes, help, form, editor, search, menu, confirm, draft, insight, callPrep, week, review]
+    public static let all: [ModeTable] = [panes, help, form, formLines, editor, search, menu, confirm, draft, insight, callPrep, week, review]
 
     static func of(_ mode: KeyMode) -> ModeTable {
         switch mode {
         case .panes: return panes
         case .help: return help
         case .form: return form
+        case .formLines: return formLines
         case .confirm: return confirm
         case .menu: return menu
         case .search: return search
@@ -190,6 +194,6 @@ public struct Keymap: Sendable {
     ]
     static let undoRows: [Binding] = [
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo this session's last change (many levels)"),
     ]
 }

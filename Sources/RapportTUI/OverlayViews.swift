@@ -39,7 +39,7 @@ extension Screen {
     static func drawOverlay(_ buf: inout CellBuffer, _ state: AppState, _ overlay: Overlay, keymap: Keymap) {
         switch overlay {
         case .help(let scroll): HelpView.draw(&buf, state, keymap: keymap, scroll: scroll)
-        case .form(let f): FormView.draw(&buf, state, f)
+        case .form(let f): FormView.draw(&buf, state, f, keymap: keymap)
         case .confirm(let c): ConfirmView.draw(&buf, state, c)
         case .menu(let m): MenuView.draw(&buf, state, m)
         case .search: break // drawn in the status bar
@@ -56,19 +56,31 @@ enum FormView {
         max(13, 2 + (f.fields.map { DisplayWidth.of($0.label) }.max() ?? 0) + 1)
     }
 
-    static func box(_ state: AppState, _ f: Form) -> Rect {
-        Screen.centredBox(state, width: 76, height: f.fields.count + 6)
+    /// Screen rows of a field of several lines: up to 6, fewer on a short screen.
+    static func linesRows(_ state: AppState, _ f: Form) -> Int {
+        max(1, min(6, state.height - 2 - (f.fields.count + 6) + 1))
     }
 
-    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ f: Form) {
+    /// Screen rows of each field.
+    static func rows(_ state: AppState, _ f: Form) -> [Int] {
+        f.fields.map { $0.kind == .lines ? linesRows(state, f) : 1 }
+    }
+
+    static func box(_ state: AppState, _ f: Form) -> Rect {
+        Screen.centredBox(state, width: 76, height: rows(state, f).reduce(0, +) + 6)
+    }
+
+    static func draw(_ buf: inout CellBuffer, _ state: AppState, _ f: Form, keymap: Keymap) {
         let box = box(state, f)
         Screen.drawBox(&buf, box, title: f.title)
         guard box.height > 4 else { return }
         let inner = box.width - 4
         let x = box.x + 2
         let labelWidth = min(labelWidth(f), max(0, inner - 8))
+        let heights = rows(state, f)
+        var y = box.y + 2
         for (i, field) in f.fields.enumerated() {
-            let y = box.y + 2 + i
+            defer { y += heights[i] }
             guard y < box.maxY - 3 || (y < box.maxY - 1 && i == f.fields.count - 1) else { break }
             let focused = i == f.focus
             buf.putPadded((focused ? "› " : "  ") + field.label, x: x, y: y, width: labelWidth,
@@ -81,6 +93,9 @@ enum FormView {
                 let shown = options.indices.contains(field.choice) ? options[field.choice] : ""
                 buf.putPadded("‹ " + shown + " ›", x: vx, y: y, width: valueWidth,
                               style: focused ? Style(.selection) : Style(.normal))
+            } else if field.kind == .lines {
+                let rows = max(1, min(heights[i], box.maxY - 3 - y))
+                Screen.drawTextArea(&buf, field.field, x: vx, y: y, width: valueWidth, rows: rows, focused: focused)
             } else {
                 Screen.drawField(&buf, field.field, x: vx, y: y, width: valueWidth, focused: focused)
             }
@@ -94,21 +109,55 @@ enum FormView {
         if !f.completions.isEmpty {
             hint = f.completions.prefix(8).joined(separator: "  ") + (f.completions.count > 8 ? "  … \(f.completions.count) in all" : "")
         }
-        if hintY > box.y + 1 + f.fields.count { buf.put(Text.truncate(hint, to: inner), x: x, y: hintY, style: Style(.muted)) }
-        buf.put(Text.truncate("Enter saves · Esc cancels · Tab next field", to: inner), x: x, y: box.maxY - 2,
-                style: Style(.muted))
+        if hintY > box.y + 1 + heights.reduce(0, +) { buf.put(Text.truncate(hint, to: inner), x: x, y: hintY, style: Style(.muted)) }
+        // In a field of several lines the keys differ: the footer lists that mode's hints.
+        let footer = f.focusedKind == .lines
+            ? keymap.hints(mode: .formLines).map { "\($0.keys) \($0.label)" }.joined(separator: " · ")
+            : "Enter saves · Esc cancels · Tab next field"
+        buf.put(Text.truncate(footer, to: inner), x: x, y: box.maxY - 2, style: Style(.muted))
     }
 }
 
 enum ConfirmView {
+    static let keys = "y or Enter: yes (u undoes) · n or Esc: no"
+    static let shortKeys = "y: yes (u undoes) · n: no"
+
+    static func keys(inner: Int) -> String { DisplayWidth.of(keys) <= inner ? keys : shortKeys }
+
+    /// The question, what it is about and the keys, wrapped to fit: at most 76 columns
+    /// wide, narrower on a narrow screen, as tall as the wrapped text needs.
+    static func lines(_ c: Confirm, inner: Int) -> [(String, Style)] {
+        var out: [(String, Style)] = []
+        for l in Text.wrap(Text.visible(c.question), width: inner) { out.append((l, Style(.warning, bold: true))) }
+        if !c.detail.isEmpty {
+            for l in Text.wrap(Text.visible(c.detail), width: inner) { out.append((l, Style(.normal))) }
+        }
+        out.append(("", .plain))
+        for l in Text.wrap(keys(inner: inner), width: inner) { out.append((l, Style(.muted))) }
+        return out
+    }
+
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ c: Confirm) {
-        let width = min(max(DisplayWidth.of(c.question) + 6, 40), state.width - 2)
-        let box = Screen.centredBox(state, width: width, height: 6)
+        let widest = max(DisplayWidth.of(Text.visible(c.question)), DisplayWidth.of(Text.visible(c.detail)), DisplayWidth.of(keys))
+        let width = min(max(widest + 4, 40), 76, state.width - 2)
+        let inner = max(1, width - 4)
+        var lines = lines(c, inner: inner)
+        let box = Screen.centredBox(state, width: width, height: lines.count + 4)
         Screen.drawBox(&buf, box, title: "Confirm")
-        guard box.height >= 5 else { return }
-        buf.put(Text.truncate(c.question, to: box.width - 4), x: box.x + 2, y: box.y + 2, style: Style(.warning, bold: true))
-        buf.put("y or Enter: yes (u undoes) · n or Esc: no", x: box.x + 2, y: box.y + 3, maxWidth: box.width - 4,
-                style: Style(.muted))
+        guard box.height >= 3 else { return }
+        // Inside the border: a blank row above and below when there is room. On a short
+        // screen the question's start and the keys stay; the middle goes.
+        let inside = box.height - 2
+        let padded = inside >= lines.count + 2
+        let rows = padded ? lines.count : inside
+        if lines.count > rows {
+            let keyLines = Text.wrap(keys(inner: inner), width: inner).count
+            lines = Array(lines.prefix(max(0, rows - keyLines))) + Array(lines.suffix(min(keyLines, rows)))
+        }
+        let top = box.y + 1 + (padded ? 1 : 0)
+        for (i, (text, style)) in lines.enumerated() {
+            buf.put(text, x: box.x + 2, y: top + i, maxWidth: inner, style: style)
+        }
     }
 }
 
@@ -146,12 +195,20 @@ enum EditorView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ t: TextField) {
         let box = Screen.centredBox(state, width: 90, height: state.height - 2)
         Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc cancels")
-        let rows = box.height - 2, width = box.width - 4
+        Screen.drawTextArea(&buf, t, x: box.x + 2, y: box.y + 1, width: box.width - 4, rows: box.height - 2, focused: true)
+    }
+}
+
+extension Screen {
+    /// Text of several lines in `rows` × `width` cells: long lines wrap, the view scrolls
+    /// to keep the cursor's row in it, and the cursor is drawn when `focused`. The inline
+    /// editor and a form's field of several lines use it.
+    static func drawTextArea(_ buf: inout CellBuffer, _ t: TextField, x: Int, y: Int, width: Int, rows: Int, focused: Bool) {
         guard rows > 0, width > 1 else { return }
         let lines = t.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         let (line, col) = t.lineAndColumn
         // Long lines wrap (one column kept for the cursor after the last character).
-        let shown = wrapped(lines, width: width - 1)
+        let shown = EditorView.wrapped(lines, width: width - 1)
         let cursorRow = shown.indices.first { r in
             let s = shown[r]
             let lastOfLine = r + 1 == shown.count || shown[r + 1].line != s.line
@@ -166,9 +223,12 @@ enum EditorView {
             var field = TextField(String(chars[s.start..<at]))
             field.insert(String(chars[at..<s.end]))
             for _ in at..<s.end { field.left() }
-            Screen.drawField(&buf, field, x: box.x + 2, y: box.y + 1 + k, width: width, focused: top + k == cursorRow)
+            Screen.drawField(&buf, field, x: x, y: y + k, width: width, focused: focused && top + k == cursorRow)
         }
     }
+}
+
+extension EditorView {
 
     /// The editor's lines as display rows at most `width` columns wide: for each row the
     /// line and the graphemes it shows, broken after the last space that fits, else

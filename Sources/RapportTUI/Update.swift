@@ -35,7 +35,8 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         state.replaceData(db)
         // Never lose the selection silently: say why it moved.
         if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
-            let note = "\(name) is no longer flagged \(f.rawValue)"
+            let note: String
+            if case .flag(let flag) = f { note = "\(name) is no longer flagged \(flag.rawValue)" } else { note = "\(name) left the list (\(f.name))" }
             state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
                                                 isError: state.statusMessage?.isError ?? false)
         }
@@ -52,12 +53,15 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         pasteIntoField(&state, text)
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
-    case .applied(let change, let inverse):
-        applied(&state, change, inverse: inverse)
+    case .applied:
+        // Nothing to keep here: the store's undo history has the change and its inverse.
+        break
     case .saveFailed(let message):
-        saveFailed(&state, message)
-    case .replayRefused:
-        replayRefused(&state)
+        state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+    case .replayed(let back, let label):
+        replayed(&state, back: back, label: label)
+    case .replayRefused(let message):
+        state.statusMessage = StatusMessage(message, isError: true)
     case .draftEdited(let text):
         return draftEdited(&state, text)
     case .spellChecked(let result):
@@ -74,7 +78,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .confirm, .search, .editor, .draft: break
+    case .form, .formLines, .confirm, .search, .editor, .draft: break
     }
     return []
 }
@@ -105,7 +109,7 @@ extension ModeTable {
         Binding([.char("/")], .search, section: "Recruiters", help: "search names, firms, tags, message text", hint: "search"),
         Binding([.char("n")], .searchNext(1), section: "Recruiters", help: "next match"),
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
-        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter by flag (menu)"),
+        Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
         Binding([.char("M")], .reviewMail, section: "Recruiters", help: "review recruiters found in mail"),
 
@@ -122,7 +126,7 @@ extension ModeTable {
         Binding([.char("X")], .dismiss, section: "Deadlines", help: "dismiss the selected deadline, with a reason"),
         Binding([.char("m")], .statusMenu, section: "Recruiters", help: "set the relationship status (form)"),
 
-        Binding([.char("u")], .undo, section: "Undo", help: "undo the last change (many levels)", hint: "undo"),
+        Binding([.char("u")], .undo, section: "Undo", help: "undo this session's last change (many levels)", hint: "undo"),
         Binding([.ctrl("r")], .redo, section: "Undo", help: "redo"),
 
         Binding([.char("4")], .toggleInsight, section: "Views", help: "insight view: reply times, ally scores"),
@@ -143,7 +147,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         move(&state, by: n)
         if state.focus == .recruiters { sayFlags(&state) }
     case .page(let n):
-        move(&state, by: n * max(1, state.layout.bodyRows(state.focus) - 1))
+        let rows = state.focus == .messages ? state.threadRows : state.layout.bodyRows(state.focus)
+        move(&state, by: n * max(1, rows - 1))
     case .top:
         move(&state, by: Int.min / 2)
     case .bottom:
@@ -164,7 +169,7 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         if state.statusMessage != nil {
             state.statusMessage = nil
         } else if state.filter != nil {
-            // Esc clears a flag filter.
+            // Esc clears the filter.
             state.filter = nil
             state.reorder()
             state.statusMessage = StatusMessage("Showing all recruiters")

@@ -59,7 +59,11 @@ public enum Screen {
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
             if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
         }
-        let clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
+        var clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
+        if state.clockIsFixed {
+            // The year too, and where the time comes from (the same as the CLI's then).
+            clock = Format.stamp(state.now, now: .distantPast, timeZone: state.timeZone) + " · RAPPORT_NOW "
+        }
         let clockWidth = DisplayWidth.of(clock)
         let room = r.width - clockWidth - 1
         buf.put(Text.truncate(summary, to: max(0, room > 10 ? room : r.width)), x: r.x, y: r.y, style: style)
@@ -179,7 +183,7 @@ public enum FlagGlyph {
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
         var title = "Recruiters \(state.order.count)"
-        if let f = state.filter { title += " of \(state.db.recruiters.count) · flagged \(f.rawValue)" }
+        if let f = state.filter { title += " of \(state.db.recruiters.count) · \(f.name)" }
         if state.full.allyOrder { title += " · by ally score" } else if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
         guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: title, in: r)
         else { return }
@@ -220,21 +224,73 @@ enum RecruitersView {
     }
 }
 
+/// Something that happened, or will, in a conversation besides its messages: an
+/// interview, a call the recruiter promised. Drawn in the thread in time order.
+public struct ThreadEvent: Equatable, Sendable {
+    public var at: Date
+    public var text: String
+    public var role: ColorRole
+
+    public init(at: Date, text: String, role: ColorRole = .accent) {
+        self.at = at
+        self.text = text
+        self.role = role
+    }
+
+    /// A recruiter's interviews and the calls they promised, as thread events: "◆
+    /// interview · Tue 10 Mar 11:30 (45 min) · Engineer at Acme · with Ann" and "☎ they
+    /// promised: call back · by Wed 11 Mar 15:00".
+    public static func of(_ recruiterID: UUID, in db: Database, now: Date, timeZone: TimeZone) -> [ThreadEvent] {
+        var out: [ThreadEvent] = []
+        for o in db.opportunities(of: recruiterID) {
+            let about = o.role + (o.employer.map { " at \($0)" } ?? "")
+            for iv in o.interviews {
+                let when = iv.at > now ? "upcoming interview" : "interview"
+                var text = "◆ \(when) · \(Format.stamp(iv.at, now: now, timeZone: timeZone)) (\(iv.durationMinutes) min) · \(about)"
+                if !iv.interviewers.isEmpty { text += " · with " + iv.interviewers.joined(separator: ", ") }
+                out.append(ThreadEvent(at: iv.at, text: text, role: iv.at > now ? .warning : .accent))
+            }
+        }
+        for e in db.expectations(of: recruiterID) {
+            let what = e.note.flatMap { $0.isEmpty ? nil : $0 } ?? "to get back to you"
+            out.append(ThreadEvent(at: e.by, text: "☎ they promised: \(what) · by \(Format.stamp(e.by, now: now, timeZone: timeZone))",
+                                   role: .accent))
+        }
+        return out.sorted { $0.at < $1.at }
+    }
+}
+
 /// One display line of a thread.
 public struct ThreadLine: Equatable, Sendable {
     public var text: String
     public var style: Style
     public var indent: Int
-    /// The message this line belongs to (nil for the blank line between messages).
+    /// The message this line belongs to (nil for the blank line between messages and
+    /// for the lines of an event).
     public var messageID: UUID? = nil
 
     /// A thread as lines at `width` columns: per message a header (direction, channel,
-    /// time, subject), the body wrapped and indented, then a blank line.
-    public static func lines(for thread: [Message], width: Int, now: Date, timeZone: TimeZone) -> [ThreadLine] {
+    /// time, subject), the body wrapped and indented, then a blank line. Events
+    /// (interviews, promised calls) sit among the messages in time order; at the same
+    /// minute an event comes after the message.
+    public static func lines(for thread: [Message], events: [ThreadEvent] = [], width: Int, now: Date,
+                             timeZone: TimeZone) -> [ThreadLine] {
         let inner = max(1, width - 2)
         var out: [ThreadLine] = []
-        for (n, m) in thread.enumerated() {
-            if n > 0 { out.append(ThreadLine(text: "", style: .plain, indent: 0, messageID: nil)) }
+        var pending = events[...]
+        func separate() { if !out.isEmpty { out.append(ThreadLine(text: "", style: .plain, indent: 0, messageID: nil)) } }
+        func event(_ e: ThreadEvent) {
+            separate()
+            for (i, l) in Text.wrap(Text.visible(e.text), width: inner).enumerated() {
+                out.append(ThreadLine(text: l, style: Style(e.role, bold: i == 0), indent: 1, messageID: nil))
+            }
+        }
+        for m in thread {
+            while let e = pending.first, e.at < m.at {
+                event(e)
+                pending = pending.dropFirst()
+            }
+            separate()
             let arrow = m.direction == .inbound ? "← from them" : "→ from you"
             var head = arrow + " · " + m.channel.rawValue + " · " + Format.stamp(m.at, now: now, timeZone: timeZone)
             if let s = m.subject, !s.isEmpty { head += " · " + s }
@@ -248,6 +304,7 @@ public struct ThreadLine: Equatable, Sendable {
                 }
             }
         }
+        for e in pending { event(e) }
         return out
     }
 }
@@ -272,11 +329,31 @@ enum MessagesView {
         if let e = rec.email, !e.isEmpty { head += " · " + e }
         if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
         buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
-        let threadRows = rows - 1
+        // The flags in words, with why, under the header (as many rows as the pane spares).
+        let flagRows = state.threadFlagRows
+        if flagRows > 0 {
+            let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
+            let flags = state.statuses[id]?.flags ?? []
+            func named(_ f: Flag) -> String { FlagGlyph.glyph(f) + " " + f.rawValue }
+            func said(_ f: Flag) -> String { named(f) + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? "") }
+            for (k, f) in flags.prefix(flagRows).enumerated() {
+                var text = " " + said(f)
+                // The last row also names the flags there is no row for.
+                if k == flagRows - 1, flags.count > flagRows {
+                    let rest = flags.dropFirst(flagRows)
+                    var more = " · " + rest.map(named).joined(separator: " · ")
+                    if DisplayWidth.of(more) > r.width / 2 { more = " · +\(rest.count) more" }
+                    text = Text.truncate(text, to: max(0, r.width - DisplayWidth.of(more))) + more
+                }
+                buf.put(Text.truncate(text, to: r.width), x: r.x, y: r.y + 2 + k, style: Style(FlagGlyph.role(f), bold: k == 0))
+            }
+        }
+        let threadRows = rows - 1 - flagRows
         guard threadRows > 0 else { return }
         let lines = state.threadLines
+        let firstY = r.y + 2 + flagRows
         if lines.isEmpty {
-            buf.put("   No messages yet.", x: r.x, y: r.y + 2, maxWidth: r.width, style: Style(.muted))
+            buf.put("   No messages yet.", x: r.x, y: firstY, maxWidth: r.width, style: Style(.muted))
             return
         }
         // Newest at the bottom; `threadScroll` lines up from there. A thread that fits
@@ -284,7 +361,6 @@ enum MessagesView {
         let scroll = min(state.threadScroll, max(0, lines.count - threadRows))
         let end = lines.count - scroll
         let start = max(0, end - threadRows)
-        let firstY = r.y + 2
         // In the focused pane, the selected message (the newest in view) is marked.
         let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID : nil
         var markedDone = false
@@ -319,7 +395,15 @@ enum DeadlinesView {
         let wide = r.width >= 100
         let atWidth = r.width >= 60 ? (wide ? 16 : 9) : 0
         // The recruiter's name gets a column unless every title already says it.
+        // The recruiter's wall clock when their zone differs ("them Fri 02:00"), from 120
+        // columns, when a row in view has such a zone (only the rows in view are looked at).
+        let inView = state.deadlines.dropFirst(state.deadlineTop).prefix(rows)
+        let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map(\.recruiterID)).compactMap { id in
+            state.db.recruiters[id]?.timeZone.flatMap(TimeZone.init(identifier:)).map { (id, $0) }
+        }) : [:]
+        let theirWidth = zones.values.contains { $0.identifier != state.timeZone.identifier } ? 14 : 0
         let fixed = 2 + (sectionWidth > 0 ? sectionWidth + 1 : 0) + whenWidth + 1 + (atWidth > 0 ? atWidth + 1 : 0)
+            + (theirWidth > 0 ? theirWidth + 1 : 0)
         let nameWidth = state.deadlineTitlesNameRecruiter ? 0 : max(0, min(20, (r.width - fixed) / 3))
         let titleWidth = max(0, r.width - fixed - (nameWidth > 0 ? nameWidth + 1 : 0))
         var previous: DeadlineSection?
@@ -352,6 +436,15 @@ enum DeadlinesView {
                 buf.putPadded(Format.dueTime(d.due, now: state.now, timeZone: state.timeZone, withDate: wide), x: x, y: y,
                               width: atWidth, style: selected ? base : Style(.muted))
                 x += atWidth + 1
+            }
+            if theirWidth > 0 {
+                // Their clock matters for what is near: within a week either way.
+                if let zone = zones[d.recruiterID], abs(d.due.timeIntervalSince(state.now)) < 7 * 86_400,
+                   zone.secondsFromGMT(for: d.due) != state.timeZone.secondsFromGMT(for: d.due) {
+                    buf.putPadded("them " + Format.dueTime(d.due, now: state.now, timeZone: zone, withDate: false), x: x, y: y,
+                                  width: theirWidth, style: selected ? base : Style(.muted))
+                }
+                x += theirWidth + 1
             }
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1
@@ -418,6 +511,11 @@ enum HelpView {
         for f in Flag.allCases {
             out.append(("  " + FlagGlyph.glyph(f) + "  " + f.rawValue, .plain))
         }
+        out.append(("", .plain))
+        out.append(("In the thread", Style(.accent, bold: true)))
+        out.append(("  ◆  an interview, among the messages by its time", .plain))
+        out.append(("  ☎  a call or answer the recruiter promised, by when", .plain))
+        out.append(("  the flags in words, with why, under the thread's header", .plain))
         return out
     }
 

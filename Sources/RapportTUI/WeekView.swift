@@ -79,7 +79,7 @@ enum WeekView {
         let rows = r.height - 1
         let top = min(state.full.weekScroll, max(0, all.count - rows))
         for (k, line) in all.dropFirst(top).prefix(rows).enumerated() {
-            buf.put(line.text, x: r.x, y: r.y + 1 + k, maxWidth: r.width, style: line.style)
+            buf.put(Text.truncate(line.text, to: r.width), x: r.x, y: r.y + 1 + k, style: line.style)
         }
         Screen.moreAbove(&buf, top, below: max(0, all.count - top - rows), title: title, in: r)
     }

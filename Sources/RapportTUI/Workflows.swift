@@ -2,144 +2,58 @@ import Foundation
 import RapportCore
 import RapportText
 
-// The workflows: every data change goes out as `.persist(intent)` through `commit`,
-// which records (change, inverse) for undo first. Pure, like `update`.
+// The workflows: every data change goes out as `.persist(intent)` through `commit`;
+// `u` and Ctrl-R go out as `.undo` / `.redo`, which the store decides from its own undo
+// history. Pure, like `update`.
 
 extension AppState {
     var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiters[$0] } }
 }
 
-/// Records the change on the undo stack (with its inverse, computed now on the data on
-/// screen, before it is applied) and asks the loop to store the intent. The store builds
-/// the change again on its own data; `.applied` brings back what it stored. The status
-/// bar confirms it.
+/// Asks the loop to store the intent (first checked on the data on screen, so a change
+/// that no longer applies is refused at once). The store builds the change again on its
+/// own data under its lock and records it, with its inverse, in its undo history under
+/// this session's origin. The status bar confirms it.
 func commit(_ state: inout AppState, _ intent: Intent, label: String) -> [Effect] {
     guard !state.readOnly else {
         state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
         return []
     }
-    let change: Change, inverse: Change
     do {
-        change = try intent.change(in: state.db, now: state.now)
-        inverse = try state.db.inverse(of: change)  // also checks the change applies
+        let change = try intent.change(in: state.db, now: state.now)
+        _ = try state.db.inverse(of: change)  // checks the change applies
     } catch {
         state.statusMessage = StatusMessage("Not saved: \(error)", isError: true)
         return []
     }
-    state.undoStack.append(UndoEntry(change: change, inverse: inverse, label: label))
-    state.redoStack.removeAll()
-    state.lastPersist = .change
     state.statusMessage = StatusMessage(label + " · u undo")
     return [.persist(intent, label: label)]
 }
 
-/// The store stored the change this session asked for: the undo entry takes the change
-/// and inverse the store built on its data (the inverse then also puts back what another
-/// process wrote a moment before).
-func applied(_ state: inout AppState, _ change: Change, inverse: Change) {
-    guard state.lastPersist == .change, let last = state.undoStack.indices.last else { return }
-    state.undoStack[last].change = change
-    state.undoStack[last].inverse = inverse
-}
+/// `u`: the store takes back this session's latest step (the same undo history and the
+/// same check as `rapport undo`, never a command's, an import's or another session's).
+func undo(_ state: inout AppState) -> [Effect] { replay(&state, .undo) }
 
-enum PersistKind: Equatable, Sendable { case change, undo, redo }
+/// Ctrl-R: the store puts back the step this session undid last.
+func redo(_ state: inout AppState) -> [Effect] { replay(&state, .redo) }
 
-func undo(_ state: inout AppState) -> [Effect] { replay(&state, back: true) }
-
-func redo(_ state: inout AppState) -> [Effect] { replay(&state, back: false) }
-
-/// Undo (`back`) persists the top entry's inverse and moves it to the redo stack; redo
-/// persists the change again and moves it back. Either is a new journal line. The
-/// inverse was computed from the data at change time, so it is persisted only when it
-/// is still lossless on the data now (another process may have written since).
-private func replay(_ state: inout AppState, back: Bool) -> [Effect] {
-    guard let top = back ? state.undoStack.last : state.redoStack.last else {
-        state.statusMessage = StatusMessage(back ? "Nothing to undo" : "Nothing to redo")
+private func replay(_ state: inout AppState, _ effect: Effect) -> [Effect] {
+    guard !state.readOnly else {
+        state.statusMessage = StatusMessage("Read-only store: nothing was changed", isError: true)
         return []
     }
-    guard replayIsLossless(top, back: back, on: state.db) else {
-        state.statusMessage = replayConflict(top, back: back, in: state.db)
-        return []
-    }
-    let e = back ? state.undoStack.removeLast() : state.redoStack.removeLast()
-    if back { state.redoStack.append(e) } else { state.undoStack.append(e) }
-    state.lastPersist = back ? .undo : .redo
-    state.statusMessage = StatusMessage(back ? "Undone: \(e.label) · Ctrl-R redo" : "Redone: \(e.label) · u undo")
-    return [.persist(.replay(e, back: back), label: (back ? "undo: " : "redo: ") + e.label)]
+    return [effect]
 }
 
-/// Whether undoing (`back`) or redoing `e` on `db` loses nothing: the step followed by
-/// its mirror gives `db` back exactly. False when another process changed what the step
-/// touches since (a message logged to a recruiter whose adding is undone, an edit made
-/// elsewhere to a record an undo would put back).
-func replayIsLossless(_ e: UndoEntry, back: Bool, on db: Database) -> Bool {
-    var d = db
-    do {
-        try d.apply(back ? e.inverse : e.change)
-        try d.apply(back ? e.change : e.inverse)
-    } catch {
-        return false
+/// The store's answer to `u` or Ctrl-R, for the status line.
+func replayed(_ state: inout AppState, back: Bool, label: String?) {
+    switch (back, label) {
+    case (true, let label?): state.statusMessage = StatusMessage("Undone: \(label) · Ctrl-R redo")
+    case (false, let label?): state.statusMessage = StatusMessage("Redone: \(label) · u undo")
+    // Steps of an earlier session stay in the store's history: `rapport undo ID` takes them back.
+    case (true, nil): state.statusMessage = StatusMessage("Nothing to undo in this session · rapport undo --list shows older steps")
+    case (false, nil): state.statusMessage = StatusMessage("Nothing to redo")
     }
-    return d == db
-}
-
-extension AppState {
-    /// Whether the undo or redo `replay` just asked the loop to persist still applies on
-    /// `db` (what `Intent.replay` checks on the store's data under its lock).
-    public func pendingReplay(on db: Database) -> Bool {
-        switch lastPersist {
-        case .undo: return redoStack.last.map { replayIsLossless($0, back: true, on: db) } ?? true
-        case .redo: return undoStack.last.map { replayIsLossless($0, back: false, on: db) } ?? true
-        case .change, nil: return true
-        }
-    }
-}
-
-/// "Not undone: Dana Smith changed elsewhere since" (red).
-private func replayConflict(_ e: UndoEntry, back: Bool, in db: Database) -> StatusMessage {
-    func name(_ c: Change) -> String? {
-        func of(_ id: UUID) -> String? { db.recruiters[id]?.name }
-        switch c {
-        case .putRecruiter(let r): return r.name
-        case .restoreRecruiter(let rec): return rec.recruiter.name
-        case .removeRecruiter(let id): return of(id)
-        case .putMessage(let m): return of(m.recruiterID)
-        case .removeMessage(let id): return db.message(id).flatMap { of($0.recruiterID) }
-        case .putOpportunity(let o): return of(o.recruiterID)
-        case .removeOpportunity(let id): return db.opportunities[id].flatMap { of($0.recruiterID) }
-        case .putFollowUp(let f): return of(f.recruiterID)
-        case .removeFollowUp(let id): return db.followUps[id].flatMap { of($0.recruiterID) }
-        case .putExpectation(let x): return of(x.recruiterID)
-        case .removeExpectation(let id): return db.expectations[id].flatMap { of($0.recruiterID) }
-        case .batch(let cs): return cs.lazy.compactMap(name).first
-        default: return c.fieldTarget.flatMap(of)
-        }
-    }
-    let what = name(e.change) ?? name(e.inverse) ?? "\"\(e.label)\""
-    return StatusMessage("Not \(back ? "undone" : "redone"): \(what) changed elsewhere since", isError: true)
-}
-
-/// The loop refused the pending undo or redo (the store's data changed under it): the
-/// entry goes back where it came from, and the status line says why.
-func replayRefused(_ state: inout AppState) {
-    let back = state.lastPersist == .undo
-    guard back || state.lastPersist == .redo,
-          let e = back ? state.redoStack.popLast() : state.undoStack.popLast() else { return }
-    if back { state.undoStack.append(e) } else { state.redoStack.append(e) }
-    state.lastPersist = nil
-    state.statusMessage = replayConflict(e, back: back, in: state.db)
-}
-
-/// The store refused the last change: the history goes back to how it was.
-func saveFailed(_ state: inout AppState, _ message: String) {
-    switch state.lastPersist {
-    case .change: _ = state.undoStack.popLast()
-    case .undo: if let e = state.redoStack.popLast() { state.undoStack.append(e) }
-    case .redo: if let e = state.undoStack.popLast() { state.redoStack.append(e) }
-    case nil: break
-    }
-    state.lastPersist = nil
-    state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
 }
 
 /// Commands on the panes that start a workflow or act on the selection.
@@ -226,12 +140,12 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         }
     case .filterMenu:
         var items = ["all recruiters"]
-        for f in Flag.allCases {
-            let n = state.statuses.values.reduce(0) { $0 + ($1.flags.contains(f) ? 1 : 0) }
-            items.append("\(FlagGlyph.glyph(f)) \(f.rawValue) (\(n))")
+        for f in RecruiterFilter.menu {
+            let n = state.db.recruiters.values.reduce(0) { $0 + (f.admits($1, state.statuses[$1.id]) ? 1 : 0) }
+            items.append("\(f.menuLabel) (\(n))")
         }
-        var m = Menu(title: "Show only recruiters flagged", items: items, purpose: .filter)
-        m.cursor = state.filter.flatMap { Flag.allCases.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        var m = Menu(title: "Show only recruiters", items: items, purpose: .filter)
+        m.cursor = state.filter.flatMap { RecruiterFilter.menu.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
         state.overlays.append(.menu(m))
     case .cycleSort:
         let all = SortMode.allCases
@@ -264,10 +178,12 @@ private func askDelete(_ state: inout AppState) {
     switch state.focus {
     case .messages:
         if let id = state.selectedMessageID, let m = state.db.message(id) {
-            let who = state.db.recruiters[m.recruiterID]?.name ?? "?"
+            let r = state.db.recruiters[m.recruiterID]
+            let who = r?.name ?? "?"
             let what = (m.direction == .inbound ? "message from " : "message to ") + who
             state.overlays.append(.confirm(Confirm(question: "Delete the \(what) of \(Format.stamp(m.at, now: state.now, timeZone: state.timeZone))?",
-                                                   change: .removeMessage(id), label: "Deleted the \(what)")))
+                                                   change: .removeMessage(id), label: "Deleted the \(what)",
+                                                   detail: r.map(Format.identity) ?? "")))
             return
         }
     case .deadlines:
@@ -280,8 +196,10 @@ private func askDelete(_ state: inout AppState) {
             state.statusMessage = StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true)
             return
         }
+        let r = state.db.recruiters[d.recruiterID]
         state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
-                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"")))
+                                               change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"",
+                                               detail: r.map { $0.name + " · " + Format.identity($0) } ?? "")))
         return
     case .recruiters:
         break
@@ -291,9 +209,10 @@ private func askDelete(_ state: inout AppState) {
         return
     }
     let n = state.db.thread(r.id).count
+    let firm = r.firm.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
     state.overlays.append(.confirm(Confirm(
         question: "Delete \(r.name)\(n > 0 ? " and \(n) message\(n == 1 ? "" : "s")" : "")?",
-        change: .removeRecruiter(r.id), label: "Deleted \(r.name)")))
+        change: .removeRecruiter(r.id), label: "Deleted \(r.name)\(firm)", detail: Format.identity(r))))
 }
 
 // MARK: - Search
@@ -326,7 +245,25 @@ extension ModeTable {
         Keymap.cancelRow,
         Binding([.tab, .down], .nextField, section: "Forms and text", help: "next field; completes a time zone", hint: "next"),
         Binding([.backTab, .up], .previousField, section: "Forms and text", help: "previous field"),
+        Keymap.saveFormRow,
     ] + Keymap.textRows, handle: updateForm)
+
+    /// The focused field holds several lines (`FieldKind.lines`): Enter and ↑/↓ are the
+    /// field's; Ctrl-S saves the form, Tab and Shift-Tab leave the field.
+    static let formLines = ModeTable(.formLines, [
+        { var b = Keymap.saveFormRow; b.hint = "save"; return b }(),
+        Binding([.enter], .input(.enter), section: "Forms and text", help: "field of several lines: a new line", hint: "new line"),
+        Keymap.cancelRow,
+        Binding([.tab], .nextField, section: "Forms and text", help: "field of several lines: leave it (next field)", hint: "leave"),
+        Binding([.backTab], .previousField, section: "Forms and text", help: "field of several lines: previous field"),
+        Binding([.up], .input(.up), section: "Forms and text", help: "field of several lines: up a line"),
+        Binding([.down], .input(.down), section: "Forms and text", help: "field of several lines: down a line"),
+    ] + Keymap.textRows, handle: updateForm)
+}
+
+extension Keymap {
+    /// Ctrl-S saves a form from any field (Enter does too, but not in a field of several lines).
+    static let saveFormRow = Binding([.ctrl("s")], .submit, section: "Forms and text", help: "save the form (from any field)")
 }
 
 private func updateForm(_ state: inout AppState, _ command: Command) -> [Effect] {
@@ -403,6 +340,7 @@ extension ModeTable {
         Keymap.cancelRow,
         Binding([.char("j"), .down], .move(1), section: "Menu", help: "down", hint: "move"),
         Binding([.char("k"), .up], .move(-1), section: "Menu", help: "up"),
+    ] + Keymap.topBottom + Keymap.pages + [
         Binding([.enter], .submit, section: "Menu", help: "choose", hint: "choose"),
         Keymap.closeMenuRow,
     ], handle: updateMenu)
@@ -419,6 +357,12 @@ private func updateMenu(_ state: inout AppState, _ command: Command) -> [Effect]
         state.overlays.removeLast()
     case .move(let n):
         m.cursor = AppState.clamp(m.cursor + n, count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .page(let n):
+        m.cursor = AppState.clamp(m.cursor + n * max(1, MenuView.box(state, m).height - 4), count: m.items.count)
+        state.overlays[state.overlays.count - 1] = .menu(m)
+    case .top, .bottom:
+        m.cursor = command == .top ? 0 : max(0, m.items.count - 1)
         state.overlays[state.overlays.count - 1] = .menu(m)
     case .submit:
         state.overlays.removeLast()
@@ -476,7 +420,7 @@ private func updateSearch(_ state: inout AppState, _ command: Command) -> [Effec
 }
 
 /// The query changed: select the first match from where the search started.
-private func searchTyped(_ state: inout AppState, _ edited: Search) {
+func searchTyped(_ state: inout AppState, _ edited: Search) {
     var s = edited
     let q = s.field.text
     if let i = findMatch(state, q, from: s.origin, step: 1) {
@@ -544,25 +488,6 @@ private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect
     return []
 }
 
-/// A paste into the text field on top, as one edit.
-func pasteIntoField(_ state: inout AppState, _ text: String) {
-    guard let top = state.overlays.popLast() else { return }
-    switch top {
-    case .form(var f):
-        f.paste(text)
-        state.overlays.append(.form(f))
-    case .editor(var t):
-        t.insert(text)
-        state.overlays.append(.editor(t))
-    case .search(var s):
-        state.overlays.append(top)
-        s.field.insert(text)
-        searchTyped(&state, s)
-    default:
-        state.overlays.append(top)
-    }
-}
-
 /// Typing into a form or the inline editor. The overlay is taken off the stack and
 /// its old value dropped before the field is edited, so the text is not copied on
 /// every key (a paste of thousands of characters stays linear).
@@ -588,15 +513,15 @@ private func typeIntoForm(_ state: inout AppState, _ key: Key) -> Bool {
 private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
     switch m.purpose {
     case .filter:
-        let flag = m.cursor == 0 ? nil : Flag.allCases[m.cursor - 1]
+        let filter = m.cursor == 0 ? nil : RecruiterFilter.menu[m.cursor - 1]
         let before = state.selectedRecruiterID
-        if let f = flag, !state.statuses.values.contains(where: { $0.flags.contains(f) }) {
-            state.statusMessage = StatusMessage("No recruiter is flagged \(f.rawValue); the filter is unchanged")
+        if let f = filter, !state.db.recruiters.values.contains(where: { f.admits($0, state.statuses[$0.id]) }) {
+            state.statusMessage = StatusMessage("No recruiter is \(f.name); the filter is unchanged")
             return []
         }
-        state.filter = flag
+        state.filter = filter
         state.reorder()
-        var text = flag.map { "Showing \(state.order.count) flagged \($0.rawValue) · F changes" } ?? "Showing all recruiters"
+        var text = filter.map { "Showing \(state.order.count) \($0.name) · F changes, Esc shows all" } ?? "Showing all recruiters"
         if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiters[b]?.name {
             text += " · \(name) is not in the list"
         }
@@ -682,7 +607,7 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
         intent = .decline(recruiter: r.id, reason: reason, reengage: reengage, subject: subject, body: body)
         label = "Courtesy decline to \(r.name) logged · status declined"
     }
-    // The undo entry keeps what the change did ("Redone: Reply to Dana logged" makes no
+    // The undo history keeps what the change did ("Redone: Reply to Dana logged" makes no
     // copy); only this confirmation says the text was copied too.
     let effects = commit(&state, intent, label: label)
     if let m = state.statusMessage, !m.isError {

@@ -78,6 +78,7 @@ public final class Terminal {
         set_escdelay(25)
         wtimeout(win, timeoutMilliseconds)
         mousemask(rapport_all_mouse_events(), nil)
+        rapport_define_paste_keys()
         let useColors = colorMode.useColors(terminalHasColors: has_colors(), environment: environment)
         if useColors {
             start_color()
@@ -86,6 +87,21 @@ public final class Terminal {
         }
         colors = useColors
         Signals.install()
+        Terminal.bracketedPaste(true)
+    }
+
+    /// Bracketed paste on and off (xterm's private mode 2004, which every emulator that
+    /// brackets pastes uses). On while the interface has the screen; off on every way out
+    /// (quit, a quit signal, Ctrl-Z, `$EDITOR`); the crash and signal paths turn it off
+    /// with the rest of the terminal (`rapport_prepare_terminal_reset`).
+    public nonisolated static let bracketedPasteOn = "\u{1B}[?2004h"
+    public nonisolated static let bracketedPasteOff = "\u{1B}[?2004l"
+
+    /// Written after ncurses has flushed its output, so it never lands inside a frame.
+    private static func bracketedPaste(_ on: Bool) {
+        fflush(rapport_stdout())
+        fputs(on ? bracketedPasteOn : bracketedPasteOff, rapport_stdout())
+        fflush(rapport_stdout())
     }
 
     /// setlocale before ncurses starts, so wide characters work. With no locale at all
@@ -189,7 +205,12 @@ public final class Terminal {
         var wch: wint_t = 0
         let rc = wget_wch(window, &wch)
         if rc == rapport_err() { return nil }
-        if rc == rapport_key_code_yes() { return decodeFunctionKey(Int32(wch)) }
+        if rc == rapport_key_code_yes() {
+            let code = Int32(wch)
+            if code == rapport_key_paste_start() { return .pasteStart }
+            if code == rapport_key_paste_end() { return .pasteEnd }
+            return decodeFunctionKey(code)
+        }
         return Terminal.decodeCharacter(UInt32(wch))
     }
 
@@ -274,11 +295,13 @@ public final class Terminal {
     /// is the editor's, and must not quit the interface when it returns.
     public func suspended<T>(_ body: () -> T) -> T {
         guard open else { return Signals.ignoringInterrupts(body) }
+        Terminal.bracketedPaste(false)
         endwin()
         let result = Signals.ignoringInterrupts(body)
         reset_prog_mode()
         invalidate()
         wrefresh(window)
+        Terminal.bracketedPaste(true)
         return result
     }
 
@@ -288,16 +311,19 @@ public final class Terminal {
     /// Ctrl-Z: restore the terminal, stop, and on resume repaint everything.
     public func suspend() {
         guard open else { return }
+        Terminal.bracketedPaste(false)
         endwin()
         Signals.stopSelf()
         invalidate()
         doupdate()
+        Terminal.bracketedPaste(true)
     }
 
     /// Restores the terminal (idempotent). Every exit path calls this.
     public func shutdown() {
         guard open else { return }
         open = false
+        Terminal.bracketedPaste(false)
         curs_set(1)
         endwin()
         delscreen(screen)

@@ -3,7 +3,8 @@
 ///
 /// - East Asian wide and fullwidth characters (CJK, Hangul, kana) take 2 columns.
 /// - Emoji take 2 columns, including ZWJ sequences, flags (a pair of regional
-///   indicators), skin-tone modifiers and text symbols turned emoji by U+FE0F.
+///   indicators) and skin-tone modifiers. A text symbol turned emoji by U+FE0F alone
+///   (❤️, keycaps) keeps its base's width, 1, as wcwidth and tmux count it.
 /// - Combining marks, format characters (ZWJ, ZWSP, bidi controls) and variation
 ///   selectors take 0 columns; they ride on the character before them. Spacing marks
 ///   (Devanagari vowel signs, category Mc) take a column each, as in wcswidth, so a
@@ -16,13 +17,18 @@ public enum DisplayWidth {
         guard let first = scalars.first else { return 0 }
         if scalars.count == 1 { return of(first) }
         var sum = 0
-        var emojiSequence = false
+        var emojiSequence = false, joined = false
         for s in scalars {
             sum += of(s)
+            if s.value == 0x200D || isSkinTone(s) { joined = true }
             if s.value == 0xFE0F || s.value == 0x200D || isSkinTone(s) { emojiSequence = true }
         }
-        // An emoji presentation sequence (ZWJ family, VS16, skin tone, keycap) or a
-        // flag shows as one wide glyph.
+        // A text symbol turned emoji by VS16 alone (❤️, ✔️, the keycap 1️⃣) keeps the
+        // width of its base, as wcwidth, tmux, xterm and VTE place it: the selector does
+        // not widen it. (Some terminals draw it two columns wide; the columns follow the
+        // terminal's count, which is what keeps the cells after it in place.)
+        if emojiSequence && !joined && first.properties.isEmoji && of(first) == 1 { return sum }
+        // A ZWJ sequence, a skin-tone modifier or a flag shows as one wide glyph.
         if emojiSequence && first.properties.isEmoji { return 2 }
         if isRegionalIndicator(first) { return 2 }
         // Otherwise the columns of the scalars, as terminals count them (wcswidth):

@@ -12,6 +12,9 @@ public enum Key: Hashable, Sendable {
     /// The terminal changed size (ncurses reports SIGWINCH as KEY_RESIZE).
     case resize
     case mouse(MouseEvent)
+    /// The terminal's bracketed-paste markers (`ESC [200~` and `ESC [201~`): what
+    /// comes between them is pasted text, never keys (see `PasteDecoder`).
+    case pasteStart, pasteEnd
     /// A key this program does not know (the raw ncurses code), ignored by the keymap.
     case unknown(Int32)
 }
@@ -60,6 +63,8 @@ extension Key: CustomStringConvertible {
         case .function(let n): return "F\(n)"
         case .resize: return "resize"
         case .mouse: return "mouse"
+        case .pasteStart: return "paste start"
+        case .pasteEnd: return "paste end"
         case .unknown(let n): return "key \(n)"
         }
     }

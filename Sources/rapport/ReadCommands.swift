@@ -171,7 +171,10 @@ struct ShowCommand: AsyncParsableCommand {
         }
         if !s.deadlines.isEmpty {
             lines.append("")
-            lines.append("Deadlines:")
+            // "Now" said with the rows: a relative time is only comparable with another
+            // (the TUI's title, `due`) at the same now, and RAPPORT_NOW may fix it.
+            let fixed = (global.environment["RAPPORT_NOW"] ?? "").isEmpty ? "" : ", RAPPORT_NOW"
+            lines.append("Deadlines (as of \(dates.absolute(ctx.now))\(fixed)):")
             let zones = BothZones(candidate: ctx.timeZone)
             var t = Table(header: ["", "", "", "", ""])
             for d in s.deadlines.sorted(by: { a, b in

@@ -21,7 +21,7 @@ struct UndoCommand: AsyncParsableCommand {
         abstract: "Take back the latest change made by a rapport command or an import (a whole import is one step).",
         discussion: """
             Undo appends the inverse change to the journal; nothing is removed, and `rapport redo` \
-            puts it back. Changes from mail ingest, sync and the TUI are taken back only by id. An \
+            puts it back. Changes from mail ingest, sync, tools and the TUI (whose `u` takes back its own) are taken back only by id. An \
             undo that a later change depends on is refused, saying what changed and by whom.
             """)
 

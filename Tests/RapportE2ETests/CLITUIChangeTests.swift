@@ -20,6 +20,8 @@ struct JournalPorts: AppPorts {
         let applied = try store.apply(origin: .tui(session: "same"), label: label, build)
         return (applied.change, applied.inverse)
     }
+    func undo() throws -> String? { try store.undoLatest(of: .tui(session: "same"))?.label }
+    func redo() throws -> String? { try store.redoLatest(of: .tui(session: "same"))?.label }
     func copyToClipboard(_ text: String) {}
     func editExternally(_ text: String) -> String? { nil }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .checked(engine: "test", misspellings: []) }

@@ -99,4 +99,32 @@ struct MailReviewEndToEndTests {
         #expect(restored.recruiters == before.recruiters)
         #expect(restored.threads == before.threads)
     }
+
+    @Test("M then u: the TUI's undo takes the whole review back through the store")
+    func undoInTheTUI() throws {
+        let store = try TUIEndToEndTests.makeStore()
+        let mail = try Self.maildir()
+        let ingest = try rapport(["ingest", "--maildir", mail, "--store", store])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let before = try database(store)
+        let tmux = try Tmux(width: 110, height: 32)
+        try tmux.type("RAPPORT_NOW=\(Self.now) \(TUIEndToEndTests.binary) --store \(store); echo EXIT=$?")
+        try tmux.until(contains: "Recruiters 9")
+        try tmux.keys("M")
+        try tmux.until(contains: "Recruiters from mail: 3 people · 3 to keep")
+        try tmux.keys("r", "a", "a")
+        try tmux.until(contains: "3 people · 2 to keep")
+        try tmux.keys("Enter")
+        try tmux.until(contains: "kept 2, rejected 1")
+        try tmux.until(contains: "Recruiters 8")
+        try tmux.keys("u")
+        try tmux.until(contains: "Undone: Review recruiters from mail")
+        try tmux.until(contains: "Recruiters 9")
+        try tmux.keys("q")
+        try tmux.until(contains: "EXIT=0")
+        let restored = try database(store)
+        #expect(restored.recruiters == before.recruiters)
+        #expect(restored.threads == before.threads)
+    }
 }
+

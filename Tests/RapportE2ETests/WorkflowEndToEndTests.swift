@@ -110,7 +110,8 @@ struct WorkflowEndToEndTests {
         try tmux.keys("Tab")
         try tmux.tmuxRun(["send-keys", "-l", "Typed body, Ctrl-W removes this"])
         try tmux.keys("C-w", "C-w")
-        try tmux.keys("Enter")
+        // Enter is a new line in the body; Ctrl-S saves.
+        try tmux.keys("C-s")
         try tmux.until(contains: "Message from Zoë Łukasiewicz logged")
         try tmux.until(contains: "Hello from the form")
         try quit(tmux)
@@ -164,6 +165,57 @@ struct WorkflowEndToEndTests {
         try quit(tmux)
         db = try database(dir)
         #expect(db.thread(kim.id).last?.direction == .inbound)
+    }
+
+    @Test("u takes back through the store: the data byte for byte as before, an undo line of the TUI, one history with rapport undo --list; u over a newer rapport edit is refused in the store's words")
+    func undoThroughTheStore() throws {
+        let tmux = try Tmux()
+        let dir = try Self.makeStore()
+        let env = ["RAPPORT_NOW": Self.now, "TZ": "UTC", "PATH": "/usr/bin:/bin"]
+        func rapport(_ args: String...) throws -> Run {
+            try Run.run(TUIEndToEndTests.binary, ["--store", dir] + args, environment: env)
+        }
+        func journalLast() -> String {
+            let text = String(decoding: FileManager.default.contents(atPath: dir + "/journal.jsonl") ?? Data(), as: UTF8.self)
+            return text.split(separator: "\n").last.map(String.init) ?? ""
+        }
+        let exported = try rapport("export", "json").stdout
+        #expect(!exported.isEmpty)
+        try start(tmux, store: dir)
+        try tmux.until(contains: "Recruiters 7")
+        try find(tmux, "Kim")
+        try tmux.keys("r")
+        try tmux.until(contains: "Reply to Kim Inbound logged · u undo")
+        #expect(try rapport("export", "json").stdout != exported)
+        try tmux.keys("u")
+        try tmux.until(contains: "Undone: Reply to Kim Inbound logged · Ctrl-R redo")
+        // The store, read by another process while the TUI runs.
+        #expect(try rapport("export", "json").stdout == exported, "the data byte for byte as before the reply")
+        let last = journalLast()
+        #expect(last.contains("\"origin\":\"tui:") && last.contains("\"undoes\":") && last.contains("Undo: Reply to Kim Inbound logged"))
+        let list = String(decoding: try rapport("undo", "--list").stdout, as: UTF8.self)
+        #expect(list.split(separator: "\n").contains {
+            $0.contains("the TUI") && $0.contains(" Reply to Kim Inbound logged") && $0.contains("undone")
+        })
+        // `rapport redo` alone leaves the TUI's steps alone (it takes back commands' and imports').
+        #expect(try rapport("redo").status == 1)
+        #expect(try rapport("export", "json").stdout == exported)
+        // A new firm through the form, then `rapport edit` writes the firm again: u is refused.
+        try tmux.keys("e")
+        try tmux.until(contains: "Edit Kim Inbound")
+        try tmux.keys("Tab")
+        try tmux.keys("C-u")
+        try tmux.tmuxRun(["send-keys", "-l", "Globex"])
+        try tmux.keys("Enter")
+        try tmux.until(contains: "· u undo")
+        #expect(try database(dir).recruiters.values.first { $0.name == "Kim Inbound" }?.firm == "Globex")
+        #expect(try rapport("edit", "Kim Inbound", "--firm", "Initech").status == 0)
+        let before = try rapport("export", "json").stdout
+        try tmux.keys("u")
+        try tmux.until(contains: "Not undone: Kim Inbound's firm changed since by rapport edit")
+        #expect(try rapport("export", "json").stdout == before, "nothing written")
+        try quit(tmux)
+        #expect(try database(dir).recruiters.values.first { $0.name == "Kim Inbound" }?.firm == "Initech")
     }
 
     @Test("/ searches incrementally, says when nothing matches, and keeps the selection")

@@ -176,7 +176,7 @@ struct IntentTests {
         #expect(s.store.recruiters[dana]?.tags.contains("added-elsewhere") == true)
     }
 
-    @Test("an undo that would overwrite a newer write elsewhere is refused by the store's check, and stays on the stack")
+    @Test("an undo that would overwrite a newer write elsewhere is refused by the store's check, and stays in its history")
     func undoRefusedUnderLock() {
         var s = Session()
         s.select(1)
@@ -186,7 +186,9 @@ struct IntentTests {
         let persisted = s.persisted.count
         s.send(.undo)
         #expect(s.persisted.count == persisted)
-        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
-        #expect(s.state.statusMessage == StatusMessage("Not undone: Dana Smith changed elsewhere since", isError: true))
+        #expect(s.store.recruiters[dana]?.targeting != targeting)
+        #expect(s.history.done.count == 1 && s.history.undone.isEmpty)
+        #expect(s.state.statusMessage?.isError == true)
+        #expect(s.state.statusMessage?.text.hasPrefix("Not undone: ") == true)
     }
 }

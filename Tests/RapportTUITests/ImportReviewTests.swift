@@ -57,6 +57,14 @@ struct ReviewFakePorts: AppPorts {
         Issue.record("the review wrote to the store")
         throw FakeWriteError(message: "no store")
     }
+    func undo() throws -> String? {
+        Issue.record("the review asked the store to undo")
+        return nil
+    }
+    func redo() throws -> String? {
+        Issue.record("the review asked the store to redo")
+        return nil
+    }
     func copyToClipboard(_ text: String) {}
     func editExternally(_ text: String) -> String? { nil }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("none") }

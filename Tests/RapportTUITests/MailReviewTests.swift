@@ -68,8 +68,8 @@ struct MailReviewTests {
         #expect(after.recruiters[Self.dana.id] == Self.dana)
         try after.apply(inverse)
         #expect(after == before)
-        // The session's undo stack has it: u takes it back.
-        #expect(s.undoStack.last?.label == label)
+        // One store step, which u takes back.
+        #expect(s.statusMessage?.text == label + " · u undo")
     }
 
     @Test("Esc closes the mail review and changes nothing; M with nobody to review says so")

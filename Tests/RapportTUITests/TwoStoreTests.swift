@@ -11,15 +11,19 @@ import Testing
 @MainActor
 struct StorePorts: AppPorts {
     let store: Store
+    /// This TUI session, as the journal's `origin` of its changes.
+    var origin = Origin.tui(session: "test")
     var database: Database { store.database }
     var storeNotices: [String] { store.notices }
     var readOnly: Bool { store.readOnly }
     var size: (width: Int, height: Int) { (120, 40) }
     func refresh() throws -> Bool { try store.refresh() }
     func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
-        let applied = try store.apply(origin: .tui(session: "test"), label: label, build)
+        let applied = try store.apply(origin: origin, label: label, build)
         return (applied.change, applied.inverse)
     }
+    func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
+    func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) {}
     func editExternally(_ text: String) -> String? { nil }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("not in tests") }

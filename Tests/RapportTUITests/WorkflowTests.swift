@@ -6,12 +6,32 @@ import RapportText
 import Testing
 @testable import RapportTUI
 
+/// The store's undo history for one TUI session, in memory: every write through
+/// `FakePorts` is one step of this session; `u` takes the latest back, Ctrl-R puts back
+/// the one undone last, and a new change drops what was undone. A step is refused when it
+/// would not give the data back exactly (a write "elsewhere" changed what it touches).
+/// The real history and its wording are the store's (`Store.undoLatest(of:)`), tested
+/// through `StorePorts`.
+struct FakeUndoHistory {
+    struct Step: Equatable {
+        var change: Change
+        var inverse: Change
+        var label: String
+    }
+    /// Steps in effect, oldest first.
+    var done: [Step] = []
+    /// Steps taken back, the one undone last at the end.
+    var undone: [Step] = []
+}
+
 /// The outside world for `EffectRunner`, in memory: `.persist` is applied to a
-/// `Database` "store"; the editor and spell checker answer with canned results; the
-/// clipboard is recorded.
+/// `Database` "store" with an undo history; the editor and spell checker answer with
+/// canned results; the clipboard is recorded.
 struct FakePorts: AppPorts {
     var db: Database
+    var history = FakeUndoHistory()
     var clipboard: [String] = []
+    /// Every change written, undos and redos included (the journal's lines).
     var persisted: [Change] = []
     /// What `$EDITOR` returns (nil: no editor, the inline editor opens).
     var editorResult: (String) -> String? = { _ in nil }
@@ -36,7 +56,34 @@ struct FakePorts: AppPorts {
         let inverse = try db.inverse(of: change)
         try db.apply(change)
         persisted.append(change)
+        history.done.append(.init(change: change, inverse: inverse, label: label))
+        history.undone.removeAll()
         return (change, inverse)
+    }
+    mutating func undo() throws -> String? { try replay(back: true) }
+    mutating func redo() throws -> String? { try replay(back: false) }
+    private mutating func replay(back: Bool) throws -> String? {
+        guard let step = back ? history.done.last : history.undone.last else { return nil }
+        if let why = failNextWrite {
+            failNextWrite = nil
+            throw FakeWriteError(message: why)
+        }
+        let (forth, mirror) = back ? (step.inverse, step.change) : (step.change, step.inverse)
+        var d = db
+        try d.apply(forth)
+        var check = d
+        try check.apply(mirror)
+        guard check == db else {
+            throw FakeWriteError(message: "\(back ? "Not undone" : "Not redone"): \(step.label) changed since")
+        }
+        db = d
+        persisted.append(forth)
+        if back {
+            history.undone.append(history.done.removeLast())
+        } else {
+            history.done.append(history.undone.removeLast())
+        }
+        return step.label
     }
     mutating func copyToClipboard(_ text: String) { clipboard.append(text) }
     mutating func editExternally(_ text: String) -> String? { editorResult(text) }
@@ -68,6 +115,7 @@ struct Session {
         get { runner.ports.db }
         set { runner.ports.db = newValue }
     }
+    var history: FakeUndoHistory { runner.ports.history }
     var clipboard: [String] { runner.ports.clipboard }
     var persisted: [Change] { runner.ports.persisted }
     var editorResult: (String) -> String? {
@@ -129,7 +177,8 @@ struct WorkflowTests {
         #expect(s.state.statusMessage?.text == "Undone: Reply to Dana Smith logged · Ctrl-R redo")
         s.send(.redo)
         #expect(s.store.thread(dana).last?.direction == .outbound)
-        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+        #expect(s.state.statusMessage?.text == "Redone: Reply to Dana Smith logged · u undo")
+        #expect(s.history.done.map(\.label) == ["Reply to Dana Smith logged"] && s.history.undone.isEmpty)
     }
 
     @Test("undo goes back through many changes in order, to the state before all of them")
@@ -142,11 +191,12 @@ struct WorkflowTests {
         s.send(.toggleDoNotContact)
         s.select(7)
         s.send(.markReplied)
-        #expect(s.state.undoStack.count == 4)
+        #expect(s.history.done.count == 4)
         for _ in 0..<4 { s.send(.undo) }
         #expect(s.store == before)
+        #expect(s.history.done.isEmpty && s.history.undone.count == 4)
         s.send(.undo)
-        #expect(s.state.statusMessage?.text == "Nothing to undo")
+        #expect(s.state.statusMessage?.text == "Nothing to undo in this session · rapport undo --list shows older steps")
         for _ in 0..<4 { s.send(.redo) }
         #expect(s.store.recruiters[dana]?.status == .doNotContact)
         #expect(s.store.recruiters[dana]?.targeting == .blanket)
@@ -154,70 +204,23 @@ struct WorkflowTests {
         #expect(s.state.statusMessage?.text == "Nothing to redo")
     }
 
-    @Test("undo refuses when another process wrote to what it would overwrite; history and data stay")
-    func undoAfterExternalWrite() {
-        var s = Session()
-        s.send(.addRecruiter)
-        s.type("Undo Test")
-        s.send(.submit)
-        let id = s.state.selectedRecruiterID!
-        #expect(s.store.recruiters[id]?.name == "Undo Test")
-        // `rapport log "Undo Test" --in` from a shell; the tick reloads it.
-        let external = Message(id: Sample.id(7777), recruiterID: id, direction: .inbound, at: Sample.now)
-        try! s.store.apply(.putMessage(external))
-        s.send(.reload(s.store, notices: [], readOnly: false))
-        let before = s.store
-        let persisted = s.persisted.count
-        s.send(.undo)
-        #expect(s.state.statusMessage == StatusMessage("Not undone: Undo Test changed elsewhere since", isError: true))
-        #expect(s.store == before && s.persisted.count == persisted)
-        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
-        // Without the outside write the same undo goes through.
-        try! s.store.apply(.removeMessage(external.id))
-        s.send(.reload(s.store, notices: [], readOnly: false))
-        s.send(.undo)
-        #expect(s.store.recruiters[id] == nil)
-    }
-
-    @Test("redo refuses when the record changed elsewhere after the undo")
-    func redoAfterExternalWrite() {
+    @Test("u and Ctrl-R only ask the store: update emits the effect and changes no data; the store's answer goes to the status line")
+    func undoIsTheStoresDecision() {
         var s = Session()
         s.select(1)
         s.send(.toggleTargeting)
-        s.send(.undo)
-        var edited = s.store.recruiters[dana]!
-        edited.notes = "written by another process"
-        // Targeting is a field-level change: only a write to the same field blocks its redo.
-        edited.targeting = .blanket
-        try! s.store.apply(.putRecruiter(edited))
-        s.send(.reload(s.store, notices: [], readOnly: false))
-        s.send(.redo)
-        #expect(s.state.statusMessage == StatusMessage("Not redone: Dana Smith changed elsewhere since", isError: true))
-        #expect(s.store.recruiters[dana] == edited)
-        #expect(s.state.redoStack.count == 1 && s.state.undoStack.isEmpty)
-    }
-
-    @Test("the loop's last check on the store's data refuses a pending undo and puts the entry back")
-    func replayRefusedByLoop() {
-        var s = Session()
-        s.select(1)
-        s.send(.toggleTargeting)
-        // The undo passes the check on the data on screen …
         var state = s.state
-        let effects = update(&state, .undo)
-        #expect(effects.count == 1 && state.redoStack.count == 1)
-        // … but the store has a newer write the screen has not seen yet.
-        var fresh = s.store
-        var edited = fresh.recruiters[dana]!
-        edited.notes = "newer"
-        // Targeting is a field-level change: only a write to the same field blocks its undo.
-        edited.targeting = .targeted
-        try! fresh.apply(.putRecruiter(edited))
-        #expect(state.pendingReplay(on: s.store))
-        #expect(!state.pendingReplay(on: fresh))
-        _ = update(&state, .replayRefused)
-        #expect(state.undoStack.count == 1 && state.redoStack.isEmpty)
-        #expect(state.statusMessage == StatusMessage("Not undone: Dana Smith changed elsewhere since", isError: true))
+        #expect(update(&state, .undo) == [.undo])
+        #expect(update(&state, .redo) == [.redo])
+        #expect(state.db == s.state.db)
+        _ = update(&state, .replayed(back: true, label: "Dana Smith is now blanket"))
+        #expect(state.statusMessage == StatusMessage("Undone: Dana Smith is now blanket · Ctrl-R redo"))
+        _ = update(&state, .replayRefused("Not undone: Dana Smith's targeting changed since by rapport edit"))
+        #expect(state.statusMessage == StatusMessage("Not undone: Dana Smith's targeting changed since by rapport edit", isError: true))
+        // Read-only: nothing is asked.
+        state.readOnly = true
+        #expect(update(&state, .undo).isEmpty)
+        #expect(state.statusMessage?.isError == true)
     }
 
     @Test("draft review shows misspellings at the 1-based line:column of the shown draft, as `rapport spell` does")
@@ -236,29 +239,21 @@ struct WorkflowTests {
         #expect(ReviewView.bodyLineOffset("Subject: x\nbody") == 1)
     }
 
-    @Test("a new change after undo clears the redo stack")
-    func newChangeClearsRedo() {
-        var s = Session()
-        s.select(1)
-        s.send(.toggleTargeting)
-        s.send(.undo)
-        #expect(s.state.redoStack.count == 1)
-        s.send(.toggleDoNotContact)
-        #expect(s.state.redoStack.isEmpty)
-    }
-
-    @Test("a write the store refuses is taken off the history and shown in red")
+    @Test("a write the store refuses is not in the history and is shown in red; so is a failed undo")
     func failedWrite() {
         var s = Session()
         s.select(1)
         s.failNextWrite = "disk full"
         s.send(.markReplied)
-        #expect(s.state.undoStack.isEmpty)
+        #expect(s.history.done.isEmpty)
         #expect(s.state.statusMessage == StatusMessage("Not saved: disk full", isError: true))
         s.send(.toggleTargeting)
+        let store = s.store
         s.failNextWrite = "disk full"
         s.send(.undo)
-        #expect(s.state.undoStack.count == 1 && s.state.redoStack.isEmpty)
+        #expect(s.state.statusMessage == StatusMessage("disk full", isError: true))
+        #expect(s.store == store)
+        #expect(s.history.done.count == 1 && s.history.undone.isEmpty)
     }
 
     @Test("a read-only store changes nothing and says so")
@@ -314,7 +309,7 @@ struct WorkflowTests {
         s.send(.input(.ctrl("u")))
         s.type("next blursday")
         s.send(.submit)
-        #expect(s.form?.fields[0].error == "not a date (try tomorrow 10:00, +2d)")
+        #expect(s.form?.fields[0].error == "not a date (try tomorrow 14:00, in 3 days, next week)")
         #expect(s.persisted.isEmpty)
     }
 
@@ -589,7 +584,7 @@ struct WorkflowTests {
         let overdue = Flag.allCases.firstIndex(of: .replyOverdue)! + 1
         s.send(.move(overdue))
         s.send(.submit)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
         #expect(s.state.order.allSatisfy { s.state.statuses[$0]?.flags.contains(.replyOverdue) == true })
         #expect(s.state.statusMessage?.text.contains("Sam O'Neil is not in the list") == true)
         // Replying clears the flag: the list says where the recruiter went.
@@ -599,7 +594,7 @@ struct WorkflowTests {
         s.send(.filterMenu)
         s.send(.move(Flag.allCases.firstIndex(of: .noShow)! + 1 - s.stateMenuCursor))
         s.send(.submit)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
         #expect(s.state.statusMessage?.text == "No recruiter is flagged no-show; the filter is unchanged")
         s.state.filter = nil
         s.send(.cycleSort)
@@ -643,7 +638,7 @@ struct WorkflowTests {
         #expect(s.stateMenuCursor == row)
         s.send(.mouse(MouseEvent(.doubleClick(button: 1), x: box.x + 4, y: box.y + 2 + row)))
         #expect(s.state.overlays.isEmpty)
-        #expect(s.state.filter == .replyOverdue)
+        #expect(s.state.filter == .flag(.replyOverdue))
     }
 
     @Test("a checklist tick in call prep is undoable with u, like every change")
