@@ -202,6 +202,9 @@ struct IngestCommand: AsyncParsableCommand {
             }
         }
         say("ingested: \(report.summary)")
+        if !report.newRecruiters.isEmpty {
+            say("review the new recruiters (tagged from-mail): M in rapport's TUI keeps or rejects them")
+        }
     }
 
     private func loadState(_ path: String) -> ScanState {
