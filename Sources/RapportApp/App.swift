@@ -43,6 +43,8 @@ public enum App {
         }
         var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment)
         let status = loop.run()
+        // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
+        loop.runner.finishDrafts()
         terminal.shutdown()
         // Clean exit: the store compacts its journal and releases its lock.
         do {
@@ -108,7 +110,11 @@ private struct Loop {
                 state.notices.append("\(error)")
             }
         }
-        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment))
+        // Drafts left by an earlier session (quit or crashed), offered again on R or c.
+        let drafts = DraftFiles(paths: store.paths)
+        state.savedDrafts = drafts.load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
+        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment,
+                                                             drafts: DraftWriter(files: drafts)))
     }
 
     mutating func run() -> Int32 {
@@ -170,6 +176,7 @@ struct LivePorts: AppPorts {
     let store: Store
     let terminal: Terminal
     let environment: [String: String]
+    let drafts: DraftWriter
 
     var database: Database { store.database }
     var storeNotices: [String] { store.notices }
@@ -188,8 +195,16 @@ struct LivePorts: AppPorts {
     func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
     func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
-    func editExternally(_ text: String) -> String? {
+    func editExternally(_ text: String) -> EditorResult {
         ExternalEditor.edit(text, environment: environment) { body in terminal.suspended(body) }
+    }
+    func saveDraft(_ text: String, for recruiterID: UUID) { drafts.save(text, for: recruiterID) }
+    func removeDraft(for recruiterID: UUID) { drafts.remove(recruiterID) }
+    func draftProblems() -> [String] { drafts.takeProblems() }
+    func flushDrafts() { drafts.wait() }
+    /// The file `rapport spell --add` writes.
+    func addToDictionary(_ word: String) throws -> Bool {
+        try PersonalDictionary.add(word, path: UserConfig(environment: environment).dictionaryFile)
     }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult {
         // The shipped tech words and the personal dictionary, read at each check.

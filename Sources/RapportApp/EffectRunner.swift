@@ -30,10 +30,22 @@ public protocol AppPorts {
     /// was made since).
     mutating func redo() throws -> String?
     mutating func copyToClipboard(_ text: String)
-    /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over; nil when no
-    /// editor could run.
-    mutating func editExternally(_ text: String) -> String?
+    /// Runs `$VISUAL` / `$EDITOR` on the text with the screen handed over.
+    mutating func editExternally(_ text: String) -> EditorResult
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult
+    /// Keeps the draft in progress for a recruiter beside the store, without making the
+    /// caller wait for the disk (a later save replaces it; saves and removals land in the
+    /// order asked).
+    mutating func saveDraft(_ text: String, for recruiterID: UUID)
+    /// Removes the saved draft of a recruiter (none there is fine).
+    mutating func removeDraft(for recruiterID: UUID)
+    /// Why draft writes failed since the last call, one line each.
+    mutating func draftProblems() -> [String]
+    /// Waits until every draft write asked for is on disk (before the process exits).
+    mutating func flushDrafts()
+    /// Adds a word to the personal dictionary; false when it was there already. Throws a
+    /// one-line message when it cannot.
+    mutating func addToDictionary(_ word: String) throws -> Bool
     /// Forget the screen's contents so the next frame repaints everything.
     mutating func invalidate()
     /// Ctrl-Z: give the terminal back until `fg`.
@@ -46,6 +58,18 @@ public protocol AppPorts {
 extension AppPorts {
     /// Ports without a store (the import review, test fakes) remember nothing.
     public mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws {}
+}
+
+extension AppPorts {
+    // Ports with no place for drafts or a dictionary (the import review, tests' stores)
+    // keep none.
+    public mutating func saveDraft(_ text: String, for recruiterID: UUID) {}
+    public mutating func removeDraft(for recruiterID: UUID) {}
+    public mutating func draftProblems() -> [String] { [] }
+    public mutating func flushDrafts() {}
+    public mutating func addToDictionary(_ word: String) throws -> Bool {
+        throw RapportError.failure("there is no dictionary here")
+    }
 }
 
 /// Runs `update` and the effects it asks for, feeding their results back in as actions.
@@ -72,7 +96,18 @@ public struct EffectRunner<Ports: AppPorts> {
     public mutating func send(_ input: Input) -> [Effect] {
         let effects = update(&state, input)
         for effect in effects { run(effect) }
+        // A draft write that failed in the background is said on the next tick.
+        if case .event(.tick) = input {
+            for problem in ports.draftProblems() { send(.failed(problem)) }
+        }
         return effects
+    }
+
+    /// Before the process exits (quit, a signal): the draft in progress is saved as it is
+    /// now, and every draft write is waited for.
+    public mutating func finishDrafts() {
+        send(.tick(state.now))
+        ports.flushDrafts()
     }
 
     @discardableResult
@@ -171,7 +206,22 @@ public struct EffectRunner<Ports: AppPorts> {
         case .editExternally(let text):
             let edited = ports.editExternally(text)
             send(.resize(width: ports.size.width, height: ports.size.height))
-            send(.draftEdited(edited))
+            switch edited {
+            case .edited(let t): send(.draftEdited(t))
+            case .noEditor: send(.draftEdited(nil))
+            case .failed(let why): send(.editorFailed(why))
+            }
+        case .saveDraft(let id, let text):
+            ports.saveDraft(text, for: id)
+        case .removeDraft(let id):
+            ports.removeDraft(for: id)
+        case .addToDictionary(let word):
+            do {
+                let added = try ports.addToDictionary(word)
+                send(.wordAdded(word, added: added))
+            } catch {
+                send(.failed("Not added to your dictionary: \(error)"))
+            }
         case .spellCheck(let text, let ignoring):
             send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
         case .quit:

@@ -68,7 +68,7 @@ struct ReviewPorts: AppPorts {
     func undo() throws -> String? { nil }
     func redo() throws -> String? { nil }
     func copyToClipboard(_ text: String) { terminal.copyToClipboard(text) }
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("not in the review") }
     func invalidate() { terminal.invalidate() }
     func suspend() { terminal.suspend() }

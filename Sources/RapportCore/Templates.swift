@@ -311,13 +311,69 @@ public enum Templates {
         return v.filter { !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     }
 
-    /// The role a thread is about when no opportunity names it: the subject of its latest
-    /// message (at or before `now`) that has one, without reply and forward prefixes
-    /// (`Re:`, `Fwd:`, `AW:`, `[External]` …).
+    /// The role a thread is about when no opportunity names it: from the latest subject
+    /// (at or before `now`, without reply and forward prefixes: `Re:`, `Fwd:`, `AW:`,
+    /// `[External]` …) that names a job (`roleTitle`). A subject that names none ("Take-home
+    /// exercise", "Quick question") is passed over, so `{role}` stays unfilled rather than
+    /// wrong.
     public static func roleFromSubject(_ thread: [Message], now: Date) -> String? {
         for m in thread.reversed() where m.at <= now {
-            guard let subject = m.subject.map(stripReplyPrefixes), !subject.isEmpty else { continue }
-            return subject
+            guard let subject = m.subject.map(stripReplyPrefixes), let role = roleTitle(in: subject) else { continue }
+            return role
+        }
+        return nil
+    }
+
+    /// Words that make a phrase a job title.
+    static let roleWords: Set<String> = [
+        "engineer", "engineers", "engineering", "developer", "developers", "programmer", "architect", "manager",
+        "lead", "designer", "scientist", "analyst", "director", "head", "sre", "devops", "consultant", "specialist",
+        "administrator", "officer", "cto", "cio", "ciso", "vp", "intern", "internship", "researcher", "tester",
+        "qa", "coordinator", "strategist", "writer", "owner", "advocate", "accountant", "controller",
+        "associate", "executive", "partner", "technician", "operator", "principal", "staff", "swe", "sde",
+    ]
+
+    /// Words that say a phrase is about a job without naming it: "Senior iOS role".
+    static let roleFillers: Set<String> = ["role", "roles", "position", "opening", "vacancy", "job", "opportunity"]
+
+    /// The job title in a subject, or nil when it names none. The part (split at `:`,
+    /// ` - `, ` | `, ` – `, ` — `) holding a job word, cut before " at …" / " with …" /
+    /// " for …" and without a trailing "role", "position", "opportunity" …; else the
+    /// capitalised words right before "role" or "position" ("Senior iOS role at a fintech"
+    /// → "Senior iOS"). "Exciting opportunity: Staff Engineer role at Acme" → "Staff Engineer".
+    public static func roleTitle(in subject: String) -> String? {
+        var parts = [subject]
+        for sep in [": ", " - ", " | ", " – ", " — "] { parts = parts.flatMap { $0.components(separatedBy: sep) } }
+        func key(_ w: Substring) -> String {
+            w.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "()[]!?.,'\""))
+        }
+        func words(_ s: String) -> [String] { s.split(separator: " ").map(key) }
+        let fluff: Set<String> = ["new", "exciting", "open", "a", "an", "the", "your", "our", "my", "this", "great", "amazing"]
+        for part in parts {
+            let ws = words(part)
+            if ws.contains(where: roleWords.contains) {
+                var p = part
+                for cut in [" at ", " with ", " for ", " in ", " @ "] {
+                    if let r = p.range(of: cut, options: .caseInsensitive),
+                       words(String(p[..<r.lowerBound])).contains(where: roleWords.contains) {
+                        p = String(p[..<r.lowerBound])
+                    }
+                }
+                var kept = p.split(separator: " ")
+                while let last = kept.last, roleFillers.contains(key(last)), kept.count > 1 { kept.removeLast() }
+                while let first = kept.first, fluff.contains(key(first)), kept.count > 1 { kept.removeFirst() }
+                let role = kept.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+                if !role.isEmpty { return role }
+            } else if let f = ws.firstIndex(where: { $0 == "role" || $0 == "position" }) {
+                let before = part.split(separator: " ").prefix(f)
+                var title: [Substring] = []
+                for w in before.reversed() {
+                    guard !fluff.contains(key(w)), w.first.map({ $0.isUppercase || $0.isNumber }) == true
+                            || w.contains(where: \.isUppercase) else { break }
+                    title.insert(w, at: 0)
+                }
+                if !title.isEmpty { return title.joined(separator: " ") }
+            }
         }
         return nil
     }

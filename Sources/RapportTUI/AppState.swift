@@ -32,6 +32,8 @@ public enum Overlay: Equatable, Sendable {
     case editor(TextField)
     /// A draft reply: spell check, send-time warning, then copy and log.
     case review(Draft)
+    /// A question about a draft, answered with one of its keys (Drafts.swift).
+    case ask(Question)
 }
 
 /// "Delete Dana Smith and 12 messages?" — y applies the change. `detail` says which
@@ -121,6 +123,30 @@ public struct Draft: Equatable, Sendable {
     public var spelling: Spelling?
     /// The send-time warning for the recruiter's zone, if outside their hours.
     public var sendWarning: String?
+    /// The text the draft started from (the filled template, or the draft resumed): a
+    /// draft still equal to it has nothing to lose.
+    public var original: String
+    /// The text last asked to be saved beside the store, nil when none was.
+    public var lastSaved: String?
+    /// The misspelling selected in the review (`a` adds its word to the dictionary).
+    public var spellCursor = 0
+
+    public init(recruiterID: UUID, purpose: Purpose, text: String, spelling: Spelling? = nil,
+                sendWarning: String? = nil, original: String? = nil, lastSaved: String? = nil) {
+        self.recruiterID = recruiterID
+        self.purpose = purpose
+        self.text = text
+        self.spelling = spelling
+        self.sendWarning = sendWarning
+        self.original = original ?? text
+        self.lastSaved = lastSaved
+    }
+
+    /// The words the spell check flagged, in order.
+    public var misspellings: [MisspeltWord] {
+        if case .checked(_, let found)? = spelling { return found }
+        return []
+    }
 
     /// Subject and body parsed from the text.
     public var parts: (subject: String?, body: String) {
@@ -205,6 +231,12 @@ public struct AppState: Sendable {
     public var myName: String?
     /// The last reply drafted, for `y`.
     public var lastDraft: String?
+    /// Drafts in progress kept beside the store, by recruiter (loaded at start, then kept
+    /// in step with the saves and removals this session asks for).
+    public var savedDrafts: [UUID: SavedDraft] = [:]
+    /// The recruiter whose draft was just sent: its saved copy is removed once the store
+    /// has the message.
+    var sentDraft: UUID?
     /// A recruiter just added: selected when the store's data comes back.
     public var pendingSelection: UUID?
 
@@ -422,6 +454,7 @@ public struct AppState: Sendable {
         case .search: return .search
         case .editor: return .editor
         case .review: return .draft
+        case .ask: return .ask
         }
     }
 

@@ -71,6 +71,10 @@ public enum Command: Equatable, Sendable {
     case previousField
     /// `e` in the draft review: edit the text again.
     case editDraft
+    /// `a` in the draft review: add the selected misspelt word to the personal dictionary.
+    case addWord
+    /// A key answering the question on top (`y`, `n`, `d`, `k`, `l`).
+    case answer(Character)
 
     // Views.
     /// `4`: open the insight view, or close it (FullViews.swift).
@@ -132,8 +136,13 @@ public enum Event: Equatable, Sendable {
     /// The store refused the undo or redo, in its words, the same as `rapport undo` says
     /// ("Not undone: Dana Smith's status changed since by rapport edit"): nothing was written.
     case replayRefused(String)
-    /// The external editor finished: the new text, or nil when it could not run.
+    /// The external editor finished: the new text, or nil when none is set.
     case draftEdited(String?)
+    /// `$VISUAL` / `$EDITOR` could not start or failed (one line, why): the draft is kept
+    /// and opens in the inline editor.
+    case editorFailed(String)
+    /// The word went into the personal dictionary (`added` false: it was there already).
+    case wordAdded(String, added: Bool)
     case spellChecked(Spelling)
 }
 
@@ -164,10 +173,27 @@ public enum Effect: Equatable, Sendable {
     case editExternally(String)
     /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
     case spellCheck(String, ignoring: [String])
+    /// Keep the draft in progress for this recruiter beside the store (written off the
+    /// interface's thread; a later save replaces it).
+    case saveDraft(UUID, String)
+    /// The draft of this recruiter was logged or discarded: remove its saved copy.
+    case removeDraft(UUID)
+    /// Add a word to the personal dictionary; the answer comes back as `.wordAdded`
+    /// (or `.failed`).
+    case addToDictionary(String)
     /// The import review list is done: commit the accepted people, or cancel (nothing
     /// written). Whoever opened the review applies the import.
     case finishReview(ReviewOutcome)
     /// Rejected in the mail review: remember these recruiters (id, name, addresses) so
     /// `rapport ingest` does not create them again from their next mail.
     case rejectMailSenders([Recruiter])
+}
+
+/// What running `$VISUAL` / `$EDITOR` gave.
+public enum EditorResult: Equatable, Sendable {
+    case edited(String)
+    /// Neither variable is set: the inline editor is the editor.
+    case noEditor
+    /// It could not start, failed or was killed: one line saying so.
+    case failed(String)
 }

@@ -19,6 +19,8 @@ public enum KeyMode: Sendable, Equatable, CaseIterable {
     case editor
     /// A reply or decline being written: spelling, send-time warning, copy and log.
     case draft
+    /// A question about a draft (discard it? resume it? log it empty?), one key per answer.
+    case ask
 
     /// The insight view (`4`) and the call-prep view (`p`) in place of the panes.
     case insight
@@ -73,7 +75,7 @@ public struct ModeTable: Sendable {
     }
 
     /// Every mode's table, in the order help lists them.
-    public static let all: [ModeTable] = [panes, help, form, formLines, editor, search, menu, confirm, draft, insight, callPrep, week, review]
+    public static let all: [ModeTable] = [panes, help, form, formLines, editor, search, menu, confirm, draft, ask, insight, callPrep, week, review]
 
     static func of(_ mode: KeyMode) -> ModeTable {
         switch mode {
@@ -86,6 +88,7 @@ public struct ModeTable: Sendable {
         case .search: return search
         case .editor: return editor
         case .draft: return draft
+        case .ask: return ask
         case .insight: return insight
         case .callPrep: return callPrep
         case .week: return week
@@ -153,7 +156,7 @@ public struct Keymap: Sendable {
 
     /// The order of the sections in `?` help.
     static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Views", "Insight", "Call prep", "Week"]
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Draft questions", "Views", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {

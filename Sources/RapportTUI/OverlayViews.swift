@@ -45,6 +45,7 @@ extension Screen {
         case .search: break // drawn in the status bar
         case .editor(let t): EditorView.draw(&buf, state, t)
         case .review(let d): ReviewView.draw(&buf, state, d)
+        case .ask(let q): QuestionView.draw(&buf, state, q)
         }
     }
 }
@@ -194,7 +195,7 @@ enum MenuView {
 enum EditorView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ t: TextField) {
         let box = Screen.centredBox(state, width: 90, height: state.height - 2)
-        Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc cancels")
+        Screen.drawBox(&buf, box, title: "Edit the draft — Ctrl-S done · Esc closes (asks if changed)")
         Screen.drawTextArea(&buf, t, x: box.x + 2, y: box.y + 1, width: box.width - 4, rows: box.height - 2, focused: true)
     }
 }
@@ -277,15 +278,20 @@ enum ReviewView {
         case .checked(let engine, let found)? where found.isEmpty:
             out.append(("Spelling: no misspellings (\(engine))", Style(.good)))
         case .checked(_, let found)?:
-            out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits):", Style(.warning, bold: true)))
+            out.append(("Spelling: \(found.count) word\(found.count == 1 ? "" : "s") to check (e edits · j/k select · a adds to your dictionary):",
+                        Style(.warning, bold: true)))
             // The checker counts lines from the body and columns from 0; the user reads
             // the whole draft (subject line first), 1-based, as `rapport spell` prints.
             let above = bodyLineOffset(d.text)
-            for m in found.prefix(6) {
+            let cursor = AppState.clamp(d.spellCursor, count: found.count)
+            let top = AppState.scrolled(top: 0, cursor: cursor, rows: 6, count: found.count)
+            if top > 0 { out.append(("  … \(top) more above", Style(.warning))) }
+            for (i, m) in found.enumerated().dropFirst(top).prefix(6) {
                 let sugg = m.suggestions.prefix(4).joined(separator: ", ")
-                out.append(("  \(m.line + above):\(m.column + 1) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)", Style(.warning)))
+                let line = "\(i == cursor ? "› " : "  ")\(m.line + above):\(m.column + 1) \(m.word) → \(sugg.isEmpty ? "(no suggestion)" : sugg)"
+                out.append((line, i == cursor ? Style(.selection) : Style(.warning)))
             }
-            if found.count > 6 { out.append(("  … \(found.count - 6) more", Style(.warning))) }
+            if found.count > top + 6 { out.append(("  … \(found.count - top - 6) more", Style(.warning))) }
         }
         if let w = d.sendWarning {
             for l in Text.wrap("⚠ " + w, width: width) { out.append((l, Style(.warning, bold: true))) }
@@ -315,7 +321,7 @@ enum ReviewView {
         for (k, (text, style)) in all.prefix(rows).enumerated() {
             buf.put(Text.truncate(text, to: width), x: box.x + 2, y: box.y + 1 + k, style: style)
         }
-        buf.put(Text.truncate("Enter copies and logs it · e edits · y copies · Esc cancels", to: width),
+        buf.put(Text.truncate("Enter copies and logs it · e edits · y copies · Esc closes", to: width),
                 x: box.x + 2, y: box.maxY - 2, style: Style(.accent))
     }
 }

@@ -26,6 +26,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     switch event {
     case .tick(let now):
         state.setNow(now)
+        return saveDraftIfChanged(&state)
     case .reload(let db, let notices, let readOnly):
         // New notices are added; the template and name notices from start-up, and the
         // dismissal of older ones (Esc), stay as they are.
@@ -54,16 +55,23 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     case .failed(let message):
         state.statusMessage = StatusMessage(message, isError: true)
     case .applied:
-        // Nothing to keep here: the store's undo history has the change and its inverse.
-        break
+        // The store's undo history has the change and its inverse; a draft just sent
+        // loses its saved copy now that the store has its message.
+        return sentDraftStored(&state)
     case .saveFailed(let message):
         state.statusMessage = StatusMessage("Not saved: \(message)", isError: true)
+        // A draft whose message was refused stays saved beside the store.
+        state.sentDraft = nil
     case .replayed(let back, let label):
         replayed(&state, back: back, label: label)
     case .replayRefused(let message):
         state.statusMessage = StatusMessage(message, isError: true)
     case .draftEdited(let text):
         return draftEdited(&state, text)
+    case .editorFailed(let why):
+        return editorFailed(&state, why)
+    case .wordAdded(let word, let added):
+        wordAdded(&state, word, added: added)
     case .spellChecked(let result):
         spellChecked(&state, result)
     }
@@ -78,7 +86,7 @@ private func mouse(_ state: inout AppState, _ ev: MouseEvent) -> [Effect] {
     case .insight, .callPrep, .week: viewMouse(&state, ev)
     case .panes: panesMouse(&state, ev)
     case .review: reviewMouse(&state, ev)
-    case .form, .formLines, .confirm, .search, .editor, .draft: break
+    case .form, .formLines, .confirm, .search, .editor, .draft, .ask: break
     }
     return []
 }

@@ -77,8 +77,11 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
         return commit(&state, .reply(recruiter: r.id, subject: nil, body: nil), label: "Reply to \(r.name) logged")
     case .writeReply:
         guard let r = needRecruiter() else { return [] }
-        state.overlays.append(.menu(Menu(title: "Reply to \(r.name): start from",
-                                         items: ["blank"] + state.templates.map(\.name), purpose: .template(r.id))))
+        if let saved = state.savedDrafts[r.id] {
+            askResume(&state, r, saved, purpose: .reply)
+        } else {
+            openTemplateMenu(&state, r)
+        }
     case .decline:
         guard let r = needRecruiter() else { return [] }
         state.overlays.append(.form(Forms.decline(r)))
@@ -306,6 +309,10 @@ private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
         return commit(&state, intent, label: label)
     case .declineDraft(let id, let reason, let reengage):
         state.overlays.removeLast()
+        if let saved = state.savedDrafts[id], let r = state.db.recruiters[id] {
+            askResume(&state, r, saved, purpose: .decline(reason: reason, reengage: reengage))
+            return []
+        }
         return startDraft(&state, recruiterID: id, purpose: .decline(reason: reason, reengage: reengage),
                           template: state.templates.first { $0.name == "decline" }, extra: ["reason": reason ?? ""])
     }
@@ -447,8 +454,7 @@ private func updateEditor(_ state: inout AppState, _ command: Command) -> [Effec
     guard case .editor(let t) = state.overlays.last else { return [] }
     switch command {
     case .cancel:
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Edit cancelled")
+        return closeDraft(&state)
     case .submit:
         state.overlays.removeLast()
         return draftText(&state, t.text)
@@ -465,15 +471,27 @@ extension ModeTable {
         Keymap.closeMenuRow,
         Binding([.enter], .submit, section: "Draft", help: "copy to the clipboard and log as sent", hint: "copy & log"),
         Binding([.char("e")], .editDraft, section: "Draft", help: "edit the draft again", hint: "edit"),
+        Binding([.char("j"), .down], .move(1), section: "Draft", help: "select the next misspelt word"),
+        Binding([.char("k"), .up], .move(-1), section: "Draft", help: "select the previous misspelt word"),
+        Binding([.char("a")], .addWord, section: "Draft", help: "add the selected word to your dictionary", hint: "add word"),
     ], handle: updateDraft)
 }
 
 private func updateDraft(_ state: inout AppState, _ command: Command) -> [Effect] {
-    guard case .review(let d) = state.overlays.last else { return [] }
+    guard case .review(var d) = state.overlays.last else { return [] }
     switch command {
     case .cancel:
-        state.overlays.removeLast()
-        state.statusMessage = StatusMessage("Draft kept for y; nothing logged")
+        return closeDraft(&state)
+    case .move(let n):
+        d.spellCursor = AppState.clamp(d.spellCursor + n, count: d.misspellings.count)
+        state.overlays[state.overlays.count - 1] = .review(d)
+    case .addWord:
+        let found = d.misspellings
+        guard found.indices.contains(d.spellCursor) else {
+            state.statusMessage = StatusMessage("No misspelt word to add")
+            return []
+        }
+        return [.addToDictionary(found[d.spellCursor].word)]
     case .editDraft:
         return [.editExternally(d.text)]
     case .copy:
@@ -527,30 +545,37 @@ private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
         }
         state.statusMessage = StatusMessage(text)
     case .template(let id):
-        let template = m.cursor == 0 ? nil : state.templates[m.cursor - 1]
+        let template = m.cursor == 0 || m.cursor > state.templates.count ? nil : state.templates[m.cursor - 1]
         return startDraft(&state, recruiterID: id, purpose: .reply, template: template, extra: [:])
     }
     return []
 }
 
-/// Opens the draft review with the template filled in and hands the text to the editor.
+/// Opens the draft review with the template filled in (or the saved draft resumed) and
+/// hands the text to the editor.
 func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpose, template: MessageTemplate?,
-                extra: [String: String]) -> [Effect] {
+                extra: [String: String], resume: SavedDraft? = nil) -> [Effect] {
     guard let r = state.db.recruiters[recruiterID] else { return [] }
     var text: String
-    if let t = template {
-        let values = Templates.values(for: r, in: state.db, now: state.now, myName: state.myName, extra: extra)
+    var reengage: Date?
+    if case .decline(_, let date) = purpose { reengage = date }
+    if let resume {
+        text = resume.text
+    } else if let t = template {
+        let values = Templates.values(for: r, in: state.db, now: state.now, myName: state.myName,
+                                      reengage: reengage, timeZone: state.timeZone, extra: extra)
         let filled = Templates.fill(t, values: values)
         text = (filled.subject.map { "Subject: \($0)\n\n" } ?? "") + filled.body
     } else {
         let subject = Workflows.replySubject(Workflows.lastInbound(r.id, in: state.db)) ?? ""
         text = "Subject: \(subject)\n\n"
     }
-    if case .decline(let reason, let reengage) = purpose, template == nil {
+    if case .decline(let reason, let reengage) = purpose, template == nil, resume == nil {
         text = "Subject: \(Workflows.declineSubject)\n\n" + Workflows.declineBody(recruiter: r, reason: reason, reengage: reengage != nil)
     }
     let warning = SendTime.check(r, now: state.now, policy: state.policy)?.warning(name: r.name, yourZone: state.timeZone)
-    state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning)))
+    state.overlays.append(.review(Draft(recruiterID: recruiterID, purpose: purpose, text: text, sendWarning: warning,
+                                       lastSaved: resume?.text)))
     state.lastDraft = text
     return [.editExternally(text)]
 }
@@ -567,7 +592,8 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
         names = r.name.split(separator: " ").map(String.init) + (r.firm.map { [$0] } ?? [])
     }
     if let me = state.myName { names += me.split(separator: " ").map(String.init) }
-    return [.spellCheck(d.parts.body, ignoring: names)]
+    // A new text from $EDITOR is saved at once (typing in the inline editor waits for the tick).
+    return saveDraftIfChanged(&state) + [.spellCheck(d.parts.body, ignoring: names)]
 }
 
 /// The external editor finished: check the new text, or open the inline editor when
@@ -588,14 +614,23 @@ func spellChecked(_ state: inout AppState, _ result: Spelling) {
     }
 }
 
-/// Enter on the draft: copy it and log it as sent (one undoable change).
-private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
+/// Enter on the draft: copy it and log it as sent (one undoable change). An empty body
+/// asks first. Its saved copy is removed once the store has the message.
+func send(_ state: inout AppState, _ d: Draft, emptyConfirmed: Bool = false) -> [Effect] {
     guard d.problems.isEmpty else {
         state.statusMessage = StatusMessage("Not sent: \(d.problems.joined(separator: ", ")) · e edits", isError: true)
         return []
     }
     guard let r = state.db.recruiters[d.recruiterID] else { return [] }
     let (subject, body) = d.parts
+    if !emptyConfirmed, body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        state.overlays.append(.ask(Question(
+            purpose: .sendEmpty, text: "The draft to \(r.name) has no text. Log it as sent anyway?",
+            choices: [Question.Choice(key: "y", label: "log it as sent"), Question.Choice(key: "n", label: "back to the draft")],
+            escape: "back to the draft")))
+        return []
+    }
+    let saving = saveDraftIfChanged(&state)
     state.overlays.removeLast()
     state.lastDraft = body
     let intent: Intent, label: String
@@ -613,5 +648,7 @@ private func send(_ state: inout AppState, _ d: Draft) -> [Effect] {
     if let m = state.statusMessage, !m.isError {
         state.statusMessage = StatusMessage(m.text.replacingOccurrences(of: " logged", with: " copied and logged"))
     }
-    return [.copyToClipboard(body)] + effects
+    guard !effects.isEmpty else { return saving }
+    state.sentDraft = r.id
+    return saving + [.copyToClipboard(body)] + effects
 }

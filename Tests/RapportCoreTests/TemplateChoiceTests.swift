@@ -76,6 +76,36 @@ import Testing
         #expect(Templates.roleFromSubject([], now: now) == nil)
     }
 
+    @Test func aSubjectThatNamesNoJobIsNoRole() throws {
+        // The thread's latest subject is about something else: the one before names the role.
+        var db = Database()
+        let r = Recruiter(name: "Dana Smith", created: wall("2026-03-01 09:00"))
+        try db.apply(.putRecruiter(r))
+        try db.apply(.putMessage(Message(recruiterID: r.id, direction: .inbound, at: wall("2026-03-02 09:00"),
+                                         subject: "Senior iOS role at a fintech")))
+        try db.apply(.putMessage(Message(recruiterID: r.id, direction: .inbound, at: wall("2026-03-09 09:00"),
+                                         subject: "Re: Take-home exercise")))
+        #expect(Templates.values(for: r, in: db, now: now, myName: nil)["role"] == "Senior iOS")
+        let cases: [(String, String?)] = [
+            ("Take-home exercise", nil),
+            ("Quick question about a role", nil),
+            ("A role for you", nil),
+            ("CV as promised", nil),
+            ("Staff Engineer", "Staff Engineer"),
+            ("Exciting opportunity: Staff Engineer role at Acme", "Staff Engineer"),
+            ("New Backend Developer position with Globex", "Backend Developer"),
+            ("Senior Backend Engineer (remote)", "Senior Backend Engineer (remote)"),
+            ("Platform team lead - Berlin", "Platform team lead"),
+            ("Head of Data | Series B", "Head of Data"),
+            ("Senior iOS role at a fintech", "Senior iOS"),
+        ]
+        for (subject, role) in cases {
+            #expect(Templates.roleTitle(in: subject) == role, "\(subject)")
+        }
+        let only = [Message(recruiterID: r.id, direction: .inbound, at: wall("2026-03-09 09:00"), subject: "Take-home exercise")]
+        #expect(Templates.roleFromSubject(only, now: now) == nil, "no role rather than a wrong one")
+    }
+
     @Test func theDeclineTemplateNamesTheReengageDateAndDropsTheLineWithout() throws {
         var db = Database()
         let r = Recruiter(name: "Dana Smith", created: wall("2026-03-01 09:00"))

@@ -23,7 +23,7 @@ struct JournalPorts: AppPorts {
     func undo() throws -> String? { try store.undoLatest(of: .tui(session: "same"))?.label }
     func redo() throws -> String? { try store.redoLatest(of: .tui(session: "same"))?.label }
     func copyToClipboard(_ text: String) {}
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .checked(engine: "test", misspellings: []) }
     func invalidate() {}
     func suspend() {}

@@ -90,7 +90,7 @@ struct RaceEndToEndTests {
         try seedStore.apply(.batch([
             .putRecruiter(target),
             .putMessage(Message(recruiterID: target.id, direction: .inbound, channel: .email,
-                                at: ISO8601.parse("2026-03-06T10:00:00Z")!, subject: "A role", body: "Interested?")),
+                                at: ISO8601.parse("2026-03-06T10:00:00Z")!, subject: "Staff Engineer role", body: "Interested?")),
         ]))
         try seedStore.close()
         let id = target.id.uuidString

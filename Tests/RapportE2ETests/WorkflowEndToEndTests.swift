@@ -249,7 +249,8 @@ struct WorkflowEndToEndTests {
         try FileManager.default.createDirectory(atPath: config + "/rapport/templates", withIntermediateDirectories: true)
         try "Subject: Re: your message\n\nHi {first_name}, thank you. Not for me because {reason}.\n"
             .write(toFile: config + "/rapport/templates/decline.txt", atomically: true, encoding: .utf8)
-        let editor = try editorScript(dir, "printf '\\nAll the best.' >> \"$1\"\n")
+        // The file ends in a newline, as editors expect: the script appends a line.
+        let editor = try editorScript(dir, "printf 'All the best.\\n' >> \"$1\"\n")
         try startAtKim(tmux, store: dir, env: "EDITOR=\(editor) XDG_CONFIG_HOME=\(config)")
         try tmux.keys("c")
         try tmux.until(contains: "Courtesy decline · Kim Inbound")

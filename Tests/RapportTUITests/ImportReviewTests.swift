@@ -66,7 +66,7 @@ struct ReviewFakePorts: AppPorts {
         return nil
     }
     func copyToClipboard(_ text: String) {}
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("none") }
     func invalidate() {}
     func suspend() {}

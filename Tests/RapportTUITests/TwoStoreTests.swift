@@ -25,7 +25,7 @@ struct StorePorts: AppPorts {
     func undo() throws -> String? { try store.undoLatest(of: origin)?.label }
     func redo() throws -> String? { try store.redoLatest(of: origin)?.label }
     func copyToClipboard(_ text: String) {}
-    func editExternally(_ text: String) -> String? { nil }
+    func editExternally(_ text: String) -> EditorResult { .noEditor }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { .unavailable("not in tests") }
     func invalidate() {}
     func suspend() {}

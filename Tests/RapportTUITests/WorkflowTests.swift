@@ -38,6 +38,13 @@ struct FakePorts: AppPorts {
     var spelling: SpellResult = .checked(engine: "test", misspellings: [])
     /// When set, the next store write fails with this message.
     var failNextWrite: String?
+    /// When set, `$EDITOR` fails with this line (whatever `editorResult` says).
+    var editorFailure: String?
+    /// The drafts beside the store, as the saves and removals left them, and every call.
+    var drafts: [UUID: String] = [:]
+    var draftWrites: [String] = []
+    /// The personal dictionary.
+    var dictionary: [String] = []
     var width: Int
     var height: Int
 
@@ -86,7 +93,25 @@ struct FakePorts: AppPorts {
         return step.label
     }
     mutating func copyToClipboard(_ text: String) { clipboard.append(text) }
-    mutating func editExternally(_ text: String) -> String? { editorResult(text) }
+    mutating func editExternally(_ text: String) -> EditorResult {
+        if let why = editorFailure { return .failed(why) }
+        return editorResult(text).map { .edited($0) } ?? .noEditor
+    }
+    mutating func saveDraft(_ text: String, for recruiterID: UUID) {
+        drafts[recruiterID] = text
+        draftWrites.append("save")
+    }
+    mutating func removeDraft(for recruiterID: UUID) {
+        drafts[recruiterID] = nil
+        draftWrites.append("remove")
+    }
+    func draftProblems() -> [String] { [] }
+    func flushDrafts() {}
+    mutating func addToDictionary(_ word: String) throws -> Bool {
+        if dictionary.contains(where: { $0.lowercased() == word.lowercased() }) { return false }
+        dictionary.append(word)
+        return true
+    }
     func spellCheck(_ text: String, ignoring: Set<String>) -> SpellResult { spelling }
     func invalidate() {}
     func suspend() {}
