@@ -17,6 +17,11 @@ BENCH_BIN = os.environ.get("RAPPORT_BENCH_BIN", os.path.join(ROOT, ".build/relea
 NOW = "2026-11-20T15:00:00Z"
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 TIERS = [("typical", 200, 2_000), ("heavy", 1_000, 20_000), ("stress", 10_000, 200_000)]
+# BENCH_TIERS=typical (comma-separated) runs only those tiers and no peers, and leaves
+# docs/benchmarks.md and bench/results.json alone: a check that the harness works.
+if os.environ.get("BENCH_TIERS"):
+    TIERS = [t for t in TIERS if t[0] in os.environ["BENCH_TIERS"].split(",")]
+PARTIAL = bool(os.environ.get("BENCH_TIERS"))
 COLS, ROWS = 120, 40
 
 try:
@@ -210,9 +215,24 @@ def bench_rapport(root, tier, recruiters, messages, runs):
             out[f"key_{k}"] = fig(v)
     if rss:
         out["peak_rss_mb"] = fig(rss)
-    # 3. one acknowledged mutation as a whole process (`rapport log`).
+    # 3. one acknowledged mutation as a whole process (`rapport log`, `rapport reply`).
     target = listing[0]["id"][:8]
     out["log_process"] = fig(time_cmd([BIN, "log", target, "--in", "--store", store], env_for(store), runs * 2))
+    out["reply_process"] = fig(time_cmd([BIN, "reply", target, "--store", store], env_for(store), runs * 2))
+    # 3b. the open that matters: the first after another process wrote (a `rapport log`
+    # in between, then the compaction a TUI's quit makes).
+    cold_w = []
+    for _ in range(runs):
+        subprocess.run([BIN, "log", target, "--in", "--store", store], env=env_for(store), check=True, stdout=subprocess.DEVNULL)
+        p = PtyRun([BIN, "--store", store], env_for(store))
+        try:
+            cold_w.append(p.wait_for(marker, timeout=60))
+        except RuntimeError:
+            break
+        finally:
+            p.close()
+    if cold_w:
+        out["cold_start_after_write"] = fig(cold_w)
     # 4. whole-process reads.
     # `due --statusline`: with no status.cache (it loads the store, then writes the cache),
     # and answered from the cache (the common case for a status bar polling every few seconds).
@@ -295,6 +315,75 @@ def peer_task(root, runs, n=10_000):
 
 # ---------------------------------------------------------------- report
 
+def empty_first_frame(root, runs):
+    """First frame of an empty store: the fixed start (runtime, Foundation, ncurses, locale)."""
+    store = os.path.join(root, "empty")
+    os.makedirs(store, exist_ok=True)
+    xs = []
+    for _ in range(runs):
+        p = PtyRun([BIN, "--store", store], env_for(store))
+        try:
+            xs.append(p.wait_for("Recruiters", timeout=30))
+        except RuntimeError:
+            break
+        finally:
+            p.close()
+    return fig(xs)
+
+
+def ratio_rows(results, peers):
+    """Each target of the performance issue: the figure, its ratio, the target, met or not."""
+    def med(tier, key):
+        f = results.get(tier, {}).get(key)
+        return f["median"] * 1000 if f else None
+
+    def p99(tier, key):
+        f = results.get(tier, {}).get(key)
+        return f["p99"] * 1000 if f else None
+
+    rows = []
+
+    def add(label, a, b, op, target, how):
+        if a is None or b is None:
+            rows.append(f"| {label} | — | {target} | not measured |")
+            return
+        v = op(a, b)
+        ok = v <= how
+        unit = "ms" if op is sub else "×"
+        rows.append(f"| {label} | {a:.1f} vs {b:.1f} ms → {v:.2f}{' ' + unit if unit == 'ms' else unit} | {target} | {'met' if ok else 'NOT met'} |")
+
+    div = lambda a, b: a / b
+    abook = peers.get("abook_first_frame", {}).get("median")
+    abook = abook * 1000 if abook else None
+    empty = results.get("empty", {}).get("cold_start")
+    empty = empty["median"] * 1000 if empty else None
+    for key, what in (("cold_start", "first frame"), ("cold_start_after_write", "first frame after a write")):
+        add(f"{what}, heavy / abook 10 000", med("heavy", key), abook, div, "≤ 1.0×", 1.0)
+        add(f"{what}, heavy − empty store", med("heavy", key), empty, sub, "≤ 5 ms (if the fixed start ≥ abook)", 5.0)
+        add(f"{what}, stress / heavy", med("stress", key), med("heavy", key), div, "≤ 3×", 3.0)
+    for key, what in (("log_process", "`rapport log`"), ("reply_process", "`rapport reply`")):
+        add(f"{what}, heavy / typical", med("heavy", key), med("typical", key), div, "≤ 1.5×", 1.5)
+        add(f"{what}, stress / typical", med("stress", key), med("typical", key), div, "≤ 2×", 2.0)
+    add("`due --statusline` no cache, heavy / typical", med("heavy", "due_statusline"), med("typical", "due_statusline"), div, "≤ 1.5×", 1.5)
+    for t, _, _ in TIERS:
+        if t not in results:
+            continue
+        ks = [p99(t, k) for k in ("key_move", "key_pane", "key_search", "key_open") if p99(t, k) is not None]
+        if not ks:
+            rows.append(f"| key → frame p99 (worst key), {t} | — | ≤ 5 ms | not measured |")
+            continue
+        worst = max(ks)
+        rows.append(f"| key → frame p99 (worst key), {t} | {worst:.1f} ms | ≤ 5 ms | {'met' if worst <= 5 else 'NOT met'} |")
+    rss = results.get("stress", {}).get("peak_rss_mb")
+    if rss:
+        rows.append(f"| peak RSS of the TUI, stress | {rss['median']:.0f} MB | ≤ 250 MB | {'met' if rss['median'] <= 250 else 'NOT met'} |")
+    return ["| target | measured → ratio | target | |", "|---|---|---|---|"] + rows
+
+
+def sub(a, b):
+    return a - b
+
+
 TARGETS = {  # figure -> (typical, heavy, stress) in ms or MB
     "cold_start": (25, 50, 250), "key_move": (2, 3, 5), "log_process": (5, 5, 10),
     "append_fsync": (5, 5, 10), "due_statusline": (20, 30, 150), "due_statusline_hit": (20, 30, 150), "peak_rss_mb": (30, 60, 400),
@@ -306,7 +395,9 @@ LABELS = [
     ("key_search", "key → frame: search character", "ms"),
     ("key_open", "key → frame: open recruiter", "ms"),
     ("append_fsync", "mutation acknowledged (append+fsync, in process)", "ms"),
+    ("cold_start_after_write", "first frame after a `rapport log` by another process", "ms"),
     ("log_process", "`rapport log` (whole process)", "ms"),
+    ("reply_process", "`rapport reply` (whole process)", "ms"),
     ("due_statusline", "`rapport due --statusline`, no cache (whole process)", "ms"),
     ("due_statusline_hit", "`rapport due --statusline`, from status.cache", "ms"),
     ("list_json", "`rapport list --json` (whole process)", "ms"),
@@ -423,13 +514,16 @@ def main():
         return
     mail = {}
     try:
-        print("… mail: 10 000-message maildir", file=sys.stderr)
-        mail = bench_mail(root, runs)
+        if not PARTIAL:
+            print("… mail: 10 000-message maildir", file=sys.stderr)
+            mail = bench_mail(root, runs)
         for tier, r, m in TIERS:
             n = runs if tier != "stress" else max(3, runs // 2)
             print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
             results[tier] = bench_rapport(root, tier, r, m, n)
-        for fn in (peer_abook, peer_calcurse, peer_task):
+        print("… empty store", file=sys.stderr)
+        results["empty"] = {"cold_start": empty_first_frame(root, runs)}
+        for fn in () if PARTIAL else (peer_abook, peer_calcurse, peer_task):
             if shutil.which({"peer_abook": "abook", "peer_calcurse": "calcurse", "peer_task": "task"}[fn.__name__]):
                 print(f"… peer {fn.__name__[5:]}", file=sys.stderr)
                 try:
@@ -460,8 +554,14 @@ def main():
         lines.append("")
         lines.append("status.cache validity a minute after the data's \"now\" (typical / heavy / stress): "
                      + " / ".join(f"{w * 60:.0f} min" for w in windows))
-    table = "\n".join(lines) + "\n\n" + "\n".join(peer_lines) + ("\n\n" + mail_table(mail) if mail else "")
+    if results["empty"].get("cold_start"):
+        lines.append("")
+        lines.append(f"Empty store, first frame (the fixed start): {cell(results['empty']['cold_start'], 'ms')} ms")
+    table = ("\n".join(lines) + "\n\n" + "\n".join(peer_lines) + "\n\n" + "\n".join(ratio_rows(results, peers))
+             + ("\n\n" + mail_table(mail) if mail else ""))
     print(table)
+    if PARTIAL:
+        return
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
     doc = os.path.join(ROOT, "docs", "benchmarks.md")

@@ -46,9 +46,11 @@ public enum App {
         // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
         loop.runner.finishDrafts()
         terminal.shutdown()
-        // Clean exit: the store compacts its journal and releases its lock.
+        // Clean exit: the store releases its lock. The journal is not compacted here (a
+        // rewrite of the whole JSON, most of a second at 200 000 messages): store.cache
+        // is brought up to it instead, and the journal compacts once it passes the threshold.
         do {
-            try store.close()
+            try store.close(compact: false)
         } catch {
             printError("rapport: \(error)")
             return status == 0 ? 1 : status
@@ -94,6 +96,7 @@ private struct Loop {
                              notices: store.notices, readOnly: store.readOnly)
         state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
+        var syncSettings = RapportConfig.SyncSettings()
         if let config = try? UserConfig(environment: environment) {
             let t = config.templates()
             state.templates = t.templates
@@ -101,6 +104,8 @@ private struct Loop {
             do {
                 let settings = try config.load(environment: environment)
                 state.myName = settings.me.name
+                syncSettings = settings.sync
+                state.autoSyncMinutes = settings.sync.autoSyncMinutes
                 switch settings.ui.sort {
                 case .urgency: state.sort = .urgency
                 case .name: state.sort = .name
@@ -113,8 +118,10 @@ private struct Loop {
         // Drafts left by an earlier session (quit or crashed), offered again on R or c.
         let drafts = DraftFiles(paths: store.paths)
         state.savedDrafts = drafts.load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
-        runner = EffectRunner(state: state, ports: LivePorts(store: store, terminal: terminal, environment: environment,
-                                                             drafts: DraftWriter(files: drafts)))
+        let ports = LivePorts(store: store, terminal: terminal, environment: environment,
+                              drafts: DraftWriter(files: drafts), syncSettings: syncSettings)
+        state.sync = ports.syncSummary()
+        runner = EffectRunner(state: state, ports: ports)
     }
 
     mutating func run() -> Int32 {
@@ -156,6 +163,8 @@ private struct Loop {
                     runner.send(inputs: inputs, keymap: keymap)
                 }
             }
+            // A background sync that ended: its report in the status line.
+            if runner.pollSync() { changed = true }
             // The clock ticks once a second: relative times stay current, other
             // processes' writes show up.
             if ContinuousClock.now - lastTick >= .seconds(1) {
@@ -177,6 +186,19 @@ struct LivePorts: AppPorts {
     let terminal: Terminal
     let environment: [String: String]
     let drafts: DraftWriter
+    /// `[sync]` from config.toml, with the variables on top.
+    let syncSettings: RapportConfig.SyncSettings
+    /// The sync running in the background, if any (SyncPorts.swift).
+    var syncJob: SyncJob?
+
+    init(store: Store, terminal: Terminal, environment: [String: String], drafts: DraftWriter,
+         syncSettings: RapportConfig.SyncSettings) {
+        self.store = store
+        self.terminal = terminal
+        self.environment = environment
+        self.drafts = drafts
+        self.syncSettings = syncSettings
+    }
 
     var database: Database { store.database }
     var storeNotices: [String] { store.notices }

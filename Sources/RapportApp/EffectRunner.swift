@@ -53,11 +53,23 @@ public protocol AppPorts {
     /// Remembers recruiters rejected in the mail review so ingest does not create them
     /// again (a file beside the store); throws when it cannot be written.
     mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws
+    /// Starts `rapport sync` off the UI thread; returns why it could not start (nil: it did).
+    mutating func startSync() -> String?
+    /// The outcome of the sync started last, once (nil while it runs, or when none ran).
+    mutating func finishedSync() -> SyncOutcome?
+    /// Sync as it stands (nil: not set up).
+    func syncSummary() -> SyncSummary?
+    /// Marks the open sync conflicts on `recruiter` as read.
+    mutating func acknowledgeConflicts(of recruiter: UUID) throws
 }
 
 extension AppPorts {
     /// Ports without a store (the import review, test fakes) remember nothing.
     public mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws {}
+    public mutating func startSync() -> String? { "sync is not available here" }
+    public mutating func finishedSync() -> SyncOutcome? { nil }
+    public func syncSummary() -> SyncSummary? { nil }
+    public mutating func acknowledgeConflicts(of recruiter: UUID) throws {}
 }
 
 extension AppPorts {
@@ -164,7 +176,13 @@ public struct EffectRunner<Ports: AppPorts> {
     /// Picks up other processes' writes (the loop calls it once a second).
     public mutating func refreshFromDisk() {
         do {
-            if try ports.refresh() { reload() }
+            if try ports.refresh() {
+                reload()
+            } else if !state.syncRunning, case let now = ports.syncSummary(), now != state.sync {
+                // A sync run elsewhere (rapport sync in another terminal) changed only
+                // the sync state.
+                send(.syncSummary(now))
+            }
         } catch {
             send(.failed("Could not reread the store: \(error)"))
         }
@@ -172,6 +190,19 @@ public struct EffectRunner<Ports: AppPorts> {
 
     mutating func reload() {
         send(.reload(ports.database, notices: noticeFeed.new(in: ports.storeNotices), readOnly: ports.readOnly))
+        // A change here is unsent until the next sync.
+        send(.syncSummary(ports.syncSummary()))
+    }
+
+    /// Picks up the end of a background sync (the loop calls it every turn): its report,
+    /// the merged data, and the sync summary. True when one ended.
+    @discardableResult
+    public mutating func pollSync() -> Bool {
+        guard let outcome = ports.finishedSync() else { return false }
+        refreshFromDisk()
+        send(.syncSummary(ports.syncSummary()))
+        send(.synced(outcome))
+        return true
     }
 
     private mutating func run(_ effect: Effect) {
@@ -224,6 +255,15 @@ public struct EffectRunner<Ports: AppPorts> {
             }
         case .spellCheck(let text, let ignoring):
             send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
+        case .sync:
+            if let problem = ports.startSync() { send(.synced(.failed(problem))) }
+        case .acknowledgeConflicts(let id):
+            do {
+                try ports.acknowledgeConflicts(of: id)
+            } catch {
+                send(.failed("\(error)"))
+            }
+            send(.syncSummary(ports.syncSummary()))
         case .quit:
             running = false
         case .finishReview(let outcome):

@@ -1,10 +1,16 @@
 // rapport-bench STORE [N]: in-process timings of the store for `make bench`.
 // Prints JSON: {"open_store": [s...], "compact": [s...], "append_fsync": [s...]}.
-// rapport-bench STORE open|compact: does that once and exits (for callgrind and perf stat).
+// rapport-bench STORE open|compact|log|status|undolist: does that once and exits (for
+// callgrind and perf stat; `rapport` itself exits through dispatchMain, which valgrind
+// does not survive). `log` is what `rapport log ID --in` does (open, append one message
+// under the lock, fsync); `status` what `due --statusline` does without its cache (open,
+// evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads;
+// `frame` what the TUI computes before its first frame (open, state, render at 120×40).
 import Foundation
 import RapportCore
 import RapportStore
 import RapportMail
+import RapportTUI
 
 let args = CommandLine.arguments
 // rapport-bench mail-rescan STATE STOREDIR MAILDIR [full]: the check a re-scan with no new
@@ -30,10 +36,37 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
-if args.count > 2, args[2] == "open" || args[2] == "compact" {
+if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame"].contains(args[2]) {
     do {
         let store = try Store.open(paths)
-        if args[2] == "compact" { try store.compact() }
+        switch args[2] {
+        case "compact": try store.compact()
+        case "log":
+            // As `rapport log ID` finds it: by id, without sorting anyone by name.
+            guard let id = store.database.recruiters.keys.min(by: uuidLess), let r = store.database.recruiters[id] else { exit(1) }
+            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { _ in
+                .putMessage(Message(recruiterID: r.id, direction: .inbound, channel: .email, at: Clock.system.now()))
+            }
+        case "status":
+            let now = Clock.system.now()
+            let statuses = Rules.evaluate(store.database, now: now, policy: store.policy)
+            var n = 0
+            for s in statuses.values { n += s.deadlines.count }
+            let next = Rules.nextChange(in: store.database, now: now, policy: store.policy)
+            print(n, next)
+        case "frame":
+            // What the TUI does before its first doupdate, without a terminal: the state
+            // (rules, indexes) and the first screen at 120×40.
+            let state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
+                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly)
+            print(Screen.render(state).width)
+        case "undolist":
+            print(store.undoSteps.count)
+        case "undolistfull":
+            // How `undo --list` read the history before: every group decoded whole.
+            print(store.undoHistory.filter { store.isUndone($0) }.count)
+        default: break
+        }
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8))

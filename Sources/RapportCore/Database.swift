@@ -53,10 +53,10 @@ public struct Database: Sendable, Equatable {
 
     /// Recruiters sorted by name (case-insensitive), then id: a stable base order.
     public var recruitersByName: [Recruiter] {
-        recruiters.values.sorted {
-            let a = $0.name.lowercased(), b = $1.name.lowercased()
-            return a != b ? a < b : uuidLess($0.id, $1.id)
-        }
+        // Each name lowered once, not once per comparison.
+        recruiters.values.map { (key: $0.name.lowercased(), r: $0) }
+            .sorted { $0.key != $1.key ? $0.key < $1.key : uuidLess($0.r.id, $1.r.id) }
+            .map(\.r)
     }
 
     /// Where `bulk` stopped: the collection ("recruiters", "messages", …), the record's
@@ -103,6 +103,53 @@ public struct Database: Sendable, Equatable {
             for id in Array(db.threads.keys) {
                 db.threads[id]!.sort(by: Message.threadOrder)
             }
+        }
+        for (k, o) in opportunities.enumerated() {
+            guard db.recruiters[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
+            db.putOpportunity(o)
+        }
+        for (k, f) in followUps.enumerated() {
+            guard db.recruiters[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
+            db.putFollowUp(f)
+        }
+        for (k, e) in expectations.enumerated() {
+            guard db.recruiters[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
+            db.putExpectation(e)
+        }
+        return db
+    }
+
+    /// `bulk` for data already grouped by recruiter: `threads[k]` holds the messages of
+    /// `recruiters[k]` (their `recruiterID` is that recruiter's). A thread that is not in
+    /// thread order, or a message id given twice, goes through `bulk` instead, so the
+    /// result is always what `bulk` builds; this only skips the grouping and the sorting
+    /// (what a binary cache of a database already has).
+    public static func bulk(
+        recruiters: [Recruiter], threads: [[Message]], opportunities: [Opportunity] = [],
+        followUps: [FollowUp] = [], expectations: [Expectation] = [], extra: [String: JSONValue] = [:]
+    ) throws(BulkFailure) -> Database {
+        func general() throws(BulkFailure) -> Database {
+            try bulk(recruiters: recruiters, messages: threads.flatMap { $0 }, opportunities: opportunities,
+                     followUps: followUps, expectations: expectations, extra: extra)
+        }
+        guard threads.count == recruiters.count else { return try general() }
+        var db = Database()
+        db.extra = extra
+        db.recruiters.reserveCapacity(recruiters.count)
+        db.threads.reserveCapacity(recruiters.count)
+        db.messageOwner.reserveCapacity(threads.reduce(0) { $0 + $1.count })
+        for (k, r) in recruiters.enumerated() {
+            guard db.recruiters.updateValue(r, forKey: r.id) == nil else { return try general() }
+            let thread = threads[k]
+            if thread.isEmpty { continue }
+            for (i, m) in thread.enumerated() {
+                guard m.recruiterID == r.id, i == 0 || Message.threadOrder(thread[i - 1], m),
+                      db.messageOwner.updateValue(r.id, forKey: m.id) == nil else { return try general() }
+            }
+            db.threads[r.id] = thread
+        }
+        func unknown(_ what: String, _ k: Int, _ id: UUID) -> BulkFailure {
+            BulkFailure(collection: what, index: k, reason: ChangeError.unknownRecruiter(id).description)
         }
         for (k, o) in opportunities.enumerated() {
             guard db.recruiters[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }

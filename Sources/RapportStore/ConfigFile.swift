@@ -50,9 +50,28 @@ public struct RapportConfig: Sendable, Equatable {
         }
     }
 
+    /// `[sync]`: how `rapport sync` encrypts what it shares, and how often the TUI syncs
+    /// on its own.
+    public struct SyncSettings: Sendable, Equatable {
+        /// age recipients (`age1…`, or an ssh public key): with any, device logs and
+        /// checkpoints are encrypted before they leave this machine.
+        public var recipients: [String] = []
+        /// The age identity file that reads what the devices encrypted (`~` allowed).
+        public var identity: String?
+        /// Minutes between automatic syncs while the TUI is open (0: only on `Y`).
+        public var autoSyncMinutes = 0
+
+        public init(recipients: [String] = [], identity: String? = nil, autoSyncMinutes: Int = 0) {
+            self.recipients = recipients
+            self.identity = identity
+            self.autoSyncMinutes = autoSyncMinutes
+        }
+    }
+
     public var policy: Policy
     public var me = Me()
     public var ui = UI()
+    public var sync = SyncSettings()
     /// The config.toml path (whether or not it exists).
     public var file: String
     public var fileExists = false
@@ -111,6 +130,19 @@ public struct RapportConfig: Sendable, Equatable {
             config.me.name = legacy
             config.origins["me.name"] = .settings
         }
+        // The sync variables win over [sync].
+        let recipients = SyncSettings.splitRecipients(environment["RAPPORT_SYNC_RECIPIENTS"] ?? "")
+        if !recipients.isEmpty {
+            config.sync.recipients = recipients
+            config.origins["sync.recipients"] = .environment
+        }
+        if let id = environment["RAPPORT_SYNC_IDENTITY"], !id.isEmpty {
+            config.sync.identity = id
+            config.origins["sync.identity"] = .environment
+        }
+        if let home = environment["HOME"], !home.isEmpty, let id = config.sync.identity {
+            if id == "~" { config.sync.identity = home } else if id.hasPrefix("~/") { config.sync.identity = home + id.dropFirst() }
+        }
         return config
     }
 
@@ -134,9 +166,9 @@ public struct RapportConfig: Sendable, Equatable {
     }
 
     private mutating func apply(section: String, _ value: ConfigValue, lines: ConfigLines, file: String) throws {
-        guard ["policy", "me", "ui"].contains(section) else {
+        guard ["policy", "me", "ui", "sync"].contains(section) else {
             throw ConfigText.error(file, lines.line(of: [section]), section,
-                                   "unknown section (use [policy], [me] or [ui])")
+                                   "unknown section (use [policy], [me], [ui] or [sync])")
         }
         guard case .table(let entries) = value else {
             throw ConfigText.error(file, lines.line(of: [section]), section, "must be a table ([\(section)])")
@@ -206,6 +238,21 @@ public struct RapportConfig: Sendable, Equatable {
             guard let s = Sort(rawValue: try v.text(nonEmpty: true)) else { throw ConfigProblem.bad("urgency, name or last-contact") }
             ui.sort = s
         case ("ui", _): throw ConfigProblem.unknown("[ui] takes color and sort")
+        case ("sync", ["recipients"]):
+            let expected = "a list of age recipients (\"age1…\" from age-keygen, or an ssh public key)"
+            guard case .array = v else { throw ConfigProblem.bad(expected) }
+            let list = try v.strings()
+            guard !list.isEmpty, list.allSatisfy(SyncSettings.looksLikeRecipient) else { throw ConfigProblem.bad(expected) }
+            sync.recipients = list
+        case ("sync", ["identity"]):
+            let path = try v.text(nonEmpty: true)
+            guard path.hasPrefix("/") || path.hasPrefix("~/") else {
+                throw ConfigProblem.bad("the path of your age identity file, absolute or from ~ (\"~/.config/rapport/sync.key\")")
+            }
+            sync.identity = path
+        case ("sync", ["autoSyncMinutes"]):
+            sync.autoSyncMinutes = try v.integer(in: 0...1440, "a whole number of minutes from 0 (off) to 1440")
+        case ("sync", _): throw ConfigProblem.unknown("[sync] takes recipients, identity and autoSyncMinutes")
         default: throw ConfigProblem.unknown(nil)
         }
     }
@@ -333,6 +380,9 @@ public struct RapportConfig: Sendable, Equatable {
             ("me.linkedin", me.linkedin.map(ConfigText.quoted) ?? ""),
             ("ui.color", ConfigText.quoted(ui.color.rawValue)),
             ("ui.sort", ConfigText.quoted(ui.sort.rawValue)),
+            ("sync.recipients", "[" + sync.recipients.map(ConfigText.quoted).joined(separator: ", ") + "]"),
+            ("sync.identity", sync.identity.map(ConfigText.quoted) ?? ""),
+            ("sync.autoSyncMinutes", String(sync.autoSyncMinutes)),
         ]
         return rows.map { Entry(key: $0.0, value: $0.1, origin: origin($0.0)) }
     }
@@ -359,6 +409,26 @@ public struct RapportConfig: Sendable, Equatable {
             lines += ["[me]", entry]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension RapportConfig.SyncSettings {
+    /// `RAPPORT_SYNC_RECIPIENTS`: recipients separated by commas or spaces (an ssh key's
+    /// own space is kept: "ssh-ed25519 AAAA…" is one recipient).
+    public static func splitRecipients(_ text: String) -> [String] {
+        var out: [String] = []
+        for part in text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init) {
+            if let last = out.last, ["ssh-ed25519", "ssh-rsa"].contains(last) { out[out.count - 1] += " " + part } else { out.append(part) }
+        }
+        return out
+    }
+
+    /// An age X25519 recipient (`age1` and bech32 letters), a plugin's (`age1name1…`), or
+    /// an ssh public key.
+    static func looksLikeRecipient(_ r: String) -> Bool {
+        if r.hasPrefix("ssh-ed25519 ") || r.hasPrefix("ssh-rsa ") { return r.split(separator: " ").count >= 2 }
+        let bech32 = Set("0123456789")
+        return r.hasPrefix("age1") && r.count >= 40 && r.count <= 200 && r.dropFirst(4).allSatisfy { bech32.contains($0) || ($0.isASCII && $0.isLowercase) }
     }
 }
 

@@ -41,6 +41,15 @@ enum FastMessages {
         }
     }
 
+    /// The byte range of the top-level object's value for `name` in `bytes` (not yet
+    /// checked: reads stay in bounds); nil when there is none or the bytes are not an object.
+    static func topLevelValue(named name: String, in bytes: [UInt8]) -> Range<Int>? {
+        bytes.withUnsafeBufferPointer { b in
+            var r = Cursor(b: b, i: 0)
+            return try? r.topLevelValue(named: name)
+        }
+    }
+
     /// The document with the value at `range` replaced by `[]`.
     static func rest(_ bytes: [UInt8], without range: Range<Int>) -> [UInt8] {
         var rest = [UInt8]()

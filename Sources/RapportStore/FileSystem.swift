@@ -92,6 +92,41 @@ enum Sys {
         return FileID(st)
     }
 
+    /// The non-empty lines of `bytes` (split at `\n`), found with `memchr`: the generic
+    /// `split` costs tens of instructions per byte, which adds up over megabytes.
+    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var out: [ArraySlice<UInt8>] = []
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            var i = 0
+            while i < b.count {
+                let end = memchr(base + i, 0x0A, b.count - i).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? b.count
+                if end > i { out.append(bytes[i..<end]) }
+                i = end + 1
+            }
+        }
+        return out
+    }
+
+    /// Where `needle` first occurs in `haystack` (`memchr` for its first byte, then
+    /// `memcmp`), or nil.
+    static func firstRange(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
+        guard let first = needle.first else { return 0..<0 }
+        return haystack.withUnsafeBytes { h -> Range<Int>? in
+            needle.withUnsafeBytes { n -> Range<Int>? in
+                guard let hb = h.baseAddress, let nb = n.baseAddress else { return nil }
+                var i = 0
+                while h.count - i >= n.count {
+                    guard let p = memchr(hb + i, Int32(first), h.count - i - n.count + 1) else { return nil }
+                    let at = UnsafeRawPointer(p) - hb
+                    if memcmp(hb + at, nb, n.count) == 0 { return at..<(at + n.count) }
+                    i = at + 1
+                }
+                return nil
+            }
+        }
+    }
+
     /// Whole file, or nil when it does not exist.
     static func readFile(_ path: String) throws -> [UInt8]? {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)

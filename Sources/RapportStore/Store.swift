@@ -39,6 +39,10 @@ public final class Store {
     private var journalSeenSize = 0
     private var snapshotID: Sys.FileID?
     private var journalID: Sys.FileID?
+    /// The hash of `store.json`'s bytes as loaded or written (nil when not known), and how
+    /// much of the journal `store.cache` covers as far as this process knows.
+    private var snapshotHash: UInt64?
+    private var cacheCovers: Int?
     private var closed = false
     /// With sync set up, every change is also appended to this device's log.
     private var recorderCache: SyncRecorder?
@@ -193,7 +197,7 @@ public final class Store {
             var n = 0
             for id in database.recruiters.keys.sorted(by: uuidLess) {
                 guard let rec = database.record(of: id) else { continue }
-                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync")
+                _ = try recorder.record(.restoreRecruiter(rec), now: clock.now(), group: "before-sync", force: true)
                 n += 1
             }
             return n
@@ -215,6 +219,10 @@ public final class Store {
         history.materialize()
         return history.groups
     }
+
+    /// The undo history for a list (`rapport undo --list`), oldest first: each group's id,
+    /// origin, label, time and whether it is undone, without reading any group's changes.
+    public var undoSteps: [UndoStep] { history.steps() }
 
     /// Whether `group` is taken back now (undone and not redone).
     public func isUndone(_ group: UndoGroup) -> Bool {
@@ -347,14 +355,40 @@ public final class Store {
     }
 
     /// Clean exit: compacts when the journal holds anything, then releases the lock file.
-    public func close() throws {
+    public func close() throws { try close(compact: true) }
+
+    /// Releases the lock file. With `compact`, first folds the journal into a new
+    /// snapshot (as `close()`); without, leaves the journal as it is and only brings
+    /// `store.cache` up to it (a binary write, much cheaper than a compaction: what a TUI
+    /// does on quit, so quitting never waits for the JSON to be rewritten). The journal is
+    /// still compacted once it passes `compactionThreshold`.
+    public func close(compact: Bool) throws {
         guard !closed else { return }
         defer {
             closed = true
             if lockFD >= 0 { Glibc.close(lockFD) }
             lockFD = -1
         }
-        if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try compact() }
+        if compact {
+            if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try self.compact() }
+        } else {
+            try? locked(LOCK_SH) {
+                try catchUp(canRepair: false)
+                bringCacheUpToDate()
+            }
+        }
+    }
+
+    /// Writes `store.cache` for the data in memory when the one on disk (as far as this
+    /// process knows) covers less of the journal. Under the lock, caught up.
+    private func bringCacheUpToDate() {
+        guard !readOnly, snapshotVersion == Snapshot.currentVersion, journalOffset > (cacheCovers ?? -1), let snapshotHash,
+              let sid = snapshotID, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot),
+              id.dev == sid.dev, id.ino == sid.ino, id.size == UInt64(sid.size),
+              id.mtimeSec == Int64(sid.mtimeSec), id.mtimeNsec == Int64(sid.mtimeNsec),
+              let journal = try? Sys.readFile(paths.journal), journal.count >= journalOffset else { return }
+        writeCache(DatabaseCache.Source(snapshot: id, snapshotHash: snapshotHash,
+                                        journalHash: journal.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[0..<journalOffset])) }))
     }
 
     /// True when `store.json` and `journal.jsonl` are still what this store last loaded
@@ -416,7 +450,7 @@ public final class Store {
 
     /// Reads snapshot + journal from scratch (under the lock).
     private func reload(canRepair: Bool) throws {
-        let l = try StoreLoader.load(paths)
+        let l = try StoreLoader.load(paths, useCache: true)
         readOnly = l.version > Snapshot.currentVersion
         if readOnly {
             let banner = "store.json was written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)): opened read-only, changes are refused"
@@ -433,8 +467,21 @@ public final class Store {
         journalLines = l.journalLines
         snapshotID = l.snapshotID
         journalID = l.journalID
+        snapshotHash = l.snapshotHash
+        cacheCovers = l.cacheCovers
         generation += 1
+        // Decoded from JSON (or a long journal replayed): the next process reads the cache.
+        if let source = l.cacheToWrite, !readOnly { writeCache(source) }
         if let torn = l.torn { try handleTorn(torn, canRepair: canRepair) }
+    }
+
+    /// Writes `store.cache` for the database as it is now, which must be exactly the
+    /// snapshot `source` names plus the first `journalOffset` bytes of the journal.
+    private func writeCache(_ source: DatabaseCache.Source) {
+        cacheCovers = journalOffset
+        DatabaseCache.write(.init(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
+                                  seq: seq, journalCovered: journalOffset, journalLines: journalLines),
+                            source: source, paths: paths, fs: fs)
     }
 
     /// Picks up what other processes did since we last looked (under the lock).
@@ -531,10 +578,12 @@ public final class Store {
         snapshotSeq = seq
         snapshotVersion = Snapshot.currentVersion
         snapshotID = try Sys.status(paths.snapshot)
+        snapshotHash = DatabaseCache.hash(bytes)
+        cacheCovers = nil
         generation += 1
         // The snapshot is durable; lines up to `seq` are now skipped on load, so a failure
         // to truncate below loses nothing.
-        guard try Sys.status(paths.journal) != nil else { return }
+        guard try Sys.status(paths.journal) != nil else { return writeCacheAfterCompaction(bytes) }
         let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 else { return }
         defer { Glibc.close(fd) }
@@ -544,15 +593,30 @@ public final class Store {
             journalSeenSize = 0
             journalLines = 0
             journalID = try? Sys.fstat(fd, paths.journal)
+            writeCacheAfterCompaction(bytes)
         } else {
             notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
         }
     }
 
+    /// The next process opens from the cache instead of decoding the snapshot just written
+    /// (`bytes`), with the journal empty (or holding only lines the snapshot has).
+    private func writeCacheAfterCompaction(_ bytes: [UInt8]) {
+        guard journalOffset == 0, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) else { return }
+        var c = DatabaseCache.Contents(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
+                                       seq: seq, journalCovered: 0, journalLines: 0)
+        // As the snapshot has them: flags only in the table.
+        c.recruiterFlagsCleared = true
+        cacheCovers = 0
+        DatabaseCache.write(c, source: DatabaseCache.Source(snapshot: id, snapshotHash: snapshotHash!, journalHash: DatabaseCache.hash([])),
+                            paths: paths, fs: fs)
+    }
+
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
     private func removeLeftoverTempFiles(besides target: String) {
-        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-"]
+        let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
+                        ".\(DatabaseCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             where prefixes.contains(where: { name.hasPrefix($0) }) {

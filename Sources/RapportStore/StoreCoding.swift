@@ -175,7 +175,7 @@ enum StoreCoding {
                 }
                 let h = halves.withLock { $0 }
                 guard let messages = h.messages, let restBytes = try h.rest?.get(),
-                      let at = restBytes.firstRange(of: empty) else { return try encodeSnapshot(s, fast: false, check: check) }
+                      let at = Sys.firstRange(of: empty, in: restBytes) else { return try encodeSnapshot(s, fast: false, check: check) }
                 bytes = restBytes
                 bytes.replaceSubrange((at.upperBound - 6)..<at.upperBound, with: messages)  // the "[\n\n  ]"
                 checked = h.valid == [true, true]

@@ -18,6 +18,14 @@ enum StoreLoader {
         var torn: [UInt8]?
         var snapshotID: Sys.FileID?
         var journalID: Sys.FileID?
+        /// Read from `store.cache` (not from the JSON).
+        var fromCache = false
+        /// Set when `store.cache` should be written for what was loaded: its source.
+        var cacheToWrite: DatabaseCache.Source?
+        /// The hash of the snapshot's bytes (when loaded for the cache), and how much of
+        /// the journal a valid `store.cache` covers (nil: none found).
+        var snapshotHash: UInt64?
+        var cacheCovers: Int?
     }
 
     struct Replay {
@@ -27,14 +35,21 @@ enum StoreLoader {
         var torn: [UInt8]?
     }
 
-    static func load(_ paths: AppPaths) throws -> Loaded {
+    /// Reads the store. With `useCache`, a valid `store.cache` stands in for decoding
+    /// `store.json` and the journal lines it covers (only the rest of the journal is
+    /// replayed); without it (`rapport check`), everything is read from the JSON.
+    static func load(_ paths: AppPaths, useCache: Bool = false) throws -> Loaded {
         let snapshotID = try Sys.status(paths.snapshot)
+        if useCache, snapshotID != nil, let l = try loadFromCache(paths, snapshotID: snapshotID) { return l }
         var db = Database()
         var version = Snapshot.currentVersion
         var snapSeq = 0
         var flags: [UUID: [FlagRecord]] = [:]
+        var snapshotHash: UInt64?
+        let cacheIdentity = useCache ? DatabaseCache.SnapshotIdentity.of(paths.snapshot) : nil
         if let bytes = try Sys.readFile(paths.snapshot) {
             (db, version, snapSeq, flags) = try decodeSnapshot(bytes, file: paths.snapshot, backup: paths.backup)
+            if useCache { snapshotHash = DatabaseCache.hash(bytes) }
         } else if Sys.lstatIsSymlink(paths.snapshot) {
             throw RapportError.failure("\(paths.snapshot): a symlink whose target \(Sys.writeTarget(paths.snapshot)) is missing; restore it or remove the link")
         } else if try Sys.status(paths.backup) != nil {
@@ -45,8 +60,43 @@ enum StoreLoader {
         var seq = snapSeq
         var history = loadHistory(paths, upTo: snapSeq)
         let r = try replay(journal, into: &db, seq: &seq, history: &history, snapshotSeq: snapSeq, lineBase: 0, file: paths.journal)
-        return Loaded(db: db, flags: flags, history: history, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
-                      journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
+        var l = Loaded(db: db, flags: flags, history: history, version: version, snapshotSeq: snapSeq, seq: seq, journalConsumed: r.consumed,
+                       journalLines: r.lines, torn: r.torn, snapshotID: snapshotID, journalID: journalID)
+        l.snapshotHash = snapshotHash
+        // Decoded from JSON: the next process should not have to. The identity is the one
+        // taken before reading (a snapshot replaced since then makes the cache stale, never wrong).
+        if let cacheIdentity, let snapshotHash, version == Snapshot.currentVersion, cacheIdentity.size == UInt64(snapshotID?.size ?? -1) {
+            l.cacheToWrite = DatabaseCache.Source(snapshot: cacheIdentity, snapshotHash: snapshotHash,
+                                                  journalHash: journal.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[0..<r.consumed])) })
+        }
+        return l
+    }
+
+    /// The store from a valid `store.cache` plus the journal after what it covers; nil
+    /// when there is no valid cache.
+    private static func loadFromCache(_ paths: AppPaths, snapshotID: Sys.FileID?) throws -> Loaded? {
+        let journalID = try Sys.status(paths.journal)
+        let journal = try Sys.readFile(paths.journal) ?? []
+        guard let c = DatabaseCache.load(paths, journal: journal) else { return nil }
+        var db = c.db
+        var seq = c.seq
+        var history = UndoHistory(file: paths.undo, upTo: c.snapshotSeq,
+                                  journal: c.journalCovered > 0 ? (paths.journal, c.journalCovered) : nil)
+        let tail = Array(journal[c.journalCovered...])
+        let r = try replay(tail, into: &db, seq: &seq, history: &history, snapshotSeq: c.snapshotSeq,
+                           lineBase: c.journalLines, file: paths.journal)
+        var l = Loaded(db: db, flags: c.flags, history: history, version: c.schemaVersion, snapshotSeq: c.snapshotSeq, seq: seq,
+                       journalConsumed: c.journalCovered + r.consumed, journalLines: c.journalLines + r.lines, torn: r.torn,
+                       snapshotID: snapshotID, journalID: journalID)
+        l.fromCache = true
+        l.snapshotHash = c.snapshotHash
+        l.cacheCovers = c.journalCovered
+        // A long tail replayed on top: fold it into the cache for the next process.
+        if r.consumed > DatabaseCache.rewriteAfterJournalBytes, let id = c.snapshot {
+            l.cacheToWrite = DatabaseCache.Source(snapshot: id, snapshotHash: c.snapshotHash,
+                                                  journalHash: journal.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[0..<l.journalConsumed])) })
+        }
+        return l
     }
 
     /// The undo history kept beside the snapshot (its groups up to the snapshot's `seq`;
@@ -68,8 +118,10 @@ enum StoreLoader {
             let (line, col) = JSONCheck.position(of: f.offset, in: bytes)
             throw RapportError.failure("\(file): line \(line), column \(col) (byte \(f.offset)): \(f.message); \(hint)")
         }
-        let data = Data(bytes)
         var snap: Snapshot
+        // A copy of the bytes for JSONDecoder only off the fast path (at stress it is the
+        // size of the whole file, 89 MB of peak memory for nothing).
+        lazy var data = Data(bytes)
         do {
             if let s = fast.snapshot {
                 snap = s

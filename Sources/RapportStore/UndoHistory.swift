@@ -56,6 +56,18 @@ public struct UndoGroup: Sendable, Equatable, Codable {
     }
 }
 
+/// One line of `rapport undo --list`: a group without its changes.
+public struct UndoStep: Sendable, Equatable {
+    public var id: UUID
+    public var origin: Origin
+    public var label: String
+    public var at: Date
+    /// An undo or a redo (as opposed to a change someone made).
+    public var isReplay: Bool
+    /// Taken back now (undone and not redone).
+    public var undone: Bool
+}
+
 /// The undo history: the last `limit` groups, oldest first, rebuilt from `undo.jsonl`
 /// (written at each compaction) plus the journal lines after the snapshot.
 ///
@@ -69,10 +81,33 @@ struct UndoHistory: Sendable {
     /// `undo.jsonl`, not read yet, and the snapshot `seq` its groups must not go beyond.
     private var pendingFile: (path: String, upTo: Int)?
 
+    /// Journal lines already folded into the database (from `store.cache`) whose groups
+    /// are not read yet: the journal's path and how many bytes from its start.
+    private var pendingJournal: (path: String, length: Int, after: Int)?
+
     init() {}
 
-    /// A history whose older groups are in `path`, read when first needed.
-    init(file path: String, upTo seq: Int) { pendingFile = (path, seq) }
+    /// A history whose older groups are in `path`, read when first needed; with `journal`,
+    /// also the groups of the journal's first bytes (lines already in the database).
+    init(file path: String, upTo seq: Int, journal: (path: String, length: Int)? = nil) {
+        pendingFile = (path, seq)
+        if let journal { pendingJournal = (journal.path, journal.length, seq) }
+    }
+
+    /// Puts the groups of the pending journal bytes before the ones recorded since (the
+    /// lines after them). An unreadable prefix leaves those groups out.
+    private mutating func loadPendingJournal() {
+        guard let p = pendingJournal else { return }
+        pendingJournal = nil
+        guard let bytes = try? Sys.readFile(p.path), bytes.count >= p.length else { return }
+        var early = UndoHistory()
+        for line in bytes[0..<p.length].split(separator: 0x0A) where !line.isEmpty {
+            guard let jl = try? StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) else { continue }
+            if jl.seq > p.after { early.record(jl) }
+        }
+        for g in groups { early.append(g) }
+        groups = early.groups
+    }
 
     /// The first line of `undo.jsonl`: the snapshot `seq` it was written with.
     private struct Header: Codable { var undoHistoryOfSeq: Int }
@@ -80,6 +115,7 @@ struct UndoHistory: Sendable {
     /// Reads `undo.jsonl` (once) and puts its groups before the journal's. An unreadable
     /// file only empties the older history.
     mutating func materialize() {
+        loadPendingJournal()
         guard let p = pendingFile else { return }
         pendingFile = nil
         guard let bytes = try? Sys.readFile(p.path) else { return }
@@ -94,6 +130,49 @@ struct UndoHistory: Sendable {
             if g.lastSeq <= p.upTo { append(g) }
         }
         for g in fromJournal { append(g) }
+    }
+
+    /// The groups without their changes, newest last, with whether each is undone.
+    /// A history whose `undo.jsonl` is not read yet reads only each line's small fields:
+    /// the `changes` and `inverses` values (megabytes for a large import) are skipped
+    /// byte by byte, never decoded.
+    func steps() -> [UndoStep] {
+        var h = self
+        h.loadPendingJournal()
+        if let p = pendingFile {
+            h.pendingFile = nil
+            let fromJournal = h.groups
+            h.groups = []
+            if let bytes = try? Sys.readFile(p.path) {
+                for line in bytes.split(separator: 0x0A) where !line.isEmpty {
+                    let line = [UInt8](line)
+                    // The header is one short line; a group line is never decoded whole.
+                    if line.count < 200, (try? StoreCoding.decoder.decode(Header.self, from: Data(line))) != nil { continue }
+                    guard let g = Self.summary(line) else {
+                        h.groups = []
+                        break
+                    }
+                    if g.lastSeq <= p.upTo { h.append(g) }
+                }
+            }
+            for g in fromJournal { h.append(g) }
+        }
+        return h.groups.map { g in
+            UndoStep(id: g.id, origin: g.origin, label: g.label, at: g.at, isReplay: g.isReplay,
+                     undone: !g.isReplay && h.state(of: g).undone)
+        }
+    }
+
+    /// One `undo.jsonl` group line decoded with `changes` and `inverses` left empty; nil
+    /// when the line is not a group.
+    static func summary(_ line: [UInt8]) -> UndoGroup? {
+        var doc = line
+        for name in ["changes", "inverses"] {
+            guard let range = FastMessages.topLevelValue(named: name, in: doc) else { return nil }
+            doc = FastMessages.rest(doc, without: range)
+        }
+        guard JSONCheck.check(doc) == nil else { return nil }
+        return try? StoreCoding.decoder.decode(UndoGroup.self, from: Data(doc))
     }
 
     /// Records one journal line. Lines written before schema 2 carry no group: they are
@@ -181,10 +260,11 @@ struct UndoHistory: Sendable {
     /// the last `limit`. Lines of a file never read are copied as they are when it was
     /// written for the snapshot now loaded (its header says so).
     mutating func encodeFile(seq: Int) throws -> [UInt8] {
+        loadPendingJournal()
         var raw: [ArraySlice<UInt8>] = []
         if let p = pendingFile {
             let bytes = (try? Sys.readFile(p.path)) ?? nil
-            let lines = bytes?.split(separator: 0x0A) ?? []
+            let lines = bytes.map { Sys.lines($0) } ?? []
             if let first = lines.first, let h = try? StoreCoding.decoder.decode(Header.self, from: Data(first)),
                h.undoHistoryOfSeq <= p.upTo {
                 raw = Array(lines.dropFirst())

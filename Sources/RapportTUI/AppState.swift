@@ -250,6 +250,13 @@ public struct AppState: Sendable {
     public internal(set) var full = FullViewState()
     /// The review list of an import, drawn in place of the panes while it is open.
     public var review: ImportReview?
+    /// Sync as last read (nil: not set up); `syncRunning` while a sync started here runs
+    /// (Sync.swift).
+    public var sync: SyncSummary?
+    public var syncRunning = false
+    public var lastSyncAttempt: Date?
+    /// `[sync] autoSyncMinutes`: sync on its own this often (0: only on `Y`).
+    public var autoSyncMinutes = 0
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
     public private(set) var statuses: [UUID: RecruiterStatus] = [:]
@@ -420,8 +427,15 @@ public struct AppState: Sendable {
         return min(n, body >= 10 ? 3 : body >= 5 ? 1 : 0)
     }
 
-    /// Rows of thread lines in the Messages pane, under the header and the flag rows.
-    public var threadRows: Int { max(0, layout.bodyRows(.messages) - threadFlagRows) }
+    /// Rows under the flag rows for the selected recruiter's open sync conflicts
+    /// (Sync.swift), leaving at least one row of the thread.
+    public var threadConflictRows: Int {
+        min(conflictLines().count, max(0, layout.bodyRows(.messages) - threadFlagRows - 1))
+    }
+
+    /// Rows of thread lines in the Messages pane, under the header, the flag rows and
+    /// the conflict rows.
+    public var threadRows: Int { max(0, layout.bodyRows(.messages) - threadFlagRows - threadConflictRows) }
 
     /// The message the Messages pane points at: the newest one at least partly in view.
     public var selectedMessageID: UUID? {

@@ -61,6 +61,10 @@ public enum Command: Equatable, Sendable {
     case cycleSort
     /// `y`: the selected message or the draft to the clipboard.
     case copy
+    /// `Y`: sync with the other devices (in the background).
+    case sync
+    /// `C`: the selected recruiter's sync conflicts have been read.
+    case acknowledgeConflicts
 
     // Inside overlays.
     /// A key for the top overlay's text field (typing, Ctrl-W, ←, …).
@@ -144,6 +148,19 @@ public enum Event: Equatable, Sendable {
     /// The word went into the personal dictionary (`added` false: it was there already).
     case wordAdded(String, added: Bool)
     case spellChecked(Spelling)
+    /// A sync started with `.sync` finished: its report in one line, or why it failed.
+    case synced(SyncOutcome)
+    /// Sync as it stands now (nil: not set up), read after a sync, an acknowledgement or
+    /// a change.
+    case syncSummary(SyncSummary?)
+}
+
+/// How a sync run from the TUI ended.
+public enum SyncOutcome: Equatable, Sendable {
+    /// "12 changes from desktop, 1 conflict: Dana Smith firm"
+    case done(String)
+    /// One line: why it failed.
+    case failed(String)
 }
 
 /// Everything `update` takes: a command from the keymap or an event from the loop.
@@ -173,6 +190,10 @@ public enum Effect: Equatable, Sendable {
     case editExternally(String)
     /// Spell-check a draft (a subprocess); the result comes back as `.spellChecked`.
     case spellCheck(String, ignoring: [String])
+    /// Run a sync in the background; its end comes back as `.synced`.
+    case sync
+    /// Mark the open sync conflicts on this recruiter as read.
+    case acknowledgeConflicts(UUID)
     /// Keep the draft in progress for this recruiter beside the store (written off the
     /// interface's thread; a later save replaces it).
     case saveDraft(UUID, String)

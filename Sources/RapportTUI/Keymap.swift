@@ -108,9 +108,7 @@ public struct Keymap: Sendable {
 
     /// Keys planned for coming features, so that they do not collide: none is bound yet,
     /// and a test keeps them free in the panes.
-    public static let reserved: [(key: Key, purpose: String)] = [
-        (.char("Y"), "sync"),
-    ]
+    public static let reserved: [(key: Key, purpose: String)] = []
 
     /// Only the rows of `mode` (the help of the import review lists just these).
     public func only(_ mode: KeyMode) -> Keymap {
@@ -156,7 +154,7 @@ public struct Keymap: Sendable {
 
     /// The order of the sections in `?` help.
     static let sectionOrder = ["Review", "Move", "Panes", "General", "Recruiters", "Messages", "Deadlines", "Undo",
-                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Draft questions", "Views", "Insight", "Call prep", "Week"]
+                               "Forms and text", "Search", "Menu", "Confirm", "Draft", "Draft questions", "Views", "Sync", "Insight", "Call prep", "Week"]
 
     /// Help sections, each with its rows in table order.
     public var sections: [(title: String, rows: [Binding])] {

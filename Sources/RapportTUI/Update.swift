@@ -26,7 +26,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
     switch event {
     case .tick(let now):
         state.setNow(now)
-        return saveDraftIfChanged(&state)
+        return saveDraftIfChanged(&state) + autoSync(&state)
     case .reload(let db, let notices, let readOnly):
         // New notices are added; the template and name notices from start-up, and the
         // dismissal of older ones (Esc), stay as they are.
@@ -74,6 +74,10 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         wordAdded(&state, word, added: added)
     case .spellChecked(let result):
         spellChecked(&state, result)
+    case .synced(let outcome):
+        synced(&state, outcome)
+    case .syncSummary(let summary):
+        state.sync = summary
     }
     return []
 }
@@ -141,7 +145,7 @@ extension ModeTable {
         Binding([.char("w")], .toggleWeek, section: "Views", help: "week view: interviews, calls, deadlines"),
         Binding([.char("p")], .openCallPrep, section: "Views", help: "call prep: the selected recruiter's next call"),
         Binding([.char("A")], .toggleAllyOrder, section: "Views", help: "sort recruiters by ally score / by urgency"),
-    ], handle: updatePanes)
+    ] + Keymap.syncRows, handle: updatePanes)
 }
 
 extension Keymap {
@@ -193,6 +197,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return viewCommand(&state, command)
     case .reviewMail:
         state.openMailReview()
+    case .sync, .acknowledgeConflicts:
+        return syncCommand(&state, command)
     default:
         return workflow(&state, command)
     }

@@ -59,6 +59,7 @@ public enum Screen {
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
             if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
         }
+        if state.review == nil, let sync = state.syncLabel { summary += " · " + sync }
         var clock = Format.stamp(state.now, now: state.now, timeZone: state.timeZone) + " "
         if state.clockIsFixed {
             // The year too, and where the time comes from (the same as the CLI's then).
@@ -348,10 +349,15 @@ enum MessagesView {
                 buf.put(Text.truncate(text, to: r.width), x: r.x, y: r.y + 2 + k, style: Style(FlagGlyph.role(f), bold: k == 0))
             }
         }
-        let threadRows = rows - 1 - flagRows
+        // Open sync conflicts stay under them until read (C).
+        let conflictRows = min(state.threadConflictRows, max(0, rows - 1 - flagRows))
+        for (i, line) in state.conflictLines().prefix(conflictRows).enumerated() {
+            buf.putPadded(" " + line, x: r.x, y: r.y + 2 + flagRows + i, width: r.width, style: Style(.warning, bold: true))
+        }
+        let threadRows = rows - 1 - flagRows - conflictRows
         guard threadRows > 0 else { return }
         let lines = state.threadLines
-        let firstY = r.y + 2 + flagRows
+        let firstY = r.y + 2 + flagRows + conflictRows
         if lines.isEmpty {
             buf.put("   No messages yet.", x: r.x, y: firstY, maxWidth: r.width, style: Style(.muted))
             return

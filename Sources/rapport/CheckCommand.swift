@@ -16,6 +16,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Repair what can be repaired (set aside torn tails and unappliable journal lines, rebuild from the backup).") var repair = false
+    @Flag(help: "Then fold the journal into store.json (do this before editing store.json by hand).") var compact = false
 
     func run() async throws {
         let paths = try global.paths()
@@ -24,5 +25,10 @@ struct CheckCommand: AsyncParsableCommand {
             : Store.check(paths)
         for line in report.lines { say(line) }
         if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        if compact {
+            let store = try Store.open(paths, clock: try global.clock(), fileSystem: FileSystem.from(environment: global.environment))
+            try store.close()
+            say("\(paths.journal): folded into \(paths.snapshot); the journal is empty")
+        }
     }
 }

@@ -98,8 +98,12 @@ enum RecruiterLookup {
         guard !q.isEmpty else { throw RapportError.usage("RECRUITER is empty: give an id, an id prefix or part of a name") }
         if let id = UUID(uuidString: q), let r = db.recruiters[id] { return r }
         let lower = q.lowercased()
+        // An id prefix (what scripts pass) is found without sorting every recruiter by name.
+        let upper = q.uppercased()
+        var matches = db.recruiters.values.filter { $0.id.uuidString.hasPrefix(upper) }
+        if matches.count == 1 { return matches[0] }
         let all = db.recruitersByName
-        var matches = all.filter { $0.id.uuidString.lowercased().hasPrefix(lower) }
+        matches = all.filter { $0.id.uuidString.lowercased().hasPrefix(lower) }
         if matches.isEmpty {
             if let exact = all.filter({ $0.name.lowercased() == lower }).onlyElement { return exact }
             matches = all.filter { $0.name.lowercased().contains(lower) }

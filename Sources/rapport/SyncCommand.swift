@@ -12,12 +12,13 @@ struct SyncCommand: AsyncParsableCommand {
             Each device appends its changes to its own log (sync/<device>.jsonl); a sync \
             publishes this device's log, brings in the others' and merges them: each field \
             keeps the latest edit, and an edit that lost to a concurrent one is reported as a \
-            conflict. Git runs with your own configuration and never prompts. With \
-            RAPPORT_SYNC_RECIPIENTS (age recipients) the logs are encrypted before they leave \
-            this machine; RAPPORT_SYNC_IDENTITY names the age identity file that reads them. \
+            conflict. Git runs with your own configuration and never prompts. With [sync] \
+            recipients in config.toml (or RAPPORT_SYNC_RECIPIENTS) the logs are encrypted with \
+            age before they leave this machine; [sync] identity (or RAPPORT_SYNC_IDENTITY) names \
+            the age identity file that reads them. \
             See docs/sync.md.
             """,
-        subcommands: [SyncRun.self, SyncInit.self, SyncStatus.self],
+        subcommands: [SyncRun.self, SyncInit.self, SyncStatus.self, SyncAck.self],
         defaultSubcommand: SyncRun.self)
 }
 
@@ -29,7 +30,9 @@ func printSyncReport(_ r: SyncReport) throws {
         let value = c.loserValue.map { "'\($0)'" } ?? "(none)"
         switch c.kind {
         case .field:
-            say(Text.visible("  conflict: \(c.summary): kept the later edit; \(value) from \(r.name(of: c.loser.device)) lost"))
+            let whole = ["message", "opportunity", "follow-up", "expectation"].contains(c.what)
+            let kept = whole ? "the later version" : c.winnerValue.map { "'\($0)'" } ?? "the later edit"
+            say(Text.visible("  conflict: \(c.summary): kept \(kept) from \(r.name(of: c.winner.device)); \(value) from \(r.name(of: c.loser.device)) lost"))
         case .deleteKept:
             say(Text.visible("  conflict: \(c.name): deleted on \(r.name(of: c.loser.device)), edited later on \(r.name(of: c.winner.device)): kept"))
         case .editLost:
@@ -46,11 +49,11 @@ struct SyncRun: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Sync through this folder (Syncthing, Dropbox, a USB stick) instead of git.") var folder: String?
     @Flag(help: "Also write a checkpoint of the merged state.") var checkpoint = false
-    @Flag(help: "Stop publishing this device's operations that every device's checkpoint includes.") var prune = false
+    @Flag(inversion: .prefixedNo, help: "Stop publishing this device's operations that every device's checkpoint includes (the default; git history keeps them).") var prune = true
 
     func run() async throws {
         let ctx = try Context(global)
-        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment)
+        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment, settings: ctx.config.sync)
         try printSyncReport(try engine.sync(folder: folder, checkpoint: checkpoint, prune: prune))
     }
 }
@@ -74,23 +77,68 @@ struct SyncInit: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global)
-        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment)
+        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment, settings: ctx.config.sync)
         try printSyncReport(try engine.initialize(remote: remote, folder: folder, name: name))
     }
 }
 
 struct SyncStatus: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "This device, the remote, the last sync, unsynced changes.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "This device, the remote, the last sync, unsynced changes, open conflicts.",
+        discussion: "Each open conflict: the recruiter, the field, both values, the devices and when a sync found it.")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the status as JSON (conflicts with both values, devices and times).") var json = false
 
     func run() async throws {
         let ctx = try Context(global, forReading: true)
         guard ctx.hasStore else {
-            say("sync is not set up (rapport sync init REMOTE, or --folder DIR)")
+            if json { try printJSON([String: String]()) } else { say("sync is not set up (rapport sync init REMOTE, or --folder DIR)") }
             return
         }
-        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment)
+        let engine = SyncEngine(store: try ctx.store, environment: ProcessInfo.processInfo.environment, settings: ctx.config.sync)
+        if json {
+            if let s = try engine.statusData() { try printJSON(s) } else { try printJSON([String: String]()) }
+            return
+        }
         for line in try engine.status() { say(Text.visible(line)) }
+    }
+}
+
+struct SyncAck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Mark the open conflicts of a recruiter (or --all) as read: they leave sync status and the TUI.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The recruiter (name, part of it, or id).") var recruiter: String?
+    @Flag(help: "Every open conflict.") var all = false
+
+    func validate() throws {
+        if (recruiter == nil) == !all { throw ValidationError("name a recruiter, or give --all") }
+    }
+
+    func run() async throws {
+        let ctx = try Context(global)
+        let id: UUID?
+        if let recruiter {
+            let store = try ctx.store
+            if let r = try? ctx.recruiter(recruiter) {
+                id = r.id
+            } else if let c = SyncEngine.summary(store.paths)?.conflicts.first(where: {
+                $0.conflict.name.localizedCaseInsensitiveContains(recruiter) || $0.conflict.recruiter.uuidString.lowercased().hasPrefix(recruiter.lowercased())
+            }) {
+                // A recruiter deleted since (a delete that won) is found by its conflict.
+                id = c.conflict.recruiter
+            } else {
+                _ = try ctx.recruiter(recruiter)
+                id = nil
+            }
+        } else {
+            id = nil
+        }
+        let n = try SyncEngine.acknowledge(ctx.paths, recruiter: id)
+        say(n == 0 ? "no open conflicts there" : "\(n) conflict\(n == 1 ? "" : "s") acknowledged")
     }
 }

@@ -36,8 +36,8 @@ struct UndoCommand: AsyncParsableCommand {
             let store = try ctx.store
             let dates = DateText(timeZone: ctx.timeZone)
             var table = Table(header: ["ID", "WHEN", "ORIGIN", "WHAT", "STATE"])
-            for g in store.undoHistory.reversed() {
-                let state = g.isReplay ? "" : store.isUndone(g) ? "undone" : ""
+            for g in store.undoSteps.reversed() {
+                let state = g.undone ? "undone" : ""
                 table.rows.append([shortID(g.id), dates.absolute(g.at), g.origin.description, g.label, state])
             }
             say(table.rows.isEmpty ? "Nothing to undo yet" : table.render())

@@ -112,4 +112,45 @@ import Testing
         #expect(try ok(a, "export", "json") == (try ok(b, "export", "json")))
         #expect(!FileManager.default.fileExists(atPath: a.store + "/sync/.git"))
     }
+
+    /// A conflict: listed by `sync status` (and `--json`) with both values, the devices and
+    /// when, until `sync ack`; a bad `[sync]` value in config.toml stops the command.
+    @Test func conflictsAreListedUntilAcknowledged() throws {
+        let a = try CLI(), b = try CLI()
+        let remote = a.store + "-remote.git"
+        defer { for d in [a.store, b.store, remote, a.store + "-config"] { try? FileManager.default.removeItem(atPath: d) } }
+        try sh("git", "init", "-q", "--bare", "-b", "main", remote)
+        _ = try ok(a, "add", "Dana Smith", "--firm", "Acme", "--email", "dana@acme.example")
+        _ = try ok(a, "sync", "init", remote, "--name", "laptop")
+        _ = try ok(b, "sync", "init", remote, "--name", "desktop")
+        _ = try ok(a, "edit", "Dana", "--firm", "Umbrella")
+        _ = try ok(b, "edit", "Dana", "--firm", "Globex")
+        _ = try ok(a, "sync")
+        let report = try ok(b, "sync")
+        #expect(report.contains("1 conflict: Dana Smith firm"), "\(report)")
+        let status = try ok(b, "sync", "status")
+        #expect(status.contains("open conflicts: 1"), "\(status)")
+        #expect(status.contains("Dana Smith: firm: '") && status.contains("won over '") && status.contains(", found "), "\(status)")
+        let json = try JSONSerialization.jsonObject(with: Data(try ok(b, "sync", "status", "--json").utf8)) as! [String: Any]
+        let conflicts = json["conflicts"] as! [[String: Any]]
+        #expect(conflicts.count == 1)
+        let c = conflicts[0]["conflict"] as! [String: Any]
+        #expect(c["what"] as? String == "firm" && c["name"] as? String == "Dana Smith")
+        #expect(Set([c["winnerValue"] as? String, c["loserValue"] as? String]) == Set(["Umbrella", "Globex"]))
+        #expect(Set([conflicts[0]["winnerDevice"] as? String, conflicts[0]["loserDevice"] as? String]) == Set(["laptop", "desktop"]))
+        #expect(conflicts[0]["found"] is String)
+        #expect(json["name"] as? String == "desktop" && json["unsent"] as? Int == 0)
+        // Acknowledged: gone from the list.
+        let usage = try b.run(["sync", "ack"], env: Self.gitEnv)
+        #expect(usage.status == 64 || usage.status == 2, "\(usage.status)")
+        #expect(try ok(b, "sync", "ack", "Dana").contains("1 conflict acknowledged"))
+        #expect(try ok(b, "sync", "status").contains("no open conflicts"))
+        // A bad [sync] value: the file, the line, the key; exit 2; nothing synced.
+        try FileManager.default.createDirectory(atPath: a.store + "-config/rapport", withIntermediateDirectories: true)
+        try "[sync]\nrecipients = [\"not-a-key\"]\n".write(toFile: a.store + "-config/rapport/config.toml", atomically: true, encoding: .utf8)
+        let bad = try a.run(["sync"], env: Self.gitEnv)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("config.toml:2: sync.recipients: a list of age recipients"), "\(bad.stderr)")
+        #expect(bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+    }
 }

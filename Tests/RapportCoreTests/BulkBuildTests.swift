@@ -46,6 +46,30 @@ struct BulkBuildTests {
         for x in m { #expect(bulk.message(x.id) == x) }
     }
 
+    @Test func bulkFromThreadsEqualsBulkAndFallsBackOnUnsortedOrWrongThreads() throws {
+        let (db, r, m, o, f, e) = try collections(seed: 13)
+        let threads = r.map { db.thread($0.id) }
+        let fast = try Database.bulk(recruiters: r, threads: threads, opportunities: o, followUps: f, expectations: e)
+        #expect(fast == db)
+        #expect(fast.messageCount == m.count)
+        for x in m { #expect(fast.message(x.id) == x) }
+        for x in r { #expect(fast.opportunities(of: x.id) == db.opportunities(of: x.id)) }
+        // A thread out of order, a message under the wrong recruiter, an id twice: the
+        // result is still what `bulk` over the flattened messages builds.
+        let k = try #require(threads.firstIndex { $0.count >= 2 })
+        var shuffled = threads
+        shuffled[k].reverse()
+        #expect(try Database.bulk(recruiters: r, threads: shuffled, opportunities: o, followUps: f, expectations: e) == db)
+        var moved = threads
+        let other = (k + 1) % r.count
+        moved[other].append(moved[k].removeLast())
+        let flat = try Database.bulk(recruiters: r, messages: moved.flatMap { $0 }, opportunities: o, followUps: f, expectations: e)
+        #expect(try Database.bulk(recruiters: r, threads: moved, opportunities: o, followUps: f, expectations: e) == flat)
+        var twice = threads
+        twice[other].insert(threads[k][0], at: 0)
+        #expect(try Database.bulk(recruiters: r, threads: twice) == (try Database.bulk(recruiters: r, messages: twice.flatMap { $0 })))
+    }
+
     @Test func threadsAreSortedByTimeThenID() throws {
         let (_, r, m, _, _, _) = try collections(seed: 11)
         let bulk = try Database.bulk(recruiters: r, messages: m.reversed())

@@ -46,6 +46,8 @@ import Testing
         #expect(c.me.name == "Sam Lee" && c.me.addresses == ["sam@example.com", "sam.lee@work.example"])
         #expect(c.me.linkedin == "https://www.linkedin.com/in/sam-lee")
         #expect(c.ui == RapportConfig.UI(color: .auto, sort: .urgency))
+        #expect(c.sync == RapportConfig.SyncSettings(recipients: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
+                                                     identity: "~/.config/rapport/sync.key", autoSyncMinutes: 0))
         // … and it sets every key there is.
         let unset = c.entries.filter { c.origin($0.key) != .file }.map(\.key)
         #expect(unset.isEmpty, "keys missing from docs/config.example.toml: \(unset)")
@@ -159,5 +161,49 @@ import Testing
         #expect(lines.line(of: ["policy", "urgency", "flag", "no-show"]) == 4)
         #expect(lines.line(of: ["policy", "urgency", "blanket"]) == 6)
         #expect(lines.line(of: ["policy", "nothing"]) == 2, "falls back to the table's line")
+    }
+
+    // MARK: - [sync]
+
+    static let recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+
+    @Test func syncSectionIsReadAndTheVariablesWin() throws {
+        let dir = try tempConfig("""
+            [sync]
+            recipients = ["\(Self.recipient)", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHbQ me@laptop"]
+            identity = "~/.config/rapport/sync.key"
+            autoSyncMinutes = 15
+            """)
+        let c = try dir.load(environment: ["HOME": "/home/sam"], systemTimeZone: "UTC")
+        #expect(c.sync.recipients == [Self.recipient, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHbQ me@laptop"])
+        #expect(c.sync.identity == "/home/sam/.config/rapport/sync.key")
+        #expect(c.sync.autoSyncMinutes == 15)
+        #expect(c.origin("sync.recipients") == .file && c.origin("sync.identity") == .file)
+        #expect(SyncCrypto.from(c.sync)?.recipients.count == 2)
+        let env = try dir.load(environment: ["HOME": "/home/sam", "RAPPORT_SYNC_RECIPIENTS": "age1other000000000000000000000000000000000000000000000000000, age1second00000000000000000000000000000000000000000000000000",
+                                             "RAPPORT_SYNC_IDENTITY": "/keys/k"], systemTimeZone: "UTC")
+        #expect(env.sync.recipients.count == 2 && env.sync.recipients[0].hasPrefix("age1other"))
+        #expect(env.sync.identity == "/keys/k")
+        #expect(env.origin("sync.recipients") == .environment && env.origin("sync.identity") == .environment)
+        #expect(env.entries.contains { $0.key == "sync.autoSyncMinutes" && $0.value == "15" && $0.origin == .file })
+        // Without recipients nothing is encrypted.
+        #expect(SyncCrypto.from(RapportConfig.SyncSettings()) == nil)
+    }
+
+    @Test func badSyncValuesNameTheFileLineAndKey() throws {
+        let cases: [(String, String)] = [
+            ("[sync]\nrecipients = \"\(Self.recipient)\"\n", "cfg.toml:2: sync.recipients: a list of age recipients"),
+            ("[sync]\n\nrecipients = [\"AGE-SECRET-KEY-1QQQ\"]\n", "cfg.toml:3: sync.recipients: a list of age recipients"),
+            ("[sync]\nrecipients = []\n", "cfg.toml:2: sync.recipients: a list of age recipients"),
+            ("[sync]\nidentity = \"sync.key\"\n", "cfg.toml:2: sync.identity: the path of your age identity file"),
+            ("[sync]\nidentity = 3\n", "cfg.toml:2: sync.identity: a string in quotes"),
+            ("[sync]\nautoSyncMinutes = -5\n", "cfg.toml:2: sync.autoSyncMinutes: a whole number of minutes"),
+            ("[sync]\nautoSyncMinutes = \"10m\"\n", "cfg.toml:2: sync.autoSyncMinutes: a whole number of minutes"),
+            ("[sync]\nremote = \"git@example.com:me/r.git\"\n", "cfg.toml:2: sync.remote: unknown key ([sync] takes recipients, identity and autoSyncMinutes)"),
+        ]
+        for (text, expected) in cases {
+            let message = usageMessage { _ = try RapportConfig.parse(text, file: "cfg.toml") }
+            #expect(message?.hasPrefix(expected) == true, "\(text): \(message ?? "no error")")
+        }
     }
 }

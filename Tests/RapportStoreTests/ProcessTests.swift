@@ -83,7 +83,7 @@ import RapportCore
         let run = try run([writerPath, dir.paths.storeDirectory, "3", "--compact-every", "1", "--umask", umask])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(mode(dir.paths.storeDirectory) == 0o700)
-        #expect(listing(dir.paths.storeDirectory) == ["journal.jsonl", "store.json", "store.json.bak", "store.lock", "undo.jsonl"])
+        #expect(listing(dir.paths.storeDirectory) == ["journal.jsonl", "store.cache", "store.json", "store.json.bak", "store.lock", "undo.jsonl"])
         for f in listing(dir.paths.storeDirectory) {
             #expect(mode(dir.paths.path(f)) == 0o600, "\(f) under umask \(umask)")
         }

@@ -294,4 +294,158 @@ struct SeededRNG: RandomNumberGenerator {
         // The original keeps its id.
         #expect(try DeviceIdentity.load(SyncPaths(w.stores[0].paths))!.identity.id == id)
     }
+
+    func deviceID(_ store: Store) throws -> String {
+        try DeviceIdentity.load(SyncPaths(store.paths))!.identity.id
+    }
+
+    func published(_ shared: String, _ id: String) -> [SyncOperation] {
+        ParsedLog.parse(bytes(shared + "/\(id).jsonl") ?? [], file: "").ops
+    }
+
+    @Test func pruningIsAutomaticAndKeepsWhatAnotherDeviceHasNotMerged() throws {
+        var w = try SyncWorld(devices: 3, seed: 41)
+        try w.makeRemote()
+        for _ in 0..<5 { try w.edit(0) }
+        for i in 0..<3 { _ = try w.engine(i).initialize(remote: w.remote, folder: nil, name: "dev\(i)") }
+        for _ in 0..<3 {
+            for i in 0..<3 {
+                for _ in 0..<3 { try w.edit(i) }
+                _ = try w.engine(i).sync()
+            }
+        }
+        let shared = SyncPaths(w.stores[0].paths).shared
+        let ids = try w.stores.map(deviceID)
+        // Each device writes a checkpoint; until every device has one that knows every
+        // device, nothing is left out.
+        _ = try w.engine(0).sync(checkpoint: true)
+        _ = try w.engine(1).sync(checkpoint: true)
+        #expect(published(shared, ids[0]).first?.number == 1)
+        #expect(published(shared, ids[1]).first?.number == 1)
+        _ = try w.engine(2).sync(checkpoint: true)
+        // Device 0 edits after device 2's checkpoint: device 2 has not merged that.
+        let rid = w.stores[0].database.recruiters.keys.sorted(by: uuidLess).first!
+        try w.stores[0].apply(.setField(recruiter: rid, field: .notes, value: "after the checkpoints"))
+        let own0 = ParsedLog.parse(bytes(SyncPaths(w.stores[0].paths).ownLog(ids[0]))!, file: "").ops
+        // A plain sync prunes on its own: the operations every checkpoint includes are no
+        // longer in the working tree, the new one is.
+        _ = try w.engine(0).sync()
+        let after = published(shared, ids[0])
+        #expect(after.first!.number > 1, "device 0's published log was not pruned")
+        #expect(after.last == own0.last)
+        #expect(after.contains { if case .setField(rid, .notes, "after the checkpoints") = $0.change { return true } else { return false } })
+        // Every operation left out is in every device's checkpoint.
+        for name in listing(shared + "/checkpoints") {
+            let cp = try StoreCoding.decoder.decode(Checkpoint.self, from: Data(bytes(shared + "/checkpoints/" + name)!))
+            #expect(cp.state.included[ids[0], default: 0] >= after.first!.number - 1, "\(name)")
+        }
+        // Device 2 merges it now, from the pruned log.
+        _ = try w.engine(2).sync()
+        #expect(try w.data(2).recruiters[rid]?.notes == "after the checkpoints")
+        for i in 0..<3 { _ = try w.engine(i).sync() }
+        for i in 0..<3 { _ = try w.engine(i).sync() }
+        for i in 1..<3 { #expect(try w.data(i) == w.data(0)) }
+        let firsts = ids.map { published(shared, $0).first?.number ?? 0 }
+        #expect(firsts.allSatisfy { $0 > 1 }, "\(firsts)")
+        // A fourth device joins from the checkpoints and gets the same data.
+        w.stores.append(try Store.open(AppPaths(storeDirectory: w.tmp.path("device3")), clock: .fixed(t0)))
+        let joining = w.engine(3)
+        _ = try joining.initialize(remote: w.remote, folder: nil, name: "late")
+        #expect(joining.startedFrom != nil)
+        #expect(try w.data(3) == w.data(0))
+        // --no-prune publishes the whole log again.
+        _ = try w.engine(0).sync(prune: false)
+        #expect(published(shared, ids[0]).first?.number == 1)
+    }
+
+    @Test func conflictsAreKeptUntilAcknowledgedAndListedInTheStatus() throws {
+        let w = try SyncWorld(devices: 2, seed: 3)
+        try w.makeRemote()
+        let rid = StableID.make(.recruiter, "email:dana@example.com")
+        try w.stores[0].apply(.putRecruiter(Recruiter(id: rid, name: "Dana Smith", email: "dana@example.com", created: t0)))
+        _ = try w.engine(0).initialize(remote: w.remote, folder: nil, name: "laptop")
+        _ = try w.engine(1).initialize(remote: w.remote, folder: nil, name: "desktop")
+        #expect(SyncEngine.summary(w.stores[1].paths)?.conflicts.isEmpty == true)
+        try w.stores[0].apply(.setField(recruiter: rid, field: .firm, value: "Acme"))
+        try w.stores[1].apply(.setField(recruiter: rid, field: .firm, value: "Globex"))
+        #expect(SyncEngine.summary(w.stores[1].paths)?.unsent == 1)
+        _ = try w.engine(0).sync()
+        let r = try w.engine(1).sync()
+        #expect(r.summary.contains("1 conflict: Dana Smith firm"), "\(r.summary)")
+        _ = try w.engine(0).sync()
+        let s1 = try #require(SyncEngine.summary(w.stores[1].paths))
+        #expect(s1.unsent == 0 && s1.lastSync != nil)
+        #expect(s1.conflicts.count == 1)
+        let c = s1.conflicts[0]
+        #expect(c.conflict.name == "Dana Smith" && c.conflict.what == "firm")
+        #expect(Set([c.conflict.winnerValue, c.conflict.loserValue]) == Set(["Acme", "Globex"]))
+        #expect(Set([c.winnerDevice, c.loserDevice]) == Set(["laptop", "desktop"]))
+        #expect(try w.data(1).recruiters[rid]?.firm == c.conflict.winnerValue)
+        // The status lists it with both values, the devices and when.
+        let lines = try w.engine(1).status()
+        #expect(lines.contains { $0.contains("Dana Smith: firm: '\(c.conflict.winnerValue!)' (\(c.winnerDevice)) won over '\(c.conflict.loserValue!)' (\(c.loserDevice)), found") }, "\(lines)")
+        let data = try #require(try w.engine(1).statusData())
+        #expect(data.conflicts == s1.conflicts && data.name == "desktop" && data.devices.map(\.name) == ["laptop"])
+        // Device 0 found it too (when it merged device 1's edit).
+        #expect(SyncEngine.summary(w.stores[0].paths)?.conflicts.count == 1)
+        // Acknowledged: gone, and not reported again by later syncs.
+        #expect(try SyncEngine.acknowledge(w.stores[1].paths, recruiter: UUID()) == 0)
+        #expect(try SyncEngine.acknowledge(w.stores[1].paths, recruiter: rid) == 1)
+        _ = try w.engine(1).sync()
+        #expect(SyncEngine.summary(w.stores[1].paths)?.conflicts.isEmpty == true)
+        #expect(try w.engine(1).status().contains("no open conflicts"))
+        // While a sync holds the lock, an acknowledgement is refused (it would be lost).
+        let fd = open(SyncPaths(w.stores[0].paths).lock, O_RDWR)
+        #expect(flock(fd, LOCK_EX) == 0)
+        #expect(throws: RapportError.self) { try SyncEngine.acknowledge(w.stores[0].paths, recruiter: nil) }
+        close(fd)
+        #expect(try SyncEngine.acknowledge(w.stores[0].paths, recruiter: nil) == 1)
+    }
+
+    @Test func changesMadeBeforeTheFirstSyncCompletesAreNotLost() throws {
+        let w = try SyncWorld(devices: 2, seed: 9)
+        try w.makeRemote()
+        let rid = StableID.make(.recruiter, "email:lee@example.com")
+        try w.stores[1].apply(.putRecruiter(Recruiter(id: rid, name: "Lee Park", email: "lee@example.com", created: t0)))
+        // The remote is unreachable: set-up fails after the device was created.
+        #expect(throws: RapportError.self) { _ = try w.engine(1).initialize(remote: w.tmp.path("nowhere.git"), folder: nil, name: "desktop") }
+        try w.stores[1].apply(.setField(recruiter: rid, field: .firm, value: "Initech"))
+        _ = try w.engine(0).initialize(remote: w.remote, folder: nil, name: "laptop")
+        _ = try w.engine(1).initialize(remote: w.remote, folder: nil, name: "desktop")
+        _ = try w.engine(0).sync()
+        #expect(try w.data(1).recruiters[rid]?.firm == "Initech")
+        #expect(try w.data(0) == w.data(1))
+    }
+
+    /// A store directory copied to another machine keeps the old merged clock: its first
+    /// changes are stamped before the others' newer checkpoints, which do not know it.
+    /// With the logs pruned, its sync still completes and everyone converges.
+    @Test func aCopiedStoreSyncsAfterTheOthersPruned() throws {
+        var w = try SyncWorld(devices: 3, seed: 57)
+        try w.makeRemote()
+        for _ in 0..<4 { try w.edit(0) }
+        for i in 0..<3 { _ = try w.engine(i).initialize(remote: w.remote, folder: nil, name: "dev\(i)") }
+        for i in 0..<3 { try w.edit(i); _ = try w.engine(i).sync() }
+        let copy = w.tmp.path("copy")
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = ["-a", w.stores[0].paths.storeDirectory, copy]
+        try cp.run()
+        cp.waitUntilExit()
+        for _ in 0..<2 { for i in 0..<3 { for _ in 0..<3 { try w.edit(i) }; _ = try w.engine(i).sync() } }
+        for i in 0..<3 { _ = try w.engine(i).sync(checkpoint: true) }
+        for i in 0..<3 { _ = try w.engine(i).sync() }
+        // Device 2 synced last: its working tree has everyone's pruned logs.
+        let shared = SyncPaths(w.stores[2].paths).shared
+        let firsts = try w.stores.map(deviceID).map { published(shared, $0).first?.number ?? Int.max }
+        #expect(firsts.allSatisfy { $0 > 1 }, "not pruned: \(firsts)")
+        w.stores.append(try Store.open(AppPaths(storeDirectory: copy), clock: .fixed(t0)))
+        let rid = try #require(w.stores[3].database.recruiters.keys.sorted(by: uuidLess).first)
+        try w.stores[3].apply(.setField(recruiter: rid, field: .notes, value: "written on the copy"))
+        #expect(w.stores[3].notices.contains { $0.contains("copied") }, "\(w.stores[3].notices)")
+        _ = try w.engine(3).sync()
+        for _ in 0..<2 { for i in 0..<4 { _ = try w.engine(i).sync() } }
+        for i in 1..<4 { #expect(try w.data(i) == w.data(0), "device \(i) differs") }
+        if let r = try w.data(0).recruiters[rid] { #expect(r.notes == "written on the copy") }
+    }
 }

@@ -329,7 +329,7 @@ struct KeymapTests {
         #expect(keymap.command(for: .escape, mode: .panes) == .cancel)
         #expect(keymap.command(for: .ctrl("l"), mode: .panes) == .redraw)
         #expect(keymap.command(for: .char("X"), mode: .panes) == .dismiss)
-        #expect(keymap.command(for: .char("Y"), mode: .panes) == nil)
+        #expect(keymap.command(for: .char("Y"), mode: .panes) == .sync)
     }
 
     @Test("inside help, q, Esc and ? close it and Tab does nothing")

@@ -184,9 +184,9 @@ extension MergeState {
     }
 
     private mutating func conflict(_ kind: SyncConflict.Kind, _ rid: UUID, _ what: String,
-                                   winner: WriteID, loser: WriteID, value: String?) {
+                                   winner: WriteID, loser: WriteID, value: String?, winning: String? = nil) {
         conflicts.append(SyncConflict(kind: kind, recruiter: rid, name: name(rid), what: what,
-                                      winner: winner, loser: loser, loserValue: value))
+                                      winner: winner, loser: loser, loserValue: value, winnerValue: winning))
     }
 
     /// Makes sure recruiter `rid` exists for a write `w`: when a delete `w` had not seen
@@ -237,7 +237,7 @@ extension MergeState {
             guard (try? database.apply(c)) != nil, let after = database.recruiters[rid] else { return }
             let old = registers(of: before)[reg], new = registers(of: after)[reg]
             if let x = writers[rid]?[reg], !w.saw(x, seen: seen), old != new {
-                conflict(.field, rid, reg, winner: w, loser: x, value: old)
+                conflict(.field, rid, reg, winner: w, loser: x, value: old, winning: new)
             }
             writers[rid, default: [:]][reg] = w
         }
@@ -255,7 +255,7 @@ extension MergeState {
         let now = registers(of: new)
         for reg in Set(old.keys).union(now.keys).sorted() {
             if old[reg] != now[reg], let x = writers[rid]?[reg], !w.saw(x, seen: seen) {
-                conflict(.field, rid, reg, winner: w, loser: x, value: old[reg])
+                conflict(.field, rid, reg, winner: w, loser: x, value: old[reg], winning: now[reg])
             }
             writers[rid, default: [:]][reg] = w
         }
@@ -268,7 +268,7 @@ extension MergeState {
             conflict(.deleteKept, owner, what, winner: w, loser: g.remover, value: nil)
         }
         if let old, old != c, let x = writers[id]?["record"], !w.saw(x, seen: seen) {
-            conflict(.field, owner, what, winner: w, loser: x, value: describe(old))
+            conflict(.field, owner, what, winner: w, loser: x, value: describe(old), winning: describe(c))
         }
         guard (try? database.apply(c)) != nil else { return }
         childGraves[id] = nil

@@ -69,7 +69,69 @@ public struct SyncConflict: Codable, Sendable, Equatable, Hashable {
     public var loser: WriteID
     /// The losing value, as text (nil: the field was cleared, or a delete lost).
     public var loserValue: String?
+    /// The value that won, as text (nil: the field was cleared, or a delete won).
+    public var winnerValue: String?
+
+    public init(kind: Kind, recruiter: UUID, name: String, what: String, winner: WriteID, loser: WriteID,
+                loserValue: String? = nil, winnerValue: String? = nil) {
+        self.kind = kind
+        self.recruiter = recruiter
+        self.name = name
+        self.what = what
+        self.winner = winner
+        self.loser = loser
+        self.loserValue = loserValue
+        self.winnerValue = winnerValue
+    }
 
     /// "Dana Smith firm"
     public var summary: String { "\(name) \(what)" }
+}
+
+/// A conflict as this device keeps it until the user has read it: when a sync found it,
+/// and the names of the devices that wrote the two values.
+public struct RecordedConflict: Codable, Sendable, Equatable, Hashable {
+    public var conflict: SyncConflict
+    public var found: Date
+    public var winnerDevice: String
+    public var loserDevice: String
+
+    public init(conflict: SyncConflict, found: Date, winnerDevice: String, loserDevice: String) {
+        self.conflict = conflict
+        self.found = found
+        self.winnerDevice = winnerDevice
+        self.loserDevice = loserDevice
+    }
+
+    /// One line in words: "firm: 'Globex' (laptop) won over 'Acme' (desktop)".
+    public var line: String {
+        let c = conflict
+        func q(_ v: String?) -> String { v.map { "'\($0)'" } ?? "(none)" }
+        switch c.kind {
+        case .field where ["message", "opportunity", "follow-up", "expectation"].contains(c.what):
+            // A whole record: its two versions are too long for one line.
+            return "a \(c.what) edited on both: \(winnerDevice)'s version kept, \(loserDevice)'s lost"
+        case .field:
+            return "\(c.what): \(q(c.winnerValue)) (\(winnerDevice)) won over \(q(c.loserValue)) (\(loserDevice))"
+        case .deleteKept:
+            return "\(c.what): deleted on \(loserDevice), edited later on \(winnerDevice): kept"
+        case .editLost:
+            return "\(c.what): edited on \(loserDevice) (\(q(c.loserValue))), deleted later on \(winnerDevice): deleted"
+        }
+    }
+}
+
+/// Sync as a status bar shows it.
+public struct SyncSummary: Sendable, Equatable {
+    public var lastSync: Date?
+    /// This device's changes no sync has published yet.
+    public var unsent: Int
+    /// Conflicts not yet acknowledged, oldest first.
+    public var conflicts: [RecordedConflict]
+
+    public init(lastSync: Date?, unsent: Int, conflicts: [RecordedConflict]) {
+        self.lastSync = lastSync
+        self.unsent = unsent
+        self.conflicts = conflicts
+    }
 }

@@ -84,6 +84,11 @@ public struct DeviceIdentity: Codable, Sendable, Equatable {
         if f.host == id.host && f.machine == id.machineID && f.inode == id.inode { return (id, false) }
         var next = fresh(sp.store, name: f.host == id.host ? id.name : nil)
         if next.id == id.id { next.id += "x" }
+        // What was published was the old id's log: nothing of the new one is yet.
+        var state = SyncState.load(sp)
+        state.published = 0
+        state.publishedBytes = 0
+        try state.save(sp)
         try save(next, sp)
         return (next, true)
     }
@@ -108,9 +113,15 @@ public struct SyncState: Codable, Sendable, Equatable {
     public var lastSync: Date?
     /// Conflicts already reported.
     public var reported: Set<String> = []
+    /// False from `sync init` until its first sync has recorded the store's data (nil in
+    /// states written before this was kept: the own log's existence says it).
+    public var recorded: Bool?
+    /// Conflicts reported and not yet acknowledged (shown on the recruiter, listed by
+    /// `rapport sync status`), oldest first.
+    public var open: [RecordedConflict] = []
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case seen, maxClock, published, publishedBytes, lastSync, reported }
+    enum CodingKeys: String, CodingKey { case seen, maxClock, published, publishedBytes, lastSync, reported, open, recorded }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -120,6 +131,8 @@ public struct SyncState: Codable, Sendable, Equatable {
         publishedBytes = try c.decodeIfPresent(Int.self, forKey: .publishedBytes) ?? 0
         lastSync = try c.decodeIfPresent(Date.self, forKey: .lastSync)
         reported = try c.decodeIfPresent(Set<String>.self, forKey: .reported) ?? []
+        open = try c.decodeIfPresent([RecordedConflict].self, forKey: .open) ?? []
+        recorded = try c.decodeIfPresent(Bool.self, forKey: .recorded)
     }
 
     static func load(_ sp: SyncPaths) -> SyncState {
@@ -241,7 +254,14 @@ final class SyncRecorder {
     }
 
     /// Appends `change`; returns how to take it back if the journal write then fails.
-    func record(_ change: Change, now: Date, group: String? = nil) throws -> () -> Void {
+    ///
+    /// Until sync's first run has recorded the store's data (`recorded` false), changes are
+    /// not logged one by one: that recording takes the whole store as it then is, stamped
+    /// after everything merged, so no operation is stamped before the others' checkpoints.
+    /// `force` is that recording.
+    func record(_ change: Change, now: Date, group: String? = nil, force: Bool = false) throws -> () -> Void {
+        let state = SyncState.load(sp)
+        if !force, state.recorded == false { return {} }
         if identity == nil {
             guard let (id, copied) = try DeviceIdentity.load(sp) else { return {} }
             if copied {
@@ -252,7 +272,6 @@ final class SyncRecorder {
         let id = identity!
         let fd = try refresh(id)
         defer { close(fd) }
-        let state = SyncState.load(sp)
         let base = [last, state.maxClock].compactMap { $0 }.max()
         let clock = HLC.next(after: base, now: now, device: id.id)
         let line = LogLine(n: count + 1, hlc: clock, change: SyncMerge.shareable(change),

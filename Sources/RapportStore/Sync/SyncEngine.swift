@@ -67,11 +67,13 @@ public final class SyncEngine {
     /// Write a checkpoint once this device has made this many operations since its last.
     public var checkpointEvery = 500
 
-    public init(store: Store, environment: [String: String]) {
+    /// `settings`: the config's `[sync]` (with the variables on top); nil reads only
+    /// `RAPPORT_SYNC_RECIPIENTS` and `RAPPORT_SYNC_IDENTITY` from `environment`.
+    public init(store: Store, environment: [String: String], settings: RapportConfig.SyncSettings? = nil) {
         self.store = store
         self.sp = SyncPaths(store.paths)
         self.tool = Tool(sp, environment: environment)
-        self.crypto = SyncCrypto.from(environment: environment)
+        if let settings { crypto = SyncCrypto.from(settings) } else { crypto = SyncCrypto.from(environment: environment) }
     }
 
     // MARK: - init
@@ -114,6 +116,13 @@ public final class SyncEngine {
             }
         }
         try settings.save(sp)
+        // Changes made before the first sync completes are taken in by its recording of
+        // the whole store, not logged one by one with stamps from before the others'.
+        var st = SyncState.load(sp)
+        if st.recorded != true {
+            st.recorded = false
+            try st.save(sp)
+        }
         try DeviceIdentity.save(identity, sp)
         // Bring in what the others already have before recording this store's data, so
         // its stamps come after theirs.
@@ -124,23 +133,24 @@ public final class SyncEngine {
 
     // MARK: - sync
 
-    /// `prune`: leave out of this device's published log the operations every device's
-    /// checkpoint includes (once each device has one that knows every device).
-    public func sync(folder: String? = nil, checkpoint: Bool = false, prune: Bool = false) throws -> SyncReport {
+    /// `prune` (the default): leave out of this device's published log the operations
+    /// every device's checkpoint includes (once each device has one that knows every
+    /// device); false publishes the whole log.
+    public func sync(folder: String? = nil, checkpoint: Bool = false, prune: Bool = true) throws -> SyncReport {
         guard sp.enabled else {
             throw RapportError.failure("sync is not set up for \(sp.store.storeDirectory): run rapport sync init REMOTE (or --folder DIR) first")
         }
         return try run(folderOverride: folder, forceCheckpoint: checkpoint, recordExisting: false, prune: prune)
     }
 
-    private func run(folderOverride: String?, forceCheckpoint: Bool, recordExisting: Bool, prune: Bool = false) throws -> SyncReport {
+    private func run(folderOverride: String?, forceCheckpoint: Bool, recordExisting: Bool, prune: Bool = true) throws -> SyncReport {
         guard let (identity, copied) = try DeviceIdentity.load(sp) else {
             throw RapportError.failure("sync is not set up: run rapport sync init REMOTE")
         }
         // Until this device's log exists, the store's data is not in it: the first sync that
         // gets that far records it (whether started by init or after an init that failed).
         let hasLog = try Sys.status(sp.ownLog(identity.id)) != nil
-        let recordExisting = recordExisting || !hasLog
+        let recordExisting = recordExisting || !(SyncState.load(sp).recorded ?? hasLog)
         var settings = try SyncSettings.load(sp) ?? SyncSettings(mode: "git", remote: nil, folder: nil)
         if let f = folderOverride {
             settings = SyncSettings(mode: "folder", remote: nil, folder: AppPaths.absolute(f, environment: tool.environment))
@@ -179,6 +189,8 @@ public final class SyncEngine {
                 state.maxClock = foreign.ops.map(\.clock).max()
                 try state.save(sp)
                 _ = try store.recordExistingForSync()
+                state.recorded = true
+                try state.save(sp)
             }
             firstPass = false
             merged = try mergeIntoStore(foreign: foreign, identity: identity, state: &state)
@@ -210,18 +222,23 @@ public final class SyncEngine {
                 break
             }
         }
-        state.lastSync = store.clock.now()
+        let now = store.clock.now()
+        state.lastSync = now
         let newConflicts = merged.conflicts.filter { !before.reported.contains($0.key) }
         state.reported.formUnion(newConflicts.map(\.key))
+        var names = deviceNames(shared)
+        names[identity.id] = identity.name
+        state.open += newConflicts.map {
+            RecordedConflict(conflict: $0, found: now, winnerDevice: names[$0.winner.device] ?? $0.winner.device,
+                             loserDevice: names[$0.loser.device] ?? $0.loser.device)
+        }
         try state.save(sp)
-        let names = deviceNames(shared)
         for (dev, n) in state.seen.sorted(by: { $0.key < $1.key }) {
             let was = before.seen[dev, default: 0]
             if n > was { report.incoming.append((names[dev] ?? dev, n - was)) }
         }
         report.conflicts = newConflicts
         report.deviceNames = names
-        report.deviceNames[identity.id] = identity.name
         report.sent = max(0, state.published - before.published)
         return report
     }
@@ -302,7 +319,7 @@ public final class SyncEngine {
         guard var bytes = try Sys.readFile(path) else { return nil }
         if path.hasSuffix(".age") {
             guard let crypto else {
-                throw RapportError.failure("\(path) is encrypted: set RAPPORT_SYNC_RECIPIENTS and RAPPORT_SYNC_IDENTITY to read it")
+                throw RapportError.failure("\(path) is encrypted: set [sync] recipients and identity in config.toml (or RAPPORT_SYNC_RECIPIENTS and RAPPORT_SYNC_IDENTITY) to read it")
             }
             bytes = try crypto.decrypt(bytes, file: path, tool: tool)
         }
@@ -430,19 +447,54 @@ public final class SyncEngine {
     private func mergeIntoStore(foreign: Foreign, identity: DeviceIdentity, state: inout SyncState) throws -> MergeState {
         var merged = MergeState()
         var next = state
+        var ownLatest: HLC?
         try store.applyMerged({ db in
+            try restampUnseen(identity.id, foreign: foreign, published: state.published)
             let own = try ownOperations(identity.id)
+            ownLatest = own.map(\.clock).max()
             let b = try base(foreign, own: identity.id, ownOps: own)
             startedFrom = b.from
             merged = SyncMerge.merge(foreign.ops + own, onto: b.state)
             return SyncMerge.diff(from: db, to: merged.database)
         }, then: {
             for (dev, n) in foreign.counts { next.seen[dev] = max(next.seen[dev, default: 0], n) }
-            next.maxClock = ([next.maxClock] + foreign.ops.map(\.clock)).compactMap { $0 }.max()
+            next.maxClock = ([next.maxClock, ownLatest] + foreign.ops.map(\.clock)).compactMap { $0 }.max()
             try next.save(sp)
         })
         state = next
         return merged
+    }
+
+    /// A device no checkpoint knows, that has never published, may hold operations stamped
+    /// at or before such a checkpoint's cut (a store directory copied from another machine
+    /// keeps the old merged clock): no checkpoint could then be built upon, and with the
+    /// others' logs pruned the sync could never complete. No other device has seen them,
+    /// so they are stamped again, after everything merged, in their order. Runs under the
+    /// store's lock (the log's only writer).
+    private func restampUnseen(_ id: String, foreign: Foreign, published: Int) throws {
+        guard published == 0 else { return }
+        let cuts = foreign.checkpoints.values.filter { !$0.devices.contains(id) }.compactMap(\.state.cut)
+        guard let maxCut = cuts.max() else { return }
+        let path = sp.ownLog(id)
+        guard let bytes = try Sys.readFile(path) else { return }
+        let p = ParsedLog.parse(bytes, file: path)
+        guard p.ops.contains(where: { $0.clock <= maxCut }) else { return }
+        var last = ([maxCut] + foreign.ops.map(\.clock)).max()!
+        var out: [UInt8] = []
+        var start = 0
+        while start < p.consumed, let nl = bytes[start..<p.consumed].firstIndex(of: 0x0A) {
+            let line = Array(bytes[start...nl])
+            start = nl + 1
+            guard var l = try? StoreCoding.decoder.decode(LogLine.self, from: Data(line)) else { out += line; continue }
+            if l.n != nil, l.hlc != nil {
+                last = HLC(wall: last.wall, counter: last.counter + 1, device: id)
+                l.hlc = last
+            } else if l.device != nil {
+                l.joined = maxCut
+            }
+            out += Array(try StoreCoding.lineEncoder.encode(l)) + [0x0A]
+        }
+        try Sys.replaceFile(.system, path, out)
     }
 
     /// Puts this device's log (its complete lines) in the shared folder; returns its size.
@@ -515,8 +567,92 @@ public final class SyncEngine {
         for (dev, n) in state.seen.sorted(by: { $0.key < $1.key }) {
             lines.append("  \(names[dev] ?? dev) (\(dev)): \(n) change\(n == 1 ? "" : "s") merged")
         }
-        lines.append("conflicts recorded: \(state.reported.count)")
+        if state.open.isEmpty {
+            lines.append("no open conflicts")
+        } else {
+            lines.append("open conflicts: \(state.open.count) (rapport sync ack clears them once read)")
+            for c in state.open {
+                lines.append("  \(c.conflict.name): \(c.line), found \(ISO8601.format(c.found))")
+            }
+        }
         return lines
+    }
+
+    /// What `rapport sync status --json` prints.
+    public struct Status: Codable, Sendable {
+        public var device: String
+        public var name: String
+        public var mode: String
+        public var remote: String?
+        public var folder: String?
+        public var encrypted: Bool
+        public var lastSync: Date?
+        public var unsent: Int
+        /// Per other device id: its name and how many of its changes are merged here.
+        public var devices: [DeviceStatus]
+        public var conflicts: [RecordedConflict]
+
+        public struct DeviceStatus: Codable, Sendable {
+            public var id: String
+            public var name: String
+            public var merged: Int
+        }
+    }
+
+    /// The status as data (nil: sync is not set up).
+    public func statusData() throws -> Status? {
+        guard let (identity, _) = try DeviceIdentity.load(sp) else { return nil }
+        let settings = try SyncSettings.load(sp)
+        let state = SyncState.load(sp)
+        let own = try ownOperations(identity.id).count
+        let shared = settings?.mode == "folder" ? (settings?.folder ?? "") : sp.shared
+        let names = deviceNames(shared)
+        return Status(device: identity.id, name: identity.name, mode: settings?.mode ?? "git",
+                      remote: settings?.remote, folder: settings?.folder, encrypted: crypto != nil,
+                      lastSync: state.lastSync, unsent: max(0, own - state.published),
+                      devices: state.seen.sorted(by: { $0.key < $1.key }).map { .init(id: $0.key, name: names[$0.key] ?? $0.key, merged: $0.value) },
+                      conflicts: state.open)
+    }
+
+    /// Sync as the TUI shows it: when, what is unsent, the open conflicts. Nil when sync
+    /// is not set up. Cheap: reads two small files and the size of this device's log.
+    public static func summary(_ paths: AppPaths) -> SyncSummary? {
+        let sp = SyncPaths(paths)
+        guard let bytes = try? Sys.readFile(sp.identity),
+              let id = try? JSONDecoder().decode(DeviceIdentity.self, from: Data(bytes)) else { return nil }
+        let state = SyncState.load(sp)
+        var unsent = 0
+        if let h = FileHandle(forReadingAtPath: sp.ownLog(id.id)) {
+            defer { try? h.close() }
+            // Only what was appended since the last publish is read.
+            if (try? h.seek(toOffset: UInt64(state.publishedBytes))) != nil, let tail = try? h.readToEnd() {
+                unsent = tail.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                // A log never published starts with its header line.
+                if state.publishedBytes == 0, unsent > 0 { unsent -= 1 }
+            }
+        }
+        return SyncSummary(lastSync: state.lastSync, unsent: unsent, conflicts: state.open)
+    }
+
+    /// Marks the open conflicts on `recruiter` (nil: all) as read: they leave the list
+    /// and are not reported again. Returns how many. Fails, changing nothing, while a
+    /// sync is running (it would write the list back).
+    @discardableResult
+    public static func acknowledge(_ paths: AppPaths, recruiter: UUID?) throws -> Int {
+        let sp = SyncPaths(paths)
+        let fd = open(sp.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Sys.fail("open the sync lock", sp.lock) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw RapportError.failure("a sync is running; try again when it has finished")
+        }
+        defer { flock(fd, LOCK_UN) }
+        var state = SyncState.load(sp)
+        let before = state.open.count
+        state.open.removeAll { recruiter == nil || $0.conflict.recruiter == recruiter }
+        let n = before - state.open.count
+        if n > 0 { try state.save(sp) }
+        return n
     }
 
     /// True when this device has changes no sync has published yet (for a status bar).

@@ -91,9 +91,15 @@ public struct SyncCrypto: Sendable {
     /// `RAPPORT_SYNC_RECIPIENTS` (space or comma separated age recipients) and
     /// `RAPPORT_SYNC_IDENTITY` (an age identity file).
     public static func from(environment env: [String: String]) -> SyncCrypto? {
-        let r = (env["RAPPORT_SYNC_RECIPIENTS"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        let r = RapportConfig.SyncSettings.splitRecipients(env["RAPPORT_SYNC_RECIPIENTS"] ?? "")
         guard !r.isEmpty else { return nil }
         return SyncCrypto(recipients: r, identity: env["RAPPORT_SYNC_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// From the config's `[sync]` (which already has the variables on top); nil without
+    /// recipients.
+    public static func from(_ settings: RapportConfig.SyncSettings) -> SyncCrypto? {
+        settings.recipients.isEmpty ? nil : SyncCrypto(recipients: settings.recipients, identity: settings.identity)
     }
 
     func encrypt(_ bytes: [UInt8], tool: Tool) throws -> [UInt8] {
@@ -107,7 +113,7 @@ public struct SyncCrypto: Sendable {
 
     func decrypt(_ bytes: [UInt8], file: String, tool: Tool) throws -> [UInt8] {
         guard let identity else {
-            throw RapportError.failure("\(file) is encrypted: set RAPPORT_SYNC_IDENTITY to your age identity file to read it")
+            throw RapportError.failure("\(file) is encrypted: set [sync] identity in config.toml (or RAPPORT_SYNC_IDENTITY) to your age identity file to read it")
         }
         return try withTemp(tool.sp, bytes) { sealed, out in
             let r = try tool.run("age", ["-d", "-i", identity, "-o", out, sealed])

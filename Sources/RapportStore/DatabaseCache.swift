@@ -1,0 +1,603 @@
+import Glibc
+import Foundation
+import RapportCore
+
+/// `store.cache` in the store directory: the database as of the snapshot plus a prefix of
+/// the journal, in a compact binary form that is read with one `read` and no parsing, so a
+/// process does not decode the whole JSON snapshot each time it starts (see
+/// docs/store-format.md, "store.cache").
+///
+/// Derived data only: never the source of truth, safe to delete, rebuilt on demand. It is
+/// used only when every check passes: the magic, the format version and the layout of
+/// the enumerations it stores by number; a checksum over everything after it; the
+/// snapshot's identity now (device, inode, size, modification and change times in ns,
+/// with the snapshot's bytes compared by hash when the snapshot changed in the same clock
+/// tick as the cache was written); and a hash of the journal's bytes it covers. Anything
+/// else (a changed, truncated, swapped, stale or foreign file) is ignored and the store is
+/// read from JSON as before.
+enum DatabaseCache {
+    static let fileName = "store.cache"
+    static let magic: [UInt8] = Array("RAPPORT\u{1}".utf8)
+    /// Bump on any change to the layout below.
+    static let formatVersion: UInt32 = 1
+    /// Rewrite the cache when opening replayed more than this many journal bytes past it.
+    static let rewriteAfterJournalBytes = 64 << 10
+
+    /// What the cache holds besides the database.
+    struct Contents {
+        var db: Database
+        var flags: [UUID: [FlagRecord]]
+        var schemaVersion: Int
+        var snapshotSeq: Int
+        /// The sequence number after the covered journal lines.
+        var seq: Int
+        /// Bytes and complete lines of `journal.jsonl` folded in.
+        var journalCovered: Int
+        var journalLines: Int
+        /// Set when read from a cache: the snapshot it was made from and its bytes' hash.
+        var snapshot: SnapshotIdentity?
+        var snapshotHash: UInt64 = 0
+        /// Write every recruiter's own `flags` empty, as `store.json` has them (a compaction
+        /// moves them to the table).
+        var recruiterFlagsCleared = false
+    }
+
+    /// The snapshot file as `stat` sees it, with change time (which no one can set back).
+    struct SnapshotIdentity: Equatable {
+        var dev: UInt64, ino: UInt64, size: UInt64
+        var mtimeSec: Int64, mtimeNsec: Int64, ctimeSec: Int64, ctimeNsec: Int64
+
+        static func of(_ path: String) -> SnapshotIdentity? {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            return SnapshotIdentity(dev: UInt64(st.st_dev), ino: UInt64(st.st_ino), size: UInt64(st.st_size),
+                                    mtimeSec: Int64(st.st_mtim.tv_sec), mtimeNsec: Int64(st.st_mtim.tv_nsec),
+                                    ctimeSec: Int64(st.st_ctim.tv_sec), ctimeNsec: Int64(st.st_ctim.tv_nsec))
+        }
+    }
+
+    /// What the cache was made from: the snapshot (identity and a hash of its bytes) and
+    /// the hash of the journal's first `journalCovered` bytes.
+    struct Source {
+        var snapshot: SnapshotIdentity
+        var snapshotHash: UInt64
+        var journalHash: UInt64
+    }
+
+    // MARK: - Layout
+    //
+    // magic (8) | format version u32 | reserved u32 | checksum u64 of everything after it |
+    // enum layout hash u64 | snapshot identity (7 × u64) | snapshot hash u64 |
+    // journal covered u64 | journal lines u64 | journal hash u64 |
+    // schemaVersion u64 | snapshotSeq u64 | seq u64 | payload (see `Writer.database`).
+    static let checksumOffset = 16
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24
+
+    /// Every enumeration stored by its position, in order: a build that reorders or adds a
+    /// case writes a different hash, so it never reads another build's numbers.
+    static let layoutHash: UInt64 = {
+        var s = ""
+        func add<T: CaseIterable & RawRepresentable>(_: T.Type) where T.RawValue == String {
+            s += T.allCases.map(\.rawValue).joined(separator: ",") + ";"
+        }
+        add(RecruiterKind.self); add(Targeting.self); add(RelationshipStatus.self); add(Direction.self)
+        add(Channel.self); add(Stage.self); add(Flag.self)
+        return hash(Array(s.utf8))
+    }()
+
+    static let kinds = RecruiterKind.allCases, targetings = Targeting.allCases, statuses = RelationshipStatus.allCases
+    static let directions = Direction.allCases, channels = Channel.allCases, stages = Stage.allCases, flagCases = Flag.allCases
+
+    // MARK: - Reading
+
+    /// The cache's contents when it is valid for the snapshot at `paths` and the journal
+    /// bytes `journal` (the whole file as read now); nil otherwise. `snapshotBytes` reads
+    /// the snapshot, asked for only when its identity alone cannot be trusted.
+    static func load(_ paths: AppPaths, journal: [UInt8]) -> Contents? {
+        let path = paths.path(fileName)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size >= headerSize, st.st_size < (1 << 40) else {
+            close(fd)
+            return nil
+        }
+        let cacheMtime = (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec))
+        let size = Int(st.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = bytes.withUnsafeMutableBytes { b -> Int in
+            var done = 0
+            while done < size {
+                let r = read(fd, b.baseAddress! + done, size - done)
+                if r < 0 && errno == EINTR { continue }
+                if r <= 0 { break }
+                done += r
+            }
+            return done
+        }
+        close(fd)
+        guard got == size else { return nil }
+        return validate(bytes, paths: paths, journal: journal, cacheMtime: cacheMtime)
+    }
+
+    static func validate(_ bytes: [UInt8], paths: AppPaths, journal: [UInt8], cacheMtime: (Int64, Int64)) -> Contents? {
+        bytes.withUnsafeBytes { raw -> Contents? in
+            var r = Reader(raw: raw, at: 0)
+            guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion, (try? r.u32()) != nil,
+                  let sum = try? r.u64(), sum == hash(UnsafeRawBufferPointer(rebasing: raw[checksumOffset + 8 ..< raw.count])),
+                  (try? r.u64()) == layoutHash else { return nil }
+            guard let id = try? SnapshotIdentity(dev: r.u64(), ino: r.u64(), size: r.u64(), mtimeSec: r.i64(), mtimeNsec: r.i64(),
+                                                 ctimeSec: r.i64(), ctimeNsec: r.i64()),
+                  let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
+                  let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int() else { return nil }
+            // The snapshot must be the very file the cache was made from.
+            guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
+            // Changed within the clock tick the cache was written in (timestamps are
+            // coarse): an in-place rewrite of the same size could keep every field, so
+            // compare the bytes, as git does for a "racily clean" file.
+            if (id.ctimeSec, id.ctimeNsec) >= cacheMtime || (id.mtimeSec, id.mtimeNsec) >= cacheMtime {
+                guard let b = try? Sys.readFile(paths.snapshot), hash(b) == snapHash else { return nil }
+            }
+            guard covered >= 0, covered <= journal.count, lines >= 0, version == Snapshot.currentVersion,
+                  snapSeq >= 0, seq >= snapSeq,
+                  journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
+                  covered == 0 || journal[covered - 1] == 0x0A else { return nil }
+            guard let (db, flags) = try? r.database(), r.at == raw.count else { return nil }
+            return Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
+                            journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash)
+        }
+    }
+
+    // MARK: - Writing
+
+    static func encode(_ c: Contents, source: Source) -> [UInt8] {
+        var w = Writer()
+        w.out.reserveCapacity(headerSize + c.db.messageCount * 300 + c.db.recruiters.count * 300)
+        w.out.append(contentsOf: magic)
+        w.u32(formatVersion)
+        w.u32(0)
+        w.u64(0)  // the checksum, filled in last
+        w.u64(layoutHash)
+        let id = source.snapshot
+        w.u64(id.dev); w.u64(id.ino); w.u64(id.size)
+        w.i64(id.mtimeSec); w.i64(id.mtimeNsec); w.i64(id.ctimeSec); w.i64(id.ctimeNsec)
+        w.u64(source.snapshotHash)
+        w.int(c.journalCovered); w.int(c.journalLines); w.u64(source.journalHash)
+        w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
+        w.database(c.db, flags: c.flags, recruiterFlags: !c.recruiterFlagsCleared)
+        let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
+        withUnsafeBytes(of: sum.littleEndian) { s in
+            for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
+        }
+        return w.out
+    }
+
+    /// A test hook: with this variable set to a path, the writer writes half the cache to
+    /// its temp file, creates that path and waits, so a test can kill it mid-write.
+    static let stallKey = "RAPPORT_TEST_CACHE_STALL"
+
+    /// Writes `store.cache` atomically (temp file `.store.cache.tmp-<pid>-<n>`, 0600, then
+    /// rename; not fsync'd: a cache lost or cut short in a crash fails its checksum and is
+    /// rebuilt). Best effort: any failure leaves the old cache or none, both safe.
+    static func write(_ c: Contents, source: Source, paths: AppPaths, fs: FileSystem) {
+        let bytes = encode(c, source: source)
+        let target = paths.path(fileName)
+        let tmp = paths.path(".\(fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let fd = fs.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = fchmod(fd, 0o600)
+        var ok: Bool
+        if let stall = ProcessInfo.processInfo.environment[stallKey] {
+            let half = bytes.count / 2
+            ok = (try? Sys.writeAll(fs, fd, Array(bytes[..<half]), tmp)) != nil
+            _ = FileManager.default.createFile(atPath: stall, contents: Data())
+            sleep(30)
+            ok = ok && (try? Sys.writeAll(fs, fd, Array(bytes[half...]), tmp)) != nil
+        } else {
+            ok = (try? Sys.writeAll(fs, fd, bytes, tmp)) != nil
+        }
+        Glibc.close(fd)
+        if !ok || fs.rename(tmp, target) != 0 { unlink(tmp) }
+    }
+
+    // MARK: - Hash
+
+    /// A fast 64-bit hash (four lanes of 8 bytes at a time, multiply-rotate mixing): a
+    /// checksum against damage, not against an adversary.
+    static func hash(_ b: [UInt8]) -> UInt64 { b.withUnsafeBytes { hash($0) } }
+
+    static func hash(_ b: UnsafeRawBufferPointer) -> UInt64 {
+        let p1: UInt64 = 0x9E37_79B1_85EB_CA87, p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F, p3: UInt64 = 0x1656_67B1_9E37_79F9
+        @inline(__always) func round(_ acc: UInt64, _ v: UInt64) -> UInt64 {
+            let a = acc &+ v &* p2
+            return ((a << 31) | (a >> 33)) &* p1
+        }
+        let n = b.count
+        var h: UInt64
+        var i = 0
+        if n >= 32 {
+            var v1 = p1 &+ p2, v2 = p2, v3: UInt64 = 0, v4 = 0 &- p1
+            while i + 32 <= n {
+                v1 = round(v1, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                v2 = round(v2, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)))
+                v3 = round(v3, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self)))
+                v4 = round(v4, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)))
+                i += 32
+            }
+            h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+            for v in [v1, v2, v3, v4] { h = (h ^ round(0, v)) &* p1 &+ p3 }
+        } else {
+            h = p3
+        }
+        h = h &+ UInt64(n)
+        while i + 8 <= n {
+            h ^= round(0, UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            h = ((h << 27) | (h >> 37)) &* p1 &+ p3
+            i += 8
+        }
+        while i < n {
+            h ^= UInt64(b[i]) &* p3
+            h = ((h << 11) | (h >> 53)) &* p1
+            i += 1
+        }
+        h ^= h >> 33; h = h &* p2; h ^= h >> 29; h = h &* p3; h ^= h >> 32
+        return h
+    }
+}
+
+// MARK: - Writer
+
+extension DatabaseCache {
+    struct Writer {
+        var out: [UInt8] = []
+
+        mutating func u8(_ v: UInt8) { out.append(v) }
+        mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+        mutating func int(_ v: Int) { i64(Int64(v)) }
+        mutating func count(_ n: Int) { u32(UInt32(n)) }
+        mutating func bool(_ v: Bool) { u8(v ? 1 : 0) }
+        mutating func uuid(_ id: UUID) { withUnsafeBytes(of: id.uuid) { out.append(contentsOf: $0) } }
+        /// A date as the bits of its `timeIntervalSinceReferenceDate`: exact.
+        mutating func date(_ d: Date) { u64(d.timeIntervalSinceReferenceDate.bitPattern) }
+        mutating func date(_ d: Date?) {
+            if let d { u8(1); date(d) } else { u8(0) }
+        }
+        mutating func string(_ s: String) {
+            var s = s
+            s.withUTF8 { u in
+                count(u.count)
+                out.append(contentsOf: u)
+            }
+        }
+        /// Length 0xFFFF_FFFF: nil.
+        mutating func string(_ s: String?) {
+            if let s { string(s) } else { u32(UInt32.max) }
+        }
+        mutating func strings(_ a: [String]) {
+            count(a.count)
+            for s in a { string(s) }
+        }
+        mutating func index<T: Equatable>(_ v: T, in all: [T]) { u8(UInt8(all.firstIndex(of: v)!)) }
+
+        mutating func json(_ v: JSONValue) {
+            switch v {
+            case .null: u8(0)
+            case .bool(let b): u8(b ? 2 : 1)
+            case .number(let s): u8(3); string(s)
+            case .string(let s): u8(4); string(s)
+            case .array(let a):
+                u8(5); count(a.count)
+                for x in a { json(x) }
+            case .object(let o): u8(6); extra(o)
+            }
+        }
+        mutating func extra(_ o: [String: JSONValue]) {
+            count(o.count)
+            for k in o.keys.sorted() {
+                string(k)
+                json(o[k]!)
+            }
+        }
+        mutating func checklist(_ c: Checklist) {
+            count(c.done.count)
+            for k in c.done.keys.sorted() {
+                string(k)
+                date(c.done[k]!)
+            }
+            string(c.agenda)
+            extra(c.extra)
+        }
+
+        /// Recruiters (each with its thread, in thread order), then opportunities,
+        /// follow-ups and expectations naming their recruiter by its position, then the
+        /// persisted flags and the snapshot's unknown top-level keys.
+        mutating func database(_ db: Database, flags: [UUID: [FlagRecord]], recruiterFlags: Bool) {
+            let recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
+            var position: [UUID: UInt32] = [:]
+            position.reserveCapacity(recruiters.count)
+            count(db.messageCount)
+            count(recruiters.count)
+            for (k, r) in recruiters.enumerated() {
+                position[r.id] = UInt32(k)
+                uuid(r.id); string(r.name); string(r.firm)
+                index(r.kind, in: kinds); index(r.targeting, in: targetings)
+                strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
+                strings(r.tags); string(r.notes)
+                index(r.status, in: statuses); date(r.statusUntil); date(r.created)
+                let own = recruiterFlags ? r.flags : []
+                count(own.count)
+                for f in own { index(f.flag, in: flagCases); date(f.since) }
+                checklist(r.checklist)
+                count(r.referrals.count)
+                for x in r.referrals { uuid(x.id); string(x.name); date(x.at); string(x.note); extra(x.extra) }
+                count(r.dismissals.count)
+                for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
+                extra(r.extra)
+                let thread = db.thread(r.id)
+                count(thread.count)
+                for m in thread {
+                    uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
+                    string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
+                }
+            }
+            let opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
+            count(opportunities.count)
+            for o in opportunities {
+                uuid(o.id); u32(position[o.recruiterID]!); string(o.role); string(o.employer); index(o.stage, in: stages)
+                count(o.interviews.count)
+                for i in o.interviews { uuid(i.id); date(i.at); int(i.durationMinutes); strings(i.interviewers) }
+                string(o.nextStep); checklist(o.checklist); extra(o.extra)
+            }
+            let followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
+            count(followUps.count)
+            for f in followUps {
+                uuid(f.id); u32(position[f.recruiterID]!); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra)
+            }
+            let expectations = db.expectations.values.sorted { uuidLess($0.id, $1.id) }
+            count(expectations.count)
+            for e in expectations {
+                uuid(e.id); u32(position[e.recruiterID]!); date(e.by); string(e.note); extra(e.extra)
+            }
+            // Empty lists are not kept, as in the snapshot's table.
+            let flags = flags.filter { !$0.value.isEmpty }
+            count(flags.count)
+            for id in flags.keys.sorted(by: uuidLess) {
+                uuid(id)
+                count(flags[id]!.count)
+                for f in flags[id]! { index(f.flag, in: flagCases); date(f.since) }
+            }
+            extra(db.extra)
+        }
+    }
+}
+
+// MARK: - Reader
+
+extension DatabaseCache {
+    struct Bad: Error {}
+
+    /// Reads what `Writer` wrote; every read is bounds-checked (a damaged file that passes
+    /// the checksum still cannot read out of bounds), any surprise throws.
+    struct Reader {
+        let raw: UnsafeRawBufferPointer
+        var at: Int
+
+        @inline(__always) mutating func need(_ n: Int) throws {
+            guard n >= 0, raw.count - at >= n else { throw Bad() }
+        }
+        mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
+            try need(n)
+            defer { at += n }
+            return UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)])
+        }
+        mutating func u8() throws -> UInt8 {
+            try need(1)
+            defer { at += 1 }
+            return raw[at]
+        }
+        mutating func u32() throws -> UInt32 {
+            try need(4)
+            defer { at += 4 }
+            return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+        }
+        mutating func u64() throws -> UInt64 {
+            try need(8)
+            defer { at += 8 }
+            return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+        mutating func int() throws -> Int { Int(try i64()) }
+        /// A count, which can never exceed the bytes left (each element takes one or more).
+        mutating func count() throws -> Int {
+            let n = Int(try u32())
+            guard n <= raw.count - at else { throw Bad() }
+            return n
+        }
+        mutating func bool() throws -> Bool {
+            switch try u8() {
+            case 0: return false
+            case 1: return true
+            default: throw Bad()
+            }
+        }
+        mutating func uuid() throws -> UUID {
+            try need(16)
+            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 16)])) }
+            at += 16
+            return UUID(uuid: u)
+        }
+        mutating func date() throws -> Date {
+            let d = Double(bitPattern: try u64())
+            guard d.isFinite else { throw Bad() }
+            return Date(timeIntervalSinceReferenceDate: d)
+        }
+        mutating func optionalDate() throws -> Date? {
+            switch try u8() {
+            case 0: return nil
+            case 1: return try date()
+            default: throw Bad()
+            }
+        }
+        mutating func string() throws -> String {
+            guard let s = try optionalString() else { throw Bad() }
+            return s
+        }
+        mutating func optionalString() throws -> String? {
+            let n = try u32()
+            if n == UInt32.max { return nil }
+            let b = try bytes(Int(n))
+            // The checksum held and the writer wrote Swift strings: valid UTF-8.
+            return String(decoding: b.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        }
+        mutating func strings() throws -> [String] {
+            let n = try count()
+            var a: [String] = []
+            a.reserveCapacity(n)
+            for _ in 0..<n { a.append(try string()) }
+            return a
+        }
+        mutating func pick<T>(_ all: [T]) throws -> T {
+            let k = Int(try u8())
+            guard k < all.count else { throw Bad() }
+            return all[k]
+        }
+
+        mutating func json(depth: Int = 0) throws -> JSONValue {
+            guard depth < 300 else { throw Bad() }
+            switch try u8() {
+            case 0: return .null
+            case 1: return .bool(false)
+            case 2: return .bool(true)
+            case 3: return .number(try string())
+            case 4: return .string(try string())
+            case 5:
+                let n = try count()
+                var a: [JSONValue] = []
+                a.reserveCapacity(n)
+                for _ in 0..<n { a.append(try json(depth: depth + 1)) }
+                return .array(a)
+            case 6: return .object(try extra(depth: depth + 1))
+            default: throw Bad()
+            }
+        }
+        mutating func extra(depth: Int = 0) throws -> [String: JSONValue] {
+            let n = try count()
+            if n == 0 { return [:] }
+            var o: [String: JSONValue] = [:]
+            for _ in 0..<n {
+                let k = try string()
+                guard o.updateValue(try json(depth: depth), forKey: k) == nil else { throw Bad() }
+            }
+            return o
+        }
+        mutating func checklist() throws -> Checklist {
+            let n = try count()
+            var done: [String: Date] = [:]
+            for _ in 0..<n {
+                let k = try string()
+                guard done.updateValue(try date(), forKey: k) == nil else { throw Bad() }
+            }
+            return Checklist(done: done, agenda: try optionalString(), extra: try extra())
+        }
+        mutating func flagRecords() throws -> [FlagRecord] {
+            let n = try count()
+            var a: [FlagRecord] = []
+            a.reserveCapacity(n)
+            for _ in 0..<n { a.append(FlagRecord(flag: try pick(flagCases), since: try date())) }
+            return a
+        }
+
+        mutating func database() throws -> (Database, [UUID: [FlagRecord]]) {
+            let total = try count()
+            let nr = try count()
+            var recruiters: [Recruiter] = []
+            recruiters.reserveCapacity(nr)
+            var threads: [[Message]] = []
+            threads.reserveCapacity(nr)
+            var seen = 0
+            for _ in 0..<nr {
+                let id = try uuid(), name = try string(), firm = try optionalString()
+                let kind = try pick(kinds), targeting = try pick(targetings)
+                let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
+                let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
+                let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
+                let flags = try flagRecords()
+                let checklist = try checklist()
+                let nref = try count()
+                var referrals: [Referral] = []
+                for _ in 0..<nref {
+                    referrals.append(Referral(id: try uuid(), name: try string(), at: try date(), note: try optionalString(),
+                                              extra: try extra()))
+                }
+                let ndis = try count()
+                var dismissals: [Dismissal] = []
+                for _ in 0..<ndis {
+                    dismissals.append(Dismissal(deadline: try string(), at: try date(), until: try optionalDate(),
+                                                reason: try optionalString(), extra: try extra()))
+                }
+                let unknown = try extra()
+                recruiters.append(Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
+                                            phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
+                                            status: status, statusUntil: statusUntil, created: created, flags: flags,
+                                            checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown))
+                let nm = try count()
+                var thread: [Message] = []
+                thread.reserveCapacity(nm)
+                for _ in 0..<nm {
+                    thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
+                                            channel: try pick(channels), at: try date(), subject: try optionalString(),
+                                            body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
+                }
+                threads.append(thread)
+                seen += nm
+            }
+            func owner() throws -> UUID {
+                let k = Int(try u32())
+                guard k < recruiters.count else { throw Bad() }
+                return recruiters[k].id
+            }
+            let no = try count()
+            var opportunities: [Opportunity] = []
+            opportunities.reserveCapacity(no)
+            for _ in 0..<no {
+                let id = try uuid(), rid = try owner(), role = try string(), employer = try optionalString(), stage = try pick(stages)
+                let ni = try count()
+                var interviews: [InterviewEvent] = []
+                for _ in 0..<ni {
+                    interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
+                }
+                opportunities.append(Opportunity(id: id, recruiterID: rid, role: role, employer: employer, stage: stage,
+                                                 interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
+                                                 extra: try extra()))
+            }
+            let nf = try count()
+            var followUps: [FollowUp] = []
+            followUps.reserveCapacity(nf)
+            for _ in 0..<nf {
+                followUps.append(FollowUp(id: try uuid(), recruiterID: try owner(), due: try date(), note: try optionalString(),
+                                          done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
+            }
+            let ne = try count()
+            var expectations: [Expectation] = []
+            expectations.reserveCapacity(ne)
+            for _ in 0..<ne {
+                expectations.append(Expectation(id: try uuid(), recruiterID: try owner(), by: try date(), note: try optionalString(),
+                                                extra: try extra()))
+            }
+            let nfl = try count()
+            var flags: [UUID: [FlagRecord]] = [:]
+            for _ in 0..<nfl {
+                let id = try uuid()
+                guard flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
+            }
+            let top = try extra()
+            guard seen == total else { throw Bad() }
+            let db = try Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
+                                       followUps: followUps, expectations: expectations, extra: top)
+            return (db, flags)
+        }
+    }
+}
