@@ -215,6 +215,7 @@ struct LivePorts: AppPorts {
     var size: (width: Int, height: Int) { terminal.size }
 
     mutating func refresh() throws -> Bool { try session.refresh() }
+    func rejectMailSenders(_ recruiters: [Recruiter]) throws { try MailRejections.add(recruiters, paths: store.paths) }
 
     func apply(label: String, _ build: (Database) throws -> Change) throws -> (change: Change, inverse: Change) {
         let applied = try session.apply(label: label, build)
