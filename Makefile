@@ -88,7 +88,7 @@ uninstall:
 # Benchmarks: release build, peers from Debian (abook, calcurse, taskwarrior), a pty harness
 # in Python (pexpect, pyte). Prints a table and writes docs/benchmarks.md.
 bench: deps
-	@missing=""; for p in abook calcurse taskwarrior python3-pip; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in abook calcurse taskwarrior python3-pip valgrind; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	@python3 -c "import pexpect, pyte" 2>/dev/null || python3 -m pip install -q pexpect pyte
 	$(SWIFT) build -c release --static-swift-stdlib

@@ -206,6 +206,7 @@ struct LivePorts: AppPorts {
     var size: (width: Int, height: Int) { terminal.size }
 
     func refresh() throws -> Bool { try store.refresh() }
+    func rejectMailSenders(_ recruiters: [Recruiter]) throws { try MailRejections.add(recruiters, paths: store.paths) }
     /// This TUI session, as the journal's `origin` of its changes.
     let origin = Origin.tui(session: String(UUID().uuidString.lowercased().prefix(8)))
 

@@ -50,6 +50,9 @@ public protocol AppPorts {
     mutating func invalidate()
     /// Ctrl-Z: give the terminal back until `fg`.
     mutating func suspend()
+    /// Remembers recruiters rejected in the mail review so ingest does not create them
+    /// again (a file beside the store); throws when it cannot be written.
+    mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws
     /// Starts `rapport sync` off the UI thread; returns why it could not start (nil: it did).
     mutating func startSync() -> String?
     /// The outcome of the sync started last, once (nil while it runs, or when none ran).
@@ -61,6 +64,8 @@ public protocol AppPorts {
 }
 
 extension AppPorts {
+    /// Ports without a store (the import review, test fakes) remember nothing.
+    public mutating func rejectMailSenders(_ recruiters: [Recruiter]) throws {}
     public mutating func startSync() -> String? { "sync is not available here" }
     public mutating func finishedSync() -> SyncOutcome? { nil }
     public func syncSummary() -> SyncSummary? { nil }
@@ -264,6 +269,10 @@ public struct EffectRunner<Ports: AppPorts> {
         case .finishReview(let outcome):
             reviewOutcome = outcome
             running = false
+        case .rejectMailSenders(let recruiters):
+            do { try ports.rejectMailSenders(recruiters) } catch {
+                send(.failed("Could not remember the rejected senders (\(error)): ingest may create them again"))
+            }
         case .redraw:
             ports.invalidate()
         case .suspend:

@@ -9,9 +9,28 @@
 import Foundation
 import RapportCore
 import RapportStore
+import RapportMail
 import RapportTUI
 
 let args = CommandLine.arguments
+// rapport-bench mail-rescan STATE STOREDIR MAILDIR [full]: the check a re-scan with no new
+// mail makes, once (for callgrind: `rapport` itself exits through dispatchMain, which
+// valgrind does not survive). `full` decodes the whole state as `--rescan`-less runs did
+// before the quick check. Exit 0: nothing new.
+if args.count >= 5, args[1] == "mail-rescan" {
+    let state = args[2], dir = args[4]
+    guard let identity = Maildir.identity(args[3]) else { exit(2) }
+    if args.count > 5, args[5] == "full" {
+        guard let data = FileManager.default.contents(atPath: state), let text = String(data: data, encoding: .utf8),
+              let s = ScanState.decode(text), s.store == identity, let old = s.maildirs[dir] else { exit(1) }
+        var next = s
+        let cur = Maildir.mtime(dir + "/cur"), new = Maildir.mtime(dir + "/new")
+        guard old.curMtime != 0, old.curMtime == cur, old.newMtime == new else { exit(1) }
+        next.maildirs[dir] = old
+        exit(next == s ? 0 : 1)
+    }
+    exit(ScanState.nothingNew(stateFile: state, folders: [dir], files: [], store: identity) ? 0 : 1)
+}
 guard args.count >= 2 else {
     FileHandle.standardError.write(Data("usage: rapport-bench STORE [N]\n".utf8))
     exit(2)

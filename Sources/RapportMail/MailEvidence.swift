@@ -61,6 +61,33 @@ public enum MailEvidence {
         return (name, system)
     }
 
+    /// The lines of a message's signature area that could be a person's name, as written:
+    /// the signature (after `-- `), else the last lines of the new text ("Best,\nPriya
+    /// Nair\nSenior Recruiter, Acme"). A line is cut at `|`, `,`, ` - ` or ` – ` ("Priya
+    /// Nair | Talent Partner") and kept when it is two to four words of letters (with
+    /// `.`, `'`, `-`) starting with a capital. Callers match these against names they know
+    /// exactly; nothing here guesses who it is.
+    public static func signatureNames(_ m: MailMessage) -> [String] {
+        let block = m.split.signature ?? m.split.newText.split(separator: "\n").suffix(8).joined(separator: "\n")
+        var out: [String] = []
+        for raw in block.split(separator: "\n").prefix(12) {
+            var line = Substring(raw.trimmingCharacters(in: .whitespaces))
+            while let first = line.first, first == "-" || first == "–" || first == "—" || first == " " { line = line.dropFirst() }
+            for sep in ["|", ",", " - ", " – ", " — ", "\t"] {
+                if let r = line.range(of: sep) { line = line[..<r.lowerBound] }
+            }
+            let name = line.trimmingCharacters(in: .whitespaces)
+            let words = name.split(separator: " ", omittingEmptySubsequences: true)
+            guard (2...4).contains(words.count), name.count <= 60 else { continue }
+            let looksLikeName = words.allSatisfy { w in
+                guard let f = w.first, f.isUppercase else { return false }
+                return w.allSatisfy { $0.isLetter || $0 == "." || $0 == "'" || $0 == "’" || $0 == "-" }
+            }
+            if looksLikeName, !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
+
     /// The recruiter evidence in a message from someone not in Rapport (empty: none).
     public static func evidence(_ m: MailMessage) -> [String] {
         var out: [String] = []
@@ -200,9 +227,30 @@ public enum MailEvidence {
 public struct CalendarInvite: Sendable, Equatable {
     public var uid: String?
     public var summary: String?
+    public var description: String?
     public var start: Date
     public var minutes: Int
+    /// `METHOD:CANCEL`, or the event's `STATUS:CANCELLED`.
     public var cancelled: Bool
+    /// RFC 5545 `SEQUENCE`: a re-sent invitation counts up; 0 when absent.
+    public var sequence: Int = 0
+
+    static let callWords: Set<String> = ["call", "calls", "phone", "chat", "intro", "introduction", "introductory",
+                                         "video", "zoom", "teams", "meet", "catch", "coffee", "telefonat", "gespräch",
+                                         "appel", "llamada", "telefoongesprek"]
+    static let interviewWords: Set<String> = ["interview", "interviews", "onsite", "on-site", "panel", "assessment",
+                                              "vorstellungsgespräch", "entretien", "entrevista",
+                                              "sollicitatiegesprek", "colloquio"]
+
+    /// A call rather than an interview: the summary or description speaks of a phone or
+    /// video call, a chat or an intro ("Intro call with Acme", "Quick chat"), and neither
+    /// speaks of an interview ("Phone interview" stays an interview).
+    public var isCall: Bool {
+        let words = ((summary ?? "") + " " + (description ?? "")).lowercased()
+            .split(whereSeparator: { !$0.isLetter && $0 != "-" }).map(String.init)
+        if words.contains(where: Self.interviewWords.contains) { return false }
+        return words.contains(where: Self.callWords.contains)
+    }
 
     public static func events(_ text: String) -> [CalendarInvite] {
         // unfold
@@ -213,7 +261,8 @@ public struct CalendarInvite: Sendable, Equatable {
         var out: [CalendarInvite] = []
         var method = ""
         var inEvent = false
-        var uid: String?, summary: String?, start: Date?, end: Date?, duration: Int?, status = ""
+        var uid: String?, summary: String?, description: String?, start: Date?, end: Date?, duration: Int?, status = ""
+        var sequence = 0
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let head = line[..<colon]
@@ -224,21 +273,42 @@ public struct CalendarInvite: Sendable, Equatable {
             switch name {
             case "METHOD": method = value.uppercased()
             case "BEGIN" where value.uppercased() == "VEVENT":
-                inEvent = true; uid = nil; summary = nil; start = nil; end = nil; duration = nil; status = ""
+                inEvent = true; uid = nil; summary = nil; description = nil; start = nil; end = nil; duration = nil; status = ""
+                sequence = 0
             case "END" where value.uppercased() == "VEVENT":
                 if inEvent, let s = start {
                     let mins = duration ?? end.map { max(1, Int($0.timeIntervalSince(s) / 60)) } ?? 60
-                    out.append(CalendarInvite(uid: uid, summary: summary, start: s, minutes: min(mins, 24 * 60),
-                                              cancelled: method == "CANCEL" || status == "CANCELLED"))
+                    out.append(CalendarInvite(uid: uid, summary: summary, description: description, start: s,
+                                              minutes: min(mins, 24 * 60), cancelled: method == "CANCEL" || status == "CANCELLED",
+                                              sequence: sequence))
                 }
                 inEvent = false
             case "UID" where inEvent: uid = value
-            case "SUMMARY" where inEvent: summary = value.replacingOccurrences(of: "\\,", with: ",").replacingOccurrences(of: "\\;", with: ";").replacingOccurrences(of: "\\n", with: " ")
+            case "SUMMARY" where inEvent: summary = unescape(value)
+            case "DESCRIPTION" where inEvent: description = String(unescape(value).prefix(2000))
+            case "SEQUENCE" where inEvent: sequence = Int(value.trimmingCharacters(in: .whitespaces)) ?? 0
             case "DTSTART" where inEvent: start = icsDate(value, tzid: tzid)
             case "DTEND" where inEvent: end = icsDate(value, tzid: tzid)
             case "DURATION" where inEvent: duration = icsDuration(value)
             case "STATUS" where inEvent: status = value.uppercased()
             default: break
+            }
+        }
+        return out
+    }
+
+    /// RFC 5545 text: `\,` `\;` `\\` and `\n` (a line break, made a space).
+    static func unescape(_ v: String) -> String {
+        var out = ""
+        var escaped = false
+        for ch in v {
+            if escaped {
+                out.append(ch == "n" || ch == "N" ? " " : ch)
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else {
+                out.append(ch)
             }
         }
         return out

@@ -26,6 +26,10 @@ public struct IngestReport: Sendable, Equatable {
     public var outbound = 0
     public var linkedin = 0
     public var interviews = 0
+    /// Promised calls from invitations to a call, chat or intro (added or moved).
+    public var calls = 0
+    /// Interviews and calls removed by a cancelled invitation.
+    public var cancelled = 0
     public var newRecruiters: [String] = []
     public var alreadyIn = 0
     /// Not from or to a recruiter, and no recruiter evidence.
@@ -45,6 +49,8 @@ public struct IngestReport: Sendable, Equatable {
         var parts = ["\(added) new message\(added == 1 ? "" : "s") (\(inbound) in, \(outbound) out, \(linkedin) LinkedIn)"]
         if !newRecruiters.isEmpty { parts.append("\(newRecruiters.count) new recruiter\(newRecruiters.count == 1 ? "" : "s")") }
         if interviews > 0 { parts.append("\(interviews) interview\(interviews == 1 ? "" : "s")") }
+        if calls > 0 { parts.append("\(calls) call\(calls == 1 ? "" : "s")") }
+        if cancelled > 0 { parts.append("\(cancelled) cancelled") }
         if alreadyIn > 0 { parts.append("\(alreadyIn) already in Rapport") }
         if ignored > 0 { parts.append("\(ignored) not from recruiters") }
         if ignoredBulk > 0 { parts.append("\(ignoredBulk) bulk or automatic") }
@@ -93,11 +99,17 @@ public struct MailIngest {
     private var added: Set<UUID> = []
     private var newRecruiters: [UUID: Recruiter] = [:]
     private var opportunities: [UUID: Opportunity] = [:]  // changed in this run
+    private var expectations: [UUID: Expectation] = [:]  // put in this run
+    private var removedExpectations: Set<UUID> = []  // removed in this run
 
     public static let maxBody = 20_000
 
-    public init(db: Database, me: [String], now: Date) {
+    /// Recruiters rejected in the mail review: never created again (their mail is ignored).
+    private let rejected: Set<UUID>
+
+    public init(db: Database, me: [String], now: Date, rejected: Set<UUID> = []) {
         self.db = db
+        self.rejected = rejected
         self.me = Set(me.map { $0.lowercased() })
         self.now = now
         for r in db.recruiters.values { index(r) }
@@ -188,11 +200,20 @@ public struct MailIngest {
             linkedIn(m, id: id, date: date, item: item)
             return
         }
-        var rid = recruiter(for: m, from: from)
+        let found = recruiter(for: m, from: from)
+        var rid = found.id
         if rid == nil {
             if let bulk {
                 report.ignoredBulk += 1
                 report.lines.append("ignore (\(bulk)): \(from.address) \(m.subject)")
+                return
+            }
+            if let (name, count) = found.ambiguous {
+                // Two recruiters share the name: guessing would put mail on the wrong
+                // thread, and creating a third would duplicate one of them.
+                report.ignored += 1
+                report.problems.append("\(item.source): signed \(name), and \(count) recruiters have that name: not matched "
+                                       + "(add \(from.address) to the right one with `rapport edit NAME --add-email`)")
                 return
             }
             let evidence = MailEvidence.evidence(m)
@@ -201,6 +222,11 @@ public struct MailIngest {
                 return
             }
             rid = create(from: m, sender: from, evidence: evidence, date: date)
+            if rid == nil {
+                report.ignored += 1
+                report.lines.append("ignore (rejected in the mail review): \(from.address) \(m.subject)")
+                return
+            }
         }
         guard let owner = rid else { return }
         var msg = message(m, id: id, recruiter: owner, direction: .inbound, channel: .email, date: date, item: item)
@@ -214,13 +240,24 @@ public struct MailIngest {
     private func displayName(_ rid: UUID) -> String { newRecruiters[rid]?.name ?? db.recruiters[rid]?.name ?? "?" }
 
     /// The recruiter an inbound message belongs to: the sender's address, the Reply-To,
-    /// the name in "Name via Greenhouse", the thread (In-Reply-To, References), then a
-    /// "Re:" subject that only one recruiter's thread has.
-    private func recruiter(for m: MailMessage, from: MailAddress) -> UUID? {
-        if let r = byEmail[from.key] { return r }
-        for a in m.replyTo { if let r = byEmail[a.key] { return r } }
-        if let via = MailEvidence.viaName(from), let ids = byName[Self.nameKey(via.name)], ids.count == 1 { return ids[0] }
-        return thread(m)
+    /// the name in "Name via Greenhouse", a name in the signature that exactly one
+    /// recruiter has, the thread (In-Reply-To, References), then a "Re:" subject that only
+    /// one recruiter's thread has. `ambiguous`: no match, and a name in the headers or the
+    /// signature belongs to several recruiters (the caller reports it and creates nobody).
+    private func recruiter(for m: MailMessage, from: MailAddress) -> (id: UUID?, ambiguous: (String, Int)?) {
+        if let r = byEmail[from.key] { return (r, nil) }
+        for a in m.replyTo { if let r = byEmail[a.key] { return (r, nil) } }
+        var ambiguous: (String, Int)?
+        var names: [String] = []
+        if let via = MailEvidence.viaName(from) { names.append(via.name) }
+        names += MailEvidence.signatureNames(m)
+        for name in names {
+            guard let ids = byName[Self.nameKey(name)] else { continue }
+            if ids.count == 1 { return (ids[0], nil) }
+            if ambiguous == nil, ids.count > 1 { ambiguous = (name, ids.count) }
+        }
+        if let r = thread(m) { return (r, nil) }
+        return (nil, ambiguous)
     }
 
     private func thread(_ m: MailMessage) -> UUID? {
@@ -265,6 +302,11 @@ public struct MailIngest {
             }
             let key = profile.map { "linkedin:" + $0 } ?? "mail-name:" + Self.nameKey(name)
             let newID = StableID.make(.recruiter, key)
+            if rejected.contains(newID) && db.recruiters[newID] == nil {
+                report.ignored += 1
+                report.lines.append("ignore (rejected in the mail review): LinkedIn message from \(name)")
+                return
+            }
             if db.recruiters[newID] != nil || newRecruiters[newID] != nil {
                 rid = newID
             } else {
@@ -287,7 +329,7 @@ public struct MailIngest {
         report.lines.append("add LinkedIn message from \(displayName(owner)) (snippet)")
     }
 
-    private mutating func create(from m: MailMessage, sender: MailAddress, evidence: [String], date: Date) -> UUID {
+    private mutating func create(from m: MailMessage, sender: MailAddress, evidence: [String], date: Date) -> UUID? {
         let via = MailEvidence.viaName(sender)
         var addresses: [String] = []
         for a in [sender] + m.replyTo where !MailEvidence.isNoReply(a) && !MailEvidence.isATS(a) {
@@ -297,6 +339,7 @@ public struct MailIngest {
         let key = addresses.first.map { "email:" + $0 } ?? "mail-name:" + Self.nameKey(name)
         let rid = StableID.make(.recruiter, key)
         if db.recruiters[rid] != nil || newRecruiters[rid] != nil { return rid }
+        if rejected.contains(rid) { return nil }
         let ats = via != nil || MailEvidence.isATS(sender)
         let signature = m.split.signature ?? ""
         let firm = ats ? nil : MailEvidence.firm(from: addresses.first)
@@ -349,26 +392,104 @@ public struct MailIngest {
 
     // MARK: - invitations
 
+    /// Each event of the message's `text/calendar` parts, keyed by its UID (the message's
+    /// key when it has none): an interview on the recruiter's open opportunity, or, when
+    /// the event speaks of a call, chat or intro and not of an interview, a promised call
+    /// (an expectation whose note says "Call"). A re-sent invitation (same UID, the same or
+    /// a higher SEQUENCE) moves it; an older one than what is stored changes nothing; a
+    /// cancellation (`METHOD:CANCEL`, `STATUS:CANCELLED`) removes it. All idempotent.
     private mutating func invitation(_ m: MailMessage, recruiter rid: UUID) {
         for cal in m.calendars {
-            for ev in CalendarInvite.events(cal) where !ev.cancelled {
-                let eventID = StableID.make(.opportunity, "mail-event:" + (ev.uid ?? m.key))
-                var opp = opportunities[rid] ?? db.opportunities(of: rid).last { ![.closedWon, .closedLost, .withdrawn].contains($0.stage) }
+            for ev in CalendarInvite.events(cal) {
+                let key = "mail-event:" + (ev.uid ?? m.key)
+                let interviewID = StableID.make(.opportunity, key)
+                let callID = StableID.make(.expectation, key)
+                let seqKey = Self.sequenceKey + interviewID.uuidString.lowercased()
+                // What is stored for this UID now: an interview on one of the recruiter's
+                // opportunities, or a promised call.
+                let opps = db.opportunities(of: rid).map { opportunities[$0.id] ?? $0 }
+                    + opportunities.values.filter { o in o.recruiterID == rid && db.opportunities[o.id] == nil }
+                var holder = opps.first { $0.interviews.contains { $0.id == interviewID } }
+                let call = expectations[callID] ?? (removedExpectations.contains(callID) ? nil : db.expectations[callID])
+                let storedSeq = holder.flatMap { Self.number($0.extra[seqKey]) } ?? call.flatMap { Self.number($0.extra[Self.sequenceField]) }
+                if let storedSeq, ev.sequence < storedSeq {
+                    report.lines.append("ignore an older invitation (sequence \(ev.sequence) < \(storedSeq)) from \(displayName(rid))")
+                    continue
+                }
+                let when = ISO8601.format(ev.start)
+                if ev.cancelled || !ev.isCall, let c = call {
+                    // Cancelled, or re-sent as an interview: the promised call goes.
+                    changes.append(.removeExpectation(c.id))
+                    expectations[c.id] = nil
+                    removedExpectations.insert(c.id)
+                    if ev.cancelled {
+                        report.cancelled += 1
+                        report.lines.append("cancel the call with \(displayName(rid)) at \(ISO8601.format(c.by))")
+                    }
+                }
+                if ev.cancelled || ev.isCall, var o = holder {
+                    // Cancelled, or re-sent as a call: the interview goes.
+                    let old = o.interviews.first { $0.id == interviewID }
+                    o.interviews.removeAll { $0.id == interviewID }
+                    o.extra[seqKey] = nil
+                    opportunities[o.id] = o
+                    changes.append(.putOpportunity(o))
+                    holder = nil
+                    if ev.cancelled {
+                        report.cancelled += 1
+                        report.lines.append("cancel the interview with \(displayName(rid))\(old.map { " at " + ISO8601.format($0.at) } ?? "")")
+                    }
+                }
+                if ev.cancelled { continue }
+                if ev.isCall {
+                    let title = ev.summary?.trimmingCharacters(in: .whitespaces) ?? ""
+                    var e = Expectation(id: callID, recruiterID: rid, by: ev.start,
+                                        note: "Call: " + (title.isEmpty ? (m.subject.isEmpty ? "calendar invitation" : m.subject) : title),
+                                        extra: [Self.sequenceField: .number(String(ev.sequence))])
+                    if let uid = ev.uid { e.extra[Self.uidField] = .string(uid) }
+                    if let c = call, c == e { continue }
+                    changes.append(.putExpectation(e))
+                    expectations[callID] = e
+                    removedExpectations.remove(callID)
+                    report.calls += 1
+                    report.lines.append("\(call == nil ? "add a call" : "move the call") with \(displayName(rid)) at \(when)")
+                    continue
+                }
+                var opp = holder ?? opps.last { ![.closedWon, .closedLost, .withdrawn].contains($0.stage) }
                     ?? Opportunity(id: StableID.make(.opportunity, "mail:" + (ev.uid ?? m.key)), recruiterID: rid,
                                    role: ev.summary ?? (m.subject.isEmpty ? "Interview" : m.subject), stage: .interview)
-                let event = InterviewEvent(id: eventID, at: ev.start, durationMinutes: ev.minutes, interviewers: [])
-                if let i = opp.interviews.firstIndex(where: { $0.id == eventID }) {
-                    if opp.interviews[i] == event { continue }
+                let event = InterviewEvent(id: interviewID, at: ev.start, durationMinutes: ev.minutes, interviewers: [])
+                let moved: Bool
+                if let i = opp.interviews.firstIndex(where: { $0.id == interviewID }) {
+                    if opp.interviews[i] == event && Self.number(opp.extra[seqKey]) == ev.sequence { continue }
+                    moved = opp.interviews[i].at != event.at
                     opp.interviews[i] = event
                 } else {
+                    moved = false
                     opp.interviews.append(event)
                 }
+                opp.extra[seqKey] = .number(String(ev.sequence))
                 if [.sourced, .screen].contains(opp.stage) { opp.stage = .interview }
-                opportunities[rid] = opp
+                opportunities[opp.id] = opp
                 changes.append(.putOpportunity(opp))
                 report.interviews += 1
-                report.lines.append("add interview with \(displayName(rid)) at \(ISO8601.format(ev.start))")
+                report.lines.append("\(moved ? "move the interview" : "add interview") with \(displayName(rid)) at \(when)")
             }
+        }
+    }
+
+    /// `extra` of an opportunity: the SEQUENCE of the invitation behind each interview,
+    /// under this prefix and the interview's id.
+    static let sequenceKey = "mail.sequence:"
+    /// `extra` of a promised call from an invitation: its SEQUENCE and UID.
+    static let sequenceField = "mail.sequence"
+    static let uidField = "mail.eventUID"
+
+    static func number(_ v: JSONValue?) -> Int? {
+        switch v {
+        case .number(let n)?: return Int(n)
+        case .string(let s)?: return Int(s)
+        default: return nil
         }
     }
 }

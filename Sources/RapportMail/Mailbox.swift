@@ -217,3 +217,94 @@ public struct ScanState: Sendable, Equatable {
         return s
     }
 }
+
+extension ScanState {
+    /// True when the state file `bytes` says that every maildir in `maildirs` and every
+    /// mbox in `mboxes` is as it was at the last run (the same directory times, the same
+    /// sizes and times), for the store `store`: a re-scan would find nothing new. Reads
+    /// only the folder and file lines; the message names (most of the file) are skipped
+    /// line by line, not decoded. False for anything it does not recognise (the full
+    /// decode then decides).
+    public static func unchanged(_ bytes: [UInt8], maildirs: [String: (cur: Int64, new: Int64)],
+                                 mboxes: [String: (size: Int64, mtime: Int64)], store: String?) -> Bool {
+        bytes.withUnsafeBufferPointer { buf -> Bool in
+            guard let base = buf.baseAddress, buf.count > 0, buf[buf.count - 1] == 0x0A else { return false }
+            let n = buf.count
+            /// The end of the line starting at `i` (the index of its newline).
+            func lineEnd(_ i: Int) -> Int {
+                guard i < n, let p = memchr(base + i, 0x0A, n - i) else { return n }
+                return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            func text(_ a: Int, _ b: Int) -> Substring { Substring(decoding: UnsafeBufferPointer(rebasing: buf[a..<b]), as: UTF8.self) }
+            var i = 0
+            var lines = 0
+            var e = lineEnd(0)
+            guard text(0, e) == header else { return false }
+            i = e + 1
+            lines = 1
+            var seenDirs = 0, seenFiles = 0
+            var storeOK = store == nil
+            var ended = false
+            while i < n {
+                e = lineEnd(i)
+                let line = text(i, e)
+                i = e + 1
+                if line.hasPrefix("end ") {
+                    // The last line, counting the lines before it.
+                    guard i == n, Int(line.dropFirst(4)) == lines else { return false }
+                    ended = true
+                    break
+                }
+                lines += 1
+                let f = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+                switch f.first {
+                case "marker"?:
+                    continue
+                case "store"?:
+                    guard f.count == 2 else { return false }
+                    storeOK = store.map { $0 == f[1] } ?? false
+                case "maildir"?:
+                    guard f.count == 5, let c = Int64(f[1]), let nw = Int64(f[2]), let k = Int(f[3]), k >= 0 else { return false }
+                    if let want = maildirs[String(f[4])] {
+                        guard c != 0, c == want.cur, nw == want.new else { return false }
+                        seenDirs += 1
+                    }
+                    // Skip the k message names.
+                    for _ in 0..<k {
+                        guard i < n else { return false }
+                        i = lineEnd(i) + 1
+                    }
+                    lines += k
+                case "mbox"?:
+                    guard f.count == 5, let size = Int64(f[1]), let m = Int64(f[2]) else { return false }
+                    if let want = mboxes[String(f[4])] {
+                        guard m != 0, size == want.size, m == want.mtime else { return false }
+                        seenFiles += 1
+                    }
+                default:
+                    return false
+                }
+            }
+            return ended && storeOK && seenDirs == maildirs.count && seenFiles == mboxes.count
+        }
+    }
+}
+
+extension ScanState {
+    /// The quick answer a re-scan with no new mail needs: true when the state file at
+    /// `stateFile` says that every maildir in `folders` (its `cur/` and `new/` times) and
+    /// every mbox in `files` (size and time) is as it was at the last run, for the store
+    /// whose identity is `store`. Costs two `stat`s a maildir, one an mbox, and one pass
+    /// over the state file's bytes; no message name is decoded.
+    public static func nothingNew(stateFile: String, folders: [String], files: [String], store: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: stateFile) else { return false }
+        var dirs: [String: (cur: Int64, new: Int64)] = [:]
+        for dir in folders { dirs[dir] = (Maildir.mtime(dir + "/cur"), Maildir.mtime(dir + "/new")) }
+        var boxes: [String: (size: Int64, mtime: Int64)] = [:]
+        for file in files {
+            guard let size = Maildir.size(file) else { return false }
+            boxes[file] = (size, Maildir.mtime(file))
+        }
+        return unchanged([UInt8](data), maildirs: dirs, mboxes: boxes, store: store)
+    }
+}

@@ -60,11 +60,19 @@ public enum ReviewOutcome: Sendable, Equatable {
     case cancel
 }
 
+/// What a review list is for: an import (its caller applies the outcome, `.finishReview`)
+/// or the recruiters found in mail (committed in place, MailReview.swift).
+public enum ReviewPurpose: Sendable, Equatable {
+    case importing
+    case mail
+}
+
 /// The review list of an import, as a value: who is on it, who is accepted, where the
 /// cursor is. Changed only by `update` (mode `.review`), drawn by `ImportReviewView`.
 public struct ImportReview: Sendable, Equatable {
     /// "LinkedIn import": the title row's heading.
     public var source: String
+    public var purpose: ReviewPurpose = .importing
     public var entries: [ReviewEntry]
     public var accepted: Set<String>
     public var cursor = 0
@@ -106,6 +114,16 @@ extension ModeTable {
 /// Commands on the import review list.
 private func updateReview(_ state: inout AppState, _ command: Command) -> [Effect] {
     guard var r = state.review else { return [] }
+    if r.purpose == .mail {
+        switch command {
+        case .submit: return state.commitMailReview(r)
+        case .cancel, .close, .quit:
+            state.review = nil
+            state.statusMessage = StatusMessage("Review closed: nothing changed")
+            return []
+        default: break
+        }
+    }
     defer { state.review = r }
     let rows = ImportReviewView.listRows(state.layout.content)
     func go(_ i: Int) {
@@ -188,7 +206,8 @@ enum ImportReviewView {
 
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ r: ImportReview, in c: Rect) {
         let accepted = r.accepted.count
-        let heading = "\(r.source): \(r.entries.count) \(r.entries.count == 1 ? "person" : "people") · \(accepted) to import"
+        let verb = r.purpose == .mail ? "to keep" : "to import"
+        let heading = "\(r.source): \(r.entries.count) \(r.entries.count == 1 ? "person" : "people") · \(accepted) \(verb)"
         Screen.drawPaneTitle(&buf, heading, focused: state.overlays.isEmpty, in: Rect(x: c.x, y: c.y, width: c.width, height: 1))
         let list = listRect(c)
         let cols = columns(width: c.width)
@@ -237,7 +256,11 @@ enum ImportReviewView {
         Screen.drawPaneTitle(&buf, clean(e.name), focused: false, in: Rect(x: d.x, y: d.y, width: d.width, height: 1))
         var lines: [(String, Style)] = []
         var facts: [String] = []
-        facts.append(r.accepted.contains(e.id) ? "accepted" : "rejected")
+        if r.purpose == .mail {
+            facts.append(r.accepted.contains(e.id) ? "keep" : "reject: removed with their mail, not created again by ingest")
+        } else {
+            facts.append(r.accepted.contains(e.id) ? "accepted" : "rejected")
+        }
         if e.alreadyInRapport { facts.append("already in Rapport") }
         if e.blocked { facts.append("SPAM or sponsored") }
         if e.settled { facts.append("comes in settled: no deadlines from its old messages") }

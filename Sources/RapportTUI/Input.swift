@@ -95,6 +95,8 @@ public enum Command: Equatable, Sendable {
     // The import review list (ImportReview.swift).
     /// Accept, reject or flip the selected person, or every person at once.
     case review(ReviewMark)
+    /// `M` in the panes: review the recruiters ingest created from mail.
+    case reviewMail
 }
 
 extension Command {
@@ -203,6 +205,9 @@ public enum Effect: Equatable, Sendable {
     /// The import review list is done: commit the accepted people, or cancel (nothing
     /// written). Whoever opened the review applies the import.
     case finishReview(ReviewOutcome)
+    /// Rejected in the mail review: remember these recruiters (id, name, addresses) so
+    /// `rapport ingest` does not create them again from their next mail.
+    case rejectMailSenders([Recruiter])
 }
 
 /// What running `$VISUAL` / `$EDITOR` gave.

@@ -30,6 +30,9 @@ public enum Intent: Equatable, Sendable {
     case interview(recruiter: UUID, at: Date, minutes: Int, role: String?, employer: String?, interviewers: [String])
     /// Space in call prep: the item flipped from what it is in the store now.
     case toggleChecklist(ChecklistItem, recruiter: UUID, opportunity: UUID?)
+    /// The mail review committed: keep `keep` (their `from-mail` tag goes), remove `reject`
+    /// with everything they own.
+    case reviewMail(keep: [UUID], reject: [UUID])
 
     /// The change on `db` (the store's data, under its lock). Throws, in the user's words,
     /// when it no longer applies.
@@ -81,6 +84,8 @@ public enum Intent: Equatable, Sendable {
             case .opportunity: done = !(opportunity.flatMap { db.opportunities[$0] }?.checklist.isDone(item) ?? false)
             }
             return try Workflows.tick(item, done: done, recruiter: id, opportunity: opportunity, in: db, now: now)
+        case .reviewMail(let keep, let reject):
+            return MailReview.change(keep: keep, reject: reject, in: db)
         }
     }
 }

@@ -123,6 +123,7 @@ extension ModeTable {
         Binding([.char("N")], .searchNext(-1), section: "Recruiters", help: "previous match"),
         Binding([.char("F")], .filterMenu, section: "Recruiters", help: "filter: a flag, your turn, blanket, declined"),
         Binding([.char("S")], .cycleSort, section: "Recruiters", help: "sort: urgency → name → last contact"),
+        Binding([.char("M")], .reviewMail, section: "Recruiters", help: "review recruiters found in mail"),
 
         Binding([.char("l")], .logMessage, section: "Messages", help: "log a message (form)", hint: "log"),
         Binding([.char("r")], .markReplied, section: "Messages", help: "mark reply sent (logs an outbound now)", hint: "replied"),
@@ -194,6 +195,8 @@ private func updatePanes(_ state: inout AppState, _ command: Command) -> [Effect
         return [.suspend]
     case .toggleInsight, .openCallPrep, .toggleAllyOrder, .toggleWeek:
         return viewCommand(&state, command)
+    case .reviewMail:
+        state.openMailReview()
     case .sync, .acknowledgeConflicts:
         return syncCommand(&state, command)
     default:

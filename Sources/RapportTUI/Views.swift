@@ -50,8 +50,9 @@ public enum Screen {
         let style = Style(.title, bold: true)
         buf.fill(r, style: style)
         var summary = " Rapport"
-        if state.review != nil {
-            summary += "  review before import · Enter commits"
+        if let review = state.review {
+            summary += review.purpose == .mail ? "  recruiters found in mail · a keeps, r rejects · Enter commits, Esc changes nothing"
+                : "  review before import · Enter commits"
         } else if !state.isEmpty {
             let n = state.db.recruiters.count
             let c = state.counts

@@ -56,7 +56,7 @@ struct IngestCommand: AsyncParsableCommand {
             guard !data.isEmpty else { throw RapportError.usage("stdin: no message to read (give one message, or --maildir DIR / --mbox FILE)") }
             let item = IngestItem(message: MailReader.read(data), path: nil, source: "stdin", fallbackDate: ctx.now)
             try finish(store: store, statePath: nil, meKnown: !addresses.isEmpty, state: { _ in nil }) { db in
-                var ingest = MailIngest(db: db, me: addresses, now: ctx.now)
+                var ingest = MailIngest(db: db, me: addresses, now: ctx.now, rejected: MailRejections.load(ctx.paths))
                 ingest.add(item)
                 return ingest
             }
@@ -65,6 +65,14 @@ struct IngestCommand: AsyncParsableCommand {
         let paths = try global.paths()
         let statePath = paths.path(Self.stateFile)
         let storeIdentity = Maildir.identity(paths.storeDirectory)
+        // Nothing changed on disk since the last run (the usual case for a timer or a
+        // hook): answered from the folder times and the state file's folder lines,
+        // without decoding the message names or opening the store.
+        if !rescan && !dryRun, let storeIdentity,
+           ScanState.nothingNew(stateFile: statePath, folders: folders, files: files, store: storeIdentity) {
+            say("ingested: \(IngestReport().summary)")
+            return
+        }
         var state = rescan ? ScanState() : loadState(statePath)
         if state.store != nil && state.store != storeIdentity { state = ScanState() }
         var scan = Self.scan(folders: folders, files: files, state: state)
@@ -87,7 +95,7 @@ struct IngestCommand: AsyncParsableCommand {
             next.store = Maildir.identity(ctx.paths.storeDirectory)
             return next == old ? nil : next
         }) { db in
-            var ingest = MailIngest(db: db, me: addresses, now: ctx.now)
+            var ingest = MailIngest(db: db, me: addresses, now: ctx.now, rejected: MailRejections.load(ctx.paths))
             ingest.addAll(items)
             return ingest
         }
@@ -106,37 +114,58 @@ struct IngestCommand: AsyncParsableCommand {
             let old = state.maildirs[dir] ?? ScanState.MaildirState()
             if old.curMtime != 0 && old.curMtime == cur && old.newMtime == new { continue }
             var seen = Set<String>()
+            var unread = false
             for entry in Maildir.list(dir, "new") + Maildir.list(dir, "cur") {
                 if old.seen.contains(entry.unique) { seen.insert(entry.unique); continue }
-                guard let data = FileManager.default.contents(atPath: entry.path) else { continue }  // moved meanwhile: next run
+                guard let data = FileManager.default.contents(atPath: entry.path) else {
+                    // Moved meanwhile, or not readable (yet): the folder is listed again
+                    // next run even if nothing else in it changes.
+                    unread = true
+                    continue
+                }
                 seen.insert(entry.unique)
                 let when = Date(timeIntervalSince1970: Double(Maildir.mtime(entry.path)) / 1e9)
                 items.append(IngestItem(message: MailReader.read(data), path: entry.path, source: entry.path, fallbackDate: when))
             }
-            next.maildirs[dir] = ScanState.MaildirState(curMtime: settled(cur), newMtime: settled(new), seen: seen)
+            next.maildirs[dir] = ScanState.MaildirState(curMtime: unread ? 0 : settled(cur), newMtime: unread ? 0 : settled(new), seen: seen)
         }
         for file in files {
             let size = Maildir.size(file) ?? 0, mtime = Maildir.mtime(file)
             let old = state.mboxes[file]
             if let old, old.size == size, old.mtime == mtime, old.mtime != 0 { continue }
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // An mbox that only grew is read from where the last run stopped (the part
+            // before it is not read into memory again); anything else from the start.
+            var start: Int64 = 0
+            if let old, size >= old.size, old.offset <= size, old.offset > 0,
+               let head = Self.read(file, from: old.offset, count: 5), head.isEmpty || head.elementsEqual("From ".utf8) {
+                start = old.offset
+            }
+            guard let tail = Self.read(file, from: start, count: nil) else {
                 next.mboxes[file] = nil
                 continue
             }
-            let bytes = [UInt8](data)
-            var start = 0
-            if let old, Int64(bytes.count) >= old.size, old.offset <= Int64(bytes.count) {
-                let o = Int(old.offset)
-                if o == bytes.count || (o + 5 <= bytes.count && bytes[o..<(o + 5)].elementsEqual("From ".utf8)) { start = o }
-            }
             let when = Date(timeIntervalSince1970: Double(mtime) / 1e9)
-            for piece in Mbox.split(bytes, from: start) {
+            for piece in Mbox.split([UInt8](tail)) {
                 items.append(IngestItem(message: MailReader.read(piece.bytes), path: nil,
-                                        source: "\(file) (message at byte \(piece.offset))", fallbackDate: when))
+                                        source: "\(file) (message at byte \(start + Int64(piece.offset)))", fallbackDate: when))
             }
-            next.mboxes[file] = ScanState.MboxState(size: Int64(bytes.count), mtime: settled(mtime), offset: Int64(bytes.count))
+            let end = start + Int64(tail.count)
+            next.mboxes[file] = ScanState.MboxState(size: end, mtime: settled(mtime), offset: end)
         }
         return (items, next)
+    }
+
+    /// `count` bytes of `path` from `offset` (all that follows when nil; fewer at the
+    /// end of the file), or nil when it cannot be read.
+    static func read(_ path: String, from offset: Int64, count: Int?) -> Data? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        do {
+            try h.seek(toOffset: UInt64(offset))
+            return try count.map { try h.read(upToCount: $0) ?? Data() } ?? (h.readToEnd() ?? Data())
+        } catch {
+            return nil
+        }
     }
 
     /// Plans the run against the store's current data (under the store's lock, so mail
@@ -173,6 +202,9 @@ struct IngestCommand: AsyncParsableCommand {
             }
         }
         say("ingested: \(report.summary)")
+        if !report.newRecruiters.isEmpty {
+            say("review the new recruiters (tagged from-mail): M in rapport's TUI keeps or rejects them")
+        }
     }
 
     private func loadState(_ path: String) -> ScanState {

@@ -273,4 +273,157 @@ private func run(_ db: Database, me: [String] = ["me@example.com"], _ mails: [St
         #expect(sam.notes?.contains("sent through Lever") == true)
         #expect(out.thread(sam.id).count == 1)
     }
+
+    // MARK: - the name in the signature
+
+    @Test func signatureNameMatchesAnExistingRecruiter() throws {
+        let priya = Recruiter(name: "Priya Nair", firm: "Acme", emails: ["priya@acme.example"], created: now)
+        let db = try database([jane, priya])
+        let (ingest, out) = try run(db, ["""
+            From: Acme Careers <no-reply@ats.example>
+            Subject: Your conversation with Acme
+            Message-ID: <sig1@ats>
+
+            Hi, thanks for the call today. I will send the details tomorrow.
+
+            Best,
+            Priya Nair
+            Senior Recruiter, Acme
+            """])
+        #expect(ingest.report.inbound == 1)
+        #expect(ingest.report.newRecruiters.isEmpty)
+        #expect(out.thread(priya.id).count == 1)
+        // Nothing else about Priya changes: no address is guessed from a no-reply sender.
+        #expect(out.recruiters[priya.id] == priya)
+    }
+
+    @Test func signatureNameTwoRecruitersShareIsNotGuessed() throws {
+        let a = Recruiter(name: "Priya Nair", firm: "Acme", emails: ["priya@acme.example"], created: now)
+        let b = Recruiter(name: "Priya  nair", firm: "Other", emails: ["pn@other.example"], created: now)
+        let db = try database([a, b])
+        let (ingest, out) = try run(db, ["""
+            From: Talent Team <no-reply@ats.example>
+            Subject: Next steps
+            Message-ID: <sig2@ats>
+
+            I came across your profile and have a role with my client; open to a new opportunity?
+
+            Best,
+            Priya Nair
+            Senior Recruiter, Acme
+            """])
+        #expect(ingest.report.inbound == 0)
+        #expect(ingest.report.newRecruiters.isEmpty, "a third Priya Nair would duplicate one of them")
+        #expect(ingest.changes.isEmpty)
+        #expect(out == db)
+        #expect(ingest.report.problems.count == 1)
+        #expect(ingest.report.problems.first?.contains("signed Priya Nair, and 2 recruiters have that name") == true)
+    }
+
+    @Test func signatureNamesAreNamesOnly() {
+        let m = MailReader.read(Array("""
+            From: x@y.example
+            Subject: s
+
+            Thanks for your time.
+
+            Kind regards,
+            Priya Nair | Talent Partner
+            - Tom O'Brien
+            ACME GMBH 2026
+            www.acme.example
+            """.utf8))
+        #expect(MailEvidence.signatureNames(m) == ["Priya Nair", "Tom O'Brien"])
+    }
+
+    // MARK: - calendar: calls, cancellations, re-sent invitations
+
+    private func invite(_ id: String, method: String = "REQUEST", uid: String = "ev9@acme", seq: Int = 0,
+                        summary: String, description: String = "", start: String = "20261201T150000Z",
+                        status: String? = nil) -> String {
+        """
+        From: jane@acme.com
+        Subject: \(summary)
+        Message-ID: <\(id)@x>
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: text/plain
+
+        Invitation.
+        --b
+        Content-Type: text/calendar; method=\(method)
+
+        BEGIN:VCALENDAR
+        METHOD:\(method)
+        BEGIN:VEVENT
+        UID:\(uid)
+        SEQUENCE:\(seq)
+        SUMMARY:\(summary)
+        DESCRIPTION:\(description)
+        DTSTART:\(start)
+        DURATION:PT30M
+        \(status.map { "STATUS:" + $0 } ?? "X-NONE:1")
+        END:VEVENT
+        END:VCALENDAR
+        --b--
+        """
+    }
+
+    @Test func invitationToACallBecomesAPromisedCall() throws {
+        let db = try database([jane])
+        let (ingest, out) = try run(db, [invite("k1", summary: "Intro call with Acme", description: "Join by phone\\, +1 555")])
+        #expect(ingest.report.calls == 1)
+        #expect(ingest.report.interviews == 0)
+        #expect(out.opportunities(of: jane.id).isEmpty)
+        let e = try #require(out.expectations[StableID.make(.expectation, "mail-event:ev9@acme")])
+        #expect(e.recruiterID == jane.id)
+        #expect(e.by == Date(timeIntervalSince1970: 1_796_137_200))
+        #expect(e.note == "Call: Intro call with Acme")
+        #expect(Preparation.isCall(e))
+        // "Phone interview" is an interview, not a call.
+        let (i2, out2) = try run(db, [invite("k2", uid: "ev10@acme", summary: "Phone interview", description: "a quick chat")])
+        #expect(i2.report.interviews == 1 && i2.report.calls == 0)
+        #expect(out2.expectations.isEmpty)
+    }
+
+    @Test func reSentInvitationMovesAndOlderOneIsIgnored() throws {
+        let db = try database([jane])
+        let (_, db1) = try run(db, [invite("m1", seq: 0, summary: "Interview with Acme")])
+        let (i2, db2) = try run(db1, [invite("m2", seq: 1, summary: "Interview with Acme", start: "20261202T100000Z")])
+        #expect(i2.report.interviews == 1)
+        #expect(i2.report.lines.contains { $0.hasPrefix("move the interview") })
+        let opp = try #require(db2.opportunities(of: jane.id).first)
+        #expect(opp.interviews.count == 1)
+        #expect(opp.interviews[0].at == Date(timeIntervalSince1970: 1_796_205_600))
+        // An older copy (sequence 0) arriving late changes nothing.
+        let (i3, db3) = try run(db2, [invite("m3", seq: 0, summary: "Interview with Acme", start: "20261203T100000Z")])
+        #expect(i3.report.interviews == 0)
+        #expect(db3.opportunities(of: jane.id).first?.interviews == opp.interviews)
+    }
+
+    @Test func cancellationRemovesTheInterviewOrCallIdempotently() throws {
+        let db = try database([jane])
+        let (_, db1) = try run(db, [invite("c1", summary: "Interview with Acme"), invite("c2", uid: "call@acme", summary: "Quick chat")])
+        #expect(db1.opportunities(of: jane.id).first?.interviews.count == 1)
+        #expect(db1.expectations.count == 1)
+        let (i2, db2) = try run(db1, [invite("c3", method: "CANCEL", seq: 1, summary: "Interview with Acme"),
+                                      invite("c4", uid: "call@acme", seq: 1, summary: "Quick chat", status: "CANCELLED")])
+        #expect(i2.report.cancelled == 2)
+        #expect(db2.opportunities(of: jane.id).first?.interviews.isEmpty == true)
+        #expect(db2.expectations.isEmpty)
+        // The messages themselves are kept on the thread.
+        #expect(db2.thread(jane.id).count == 4)
+        // The same cancellation again (another copy of the mail) changes nothing.
+        let (i3, db3) = try run(db2, [invite("c5", method: "CANCEL", seq: 1, summary: "Interview with Acme")])
+        #expect(i3.report.cancelled == 0)
+        #expect(db3.opportunities == db2.opportunities)
+        // Undo: the inverse of the run's change brings the interview back.
+        var undone = db2
+        let inverse = try db1.inverse(of: .batch(i2.changes))
+        try undone.apply(inverse)
+        #expect(undone.opportunities(of: jane.id).first?.interviews.count == 1)
+        #expect(undone.expectations.count == 1)
+    }
 }
+

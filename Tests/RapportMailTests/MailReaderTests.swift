@@ -230,6 +230,40 @@ private func read(_ s: String) -> MailMessage { MailReader.read(Array(s.utf8)) }
         #expect(ScanState.decode("rapport-mail-scan 9\nend 1\n") == nil)
     }
 
+    /// The re-scan's quick check reads only the folder lines and agrees with the full
+    /// decode: unchanged only when every folder and file asked about is there with the
+    /// same times and sizes, for the same store, in a file written whole.
+    @Test func scanStateQuickCheck() {
+        var s = ScanState()
+        s.marker = UUID()
+        s.store = "1:2"
+        // A message name that looks like a folder line is skipped as a name.
+        s.maildirs["/m"] = .init(curMtime: 5, newMtime: 6, seen: ["a", "maildir 1 1 0 /other", "mbox 1 1 0 /x"])
+        s.maildirs["/racy"] = .init(curMtime: 0, newMtime: 6, seen: [])
+        s.mboxes["/x y"] = .init(size: 10, mtime: 3, offset: 10)
+        let bytes = Array(s.encoded().utf8)
+        func check(_ dirs: [String: (cur: Int64, new: Int64)], _ boxes: [String: (size: Int64, mtime: Int64)] = [:],
+                   store: String? = "1:2", _ b: [UInt8]? = nil) -> Bool {
+            ScanState.unchanged(b ?? bytes, maildirs: dirs, mboxes: boxes, store: store)
+        }
+        #expect(check(["/m": (5, 6)]))
+        #expect(check(["/m": (5, 6)], ["/x y": (10, 3)]))
+        #expect(check([:], ["/x y": (10, 3)]))
+        #expect(!check(["/m": (5, 7)]), "new/ changed")
+        #expect(!check(["/m": (4, 6)]), "cur/ changed")
+        #expect(!check(["/m": (5, 6)], ["/x y": (11, 3)]), "the mbox grew")
+        #expect(!check(["/m": (5, 6), "/n": (1, 1)]), "a folder never scanned")
+        #expect(!check(["/other": (1, 1)]), "a message name is not a folder line")
+        #expect(!check(["/racy": (0, 6)]), "a time not trusted (racy) means look again")
+        #expect(!check(["/m": (5, 6)], store: "9:9"), "another store")
+        #expect(!check(["/m": (5, 6)], [:], Array(bytes.dropLast(3))), "truncated")
+        #expect(!check(["/m": (5, 6)], [:], Array("rapport-mail-scan 9\nend 1\n".utf8)))
+        #expect(!check(["/m": (5, 6)], [:], []))
+        var noStore = s
+        noStore.store = nil
+        #expect(!check(["/m": (5, 6)], [:], Array(noStore.encoded().utf8)), "a state without its store is not trusted")
+    }
+
     @Test func maildirUniqueName() {
         #expect(Maildir.unique("1700.M1P2.host:2,RS") == "1700.M1P2.host")
         #expect(Maildir.unique("1700.M1P2.host") == "1700.M1P2.host")

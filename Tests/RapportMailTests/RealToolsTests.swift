@@ -75,6 +75,66 @@ import Testing
         #expect(damaged.stderr.contains("not a mail scan state"))
     }
 
+    /// A no-reply mail signed by a recruiter, a call, an interview re-sent at a new time
+    /// and the call cancelled, all written by Python's email package.
+    @Test(.enabled(if: python != nil)) func signatureNameAndCalendarFromPythonsEmailPackage() throws {
+        let box = try Sandbox()
+        defer { box.cleanUp() }
+        let added = try box.rapport(["add", "Priya Nair", "--email", "priya@acme.example", "--firm", "Acme"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gen_calendar.py").path
+        let dir = box.root.appendingPathComponent("Mail/acme").path
+        try FileManager.default.createDirectory(atPath: box.root.appendingPathComponent("Mail").path, withIntermediateDirectories: true)
+        let gen = try box.run(Self.python!, [script, dir])
+        try #require(gen.status == 0, "\(gen.stderr)")
+        // Only the first four: the call is still on.
+        let all = box.files(in: dir + "/new").sorted()
+        try #require(all.count == 5)
+        let held = box.root.appendingPathComponent("held").path
+        try FileManager.default.createDirectory(atPath: held, withIntermediateDirectories: true)
+        var cancellation: String?
+        for f in all {
+            let text = try String(contentsOfFile: dir + "/new/" + f, encoding: .utf8)
+            if text.contains("<cal5@test.example>") {
+                cancellation = f
+                try FileManager.default.moveItem(atPath: dir + "/new/" + f, toPath: held + "/" + f)
+            }
+        }
+        let cancelName = try #require(cancellation)
+        let first = try box.rapport(["ingest", "--maildir", dir, "--me", "me@example.com", "-v"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("4 new messages (4 in, 0 out, 0 LinkedIn)"), "\(first.stdout)")
+        #expect(first.stdout.contains("1 call"), "\(first.stdout)")
+        #expect(!first.stdout.contains("new recruiter"), "\(first.stdout)")
+        var doc = try box.document()
+        let priya = try #require(doc.recruiters.first { $0.name == "Priya Nair" })
+        #expect(doc.recruiters.count == 1)
+        #expect(priya.emails == ["priya@acme.example"], "no address guessed from the no-reply sender")
+        let signed = try #require(doc.messages.first { $0.extra[MailKeys.messageID] == .string("cal1@test.example") })
+        #expect(signed.recruiterID == priya.id)
+        let call = try #require(doc.expectations.first)
+        #expect(call.recruiterID == priya.id)
+        #expect(call.note == "Call: Intro call with Acme")
+        #expect(ISO8601.format(call.by) == "2026-12-02T15:00:00Z")
+        let interviews = doc.opportunities.flatMap(\.interviews)
+        #expect(interviews.count == 1)
+        #expect(interviews.first.map { ISO8601.format($0.at) } == "2026-12-04T10:00:00Z")
+        #expect(interviews.first?.durationMinutes == 45)
+
+        // The cancellation arrives: the call goes; the interview stays.
+        try FileManager.default.moveItem(atPath: held + "/" + cancelName, toPath: dir + "/new/" + cancelName)
+        let second = try box.rapport(["ingest", "--maildir", dir, "--me", "me@example.com"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("1 new message (1 in, 0 out, 0 LinkedIn), 1 cancelled"), "\(second.stdout)")
+        doc = try box.document()
+        #expect(doc.expectations.isEmpty)
+        #expect(doc.opportunities.flatMap(\.interviews).count == 1)
+        // Reading everything again changes nothing (idempotent).
+        let again = try box.rapport(["ingest", "--maildir", dir, "--me", "me@example.com", "--rescan"])
+        #expect(again.stdout.contains("5 already in Rapport"), "\(again.stdout)")
+        #expect(try box.document().expectations.isEmpty)
+    }
+
     @Test(.enabled(if: python != nil)) func dryRunWritesNothingAndBadInputIsOneLine() throws {
         let box = try Sandbox()
         defer { box.cleanUp() }
