@@ -226,7 +226,7 @@ enum RecruitersView {
 }
 
 /// Something that happened, or will, in a conversation besides its messages: an
-/// interview, a call the recruiter promised. Drawn in the thread in time order.
+/// interview, a follow-up you planned, a call the recruiter promised. Drawn in the thread in time order.
 public struct ThreadEvent: Equatable, Sendable {
     public var at: Date
     public var text: String
@@ -238,9 +238,11 @@ public struct ThreadEvent: Equatable, Sendable {
         self.role = role
     }
 
-    /// A recruiter's interviews and the calls they promised, as thread events: "◆
-    /// interview · Tue 10 Mar 11:30 (45 min) · Engineer at Acme · with Ann" and "☎ they
-    /// promised: call back · by Wed 11 Mar 15:00".
+    /// A recruiter's interviews, your follow-ups and the calls they promised, as thread
+    /// events: "◆ interview · Tue 10 Mar 11:30 (45 min) · Engineer at Acme · with Ann",
+    /// "↻ your follow-up: send the CV · due Thu 12 Mar 09:00" (at the snoozed time when
+    /// snoozed; "↻ you followed up" at the time it was done) and "☎ they promised: call
+    /// back · by Wed 11 Mar 15:00".
     public static func of(_ recruiterID: UUID, in db: Database, now: Date, timeZone: TimeZone) -> [ThreadEvent] {
         var out: [ThreadEvent] = []
         for o in db.opportunities(of: recruiterID) {
@@ -250,6 +252,18 @@ public struct ThreadEvent: Equatable, Sendable {
                 var text = "◆ \(when) · \(Format.stamp(iv.at, now: now, timeZone: timeZone)) (\(iv.durationMinutes) min) · \(about)"
                 if !iv.interviewers.isEmpty { text += " · with " + iv.interviewers.joined(separator: ", ") }
                 out.append(ThreadEvent(at: iv.at, text: text, role: iv.at > now ? .warning : .accent))
+            }
+        }
+        for f in db.followUps(of: recruiterID) {
+            let what = f.note.flatMap { $0.isEmpty ? nil : ": " + $0 } ?? ""
+            if let done = f.done {
+                out.append(ThreadEvent(at: done, text: "↻ you followed up\(what) · done \(Format.stamp(done, now: now, timeZone: timeZone))",
+                                       role: .muted))
+            } else {
+                let due = f.snoozedUntil ?? f.due
+                var text = "↻ your follow-up\(what) · \(due > now ? "due" : "overdue since") \(Format.stamp(due, now: now, timeZone: timeZone))"
+                if due != f.due { text += " (snoozed from \(Format.stamp(f.due, now: now, timeZone: timeZone)))" }
+                out.append(ThreadEvent(at: due, text: text, role: due > now ? .warning : .danger))
             }
         }
         for e in db.expectations(of: recruiterID) {
@@ -272,7 +286,7 @@ public struct ThreadLine: Equatable, Sendable {
 
     /// A thread as lines at `width` columns: per message a header (direction, channel,
     /// time, subject), the body wrapped and indented, then a blank line. Events
-    /// (interviews, promised calls) sit among the messages in time order; at the same
+    /// (interviews, follow-ups, promised calls) sit among the messages in time order; at the same
     /// minute an event comes after the message.
     public static func lines(for thread: [Message], events: [ThreadEvent] = [], width: Int, now: Date,
                              timeZone: TimeZone) -> [ThreadLine] {
@@ -520,6 +534,7 @@ enum HelpView {
         out.append(("", .plain))
         out.append(("In the thread", Style(.accent, bold: true)))
         out.append(("  ◆  an interview, among the messages by its time", .plain))
+        out.append(("  ↻  a follow-up you planned, by when it is due (or when you did it)", .plain))
         out.append(("  ☎  a call or answer the recruiter promised, by when", .plain))
         out.append(("  the flags in words, with why, under the thread's header", .plain))
         return out

@@ -4,8 +4,8 @@ import RapportText
 
 /// The week view (`w`): today and the next six days, like khal's or calcurse's agenda —
 /// a heading per day (overdue deadlines first, apart), then one line per interview,
-/// promised call and deadline: the time in the candidate's zone and the recruiter's when
-/// it differs, what it is, and for interviews and calls the research and agenda state.
+/// promised call and deadline: the time in the candidate's zone (for overdue items how
+/// late and the date and time) and the recruiter's when it differs, what it is, and for interviews and calls the research and agenda state.
 enum WeekView {
     struct Line: Equatable {
         var text: String
@@ -36,8 +36,13 @@ enum WeekView {
             }
             let r = state.db.recruiters[item.recruiterID]
             var when: String
-            if item.section == .overdue {
-                when = RelativeTime.due(item.at, now: state.now)
+            let overdue = item.section == .overdue
+            if overdue {
+                // How late, then when it was in the candidate's own zone, as the deadline
+                // pane and `rapport due` show it: "overdue 2d  Mon 9 Mar 18:00".
+                when = RelativeTime.due(item.at, now: state.now).padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + Format.dueTime(item.at, now: state.now, timeZone: state.timeZone, withDate: true)
+                when = when.padding(toLength: max(when.count, 29), withPad: " ", startingAt: 0)
             } else {
                 let c = cal.dateComponents([.hour, .minute], from: item.at)
                 when = Format.clock(c.hour ?? 0, c.minute ?? 0)
@@ -46,13 +51,17 @@ enum WeekView {
                     when += "–" + Format.clock(e.hour ?? 0, e.minute ?? 0)
                 }
             }
-            var text = "  " + when.padding(toLength: 12, withPad: " ", startingAt: 0)
+            var text = "  " + (overdue ? when : when.padding(toLength: 12, withPad: " ", startingAt: 0))
             if let zone = r?.timeZone.flatMap(TimeZone.init(identifier:)),
                zone.secondsFromGMT(for: item.at) != state.timeZone.secondsFromGMT(for: item.at) {
                 var theirs = Calendar(identifier: .gregorian)
                 theirs.timeZone = zone
                 let c = theirs.dateComponents([.hour, .minute], from: item.at)
-                text += "(\(Format.clock(c.hour ?? 0, c.minute ?? 0)) theirs) "
+                // Their weekday too when an overdue item fell on another day for them.
+                let day = overdue && theirs.component(.day, from: item.at) != cal.component(.day, from: item.at)
+                    ? Format.dueTime(item.at, now: state.now, timeZone: zone, withDate: false)
+                    : Format.clock(c.hour ?? 0, c.minute ?? 0)
+                text += "(\(day) theirs) "
             }
             let label: String
             switch item.kind {
@@ -79,7 +88,7 @@ enum WeekView {
         let rows = r.height - 1
         let top = min(state.full.weekScroll, max(0, all.count - rows))
         for (k, line) in all.dropFirst(top).prefix(rows).enumerated() {
-            buf.put(Text.truncate(line.text, to: r.width), x: r.x, y: r.y + 1 + k, style: line.style)
+            buf.put(Text.truncate(Text.visible(line.text), to: r.width), x: r.x, y: r.y + 1 + k, style: line.style)
         }
         Screen.moreAbove(&buf, top, below: max(0, all.count - top - rows), title: title, in: r)
     }

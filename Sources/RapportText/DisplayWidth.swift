@@ -129,6 +129,43 @@ public enum Text {
         return out
     }
 
+    /// `text` with every emoji whose width terminals disagree on reduced to its base, as
+    /// the TUI draws it: a skin-tone modifier is dropped (👍🏽 → 👍) and a ZWJ sequence
+    /// keeps its first emoji (👩🏽‍💻 → 👩). `DisplayWidth` counts such a sequence as one
+    /// wide glyph, as modern terminals draw it, but tmux 3.3a and wcswidth give each part
+    /// its own columns (👍🏽 takes 4), so an aligned table that printed the whole
+    /// sequence would be off by two columns there. The base emoji takes the same columns
+    /// everywhere, and `DisplayWidth` of the result is what every terminal shows. Flags,
+    /// keycaps and VS16 symbols (❤️) are kept: their widths agree already.
+    public static func baseEmoji(_ text: some StringProtocol) -> String {
+        var needs = false
+        for s in text.unicodeScalars where s.value == 0x200D || DisplayWidth.isSkinTone(s) {
+            needs = true
+            break
+        }
+        if !needs { return String(text) }
+        var out = ""
+        for c in text {
+            let scalars = c.unicodeScalars
+            guard let first = scalars.first, first.properties.isEmoji, scalars.count > 1,
+                  scalars.contains(where: { $0.value == 0x200D || DisplayWidth.isSkinTone($0) })
+            else {
+                out.append(c)
+                continue
+            }
+            // The base and the selector or marks riding on it, up to the first joiner
+            // or skin tone.
+            var base = String.UnicodeScalarView()
+            for s in scalars {
+                if s.value == 0x200D || DisplayWidth.isSkinTone(s) { break }
+                if !base.isEmpty && DisplayWidth.of(s) > 0 { break }
+                base.append(s)
+            }
+            out.unicodeScalars.append(contentsOf: base)
+        }
+        return out
+    }
+
     static func isBidiControl(_ v: UInt32) -> Bool { (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) }
 
     /// The longest prefix of `text` that fits in `width` columns, ending in `…` when

@@ -149,14 +149,19 @@ struct Table {
     var header: [String]
     var rows: [[String]] = []
 
+    /// A cell as printed: controls made visible, and emoji with a skin tone or a ZWJ
+    /// sequence printed as their base emoji (as the TUI draws them), so the columns
+    /// after it line up in tmux and wcswidth-counting terminals too.
+    static func cell(_ text: String) -> String { Text.baseEmoji(Text.visible(text)) }
+
     func render() -> String {
         let widths = header.indices.map { i in
-            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map { DisplayWidth.of(Text.visible($0)) }.max() ?? 0
+            ([header[i]] + rows.map { i < $0.count ? $0[i] : "" }).map { DisplayWidth.of(Table.cell($0)) }.max() ?? 0
         }
         func line(_ cells: [String]) -> String {
             var out = ""
             for (i, c) in cells.enumerated() {
-                let clean = Text.visible(c)
+                let clean = Table.cell(c)
                 out += clean
                 if i < cells.count - 1 { out += String(repeating: " ", count: widths[i] - DisplayWidth.of(clean) + 2) }
             }

@@ -3,7 +3,9 @@ import Testing
 
 /// Names in scripts whose width terminals count differently from `String.count`: a
 /// Devanagari name (conjuncts, spacing vowel signs), a CJK one, one with an emoji made
-/// by VS16 and one with combining accents, beside a plain one. Where tmux itself puts
+/// by VS16, one with combining accents, one with a skin-tone emoji (👍🏽, 4 columns in
+/// tmux 3.3a, printed as its base 👍 in tables as the TUI draws it) and one with a ZWJ
+/// sequence (👩🏽‍💻), beside a plain one. Where tmux itself puts
 /// the firm after each name (its copy-mode cursor on a search, not our own width table)
 /// must be one column for all of them, in the TUI's recruiter pane (and the pane border
 /// after it) and in `rapport list`.
@@ -15,6 +17,8 @@ struct WidthEndToEndTests {
         ("王小明", "FirmCJK"),
         ("Lu ❤️ Heart", "FirmEmoji"),
         ("Jose\u{301} Garci\u{301}a", "FirmAccent"),
+        ("Ada 👍🏽 Lovelace", "FirmSkin"),
+        ("Priya 👩🏽‍💻 Raman", "FirmZWJ"),
         ("Plain Name", "FirmPlain"),
     ]
 
@@ -58,15 +62,19 @@ struct WidthEndToEndTests {
         let listed = try firmColumns(tmux)
         let listColumns = Set(listed.values.map(\.x))
         #expect(listColumns.count == 1, "rapport list: firm columns by tmux \(listed)")
+        // The table prints the base emoji, and the name otherwise whole.
+        let screen = try tmux.screen().joined(separator: "\n")
+        #expect(screen.contains("Ada 👍 Lovelace") && screen.contains("Priya 👩 Raman"), "\(screen)")
+        #expect(!screen.contains("🏽"))
 
         // The TUI: the firm column and the border after it, on every name's row.
         try tmux.type("clear; TZ=UTC RAPPORT_NOW=2026-03-09T15:00:00Z \(binary) --store \(store); echo EXIT=$?")
-        try tmux.until(contains: "Recruiters 5")
+        try tmux.until(contains: "Recruiters \(WidthEndToEndTests.names.count)")
         try tmux.until(contains: "FirmPlain")
         let drawn = try firmColumns(tmux)
         #expect(Set(drawn.values.map(\.x)).count == 1, "TUI: firm columns by tmux \(drawn)")
         var borders: [Int: Int] = [:]
-        for k in 0..<8 {
+        for k in 0..<12 {
             let p = try found(tmux, "│", after: k)
             borders[p.y] = p.x
         }

@@ -6,7 +6,7 @@ import Testing
 
 /// The smaller deadline-list items, with the real rules: the delete confirmation that
 /// fits and tells two people of one name apart, the filter menu's movement keys and its
-/// your-turn / blanket / declined entries, interviews and promised calls in the thread,
+/// your-turn / blanket / declined entries, interviews, follow-ups and promised calls in the thread,
 /// and the flags in words under the thread's header.
 @Suite("Delete confirmation, filter menu, thread events and flags")
 @MainActor
@@ -154,6 +154,49 @@ struct DeadlineDetailTests {
         }
         let screen = Screen.render(s).text
         #expect(screen.contains("◆ interview · Tue 10 Mar 10:00"))
+    }
+
+    @Test("follow-ups sit in the thread in time order: due, overdue, snoozed and done, each with its time")
+    func followUpEvents() throws {
+        var s = DeadlineDetailTests.state(120, 40)
+        // Zoë's follow-up (Thu 09:00) comes before her interview (Thu 14:00) and after her messages.
+        select(&s, Sample.id(3))
+        var texts = s.threadLines.map(\.text)
+        let fu = try #require(texts.firstIndex { $0.hasPrefix("↻ your follow-up: Check in about the CV · due Thu 12 Mar 09:00") }, "\(texts)")
+        let iv = try #require(texts.firstIndex { $0.hasPrefix("◆ upcoming interview · Thu 12 Mar 14:00") })
+        #expect(fu < iv)
+        #expect(s.threadLines[fu].messageID == nil && s.threadLines[fu].style.role == .warning)
+        #expect(s.threadLines[..<fu].contains { $0.messageID != nil })
+
+        // On Dana: one done on Mon 9 Mar, one overdue since Tue 10 Mar 12:00, one due
+        // Tue 10 Mar but snoozed to Fri 13 Mar; each where its time falls.
+        var db = DeadlineDetailTests.database
+        try db.apply(.putFollowUp(FollowUp(recruiterID: Sample.id(1), due: Sample.at("2026-03-08T09:00:00Z"), note: "Ask about salary",
+                                           done: Sample.at("2026-03-09T08:00:00Z"))))
+        try db.apply(.putFollowUp(FollowUp(recruiterID: Sample.id(1), due: Sample.at("2026-03-10T12:00:00Z"))))
+        try db.apply(.putFollowUp(FollowUp(recruiterID: Sample.id(1), due: Sample.at("2026-03-10T09:00:00Z"), note: "Chase the offer",
+                                           snoozedUntil: Sample.at("2026-03-13T09:00:00Z"))))
+        s = AppState(db: db, now: Sample.now, width: 120, height: 40, storePath: "/home/you/.local/share/rapport")
+        select(&s, Sample.id(1))
+        let lines = s.threadLines
+        texts = lines.map(\.text)
+        let done = try #require(texts.firstIndex { $0.hasPrefix("↻ you followed up: Ask about salary · done Mon 9 Mar 08:00") }, "\(texts)")
+        let overdue = try #require(texts.firstIndex { $0.hasPrefix("↻ your follow-up · overdue since Tue 10 Mar 12:00") }, "\(texts)")
+        let snoozed = try #require(texts.firstIndex { $0.hasPrefix("↻ your follow-up: Chase the offer · due Fri 13 Mar 09:00") }, "\(texts)")
+        #expect(texts[snoozed...].joined(separator: " ").hasPrefix(
+            "↻ your follow-up: Chase the offer · due Fri 13 Mar 09:00 (snoozed from Tue 10 Mar 09:00)"))
+        let interview = try #require(texts.firstIndex { $0.hasPrefix("◆ interview · Tue 10 Mar 10:00") })
+        #expect(done < interview && interview < overdue && overdue < snoozed)
+        #expect(lines[done].style.role == .muted && lines[overdue].style.role == .danger && lines[snoozed].style.role == .warning)
+        // Messages keep their time order around the events.
+        let messageTimes = lines.compactMap(\.messageID).compactMap { s.db.message($0)?.at }
+        #expect(lines[..<done].compactMap(\.messageID).compactMap { s.db.message($0)?.at }.allSatisfy { $0 < Sample.at("2026-03-09T08:00:00Z") })
+        #expect(lines[overdue...].compactMap(\.messageID).compactMap { s.db.message($0)?.at }.allSatisfy { $0 >= Sample.at("2026-03-10T12:00:00Z") })
+        #expect(!messageTimes.isEmpty)
+        // The help explains the glyph beside ◆ and ☎.
+        let help = HelpView.lines(.standard).map(\.0)
+        #expect(help.contains { $0.hasPrefix("  ↻  a follow-up you planned") })
+        #expect(help.contains { $0.hasPrefix("  ◆  ") } && help.contains { $0.hasPrefix("  ☎  ") })
     }
 
     @Test("the thread header names each flag with its reason, as rapport show does")

@@ -68,6 +68,23 @@ struct DeadlineViewTests {
         #expect(s.keyMode == .panes)
     }
 
+    @Test("an overdue row in the week view says how late, the candidate's date and time, and theirs with the weekday when it differs")
+    func weekOverdueTimes() throws {
+        var db = DeadlineViewTests.database
+        var dana = try #require(db.recruiters[Sample.id(1)])
+        dana.timeZone = "Asia/Tokyo"
+        try db.apply(.putRecruiter(dana))
+        var s = AppState(db: db, now: Sample.now, width: 120, height: 40, storePath: "/home/you/.local/share/rapport")
+        _ = update(&s, .toggleWeek)
+        let lines = WeekView.lines(s).map(\.text)
+        // Thu 5 Mar 18:00 UTC is Fri 03:00 in Tokyo; Wed 11 Mar 11:00 UTC is 20:00 there, the same day.
+        #expect(lines.contains("  overdue 5d  Thu 5 Mar 18:00  (Fri 03:00 theirs) [reply] Reply to Dana Smith (phone) — 2 unanswered"),
+                "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  overdue 4h  Wed 11 Mar 11:00 (20:00 theirs) [thank-you] Thank Dana Smith") }, "\(lines)")
+        // Rows of later days keep the clock only.
+        #expect(lines.contains { $0.hasPrefix("  18:00       [reply] Reply to 김민준") })
+    }
+
     @Test("X dismisses the selected deadline with a reason; m sets a status with until; both undo")
     func dismissAndStatus() {
         var s = DeadlineViewTests.state(120, 40)

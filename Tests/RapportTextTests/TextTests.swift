@@ -100,6 +100,23 @@ struct TextTests {
             #expect(DisplayWidth.of(line) <= 7)
         }
     }
+
+    @Test("baseEmoji keeps the base of skin-tone and ZWJ emoji and leaves the rest alone; its width is every terminal's")
+    func baseEmoji() {
+        #expect(Text.baseEmoji("Olu 👍🏽") == "Olu 👍")
+        #expect(Text.baseEmoji("Priya 👩🏽‍💻 Raman") == "Priya 👩 Raman")
+        #expect(Text.baseEmoji("👨‍👩‍👧‍👦 family") == "👨 family")
+        #expect(Text.baseEmoji("❤️‍🔥") == "❤️")
+        // Unchanged: flags, keycaps, VS16 symbols, plain emoji, CJK and combining accents.
+        for kept in ["🇯🇵 Tokyo", "1️⃣", "Lu ❤️ Heart", "😀", "佐藤 花子", "Jose\u{301}", "Zoë", "plain"] {
+            #expect(Text.baseEmoji(kept) == kept, "\(kept)")
+        }
+        // The width as printed is the base's, the same in DisplayWidth and in tmux
+        // (which counts 👍🏽 as 4: 👍 2 + 🏽 2).
+        #expect(DisplayWidth.of(Text.baseEmoji("👍🏽👍🏿")) == 4)
+        #expect(DisplayWidth.of(Text.baseEmoji("a👩🏽‍💻b")) == 4)
+        #expect(DisplayWidth.of(Text.baseEmoji("❤️‍🔥")) == 1)
+    }
 }
 
 @Suite("CellBuffer")
