@@ -72,7 +72,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Spell check through hunspell/aspell's ispell pipe protocol (Foundation Process).
-        .target(name: "RapportSpell", swiftSettings: strict),
+        .target(name: "RapportSpell", dependencies: ["RapportText"], swiftSettings: strict),
         .executableTarget(
             name: "rapport",
             dependencies: [
@@ -117,9 +117,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
-        .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell"], swiftSettings: strict),
+        .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell", "RapportText"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
-        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport", "RapportApp", "RapportTUI", "RapportSpell"], swiftSettings: strict),
+        .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport", "RapportApp", "RapportTUI", "RapportSpell", "RapportText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

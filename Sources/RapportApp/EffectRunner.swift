@@ -254,7 +254,7 @@ public struct EffectRunner<Ports: AppPorts> {
                 send(.failed("Not added to your dictionary: \(error)"))
             }
         case .spellCheck(let text, let ignoring):
-            send(.spellChecked(Spelling(ports.spellCheck(text, ignoring: Set(ignoring)))))
+            send(.spellChecked(ports.spellCheck(text, ignoring: Set(ignoring))))
         case .sync:
             if let problem = ports.startSync() { send(.synced(.failed(problem))) }
         case .acknowledgeConflicts(let id):
@@ -278,20 +278,6 @@ public struct EffectRunner<Ports: AppPorts> {
         case .suspend:
             ports.suspend()
             send(.resize(width: ports.size.width, height: ports.size.height))
-        }
-    }
-}
-
-extension Spelling {
-    /// The checker's answer in the TUI's terms.
-    init(_ result: SpellResult) {
-        switch result {
-        case .checked(let engine, let found):
-            self = .checked(engine: engine, misspellings: found.map {
-                MisspeltWord(word: $0.word, line: $0.line, column: $0.column, suggestions: $0.suggestions)
-            })
-        case .unavailable(let why):
-            self = .unavailable(why)
         }
     }
 }

@@ -120,7 +120,7 @@ public struct Draft: Equatable, Sendable {
     public var purpose: Purpose
     public var text: String
     /// Nil until the spell check has run.
-    public var spelling: Spelling?
+    public var spelling: SpellResult?
     /// The send-time warning for the recruiter's zone, if outside their hours.
     public var sendWarning: String?
     /// The text the draft started from (the filled template, or the draft resumed): a
@@ -131,7 +131,7 @@ public struct Draft: Equatable, Sendable {
     /// The misspelling selected in the review (`a` adds its word to the dictionary).
     public var spellCursor = 0
 
-    public init(recruiterID: UUID, purpose: Purpose, text: String, spelling: Spelling? = nil,
+    public init(recruiterID: UUID, purpose: Purpose, text: String, spelling: SpellResult? = nil,
                 sendWarning: String? = nil, original: String? = nil, lastSaved: String? = nil) {
         self.recruiterID = recruiterID
         self.purpose = purpose
@@ -143,10 +143,7 @@ public struct Draft: Equatable, Sendable {
     }
 
     /// The words the spell check flagged, in order.
-    public var misspellings: [MisspeltWord] {
-        if case .checked(_, let found)? = spelling { return found }
-        return []
-    }
+    public var misspellings: [Misspelling] { spelling?.misspellings ?? [] }
 
     /// Subject and body parsed from the text.
     public var parts: (subject: String?, body: String) {
@@ -161,29 +158,6 @@ public struct Draft: Equatable, Sendable {
     }
 }
 
-/// What the spell checker said about a draft. The effect runner (RapportApp) maps the
-/// checker's answer to it, so this module needs no spell checker.
-public enum Spelling: Equatable, Sendable {
-    case checked(engine: String, misspellings: [MisspeltWord])
-    /// No checker could run: why, and how to get one. Not an error; the draft can go.
-    case unavailable(String)
-}
-
-/// A word the checker did not know: 1-based line and 0-based column in the body,
-/// and its suggestions.
-public struct MisspeltWord: Equatable, Sendable {
-    public var word: String
-    public var line: Int
-    public var column: Int
-    public var suggestions: [String]
-
-    public init(word: String, line: Int, column: Int, suggestions: [String]) {
-        self.word = word
-        self.line = line
-        self.column = column
-        self.suggestions = suggestions
-    }
-}
 
 /// How the recruiter list is sorted (`S` cycles).
 public enum SortMode: String, CaseIterable, Sendable {

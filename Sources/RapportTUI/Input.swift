@@ -147,7 +147,7 @@ public enum Event: Equatable, Sendable {
     case editorFailed(String)
     /// The word went into the personal dictionary (`added` false: it was there already).
     case wordAdded(String, added: Bool)
-    case spellChecked(Spelling)
+    case spellChecked(SpellResult)
     /// A sync started with `.sync` finished: its report in one line, or why it failed.
     case synced(SyncOutcome)
     /// Sync as it stands now (nil: not set up), read after a sync, an acknowledgement or

@@ -607,7 +607,7 @@ func draftEdited(_ state: inout AppState, _ text: String?) -> [Effect] {
 }
 
 /// The spell checker answered for the draft on top.
-func spellChecked(_ state: inout AppState, _ result: Spelling) {
+func spellChecked(_ state: inout AppState, _ result: SpellResult) {
     if case .review(var d) = state.overlays.last {
         d.spelling = result
         state.overlays[state.overlays.count - 1] = .review(d)

@@ -1,6 +1,7 @@
 import Foundation
 import RapportCore
 import RapportSpell
+import RapportText
 import RapportStore
 import Testing
 @testable import RapportApp

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RapportSpell
+import RapportText
 
 private let env = ProcessInfo.processInfo.environment
 
