@@ -19,8 +19,24 @@ public struct Database: Sendable, Equatable {
     private var expectationIndex: [UUID: Set<UUID>] = [:]
     /// Top-level fields of the snapshot this build does not know; kept verbatim.
     public var extra: [String: JSONValue] = [:]
+    /// Per recruiter, a digest of everything stored for it (the record, its flag records,
+    /// thread, opportunities, follow-ups and expectations) as the store's cache had it when
+    /// this database was loaded; dropped for a recruiter as soon as anything of it changes.
+    /// Derived data beside the store (the rules' results) is keyed by it. Empty when the
+    /// database was not loaded from a cache. Not part of equality.
+    public private(set) var storedDigests: [UUID: UInt64] = [:]
 
     public init() {}
+
+    /// The digest of `recruiterID`'s stored data when nothing of it changed since loading.
+    public func storedDigest(of recruiterID: UUID) -> UInt64? { storedDigests[recruiterID] }
+
+    /// Set by the store's loader: the digests of the data just loaded.
+    public mutating func adoptStoredDigests(_ digests: [UUID: UInt64]) { storedDigests = digests }
+
+    @inline(__always) private mutating func touch(_ recruiterID: UUID) {
+        if !storedDigests.isEmpty { storedDigests[recruiterID] = nil }
+    }
 
     /// Equal when the data is equal (the private indexes follow from it).
     public static func == (a: Database, b: Database) -> Bool {
@@ -168,9 +184,13 @@ public struct Database: Sendable, Equatable {
 
     // MARK: - Raw mutators, used only by `apply`.
 
-    mutating func putRecruiter(_ r: Recruiter) { recruiters[r.id] = r }
+    mutating func putRecruiter(_ r: Recruiter) {
+        touch(r.id)
+        recruiters[r.id] = r
+    }
 
     mutating func dropRecruiter(_ id: UUID) {
+        touch(id)
         recruiters[id] = nil
         for m in threads[id] ?? [] { messageOwner[m.id] = nil }
         threads[id] = nil
@@ -180,6 +200,7 @@ public struct Database: Sendable, Equatable {
     }
 
     mutating func putMessage(_ m: Message) {
+        touch(m.recruiterID)
         if let owner = messageOwner[m.id] { removeMessage(m.id, owner: owner) }
         // Mutated in place (no copy of the thread per insert); a binary search for the
         // insertion point keeps it sorted.
@@ -193,39 +214,61 @@ public struct Database: Sendable, Equatable {
     }
 
     private mutating func removeMessage(_ id: UUID, owner: UUID) {
+        touch(owner)
         threads[owner]?.removeAll { $0.id == id }
         if threads[owner]?.isEmpty == true { threads[owner] = nil }
         messageOwner[id] = nil
     }
 
     mutating func putOpportunity(_ o: Opportunity) {
-        if let old = opportunities[o.id] { opportunityIndex[old.recruiterID]?.remove(o.id) }
+        touch(o.recruiterID)
+        if let old = opportunities[o.id] {
+            touch(old.recruiterID)
+            opportunityIndex[old.recruiterID]?.remove(o.id)
+        }
         opportunities[o.id] = o
         opportunityIndex[o.recruiterID, default: []].insert(o.id)
     }
 
     mutating func dropOpportunity(_ id: UUID) {
-        if let old = opportunities.removeValue(forKey: id) { opportunityIndex[old.recruiterID]?.remove(id) }
+        if let old = opportunities.removeValue(forKey: id) {
+            touch(old.recruiterID)
+            opportunityIndex[old.recruiterID]?.remove(id)
+        }
     }
 
     mutating func putFollowUp(_ f: FollowUp) {
-        if let old = followUps[f.id] { followUpIndex[old.recruiterID]?.remove(f.id) }
+        touch(f.recruiterID)
+        if let old = followUps[f.id] {
+            touch(old.recruiterID)
+            followUpIndex[old.recruiterID]?.remove(f.id)
+        }
         followUps[f.id] = f
         followUpIndex[f.recruiterID, default: []].insert(f.id)
     }
 
     mutating func dropFollowUp(_ id: UUID) {
-        if let old = followUps.removeValue(forKey: id) { followUpIndex[old.recruiterID]?.remove(id) }
+        if let old = followUps.removeValue(forKey: id) {
+            touch(old.recruiterID)
+            followUpIndex[old.recruiterID]?.remove(id)
+        }
     }
 
     mutating func putExpectation(_ e: Expectation) {
-        if let old = expectations[e.id] { expectationIndex[old.recruiterID]?.remove(e.id) }
+        touch(e.recruiterID)
+        if let old = expectations[e.id] {
+            touch(old.recruiterID)
+            expectationIndex[old.recruiterID]?.remove(e.id)
+        }
         expectations[e.id] = e
         expectationIndex[e.recruiterID, default: []].insert(e.id)
     }
 
     mutating func dropExpectation(_ id: UUID) {
-        if let old = expectations.removeValue(forKey: id) { expectationIndex[old.recruiterID]?.remove(id) }
+        if let old = expectations.removeValue(forKey: id) {
+            touch(old.recruiterID)
+            expectationIndex[old.recruiterID]?.remove(id)
+        }
     }
 }
 
