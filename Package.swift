@@ -83,7 +83,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // In-process store timings for `make bench`.
-        .executableTarget(name: "rapport-bench", dependencies: ["RapportCore", "RapportStore", "RapportTUI", "RapportMail"], path: "Sources/RapportBench", swiftSettings: strict),
+        .executableTarget(name: "rapport-bench", dependencies: ["RapportCore", "RapportStore", "RapportTUI", "RapportText", "RapportMail"], path: "Sources/RapportBench", swiftSettings: strict),
         // A tiny writer the store's crash and concurrency tests run and kill.
         .executableTarget(
             name: "rapport-store-writer",

@@ -5,11 +5,13 @@
 // does not survive). `log` is what `rapport log ID --in` does (open, append one message
 // under the lock, fsync); `status` what `due --statusline` does without its cache (open,
 // evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads;
-// `frame` what the TUI computes before its first frame (open, state, render at 120×40).
+// `frame` what the TUI computes before its first frame (open, state, render at 120×40);
+// `keys` that frame and then a key sequence (j, Tab, Enter, /dana), one profile dump per key.
 import Foundation
 import RapportCore
 import RapportStore
 import RapportMail
+import RapportText
 import RapportTUI
 
 let args = CommandLine.arguments
@@ -36,7 +38,23 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
-if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame"].contains(args[2]) {
+/// Marks where one key's work ends and the next one's starts, for
+/// `valgrind --tool=callgrind --dump-before='*rapportBenchKeyBoundary*'` (bench/keys-callgrind.sh):
+/// each dump then holds one key's instructions.
+@inline(never)
+func rapportBenchKeyBoundary(_ label: String) {
+    FileHandle.standardError.write(Data(label.utf8 + [10]))
+}
+
+/// The keys the `keys` op replays (as `make bench` types them in the pty): moves, the panes,
+/// opening a thread, a search for "dana".
+let benchKeys: [(label: String, key: Key)] = [
+    ("j", .char("j")), ("j", .char("j")), ("j", .char("j")), ("j", .char("j")), ("j", .char("j")),
+    ("tab", .tab), ("tab", .tab), ("tab", .tab), ("enter", .enter), ("esc", .escape),
+    ("/", .char("/")), ("d", .char("d")), ("a", .char("a")), ("n", .char("n")), ("a", .char("a")), ("esc", .escape),
+]
+
+if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame", "keys"].contains(args[2]) {
     do {
         let store = try Store.open(paths)
         switch args[2] {
@@ -60,6 +78,26 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
             let state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
                                  storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly)
             print(Screen.render(state).width)
+        case "keys":
+            // The first frame, then each key of `benchKeys` through the pure `update` and
+            // `Screen.render` at 120×40 (what the loop does per key, without the terminal).
+            // Prints each key's wall time; the boundaries split a callgrind profile per key.
+            var state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
+                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly)
+            var cells = Screen.render(state).width
+            let clock = ContinuousClock()
+            for (label, key) in benchKeys {
+                rapportBenchKeyBoundary(label)
+                let t = clock.now
+                if let input = Keymap.standard.input(for: key, mode: state.keyMode, size: (120, 40)) {
+                    _ = update(&state, input)
+                }
+                cells += Screen.render(state).width
+                let d = clock.now - t
+                print(label, Double(d.components.attoseconds) / 1e12 + Double(d.components.seconds) * 1e6, "us")
+            }
+            rapportBenchKeyBoundary("end")
+            print(cells)
         case "undolist":
             print(store.undoSteps.count)
         case "undolistfull":
