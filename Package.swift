@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportTUITests",
-            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell", "RapportStore"],
+            dependencies: ["RapportTUI", "RapportApp", "RapportText", "RapportCore", "RapportSpell", "RapportStore", "RapportDemo"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

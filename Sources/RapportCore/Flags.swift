@@ -64,9 +64,17 @@ public enum DeadlineSection: String, Codable, Sendable, CaseIterable, Comparable
         }
     }
 
-    public static func < (a: DeadlineSection, b: DeadlineSection) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// The position in `allCases` (the display order), without scanning the cases.
+    public var rank: Int {
+        switch self {
+        case .overdue: return 0
+        case .today: return 1
+        case .thisWeek: return 2
+        case .later: return 3
+        }
     }
+
+    public static func < (a: DeadlineSection, b: DeadlineSection) -> Bool { a.rank < b.rank }
 }
 
 /// A flag in words: what it is, since when, and why ("3 of their messages unanswered,

@@ -86,14 +86,18 @@ public struct Policy: Codable, Sendable, Equatable {
 /// Every rule, its default and its policy field are described in docs/rules.md.
 public enum Rules {
     /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
-    public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
+    /// `duplicate` says whether another recruiter shares a submission with this one (the
+    /// `duplicate-submission` flag) when the caller knows it from an evaluation of
+    /// everyone; nil looks through every opportunity.
+    public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy,
+                              duplicate: Bool? = nil) -> RecruiterStatus {
         guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
         let engine = RuleEngine(policy: policy, now: now)
-        let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
+        let isDuplicate = duplicate ?? duplicateSubmissions(in: db.opportunities.values, among: recruiterID).contains(recruiterID)
         return engine.status(
             of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
             followUps: db.followUps(of: recruiterID), expectations: db.expectations(of: recruiterID),
-            duplicate: duplicates.contains(recruiterID)
+            duplicate: isDuplicate
         )
     }
 
@@ -129,11 +133,37 @@ public enum Rules {
     /// The deadlines of statuses already evaluated, in display order: a caller that needs
     /// both the statuses and the deadlines (the status line) evaluates once.
     public static func deadlines(of statuses: [UUID: RecruiterStatus], now: Date, policy: Policy) -> [Deadline] {
-        let sections = Sections(now: now, policy: policy)
-        return statuses.values.flatMap(\.deadlines)
-            .map { (sections.section(of: $0), $0) }
-            .sorted { a, b in a.0 != b.0 ? a.0 < b.0 : moreUrgent(a.1, b.1) }
-            .map(\.1)
+        var all: [Deadline] = []
+        all.reserveCapacity(statuses.values.reduce(0) { $0 + $1.deadlines.count })
+        for s in statuses.values { all.append(contentsOf: s.deadlines) }
+        return displayOrder(all, sections: Sections(now: now, policy: policy))
+    }
+
+    /// `deadlines` by section, then `moreUrgent`. The keys (section, urgency, due) are
+    /// computed once per deadline and positions are sorted, not the deadlines themselves;
+    /// the ids are compared only when all three are equal.
+    public static func displayOrder(_ deadlines: [Deadline], sections: Sections) -> [Deadline] {
+        struct Key {
+            var section: Int
+            var urgency: Double
+            var due: Double
+            var index: Int
+        }
+        var keys: [Key] = []
+        keys.reserveCapacity(deadlines.count)
+        for (i, d) in deadlines.enumerated() {
+            keys.append(Key(section: sections.section(of: d).rank, urgency: d.urgency,
+                            due: d.due.timeIntervalSinceReferenceDate, index: i))
+        }
+        deadlines.withUnsafeBufferPointer { all in
+            keys.sort { a, b in
+                if a.section != b.section { return a.section < b.section }
+                if a.urgency != b.urgency { return a.urgency > b.urgency }
+                if a.due != b.due { return a.due < b.due }
+                return all[a.index].id < all[b.index].id
+            }
+        }
+        return keys.map { deadlines[$0.index] }
     }
 
     /// Which section a deadline falls in, from `now` in the policy's zone: `overdue` when
@@ -678,9 +708,12 @@ extension Rules {
     /// "non-responsive — 3 of their messages unanswered, the oldest 16 days". `since` is
     /// computed from the data where the rule gives an onset, else taken from the flag
     /// records the store persisted. Flags most important first, as `status.flags`.
-    public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> [FlagReason] {
+    /// `duplicate` as in `status(of:)`: a caller that evaluated everyone passes it, and the
+    /// reasons then cost what this recruiter's data costs, not the whole store's.
+    public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy,
+                               duplicate: Bool? = nil) -> [FlagReason] {
         guard let r = db.recruiters[recruiterID] else { return [] }
-        let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy)
+        let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy, duplicate: duplicate)
         let engine = RuleEngine(policy: policy, now: now)
         let f = engine.facts(of: db.thread(recruiterID))
         let opportunities = db.opportunities(of: recruiterID)

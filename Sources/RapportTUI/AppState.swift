@@ -106,6 +106,18 @@ public struct Search: Equatable, Sendable {
     public var field = TextField()
     public var origin: Int
     public var miss = false
+    /// The last query searched, folded (`SearchText`), where it matched in `order` (nil:
+    /// nowhere) and the reindex it was searched in: a query that only adds to it cannot
+    /// match a recruiter it skipped, so the next search starts at that match.
+    var searched: [UInt8] = []
+    var found: Int?
+    var generation = -1
+
+    public init(field: TextField = TextField(), origin: Int, miss: Bool = false) {
+        self.field = field
+        self.origin = origin
+        self.miss = miss
+    }
 }
 
 /// A reply being written: its text ("Subject: …", blank line, body), and what the
@@ -245,6 +257,10 @@ public struct AppState: Sendable {
     public private(set) var overdueCount = 0
     /// The counts the title bar shows (the same as `rapport due --statusline`).
     public private(set) var counts = Rules.Counts()
+    /// Counts the reindexes: what was found in one order is not reused in another.
+    public private(set) var generation = 0
+    /// The folded text `/` searches, built per recruiter as searches reach it.
+    public private(set) var searchIndex = SearchIndex()
     private var evaluatedAt: Date
 
     /// How far ahead the Deadlines pane looks.
@@ -331,38 +347,71 @@ public struct AppState: Sendable {
 
     private mutating func reindex() {
         evaluatedAt = now
+        generation += 1
+        searchIndex = SearchIndex()
         statuses = rules.evaluate(db, now, policy)
         refreshFullViews()
         let recruiters = db.recruiters
         let st = statuses
-        let filter = self.filter
-        let sort = self.sort
-        let ally = full.allyOrder ? full.insight?.allyScores : nil
-        // Sort keys computed once per recruiter, not per comparison.
-        let keyed: [(UUID, Double, Int, String)] = recruiters.values.compactMap { r in
-            let s = st[r.id]
-            if let f = filter, !f.admits(r, s) { return nil }
-            if let ally { return (r.id, Double(ally[r.id] ?? 0), s?.turn == .mine ? 0 : 1, r.name.lowercased()) }
-            switch sort {
-            case .urgency: return (r.id, s?.urgency ?? 0, s?.turn == .mine ? 0 : 1, r.name.lowercased())
-            case .name: return (r.id, 0, 0, r.name.lowercased())
-            case .lastContact: return (r.id, s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, 0, r.name.lowercased())
-            }
-        }
-        order = keyed.sorted { a, b in
-            if a.1 != b.1 { return a.1 > b.1 }
-            if a.2 != b.2 { return a.2 < b.2 }
-            if a.3 != b.3 { return a.3 < b.3 }
-            return uuidLess(a.0, b.0)  // same order as the strings, without formatting
-        }.map(\.0)
+        order = AppState.recruiterOrder(recruiters, statuses: st, filter: filter, sort: sort,
+                                        ally: full.allyOrder ? full.insight?.allyScores : nil)
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         deadlines = rules.deadlines(st, now, policy).filter { $0.due <= horizon }
+        // Byte for byte: the rules build each title from the name itself.
         deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
-            recruiters[d.recruiterID].map { d.title.contains($0.name) } ?? true
+            recruiters[d.recruiterID].map { SearchText.containsBytes(d.title, $0.name) } ?? true
         }
         counts = Rules.counts(st, in: db, now: now, policy: policy)
         yourTurnCount = counts.yourTurn
         overdueCount = counts.overdue
+    }
+
+    /// The recruiters listed, in the list's order: those `filter` admits, by ally score
+    /// (when given) or by `sort` (urgency: the most urgent first, those whose turn it is
+    /// first among equals), then by name (case-insensitive), then by id. The keys are
+    /// computed once per recruiter, not per comparison.
+    static func recruiterOrder(_ recruiters: [UUID: Recruiter], statuses st: [UUID: RecruiterStatus],
+                               filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?) -> [UUID] {
+        struct Key {
+            var id: UUID
+            var primary: Double
+            var turn: Int
+            var name: String
+        }
+        var keyed: [Key] = []
+        keyed.reserveCapacity(recruiters.count)
+        for r in recruiters.values {
+            let s = st[r.id]
+            if let f = filter, !f.admits(r, s) { continue }
+            let key: Key
+            if let ally {
+                key = Key(id: r.id, primary: Double(ally[r.id] ?? 0), turn: s?.turn == .mine ? 0 : 1, name: r.name.lowercased())
+            } else {
+                switch sort {
+                case .urgency: key = Key(id: r.id, primary: s?.urgency ?? 0, turn: s?.turn == .mine ? 0 : 1, name: r.name.lowercased())
+                case .name: key = Key(id: r.id, primary: 0, turn: 0, name: r.name.lowercased())
+                case .lastContact:
+                    key = Key(id: r.id, primary: s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, turn: 0,
+                              name: r.name.lowercased())
+                }
+            }
+            keyed.append(key)
+        }
+        keyed.sort { a, b in
+            if a.primary != b.primary { return a.primary > b.primary }
+            if a.turn != b.turn { return a.turn < b.turn }
+            if a.name != b.name { return a.name < b.name }
+            return uuidLess(a.id, b.id)  // same order as the strings, without formatting
+        }
+        return keyed.map(\.id)
+    }
+
+    /// Recruiter `id`'s flags in words, with why (`Rules.reasons`), from the evaluation
+    /// already made: whether another recruiter shares a submission is read from the
+    /// statuses, not searched for through every opportunity again.
+    public func flagReasons(of id: UUID) -> [FlagReason] {
+        Rules.reasons(of: id, in: db, now: now, policy: policy,
+                      duplicate: statuses[id]?.flags.contains(.duplicateSubmission) ?? false)
     }
 
     mutating func clampCursors() {
@@ -412,8 +461,10 @@ public struct AppState: Sendable {
     public var threadRows: Int { max(0, layout.bodyRows(.messages) - threadFlagRows - threadConflictRows) }
 
     /// The message the Messages pane points at: the newest one at least partly in view.
-    public var selectedMessageID: UUID? {
-        let lines = threadLines
+    public var selectedMessageID: UUID? { selectedMessageID(in: threadLines) }
+
+    /// `selectedMessageID` from the thread's lines already built (a frame builds them once).
+    func selectedMessageID(in lines: [ThreadLine]) -> UUID? {
         let rows = threadRows
         let scroll = min(threadScroll, max(0, lines.count - rows))
         var i = lines.count - scroll - 1

@@ -336,7 +336,7 @@ private func panesMouse(_ state: inout AppState, _ ev: MouseEvent) {
 /// "non-responsive — 3 of their messages unanswered, the oldest 16 days".
 func sayFlags(_ state: inout AppState) {
     guard let id = state.selectedRecruiterID, state.statuses[id]?.flags.isEmpty == false else { return }
-    let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
+    let reasons = state.flagReasons(of: id)
     guard !reasons.isEmpty else { return }
     state.statusMessage = StatusMessage(reasons.map { "\($0.flag.rawValue) — \($0.why)" }.joined(separator: " · "))
 }

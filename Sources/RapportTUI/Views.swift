@@ -347,7 +347,7 @@ enum MessagesView {
         // The flags in words, with why, under the header (as many rows as the pane spares).
         let flagRows = state.threadFlagRows
         if flagRows > 0 {
-            let reasons = Rules.reasons(of: id, in: state.db, now: state.now, policy: state.policy)
+            let reasons = state.flagReasons(of: id)
             let flags = state.statuses[id]?.flags ?? []
             func named(_ f: Flag) -> String { FlagGlyph.glyph(f) + " " + f.rawValue }
             func said(_ f: Flag) -> String { named(f) + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? "") }
@@ -382,7 +382,7 @@ enum MessagesView {
         let end = lines.count - scroll
         let start = max(0, end - threadRows)
         // In the focused pane, the selected message (the newest in view) is marked.
-        let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID : nil
+        let marked = state.focus == .messages && state.overlays.isEmpty ? state.selectedMessageID(in: lines) : nil
         var markedDone = false
         for (k, line) in lines[start..<end].enumerated() {
             buf.put(line.text, x: r.x + line.indent, y: firstY + k, maxWidth: r.width - line.indent, style: line.style)

@@ -220,21 +220,26 @@ private func askDelete(_ state: inout AppState) {
 
 // MARK: - Search
 
-/// Whether a recruiter matches a query: name, firm, tags, notes, message subjects and bodies.
-func matches(_ db: Database, _ id: UUID, _ q: String) -> Bool {
-    guard let r = db.recruiters[id] else { return false }
-    func has(_ s: String?) -> Bool { s.map { $0.range(of: q, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false }
-    if has(r.name) || has(r.firm) || has(r.notes) || r.tags.contains(where: has) { return true }
-    return db.thread(id).contains { has($0.subject) || has($0.body) }
+/// The first position from `start` going `step` (wrapping once, or looking at `limit`
+/// positions) whose recruiter matches the query: name, firm, tags, notes, message subjects
+/// and bodies, case and diacritics ignored (`SearchText`; each recruiter's text is folded
+/// once and kept in the state's `searchIndex`). Nil when none does.
+func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> Int? {
+    findMatch(state, needle: SearchText.folded(q), from: start, step: step)
 }
 
-/// The first matching position from `start` going `step` (wrapping once), or nil.
-func findMatch(_ state: AppState, _ q: String, from start: Int, step: Int) -> Int? {
+/// Whether recruiter `id` matches the query, as `findMatch` decides it.
+func matches(_ state: AppState, _ id: UUID, _ q: String) -> Bool {
+    let needle = SearchText.folded(q)
+    return !needle.isEmpty && !needle.contains(0) && state.searchIndex.matches(id, needle, in: state.db)
+}
+
+func findMatch(_ state: AppState, needle: [UInt8], from start: Int, step: Int, limit: Int? = nil) -> Int? {
     let n = state.order.count
-    guard n > 0, !q.isEmpty else { return nil }
-    for k in 0..<n {
+    guard n > 0, !needle.isEmpty, !needle.contains(0) else { return nil }
+    for k in 0..<min(n, limit ?? n) {
         let i = ((start + k * (step < 0 ? -1 : 1)) % n + n) % n
-        if matches(state.db, state.order[i], q) { return i }
+        if state.searchIndex.matches(state.order[i], needle, in: state.db) { return i }
     }
     return nil
 }
@@ -430,7 +435,26 @@ private func updateSearch(_ state: inout AppState, _ command: Command) -> [Effec
 func searchTyped(_ state: inout AppState, _ edited: Search) {
     var s = edited
     let q = s.field.text
-    if let i = findMatch(state, q, from: s.origin, step: 1) {
+    let needle = SearchText.folded(q)
+    // A query that only adds to the last one matches nobody the last one did not: the
+    // search goes on from the last match (or, after a miss, is a miss again) instead of
+    // looking through everyone from the origin again. The same result, fewer recruiters.
+    let n = state.order.count
+    var start = s.origin, limit = n
+    var known = false
+    if s.generation == state.generation, !s.searched.isEmpty, needle.starts(with: s.searched) {
+        if let f = s.found {
+            start = f
+            limit = n - ((f - s.origin) % max(1, n) + n) % max(1, n)
+        } else {
+            known = true
+        }
+    }
+    let found = known ? nil : findMatch(state, needle: needle, from: start, step: 1, limit: limit)
+    s.searched = needle
+    s.found = found
+    s.generation = state.generation
+    if let i = found {
         state.recruiterCursor = i
         s.miss = false
     } else {
