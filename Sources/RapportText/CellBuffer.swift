@@ -71,6 +71,21 @@ public struct CellBuffer: Hashable, Sendable {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
         var col = x
+        if DisplayWidth.isPrintableASCII(text) {
+            // One column per byte: no grapheme to find, nothing to make visible.
+            for b in text.utf8 {
+                if col + 1 > limit { break }
+                if col >= 0 { set(col, y, Cell(CellBuffer.ascii[Int(b &- 0x20)], width: 1, style: style)) }
+                col += 1
+            }
+            return max(0, col - x)
+        }
+        return putGraphemes(text, x: x, y: y, limit: limit, style: style)
+    }
+
+    /// `put` grapheme by grapheme, whatever the text (the fast path's reference).
+    mutating func putGraphemes(_ text: some StringProtocol, x: Int, y: Int, limit: Int, style: Style) -> Int {
+        var col = x
         for c in Text.visible(text) {
             let w = DisplayWidth.of(c)
             if w == 0 {
@@ -97,6 +112,9 @@ public struct CellBuffer: Hashable, Sendable {
         }
         return max(0, col - x)
     }
+
+    /// The printable ASCII characters as strings, space first.
+    static let ascii: [String] = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Writes `text` and pads with spaces in `style` to exactly `width` columns.
     public mutating func putPadded(_ text: some StringProtocol, x: Int, y: Int, width w: Int, style: Style = .plain) {

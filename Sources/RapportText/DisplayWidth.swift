@@ -55,9 +55,25 @@ public enum DisplayWidth {
 
     /// Columns taken by a string (after making controls visible, if the caller did).
     public static func of(_ text: some StringProtocol) -> Int {
+        if isPrintableASCII(text) { return text.utf8.count }
+        return ofGraphemes(text)
+    }
+
+    /// `of(_:)` grapheme by grapheme, whatever the text (the fast path's reference).
+    static func ofGraphemes(_ text: some StringProtocol) -> Int {
         var w = 0
         for c in text { w += of(c) }
         return w
+    }
+
+    /// Whether every byte of `text` is printable ASCII (space to tilde): then each byte
+    /// is one grapheme of one column, nothing needs making visible, and the text helpers
+    /// and `CellBuffer` go byte by byte instead of grapheme by grapheme.
+    public static func isPrintableASCII(_ text: some StringProtocol) -> Bool {
+        if let all = text.utf8.withContiguousStorageIfAvailable({ bytes in
+            bytes.allSatisfy { $0 &- 0x20 < 0x5F }
+        }) { return all }
+        return text.utf8.allSatisfy { $0 &- 0x20 < 0x5F }
     }
 
     public static func isRegionalIndicator(_ s: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(s.value) }
@@ -101,6 +117,7 @@ public enum Text {
     /// line breaks split first). Bidi overrides and isolates (U+202A–U+202E,
     /// U+2066–U+2069) show as `<U+202E>`.
     public static func visible(_ text: some StringProtocol) -> String {
+        if DisplayWidth.isPrintableASCII(text) { return String(text) }
         var needs = false
         for s in text.unicodeScalars where s.value < 0x20 || (s.value >= 0x7F && s.value < 0xA0) || isBidiControl(s.value) {
             needs = true
@@ -172,7 +189,17 @@ public enum Text {
     /// something was cut. Never splits a grapheme cluster.
     public static func truncate(_ text: some StringProtocol, to width: Int) -> String {
         guard width > 0 else { return "" }
-        if DisplayWidth.of(text) <= width { return String(text) }
+        if DisplayWidth.isPrintableASCII(text) {
+            if text.utf8.count <= width { return String(text) }
+            return String(decoding: text.utf8.prefix(width - 1), as: UTF8.self) + "…"
+        }
+        return truncateGraphemes(text, to: width)
+    }
+
+    /// `truncate` grapheme by grapheme, whatever the text (the fast path's reference).
+    static func truncateGraphemes(_ text: some StringProtocol, to width: Int) -> String {
+        guard width > 0 else { return "" }
+        if DisplayWidth.ofGraphemes(text) <= width { return String(text) }
         var out = ""
         var used = 0
         for c in text {
@@ -194,6 +221,45 @@ public enum Text {
     /// Word-wraps one paragraph (no newlines) into lines of at most `width` columns.
     /// Words longer than a line are broken between graphemes.
     public static func wrap(_ paragraph: some StringProtocol, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        if DisplayWidth.isPrintableASCII(paragraph) { return wrapASCII(Array(paragraph.utf8), width: width) }
+        return wrapGraphemes(paragraph, width: width)
+    }
+
+    /// `wrap` for printable ASCII, byte by byte: the same lines as `wrapGraphemes`.
+    static func wrapASCII(_ bytes: [UInt8], width: Int) -> [String] {
+        var lines: [String] = []
+        var line: [UInt8] = []
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            while i < n, bytes[i] == 0x20 { i += 1 }
+            if i >= n { break }
+            var j = i
+            while j < n, bytes[j] != 0x20 { j += 1 }
+            var word = bytes[i..<j]
+            i = j
+            if !line.isEmpty && line.count + 1 + word.count <= width {
+                line.append(0x20)
+                line.append(contentsOf: word)
+                continue
+            }
+            if !line.isEmpty {
+                lines.append(String(decoding: line, as: UTF8.self))
+                line.removeAll(keepingCapacity: true)
+            }
+            while word.count > width {
+                lines.append(String(decoding: word.prefix(width), as: UTF8.self))
+                word = word.dropFirst(width)
+            }
+            line.append(contentsOf: word)
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(String(decoding: line, as: UTF8.self)) }
+        return lines
+    }
+
+    /// `wrap` grapheme by grapheme, whatever the text (the fast path's reference).
+    static func wrapGraphemes(_ paragraph: some StringProtocol, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
         var line = ""
@@ -235,6 +301,8 @@ public enum Text {
 
     /// Wraps text with line breaks: each line is made visible and wrapped on its own.
     public static func wrapLines(_ text: String, width: Int) -> [String] {
+        // No control character, so no line break: one paragraph.
+        if DisplayWidth.isPrintableASCII(text) { return wrap(text, width: width) }
         var out: [String] = []
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             out += wrap(visible(raw), width: width)

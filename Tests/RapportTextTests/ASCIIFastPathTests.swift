@@ -1,0 +1,68 @@
+import Testing
+@testable import RapportText
+
+/// The printable-ASCII fast paths of the text helpers and `CellBuffer.put` against the
+/// grapheme-by-grapheme code they skip: the same widths, lines, cuts and cells.
+@Suite("printable ASCII: byte paths equal the grapheme paths")
+struct ASCIIFastPathTests {
+    struct Rand: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Words of 1 to 30 letters and punctuation, runs of spaces (leading and trailing too).
+    static func texts(_ n: Int, seed: UInt64) -> [String] {
+        var rng = Rand(state: seed)
+        let chars = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;:!?'\"()[]{}<>/\\|@#$%^&*-_=+~`")
+        var out = ["", " ", "   ", "a", "a b", " lead", "trail ", "exactly ten"]
+        for _ in 0..<n {
+            var s = ""
+            for _ in 0..<Int.random(in: 0..<12, using: &rng) {
+                s += String(repeating: " ", count: Int.random(in: 0..<4, using: &rng))
+                for _ in 0..<Int.random(in: 1...30, using: &rng) { s.append(chars.randomElement(using: &rng)!) }
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    @Test("widths, visible text, cuts and wrapped lines")
+    func helpers() {
+        for t in ASCIIFastPathTests.texts(300, seed: 1) {
+            #expect(DisplayWidth.isPrintableASCII(t))
+            #expect(DisplayWidth.of(t) == DisplayWidth.ofGraphemes(t))
+            #expect(Text.visible(t) == t)
+            for w in [0, 1, 2, 3, 5, 8, 13, 40, 200] {
+                #expect(Text.truncate(t, to: w) == Text.truncateGraphemes(t, to: w), "'\(t)' \(w)")
+                #expect(Text.wrap(t, width: w) == Text.wrapGraphemes(t, width: w), "'\(t)' \(w)")
+                #expect(Text.wrapLines(t, width: w) == Text.wrapGraphemes(Text.visible(t), width: w), "'\(t)' \(w)")
+            }
+        }
+        // Not printable ASCII: a control, a newline, DEL, an accent.
+        for t in ["a\tb", "a\nb", "x\u{7F}", "café", "\u{1B}[2J"] { #expect(!DisplayWidth.isPrintableASCII(t)) }
+    }
+
+    @Test("put writes the same cells byte by byte as grapheme by grapheme, over wide glyphs too")
+    func put() {
+        var rng = Rand(state: 2)
+        for t in ASCIIFastPathTests.texts(200, seed: 3) {
+            let x = Int.random(in: -3..<20, using: &rng)
+            let maxWidth: Int? = Bool.random(using: &rng) ? Int.random(in: 0..<25, using: &rng) : nil
+            // A row with wide glyphs under the text: each one overwritten in part is blanked whole.
+            var base = CellBuffer(width: 24, height: 2)
+            base.put("日本語のテキスト", x: Int.random(in: 0..<6, using: &rng), y: 1, style: Style(.accent))
+            var fast = base, slow = base
+            let a = fast.put(t, x: x, y: 1, maxWidth: maxWidth, style: Style(.warning))
+            let limit = min(24, maxWidth.map { x + max(0, $0) } ?? 24)
+            let b = x < 24 ? slow.putGraphemes(t, x: x, y: 1, limit: limit, style: Style(.warning)) : 0
+            #expect(a == b, "'\(t)' at \(x)")
+            #expect(fast == slow, "'\(t)' at \(x)")
+        }
+    }
+}
