@@ -80,6 +80,22 @@ public struct CellBuffer: Hashable, Sendable {
             }
             return max(0, col - x)
         }
+        if DisplayWidth.isSimple(text) {
+            // One grapheme per scalar, 1 or 2 columns each, nothing to make visible.
+            for s in text.unicodeScalars {
+                let w = DisplayWidth.simpleWidth(s)
+                if col + w > limit {
+                    while col < limit {
+                        if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
+                        col += 1
+                    }
+                    break
+                }
+                if col >= 0 { set(col, y, Cell(String(s), width: w, style: style)) }
+                col += w
+            }
+            return max(0, col - x)
+        }
         return putGraphemes(text, x: x, y: y, limit: limit, style: style)
     }
 
