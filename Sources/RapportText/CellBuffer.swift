@@ -142,6 +142,11 @@ public struct CellBuffer: Hashable, Sendable {
     /// glyph it overlaps, so a row never holds part of a glyph.
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
+        // The common case: one column over one column (no wide glyph to blank).
+        if cell.width == 1, cells[y * width + x].width == 1 {
+            cells[y * width + x] = cell
+            return
+        }
         guard x + cell.width <= width else {
             set(x, y, Cell(" ", width: 1, style: cell.style))
             return

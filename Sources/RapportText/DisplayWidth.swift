@@ -285,64 +285,8 @@ public enum Text {
     public static func wrap(_ paragraph: some StringProtocol, width: Int) -> [String] {
         guard width > 0 else { return [] }
         if DisplayWidth.isPrintableASCII(paragraph) { return wrapASCII(Array(paragraph.utf8), width: width) }
-        if DisplayWidth.isSimple(paragraph) { return wrapSimple(Array(paragraph.unicodeScalars), width: width) }
+        if DisplayWidth.isSimple(paragraph) { return wrapSimple(paragraph, width: width) }
         return wrapGraphemes(paragraph, width: width)
-    }
-
-    /// `wrap` for simple scalars (`DisplayWidth.simpleWidth`), scalar by scalar: the same
-    /// lines as `wrapGraphemes`, whose steps it follows.
-    static func wrapSimple(_ scalars: [Unicode.Scalar], width: Int) -> [String] {
-        func string(_ part: ArraySlice<Unicode.Scalar>) -> String {
-            var v = String.UnicodeScalarView()
-            v.append(contentsOf: part)
-            return String(v)
-        }
-        var lines: [String] = []
-        var line = String.UnicodeScalarView()
-        var lineWidth = 0
-        var i = 0
-        let n = scalars.count
-        while i < n {
-            while i < n, scalars[i] == " " { i += 1 }
-            if i >= n { break }
-            var j = i
-            var w = 0
-            while j < n, scalars[j] != " " {
-                w += DisplayWidth.simpleWidth(scalars[j])
-                j += 1
-            }
-            var word = scalars[i..<j]
-            i = j
-            if lineWidth > 0 && lineWidth + 1 + w <= width {
-                line.append(" ")
-                line.append(contentsOf: word)
-                lineWidth += 1 + w
-                continue
-            }
-            if lineWidth > 0 {
-                lines.append(String(line))
-                line = String.UnicodeScalarView()
-                lineWidth = 0
-            }
-            while w > width {
-                var pw = 0
-                var k = word.startIndex
-                while k < word.endIndex {
-                    let cw = DisplayWidth.simpleWidth(word[k])
-                    if pw + cw > width && pw > 0 { break }
-                    pw += cw
-                    k += 1
-                }
-                lines.append(string(word[word.startIndex..<k]))
-                word = word[k...]
-                w -= pw
-            }
-            line = String.UnicodeScalarView()
-            line.append(contentsOf: word)
-            lineWidth = w
-        }
-        if lineWidth > 0 || lines.isEmpty { lines.append(String(line)) }
-        return lines
     }
 
     /// `wrap` for printable ASCII, byte by byte: the same lines as `wrapGraphemes`.
@@ -374,6 +318,66 @@ public enum Text {
             line.append(contentsOf: word)
         }
         if !line.isEmpty || lines.isEmpty { lines.append(String(decoding: line, as: UTF8.self)) }
+        return lines
+    }
+
+    /// `wrap` for simple scalars (`DisplayWidth.simpleWidth`), scalar by scalar: the same
+    /// lines as `wrapGraphemes`, whose steps it follows; lines are built from the text's
+    /// UTF-8 bytes.
+    static func wrapSimple(_ paragraph: some StringProtocol, width: Int) -> [String] {
+        let bytes = Array(paragraph.utf8)
+        var starts: [Int] = []  // the byte offset of each scalar, and the end
+        var widths: [Int] = []
+        var offset = 0
+        for s in paragraph.unicodeScalars {
+            starts.append(offset)
+            widths.append(s == " " ? 0 : DisplayWidth.simpleWidth(s))
+            offset += UTF8.width(s)
+        }
+        starts.append(offset)
+        let n = widths.count
+        var lines: [String] = []
+        var line: [UInt8] = []
+        var lineWidth = 0
+        var i = 0
+        while i < n {
+            while i < n, widths[i] == 0 { i += 1 }  // spaces (the only width 0 here)
+            if i >= n { break }
+            var j = i
+            var w = 0
+            while j < n, widths[j] != 0 {
+                w += widths[j]
+                j += 1
+            }
+            var from = i
+            i = j
+            if lineWidth > 0 && lineWidth + 1 + w <= width {
+                line.append(0x20)
+                line.append(contentsOf: bytes[starts[from]..<starts[j]])
+                lineWidth += 1 + w
+                continue
+            }
+            if lineWidth > 0 {
+                lines.append(String(decoding: line, as: UTF8.self))
+                line.removeAll(keepingCapacity: true)
+                lineWidth = 0
+            }
+            while w > width {
+                var pw = 0
+                var k = from
+                while k < j {
+                    if pw + widths[k] > width && pw > 0 { break }
+                    pw += widths[k]
+                    k += 1
+                }
+                lines.append(String(decoding: bytes[starts[from]..<starts[k]], as: UTF8.self))
+                from = k
+                w -= pw
+            }
+            line.append(contentsOf: bytes[starts[from]..<starts[j]])
+            lineWidth = w
+        }
+        if lineWidth > 0 || lines.isEmpty { lines.append(String(decoding: line, as: UTF8.self)) }
         return lines
     }
 

@@ -45,4 +45,24 @@ struct FormatTests {
         #expect(row.hasPrefix("› Overdue   overdue 3w  Thu 09:00 Reply to José Müller"))
         #expect(row.components(separatedBy: "José Müller").count == 2) // once, in the title
     }
+
+    @Test("the wall clock computed from the zone's offset equals Calendar's, across zones, DST changes and years")
+    func civilEqualsCalendar() throws {
+        let zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Pacific/Kiritimati",
+                     "America/St_Johns", "Asia/Tokyo", "America/Sao_Paulo"].compactMap(TimeZone.init(identifier:))
+        #expect(zones.count == 9)
+        var seconds: [Double] = [0, -1, -86_400, -86_401, 951_782_400, 1_773_000_000, 1_774_746_000, 1_792_886_399.5,
+                                 -2_208_988_800, 4_102_444_800]
+        var x: UInt64 = 7
+        for _ in 0..<400 {
+            x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            seconds.append(Double(Int64(bitPattern: x >> 1) % 4_000_000_000) + Double(x & 0xFF) / 256)
+        }
+        for z in zones {
+            for t in seconds {
+                let d = Date(timeIntervalSince1970: t)
+                #expect(Format.civil(d, timeZone: z) == Format.calendarCivil(d, timeZone: z), "\(t) \(z.identifier)")
+            }
+        }
+    }
 }
