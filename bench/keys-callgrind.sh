@@ -18,7 +18,7 @@ RAPPORT_NOW=${RAPPORT_NOW:-2026-11-20T15:00:00Z} TZ=UTC valgrind --tool=callgrin
 grep -v '^==' "$tmp/vg.log" > "$tmp/labels" || true
 i=1
 label="start"
-for f in $(ls "$tmp"/cg.out.* | sort -t. -k3 -n); do
+for f in $(ls "$tmp"/cg.out.* | awk -F. '{print $NF, $0}' | sort -n | cut -d" " -f2); do
     ir=$(grep -m1 '^summary:' "$f" | awk '{print $2}')
     [ -n "$ir" ] || ir=$(grep -m1 '^totals:' "$f" | awk '{print $2}')
     echo "$label $ir"

@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportText
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,8 +10,10 @@ import Darwin
 
 /// Text compared the way `/` compares it: case and diacritics ignored, as
 /// `range(of:options: [.caseInsensitive, .diacriticInsensitive])` does, but folded once
-/// into bytes so that a search is a byte search (`memmem`). ASCII is lowered byte by
-/// byte; anything else goes through Foundation's folding with the same options.
+/// into bytes so that a search is a byte search. ASCII is lowered byte by byte; text of
+/// simple scalars (`DisplayWidth.isSimple`) is folded scalar by scalar, each scalar's
+/// folding asked of Foundation once; anything else goes through Foundation's folding
+/// with the same options.
 public enum SearchText {
     /// `s` folded, as UTF-8 bytes.
     public static func folded(_ s: String) -> [UInt8] {
@@ -31,7 +34,34 @@ public enum SearchText {
         }
         if ascii { return }
         out.removeSubrange(start...)
-        out.append(contentsOf: s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).utf8)
+        if DisplayWidth.isSimple(s) {
+            // Each scalar is a grapheme of its own, and folding goes grapheme by grapheme:
+            // each scalar's folding is asked of Foundation once per process and kept.
+            for u in s.unicodeScalars {
+                if u.value < 0x80 {
+                    let b = UInt8(u.value)
+                    out.append(b >= 65 && b <= 90 ? b | 0x20 : b)
+                } else {
+                    out.append(contentsOf: foldedScalar(u))
+                }
+            }
+            return
+        }
+        out.append(contentsOf: foundationFolded(s))
+    }
+
+    static func foundationFolded(_ s: String) -> String.UTF8View {
+        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).utf8
+    }
+
+    private static let scalarFolds = Mutex<[UInt32: [UInt8]]>([:])
+
+    /// One scalar folded by Foundation, remembered.
+    static func foldedScalar(_ u: Unicode.Scalar) -> [UInt8] {
+        if let f = scalarFolds.withLock({ $0[u.value] }) { return f }
+        let f = Array(foundationFolded(String(u)))
+        scalarFolds.withLock { $0[u.value] = f }
+        return f
     }
 
     /// Whether `haystack` contains `needle` (bytes; an empty needle is never found).

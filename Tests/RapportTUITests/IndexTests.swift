@@ -120,6 +120,22 @@ struct IndexTests {
         }
     }
 
+    @Test("folding simple text scalar by scalar equals Foundation's folding of the whole text")
+    func scalarFolding() throws {
+        let db = try IndexTests.demo(300, 3_000, seed: 13)
+        var texts = ["Chloé Haddad", "ÉCOLE", "Straße", "Øresund", "Łódź", "İstanbul", "ΣΊΣΥΦΟΣ ς", "Ǆemal", "ﬁne", "株式会社テック",
+                     "がぎぐ パピプ", "한국어 면접", "Ｆｕｌｌ", "Ⅻ ⅻ", "café — “quoted” …", "😀🚀"]
+        for r in db.recruiters.values {
+            texts += [r.name, r.firm ?? ""] + db.thread(r.id).compactMap(\.subject)
+        }
+        var simple = 0
+        for t in texts where DisplayWidth.isSimple(t) && !t.utf8.allSatisfy({ $0 < 0x80 }) {
+            simple += 1
+            #expect(SearchText.folded(t) == Array(SearchText.foundationFolded(t)), "'\(t)'")
+        }
+        #expect(simple > 50)
+    }
+
     @Test("search on demo data finds the recruiters Foundation's search finds", arguments: [9] as [UInt64])
     func searchMatches(seed: UInt64) throws {
         let db = try IndexTests.demo(120, 1_200, seed: seed)
