@@ -261,6 +261,8 @@ public struct AppState: Sendable {
     public private(set) var generation = 0
     /// The folded text `/` searches, built per recruiter as searches reach it.
     public private(set) var searchIndex = SearchIndex()
+    /// The selected recruiter's thread as lines, as last wrapped.
+    private var threadLinesCache = ThreadLinesCache()
     private var evaluatedAt: Date
 
     /// How far ahead the Deadlines pane looks.
@@ -349,6 +351,7 @@ public struct AppState: Sendable {
         evaluatedAt = now
         generation += 1
         searchIndex = SearchIndex()
+        threadLinesCache = ThreadLinesCache()
         statuses = rules.evaluate(db, now, policy)
         refreshFullViews()
         let recruiters = db.recruiters
@@ -436,10 +439,17 @@ public struct AppState: Sendable {
     }
 
     /// The selected recruiter's thread as display lines at the current width.
+    /// Kept for the data, width, recruiter and moment they were made for
+    /// (`ThreadLinesCache`): a key that does not change any of those (a pane switch, a
+    /// character typed into a search that stays on the recruiter) does not wrap the thread again.
     public var threadLines: [ThreadLine] {
         guard let id = selectedRecruiterID else { return [] }
-        return ThreadLine.lines(for: db.thread(id), events: ThreadEvent.of(id, in: db, now: now, timeZone: timeZone),
-                                width: layout.messages.width, now: now, timeZone: timeZone)
+        let key = ThreadLinesCache.Key(recruiter: id, width: layout.messages.width, now: now, timeZone: timeZone.identifier)
+        if let lines = threadLinesCache.lines(for: key) { return lines }
+        let lines = ThreadLine.lines(for: db.thread(id), events: ThreadEvent.of(id, in: db, now: now, timeZone: timeZone),
+                                     width: layout.messages.width, now: now, timeZone: timeZone)
+        threadLinesCache.keep(lines, for: key)
+        return lines
     }
 
     /// Rows under the thread's header naming the selected recruiter's flags (one per

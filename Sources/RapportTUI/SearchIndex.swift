@@ -22,18 +22,18 @@ public enum SearchText {
         return out
     }
 
-    static func appendFolded(_ s: String, to out: inout [UInt8]) {
-        let start = out.count
-        var ascii = true
-        for b in s.utf8 {
-            if b >= 0x80 {
-                ascii = false
-                break
+    static func appendFolded(_ text: String, to out: inout [UInt8]) {
+        var s = text
+        let ascii = s.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            let start = out.count
+            out.append(contentsOf: bytes)
+            out.withUnsafeMutableBufferPointer { o in
+                for i in start..<o.count where o[i] &- 65 < 26 { o[i] |= 0x20 }
             }
-            out.append(b >= 65 && b <= 90 ? b | 0x20 : b)
+            return true
         }
         if ascii { return }
-        out.removeSubrange(start...)
         if DisplayWidth.isSimple(s) {
             // Each scalar is a grapheme of its own, and folding goes grapheme by grapheme:
             // each scalar's folding is asked of Foundation once per process and kept.
@@ -128,5 +128,28 @@ public final class SearchIndex: Sendable {
     /// Whether recruiter `id` matches the folded query `needle`.
     public func matches(_ id: UUID, _ needle: [UInt8], in db: Database) -> Bool {
         SearchText.contains(text(of: id, in: db), needle)
+    }
+}
+
+/// The thread lines last built (`AppState.threadLines`), with what they were built for.
+/// One entry: a frame asks for the selected recruiter's lines several times (the pane,
+/// the selected message, the scroll limit), and keys that keep the selection ask again.
+/// A new cache comes with every reindex (new data); copies of the state share it.
+final class ThreadLinesCache: Sendable {
+    struct Key: Equatable, Sendable {
+        var recruiter: UUID
+        var width: Int
+        var now: Date
+        var timeZone: String
+    }
+
+    private let last = Mutex<(key: Key, lines: [ThreadLine])?>(nil)
+
+    func lines(for key: Key) -> [ThreadLine]? {
+        last.withLock { $0?.key == key ? $0?.lines : nil }
+    }
+
+    func keep(_ lines: [ThreadLine], for key: Key) {
+        last.withLock { $0 = (key, lines) }
     }
 }
