@@ -96,28 +96,38 @@ private struct Loop {
         self.clock = clock
         self.keymap = keymap
         let size = terminal.size
+        // The settings first: the list's sort from `[ui] sort` is the first frame's order
+        // (the indexes are built once, in that order).
+        var syncSettings = RapportConfig.SyncSettings()
+        var settings: RapportConfig?
+        var configNotices: [String] = []
+        let config = try? UserConfig(environment: environment)
+        if let config {
+            do {
+                settings = try config.load(environment: environment)
+            } catch {
+                configNotices.append("\(error)")
+            }
+        }
+        let sort: SortMode = switch settings?.ui.sort {
+        case .name?: .name
+        case .lastContact?: .lastContact
+        default: .urgency
+        }
         var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                              height: size.height, storePath: store.paths.storeDirectory,
-                             notices: store.notices, readOnly: store.readOnly)
+                             notices: store.notices, readOnly: store.readOnly, sort: sort)
         state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
-        var syncSettings = RapportConfig.SyncSettings()
-        if let config = try? UserConfig(environment: environment) {
+        if let config {
             let t = config.templates()
             state.templates = t.templates
             state.notices += t.problems
-            do {
-                let settings = try config.load(environment: environment)
+            state.notices += configNotices
+            if let settings {
                 state.myName = settings.me.name
                 syncSettings = settings.sync
                 state.autoSyncMinutes = settings.sync.autoSyncMinutes
-                switch settings.ui.sort {
-                case .urgency: state.sort = .urgency
-                case .name: state.sort = .name
-                case .lastContact: state.sort = .lastContact
-                }
-            } catch {
-                state.notices.append("\(error)")
             }
         }
         // Drafts left by an earlier session (quit or crashed), offered again on R or c.

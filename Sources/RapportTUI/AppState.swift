@@ -270,7 +270,7 @@ public struct AppState: Sendable {
 
     public init(db: Database, policy: Policy = .default, now: Date, width: Int, height: Int,
                 storePath: String = "", notices: [String] = [], readOnly: Bool = false,
-                rules: StatusSource = .standard) {
+                rules: StatusSource = .standard, sort: SortMode = .urgency) {
         self.db = db
         self.policy = policy
         self.now = now
@@ -280,6 +280,7 @@ public struct AppState: Sendable {
         self.notices = notices
         self.readOnly = readOnly
         self.rules = rules
+        self.sort = sort
         evaluatedAt = now
         reindex()
     }
@@ -362,7 +363,9 @@ public struct AppState: Sendable {
         deadlines = rules.deadlines(st, now, policy).filter { $0.due <= horizon }
         // Byte for byte: the rules build each title from the name itself.
         deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
-            recruiters[d.recruiterID].map { SearchText.containsBytes(d.title, $0.name) } ?? true
+            // The name read in place, not the whole record copied out of the dictionary.
+            guard let i = recruiters.index(forKey: d.recruiterID) else { return true }
+            return SearchText.containsBytes(d.title, recruiters.values[i].name)
         }
         counts = Rules.counts(st, in: db, now: now, policy: policy)
         yourTurnCount = counts.yourTurn
@@ -383,19 +386,22 @@ public struct AppState: Sendable {
         }
         var keyed: [Key] = []
         keyed.reserveCapacity(recruiters.count)
-        for r in recruiters.values {
-            let s = st[r.id]
-            if let f = filter, !f.admits(r, s) { continue }
+        let values = recruiters.values
+        for i in values.indices {
+            let id = values[i].id
+            let s = st[id]
+            if let f = filter, !f.admits(values[i], s) { continue }
+            let name = lowercasedName(values[i].name)
             let key: Key
             if let ally {
-                key = Key(id: r.id, primary: Double(ally[r.id] ?? 0), turn: s?.turn == .mine ? 0 : 1, name: r.name.lowercased())
+                key = Key(id: id, primary: Double(ally[id] ?? 0), turn: s?.turn == .mine ? 0 : 1, name: name)
             } else {
                 switch sort {
-                case .urgency: key = Key(id: r.id, primary: s?.urgency ?? 0, turn: s?.turn == .mine ? 0 : 1, name: r.name.lowercased())
-                case .name: key = Key(id: r.id, primary: 0, turn: 0, name: r.name.lowercased())
+                case .urgency: key = Key(id: id, primary: s?.urgency ?? 0, turn: s?.turn == .mine ? 0 : 1, name: name)
+                case .name: key = Key(id: id, primary: 0, turn: 0, name: name)
                 case .lastContact:
-                    key = Key(id: r.id, primary: s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, turn: 0,
-                              name: r.name.lowercased())
+                    key = Key(id: id, primary: s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, turn: 0,
+                              name: name)
                 }
             }
             keyed.append(key)
@@ -407,6 +413,25 @@ public struct AppState: Sendable {
             return uuidLess(a.id, b.id)  // same order as the strings, without formatting
         }
         return keyed.map(\.id)
+    }
+
+    /// `name.lowercased()`, with ASCII lowered byte by byte (and a name already lower
+    /// case kept as it is).
+    static func lowercasedName(_ name: String) -> String {
+        var n = name
+        let lowered: String?? = n.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            guard bytes.contains(where: { $0 &- 65 < 26 }) else { return .some(nil) }
+            return .some(String(unsafeUninitializedCapacity: bytes.count) { out in
+                for (i, b) in bytes.enumerated() { out[i] = b &- 65 < 26 ? b | 0x20 : b }
+                return bytes.count
+            })
+        }
+        switch lowered {
+        case .some(.some(let l)): return l
+        case .some(.none): return name
+        case .none: return name.lowercased()
+        }
     }
 
     /// Recruiter `id`'s flags in words, with why (`Rules.reasons`), from the evaluation

@@ -29,6 +29,14 @@ struct Rapport: AsyncParsableCommand {
         var args = Array(CommandLine.arguments.dropFirst())
         args = hoistGlobalOptions(args)
         do {
+            // The interface with only `--store` and `--color` (how it is opened nearly
+            // always): parsed as the one command it is, without building the tree of every
+            // subcommand first (a good part of an empty store's first frame).
+            if isPlainTUI(args) {
+                let tui = try TUICommand.parse(args.first == "tui" ? Array(args.dropFirst()) : args)
+                try await tui.run()
+                return
+            }
             var command = try parseAsRoot(args)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -66,6 +74,25 @@ struct Rapport: AsyncParsableCommand {
 
     static func exit(withCode code: Int32) -> Never {
         Foundation.exit(code)
+    }
+
+    /// Whether `args` open the interface with nothing but `--store DIR` and `--color WHEN`
+    /// (each as two words or with `=`), after an optional `tui`.
+    static func isPlainTUI(_ args: [String]) -> Bool {
+        var i = args.first == "tui" ? 1 : 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--store" || a == "--color", i + 1 < args.count, !args[i + 1].hasPrefix("-") {
+                i += 2
+            } else if a.hasPrefix("--store="), a.count > 8 {
+                i += 1
+            } else if a.hasPrefix("--color="), a.count > 8 {
+                i += 1
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     static func hoistGlobalOptions(_ args: [String]) -> [String] {

@@ -96,6 +96,14 @@ struct IndexTests {
         }
     }
 
+    @Test("names are lowered as lowercased() lowers them")
+    func lowercasedNames() throws {
+        let db = try IndexTests.demo(200, 200, seed: 14)
+        for n in db.recruiters.values.map(\.name) + ["", "dana", "DANA SMITH", "O'Brien-McKay 2", "ÉLODIE", "İlkay", "ΣΟΦΙΑ", "株式会社"] {
+            #expect(AppState.lowercasedName(n) == n.lowercased(), "\(n)")
+        }
+    }
+
     /// The search as it was: Foundation's search in each field.
     static func plainMatch(_ db: Database, _ id: UUID, _ q: String) -> Bool {
         guard let r = db.recruiters[id] else { return false }
