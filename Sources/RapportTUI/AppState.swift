@@ -387,11 +387,12 @@ public struct AppState: Sendable {
         var keyed: [Key] = []
         keyed.reserveCapacity(recruiters.count)
         let values = recruiters.values
+        var mappings: [UInt32: String] = [:]
         for i in values.indices {
             let id = values[i].id
             let s = st[id]
             if let f = filter, !f.admits(values[i], s) { continue }
-            let name = lowercasedName(values[i].name)
+            let name = lowercasedName(values[i].name, mappings: &mappings)
             let key: Key
             if let ally {
                 key = Key(id: id, primary: Double(ally[id] ?? 0), turn: s?.turn == .mine ? 0 : 1, name: name)
@@ -416,8 +417,33 @@ public struct AppState: Sendable {
     }
 
     /// `name.lowercased()`, with ASCII lowered byte by byte (and a name already lower
-    /// case kept as it is).
+    /// case kept as it is); other text scalar by scalar (what `lowercased()` does), each
+    /// scalar's mapping looked up once per call of the caller (`mappings`).
+    static func lowercasedName(_ name: String, mappings: inout [UInt32: String]) -> String {
+        if let ascii = asciiLowercased(name) { return ascii }
+        var out = ""
+        out.reserveCapacity(name.utf8.count)
+        for u in name.unicodeScalars {
+            if u.value < 0x80 {
+                out.unicodeScalars.append(u.value &- 65 < 26 ? Unicode.Scalar(u.value | 0x20)! : u)
+            } else if let m = mappings[u.value] {
+                out += m
+            } else {
+                let m = u.properties.lowercaseMapping
+                mappings[u.value] = m
+                out += m
+            }
+        }
+        return out
+    }
+
     static func lowercasedName(_ name: String) -> String {
+        var mappings: [UInt32: String] = [:]
+        return lowercasedName(name, mappings: &mappings)
+    }
+
+    /// ASCII `name` lowered, nil when it is not ASCII.
+    private static func asciiLowercased(_ name: String) -> String? {
         var n = name
         let lowered: String?? = n.withUTF8 { bytes in
             guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
@@ -430,7 +456,7 @@ public struct AppState: Sendable {
         switch lowered {
         case .some(.some(let l)): return l
         case .some(.none): return name
-        case .none: return name.lowercased()
+        case .none: return nil
         }
     }
 
