@@ -5,9 +5,10 @@ import RapportStore
 
 /// Compaction off the interface's thread: once the TUI's store passes its threshold, a
 /// thread of its own opens a store of its own and compacts it. The store lock orders it
-/// with this process's writes as with another process's: a change made meanwhile waits
-/// for the lock (at most the compaction's write of the snapshot), then is appended to the
-/// new, empty journal; the TUI's store picks the new snapshot up at its next `refresh`.
+/// with this process's writes as with another process's; `Store.compact` holds it only
+/// for its brief steps (not while the JSON is encoded and written), so a change made
+/// meanwhile is appended at once and kept in the journal after the compaction; the TUI's
+/// store picks the new snapshot up at its next `refresh`.
 public final class BackgroundCompaction: Sendable {
     private enum Phase { case idle, running(DispatchSemaphore), done(String?) }
     private let phase = Mutex<Phase>(.idle)
