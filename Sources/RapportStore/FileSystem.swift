@@ -53,7 +53,7 @@ enum Sys {
         .failure("\(path): cannot \(what): \(errorText(code))")
     }
 
-    struct FileID: Equatable {
+    struct FileID: Equatable, Sendable {
         var dev: UInt64
         var ino: UInt64
         var size: Int

@@ -350,6 +350,52 @@ public final class Store {
         return generation != before
     }
 
+    /// What a store knows of its files (snapshot, journal, cache, flags table) and the seq
+    /// its data is at: after a compaction by another store of this process (the TUI's
+    /// background compaction), the store that holds the same data adopts it instead of
+    /// reloading everything (`adopt`).
+    public struct FileState: Sendable {
+        fileprivate var seq: Int, snapshotSeq: Int, snapshotVersion: Int
+        fileprivate var journalOffset: Int, journalLines: Int, journalSeenSize: Int
+        fileprivate var snapshotID: Sys.FileID?, journalID: Sys.FileID?
+        fileprivate var snapshotHash: UInt64?, cacheCovers: Int?
+        fileprivate var persistedFlags: [UUID: [FlagRecord]]
+    }
+
+    public var fileState: FileState {
+        FileState(seq: seq, snapshotSeq: snapshotSeq, snapshotVersion: snapshotVersion, journalOffset: journalOffset,
+                  journalLines: journalLines, journalSeenSize: journalSeenSize, snapshotID: snapshotID, journalID: journalID,
+                  snapshotHash: snapshotHash, cacheCovers: cacheCovers, persistedFlags: persistedFlags)
+    }
+
+    /// Takes `state`, another store's view of the same files, when it is of the data this
+    /// store holds (the same seq: the same changes applied) and the files are still as it
+    /// says; the database is kept as it is, so nothing is read. Returns false (and changes
+    /// nothing) otherwise; the next `refresh` then reads what changed as usual.
+    @discardableResult
+    public func adopt(_ state: FileState) throws -> Bool {
+        guard !closed, !readOnly, state.seq == seq else { return false }
+        return try locked(LOCK_SH) {
+            guard try Sys.status(paths.snapshot) == state.snapshotID else { return false }
+            let jid = try Sys.status(paths.journal)
+            guard jid?.ino == state.journalID?.ino, jid?.dev == state.journalID?.dev, (jid?.size ?? 0) == state.journalSeenSize else { return false }
+            snapshotSeq = state.snapshotSeq
+            snapshotVersion = state.snapshotVersion
+            journalOffset = state.journalOffset
+            journalLines = state.journalLines
+            journalSeenSize = state.journalSeenSize
+            snapshotID = state.snapshotID
+            journalID = jid
+            snapshotHash = state.snapshotHash
+            cacheCovers = state.cacheCovers
+            persistedFlags = state.persistedFlags
+            // The compaction wrote every group to undo.jsonl and cut the journal: the
+            // history is read from there again when asked for.
+            history = UndoHistory(file: paths.undo, upTo: seq)
+            return true
+        }
+    }
+
     /// Folds the journal into a new snapshot (temp file, fsync, rename, fsync directory,
     /// then the journal keeps only what came after). The previous snapshot stays as
     /// `store.json.bak`.

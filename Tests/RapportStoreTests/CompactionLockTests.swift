@@ -98,4 +98,42 @@ import RapportCore
         try? FileManager.default.removeItem(atPath: dir.paths.path("store.cache"))
         #expect(try Store.open(dir.paths, clock: .fixed(t0)).database == expected)
     }
+
+    @Test func aStoreWithTheSameDataAdoptsAnotherStoresCompaction() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor.compact()
+        let generation = s.generation
+        #expect(try s.adopt(compactor.fileState))
+        #expect(s.generation == generation, "nothing reloaded")
+        #expect(try s.refresh() == false)
+        // Its next write goes after the compacted snapshot, with the next seq.
+        try s.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database == s.database)
+        #expect(fresh.seq == s.seq)
+        // Undo still reaches back past the compaction.
+        try s.undoLatest(matching: { $0 == .cli("log") }, origin: .cli("undo"))
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 2)
+    }
+
+    @Test func adoptingIsRefusedWhenTheDataOrTheFilesDiffer() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        try compactor.compact()
+        // The compactor holds a change this store has not seen: another seq.
+        #expect(try s.adopt(compactor.fileState) == false)
+        #expect(try s.refresh())
+        // Same seq now, but a third store wrote after the compaction: the files differ.
+        let third = try Store.open(dir.paths, clock: .fixed(t0))
+        try third.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
+        #expect(try s.adopt(compactor.fileState) == false)
+        #expect(try s.refresh())
+        #expect(s.database == (try Store.open(dir.paths, clock: .fixed(t0))).database)
+    }
 }
