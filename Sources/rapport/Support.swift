@@ -90,6 +90,15 @@ struct Context {
     }
 
     func status(_ id: UUID) -> RecruiterStatus { Rules.status(of: id, in: db, now: now, policy: policy) }
+
+    /// Every recruiter's status at `now` (exactly `Rules.evaluate`), through `rules.cache`
+    /// when there is a store, and the next moment a status or a deadline's section can
+    /// change by time alone (before midnight; nil without a store: not computed).
+    func statuses() -> (statuses: [UUID: RecruiterStatus], nextChange: Date?) {
+        guard let opened else { return (Rules.evaluate(db, now: now, policy: policy), nil) }
+        let e = opened.evaluateThroughRulesCache(now: now)
+        return (e.statuses, e.nextChange)
+    }
 }
 
 enum RecruiterLookup {
