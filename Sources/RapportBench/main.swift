@@ -63,13 +63,14 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
         let store = try Store.open(paths)
         switch args[2] {
         case "rulescache":
-            let e = store.evaluateThroughRulesCache(now: Clock.system.now())
+            let e = store.evaluateThroughRulesCache(now: try Clock.from(environment: ProcessInfo.processInfo.environment).now())
             print(e.statuses.count, e.reused, e.computed, e.nextChange)
         case "framecache":
             let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
             let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
                                      deadlines: StatusSource.standard.deadlines)
-            let state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
+            let now = try Clock.from(environment: ProcessInfo.processInfo.environment).now()
+            let state = AppState(db: store.database, policy: store.policy, now: now, width: 120, height: 40,
                                  storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly,
                                  rules: rules)
             print(Screen.render(state).width)
