@@ -52,7 +52,7 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
             let now = try Clock.from(environment: env).now()
             if let line = StatusCache.read(paths, policyKey: key, now: now) { print(line); exit(0) }
             let store = try Store.open(paths, policy: policy, clock: try Clock.from(environment: env))
-            let e = store.evaluateThroughRulesCache(now: now)
+            let e = store.evaluateThroughRulesCache(now: now, policyKey: key)
             let c = Rules.counts(e.statuses, in: store.database, now: now, policy: policy)
             let line = "\(c.overdue) overdue · \(c.atRisk) at risk · \(c.today) today"
             let until = min(Rules.Sections(now: now, policy: policy).endOfToday, e.nextChange)

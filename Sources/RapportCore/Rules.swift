@@ -688,11 +688,14 @@ struct FlagSet: Equatable {
     mutating func insert(_ flag: Flag) { bits |= 1 << UInt32(FlagSet.index(flag)) }
     func contains(_ flag: Flag) -> Bool { bits & (1 << UInt32(FlagSet.index(flag))) != 0 }
 
+    /// `Flag.allCases`, built once (not an array per call).
+    static let cases = Flag.allCases
+
     /// Most important first (`Flag` order).
     var sorted: [Flag] {
         guard bits != 0 else { return [] }
         var out: [Flag] = []
-        for (i, flag) in Flag.allCases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
+        for (i, flag) in FlagSet.cases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
         return out
     }
 }

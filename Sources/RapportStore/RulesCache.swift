@@ -132,11 +132,16 @@ public enum RulesCache {
     // MARK: - File
 
     /// The build that runs: another build may have other rules, so it never reads this
-    /// one's file. The executable's device, inode, size and modification time.
+    /// one's file. The executable's path, device, inode, size and modification time; when
+    /// they cannot be read (the file was replaced while running), a number no other
+    /// process has, so this process's file is never read by another.
     static let buildIdentity: UInt64 = {
+        var link = [CChar](repeating: 0, count: 4097)
+        let n = readlink("/proc/self/exe", &link, 4096)
         var st = stat()
-        guard stat("/proc/self/exe", &st) == 0 else { return 0 }
+        guard n > 0, stat(link, &st) == 0 else { return UInt64.random(in: 1...UInt64.max) }
         var w = DatabaseCache.Writer()
+        w.string(String(decoding: link[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
         w.u64(UInt64(st.st_dev)); w.u64(UInt64(st.st_ino)); w.u64(UInt64(st.st_size))
         w.i64(Int64(st.st_mtim.tv_sec)); w.i64(Int64(st.st_mtim.tv_nsec))
         return DatabaseCache.hash(w.out)
@@ -313,9 +318,10 @@ public enum RulesCache {
 extension Store {
     /// Every recruiter's status at `now` through `rules.cache`: entries that hold are
     /// used, the other recruiters evaluated, and the file rewritten when anything new was
-    /// computed (not for a read-only store, nor when nothing has a digest).
-    public func evaluateThroughRulesCache(now: Date) -> RulesCache.Evaluation {
-        let key = RulesCache.policyKey(policy)
+    /// computed (not for a read-only store, nor when nothing has a digest). `policyKey`:
+    /// `RulesCache.policyKey(policy)` when the caller has it already.
+    public func evaluateThroughRulesCache(now: Date, policyKey: String? = nil) -> RulesCache.Evaluation {
+        let key = policyKey ?? RulesCache.policyKey(policy)
         let cached = RulesCache.read(paths, policyKey: key)
         let e = RulesCache.evaluate(database, now: now, policy: policy, policyKey: key, cached: cached)
         if e.changed, !readOnly { RulesCache.write(e.entries, paths: paths, fs: fs) }

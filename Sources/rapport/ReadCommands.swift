@@ -244,7 +244,7 @@ struct DueCommand: AsyncParsableCommand {
             return
         }
         let ctx = try Context(global, forReading: true)
-        let (statuses, next) = ctx.statuses()
+        let (statuses, next) = ctx.statuses(policyKey: key)
         let (line, endOfToday) = statusLine(ctx, statuses: statuses)
         say(mark(line))
         guard ctx.hasStore, let next else { return }
