@@ -5,11 +5,12 @@ import RapportStore
 
 /// Compaction off the interface's thread: once the TUI's store passes its threshold, a
 /// thread of its own opens a store of its own and compacts it. The store lock orders it
-/// with this process's writes as with another process's: a change made meanwhile waits
-/// for the lock (at most the compaction's write of the snapshot), then is appended to the
-/// new, empty journal; the TUI's store picks the new snapshot up at its next `refresh`.
+/// with this process's writes as with another process's; `Store.compact` holds it only
+/// for its brief steps (not while the JSON is encoded and written), so a change made
+/// meanwhile is appended at once and kept in the journal after the compaction; the TUI's
+/// store picks the new snapshot up at its next `refresh`.
 public final class BackgroundCompaction: Sendable {
-    private enum Phase { case idle, running(DispatchSemaphore), done(String?) }
+    private enum Phase { case idle, running(DispatchSemaphore), done(String?, Store.FileState?) }
     private let phase = Mutex<Phase>(.idle)
 
     public init() {}
@@ -24,8 +25,8 @@ public final class BackgroundCompaction: Sendable {
         let signal = DispatchSemaphore(value: 0)
         let start = phase.withLock { p -> Bool in
             switch p {
-            case .running, .done(.some): return false  // a failure is reported (takeProblem) first
-            case .idle, .done(.none): p = .running(signal)
+            case .running, .done(.some, _): return false  // a failure is reported (takeProblem) first
+            case .idle, .done(.none, _): p = .running(signal)
             }
             return true
         }
@@ -34,14 +35,16 @@ public final class BackgroundCompaction: Sendable {
         let threshold = store.compactionThreshold
         let thread = Thread { [self] in
             var problem: String?
+            var state: Store.FileState?
             do {
                 let own = try Store.open(paths, policy: policy, clock: clock, compactionThreshold: threshold)
                 try own.compact()
+                state = own.fileState
                 try own.close(compact: false)
             } catch {
                 problem = "automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)"
             }
-            phase.withLock { $0 = .done(problem) }
+            phase.withLock { $0 = .done(problem, state) }
             signal.signal()
         }
         thread.name = "rapport compaction"
@@ -51,11 +54,15 @@ public final class BackgroundCompaction: Sendable {
 
     /// The problem of a compaction that ended since the last call (nil: none ended, or it
     /// went well). Never waits.
-    public func takeProblem() -> String? {
-        phase.withLock { p -> String? in
-            guard case .done(let problem) = p else { return nil }
+    public func takeProblem() -> String? { take().problem }
+
+    /// What a compaction that ended since the last call reported: its failure, or the
+    /// files as it left them (for the interface's store to adopt). Never waits.
+    public func take() -> (problem: String?, state: Store.FileState?) {
+        phase.withLock { p -> (String?, Store.FileState?) in
+            guard case .done(let problem, let state) = p else { return (nil, nil) }
             p = .idle
-            return problem
+            return (problem, state)
         }
     }
 
@@ -89,9 +96,12 @@ public struct StoreSession {
 
     public var notices: [String] { store.notices + compactionNotices }
 
+    /// Picks up other processes' changes. After this session's own background compaction
+    /// the store adopts the files it left (same data), so nothing is reloaded on this thread.
     public mutating func refresh() throws -> Bool {
-        let problem = compaction.takeProblem()
+        let (problem, state) = compaction.take()
         if let problem { compactionNotices.append(problem) }
+        if let state { try store.adopt(state) }
         return try store.refresh() || problem != nil
     }
 

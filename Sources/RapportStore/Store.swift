@@ -350,15 +350,171 @@ public final class Store {
         return generation != before
     }
 
+    /// What a store knows of its files (snapshot, journal, cache, flags table) and the seq
+    /// its data is at: after a compaction by another store of this process (the TUI's
+    /// background compaction), the store that holds the same data adopts it instead of
+    /// reloading everything (`adopt`).
+    public struct FileState: Sendable {
+        fileprivate var seq: Int, snapshotSeq: Int, snapshotVersion: Int
+        fileprivate var journalOffset: Int, journalLines: Int, journalSeenSize: Int
+        fileprivate var snapshotID: Sys.FileID?, journalID: Sys.FileID?
+        fileprivate var snapshotHash: UInt64?, cacheCovers: Int?
+        fileprivate var persistedFlags: [UUID: [FlagRecord]]
+    }
+
+    public var fileState: FileState {
+        FileState(seq: seq, snapshotSeq: snapshotSeq, snapshotVersion: snapshotVersion, journalOffset: journalOffset,
+                  journalLines: journalLines, journalSeenSize: journalSeenSize, snapshotID: snapshotID, journalID: journalID,
+                  snapshotHash: snapshotHash, cacheCovers: cacheCovers, persistedFlags: persistedFlags)
+    }
+
+    /// Takes `state`, another store's view of the same files, when it is of the data this
+    /// store holds (the same seq: the same changes applied) and the files are still as it
+    /// says; the database is kept as it is, so nothing is read. Returns false (and changes
+    /// nothing) otherwise; the next `refresh` then reads what changed as usual.
+    @discardableResult
+    public func adopt(_ state: FileState) throws -> Bool {
+        guard !closed, !readOnly, state.seq == seq else { return false }
+        return try locked(LOCK_SH) {
+            guard try Sys.status(paths.snapshot) == state.snapshotID else { return false }
+            let jid = try Sys.status(paths.journal)
+            guard jid?.ino == state.journalID?.ino, jid?.dev == state.journalID?.dev, (jid?.size ?? 0) == state.journalSeenSize else { return false }
+            snapshotSeq = state.snapshotSeq
+            snapshotVersion = state.snapshotVersion
+            journalOffset = state.journalOffset
+            journalLines = state.journalLines
+            journalSeenSize = state.journalSeenSize
+            snapshotID = state.snapshotID
+            journalID = jid
+            snapshotHash = state.snapshotHash
+            cacheCovers = state.cacheCovers
+            persistedFlags = state.persistedFlags
+            // The compaction wrote every group to undo.jsonl and cut the journal: the
+            // history is read from there again when asked for.
+            history = UndoHistory(file: paths.undo, upTo: seq)
+            return true
+        }
+    }
+
     /// Folds the journal into a new snapshot (temp file, fsync, rename, fsync directory,
-    /// then truncate the journal). The previous snapshot stays as `store.json.bak`.
+    /// then the journal keeps only what came after). The previous snapshot stays as
+    /// `store.json.bak`.
+    ///
+    /// The lock is held twice, briefly: to take the data at one sequence number, and to
+    /// put the snapshot written meanwhile in place. Computing the flags, encoding the JSON
+    /// and writing and flushing it (seconds for a large store) happen with the lock
+    /// released, so other processes, and the interface whose thread this is not, keep
+    /// writing. Lines appended meanwhile stay in the journal (in a new journal file when
+    /// there are any). When another compaction got there first, this one is dropped.
     public func compact() throws {
         try checkWritable()
+        let plan = try locked(LOCK_EX) { () throws -> CompactionPlan in
+            try catchUp(canRepair: true)
+            try checkWritable()
+            try checkCompactable()
+            return CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
+                                  journalID: journalID, previousFlags: persistedFlags)
+        }
+        let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
+        let target = Sys.writeTarget(paths.snapshot)
+        let tmp = Sys.tempName(for: target)
+        try Sys.createFile(fs, tmp, bytes)
+        var placed = false
+        defer { if !placed { unlink(tmp) } }
+        compactionPause?()
         try locked(LOCK_EX) {
             try catchUp(canRepair: true)
             try checkWritable()
-            try compactLocked()
+            // Compacted by someone else meanwhile (a new snapshot, or a new journal file):
+            // theirs holds at least what ours does.
+            guard snapshotID == plan.snapshotID, plan.journalID == nil || journalID.map({ $0.ino == plan.journalID!.ino && $0.dev == plan.journalID!.dev }) == true,
+                  journalOffset >= plan.journalEnd else { return }
+            // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
+            try placeSnapshot(tmp: tmp, target: target, bytes: bytes, plan: plan, flags: flags)
+            placed = true
         }
+    }
+
+    /// What a compaction folds: the data at one sequence number, the journal bytes that
+    /// held it, and the files as they were then.
+    private struct CompactionPlan {
+        var db: Database
+        var seq: Int
+        var journalEnd: Int
+        var snapshotID: Sys.FileID?
+        var journalID: Sys.FileID?
+        var previousFlags: [UUID: [FlagRecord]]
+    }
+
+    /// Tests: runs between writing the new snapshot and taking the lock to put it in place.
+    var compactionPause: (() -> Void)?
+
+    private func checkCompactable() throws {
+        // Never write an older schema over a newer one (the newer build's fields would go).
+        guard snapshotVersion <= Snapshot.currentVersion else {
+            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
+        }
+    }
+
+    /// Under the lock, caught up: the undo history, the backup, the new snapshot (`tmp`,
+    /// already flushed) renamed over the old, then the journal cut to the lines after `plan`.
+    private func placeSnapshot(tmp: String, target: String, bytes: [UInt8], plan: CompactionPlan, flags: [UUID: [FlagRecord]]) throws {
+        removeLeftoverTempFiles(besides: target, keeping: tmp)
+        // The undo history first: groups it holds beyond the snapshot's seq are ignored
+        // on load (the journal has them), so a crash between the two loses nothing.
+        try Sys.replaceFile(fs, paths.undo, try history.encodeFile(seq: seq))
+        if try Sys.status(target) != nil { try makeBackup(of: target) }
+        guard fs.rename(tmp, target) == 0 else { throw Sys.fail("replace", target) }
+        try Sys.fsyncDirectory(fs, Sys.dirname(target))
+        if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
+        persistedFlags = flags
+        // Every group is in undo.jsonl now, read again when asked for.
+        history = UndoHistory(file: paths.undo, upTo: seq)
+        snapshotSeq = plan.seq
+        snapshotVersion = Snapshot.currentVersion
+        snapshotID = try Sys.status(paths.snapshot)
+        snapshotHash = DatabaseCache.hash(bytes)
+        cacheCovers = nil
+        generation += 1
+        // The snapshot is durable; lines up to its seq are now skipped on load, so a
+        // failure to cut the journal below loses nothing.
+        guard try Sys.status(paths.journal) != nil else { return writeCacheAfterCompaction(bytes) }
+        if journalOffset > plan.journalEnd {
+            keepJournalTail(from: plan.journalEnd)
+            return
+        }
+        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        if fs.ftruncate(fd, 0) == 0 {
+            _ = fs.fsync(fd)
+            journalOffset = 0
+            journalSeenSize = 0
+            journalLines = 0
+            journalID = try? Sys.fstat(fd, paths.journal)
+            writeCacheAfterCompaction(bytes)
+        } else {
+            notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+        }
+    }
+
+    /// Lines were appended while the snapshot was written: a new journal file holds just
+    /// them (temp, flush, rename, flush the directory). On failure the old journal stays;
+    /// its lines up to the snapshot's seq are skipped on load.
+    private func keepJournalTail(from start: Int) {
+        guard let all = try? Sys.readFile(paths.journal), all.count >= journalOffset else { return }
+        let tail = Array(all[start..<journalOffset])
+        do {
+            try Sys.replaceFile(fs, paths.journal, tail)
+        } catch {
+            notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
+            return
+        }
+        journalOffset = tail.count
+        journalSeenSize = journalOffset
+        journalLines = tail.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        journalID = try? Sys.status(paths.journal)
     }
 
     /// Clean exit: compacts when the journal holds anything, then releases the lock file.
@@ -564,11 +720,9 @@ public final class Store {
         journalID = try? Sys.fstat(fd, path)
     }
 
+    /// A compaction entirely under the lock (a schema migration, at open).
     private func compactLocked() throws {
-        // Never write an older schema over a newer one (the newer build's fields would go).
-        guard snapshotVersion <= Snapshot.currentVersion else {
-            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
-        }
+        try checkCompactable()
         let flags = database.persistedFlags(previous: persistedFlags, now: clock.now(), policy: policy)
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(database, seq: seq, flags: flags), check: true)
         let target = Sys.writeTarget(paths.snapshot)
@@ -621,12 +775,12 @@ public final class Store {
 
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
-    private func removeLeftoverTempFiles(besides target: String) {
+    private func removeLeftoverTempFiles(besides target: String, keeping own: String? = nil) {
         let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
-                        ".\(DatabaseCache.fileName).tmp-", ".\(RulesCache.fileName).tmp-"]
+                        ".\(DatabaseCache.fileName).tmp-", ".journal.jsonl.tmp-", ".\(RulesCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            where prefixes.contains(where: { name.hasPrefix($0) }) {
+            where prefixes.contains(where: { name.hasPrefix($0) }) && (dir as NSString).appendingPathComponent(name) != own {
                 unlink((dir as NSString).appendingPathComponent(name))
             }
         }
