@@ -10,7 +10,9 @@ import RapportStore
 /// meanwhile is appended at once and kept in the journal after the compaction; the TUI's
 /// store picks the new snapshot up at its next `refresh`.
 public final class BackgroundCompaction: Sendable {
-    private enum Phase { case idle, running(DispatchSemaphore), done(String?, Store.FileState?) }
+    private enum Phase { case idle, running(DispatchSemaphore), done(String?) }
+    /// What the last compaction left, for the interface's store to adopt (`Store.adoptable`).
+    private let handoff = Mutex<Store.FileState?>(nil)
     private let phase = Mutex<Phase>(.idle)
 
     public init() {}
@@ -25,26 +27,33 @@ public final class BackgroundCompaction: Sendable {
         let signal = DispatchSemaphore(value: 0)
         let start = phase.withLock { p -> Bool in
             switch p {
-            case .running, .done(.some, _): return false  // a failure is reported (takeProblem) first
-            case .idle, .done(.none, _): p = .running(signal)
+            case .running, .done(.some): return false  // a failure is reported (takeProblem) first
+            case .idle, .done(.none): p = .running(signal)
             }
             return true
         }
         guard start else { return false }
-        let paths = store.paths, policy = store.policy, clock = store.clock
-        let threshold = store.compactionThreshold
+        let paths = store.paths
+        // A fork of the interface's store (its data as it is now, nothing read again) goes
+        // to the thread, which alone uses it from then on.
+        let own: Handover
+        do { own = Handover(store: try store.forked()) } catch {
+            phase.withLock { $0 = .done("automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)") }
+            signal.signal()
+            return false
+        }
         let thread = Thread { [self] in
             var problem: String?
-            var state: Store.FileState?
             do {
-                let own = try Store.open(paths, policy: policy, clock: clock, compactionThreshold: threshold)
-                try own.compact()
-                state = own.fileState
-                try own.close(compact: false)
+                // Handed over while the lock is still held, so the interface's store finds
+                // it whenever it next sees the new snapshot.
+                own.store.onCompacted = { state in self.handoff.withLock { $0 = state } }
+                try own.store.compact()
+                try own.store.close(compact: false, updateCache: false)
             } catch {
                 problem = "automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)"
             }
-            phase.withLock { $0 = .done(problem, state) }
+            phase.withLock { $0 = .done(problem) }
             signal.signal()
         }
         thread.name = "rapport compaction"
@@ -54,15 +63,20 @@ public final class BackgroundCompaction: Sendable {
 
     /// The problem of a compaction that ended since the last call (nil: none ended, or it
     /// went well). Never waits.
-    public func takeProblem() -> String? { take().problem }
-
-    /// What a compaction that ended since the last call reported: its failure, or the
-    /// files as it left them (for the interface's store to adopt). Never waits.
-    public func take() -> (problem: String?, state: Store.FileState?) {
-        phase.withLock { p -> (String?, Store.FileState?) in
-            guard case .done(let problem, let state) = p else { return (nil, nil) }
+    public func takeProblem() -> String? {
+        phase.withLock { p -> String? in
+            guard case .done(let problem) = p else { return nil }
             p = .idle
-            return (problem, state)
+            return problem
+        }
+    }
+
+    /// The files the last compaction left (once): what the interface's store adopts
+    /// instead of reloading the data it already has.
+    public func takeHandoff() -> Store.FileState? {
+        handoff.withLock { h in
+            defer { h = nil }
+            return h
         }
     }
 
@@ -74,6 +88,12 @@ public final class BackgroundCompaction: Sendable {
         signal.wait()
         signal.signal()  // for any other waiter
     }
+}
+
+/// A store passed to the compaction's thread at its start and never used by the thread
+/// that made it again (`Store.forked`): one owner at a time.
+private struct Handover: @unchecked Sendable {
+    let store: Store
 }
 
 /// The interface's side of the store: its changes (with this session's origin), undo and
@@ -89,6 +109,7 @@ public struct StoreSession {
 
     public init(store: Store, origin: Origin, compaction: BackgroundCompaction = BackgroundCompaction()) {
         store.compactsInline = false
+        store.adoptable = { [compaction] in compaction.takeHandoff() }
         self.store = store
         self.origin = origin
         self.compaction = compaction
@@ -97,11 +118,11 @@ public struct StoreSession {
     public var notices: [String] { store.notices + compactionNotices }
 
     /// Picks up other processes' changes. After this session's own background compaction
-    /// the store adopts the files it left (same data), so nothing is reloaded on this thread.
+    /// the store adopts the files it left (`Store.adoptable`), so nothing is reloaded on
+    /// this thread.
     public mutating func refresh() throws -> Bool {
-        let (problem, state) = compaction.take()
+        let problem = compaction.takeProblem()
         if let problem { compactionNotices.append(problem) }
-        if let state { try store.adopt(state) }
         return try store.refresh() || problem != nil
     }
 

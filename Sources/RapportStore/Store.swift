@@ -72,6 +72,32 @@ public final class Store {
         if lockFD >= 0 { Glibc.close(lockFD) }
     }
 
+    /// A second store on the same files, knowing what this one knows (its data, seq, files
+    /// and history), with a lock descriptor of its own: what a compaction on another thread
+    /// works with, without reading the store again (the TUI's background compaction).
+    /// Nothing is shared: after this, each is used on one thread only.
+    public func forked() throws -> Store {
+        guard !closed else { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
+        let fork = Store(paths: paths, policy: policy, clock: clock, fs: fs, lockFD: try Self.openLock(paths, fs),
+                         threshold: compactionThreshold)
+        fork.database = database
+        fork.readOnly = readOnly
+        fork.seq = seq
+        fork.persistedFlags = persistedFlags
+        fork.history = history
+        fork.compactsInline = compactsInline
+        fork.snapshotSeq = snapshotSeq
+        fork.snapshotVersion = snapshotVersion
+        fork.journalOffset = journalOffset
+        fork.journalLines = journalLines
+        fork.journalSeenSize = journalSeenSize
+        fork.snapshotID = snapshotID
+        fork.journalID = journalID
+        fork.snapshotHash = snapshotHash
+        fork.cacheCovers = cacheCovers
+        return fork
+    }
+
     public static let defaultCompactionThreshold = 8 << 20
 
     /// Opens the store, creating the directory (0700) if needed. A missing store opens as
@@ -350,48 +376,63 @@ public final class Store {
         return generation != before
     }
 
-    /// What a store knows of its files (snapshot, journal, cache, flags table) and the seq
-    /// its data is at: after a compaction by another store of this process (the TUI's
-    /// background compaction), the store that holds the same data adopts it instead of
-    /// reloading everything (`adopt`).
+    /// What a compaction left, for another store of this process that holds the data it
+    /// compacted, or more (the TUI's, after its background compaction): adopting it spares
+    /// that store reloading the database it already has (`adopt`).
     public struct FileState: Sendable {
-        fileprivate var seq: Int, snapshotSeq: Int, snapshotVersion: Int
-        fileprivate var journalOffset: Int, journalLines: Int, journalSeenSize: Int
+        fileprivate var snapshotSeq: Int, snapshotVersion: Int
         fileprivate var snapshotID: Sys.FileID?, journalID: Sys.FileID?
         fileprivate var snapshotHash: UInt64?, cacheCovers: Int?
         fileprivate var persistedFlags: [UUID: [FlagRecord]]
+        /// The snapshot the compaction replaced, and where it cut which journal: the bytes
+        /// (and lines) before `cutAt` went into the snapshot, the rest begin the new journal.
+        fileprivate var replaced: Sys.FileID?, cutJournal: Sys.FileID?, cutAt: Int, cutLines: Int
     }
 
-    public var fileState: FileState {
-        FileState(seq: seq, snapshotSeq: snapshotSeq, snapshotVersion: snapshotVersion, journalOffset: journalOffset,
-                  journalLines: journalLines, journalSeenSize: journalSeenSize, snapshotID: snapshotID, journalID: journalID,
-                  snapshotHash: snapshotHash, cacheCovers: cacheCovers, persistedFlags: persistedFlags)
-    }
+    /// Set by the last `compact` that put its snapshot in place.
+    public private(set) var compacted: FileState?
 
-    /// Takes `state`, another store's view of the same files, when it is of the data this
-    /// store holds (the same seq: the same changes applied) and the files are still as it
-    /// says; the database is kept as it is, so nothing is read. Returns false (and changes
-    /// nothing) otherwise; the next `refresh` then reads what changed as usual.
+    /// Called, still under the lock, when a `compact` of this store has put its snapshot in
+    /// place (the TUI's background compaction hands it to the interface's store).
+    public var onCompacted: ((FileState) -> Void)?
+
+    /// Asked, under the lock, when this store finds the snapshot replaced: a compaction of
+    /// this process that it may adopt instead of reloading (the interface's store asks its
+    /// background compaction).
+    public var adoptable: (() -> FileState?)?
+
+    /// Takes what `state` (another store's compaction) left, when this store had read the
+    /// old journal at least up to where the compaction cut it and the files are still the
+    /// ones it left: the database is kept as it is (nothing is read); the offsets move to
+    /// the new journal. Returns false (and changes nothing) otherwise; the next `refresh`
+    /// then reads what changed as usual.
     @discardableResult
     public func adopt(_ state: FileState) throws -> Bool {
-        guard !closed, !readOnly, state.seq == seq else { return false }
-        return try locked(LOCK_SH) {
-            guard try Sys.status(paths.snapshot) == state.snapshotID else { return false }
-            let jid = try Sys.status(paths.journal)
-            guard jid?.ino == state.journalID?.ino, jid?.dev == state.journalID?.dev, (jid?.size ?? 0) == state.journalSeenSize else { return false }
+        guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
+              known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
+        return try locked(LOCK_SH) { try adoptLocked(state) }
+    }
+
+    private func adoptLocked(_ state: FileState) throws -> Bool {
+        guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
+              known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
+        do {
+            guard try Sys.status(paths.snapshot) == state.snapshotID, let jid = try Sys.status(paths.journal),
+                  jid.ino == state.journalID?.ino, jid.dev == state.journalID?.dev, jid.size >= journalOffset - state.cutAt else { return false }
             snapshotSeq = state.snapshotSeq
             snapshotVersion = state.snapshotVersion
-            journalOffset = state.journalOffset
-            journalLines = state.journalLines
-            journalSeenSize = state.journalSeenSize
+            journalOffset -= state.cutAt
+            journalLines -= state.cutLines
+            journalSeenSize = max(journalOffset, journalSeenSize - state.cutAt)
             snapshotID = state.snapshotID
             journalID = jid
             snapshotHash = state.snapshotHash
             cacheCovers = state.cacheCovers
             persistedFlags = state.persistedFlags
-            // The compaction wrote every group to undo.jsonl and cut the journal: the
-            // history is read from there again when asked for.
-            history = UndoHistory(file: paths.undo, upTo: seq)
+            // The groups up to the snapshot are in undo.jsonl now; the rest are the new
+            // journal's first lines, read from there when asked for.
+            history = UndoHistory(file: paths.undo, upTo: snapshotSeq,
+                                  journal: journalOffset > 0 ? (paths.journal, journalOffset) : nil)
             return true
         }
     }
@@ -413,7 +454,7 @@ public final class Store {
             try checkWritable()
             try checkCompactable()
             return CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
-                                  journalID: journalID, previousFlags: persistedFlags)
+                                  journalID: journalID, previousFlags: persistedFlags, journalLines: journalLines)
         }
         let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
@@ -424,17 +465,29 @@ public final class Store {
         defer { if !placed { unlink(tmp) } }
         compactionPause?()
         try locked(LOCK_EX) {
-            try catchUp(canRepair: true)
-            try checkWritable()
-            // Compacted by someone else meanwhile (a new snapshot, or a new journal file):
-            // theirs holds at least what ours does.
-            guard snapshotID == plan.snapshotID, plan.journalID == nil || journalID.map({ $0.ino == plan.journalID!.ino && $0.dev == plan.journalID!.dev }) == true,
-                  journalOffset >= plan.journalEnd else { return }
+            // Nothing is read or replayed here: what was appended since the plan moves to
+            // the new journal as bytes, so the lock is held as briefly with many lines as
+            // with none. Compacted (or repaired) by someone else meanwhile: theirs holds at
+            // least what ours does, ours is dropped.
+            guard try Sys.status(paths.snapshot) == plan.snapshotID else { return }
+            let jid = try Sys.status(paths.journal)
+            if let p = plan.journalID {
+                guard let jid, jid.ino == p.ino, jid.dev == p.dev, jid.size >= plan.journalEnd else { return }
+            }
             // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
-            try placeSnapshot(tmp: tmp, target: target, bytes: bytes, plan: plan, flags: flags)
+            try placeSnapshot(tmp: tmp, target: target, bytes: bytes, plan: plan, flags: flags, journalSize: jid?.size ?? 0)
             placed = true
         }
+        // The binary cache of the new snapshot, written with the lock released (derived
+        // data: its identity was taken under the lock).
+        if let id = cacheToWrite {
+            cacheToWrite = nil
+            writeCacheAfterCompaction(id)
+        }
     }
+
+    /// Set under the lock by `placeSnapshot`: the cache to write once it is released.
+    private var cacheToWrite: DatabaseCache.SnapshotIdentity?
 
     /// What a compaction folds: the data at one sequence number, the journal bytes that
     /// held it, and the files as they were then.
@@ -445,6 +498,7 @@ public final class Store {
         var snapshotID: Sys.FileID?
         var journalID: Sys.FileID?
         var previousFlags: [UUID: [FlagRecord]]
+        var journalLines: Int
     }
 
     /// Tests: runs between writing the new snapshot and taking the lock to put it in place.
@@ -457,9 +511,12 @@ public final class Store {
         }
     }
 
-    /// Under the lock, caught up: the undo history, the backup, the new snapshot (`tmp`,
-    /// already flushed) renamed over the old, then the journal cut to the lines after `plan`.
-    private func placeSnapshot(tmp: String, target: String, bytes: [UInt8], plan: CompactionPlan, flags: [UUID: [FlagRecord]]) throws {
+    /// Under the lock, this store still at `plan` (its data is the snapshot's): the undo
+    /// history, the backup, the new snapshot (`tmp`, already flushed) renamed over the old,
+    /// then the journal: emptied, or, when lines were appended since the plan, replaced by a
+    /// journal of just those bytes (temp, flush, rename), which this store reads next.
+    private func placeSnapshot(tmp: String, target: String, bytes: [UInt8], plan: CompactionPlan, flags: [UUID: [FlagRecord]],
+                               journalSize: Int) throws {
         removeLeftoverTempFiles(besides: target, keeping: tmp)
         // The undo history first: groups it holds beyond the snapshot's seq are ignored
         // on load (the journal has them), so a crash between the two loses nothing.
@@ -477,44 +534,50 @@ public final class Store {
         snapshotHash = DatabaseCache.hash(bytes)
         cacheCovers = nil
         generation += 1
+        // The cache is exactly the snapshot (it covers none of the journal), written once
+        // the lock is released; its identity is taken now.
+        if let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) { cacheToWrite = id }
+        var state = FileState(snapshotSeq: snapshotSeq, snapshotVersion: snapshotVersion, snapshotID: snapshotID, journalID: nil,
+                              snapshotHash: snapshotHash, cacheCovers: 0, persistedFlags: flags, replaced: plan.snapshotID,
+                              cutJournal: journalID, cutAt: plan.journalEnd, cutLines: plan.journalLines)
+        defer {
+            compacted = state
+            onCompacted?(state)
+        }
         // The snapshot is durable; lines up to its seq are now skipped on load, so a
         // failure to cut the journal below loses nothing.
-        guard try Sys.status(paths.journal) != nil else { return writeCacheAfterCompaction(bytes) }
-        if journalOffset > plan.journalEnd {
-            keepJournalTail(from: plan.journalEnd)
-            return
-        }
-        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
-        guard fd >= 0 else { return }
-        defer { Glibc.close(fd) }
-        if fs.ftruncate(fd, 0) == 0 {
-            _ = fs.fsync(fd)
-            journalOffset = 0
-            journalSeenSize = 0
-            journalLines = 0
-            journalID = try? Sys.fstat(fd, paths.journal)
-            writeCacheAfterCompaction(bytes)
+        guard try Sys.status(paths.journal) != nil else { return }
+        if journalSize > plan.journalEnd {
+            guard keepJournalTail(from: plan.journalEnd, to: journalSize) else { return }
         } else {
-            notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+            let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+            guard fd >= 0 else { return }
+            defer { Glibc.close(fd) }
+            guard fs.ftruncate(fd, 0) == 0 else {
+                notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+                return
+            }
+            _ = fs.fsync(fd)
         }
+        journalOffset = 0
+        journalSeenSize = 0
+        journalLines = 0
+        journalID = try? Sys.status(paths.journal)
+        state.journalID = journalID
     }
 
     /// Lines were appended while the snapshot was written: a new journal file holds just
-    /// them (temp, flush, rename, flush the directory). On failure the old journal stays;
-    /// its lines up to the snapshot's seq are skipped on load.
-    private func keepJournalTail(from start: Int) {
-        guard let all = try? Sys.readFile(paths.journal), all.count >= journalOffset else { return }
-        let tail = Array(all[start..<journalOffset])
+    /// their bytes (temp, flush, rename, flush the directory). On failure the old journal
+    /// stays (its lines up to the snapshot's seq are skipped on load) and this returns false.
+    private func keepJournalTail(from start: Int, to end: Int) -> Bool {
+        guard let all = try? Sys.readFile(paths.journal), all.count >= end else { return false }
         do {
-            try Sys.replaceFile(fs, paths.journal, tail)
+            try Sys.replaceFile(fs, paths.journal, Array(all[start..<end]))
         } catch {
             notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
-            return
+            return false
         }
-        journalOffset = tail.count
-        journalSeenSize = journalOffset
-        journalLines = tail.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        journalID = try? Sys.status(paths.journal)
+        return true
     }
 
     /// Clean exit: compacts when the journal holds anything, then releases the lock file.
@@ -525,7 +588,11 @@ public final class Store {
     /// `store.cache` up to it (a binary write, much cheaper than a compaction: what a TUI
     /// does on quit, so quitting never waits for the JSON to be rewritten). The journal is
     /// still compacted once it passes `compactionThreshold`.
-    public func close(compact: Bool) throws {
+    public func close(compact: Bool) throws { try close(compact: compact, updateCache: true) }
+
+    /// `close(compact:)`; without `updateCache`, nothing is read or written (a store that
+    /// just compacted, whose cache is the new snapshot's).
+    public func close(compact: Bool, updateCache: Bool) throws {
         guard !closed else { return }
         defer {
             closed = true
@@ -534,7 +601,7 @@ public final class Store {
         }
         if compact {
             if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try self.compact() }
-        } else {
+        } else if updateCache {
             try? locked(LOCK_SH) {
                 try catchUp(canRepair: false)
                 bringCacheUpToDate()
@@ -650,7 +717,12 @@ public final class Store {
     /// Picks up what other processes did since we last looked (under the lock).
     private func catchUp(canRepair: Bool) throws {
         let sid = try Sys.status(paths.snapshot)
-        guard sid == snapshotID else { return try reload(canRepair: canRepair) }
+        guard sid == snapshotID else {
+            // A compaction of this process holding what this store has: take its files and
+            // read on from the new journal, instead of reloading everything.
+            if let state = adoptable?(), try adoptLocked(state) { return try catchUp(canRepair: canRepair) }
+            return try reload(canRepair: canRepair)
+        }
         guard let jid = try Sys.status(paths.journal) else {
             if journalOffset > 0 { try reload(canRepair: canRepair) }
             return
@@ -764,6 +836,13 @@ public final class Store {
     /// (`bytes`), with the journal empty (or holding only lines the snapshot has).
     private func writeCacheAfterCompaction(_ bytes: [UInt8]) {
         guard journalOffset == 0, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) else { return }
+        writeCacheAfterCompaction(id)
+    }
+
+    /// Writes the cache of the data in memory (exactly the snapshot `id` names, with an empty
+    /// journal). Safe without the lock: a snapshot replaced since has another identity, so
+    /// this cache is never used for it, and lines appended since are replayed on top.
+    private func writeCacheAfterCompaction(_ id: DatabaseCache.SnapshotIdentity) {
         var c = DatabaseCache.Contents(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
                                        seq: seq, journalCovered: 0, journalLines: 0)
         // As the snapshot has them: flags only in the table.

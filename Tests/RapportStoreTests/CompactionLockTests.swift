@@ -41,7 +41,9 @@ import RapportCore
         #expect(snapshot["seq"] as? Int == seqBefore)
         let journal = String(decoding: bytes(dir.paths.journal) ?? [], as: UTF8.self)
         #expect(journal.split(separator: "\n").count == 3)
-        #expect(s.seq == seqBefore + 3, "the compacting store caught up with the writes")
+        #expect(s.seq == seqBefore, "nothing was replayed under the lock")
+        #expect(try s.refresh())
+        #expect(s.seq == seqBefore + 3)
         // Every store, old and new, agrees: nothing lost, nothing twice.
         let fresh = try Store.open(dir.paths, clock: .fixed(t0))
         #expect(fresh.database.thread(dana).count == 5)
@@ -71,6 +73,7 @@ import RapportCore
             try! other.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
         }
         try s.compact()
+        #expect(try s.refresh())
         // The other's snapshot (with message 1) stays; ours, older, was not put over it.
         let snapshot = try JSONSerialization.jsonObject(with: Data(bytes(dir.paths.snapshot)!)) as! [String: Any]
         #expect(snapshot["seq"] as? Int == other.seq - 1)
@@ -93,6 +96,7 @@ import RapportCore
             journalBefore = bytes(dir.paths.journal) ?? []
         }
         try s.compact()
+        try s.refresh()
         let expected = s.database
         write(dir.paths.journal, journalBefore)
         try? FileManager.default.removeItem(atPath: dir.paths.path("store.cache"))
@@ -106,7 +110,7 @@ import RapportCore
         let compactor = try Store.open(dir.paths, clock: .fixed(t0))
         try compactor.compact()
         let generation = s.generation
-        #expect(try s.adopt(compactor.fileState))
+        #expect(try s.adopt(#require(compactor.compacted)))
         #expect(s.generation == generation, "nothing reloaded")
         #expect(try s.refresh() == false)
         // Its next write goes after the compacted snapshot, with the next seq.
@@ -119,6 +123,29 @@ import RapportCore
         #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 2)
     }
 
+    @Test func adoptingTakesTheStoresOwnLaterLinesAlong() throws {
+        // The store wrote while the other compacted: its lines are the new journal's first.
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        compactor.compactionPause = {
+            for k in 0..<2 { try! s.apply(.putMessage(message(dana, k)), origin: .tui(session: "x"), label: "Log \(k)") }
+        }
+        try compactor.compact()
+        let generation = s.generation
+        #expect(try s.adopt(#require(compactor.compacted)))
+        #expect(s.generation == generation)
+        #expect(try s.refresh() == false)
+        // Undo reaches its lines (now in the new journal).
+        #expect(try s.undoLatest(of: .tui(session: "x")) != nil)
+        #expect(try s.undoLatest(of: .tui(session: "x")) != nil)
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database == s.database)
+        #expect(fresh.database.thread(dana).count == 2)
+        #expect(fresh.seq == s.seq)
+    }
+
     @Test func adoptingIsRefusedWhenTheDataOrTheFilesDiffer() throws {
         let dir = TempDir()
         let s = try makeSampleStore(dir.paths)
@@ -126,14 +153,18 @@ import RapportCore
         let compactor = try Store.open(dir.paths, clock: .fixed(t0))
         try compactor.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
         try compactor.compact()
-        // The compactor holds a change this store has not seen: another seq.
-        #expect(try s.adopt(compactor.fileState) == false)
+        // The compaction folded a change this store has not read: it must read the snapshot.
+        #expect(try s.adopt(#require(compactor.compacted)) == false)
         #expect(try s.refresh())
-        // Same seq now, but a third store wrote after the compaction: the files differ.
+        // A later compaction by a third store replaced the snapshot the state names.
+        let s2 = try Store.open(dir.paths, clock: .fixed(t0))
+        let compactor2 = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor2.compact()
         let third = try Store.open(dir.paths, clock: .fixed(t0))
         try third.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
-        #expect(try s.adopt(compactor.fileState) == false)
-        #expect(try s.refresh())
-        #expect(s.database == (try Store.open(dir.paths, clock: .fixed(t0))).database)
+        try third.compact()
+        #expect(try s2.adopt(#require(compactor2.compacted)) == false)
+        #expect(try s2.refresh())
+        #expect(s2.database == (try Store.open(dir.paths, clock: .fixed(t0))).database)
     }
 }
