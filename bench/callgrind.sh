@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/callgrind.sh BENCH_BIN STORE OP [OUT]: instructions executed (callgrind's Ir, all
-# threads) by `rapport-bench STORE OP` (open, compact, log, status, undolist, frame), on a
+# threads) by `rapport-bench STORE OP` (open, compact, log, status, statusline, rulescache,
+# undolist, frame, framecache), on a
 # copy of STORE (log and compact write). Repeatable on a loaded machine, unlike wall clock.
 # Also prints the top functions (inclusive) when OUT is given.
 # The copy's store.cache is first written by one plain `open` (a copy is another inode, so
@@ -18,6 +19,14 @@ if [ "${COLD:-0}" = 1 ]; then
 else
     RAPPORT_NOW=${RAPPORT_NOW:-2026-11-20T15:00:00Z} TZ=UTC "$bin" "$tmp/store" open >/dev/null
 fi
+# PRE="OP ..." runs those ops first, unmeasured, at PRE_NOW (default: the same now), e.g.
+# PRE=statusline PRE_NOW=2026-11-20T14:59:00Z for a rules.cache a minute old, or
+# PRE="statusline log" for one recruiter changed since. status.cache is then removed, so
+# `statusline` measures the line without it.
+for p in ${PRE:-}; do
+    RAPPORT_NOW=${PRE_NOW:-${RAPPORT_NOW:-2026-11-20T15:00:00Z}} TZ=UTC "$bin" "$tmp/store" "$p" >/dev/null
+done
+rm -f "$tmp/store/status.cache"
 RAPPORT_NOW=${RAPPORT_NOW:-2026-11-20T15:00:00Z} TZ=UTC valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
     "$bin" "$tmp/store" "$op" >/dev/null 2>"$tmp/vg.log" || { cat "$tmp/vg.log" >&2; exit 1; }
 ir=$(grep -m1 '^summary:' "$tmp/cg.out" | awk '{print $2}')

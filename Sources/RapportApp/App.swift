@@ -114,9 +114,14 @@ private struct Loop {
         case .lastContact?: .lastContact
         default: .urgency
         }
+        // Statuses through rules.cache: the rules run only for recruiters whose data changed
+        // (or whose findings ran out of time) since a process last evaluated them.
+        let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
+        let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
+                                 deadlines: StatusSource.standard.deadlines)
         var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                              height: size.height, storePath: store.paths.storeDirectory,
-                             notices: store.notices, readOnly: store.readOnly, sort: sort)
+                             notices: store.notices, readOnly: store.readOnly, rules: rules, sort: sort)
         state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
         // Reply templates (shipped + the user's) and {my_name}; problems become notices.
         if let config {

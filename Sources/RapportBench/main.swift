@@ -7,6 +7,10 @@
 // evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads;
 // `frame` what the TUI computes before its first frame (open, state, render at 120×40);
 // `keys` that frame and then a key sequence (j, Tab, Enter, /dana), one profile dump per key.
+// `statusline` what `due --statusline` does when status.cache does not hold (settings,
+// open, statuses through rules.cache, counts, status.cache written); `rulescache` only the
+// open and the evaluation through rules.cache (writing it when something was computed);
+// `framecache` the first frame with the statuses through rules.cache, as the TUI does.
 import Foundation
 import Synchronization
 import RapportCore
@@ -55,10 +59,40 @@ let benchKeys: [(label: String, key: Key)] = [
     ("/", .char("/")), ("d", .char("d")), ("a", .char("a")), ("n", .char("n")), ("a", .char("a")), ("esc", .escape),
 ]
 
-if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame", "keys"].contains(args[2]) {
+if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame", "keys", "statusline", "rulescache", "framecache"].contains(args[2]) {
     do {
+        if args[2] == "statusline" {
+            // As `runStatusLine` after status.cache missed.
+            let env = ProcessInfo.processInfo.environment
+            let config = try RapportConfig.load(try? UserConfig(environment: env), environment: env,
+                                                systemTimeZone: TimeZone.current.identifier)
+            let policy = config.policy
+            let key = StatusCache.policyKey(policy)
+            let now = try Clock.from(environment: env).now()
+            if let line = StatusCache.read(paths, policyKey: key, now: now) { print(line); exit(0) }
+            let store = try Store.open(paths, policy: policy, clock: try Clock.from(environment: env))
+            let e = store.evaluateThroughRulesCache(now: now, policyKey: key)
+            let c = Rules.counts(e.statuses, in: store.database, now: now, policy: policy)
+            let line = "\(c.overdue) overdue · \(c.atRisk) at risk · \(c.today) today"
+            let until = min(Rules.Sections(now: now, policy: policy).endOfToday, e.nextChange)
+            store.writeStatusCache(line: line, policyKey: key, from: now, until: until)
+            print(line, SyncEngine.hasUnsynced(paths), e.reused, e.computed)
+            exit(0)
+        }
         let store = try Store.open(paths)
         switch args[2] {
+        case "rulescache":
+            let e = store.evaluateThroughRulesCache(now: try Clock.from(environment: ProcessInfo.processInfo.environment).now())
+            print(e.statuses.count, e.reused, e.computed, e.nextChange)
+        case "framecache":
+            let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
+            let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
+                                     deadlines: StatusSource.standard.deadlines)
+            let now = try Clock.from(environment: ProcessInfo.processInfo.environment).now()
+            let state = AppState(db: store.database, policy: store.policy, now: now, width: 120, height: 40,
+                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly,
+                                 rules: rules)
+            print(Screen.render(state).width)
         case "compact": try store.compact()
         case "log":
             // As `rapport log ID` finds it: by id, without sorting anyone by name.

@@ -333,14 +333,21 @@ public enum Rules {
 /// rule compared `now` with: where an evaluation's answer may change by time alone.
 final class Horizon {
     let now: Date
+    let until: Date
     private(set) var next: Date
+    /// Also report when `unprepared` can change (per-recruiter validity of findings).
+    var coversPreparation = false
 
     init(now: Date, until: Date) {
         self.now = now
+        self.until = until
         next = until
     }
 
     func report(_ t: Date) { if t >= now && t < next { next = t } }
+
+    /// Starts over (one recruiter after another).
+    func reset() { next = until }
 }
 
 /// One evaluation: the policy, `now`, the business calendar and the weight table, built
@@ -478,8 +485,15 @@ struct RuleEngine {
 
     func status(of r: Recruiter, thread: [Message], opportunities: [Opportunity], followUps: [FollowUp],
                 expectations: [Expectation], duplicate: Bool) -> RecruiterStatus {
+        score(findings(of: r, thread: thread, opportunities: opportunities, followUps: followUps,
+                       expectations: expectations, duplicate: duplicate))
+    }
+
+    /// Everything of a recruiter's status but the urgency scores (see `RuleFindings`).
+    func findings(of r: Recruiter, thread: [Message], opportunities: [Opportunity], followUps: [FollowUp],
+                  expectations: [Expectation], duplicate: Bool) -> RuleFindings {
         let f = facts(of: thread)
-        var st = RecruiterStatus(recruiterID: r.id)
+        var st = RuleFindings(recruiterID: r.id, blanket: r.targeting == .blanket)
         st.lastContact = f.last?.at
         st.openMessageIDs = f.open.map(\.id)
         if !f.open.isEmpty {
@@ -493,7 +507,8 @@ struct RuleEngine {
         if r.status == .doNotContact {
             // The user ended it: no reminders, no deadlines, only the facts.
             flags.insert(.doNotContact)
-            return finish(st, flags: flags, deadlines: [], recruiter: r)
+            st.flagBits = flags.bits
+            return st
         }
 
         var out = Found(flags: flags, quiet: isQuiet(r, open: f.open))
@@ -503,7 +518,28 @@ struct RuleEngine {
         expectationRule(r, f, expectations, &out)
         checkInRule(r, f, turn: st.turn, &out)
         if Preparation.isUnprepared(r, opportunities: opportunities, expectations: expectations, now: now) { out.flags.insert(.unprepared) }
-        return finish(st, flags: out.flags, deadlines: out.deadlines, recruiter: r)
+        if let horizon { reportPreparation(opportunities, expectations, to: horizon) }
+        st.flagBits = out.flags.bits
+        st.deadlines = out.deadlines
+        return st
+    }
+
+    /// The moments `unprepared` can change at while the data stays the same: a call or
+    /// interview enters the window (`Preparation.window` before it) or starts. Reported
+    /// only for per-recruiter validity (`Rules.findings`); `nextChange` keeps to the
+    /// deadlines, the at-risk flags and the day.
+    func reportPreparation(_ opportunities: [Opportunity], _ expectations: [Expectation], to horizon: Horizon) {
+        guard horizon.coversPreparation else { return }
+        for o in opportunities {
+            for iv in o.interviews {
+                horizon.report(iv.at.addingTimeInterval(-Preparation.window))
+                horizon.report(iv.at)
+            }
+        }
+        for e in expectations where e.by >= now && Preparation.isCall(e) {
+            horizon.report(e.by.addingTimeInterval(-Preparation.window))
+            horizon.report(e.by)
+        }
     }
 
     /// What the rules found for one recruiter so far.
@@ -625,12 +661,16 @@ struct RuleEngine {
         }
     }
 
-    /// Sorts the flags, scores the deadlines and the recruiter.
-    func finish(_ status: RecruiterStatus, flags: FlagSet, deadlines: [Deadline], recruiter r: Recruiter) -> RecruiterStatus {
-        var st = status
+    /// The status at `now` from findings: sorts the flags, scores the deadlines and the
+    /// recruiter (the only parts that vary with `now` between the moments a horizon reports).
+    func score(_ found: RuleFindings) -> RecruiterStatus {
+        let flags = FlagSet(bits: found.flagBits)
+        let deadlines = found.deadlines
+        var st = RecruiterStatus(recruiterID: found.recruiterID, turn: found.turn, lastContact: found.lastContact,
+                                 openMessageIDs: found.openMessageIDs)
         st.flags = flags.sorted
         let w = weights
-        let blanket = r.targeting == .blanket ? w.blanket : 0
+        let blanket = found.blanket ? w.blanket : 0
         let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
             : flags.contains(.nonResponsiveRisk) ? w.deadlineNonResponsiveRisk : 0
         var worstLateness = 0.0
@@ -651,6 +691,11 @@ struct RuleEngine {
 /// nor sorts.
 struct FlagSet: Equatable {
     private(set) var bits: UInt32 = 0
+
+    init() {}
+
+    /// From `bits` as stored; bits past the last flag are dropped.
+    init(bits: UInt32) { self.bits = bits & ((1 << UInt32(Flag.allCases.count)) - 1) }
 
     /// The position of `flag` in `Flag.allCases` (its `rank`), without scanning the cases.
     static func index(_ flag: Flag) -> Int {
@@ -673,11 +718,14 @@ struct FlagSet: Equatable {
     mutating func insert(_ flag: Flag) { bits |= 1 << UInt32(FlagSet.index(flag)) }
     func contains(_ flag: Flag) -> Bool { bits & (1 << UInt32(FlagSet.index(flag))) != 0 }
 
+    /// `Flag.allCases`, built once (not an array per call).
+    static let cases = Flag.allCases
+
     /// Most important first (`Flag` order).
     var sorted: [Flag] {
         guard bits != 0 else { return [] }
         var out: [Flag] = []
-        for (i, flag) in Flag.allCases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
+        for (i, flag) in FlagSet.cases.enumerated() where bits & (1 << UInt32(i)) != 0 { out.append(flag) }
         return out
     }
 }

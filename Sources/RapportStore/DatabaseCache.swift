@@ -142,7 +142,9 @@ enum DatabaseCache {
                   snapSeq >= 0, seq >= snapSeq,
                   journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
                   covered == 0 || journal[covered - 1] == 0x0A else { return nil }
-            guard let (db, flags) = try? r.database(), r.at == raw.count else { return nil }
+            let payload = r.at
+            guard case (var db, let flags)? = try? r.database(), r.at == raw.count else { return nil }
+            db.adoptStoredDigests(recruiterDigests(raw, payload: payload) ?? [:])
             return Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
                             journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash)
         }

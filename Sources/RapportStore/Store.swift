@@ -856,7 +856,7 @@ public final class Store {
     /// its temp file exists, so under the lock any that remain are leftovers.
     private func removeLeftoverTempFiles(besides target: String, keeping own: String? = nil) {
         let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
-                        ".\(DatabaseCache.fileName).tmp-", ".journal.jsonl.tmp-"]
+                        ".\(DatabaseCache.fileName).tmp-", ".journal.jsonl.tmp-", ".\(RulesCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             where prefixes.contains(where: { name.hasPrefix($0) }) && (dir as NSString).appendingPathComponent(name) != own {

@@ -8,6 +8,7 @@ import RapportStore
 // rapport-store-writer: a tiny writer for the store's crash and concurrency tests.
 //
 //   rapport-store-writer DIR COUNT [--compact-every K] [--threshold BYTES] [--umask OOO]
+//   rapport-store-writer DIR --rules-cache
 //
 // Opens the store in DIR, adds one recruiter, then appends COUNT messages, printing
 // "ack SEQ MESSAGE-ID" after each change is acknowledged (durable). Exits 1 with the
@@ -24,6 +25,20 @@ func option(_ name: String, in args: inout [String]) -> String? {
     let v = args[i + 1]
     args.removeSubrange(i...(i + 1))
     return v
+}
+// --rules-cache: only open the store and evaluate every status through rules.cache
+// (writing it), then exit.
+if let i = args.firstIndex(of: "--rules-cache") {
+    args.remove(at: i)
+    do {
+        let store = try Store.open(AppPaths(storeDirectory: args[0]))
+        let e = store.evaluateThroughRulesCache(now: Date(timeIntervalSince1970: 1_800_000_000))
+        out("rules \(e.reused) \(e.computed)")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("rapport-store-writer: \(error)\n".utf8))
+        exit(1)
+    }
 }
 let compactEvery = option("--compact-every", in: &args).flatMap { Int($0) } ?? 0
 let threshold = option("--threshold", in: &args).flatMap { Int($0) } ?? Store.defaultCompactionThreshold

@@ -63,7 +63,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ctx = try Context(global, forReading: true)
-        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let statuses = ctx.statuses().statuses
         var rows: [(Recruiter, RecruiterStatus)] = ctx.db.recruitersByName.compactMap { r in
             statuses[r.id].map { (r, $0) }
         }
@@ -212,7 +212,7 @@ struct DueCommand: AsyncParsableCommand {
         let horizon = try When.parseDuration(within)
         if statusline { return try runStatusLine() }
         let ctx = try Context(global, forReading: true)
-        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let statuses = ctx.statuses().statuses
         let all = Rules.deadlines(of: statuses, now: ctx.now, policy: ctx.policy)
         let shown = all.filter { $0.due <= ctx.now.addingTimeInterval(horizon) }
         let sections = Rules.Sections(now: ctx.now, policy: ctx.policy)
@@ -228,8 +228,9 @@ struct DueCommand: AsyncParsableCommand {
     }
 
     /// The status line from `status.cache` when it is valid for the store's files, the
-    /// policy and now (no store load); otherwise computed from the store and cached until
-    /// the next moment a count can change (`Rules.nextChange`, or midnight).
+    /// policy and now (no store load); otherwise computed from the store (the rules run
+    /// only for recruiters `rules.cache` holds nothing valid for) and cached until the
+    /// next moment a count can change (a status's or a deadline's next change, or midnight).
     func runStatusLine() throws {
         let policy = try global.policy()
         let key = StatusCache.policyKey(policy)
@@ -243,11 +244,11 @@ struct DueCommand: AsyncParsableCommand {
             return
         }
         let ctx = try Context(global, forReading: true)
-        let statuses = Rules.evaluate(ctx.db, now: ctx.now, policy: ctx.policy)
+        let (statuses, next) = ctx.statuses(policyKey: key)
         let (line, endOfToday) = statusLine(ctx, statuses: statuses)
         say(mark(line))
-        guard ctx.hasStore else { return }
-        let until = min(endOfToday, Rules.nextChange(in: ctx.db, now: ctx.now, policy: ctx.policy))
+        guard ctx.hasStore, let next else { return }
+        let until = min(endOfToday, next)
         try ctx.store.writeStatusCache(line: line, policyKey: key, from: ctx.now, until: until)
     }
 
