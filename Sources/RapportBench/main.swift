@@ -6,6 +6,10 @@
 // under the lock, fsync); `status` what `due --statusline` does without its cache (open,
 // evaluate the rules, the next moment a count changes); `undolist` what `undo --list` reads;
 // `frame` what the TUI computes before its first frame (open, state, render at 120×40).
+// `log`, `reply` and `done` open the store as those commands do (each recruiter read from
+// store.cache when needed), pick the recruiter with the lowest id (`done`: its most urgent
+// deadline, or its last inbound message), make the change and evaluate that recruiter's
+// status for the line printed after it.
 import Foundation
 import RapportCore
 import RapportStore
@@ -36,19 +40,52 @@ guard args.count >= 2 else {
     exit(2)
 }
 let paths = AppPaths(storeDirectory: args[1])
-if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame"].contains(args[2]) {
+if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undolist", "undolistfull", "frame"].contains(args[2]) {
     do {
-        let store = try Store.open(paths)
+        let lazy = ["log", "reply", "done"].contains(args[2])
+        let store = try Store.open(paths, lazy: lazy)
+        let now = Clock.system.now()
+        /// The recruiter a command names by id: the lowest id, found as an id prefix is.
+        func target() -> Recruiter? {
+            guard let id = store.database.recruiterIDs.min(by: uuidLess) else { return nil }
+            return store.database.recruiters(withIDPrefix: String(id.uuidString.prefix(8))).first
+        }
+        func turnLine(_ id: UUID) {
+            print(Rules.status(of: id, in: store.database, now: now, policy: store.policy).turn)
+        }
         switch args[2] {
         case "compact": try store.compact()
         case "log":
-            // As `rapport log ID` finds it: by id, without sorting anyone by name.
-            guard let id = store.database.recruiters.keys.min(by: uuidLess), let r = store.database.recruiters[id] else { exit(1) }
-            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { _ in
-                .putMessage(Message(recruiterID: r.id, direction: .inbound, channel: .email, at: Clock.system.now()))
+            guard let r = target() else { exit(1) }
+            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { db in
+                try Workflows.log(r.id, in: db, direction: .inbound, channel: .email, at: now, subject: "bench", body: nil)
             }
+            turnLine(r.id)
+        case "reply":
+            guard let r = target() else { exit(1) }
+            try store.apply(origin: .cli("reply"), label: "Reply to \(r.name)") { db in
+                Workflows.reply(recruiter: r, in: db, now: now, body: "Thanks")
+            }
+            turnLine(r.id)
+        case "done":
+            guard let r = target() else { exit(1) }
+            let policy = store.policy
+            if let d = Rules.status(of: r.id, in: store.database, now: now, policy: policy).deadlines.first {
+                let found = try Workflows.deadline(d.shortID, in: store.database, now: now, policy: policy)
+                try store.apply(origin: .cli("done"), label: "done") { db in
+                    let fresh = try Workflows.deadline(found.id, in: db, now: now, policy: policy)
+                    guard let change = Workflows.done(fresh, in: db, now: now) else { throw RapportError.failure("nothing to mark done") }
+                    return change
+                }
+            } else if let m = store.database.thread(r.id).last(where: { $0.direction == .inbound }) {
+                let id = String(m.id.uuidString.prefix(8))
+                guard let found = store.database.messages(withIDPrefix: id).first else { exit(1) }
+                try store.apply(origin: .cli("done"), label: "done") { db in try Workflows.done(id: found.id, in: db, now: now) }
+            } else {
+                exit(1)
+            }
+            turnLine(r.id)
         case "status":
-            let now = Clock.system.now()
             let statuses = Rules.evaluate(store.database, now: now, policy: store.policy)
             var n = 0
             for s in statuses.values { n += s.deadlines.count }

@@ -87,7 +87,7 @@ public struct Policy: Codable, Sendable, Equatable {
 public enum Rules {
     /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
-        guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
+        guard let recruiter = db.recruiter(recruiterID) else { return RecruiterStatus(recruiterID: recruiterID) }
         let engine = RuleEngine(policy: policy, now: now)
         let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
         return engine.status(

@@ -153,7 +153,7 @@ public enum Workflows {
         guard hex.count >= 4 else {
             throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`")
         }
-        let found = deadlines(matching: q, in: Rules.deadlines(in: db, now: now, policy: policy))
+        let found = deadlines(matching: q, in: deadlines(naming: hex, in: db, now: now, policy: policy))
         switch found.count {
         case 1: return found[0]
         case 0: throw RapportError.failure("no deadline has the id '\(query)' (see `rapport due`)")
@@ -161,6 +161,24 @@ public enum Workflows {
             let ids = found.prefix(6).map(\.shortID).joined(separator: ", ")
             throw RapportError.usage("'\(query)' matches \(found.count) deadlines (\(ids)); give more of the id")
         }
+    }
+
+    /// The deadlines of the recruiters that own something whose id starts with `hex` (a
+    /// message, an interview, a follow-up or an expectation: what every deadline's id is
+    /// made of), in display order: every deadline `hex` can name, without evaluating the
+    /// other recruiters.
+    static func deadlines(naming hex: String, in db: Database, now: Date, policy: Policy) -> [Deadline] {
+        guard let range = UUIDPrefixRange(hex) else { return [] }
+        var owners = Set<UUID>()
+        for m in db.messages(withIDPrefix: hex) { owners.insert(m.recruiterID) }
+        for f in db.followUps.values where range.contains(f.id) { owners.insert(f.recruiterID) }
+        for e in db.expectations.values where range.contains(e.id) { owners.insert(e.recruiterID) }
+        for o in db.opportunities.values where o.interviews.contains(where: { range.contains($0.id) }) { owners.insert(o.recruiterID) }
+        var statuses: [UUID: RecruiterStatus] = [:]
+        for id in owners where db.recruiter(id) != nil {
+            statuses[id] = Rules.status(of: id, in: db, now: now, policy: policy)
+        }
+        return Rules.deadlines(of: statuses, now: now, policy: policy)
     }
 
     /// Marks a deadline done: a follow-up gets `done = now`, an expectation is closed, a
@@ -181,7 +199,7 @@ public enum Workflows {
             m.noReplyNeeded = true
             return .putMessage(m)
         case .thankYou, .checkIn:
-            guard let r = db.recruiters[deadline.recruiterID] else { return nil }
+            guard let r = db.recruiter(deadline.recruiterID) else { return nil }
             let subject = deadline.kind == .thankYou ? "Thank you" : "Checking in"
             return .putMessage(replyMessage(recruiter: r, in: db, at: now, subject: subject))
         case .interview:
@@ -356,7 +374,7 @@ extension Workflows {
     }
 
     public static func edit(_ id: UUID, _ edit: Edit, in db: Database) throws -> Change {
-        guard let r = db.recruiters[id] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard let r = db.recruiter(id) else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         if let v = edit.fields[.name], clean(v ?? nil) == nil { throw RapportError.usage("the name cannot be empty") }
         if let v = edit.fields[.kind], RecruiterKind(rawValue: v ?? "") == nil {
             throw RapportError.usage("kind '\(v ?? "")' is not agency, in-house or independent")
@@ -382,7 +400,7 @@ extension Workflows {
     /// A message logged to or from a recruiter.
     public static func log(_ recruiter: UUID, in db: Database, direction: Direction, channel: Channel, at: Date,
                            subject: String?, body: String?, noReplyNeeded: Bool = false) throws -> Change {
-        guard db.recruiters[recruiter] != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard db.recruiter(recruiter) != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         if noReplyNeeded && direction == .outbound { throw RapportError.usage("no-reply-needed goes with an inbound message") }
         return .putMessage(Message(recruiterID: recruiter, direction: direction, channel: channel, at: at,
                                    subject: clean(subject), body: clean(body), noReplyNeeded: noReplyNeeded))
@@ -437,7 +455,7 @@ extension Workflows {
     /// opportunity's items.
     public static func tick(_ item: ChecklistItem, done: Bool, recruiter: UUID, opportunity: UUID?,
                             in db: Database, now: Date) throws -> Change {
-        guard let r = db.recruiters[recruiter] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard let r = db.recruiter(recruiter) else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         switch item.scope {
         case .recruiter:
             return .setChecklistItem(recruiter: r.id, item: item.rawValue, done: done ? (r.checklist.done[item.rawValue] ?? now) : nil)
@@ -485,7 +503,7 @@ extension Workflows {
 
     /// A referral the candidate gave the recruiter.
     public static func referral(_ recruiter: UUID, name: String, at: Date, note: String?, in db: Database, id: UUID = UUID()) throws -> Change {
-        guard db.recruiters[recruiter] != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard db.recruiter(recruiter) != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         guard let who = clean(name) else { throw RapportError.usage("the referral's name is empty") }
         return .addReferral(recruiter: recruiter, referral: Referral(id: id, name: who, at: at, note: clean(note)))
     }

@@ -1,5 +1,6 @@
 import Glibc
 import Foundation
+import Synchronization
 import RapportCore
 
 /// `store.cache` in the store directory: the database as of the snapshot plus a prefix of
@@ -19,7 +20,7 @@ enum DatabaseCache {
     static let fileName = "store.cache"
     static let magic: [UInt8] = Array("RAPPORT\u{1}".utf8)
     /// Bump on any change to the layout below.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     /// Rewrite the cache when opening replayed more than this many journal bytes past it.
     static let rewriteAfterJournalBytes = 64 << 10
 
@@ -66,12 +67,24 @@ enum DatabaseCache {
 
     // MARK: - Layout
     //
-    // magic (8) | format version u32 | reserved u32 | checksum u64 of everything after it |
-    // enum layout hash u64 | snapshot identity (7 × u64) | snapshot hash u64 |
-    // journal covered u64 | journal lines u64 | journal hash u64 |
-    // schemaVersion u64 | snapshotSeq u64 | seq u64 | payload (see `Writer.database`).
+    // magic (8) | format version u32 | reserved u32 | checksum u64 | enum layout hash u64 |
+    // snapshot identity (7 × u64) | snapshot hash u64 | journal covered u64 | journal lines u64 |
+    // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
+    // cleared u64 | recruiters u64 | messages u64 | side length u64 | blocks length u64 |
+    // directory | message index | side records | blocks.
+    //
+    // The checksum covers everything after it up to the blocks. Each block (one recruiter:
+    // its record and its thread in thread order) is checked by its own hash, kept in the
+    // directory, when it is read. Directory entry (44 bytes, sorted by id): id, block offset
+    // u64 (from the first block), block length u32, block hash u64, digest u64 (the block's
+    // hash with the hash of the recruiter's side records). Message index entry (20 bytes,
+    // sorted by id): message id, the owner's position in the directory u32. Side records:
+    // per recruiter that has any, its position u32 and its opportunities, follow-ups,
+    // expectations and persisted flag records; then the snapshot's unknown top-level keys.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 40
+    static let directoryEntry = 44
+    static let indexEntry = 20
 
     /// Every enumeration stored by its position, in order: a build that reorders or adds a
     /// case writes a different hash, so it never reads another build's numbers.
@@ -91,68 +104,175 @@ enum DatabaseCache {
     // MARK: - Reading
 
     /// The cache's contents when it is valid for the snapshot at `paths` and the journal
-    /// bytes `journal` (the whole file as read now); nil otherwise. `snapshotBytes` reads
-    /// the snapshot, asked for only when its identity alone cannot be trusted.
-    static func load(_ paths: AppPaths, journal: [UInt8]) -> Contents? {
+    /// bytes `journal` (the whole file as read now); nil otherwise. With `lazy`, recruiters
+    /// and threads are read from the mapped file when first asked for (each block checked
+    /// by its hash then); without, every block is read and checked now.
+    static func load(_ paths: AppPaths, journal: [UInt8], lazy: Bool = false) -> Contents? {
         let path = paths.path(fileName)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size >= headerSize, st.st_size < (1 << 40) else {
-            close(fd)
             return nil
         }
         let cacheMtime = (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec))
-        let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        let got = bytes.withUnsafeMutableBytes { b -> Int in
-            var done = 0
-            while done < size {
-                let r = read(fd, b.baseAddress! + done, size - done)
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 { break }
-                done += r
-            }
-            return done
-        }
-        close(fd)
-        guard got == size else { return nil }
-        return validate(bytes, paths: paths, journal: journal, cacheMtime: cacheMtime)
+        guard let bytes = CacheBytes(mapping: fd, size: Int(st.st_size), path: path) else { return nil }
+        return validate(bytes, paths: paths, journal: journal, cacheMtime: cacheMtime, lazy: lazy)
     }
 
     static func validate(_ bytes: [UInt8], paths: AppPaths, journal: [UInt8], cacheMtime: (Int64, Int64)) -> Contents? {
-        bytes.withUnsafeBytes { raw -> Contents? in
-            var r = Reader(raw: raw, at: 0)
-            guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion, (try? r.u32()) != nil,
-                  let sum = try? r.u64(), sum == hash(UnsafeRawBufferPointer(rebasing: raw[checksumOffset + 8 ..< raw.count])),
-                  (try? r.u64()) == layoutHash else { return nil }
-            guard let id = try? SnapshotIdentity(dev: r.u64(), ino: r.u64(), size: r.u64(), mtimeSec: r.i64(), mtimeNsec: r.i64(),
-                                                 ctimeSec: r.i64(), ctimeNsec: r.i64()),
-                  let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
-                  let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int() else { return nil }
-            // The snapshot must be the very file the cache was made from.
-            guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
-            // Changed within the clock tick the cache was written in (timestamps are
-            // coarse): an in-place rewrite of the same size could keep every field, so
-            // compare the bytes, as git does for a "racily clean" file.
-            if (id.ctimeSec, id.ctimeNsec) >= cacheMtime || (id.mtimeSec, id.mtimeNsec) >= cacheMtime {
-                guard let b = try? Sys.readFile(paths.snapshot), hash(b) == snapHash else { return nil }
-            }
-            guard covered >= 0, covered <= journal.count, lines >= 0, version == Snapshot.currentVersion,
-                  snapSeq >= 0, seq >= snapSeq,
-                  journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
-                  covered == 0 || journal[covered - 1] == 0x0A else { return nil }
-            guard let (db, flags) = try? r.database(), r.at == raw.count else { return nil }
-            return Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
-                            journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash)
+        validate(CacheBytes(copying: bytes), paths: paths, journal: journal, cacheMtime: cacheMtime, lazy: false)
+    }
+
+    static func validate(_ file: CacheBytes, paths: AppPaths, journal: [UInt8], cacheMtime: (Int64, Int64), lazy: Bool) -> Contents? {
+        let raw = file.raw
+        var r = Reader(raw: raw, at: 0)
+        guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion, (try? r.u32()) != nil,
+              let sum = try? r.u64(), (try? r.u64()) == layoutHash else { return nil }
+        guard let id = try? SnapshotIdentity(dev: r.u64(), ino: r.u64(), size: r.u64(), mtimeSec: r.i64(), mtimeNsec: r.i64(),
+                                             ctimeSec: r.i64(), ctimeNsec: r.i64()),
+              let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
+              let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int(),
+              let cleared = try? r.u64(), cleared <= 1,
+              let nr = try? r.u64(), let nm = try? r.u64(), let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
+              nr < 1 << 32, nm < 1 << 32, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+        let layout = Layout(recruiters: Int(nr), messages: Int(nm), sideLength: Int(sideLength), blocksLength: Int(blocksLength))
+        guard layout.fileLength == raw.count,
+              sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
+        // The snapshot must be the very file the cache was made from.
+        guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
+        // Changed within the clock tick the cache was written in (timestamps are
+        // coarse): an in-place rewrite of the same size could keep every field, so
+        // compare the bytes, as git does for a "racily clean" file.
+        if (id.ctimeSec, id.ctimeNsec) >= cacheMtime || (id.mtimeSec, id.mtimeNsec) >= cacheMtime {
+            guard let b = try? Sys.readFile(paths.snapshot), hash(b) == snapHash else { return nil }
         }
+        guard covered >= 0, covered <= journal.count, lines >= 0, version == Snapshot.currentVersion,
+              snapSeq >= 0, seq >= snapSeq,
+              journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
+              covered == 0 || journal[covered - 1] == 0x0A else { return nil }
+        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1)
+        var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
+        guard let rest = try? side.side(blocks), side.at == layout.sideLength else { return nil }
+        var db: Database
+        if lazy {
+            db = Database(stored: blocks, opportunities: rest.opportunities, followUps: rest.followUps,
+                          expectations: rest.expectations, extra: rest.extra)
+        } else {
+            // Every block read and checked now: a bad one means the cache is not used.
+            var recruiters: [Recruiter] = [], threads: [[Message]] = []
+            recruiters.reserveCapacity(layout.recruiters)
+            threads.reserveCapacity(layout.recruiters)
+            var digests: [UUID: UInt64] = [:]
+            digests.reserveCapacity(layout.recruiters)
+            var seen = 0
+            for k in 0..<layout.recruiters {
+                guard let (rec, thread) = blocks.read(k) else { return nil }
+                recruiters.append(rec)
+                threads.append(thread)
+                digests[rec.id] = blocks.digest(at: k)
+                seen += thread.count
+            }
+            guard seen == layout.messages,
+                  let built = try? Database.bulk(recruiters: recruiters, threads: threads, opportunities: rest.opportunities,
+                                                 followUps: rest.followUps, expectations: rest.expectations, extra: rest.extra)
+            else { return nil }
+            db = built
+            db.adoptStoredDigests(digests)
+        }
+        return Contents(db: db, flags: rest.flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
+                        journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash,
+                        recruiterFlagsCleared: cleared == 1)
+    }
+
+    /// Where each part of a cache file starts, from the counts in its header.
+    struct Layout: Sendable {
+        var recruiters: Int, messages: Int, sideLength: Int, blocksLength: Int
+        var directoryOffset: Int { headerSize }
+        var indexOffset: Int { headerSize + recruiters * directoryEntry }
+        var sideOffset: Int { indexOffset + messages * indexEntry }
+        var blocksOffset: Int { sideOffset + sideLength }
+        var fileLength: Int { blocksOffset + blocksLength }
     }
 
     // MARK: - Writing
 
     static func encode(_ c: Contents, source: Source) -> [UInt8] {
+        let db = c.db
+        let ids = db.recruiterIDs.sorted(by: uuidLess)
+        var position: [UUID: UInt32] = [:]
+        position.reserveCapacity(ids.count)
+        for (k, id) in ids.enumerated() { position[id] = UInt32(k) }
+        // The blocks: unchanged stored ones copied as they are.
+        let copyFrom = db.base as? StoredBlocks
+        let canCopy = copyFrom.map { $0.recruiterFlagsCleared || !c.recruiterFlagsCleared } ?? false
+        var blocks = Writer()
+        blocks.out.reserveCapacity(db.messageCount * 200 + ids.count * 200)
+        var entries: [(offset: Int, length: Int, hash: UInt64)] = []
+        entries.reserveCapacity(ids.count)
+        var index: [(UUID, UInt32)] = []
+        index.reserveCapacity(db.messageCount)
+        // Old position -> new, for the stored recruiters whose blocks are copied.
+        var copied: [Int: UInt32] = [:]
+        for (k, id) in ids.enumerated() {
+            let start = blocks.out.count
+            if canCopy, let from = copyFrom, db.isStoredUnchanged(id), let at = from.position(of: id) {
+                let (slice, h) = from.block(at)
+                blocks.out.append(contentsOf: slice)
+                entries.append((start, slice.count, h))
+                copied[at] = UInt32(k)
+                continue
+            }
+            let r = db.recruiter(id)!
+            let thread = db.thread(id)
+            blocks.block(r, thread: thread, recruiterFlags: !c.recruiterFlagsCleared)
+            for m in thread { index.append((m.id, UInt32(k))) }
+            let length = blocks.out.count - start
+            entries.append((start, length, blocks.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
+        }
+        index.sort { uuidLess($0.0, $1.0) }
+        if let from = copyFrom, !copied.isEmpty {
+            // The copied blocks' messages from the old index (already in order), merged in.
+            let old = from.indexEntries { copied[$0] }
+            var merged: [(UUID, UInt32)] = []
+            merged.reserveCapacity(old.count + index.count)
+            var i = 0, j = 0
+            while i < old.count || j < index.count {
+                if j == index.count || (i < old.count && uuidLess(old[i].0, index[j].0)) {
+                    merged.append(old[i]); i += 1
+                } else {
+                    merged.append(index[j]); j += 1
+                }
+            }
+            index = merged
+        }
+        // Side records per recruiter, and each recruiter's digest.
+        var side = Writer()
+        var sideHash = [UInt64](repeating: 0, count: ids.count)
+        let flags = c.flags.filter { !$0.value.isEmpty }
+        for (k, id) in ids.enumerated() {
+            let os = db.opportunities(of: id), fs = db.followUps(of: id), es = db.expectations(of: id)
+            let fl = flags[id] ?? []
+            if os.isEmpty && fs.isEmpty && es.isEmpty && fl.isEmpty { continue }
+            let start = side.out.count
+            side.u32(UInt32(k))
+            side.sideRecords(os, fs, es, fl)
+            sideHash[k] = side.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        }
+        side.u32(UInt32.max)
+        // Flag records of recruiters that are gone are kept, as the snapshot's table has them.
+        let orphans = flags.keys.filter { position[$0] == nil }.sorted(by: uuidLess)
+        side.count(orphans.count)
+        for id in orphans {
+            side.uuid(id)
+            side.flagRecords(flags[id]!)
+        }
+        side.extra(db.extra)
+
         var w = Writer()
-        w.out.reserveCapacity(headerSize + c.db.messageCount * 300 + c.db.recruiters.count * 300)
+        let layout = Layout(recruiters: ids.count, messages: index.count, sideLength: side.out.count, blocksLength: blocks.out.count)
+        w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
         w.u32(0)
@@ -164,12 +284,29 @@ enum DatabaseCache {
         w.u64(source.snapshotHash)
         w.int(c.journalCovered); w.int(c.journalLines); w.u64(source.journalHash)
         w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
-        w.database(c.db, flags: c.flags, recruiterFlags: !c.recruiterFlagsCleared)
+        w.u64(c.recruiterFlagsCleared ? 1 : 0)
+        w.int(layout.recruiters); w.int(layout.messages); w.int(layout.sideLength); w.int(layout.blocksLength)
+        for (k, rid) in ids.enumerated() {
+            let e = entries[k]
+            w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
+            w.u64(digest(block: e.hash, side: sideHash[k]))
+        }
+        for (mid, owner) in index { w.uuid(mid); w.u32(owner) }
+        w.out.append(contentsOf: side.out)
         let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
         withUnsafeBytes(of: sum.littleEndian) { s in
             for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
         }
+        w.out.append(contentsOf: blocks.out)
         return w.out
+    }
+
+    /// A recruiter's digest: its block's hash with the hash of its side records (0: none).
+    static func digest(block: UInt64, side: UInt64) -> UInt64 {
+        var b = [UInt8]()
+        withUnsafeBytes(of: block.littleEndian) { b.append(contentsOf: $0) }
+        withUnsafeBytes(of: side.littleEndian) { b.append(contentsOf: $0) }
+        return hash(b)
     }
 
     /// A test hook: with this variable set to a path, the writer writes half the cache to
@@ -177,8 +314,9 @@ enum DatabaseCache {
     static let stallKey = "RAPPORT_TEST_CACHE_STALL"
 
     /// Writes `store.cache` atomically (temp file `.store.cache.tmp-<pid>-<n>`, 0600, then
-    /// rename; not fsync'd: a cache lost or cut short in a crash fails its checksum and is
-    /// rebuilt). Best effort: any failure leaves the old cache or none, both safe.
+    /// rename; not fsync'd: a cache lost or cut short in a crash fails its checks and is
+    /// rebuilt). Never written in place: a process that mapped the old file keeps reading
+    /// the old file. Best effort: any failure leaves the old cache or none, both safe.
     static func write(_ c: Contents, source: Source, paths: AppPaths, fs: FileSystem) {
         let bytes = encode(c, source: source)
         let target = paths.path(fileName)
@@ -310,65 +448,46 @@ extension DatabaseCache {
             extra(c.extra)
         }
 
-        /// Recruiters (each with its thread, in thread order), then opportunities,
-        /// follow-ups and expectations naming their recruiter by its position, then the
-        /// persisted flags and the snapshot's unknown top-level keys.
-        mutating func database(_ db: Database, flags: [UUID: [FlagRecord]], recruiterFlags: Bool) {
-            let recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
-            var position: [UUID: UInt32] = [:]
-            position.reserveCapacity(recruiters.count)
-            count(db.messageCount)
-            count(recruiters.count)
-            for (k, r) in recruiters.enumerated() {
-                position[r.id] = UInt32(k)
-                uuid(r.id); string(r.name); string(r.firm)
-                index(r.kind, in: kinds); index(r.targeting, in: targetings)
-                strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
-                strings(r.tags); string(r.notes)
-                index(r.status, in: statuses); date(r.statusUntil); date(r.created)
-                let own = recruiterFlags ? r.flags : []
-                count(own.count)
-                for f in own { index(f.flag, in: flagCases); date(f.since) }
-                checklist(r.checklist)
-                count(r.referrals.count)
-                for x in r.referrals { uuid(x.id); string(x.name); date(x.at); string(x.note); extra(x.extra) }
-                count(r.dismissals.count)
-                for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
-                extra(r.extra)
-                let thread = db.thread(r.id)
-                count(thread.count)
-                for m in thread {
-                    uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
-                    string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
-                }
+        mutating func flagRecords(_ a: [FlagRecord]) {
+            count(a.count)
+            for f in a { index(f.flag, in: flagCases); date(f.since) }
+        }
+
+        /// One recruiter's block: its record, then its thread (in thread order).
+        mutating func block(_ r: Recruiter, thread: [Message], recruiterFlags: Bool) {
+            uuid(r.id); string(r.name); string(r.firm)
+            index(r.kind, in: kinds); index(r.targeting, in: targetings)
+            strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
+            strings(r.tags); string(r.notes)
+            index(r.status, in: statuses); date(r.statusUntil); date(r.created)
+            flagRecords(recruiterFlags ? r.flags : [])
+            checklist(r.checklist)
+            count(r.referrals.count)
+            for x in r.referrals { uuid(x.id); string(x.name); date(x.at); string(x.note); extra(x.extra) }
+            count(r.dismissals.count)
+            for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
+            extra(r.extra)
+            count(thread.count)
+            for m in thread {
+                uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
+                string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
             }
-            let opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
-            count(opportunities.count)
-            for o in opportunities {
-                uuid(o.id); u32(position[o.recruiterID]!); string(o.role); string(o.employer); index(o.stage, in: stages)
+        }
+
+        /// One recruiter's opportunities, follow-ups, expectations and persisted flags.
+        mutating func sideRecords(_ os: [Opportunity], _ fs: [FollowUp], _ es: [Expectation], _ flags: [FlagRecord]) {
+            count(os.count)
+            for o in os {
+                uuid(o.id); string(o.role); string(o.employer); index(o.stage, in: stages)
                 count(o.interviews.count)
                 for i in o.interviews { uuid(i.id); date(i.at); int(i.durationMinutes); strings(i.interviewers) }
                 string(o.nextStep); checklist(o.checklist); extra(o.extra)
             }
-            let followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
-            count(followUps.count)
-            for f in followUps {
-                uuid(f.id); u32(position[f.recruiterID]!); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra)
-            }
-            let expectations = db.expectations.values.sorted { uuidLess($0.id, $1.id) }
-            count(expectations.count)
-            for e in expectations {
-                uuid(e.id); u32(position[e.recruiterID]!); date(e.by); string(e.note); extra(e.extra)
-            }
-            // Empty lists are not kept, as in the snapshot's table.
-            let flags = flags.filter { !$0.value.isEmpty }
-            count(flags.count)
-            for id in flags.keys.sorted(by: uuidLess) {
-                uuid(id)
-                count(flags[id]!.count)
-                for f in flags[id]! { index(f.flag, in: flagCases); date(f.since) }
-            }
-            extra(db.extra)
+            count(fs.count)
+            for f in fs { uuid(f.id); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra) }
+            count(es.count)
+            for e in es { uuid(e.id); date(e.by); string(e.note); extra(e.extra) }
+            flagRecords(flags)
         }
     }
 }
@@ -510,94 +629,279 @@ extension DatabaseCache {
             return a
         }
 
-        mutating func database() throws -> (Database, [UUID: [FlagRecord]]) {
-            let total = try count()
-            let nr = try count()
-            var recruiters: [Recruiter] = []
-            recruiters.reserveCapacity(nr)
-            var threads: [[Message]] = []
-            threads.reserveCapacity(nr)
-            var seen = 0
-            for _ in 0..<nr {
-                let id = try uuid(), name = try string(), firm = try optionalString()
-                let kind = try pick(kinds), targeting = try pick(targetings)
-                let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
-                let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
-                let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
-                let flags = try flagRecords()
-                let checklist = try checklist()
-                let nref = try count()
-                var referrals: [Referral] = []
-                for _ in 0..<nref {
-                    referrals.append(Referral(id: try uuid(), name: try string(), at: try date(), note: try optionalString(),
-                                              extra: try extra()))
-                }
-                let ndis = try count()
-                var dismissals: [Dismissal] = []
-                for _ in 0..<ndis {
-                    dismissals.append(Dismissal(deadline: try string(), at: try date(), until: try optionalDate(),
-                                                reason: try optionalString(), extra: try extra()))
-                }
-                let unknown = try extra()
-                recruiters.append(Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
-                                            phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
-                                            status: status, statusUntil: statusUntil, created: created, flags: flags,
-                                            checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown))
-                let nm = try count()
-                var thread: [Message] = []
-                thread.reserveCapacity(nm)
-                for _ in 0..<nm {
-                    thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
-                                            channel: try pick(channels), at: try date(), subject: try optionalString(),
-                                            body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
-                }
-                threads.append(thread)
-                seen += nm
+        /// One recruiter's block (see `Writer.block`).
+        mutating func block() throws -> (Recruiter, [Message]) {
+            let id = try uuid(), name = try string(), firm = try optionalString()
+            let kind = try pick(kinds), targeting = try pick(targetings)
+            let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
+            let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
+            let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
+            let flags = try flagRecords()
+            let checklist = try checklist()
+            let nref = try count()
+            var referrals: [Referral] = []
+            for _ in 0..<nref {
+                referrals.append(Referral(id: try uuid(), name: try string(), at: try date(), note: try optionalString(),
+                                          extra: try extra()))
             }
-            func owner() throws -> UUID {
-                let k = Int(try u32())
-                guard k < recruiters.count else { throw Bad() }
-                return recruiters[k].id
+            let ndis = try count()
+            var dismissals: [Dismissal] = []
+            for _ in 0..<ndis {
+                dismissals.append(Dismissal(deadline: try string(), at: try date(), until: try optionalDate(),
+                                            reason: try optionalString(), extra: try extra()))
             }
-            let no = try count()
-            var opportunities: [Opportunity] = []
-            opportunities.reserveCapacity(no)
-            for _ in 0..<no {
-                let id = try uuid(), rid = try owner(), role = try string(), employer = try optionalString(), stage = try pick(stages)
-                let ni = try count()
-                var interviews: [InterviewEvent] = []
-                for _ in 0..<ni {
-                    interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
-                }
-                opportunities.append(Opportunity(id: id, recruiterID: rid, role: role, employer: employer, stage: stage,
-                                                 interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
-                                                 extra: try extra()))
+            let unknown = try extra()
+            let recruiter = Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
+                                      phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
+                                      status: status, statusUntil: statusUntil, created: created, flags: flags,
+                                      checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown)
+            let nm = try count()
+            var thread: [Message] = []
+            thread.reserveCapacity(nm)
+            for _ in 0..<nm {
+                thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
+                                      channel: try pick(channels), at: try date(), subject: try optionalString(),
+                                      body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
             }
-            let nf = try count()
-            var followUps: [FollowUp] = []
-            followUps.reserveCapacity(nf)
-            for _ in 0..<nf {
-                followUps.append(FollowUp(id: try uuid(), recruiterID: try owner(), due: try date(), note: try optionalString(),
-                                          done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
-            }
-            let ne = try count()
-            var expectations: [Expectation] = []
-            expectations.reserveCapacity(ne)
-            for _ in 0..<ne {
-                expectations.append(Expectation(id: try uuid(), recruiterID: try owner(), by: try date(), note: try optionalString(),
-                                                extra: try extra()))
-            }
-            let nfl = try count()
-            var flags: [UUID: [FlagRecord]] = [:]
-            for _ in 0..<nfl {
-                let id = try uuid()
-                guard flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
-            }
-            let top = try extra()
-            guard seen == total else { throw Bad() }
-            let db = try Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
-                                       followUps: followUps, expectations: expectations, extra: top)
-            return (db, flags)
+            return (recruiter, thread)
         }
+
+        struct Side {
+            var opportunities: [Opportunity] = [], followUps: [FollowUp] = [], expectations: [Expectation] = []
+            var flags: [UUID: [FlagRecord]] = [:]
+            var extra: [String: JSONValue] = [:]
+        }
+
+        /// The side records of every recruiter (see `Writer.sideRecords`), owners named by
+        /// their position in `blocks`' directory.
+        mutating func side(_ blocks: StoredBlocks) throws -> Side {
+            var s = Side()
+            var last = -1
+            while true {
+                let k = try u32()
+                if k == UInt32.max { break }
+                guard Int(k) > last, Int(k) < blocks.count else { throw Bad() }
+                last = Int(k)
+                let rid = blocks.id(at: Int(k))
+                let no = try count()
+                for _ in 0..<no {
+                    let id = try uuid(), role = try string(), employer = try optionalString(), stage = try pick(stages)
+                    let ni = try count()
+                    var interviews: [InterviewEvent] = []
+                    for _ in 0..<ni {
+                        interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
+                    }
+                    s.opportunities.append(Opportunity(id: id, recruiterID: rid, role: role, employer: employer, stage: stage,
+                                                       interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
+                                                       extra: try extra()))
+                }
+                let nf = try count()
+                for _ in 0..<nf {
+                    s.followUps.append(FollowUp(id: try uuid(), recruiterID: rid, due: try date(), note: try optionalString(),
+                                                done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
+                }
+                let ne = try count()
+                for _ in 0..<ne {
+                    s.expectations.append(Expectation(id: try uuid(), recruiterID: rid, by: try date(), note: try optionalString(),
+                                                      extra: try extra()))
+                }
+                let fl = try flagRecords()
+                if !fl.isEmpty { s.flags[rid] = fl }
+            }
+            let orphans = try count()
+            for _ in 0..<orphans {
+                let id = try uuid()
+                guard s.flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
+            }
+            s.extra = try extra()
+            return s
+        }
+    }
+}
+
+// MARK: - Stored blocks
+
+/// The bytes of a cache file: mapped read-only (or a copy, for tests), released with the
+/// last database that reads from it. The writer never changes a cache file in place (it
+/// writes a new one and renames it), so a mapping keeps the file it was made from.
+final class CacheBytes: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
+    private let mapped: Bool
+    /// Where it was read from (removed when a block turns out damaged).
+    let path: String?
+
+    init?(mapping fd: Int32, size: Int, path: String) {
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
+        raw = UnsafeRawBufferPointer(start: p, count: size)
+        mapped = true
+        self.path = path
+    }
+
+    init(copying bytes: [UInt8]) {
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { p.copyMemory(from: $0) }
+        raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[0..<bytes.count])
+        mapped = false
+        path = nil
+    }
+
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
+        } else {
+            raw.baseAddress.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
+        }
+    }
+}
+
+/// The recruiters of a cache file, each read (and its block checked against the hash in
+/// the directory) when first asked for, then remembered.
+final class StoredBlocks: StoredRecruiters {
+    let file: CacheBytes
+    let layout: DatabaseCache.Layout
+    /// Whether the recruiters' own flags were written empty (as the snapshot has them).
+    let recruiterFlagsCleared: Bool
+    private let memo = Mutex<[Int: (Recruiter, [Message])]>([:])
+
+    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool) {
+        self.file = file
+        self.layout = layout
+        self.recruiterFlagsCleared = recruiterFlagsCleared
+    }
+
+    var count: Int { layout.recruiters }
+    var messageCount: Int { layout.messages }
+
+    @inline(__always) private func entry(_ k: Int) -> Int { layout.directoryOffset + k * DatabaseCache.directoryEntry }
+
+    @inline(__always) private func key(_ at: Int) -> (UInt64, UInt64) {
+        (UInt64(bigEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
+         UInt64(bigEndian: file.raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)))
+    }
+
+    @inline(__always) private static func key(_ id: UUID) -> (UInt64, UInt64) {
+        withUnsafeBytes(of: id.uuid) {
+            (UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    func id(at k: Int) -> UUID {
+        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[entry(k)..<(entry(k) + 16)])) }
+        return UUID(uuid: u)
+    }
+
+    /// The first position in a sorted table (`n` entries of `size` bytes from `base`)
+    /// whose key is not less than `key` (`orAbove`: greater than it).
+    private func lowerBound(_ key: (UInt64, UInt64), base: Int, size: Int, n: Int, orAbove: Bool = false) -> Int {
+        var lo = 0, hi = n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let k = self.key(base + mid * size)
+            if k < key || (orAbove && k == key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    func position(of id: UUID) -> Int? {
+        let key = Self.key(id)
+        let k = lowerBound(key, base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count)
+        return k < count && self.key(entry(k)) == key ? k : nil
+    }
+
+    func positions(in range: UUIDPrefixRange) -> Range<Int> {
+        let lo = lowerBound(Self.key(range.lo), base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count)
+        let hi = lowerBound(Self.key(range.hi), base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count, orAbove: true)
+        return lo..<max(lo, hi)
+    }
+
+    func messageOwner(_ id: UUID) -> Int? {
+        let key = Self.key(id)
+        let n = layout.messages
+        let k = lowerBound(key, base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
+        guard k < n, self.key(layout.indexOffset + k * DatabaseCache.indexEntry) == key else { return nil }
+        let owner = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.indexOffset + k * DatabaseCache.indexEntry + 16, as: UInt32.self)))
+        if owner >= count { damaged("the message index names recruiter \(owner) of \(count)") }
+        return owner
+    }
+
+    func messageIDs(in range: UUIDPrefixRange) -> [UUID] {
+        let n = layout.messages
+        var k = lowerBound(Self.key(range.lo), base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
+        var out: [UUID] = []
+        while k < n {
+            let at = layout.indexOffset + k * DatabaseCache.indexEntry
+            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
+            let id = UUID(uuid: u)
+            guard range.contains(id) else { break }
+            out.append(id)
+            k += 1
+        }
+        return out
+    }
+
+    func digest(at k: Int) -> UInt64 {
+        UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: entry(k) + 36, as: UInt64.self))
+    }
+
+    /// The bytes of block `k` and the hash the directory gives for them (nil when the
+    /// directory points outside the blocks).
+    func block(_ k: Int) -> (UnsafeRawBufferPointer, UInt64) {
+        let e = entry(k)
+        let offset = Int(UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 16, as: UInt64.self)))
+        let length = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 24, as: UInt32.self)))
+        let h = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 28, as: UInt64.self))
+        guard offset >= 0, offset <= layout.blocksLength, length <= layout.blocksLength - offset else {
+            return (UnsafeRawBufferPointer(start: nil, count: 0), h ^ 1)
+        }
+        let start = layout.blocksOffset + offset
+        return (UnsafeRawBufferPointer(rebasing: file.raw[start..<(start + length)]), h)
+    }
+
+    /// Block `k` read and checked; nil when its bytes do not match the directory's hash or
+    /// do not read as a block of the recruiter the directory names.
+    func read(_ k: Int) -> (Recruiter, [Message])? {
+        let (bytes, h) = block(k)
+        guard DatabaseCache.hash(bytes) == h else { return nil }
+        var r = DatabaseCache.Reader(raw: bytes, at: 0)
+        guard let b = try? r.block(), r.at == bytes.count, b.0.id == id(at: k) else { return nil }
+        return b
+    }
+
+    /// The message index's entries, in order, whose owner `map` keeps (with the position
+    /// it gives), for a writer copying blocks.
+    func indexEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
+        var out: [(UUID, UInt32)] = []
+        for k in 0..<layout.messages {
+            let at = layout.indexOffset + k * DatabaseCache.indexEntry
+            let owner = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: at + 16, as: UInt32.self)))
+            guard let to = map(owner) else { continue }
+            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
+            out.append((UUID(uuid: u), to))
+        }
+        return out
+    }
+
+    /// How many blocks were read so far.
+    var decodedCount: Int { memo.withLock { $0.count } }
+
+    func recruiter(at k: Int) -> (Recruiter, [Message]) {
+        if let r = memo.withLock({ $0[k] }) { return r }
+        guard let r = read(k) else { damaged("the block of recruiter \(id(at: k).uuidString.lowercased()) does not match its hash") }
+        memo.withLock { $0[k] = r }
+        return r
+    }
+
+    /// A block that fails its check after the cache was opened (changed on disk since, or
+    /// damaged where only its own hash covers it): the cache is removed so the next
+    /// process reads the JSON, and this process stops before using anything wrong.
+    private func damaged(_ why: String) -> Never {
+        if let path = file.path { unlink(path) }
+        let text = "rapport: \(file.path ?? DatabaseCache.fileName): \(why); the cache was removed (it is rebuilt from store.json); nothing was changed, run the command again\n"
+        FileHandle.standardError.write(Data(text.utf8))
+        exit(75)
     }
 }

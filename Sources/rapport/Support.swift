@@ -18,7 +18,10 @@ struct Context {
     /// Opens the store. A read (`forReading`) of a store directory that does not exist
     /// sees an empty database and creates nothing, so a mistyped `--store` for `list` or
     /// a status bar polling before the first `add` leaves no directories behind.
-    init(_ global: GlobalOptions, forReading: Bool = false) throws {
+    ///
+    /// `lazy` (the commands that change one recruiter: log, reply, done) reads each
+    /// recruiter from the store's cache only when it is needed (`Store.open(…lazy:)`).
+    init(_ global: GlobalOptions, forReading: Bool = false, lazy: Bool = false) throws {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
@@ -28,7 +31,8 @@ struct Context {
             opened = nil
             return
         }
-        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment))
+        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment),
+                                   lazy: lazy)
         opened = store
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
@@ -96,17 +100,20 @@ enum RecruiterLookup {
     static func find(_ query: String, in db: Database) throws -> Recruiter {
         let q = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !q.isEmpty else { throw RapportError.usage("RECRUITER is empty: give an id, an id prefix or part of a name") }
-        if let id = UUID(uuidString: q), let r = db.recruiters[id] { return r }
+        if let id = UUID(uuidString: q), let r = db.recruiter(id) { return r }
         let lower = q.lowercased()
-        // An id prefix (what scripts pass) is found without sorting every recruiter by name.
-        let upper = q.uppercased()
-        var matches = db.recruiters.values.filter { $0.id.uuidString.hasPrefix(upper) }
+        // An id prefix (what scripts pass) is found without reading every recruiter.
+        var matches = db.recruiters(withIDPrefix: q)
         if matches.count == 1 { return matches[0] }
-        let all = db.recruitersByName
-        matches = all.filter { $0.id.uuidString.lowercased().hasPrefix(lower) }
         if matches.isEmpty {
+            let all = db.recruitersByName
             if let exact = all.filter({ $0.name.lowercased() == lower }).onlyElement { return exact }
             matches = all.filter { $0.name.lowercased().contains(lower) }
+        } else {
+            matches.sort { a, b in
+                let x = a.name.lowercased(), y = b.name.lowercased()
+                return x != y ? x < y : uuidLess(a.id, b.id)
+            }
         }
         switch matches.count {
         case 1: return matches[0]
