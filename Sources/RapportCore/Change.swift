@@ -162,19 +162,19 @@ extension Database {
             guard recruiter(o.recruiterID) != nil else { throw ChangeError.unknownRecruiter(o.recruiterID) }
             putOpportunity(o)
         case .removeOpportunity(let id):
-            guard opportunities[id] != nil else { throw ChangeError.unknownOpportunity(id) }
+            guard opportunity(id) != nil else { throw ChangeError.unknownOpportunity(id) }
             dropOpportunity(id)
         case .putFollowUp(let f):
             guard recruiter(f.recruiterID) != nil else { throw ChangeError.unknownRecruiter(f.recruiterID) }
             putFollowUp(f)
         case .removeFollowUp(let id):
-            guard followUps[id] != nil else { throw ChangeError.unknownFollowUp(id) }
+            guard followUp(id) != nil else { throw ChangeError.unknownFollowUp(id) }
             dropFollowUp(id)
         case .putExpectation(let e):
             guard recruiter(e.recruiterID) != nil else { throw ChangeError.unknownRecruiter(e.recruiterID) }
             putExpectation(e)
         case .removeExpectation(let id):
-            guard expectations[id] != nil else { throw ChangeError.unknownExpectation(id) }
+            guard expectation(id) != nil else { throw ChangeError.unknownExpectation(id) }
             dropExpectation(id)
         case .batch:
             try apply(change)
@@ -322,17 +322,17 @@ extension Database {
         case .removeMessage(let id):
             inv = message(id).map(Change.putMessage) ?? .batch([])
         case .putOpportunity(let o):
-            inv = opportunities[o.id].map(Change.putOpportunity) ?? .removeOpportunity(o.id)
+            inv = opportunity(o.id).map(Change.putOpportunity) ?? .removeOpportunity(o.id)
         case .removeOpportunity(let id):
-            inv = opportunities[id].map(Change.putOpportunity) ?? .batch([])
+            inv = opportunity(id).map(Change.putOpportunity) ?? .batch([])
         case .putFollowUp(let f):
-            inv = followUps[f.id].map(Change.putFollowUp) ?? .removeFollowUp(f.id)
+            inv = followUp(f.id).map(Change.putFollowUp) ?? .removeFollowUp(f.id)
         case .removeFollowUp(let id):
-            inv = followUps[id].map(Change.putFollowUp) ?? .batch([])
+            inv = followUp(id).map(Change.putFollowUp) ?? .batch([])
         case .putExpectation(let e):
-            inv = expectations[e.id].map(Change.putExpectation) ?? .removeExpectation(e.id)
+            inv = expectation(e.id).map(Change.putExpectation) ?? .removeExpectation(e.id)
         case .removeExpectation(let id):
-            inv = expectations[id].map(Change.putExpectation) ?? .batch([])
+            inv = expectation(id).map(Change.putExpectation) ?? .batch([])
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
              .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let id = change.fieldTarget, let r = recruiter(id) else {

@@ -14,9 +14,9 @@ public struct Database: Sendable, Equatable {
     private var threadMap: [UUID: [Message]] = [:]
     /// Message id -> recruiter id, to find a message without scanning.
     private var ownerMap: [UUID: UUID] = [:]
-    public private(set) var opportunities: [UUID: Opportunity] = [:]
-    public private(set) var followUps: [UUID: FollowUp] = [:]
-    public private(set) var expectations: [UUID: Expectation] = [:]
+    private var opportunityMap: [UUID: Opportunity] = [:]
+    private var followUpMap: [UUID: FollowUp] = [:]
+    private var expectationMap: [UUID: Expectation] = [:]
     /// Recruiter id -> ids of what it owns, so per-recruiter lookups never scan everything.
     private var opportunityIndex: [UUID: Set<UUID>] = [:]
     private var followUpIndex: [UUID: Set<UUID>] = [:]
@@ -39,16 +39,10 @@ public struct Database: Sendable, Equatable {
 
     public init() {}
 
-    /// A database over stored recruiters: each recruiter's record and thread is read from
-    /// `base` when first needed; the other records are given whole. The digests of
-    /// `base` are the stored digests.
-    public init(stored base: any StoredRecruiters, opportunities: [Opportunity], followUps: [FollowUp],
-                expectations: [Expectation], extra: [String: JSONValue]) {
+    /// A database over stored recruiters: each recruiter with everything it owns is read
+    /// from `base` when first needed. The digests of `base` are the stored digests.
+    public init(stored base: any StoredRecruiters, extra: [String: JSONValue]) {
         self.extra = extra
-        self.opportunities.reserveCapacity(opportunities.count)
-        for o in opportunities { putOpportunity(o) }
-        for f in followUps { putFollowUp(f) }
-        for e in expectations { putExpectation(e) }
         self.base = base
         digestsFromBase = true
     }
@@ -95,12 +89,33 @@ public struct Database: Sendable, Equatable {
     /// Copies a stored recruiter's record and thread into the maps before it changes.
     private mutating func promote(_ id: UUID) {
         guard let base, !promoted.contains(id), let k = base.position(of: id) else { return }
-        let (r, thread) = base.recruiter(at: k)
+        let rec = base.recruiter(at: k)
         promoted.insert(id)
-        recruiterMap[id] = r
+        recruiterMap[id] = rec.recruiter
+        let thread = rec.messages
         if !thread.isEmpty { threadMap[id] = thread }
         for m in thread { ownerMap[m.id] = id }
         promotedBaseMessages += thread.count
+        for o in rec.opportunities {
+            opportunityMap[o.id] = o
+            opportunityIndex[id, default: []].insert(o.id)
+        }
+        for f in rec.followUps {
+            followUpMap[f.id] = f
+            followUpIndex[id, default: []].insert(f.id)
+        }
+        for e in rec.expectations {
+            expectationMap[e.id] = e
+            expectationIndex[id, default: []].insert(e.id)
+        }
+    }
+
+    /// The stored record of the recruiter owning `id` (a `kind` record), when that
+    /// recruiter was not promoted.
+    private func storedOwner(of id: UUID, _ kind: StoredRecordKind) -> (Int, RecruiterRecord)? {
+        guard let base, let k = base.recordOwner(id, kind) else { return nil }
+        if promoted.contains(base.id(at: k)) { return nil }
+        return (k, base.recruiter(at: k))
     }
 
     /// The same data, all in memory (nothing read on demand any more).
@@ -110,6 +125,15 @@ public struct Database: Sendable, Equatable {
         db.recruiterMap = recruiters
         db.threadMap = threads
         db.ownerMap = messageOwner
+        db.opportunityMap = opportunities
+        db.followUpMap = followUps
+        db.expectationMap = expectations
+        db.opportunityIndex = [:]
+        db.followUpIndex = [:]
+        db.expectationIndex = [:]
+        for o in db.opportunityMap.values { db.opportunityIndex[o.recruiterID, default: []].insert(o.id) }
+        for f in db.followUpMap.values { db.followUpIndex[f.recruiterID, default: []].insert(f.id) }
+        for e in db.expectationMap.values { db.expectationIndex[e.recruiterID, default: []].insert(e.id) }
         db.digestMap = storedDigests
         db.digestsFromBase = false
         db.droppedDigests = []
@@ -138,7 +162,7 @@ public struct Database: Sendable, Equatable {
             out.reserveCapacity(base.count + recruiterMap.count)
             for k in 0..<base.count {
                 let id = base.id(at: k)
-                if !promoted.contains(id) { out[id] = base.recruiter(at: k).0 }
+                if !promoted.contains(id) { out[id] = base.recruiter(at: k).recruiter }
             }
             m = out
             return out
@@ -155,12 +179,38 @@ public struct Database: Sendable, Equatable {
             for k in 0..<base.count {
                 let id = base.id(at: k)
                 if promoted.contains(id) { continue }
-                let t = base.recruiter(at: k).1
+                let t = base.recruiter(at: k).messages
                 if !t.isEmpty { out[id] = t }
             }
             m = out
             return out
         }
+    }
+
+    /// Every opportunity, follow-up and expectation by id (with stored recruiters: all of
+    /// them read, once).
+    public var opportunities: [UUID: Opportunity] {
+        guard base != nil else { return opportunityMap }
+        return allStored(\.opportunities, opportunityMap)
+    }
+
+    public var followUps: [UUID: FollowUp] {
+        guard base != nil else { return followUpMap }
+        return allStored(\.followUps, followUpMap)
+    }
+
+    public var expectations: [UUID: Expectation] {
+        guard base != nil else { return expectationMap }
+        return allStored(\.expectations, expectationMap)
+    }
+
+    private func allStored<T: Identifiable>(_ path: KeyPath<RecruiterRecord, [T]>, _ map: [UUID: T]) -> [UUID: T] where T.ID == UUID {
+        guard let base else { return map }
+        var out = map
+        for k in 0..<base.count where !promoted.contains(base.id(at: k)) {
+            for x in base.recruiter(at: k)[keyPath: path] { out[x.id] = x }
+        }
+        return out
     }
 
     /// Message id -> recruiter id for every message.
@@ -201,12 +251,12 @@ public struct Database: Sendable, Equatable {
     public func recruiter(_ id: UUID) -> Recruiter? {
         if let r = recruiterMap[id] { return r }
         guard let base, !promoted.contains(id), let k = base.position(of: id) else { return nil }
-        return base.recruiter(at: k).0
+        return base.recruiter(at: k).recruiter
     }
 
     public func thread(_ recruiterID: UUID) -> [Message] {
         if let base, !promoted.contains(recruiterID), let k = base.position(of: recruiterID) {
-            return base.recruiter(at: k).1
+            return base.recruiter(at: k).messages
         }
         return threadMap[recruiterID] ?? []
     }
@@ -231,7 +281,7 @@ public struct Database: Sendable, Equatable {
         if let base {
             for k in base.positions(in: range) {
                 let id = base.id(at: k)
-                if !promoted.contains(id) { out.append(base.recruiter(at: k).0) }
+                if !promoted.contains(id) { out.append(base.recruiter(at: k).recruiter) }
             }
         }
         for r in recruiterMap.values where range.contains(r.id) { out.append(r) }
@@ -248,18 +298,81 @@ public struct Database: Sendable, Equatable {
         return ids.filter { seen.insert($0).inserted }.compactMap(message).sorted { uuidLess($0.id, $1.id) }
     }
 
+    /// The stored record of `recruiterID` when it is read from `base`.
+    private func stored(_ recruiterID: UUID) -> RecruiterRecord? {
+        guard let base, !promoted.contains(recruiterID), let k = base.position(of: recruiterID) else { return nil }
+        return base.recruiter(at: k)
+    }
+
     public func opportunities(of recruiterID: UUID) -> [Opportunity] {
-        (opportunityIndex[recruiterID] ?? []).compactMap { opportunities[$0] }.sorted { uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.opportunities ?? (opportunityIndex[recruiterID] ?? []).compactMap { opportunityMap[$0] }
+        return all.sorted { uuidLess($0.id, $1.id) }
     }
 
     public func followUps(of recruiterID: UUID) -> [FollowUp] {
-        (followUpIndex[recruiterID] ?? []).compactMap { followUps[$0] }
-            .sorted { $0.due != $1.due ? $0.due < $1.due : uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.followUps ?? (followUpIndex[recruiterID] ?? []).compactMap { followUpMap[$0] }
+        return all.sorted { $0.due != $1.due ? $0.due < $1.due : uuidLess($0.id, $1.id) }
     }
 
     public func expectations(of recruiterID: UUID) -> [Expectation] {
-        (expectationIndex[recruiterID] ?? []).compactMap { expectations[$0] }
-            .sorted { $0.by != $1.by ? $0.by < $1.by : uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.expectations ?? (expectationIndex[recruiterID] ?? []).compactMap { expectationMap[$0] }
+        return all.sorted { $0.by != $1.by ? $0.by < $1.by : uuidLess($0.id, $1.id) }
+    }
+
+    /// The opportunity, follow-up or expectation with `id`, read alone.
+    public func opportunity(_ id: UUID) -> Opportunity? {
+        if let o = opportunityMap[id] { return o }
+        return storedOwner(of: id, .opportunity)?.1.opportunities.first { $0.id == id }
+    }
+
+    public func followUp(_ id: UUID) -> FollowUp? {
+        if let f = followUpMap[id] { return f }
+        return storedOwner(of: id, .followUp)?.1.followUps.first { $0.id == id }
+    }
+
+    public func expectation(_ id: UUID) -> Expectation? {
+        if let e = expectationMap[id] { return e }
+        return storedOwner(of: id, .expectation)?.1.expectations.first { $0.id == id }
+    }
+
+    /// The recruiters owning an opportunity, follow-up, expectation or interview whose id
+    /// (as `uuidString`, any case) starts with `prefix`, with those records.
+    public func records(withIDPrefix prefix: String) -> (followUps: [FollowUp], expectations: [Expectation], interviewOwners: Set<UUID>) {
+        guard let range = UUIDPrefixRange(prefix) else { return ([], [], []) }
+        var fs = followUpMap.values.filter { range.contains($0.id) }
+        var es = expectationMap.values.filter { range.contains($0.id) }
+        var owners = Set(opportunityMap.values.filter { $0.interviews.contains { range.contains($0.id) } }.map(\.recruiterID))
+        if let base {
+            for (id, kind, k) in base.records(in: range) where !promoted.contains(base.id(at: k)) {
+                let rec = base.recruiter(at: k)
+                switch kind {
+                case .followUp: fs += rec.followUps.filter { $0.id == id }
+                case .expectation: es += rec.expectations.filter { $0.id == id }
+                case .interview: owners.insert(rec.recruiter.id)
+                case .opportunity: break
+                }
+            }
+        }
+        return (fs.sorted { uuidLess($0.id, $1.id) }, es.sorted { uuidLess($0.id, $1.id) }, owners)
+    }
+
+    /// Whether another recruiter has an opportunity for the same role at the same employer
+    /// as one of `recruiterID`'s (`Rules.submissionKey`), without reading every opportunity
+    /// of a stored database (its cache keeps the keys' hashes).
+    public func hasDuplicateSubmission(_ recruiterID: UUID) -> Bool {
+        guard let base else {
+            return Rules.duplicateSubmissions(in: opportunityMap.values, among: recruiterID).contains(recruiterID)
+        }
+        let keys = Set(opportunities(of: recruiterID).compactMap(Rules.submissionKey))
+        for key in keys {
+            for o in opportunityMap.values where o.recruiterID != recruiterID && Rules.submissionKey(of: o) == key { return true }
+            for k in base.submitters(ofKey: key) {
+                let id = base.id(at: k)
+                if id == recruiterID || promoted.contains(id) { continue }
+                if base.recruiter(at: k).opportunities.contains(where: { Rules.submissionKey(of: $0) == key }) { return true }
+            }
+        }
+        return false
     }
 
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading
@@ -398,9 +511,9 @@ public struct Database: Sendable, Equatable {
         recruiterMap[id] = nil
         for m in threadMap[id] ?? [] { ownerMap[m.id] = nil }
         threadMap[id] = nil
-        for o in opportunityIndex.removeValue(forKey: id) ?? [] { opportunities[o] = nil }
-        for f in followUpIndex.removeValue(forKey: id) ?? [] { followUps[f] = nil }
-        for e in expectationIndex.removeValue(forKey: id) ?? [] { expectations[e] = nil }
+        for o in opportunityIndex.removeValue(forKey: id) ?? [] { opportunityMap[o] = nil }
+        for f in followUpIndex.removeValue(forKey: id) ?? [] { followUpMap[f] = nil }
+        for e in expectationIndex.removeValue(forKey: id) ?? [] { expectationMap[e] = nil }
     }
 
     mutating func putMessage(_ m: Message) {
@@ -428,16 +541,19 @@ public struct Database: Sendable, Equatable {
 
     mutating func putOpportunity(_ o: Opportunity) {
         touch(o.recruiterID)
-        if let old = opportunities[o.id] {
+        promote(o.recruiterID)
+        if let owner = storedOwner(of: o.id, .opportunity)?.1.recruiter.id { promote(owner) }
+        if let old = opportunityMap[o.id] {
             touch(old.recruiterID)
             opportunityIndex[old.recruiterID]?.remove(o.id)
         }
-        opportunities[o.id] = o
+        opportunityMap[o.id] = o
         opportunityIndex[o.recruiterID, default: []].insert(o.id)
     }
 
     mutating func dropOpportunity(_ id: UUID) {
-        if let old = opportunities.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .opportunity)?.1.recruiter.id { promote(owner) }
+        if let old = opportunityMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             opportunityIndex[old.recruiterID]?.remove(id)
         }
@@ -445,16 +561,19 @@ public struct Database: Sendable, Equatable {
 
     mutating func putFollowUp(_ f: FollowUp) {
         touch(f.recruiterID)
-        if let old = followUps[f.id] {
+        promote(f.recruiterID)
+        if let owner = storedOwner(of: f.id, .followUp)?.1.recruiter.id { promote(owner) }
+        if let old = followUpMap[f.id] {
             touch(old.recruiterID)
             followUpIndex[old.recruiterID]?.remove(f.id)
         }
-        followUps[f.id] = f
+        followUpMap[f.id] = f
         followUpIndex[f.recruiterID, default: []].insert(f.id)
     }
 
     mutating func dropFollowUp(_ id: UUID) {
-        if let old = followUps.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .followUp)?.1.recruiter.id { promote(owner) }
+        if let old = followUpMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             followUpIndex[old.recruiterID]?.remove(id)
         }
@@ -462,16 +581,19 @@ public struct Database: Sendable, Equatable {
 
     mutating func putExpectation(_ e: Expectation) {
         touch(e.recruiterID)
-        if let old = expectations[e.id] {
+        promote(e.recruiterID)
+        if let owner = storedOwner(of: e.id, .expectation)?.1.recruiter.id { promote(owner) }
+        if let old = expectationMap[e.id] {
             touch(old.recruiterID)
             expectationIndex[old.recruiterID]?.remove(e.id)
         }
-        expectations[e.id] = e
+        expectationMap[e.id] = e
         expectationIndex[e.recruiterID, default: []].insert(e.id)
     }
 
     mutating func dropExpectation(_ id: UUID) {
-        if let old = expectations.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .expectation)?.1.recruiter.id { promote(owner) }
+        if let old = expectationMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             expectationIndex[old.recruiterID]?.remove(id)
         }
@@ -520,8 +642,9 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     var messageCount: Int { get }
     func id(at k: Int) -> UUID
     func position(of id: UUID) -> Int?
-    /// The record and thread (in thread order) at `k`, read once and then remembered.
-    func recruiter(at k: Int) -> (Recruiter, [Message])
+    /// The recruiter at `k` with everything it owns (its thread in thread order), read
+    /// once and then remembered.
+    func recruiter(at k: Int) -> RecruiterRecord
     /// A digest of everything stored for the recruiter at `k` (see `Database.storedDigests`).
     func digest(at k: Int) -> UInt64
     /// The position of the recruiter whose thread holds message `id`.
@@ -530,6 +653,19 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     func positions(in range: UUIDPrefixRange) -> Range<Int>
     /// The ids of the stored messages in `range`.
     func messageIDs(in range: UUIDPrefixRange) -> [UUID]
+    /// The position of the recruiter owning the `kind` record `id`.
+    func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int?
+    /// The opportunities, follow-ups, expectations and interviews whose id is in `range`:
+    /// id, kind and owner's position.
+    func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)]
+    /// The positions of the recruiters that may have an opportunity with submission key
+    /// `key` (`Rules.submissionKey`): every one that has, and perhaps a few that have not.
+    func submitters(ofKey key: String) -> [Int]
+}
+
+/// What a stored record's id names (`StoredRecruiters.recordOwner`).
+public enum StoredRecordKind: UInt32, Sendable {
+    case opportunity = 0, followUp, expectation, interview
 }
 
 /// The whole collections of a database over stored recruiters, built once when asked for.

@@ -89,11 +89,10 @@ public enum Rules {
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy) -> RecruiterStatus {
         guard let recruiter = db.recruiter(recruiterID) else { return RecruiterStatus(recruiterID: recruiterID) }
         let engine = RuleEngine(policy: policy, now: now)
-        let duplicates = duplicateSubmissions(in: db.opportunities.values, among: recruiterID)
         return engine.status(
             of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
             followUps: db.followUps(of: recruiterID), expectations: db.expectations(of: recruiterID),
-            duplicate: duplicates.contains(recruiterID)
+            duplicate: db.hasDuplicateSubmission(recruiterID)
         )
     }
 

@@ -168,12 +168,12 @@ public enum Workflows {
     /// made of), in display order: every deadline `hex` can name, without evaluating the
     /// other recruiters.
     static func deadlines(naming hex: String, in db: Database, now: Date, policy: Policy) -> [Deadline] {
-        guard let range = UUIDPrefixRange(hex) else { return [] }
-        var owners = Set<UUID>()
+        guard UUIDPrefixRange(hex) != nil else { return [] }
+        let records = db.records(withIDPrefix: hex)
+        var owners = records.interviewOwners
         for m in db.messages(withIDPrefix: hex) { owners.insert(m.recruiterID) }
-        for f in db.followUps.values where range.contains(f.id) { owners.insert(f.recruiterID) }
-        for e in db.expectations.values where range.contains(e.id) { owners.insert(e.recruiterID) }
-        for o in db.opportunities.values where o.interviews.contains(where: { range.contains($0.id) }) { owners.insert(o.recruiterID) }
+        for f in records.followUps { owners.insert(f.recruiterID) }
+        for e in records.expectations { owners.insert(e.recruiterID) }
         var statuses: [UUID: RecruiterStatus] = [:]
         for id in owners where db.recruiter(id) != nil {
             statuses[id] = Rules.status(of: id, in: db, now: now, policy: policy)
@@ -186,11 +186,11 @@ public enum Workflows {
     /// thank-you or check-in logs the outbound message it asked for; an interview is
     /// ended by a dismissal ("done"). Nil when there is nothing to mark.
     public static func done(_ deadline: Deadline, in db: Database, now: Date) -> Change? {
-        if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
+        if let id = deadline.followUpID, var f = db.followUp(id), f.done == nil {
             f.done = now
             return .putFollowUp(f)
         }
-        if let id = deadline.expectationID, db.expectations[id] != nil {
+        if let id = deadline.expectationID, db.expectation(id) != nil {
             return .removeExpectation(id)
         }
         switch deadline.kind {
@@ -222,7 +222,7 @@ public enum Workflows {
             m.noReplyNeeded = true
             changes.append(.putMessage(m))
         }
-        if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
+        if let id = deadline.followUpID, var f = db.followUp(id), f.done == nil {
             f.done = now
             changes.append(.putFollowUp(f))
         }
@@ -242,7 +242,7 @@ public enum Workflows {
     /// deadline a dismissal record with `until` (it comes back due then).
     public static func snooze(_ deadline: Deadline, in db: Database, until: Date, now: Date) -> Change? {
         if let id = deadline.followUpID {
-            return db.followUps[id].map { snooze($0, until: until) }
+            return db.followUp(id).map { snooze($0, until: until) }
         }
         return .dismissDeadline(recruiter: deadline.recruiterID,
                                 dismissal: Dismissal(deadline: deadline.id, at: now, until: until))
@@ -427,13 +427,13 @@ extension Workflows {
     /// Marks the follow-up, inbound message or expectation with `id` done, in the user's
     /// words when there is nothing to mark.
     public static func done(id: UUID, in db: Database, now: Date) throws -> Change {
-        if let f = db.followUps[id] {
+        if let f = db.followUp(id) {
             if f.done != nil { throw RapportError.failure("follow-up \(short(id)) is already done") }
             var f = f
             f.done = now
             return .putFollowUp(f)
         }
-        if db.expectations[id] != nil { return .removeExpectation(id) }
+        if db.expectation(id) != nil { return .removeExpectation(id) }
         if let m = db.message(id) {
             guard m.direction == .inbound else { throw RapportError.usage("\(short(id)) is a message you sent; nothing to mark done") }
             var m = m
@@ -445,7 +445,7 @@ extension Workflows {
 
     /// Puts follow-up `id` off until `until`, refusing a date that does not put it off.
     public static func snooze(id: UUID, in db: Database, until: Date, now: Date) throws -> Change {
-        guard let f = db.followUps[id] else { throw RapportError.failure("follow-up \(short(id)) is gone (deleted elsewhere)") }
+        guard let f = db.followUp(id) else { throw RapportError.failure("follow-up \(short(id)) is gone (deleted elsewhere)") }
         if let problem = snoozeProblem(f, until: until, now: now) { throw RapportError.usage("until \(problem)") }
         return snooze(f, until: until)
     }
@@ -460,7 +460,7 @@ extension Workflows {
         case .recruiter:
             return .setChecklistItem(recruiter: r.id, item: item.rawValue, done: done ? (r.checklist.done[item.rawValue] ?? now) : nil)
         case .opportunity:
-            guard let oid = opportunity, var o = db.opportunities[oid] else {
+            guard let oid = opportunity, var o = db.opportunity(oid) else {
                 throw RapportError.usage("\(r.name) has no opportunity for \(item.rawValue); add one (an interview) first")
             }
             o.checklist.done[item.rawValue] = done ? (o.checklist.done[item.rawValue] ?? now) : nil
@@ -484,7 +484,7 @@ extension Workflows {
         for item in untick { try add(try Workflows.tick(item, done: false, recruiter: recruiter, opportunity: opportunity, in: d, now: now)) }
         if case .some(let text) = agenda {
             if agendaOnOpportunity {
-                guard let oid = opportunity, var o = d.opportunities[oid] else { throw RapportError.usage("no opportunity for the agenda") }
+                guard let oid = opportunity, var o = d.opportunity(oid) else { throw RapportError.usage("no opportunity for the agenda") }
                 o.checklist.agenda = clean(text)
                 try add(.putOpportunity(o))
             } else {

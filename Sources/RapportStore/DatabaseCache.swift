@@ -41,6 +41,8 @@ enum DatabaseCache {
         /// Write every recruiter's own `flags` empty, as `store.json` has them (a compaction
         /// moves them to the table).
         var recruiterFlagsCleared = false
+        /// With a lazy read: where `flags` is read from when asked for (`flags` is empty).
+        var storedFlags: StoredBlocks?
     }
 
     /// The snapshot file as `stat` sees it, with change time (which no one can set back).
@@ -70,21 +72,28 @@ enum DatabaseCache {
     // magic (8) | format version u32 | reserved u32 | checksum u64 | enum layout hash u64 |
     // snapshot identity (7 × u64) | snapshot hash u64 | journal covered u64 | journal lines u64 |
     // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
-    // cleared u64 | recruiters u64 | messages u64 | side length u64 | blocks length u64 |
-    // directory | message index | side records | blocks.
+    // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
+    // side length u64 | blocks length u64 |
+    // directory | message index | record index | submission index | side | blocks.
     //
     // The checksum covers everything after it up to the blocks. Each block (one recruiter:
-    // its record and its thread in thread order) is checked by its own hash, kept in the
-    // directory, when it is read. Directory entry (44 bytes, sorted by id): id, block offset
-    // u64 (from the first block), block length u32, block hash u64, digest u64 (the block's
-    // hash with the hash of the recruiter's side records). Message index entry (20 bytes,
-    // sorted by id): message id, the owner's position in the directory u32. Side records:
-    // per recruiter that has any, its position u32 and its opportunities, follow-ups,
-    // expectations and persisted flag records; then the snapshot's unknown top-level keys.
+    // its record, its thread in thread order, its opportunities, follow-ups and
+    // expectations) is checked by its own hash, kept in the directory, when it is read.
+    // Directory entry (44 bytes, sorted by id): id, block offset u64 (from the first
+    // block), block length u32, block hash u64, digest u64 (the block's hash with the hash
+    // of the recruiter's persisted flag records). Message index entry (20 bytes, sorted by
+    // id): message id, the owner's position u32. Record index entry (24 bytes, sorted by
+    // id): the id of an opportunity, follow-up, expectation or interview, the owner's
+    // position u32, the kind u32. Submission index entry (16 bytes, sorted): the hash of
+    // an opportunity's submission key, the owner's position u32, 0 u32. Side: the snapshot's
+    // unknown top-level keys; per recruiter with persisted flag records its position and
+    // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 40
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 56
     static let directoryEntry = 44
     static let indexEntry = 20
+    static let recordEntry = 24
+    static let submissionEntry = 16
 
     /// Every enumeration stored by its position, in order: a build that reorders or adds a
     /// case writes a different hash, so it never reads another build's numbers.
@@ -135,9 +144,11 @@ enum DatabaseCache {
               let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
               let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int(),
               let cleared = try? r.u64(), cleared <= 1,
-              let nr = try? r.u64(), let nm = try? r.u64(), let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
-              nr < 1 << 32, nm < 1 << 32, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
-        let layout = Layout(recruiters: Int(nr), messages: Int(nm), sideLength: Int(sideLength), blocksLength: Int(blocksLength))
+              let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
+              let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
+              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+        let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
+                            sideLength: Int(sideLength), blocksLength: Int(blocksLength))
         guard layout.fileLength == raw.count,
               sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
         // The snapshot must be the very file the cache was made from.
@@ -154,44 +165,54 @@ enum DatabaseCache {
               covered == 0 || journal[covered - 1] == 0x0A else { return nil }
         let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1)
         var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
-        guard let rest = try? side.side(blocks), side.at == layout.sideLength else { return nil }
+        guard let top = try? side.extra() else { return nil }
         var db: Database
+        var flags: [UUID: [FlagRecord]] = [:]
         if lazy {
-            db = Database(stored: blocks, opportunities: rest.opportunities, followUps: rest.followUps,
-                          expectations: rest.expectations, extra: rest.extra)
+            db = Database(stored: blocks, extra: top)
         } else {
             // Every block read and checked now: a bad one means the cache is not used.
+            guard let table = try? side.flagTable(blocks), side.at == layout.sideLength else { return nil }
+            flags = table
             var recruiters: [Recruiter] = [], threads: [[Message]] = []
+            var opportunities: [Opportunity] = [], followUps: [FollowUp] = [], expectations: [Expectation] = []
             recruiters.reserveCapacity(layout.recruiters)
             threads.reserveCapacity(layout.recruiters)
             var digests: [UUID: UInt64] = [:]
             digests.reserveCapacity(layout.recruiters)
             var seen = 0
             for k in 0..<layout.recruiters {
-                guard let (rec, thread) = blocks.read(k) else { return nil }
-                recruiters.append(rec)
-                threads.append(thread)
-                digests[rec.id] = blocks.digest(at: k)
-                seen += thread.count
+                guard let rec = blocks.read(k) else { return nil }
+                recruiters.append(rec.recruiter)
+                threads.append(rec.messages)
+                opportunities += rec.opportunities
+                followUps += rec.followUps
+                expectations += rec.expectations
+                digests[rec.recruiter.id] = blocks.digest(at: k)
+                seen += rec.messages.count
             }
             guard seen == layout.messages,
-                  let built = try? Database.bulk(recruiters: recruiters, threads: threads, opportunities: rest.opportunities,
-                                                 followUps: rest.followUps, expectations: rest.expectations, extra: rest.extra)
+                  let built = try? Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
+                                                 followUps: followUps, expectations: expectations, extra: top)
             else { return nil }
             db = built
             db.adoptStoredDigests(digests)
         }
-        return Contents(db: db, flags: rest.flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
-                        journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash,
-                        recruiterFlagsCleared: cleared == 1)
+        var c = Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
+                         journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash,
+                         recruiterFlagsCleared: cleared == 1)
+        if lazy { c.storedFlags = blocks }
+        return c
     }
 
     /// Where each part of a cache file starts, from the counts in its header.
     struct Layout: Sendable {
-        var recruiters: Int, messages: Int, sideLength: Int, blocksLength: Int
+        var recruiters: Int, messages: Int, records: Int, submissions: Int, sideLength: Int, blocksLength: Int
         var directoryOffset: Int { headerSize }
         var indexOffset: Int { headerSize + recruiters * directoryEntry }
-        var sideOffset: Int { indexOffset + messages * indexEntry }
+        var recordOffset: Int { indexOffset + messages * indexEntry }
+        var submissionOffset: Int { recordOffset + records * recordEntry }
+        var sideOffset: Int { submissionOffset + submissions * submissionEntry }
         var blocksOffset: Int { sideOffset + sideLength }
         var fileLength: Int { blocksOffset + blocksLength }
     }
@@ -204,61 +225,61 @@ enum DatabaseCache {
         var position: [UUID: UInt32] = [:]
         position.reserveCapacity(ids.count)
         for (k, id) in ids.enumerated() { position[id] = UInt32(k) }
-        // The blocks: unchanged stored ones copied as they are.
+        // The blocks: unchanged stored ones copied as they are, with their index entries.
         let copyFrom = db.base as? StoredBlocks
         let canCopy = copyFrom.map { $0.recruiterFlagsCleared || !c.recruiterFlagsCleared } ?? false
         var blocks = Writer()
         blocks.out.reserveCapacity(db.messageCount * 200 + ids.count * 200)
         var entries: [(offset: Int, length: Int, hash: UInt64)] = []
         entries.reserveCapacity(ids.count)
-        var index: [(UUID, UInt32)] = []
-        index.reserveCapacity(db.messageCount)
-        // Old position -> new, for the stored recruiters whose blocks are copied.
+        var messages: [(UUID, UInt32)] = [], records: [(UUID, UInt32, UInt32)] = [], submissions: [(UInt64, UInt32)] = []
+        messages.reserveCapacity(db.messageCount)
         var copied: [Int: UInt32] = [:]
         for (k, id) in ids.enumerated() {
             let start = blocks.out.count
+            let pos = UInt32(k)
             if canCopy, let from = copyFrom, db.isStoredUnchanged(id), let at = from.position(of: id) {
                 let (slice, h) = from.block(at)
                 blocks.out.append(contentsOf: slice)
                 entries.append((start, slice.count, h))
-                copied[at] = UInt32(k)
+                copied[at] = pos
                 continue
             }
-            let r = db.recruiter(id)!
-            let thread = db.thread(id)
-            blocks.block(r, thread: thread, recruiterFlags: !c.recruiterFlagsCleared)
-            for m in thread { index.append((m.id, UInt32(k))) }
+            let rec = db.record(of: id)!
+            blocks.block(rec, recruiterFlags: !c.recruiterFlagsCleared)
+            for m in rec.messages { messages.append((m.id, pos)) }
+            for o in rec.opportunities {
+                records.append((o.id, pos, StoredRecordKind.opportunity.rawValue))
+                for i in o.interviews { records.append((i.id, pos, StoredRecordKind.interview.rawValue)) }
+                if let key = Rules.submissionKey(of: o) { submissions.append((hash(Array(key.utf8)), pos)) }
+            }
+            for f in rec.followUps { records.append((f.id, pos, StoredRecordKind.followUp.rawValue)) }
+            for e in rec.expectations { records.append((e.id, pos, StoredRecordKind.expectation.rawValue)) }
             let length = blocks.out.count - start
             entries.append((start, length, blocks.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
         }
-        index.sort { uuidLess($0.0, $1.0) }
         if let from = copyFrom, !copied.isEmpty {
-            // The copied blocks' messages from the old index (already in order), merged in.
-            let old = from.indexEntries { copied[$0] }
-            var merged: [(UUID, UInt32)] = []
-            merged.reserveCapacity(old.count + index.count)
-            var i = 0, j = 0
-            while i < old.count || j < index.count {
-                if j == index.count || (i < old.count && uuidLess(old[i].0, index[j].0)) {
-                    merged.append(old[i]); i += 1
-                } else {
-                    merged.append(index[j]); j += 1
-                }
-            }
-            index = merged
+            messages += from.messageEntries { copied[$0] }
+            records += from.recordEntries { copied[$0] }
+            submissions += from.submissionEntries { copied[$0] }
         }
-        // Side records per recruiter, and each recruiter's digest.
+        messages.sort { uuidLess($0.0, $1.0) }
+        records.sort { $0.0 != $1.0 ? uuidLess($0.0, $1.0) : $0.2 < $1.2 }
+        submissions.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var uniqueSubmissions: [(UInt64, UInt32)] = []
+        for e in submissions where uniqueSubmissions.last.map({ $0 != e }) ?? true { uniqueSubmissions.append(e) }
+        // The side: unknown top-level keys, then the persisted flags per recruiter (whose
+        // hash goes into that recruiter's digest).
         var side = Writer()
-        var sideHash = [UInt64](repeating: 0, count: ids.count)
+        side.extra(db.extra)
+        var flagHash = [UInt64](repeating: 0, count: ids.count)
         let flags = c.flags.filter { !$0.value.isEmpty }
         for (k, id) in ids.enumerated() {
-            let os = db.opportunities(of: id), fs = db.followUps(of: id), es = db.expectations(of: id)
-            let fl = flags[id] ?? []
-            if os.isEmpty && fs.isEmpty && es.isEmpty && fl.isEmpty { continue }
+            guard let fl = flags[id] else { continue }
             let start = side.out.count
             side.u32(UInt32(k))
-            side.sideRecords(os, fs, es, fl)
-            sideHash[k] = side.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+            side.flagRecords(fl)
+            flagHash[k] = side.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         }
         side.u32(UInt32.max)
         // Flag records of recruiters that are gone are kept, as the snapshot's table has them.
@@ -268,10 +289,10 @@ enum DatabaseCache {
             side.uuid(id)
             side.flagRecords(flags[id]!)
         }
-        side.extra(db.extra)
 
         var w = Writer()
-        let layout = Layout(recruiters: ids.count, messages: index.count, sideLength: side.out.count, blocksLength: blocks.out.count)
+        let layout = Layout(recruiters: ids.count, messages: messages.count, records: records.count, submissions: uniqueSubmissions.count,
+                            sideLength: side.out.count, blocksLength: blocks.out.count)
         w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
@@ -285,13 +306,16 @@ enum DatabaseCache {
         w.int(c.journalCovered); w.int(c.journalLines); w.u64(source.journalHash)
         w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
         w.u64(c.recruiterFlagsCleared ? 1 : 0)
-        w.int(layout.recruiters); w.int(layout.messages); w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
+        w.int(layout.sideLength); w.int(layout.blocksLength)
         for (k, rid) in ids.enumerated() {
             let e = entries[k]
             w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
-            w.u64(digest(block: e.hash, side: sideHash[k]))
+            w.u64(digest(block: e.hash, side: flagHash[k]))
         }
-        for (mid, owner) in index { w.uuid(mid); w.u32(owner) }
+        for (mid, owner) in messages { w.uuid(mid); w.u32(owner) }
+        for (rid, owner, kind) in records { w.uuid(rid); w.u32(owner); w.u32(kind) }
+        for (h, owner) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(0) }
         w.out.append(contentsOf: side.out)
         let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
         withUnsafeBytes(of: sum.littleEndian) { s in
@@ -453,8 +477,10 @@ extension DatabaseCache {
             for f in a { index(f.flag, in: flagCases); date(f.since) }
         }
 
-        /// One recruiter's block: its record, then its thread (in thread order).
-        mutating func block(_ r: Recruiter, thread: [Message], recruiterFlags: Bool) {
+        /// One recruiter's block: its record, its thread (in thread order), then its
+        /// opportunities, follow-ups and expectations (each by id).
+        mutating func block(_ rec: RecruiterRecord, recruiterFlags: Bool) {
+            let r = rec.recruiter
             uuid(r.id); string(r.name); string(r.firm)
             index(r.kind, in: kinds); index(r.targeting, in: targetings)
             strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
@@ -467,15 +493,12 @@ extension DatabaseCache {
             count(r.dismissals.count)
             for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
             extra(r.extra)
-            count(thread.count)
-            for m in thread {
+            count(rec.messages.count)
+            for m in rec.messages {
                 uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
                 string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
             }
-        }
-
-        /// One recruiter's opportunities, follow-ups, expectations and persisted flags.
-        mutating func sideRecords(_ os: [Opportunity], _ fs: [FollowUp], _ es: [Expectation], _ flags: [FlagRecord]) {
+            let os = rec.opportunities.sorted { uuidLess($0.id, $1.id) }
             count(os.count)
             for o in os {
                 uuid(o.id); string(o.role); string(o.employer); index(o.stage, in: stages)
@@ -483,11 +506,12 @@ extension DatabaseCache {
                 for i in o.interviews { uuid(i.id); date(i.at); int(i.durationMinutes); strings(i.interviewers) }
                 string(o.nextStep); checklist(o.checklist); extra(o.extra)
             }
+            let fs = rec.followUps.sorted { uuidLess($0.id, $1.id) }
             count(fs.count)
             for f in fs { uuid(f.id); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra) }
+            let es = rec.expectations.sorted { uuidLess($0.id, $1.id) }
             count(es.count)
             for e in es { uuid(e.id); date(e.by); string(e.note); extra(e.extra) }
-            flagRecords(flags)
         }
     }
 }
@@ -630,14 +654,14 @@ extension DatabaseCache {
         }
 
         /// One recruiter's block (see `Writer.block`).
-        mutating func block() throws -> (Recruiter, [Message]) {
+        mutating func block() throws -> RecruiterRecord {
             let id = try uuid(), name = try string(), firm = try optionalString()
             let kind = try pick(kinds), targeting = try pick(targetings)
             let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
             let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
             let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
             let flags = try flagRecords()
-            let checklist = try checklist()
+            let recruiterChecklist = try checklist()
             let nref = try count()
             var referrals: [Referral] = []
             for _ in 0..<nref {
@@ -654,7 +678,7 @@ extension DatabaseCache {
             let recruiter = Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
                                       phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
                                       status: status, statusUntil: statusUntil, created: created, flags: flags,
-                                      checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown)
+                                      checklist: recruiterChecklist, referrals: referrals, dismissals: dismissals, extra: unknown)
             let nm = try count()
             var thread: [Message] = []
             thread.reserveCapacity(nm)
@@ -663,58 +687,50 @@ extension DatabaseCache {
                                       channel: try pick(channels), at: try date(), subject: try optionalString(),
                                       body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
             }
-            return (recruiter, thread)
+            var rec = RecruiterRecord(recruiter: recruiter, messages: thread)
+            let no = try count()
+            for _ in 0..<no {
+                let oid = try uuid(), role = try string(), employer = try optionalString(), stage = try pick(stages)
+                let ni = try count()
+                var interviews: [InterviewEvent] = []
+                for _ in 0..<ni {
+                    interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
+                }
+                rec.opportunities.append(Opportunity(id: oid, recruiterID: id, role: role, employer: employer, stage: stage,
+                                                     interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
+                                                     extra: try extra()))
+            }
+            let nf = try count()
+            for _ in 0..<nf {
+                rec.followUps.append(FollowUp(id: try uuid(), recruiterID: id, due: try date(), note: try optionalString(),
+                                              done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
+            }
+            let ne = try count()
+            for _ in 0..<ne {
+                rec.expectations.append(Expectation(id: try uuid(), recruiterID: id, by: try date(), note: try optionalString(),
+                                                    extra: try extra()))
+            }
+            return rec
         }
 
-        struct Side {
-            var opportunities: [Opportunity] = [], followUps: [FollowUp] = [], expectations: [Expectation] = []
-            var flags: [UUID: [FlagRecord]] = [:]
-            var extra: [String: JSONValue] = [:]
-        }
-
-        /// The side records of every recruiter (see `Writer.sideRecords`), owners named by
+        /// The persisted flag records (after the side's unknown keys), owners named by
         /// their position in `blocks`' directory.
-        mutating func side(_ blocks: StoredBlocks) throws -> Side {
-            var s = Side()
+        mutating func flagTable(_ blocks: StoredBlocks) throws -> [UUID: [FlagRecord]] {
+            var flags: [UUID: [FlagRecord]] = [:]
             var last = -1
             while true {
                 let k = try u32()
                 if k == UInt32.max { break }
                 guard Int(k) > last, Int(k) < blocks.count else { throw Bad() }
                 last = Int(k)
-                let rid = blocks.id(at: Int(k))
-                let no = try count()
-                for _ in 0..<no {
-                    let id = try uuid(), role = try string(), employer = try optionalString(), stage = try pick(stages)
-                    let ni = try count()
-                    var interviews: [InterviewEvent] = []
-                    for _ in 0..<ni {
-                        interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
-                    }
-                    s.opportunities.append(Opportunity(id: id, recruiterID: rid, role: role, employer: employer, stage: stage,
-                                                       interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
-                                                       extra: try extra()))
-                }
-                let nf = try count()
-                for _ in 0..<nf {
-                    s.followUps.append(FollowUp(id: try uuid(), recruiterID: rid, due: try date(), note: try optionalString(),
-                                                done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
-                }
-                let ne = try count()
-                for _ in 0..<ne {
-                    s.expectations.append(Expectation(id: try uuid(), recruiterID: rid, by: try date(), note: try optionalString(),
-                                                      extra: try extra()))
-                }
-                let fl = try flagRecords()
-                if !fl.isEmpty { s.flags[rid] = fl }
+                flags[blocks.id(at: Int(k))] = try flagRecords()
             }
             let orphans = try count()
             for _ in 0..<orphans {
                 let id = try uuid()
-                guard s.flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
+                guard flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
             }
-            s.extra = try extra()
-            return s
+            return flags
         }
     }
 }
@@ -761,7 +777,7 @@ final class StoredBlocks: StoredRecruiters {
     let layout: DatabaseCache.Layout
     /// Whether the recruiters' own flags were written empty (as the snapshot has them).
     let recruiterFlagsCleared: Bool
-    private let memo = Mutex<[Int: (Recruiter, [Message])]>([:])
+    private let memo = Mutex<[Int: RecruiterRecord]>([:])
 
     init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool) {
         self.file = file
@@ -862,25 +878,113 @@ final class StoredBlocks: StoredRecruiters {
 
     /// Block `k` read and checked; nil when its bytes do not match the directory's hash or
     /// do not read as a block of the recruiter the directory names.
-    func read(_ k: Int) -> (Recruiter, [Message])? {
+    func read(_ k: Int) -> RecruiterRecord? {
         let (bytes, h) = block(k)
         guard DatabaseCache.hash(bytes) == h else { return nil }
         var r = DatabaseCache.Reader(raw: bytes, at: 0)
-        guard let b = try? r.block(), r.at == bytes.count, b.0.id == id(at: k) else { return nil }
+        guard let b = try? r.block(), r.at == bytes.count, b.recruiter.id == id(at: k) else { return nil }
         return b
     }
 
-    /// The message index's entries, in order, whose owner `map` keeps (with the position
-    /// it gives), for a writer copying blocks.
-    func indexEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
+    /// The persisted flag records (the side is covered by the checksum checked at open).
+    func flagTable() -> [UUID: [FlagRecord]] {
+        var side = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
+        guard (try? side.extra()) != nil, let t = try? side.flagTable(self), side.at == layout.sideLength else {
+            damaged("the persisted flags do not read")
+        }
+        return t
+    }
+
+    @inline(__always) private func uuid(at: Int) -> UUID {
+        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
+        return UUID(uuid: u)
+    }
+
+    @inline(__always) private func u32(at: Int) -> UInt32 {
+        UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+
+    /// A position read from an index, which must name a recruiter of the directory.
+    private func owner(at: Int) -> Int {
+        let k = Int(u32(at: at))
+        if k >= count { damaged("an index names recruiter \(k) of \(count)") }
+        return k
+    }
+
+    func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int? {
+        let key = Self.key(id)
+        var k = lowerBound(key, base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
+        while k < layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            guard self.key(at) == key else { return nil }
+            if u32(at: at + 20) == kind.rawValue { return owner(at: at + 16) }
+            k += 1
+        }
+        return nil
+    }
+
+    func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)] {
+        var k = lowerBound(Self.key(range.lo), base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
+        var out: [(UUID, StoredRecordKind, Int)] = []
+        while k < layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            let id = uuid(at: at)
+            guard range.contains(id) else { break }
+            if let kind = StoredRecordKind(rawValue: u32(at: at + 20)) { out.append((id, kind, owner(at: at + 16))) }
+            k += 1
+        }
+        return out
+    }
+
+    func submitters(ofKey key: String) -> [Int] {
+        let h = DatabaseCache.hash(Array(key.utf8))
+        var lo = 0, hi = layout.submissions
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.submissionOffset + mid * DatabaseCache.submissionEntry, as: UInt64.self)) < h {
+                lo = mid + 1
+            } else {
+                hi = mid
+            }
+        }
+        var out: [Int] = []
+        while lo < layout.submissions {
+            let at = layout.submissionOffset + lo * DatabaseCache.submissionEntry
+            guard UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) == h else { break }
+            out.append(owner(at: at + 8))
+            lo += 1
+        }
+        return out
+    }
+
+    /// The entries of the message, record and submission indexes whose owner `map` keeps
+    /// (with the position it gives), for a writer copying blocks.
+    func messageEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
         var out: [(UUID, UInt32)] = []
         for k in 0..<layout.messages {
             let at = layout.indexOffset + k * DatabaseCache.indexEntry
-            let owner = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: at + 16, as: UInt32.self)))
-            guard let to = map(owner) else { continue }
-            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
-            out.append((UUID(uuid: u), to))
+            if let to = map(Int(u32(at: at + 16))) { out.append((uuid(at: at), to)) }
+        }
+        return out
+    }
+
+    func recordEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32, UInt32)] {
+        var out: [(UUID, UInt32, UInt32)] = []
+        for k in 0..<layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            if let to = map(Int(u32(at: at + 16))) { out.append((uuid(at: at), to, u32(at: at + 20))) }
+        }
+        return out
+    }
+
+    func submissionEntries(_ map: (Int) -> UInt32?) -> [(UInt64, UInt32)] {
+        var out: [(UInt64, UInt32)] = []
+        for k in 0..<layout.submissions {
+            let at = layout.submissionOffset + k * DatabaseCache.submissionEntry
+            if let to = map(Int(u32(at: at + 8))) {
+                out.append((UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)), to))
+            }
         }
         return out
     }
@@ -888,7 +992,7 @@ final class StoredBlocks: StoredRecruiters {
     /// How many blocks were read so far.
     var decodedCount: Int { memo.withLock { $0.count } }
 
-    func recruiter(at k: Int) -> (Recruiter, [Message]) {
+    func recruiter(at k: Int) -> RecruiterRecord {
         if let r = memo.withLock({ $0[k] }) { return r }
         guard let r = read(k) else { damaged("the block of recruiter \(id(at: k).uuidString.lowercased()) does not match its hash") }
         memo.withLock { $0[k] = r }

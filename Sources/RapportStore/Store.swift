@@ -21,7 +21,22 @@ public final class Store {
     public private(set) var seq = 0
     /// Persisted flags by recruiter id, as of the last compaction: kept beside the
     /// records (the snapshot's `flags` table) so rewriting them never touches a recruiter.
-    public private(set) var persistedFlags: [UUID: [FlagRecord]] = [:]
+    public private(set) var persistedFlags: [UUID: [FlagRecord]] {
+        get {
+            if let stored = storedFlags {
+                flagTable = stored.flagTable()
+                storedFlags = nil
+            }
+            return flagTable
+        }
+        set {
+            flagTable = newValue
+            storedFlags = nil
+        }
+    }
+    private var flagTable: [UUID: [FlagRecord]] = [:]
+    /// Opened lazily from `store.cache`: the persisted flags are read from it when first needed.
+    private var storedFlags: StoredBlocks?
     private var history = UndoHistory()
     /// Compact automatically once the journal is larger than this many bytes.
     public var compactionThreshold: Int
@@ -475,6 +490,7 @@ public final class Store {
         }
         database = l.db
         persistedFlags = l.flags
+        storedFlags = l.storedFlags
         history = l.history
         seq = l.seq
         snapshotSeq = l.snapshotSeq

@@ -26,6 +26,8 @@ enum StoreLoader {
         /// the journal a valid `store.cache` covers (nil: none found).
         var snapshotHash: UInt64?
         var cacheCovers: Int?
+        /// With a lazy read of the cache: where `flags` is read from when asked for.
+        var storedFlags: StoredBlocks?
     }
 
     struct Replay {
@@ -93,6 +95,7 @@ enum StoreLoader {
                        journalConsumed: c.journalCovered + r.consumed, journalLines: c.journalLines + r.lines, torn: r.torn,
                        snapshotID: snapshotID, journalID: journalID)
         l.fromCache = true
+        l.storedFlags = c.storedFlags
         l.snapshotHash = c.snapshotHash
         l.cacheCovers = c.journalCovered
         // A long tail replayed on top: fold it into the cache for the next process.

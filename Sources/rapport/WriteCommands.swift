@@ -239,9 +239,10 @@ enum ItemLookup {
         guard q.count >= 4 else { throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`") }
         var found: [Item] = []
         // Compared as id ranges: no id is formatted, and the messages come from the id index.
-        if let range = UUIDPrefixRange(q) {
-            found += db.followUps.values.filter { range.contains($0.id) }.sorted { uuidLess($0.id, $1.id) }.map(Item.followUp)
-            found += db.expectations.values.filter { range.contains($0.id) }.sorted { uuidLess($0.id, $1.id) }.map(Item.expectation)
+        if UUIDPrefixRange(q) != nil {
+            let records = db.records(withIDPrefix: q)
+            found += records.followUps.map(Item.followUp)
+            found += records.expectations.map(Item.expectation)
             found += db.messages(withIDPrefix: q).map(Item.message)
         }
         switch found.count {
