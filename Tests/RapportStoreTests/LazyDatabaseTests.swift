@@ -95,8 +95,10 @@ import RapportCore
         var lazy = try StoreLoader.load(dir.paths, useCache: true, lazy: true).db
         var eager = try StoreLoader.load(dir.paths, useCache: false).db
         let ids = eager.recruiters.keys.sorted(by: uuidLess)
-        let a = ids[3], b = ids[17], c = ids[30]
-        let moved = try #require(eager.thread(a).first ?? eager.thread(ids[5]).first)
+        let a = try #require(ids.first { eager.thread($0).count >= 2 })
+        let others = ids.filter { $0 != a }
+        let b = others[17], c = others[30]
+        let moved = try #require(eager.thread(a).first)
         var movedThere = moved
         movedThere.recruiterID = c
         let newR = Recruiter(name: "New", created: t0)
