@@ -5,11 +5,14 @@ import RapportStore
 
 /// Compaction off the interface's thread: once the TUI's store passes its threshold, a
 /// thread of its own opens a store of its own and compacts it. The store lock orders it
-/// with this process's writes as with another process's: a change made meanwhile waits
-/// for the lock (at most the compaction's write of the snapshot), then is appended to the
-/// new, empty journal; the TUI's store picks the new snapshot up at its next `refresh`.
+/// with this process's writes as with another process's; `Store.compact` holds it only
+/// for its brief steps (not while the JSON is encoded and written), so a change made
+/// meanwhile is appended at once and kept in the journal after the compaction; the TUI's
+/// store picks the new snapshot up at its next `refresh`.
 public final class BackgroundCompaction: Sendable {
     private enum Phase { case idle, running(DispatchSemaphore), done(String?) }
+    /// What the last compaction left, for the interface's store to adopt (`Store.adoptable`).
+    private let handoff = Mutex<Store.FileState?>(nil)
     private let phase = Mutex<Phase>(.idle)
 
     public init() {}
@@ -30,14 +33,23 @@ public final class BackgroundCompaction: Sendable {
             return true
         }
         guard start else { return false }
-        let paths = store.paths, policy = store.policy, clock = store.clock
-        let threshold = store.compactionThreshold
+        let paths = store.paths
+        // A fork of the interface's store (its data as it is now, nothing read again) goes
+        // to the thread, which alone uses it from then on.
+        let own: Handover
+        do { own = Handover(store: try store.forked()) } catch {
+            phase.withLock { $0 = .done("automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)") }
+            signal.signal()
+            return false
+        }
         let thread = Thread { [self] in
             var problem: String?
             do {
-                let own = try Store.open(paths, policy: policy, clock: clock, compactionThreshold: threshold)
-                try own.compact()
-                try own.close(compact: false)
+                // Handed over while the lock is still held, so the interface's store finds
+                // it whenever it next sees the new snapshot.
+                own.store.onCompacted = { state in self.handoff.withLock { $0 = state } }
+                try own.store.compact()
+                try own.store.close(compact: false, updateCache: false)
             } catch {
                 problem = "automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)"
             }
@@ -59,6 +71,15 @@ public final class BackgroundCompaction: Sendable {
         }
     }
 
+    /// The files the last compaction left (once): what the interface's store adopts
+    /// instead of reloading the data it already has.
+    public func takeHandoff() -> Store.FileState? {
+        handoff.withLock { h in
+            defer { h = nil }
+            return h
+        }
+    }
+
     /// Waits for a running compaction to end (the TUI's quit, tests).
     public func wait() {
         guard let signal = phase.withLock({ p -> DispatchSemaphore? in
@@ -67,6 +88,12 @@ public final class BackgroundCompaction: Sendable {
         signal.wait()
         signal.signal()  // for any other waiter
     }
+}
+
+/// A store passed to the compaction's thread at its start and never used by the thread
+/// that made it again (`Store.forked`): one owner at a time.
+private struct Handover: @unchecked Sendable {
+    let store: Store
 }
 
 /// The interface's side of the store: its changes (with this session's origin), undo and
@@ -82,6 +109,7 @@ public struct StoreSession {
 
     public init(store: Store, origin: Origin, compaction: BackgroundCompaction = BackgroundCompaction()) {
         store.compactsInline = false
+        store.adoptable = { [compaction] in compaction.takeHandoff() }
         self.store = store
         self.origin = origin
         self.compaction = compaction
@@ -89,6 +117,9 @@ public struct StoreSession {
 
     public var notices: [String] { store.notices + compactionNotices }
 
+    /// Picks up other processes' changes. After this session's own background compaction
+    /// the store adopts the files it left (`Store.adoptable`), so nothing is reloaded on
+    /// this thread.
     public mutating func refresh() throws -> Bool {
         let problem = compaction.takeProblem()
         if let problem { compactionNotices.append(problem) }

@@ -11,6 +11,7 @@
 // deadline, or its last inbound message), make the change and evaluate that recruiter's
 // status for the line printed after it.
 import Foundation
+import Synchronization
 import RapportCore
 import RapportStore
 import RapportMail
@@ -144,7 +145,49 @@ do {
         try store.compact()
         compact.append(seconds(clock.now - t))
     }
-    let out = ["open_store": open, "append_fsync": append, "compact": compact]
+    // A write made while another store compacts (what the TUI's thread does while its
+    // background compaction runs): appends one after another until the compaction ends,
+    // each timed; the longest is what the interface could have waited.
+    var during: [Double] = []
+    do {
+        for k in 0..<3 {
+            try store.apply(.putMessage(Message(recruiterID: target.id, direction: .inbound, channel: .email,
+                                                at: now.addingTimeInterval(Double(n + k)), subject: "before compaction")))
+        }
+        // As the TUI does: BackgroundCompaction compacts with a store of its own on a thread
+        // of its own, and this store adopts what it left instead of reloading.
+        let done = Mutex(false)
+        let handoff = Mutex<Store.FileState?>(nil)
+        store.adoptable = { handoff.withLock { $0 } }
+        struct Handover: @unchecked Sendable { let store: Store }
+        let own = Handover(store: try store.forked())
+        let compactor = Thread {
+            do {
+                let own = own.store
+                own.onCompacted = { state in handoff.withLock { $0 = state } }
+                try own.compact()
+            } catch { FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8)) }
+            done.withLock { $0 = true }
+        }
+        compactor.start()
+        var i = 0
+        var longest = 0.0
+        var total = 0.0
+        let started = clock.now
+        while !done.withLock({ $0 }) {
+            let m = Message(recruiterID: target.id, direction: .inbound, channel: .email,
+                            at: now.addingTimeInterval(Double(n + 10 + i)), subject: "during compaction \(i)")
+            let t = clock.now
+            try store.apply(.putMessage(m))
+            let d = seconds(clock.now - t)
+            longest = max(longest, d)
+            i += 1
+            total = seconds(clock.now - started)
+        }
+        during = [longest]
+        FileHandle.standardError.write(Data("rapport-bench: \(i) writes during a compaction of \(String(format: "%.0f", total * 1000)) ms, the longest \(String(format: "%.1f", longest * 1000)) ms\n".utf8))
+    }
+    let out = ["open_store": open, "append_fsync": append, "compact": compact, "write_during_compaction": during]
     let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
     FileHandle.standardOutput.write(data)
 } catch {

@@ -53,7 +53,7 @@ enum Sys {
         .failure("\(path): cannot \(what): \(errorText(code))")
     }
 
-    struct FileID: Equatable {
+    struct FileID: Equatable, Sendable {
         var dev: UInt64
         var ino: UInt64
         var size: Int
@@ -239,10 +239,15 @@ enum Sys {
 
     /// Replaces `target` atomically with `bytes`: temp file in the same directory
     /// (O_CREAT|O_EXCL|O_NOFOLLOW, 0600), write, fsync, rename, fsync the directory.
+    /// A fresh name for a temporary file next to `target` (`.NAME.tmp-PID-RANDOM`).
+    static func tempName(for target: String) -> String {
+        (dirname(target) as NSString).appendingPathComponent(
+            ".\((target as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    }
+
     static func replaceFile(_ fs: FileSystem, _ target: String, _ bytes: [UInt8]) throws {
         let dir = dirname(target)
-        let tmp = (dir as NSString).appendingPathComponent(
-            ".\((target as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let tmp = tempName(for: target)
         try createFile(fs, tmp, bytes)
         guard fs.rename(tmp, target) == 0 else {
             let e = errno

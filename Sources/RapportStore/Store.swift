@@ -90,6 +90,32 @@ public final class Store {
         if lockFD >= 0 { Glibc.close(lockFD) }
     }
 
+    /// A second store on the same files, knowing what this one knows (its data, seq, files
+    /// and history), with a lock descriptor of its own: what a compaction on another thread
+    /// works with, without reading the store again (the TUI's background compaction).
+    /// Nothing is shared: after this, each is used on one thread only.
+    public func forked() throws -> Store {
+        guard !closed else { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
+        let fork = Store(paths: paths, policy: policy, clock: clock, fs: fs, lockFD: try Self.openLock(paths, fs),
+                         threshold: compactionThreshold)
+        fork.database = database
+        fork.readOnly = readOnly
+        fork.seq = seq
+        fork.persistedFlags = persistedFlags
+        fork.history = history
+        fork.compactsInline = compactsInline
+        fork.snapshotSeq = snapshotSeq
+        fork.snapshotVersion = snapshotVersion
+        fork.journalOffset = journalOffset
+        fork.journalLines = journalLines
+        fork.journalSeenSize = journalSeenSize
+        fork.snapshotID = snapshotID
+        fork.journalID = journalID
+        fork.snapshotHash = snapshotHash
+        fork.cacheCovers = cacheCovers
+        return fork
+    }
+
     public static let defaultCompactionThreshold = 8 << 20
 
     /// Opens the store, creating the directory (0700) if needed. A missing store opens as
@@ -375,15 +401,208 @@ public final class Store {
         return generation != before
     }
 
+    /// What a compaction left, for another store of this process that holds the data it
+    /// compacted, or more (the TUI's, after its background compaction): adopting it spares
+    /// that store reloading the database it already has (`adopt`).
+    public struct FileState: Sendable {
+        fileprivate var snapshotSeq: Int, snapshotVersion: Int
+        fileprivate var snapshotID: Sys.FileID?, journalID: Sys.FileID?
+        fileprivate var snapshotHash: UInt64?, cacheCovers: Int?
+        fileprivate var persistedFlags: [UUID: [FlagRecord]]
+        /// The snapshot the compaction replaced, and where it cut which journal: the bytes
+        /// (and lines) before `cutAt` went into the snapshot, the rest begin the new journal.
+        fileprivate var replaced: Sys.FileID?, cutJournal: Sys.FileID?, cutAt: Int, cutLines: Int
+    }
+
+    /// Set by the last `compact` that put its snapshot in place.
+    public private(set) var compacted: FileState?
+
+    /// Called, still under the lock, when a `compact` of this store has put its snapshot in
+    /// place (the TUI's background compaction hands it to the interface's store).
+    public var onCompacted: ((FileState) -> Void)?
+
+    /// Asked, under the lock, when this store finds the snapshot replaced: a compaction of
+    /// this process that it may adopt instead of reloading (the interface's store asks its
+    /// background compaction).
+    public var adoptable: (() -> FileState?)?
+
+    /// Takes what `state` (another store's compaction) left, when this store had read the
+    /// old journal at least up to where the compaction cut it and the files are still the
+    /// ones it left: the database is kept as it is (nothing is read); the offsets move to
+    /// the new journal. Returns false (and changes nothing) otherwise; the next `refresh`
+    /// then reads what changed as usual.
+    @discardableResult
+    public func adopt(_ state: FileState) throws -> Bool {
+        guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
+              known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
+        return try locked(LOCK_SH) { try adoptLocked(state) }
+    }
+
+    private func adoptLocked(_ state: FileState) throws -> Bool {
+        guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
+              known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
+        do {
+            guard try Sys.status(paths.snapshot) == state.snapshotID, let jid = try Sys.status(paths.journal),
+                  jid.ino == state.journalID?.ino, jid.dev == state.journalID?.dev, jid.size >= journalOffset - state.cutAt else { return false }
+            snapshotSeq = state.snapshotSeq
+            snapshotVersion = state.snapshotVersion
+            journalOffset -= state.cutAt
+            journalLines -= state.cutLines
+            journalSeenSize = max(journalOffset, journalSeenSize - state.cutAt)
+            snapshotID = state.snapshotID
+            journalID = jid
+            snapshotHash = state.snapshotHash
+            cacheCovers = state.cacheCovers
+            persistedFlags = state.persistedFlags
+            // The groups up to the snapshot are in undo.jsonl now; the rest are the new
+            // journal's first lines, read from there when asked for.
+            history = UndoHistory(file: paths.undo, upTo: snapshotSeq,
+                                  journal: journalOffset > 0 ? (paths.journal, journalOffset) : nil)
+            return true
+        }
+    }
+
     /// Folds the journal into a new snapshot (temp file, fsync, rename, fsync directory,
-    /// then truncate the journal). The previous snapshot stays as `store.json.bak`.
+    /// then the journal keeps only what came after). The previous snapshot stays as
+    /// `store.json.bak`.
+    ///
+    /// The lock is held twice, briefly: to take the data at one sequence number, and to
+    /// put the snapshot written meanwhile in place. Computing the flags, encoding the JSON
+    /// and writing and flushing it (seconds for a large store) happen with the lock
+    /// released, so other processes, and the interface whose thread this is not, keep
+    /// writing. Lines appended meanwhile stay in the journal (in a new journal file when
+    /// there are any). When another compaction got there first, this one is dropped.
     public func compact() throws {
         try checkWritable()
-        try locked(LOCK_EX) {
+        let plan = try locked(LOCK_EX) { () throws -> CompactionPlan in
             try catchUp(canRepair: true)
             try checkWritable()
-            try compactLocked()
+            try checkCompactable()
+            return CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
+                                  journalID: journalID, previousFlags: persistedFlags, journalLines: journalLines)
         }
+        let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
+        let target = Sys.writeTarget(paths.snapshot)
+        let tmp = Sys.tempName(for: target)
+        try Sys.createFile(fs, tmp, bytes)
+        var placed = false
+        defer { if !placed { unlink(tmp) } }
+        compactionPause?()
+        try locked(LOCK_EX) {
+            // Nothing is read or replayed here: what was appended since the plan moves to
+            // the new journal as bytes, so the lock is held as briefly with many lines as
+            // with none. Compacted (or repaired) by someone else meanwhile: theirs holds at
+            // least what ours does, ours is dropped.
+            guard try Sys.status(paths.snapshot) == plan.snapshotID else { return }
+            let jid = try Sys.status(paths.journal)
+            if let p = plan.journalID {
+                guard let jid, jid.ino == p.ino, jid.dev == p.dev, jid.size >= plan.journalEnd else { return }
+            }
+            // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
+            try placeSnapshot(tmp: tmp, target: target, bytes: bytes, plan: plan, flags: flags, journalSize: jid?.size ?? 0)
+            placed = true
+        }
+        // The binary cache of the new snapshot, written with the lock released (derived
+        // data: its identity was taken under the lock).
+        if let id = cacheToWrite {
+            cacheToWrite = nil
+            writeCacheAfterCompaction(id)
+        }
+    }
+
+    /// Set under the lock by `placeSnapshot`: the cache to write once it is released.
+    private var cacheToWrite: DatabaseCache.SnapshotIdentity?
+
+    /// What a compaction folds: the data at one sequence number, the journal bytes that
+    /// held it, and the files as they were then.
+    private struct CompactionPlan {
+        var db: Database
+        var seq: Int
+        var journalEnd: Int
+        var snapshotID: Sys.FileID?
+        var journalID: Sys.FileID?
+        var previousFlags: [UUID: [FlagRecord]]
+        var journalLines: Int
+    }
+
+    /// Tests: runs between writing the new snapshot and taking the lock to put it in place.
+    var compactionPause: (() -> Void)?
+
+    private func checkCompactable() throws {
+        // Never write an older schema over a newer one (the newer build's fields would go).
+        guard snapshotVersion <= Snapshot.currentVersion else {
+            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
+        }
+    }
+
+    /// Under the lock, this store still at `plan` (its data is the snapshot's): the undo
+    /// history, the backup, the new snapshot (`tmp`, already flushed) renamed over the old,
+    /// then the journal: emptied, or, when lines were appended since the plan, replaced by a
+    /// journal of just those bytes (temp, flush, rename), which this store reads next.
+    private func placeSnapshot(tmp: String, target: String, bytes: [UInt8], plan: CompactionPlan, flags: [UUID: [FlagRecord]],
+                               journalSize: Int) throws {
+        removeLeftoverTempFiles(besides: target, keeping: tmp)
+        // The undo history first: groups it holds beyond the snapshot's seq are ignored
+        // on load (the journal has them), so a crash between the two loses nothing.
+        try Sys.replaceFile(fs, paths.undo, try history.encodeFile(seq: seq))
+        if try Sys.status(target) != nil { try makeBackup(of: target) }
+        guard fs.rename(tmp, target) == 0 else { throw Sys.fail("replace", target) }
+        try Sys.fsyncDirectory(fs, Sys.dirname(target))
+        if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
+        persistedFlags = flags
+        // Every group is in undo.jsonl now, read again when asked for.
+        history = UndoHistory(file: paths.undo, upTo: seq)
+        snapshotSeq = plan.seq
+        snapshotVersion = Snapshot.currentVersion
+        snapshotID = try Sys.status(paths.snapshot)
+        snapshotHash = DatabaseCache.hash(bytes)
+        cacheCovers = nil
+        generation += 1
+        // The cache is exactly the snapshot (it covers none of the journal), written once
+        // the lock is released; its identity is taken now.
+        if let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) { cacheToWrite = id }
+        var state = FileState(snapshotSeq: snapshotSeq, snapshotVersion: snapshotVersion, snapshotID: snapshotID, journalID: nil,
+                              snapshotHash: snapshotHash, cacheCovers: 0, persistedFlags: flags, replaced: plan.snapshotID,
+                              cutJournal: journalID, cutAt: plan.journalEnd, cutLines: plan.journalLines)
+        defer {
+            compacted = state
+            onCompacted?(state)
+        }
+        // The snapshot is durable; lines up to its seq are now skipped on load, so a
+        // failure to cut the journal below loses nothing.
+        guard try Sys.status(paths.journal) != nil else { return }
+        if journalSize > plan.journalEnd {
+            guard keepJournalTail(from: plan.journalEnd, to: journalSize) else { return }
+        } else {
+            let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+            guard fd >= 0 else { return }
+            defer { Glibc.close(fd) }
+            guard fs.ftruncate(fd, 0) == 0 else {
+                notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+                return
+            }
+            _ = fs.fsync(fd)
+        }
+        journalOffset = 0
+        journalSeenSize = 0
+        journalLines = 0
+        journalID = try? Sys.status(paths.journal)
+        state.journalID = journalID
+    }
+
+    /// Lines were appended while the snapshot was written: a new journal file holds just
+    /// their bytes (temp, flush, rename, flush the directory). On failure the old journal
+    /// stays (its lines up to the snapshot's seq are skipped on load) and this returns false.
+    private func keepJournalTail(from start: Int, to end: Int) -> Bool {
+        guard let all = try? Sys.readFile(paths.journal), all.count >= end else { return false }
+        do {
+            try Sys.replaceFile(fs, paths.journal, Array(all[start..<end]))
+        } catch {
+            notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
+            return false
+        }
+        return true
     }
 
     /// Clean exit: compacts when the journal holds anything, then releases the lock file.
@@ -394,7 +613,11 @@ public final class Store {
     /// `store.cache` up to it (a binary write, much cheaper than a compaction: what a TUI
     /// does on quit, so quitting never waits for the JSON to be rewritten). The journal is
     /// still compacted once it passes `compactionThreshold`.
-    public func close(compact: Bool) throws {
+    public func close(compact: Bool) throws { try close(compact: compact, updateCache: true) }
+
+    /// `close(compact:)`; without `updateCache`, nothing is read or written (a store that
+    /// just compacted, whose cache is the new snapshot's).
+    public func close(compact: Bool, updateCache: Bool) throws {
         guard !closed else { return }
         defer {
             closed = true
@@ -403,7 +626,7 @@ public final class Store {
         }
         if compact {
             if !readOnly, journalSeenSize > 0 || journalOffset > 0 { try self.compact() }
-        } else {
+        } else if updateCache {
             try? locked(LOCK_SH) {
                 try catchUp(canRepair: false)
                 bringCacheUpToDate()
@@ -520,7 +743,12 @@ public final class Store {
     /// Picks up what other processes did since we last looked (under the lock).
     private func catchUp(canRepair: Bool) throws {
         let sid = try Sys.status(paths.snapshot)
-        guard sid == snapshotID else { return try reload(canRepair: canRepair) }
+        guard sid == snapshotID else {
+            // A compaction of this process holding what this store has: take its files and
+            // read on from the new journal, instead of reloading everything.
+            if let state = adoptable?(), try adoptLocked(state) { return try catchUp(canRepair: canRepair) }
+            return try reload(canRepair: canRepair)
+        }
         guard let jid = try Sys.status(paths.journal) else {
             if journalOffset > 0 { try reload(canRepair: canRepair) }
             return
@@ -590,11 +818,9 @@ public final class Store {
         journalID = try? Sys.fstat(fd, path)
     }
 
+    /// A compaction entirely under the lock (a schema migration, at open).
     private func compactLocked() throws {
-        // Never write an older schema over a newer one (the newer build's fields would go).
-        guard snapshotVersion <= Snapshot.currentVersion else {
-            throw RapportError.failure("\(paths.snapshot): written by a newer Rapport (schema \(snapshotVersion)); not compacting over it")
-        }
+        try checkCompactable()
         let flags = database.persistedFlags(previous: persistedFlags, now: clock.now(), policy: policy)
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(database, seq: seq, flags: flags), check: true)
         let target = Sys.writeTarget(paths.snapshot)
@@ -636,6 +862,13 @@ public final class Store {
     /// (`bytes`), with the journal empty (or holding only lines the snapshot has).
     private func writeCacheAfterCompaction(_ bytes: [UInt8]) {
         guard journalOffset == 0, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) else { return }
+        writeCacheAfterCompaction(id)
+    }
+
+    /// Writes the cache of the data in memory (exactly the snapshot `id` names, with an empty
+    /// journal). Safe without the lock: a snapshot replaced since has another identity, so
+    /// this cache is never used for it, and lines appended since are replayed on top.
+    private func writeCacheAfterCompaction(_ id: DatabaseCache.SnapshotIdentity) {
         var c = DatabaseCache.Contents(db: database, flags: persistedFlags, schemaVersion: snapshotVersion, snapshotSeq: snapshotSeq,
                                        seq: seq, journalCovered: 0, journalLines: 0)
         // As the snapshot has them: flags only in the table.
@@ -647,12 +880,12 @@ public final class Store {
 
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
-    private func removeLeftoverTempFiles(besides target: String) {
+    private func removeLeftoverTempFiles(besides target: String, keeping own: String? = nil) {
         let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
-                        ".\(DatabaseCache.fileName).tmp-"]
+                        ".\(DatabaseCache.fileName).tmp-", ".journal.jsonl.tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            where prefixes.contains(where: { name.hasPrefix($0) }) {
+            where prefixes.contains(where: { name.hasPrefix($0) }) && (dir as NSString).appendingPathComponent(name) != own {
                 unlink((dir as NSString).appendingPathComponent(name))
             }
         }

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import RapportCore
+@testable import RapportStore
+
+/// A compaction holds the store lock only to take the data and to put the new snapshot in
+/// place; encoding and writing the JSON happen without it. What others write meanwhile is
+/// neither lost nor waiting for the whole compaction.
+@Suite struct CompactionLockTests {
+    func message(_ r: UUID, _ k: Int) -> Message {
+        Message(recruiterID: r, direction: .inbound, at: t0.addingTimeInterval(Double(600 + k)), subject: "during \(k)")
+    }
+
+    /// True when another process could take the store's lock right now (a test of the
+    /// lock file, from a descriptor of its own, as another process has).
+    func lockIsFree(_ paths: AppPaths) -> Bool {
+        let fd = open(paths.lock, O_RDWR | O_CLOEXEC)
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        flock(fd, LOCK_UN)
+        return true
+    }
+
+    @Test func writesDuringTheSlowPartAreKeptAndTheLockIsFree() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let seqBefore = s.seq
+        let other = try Store.open(dir.paths, clock: .fixed(t0))
+        var freeDuringPause = false
+        s.compactionPause = {
+            freeDuringPause = lockIsFree(dir.paths)
+            guard freeDuringPause else { return }  // (the writes below would wait for ever)
+            // Another process writes while the snapshot is being written.
+            for k in 0..<3 { try! other.apply(.putMessage(message(dana, k)), origin: .cli("log"), label: "Log \(k)") }
+        }
+        try s.compact()
+        #expect(freeDuringPause, "the lock is held while the snapshot is written")
+        // The snapshot holds what there was when the compaction began; the journal keeps the rest.
+        let snapshot = try JSONSerialization.jsonObject(with: Data(bytes(dir.paths.snapshot)!)) as! [String: Any]
+        #expect(snapshot["seq"] as? Int == seqBefore)
+        let journal = String(decoding: bytes(dir.paths.journal) ?? [], as: UTF8.self)
+        #expect(journal.split(separator: "\n").count == 3)
+        #expect(s.seq == seqBefore, "nothing was replayed under the lock")
+        #expect(try s.refresh())
+        #expect(s.seq == seqBefore + 3)
+        // Every store, old and new, agrees: nothing lost, nothing twice.
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database.thread(dana).count == 5)
+        #expect(fresh.database == s.database)
+        try other.refresh()
+        #expect(other.database == s.database)
+        // Later writes from either land after them with the next seq.
+        try other.apply(.putMessage(message(dana, 9)), origin: .cli("log"), label: "after")
+        try s.refresh()
+        #expect(s.seq == seqBefore + 4)
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 6)
+        // Undo still finds the steps made during the compaction.
+        try s.undoLatest(matching: { $0 == .cli("log") }, origin: .cli("undo"))
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 5)
+        // No temp files are left.
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") })
+    }
+
+    @Test func aCompactionThatLostTheRaceIsDropped() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let other = try Store.open(dir.paths, clock: .fixed(t0))
+        s.compactionPause = {
+            try! other.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+            try! other.compact()
+            try! other.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
+        }
+        try s.compact()
+        #expect(try s.refresh())
+        // The other's snapshot (with message 1) stays; ours, older, was not put over it.
+        let snapshot = try JSONSerialization.jsonObject(with: Data(bytes(dir.paths.snapshot)!)) as! [String: Any]
+        #expect(snapshot["seq"] as? Int == other.seq - 1)
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database.thread(dana).count == 4)
+        #expect(fresh.database == s.database)
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") })
+    }
+
+    @Test func aCrashBeforeTheJournalIsCutLosesNothing() throws {
+        // The snapshot is in place but the journal still holds every line (as if the process
+        // died right after the rename): lines up to the snapshot's seq are skipped on load.
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let other = try Store.open(dir.paths, clock: .fixed(t0))
+        var journalBefore: [UInt8] = []
+        s.compactionPause = {
+            try! other.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+            journalBefore = bytes(dir.paths.journal) ?? []
+        }
+        try s.compact()
+        try s.refresh()
+        let expected = s.database
+        write(dir.paths.journal, journalBefore)
+        try? FileManager.default.removeItem(atPath: dir.paths.path("store.cache"))
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database == expected)
+    }
+
+    @Test func aStoreWithTheSameDataAdoptsAnotherStoresCompaction() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor.compact()
+        let generation = s.generation
+        #expect(try s.adopt(#require(compactor.compacted)))
+        #expect(s.generation == generation, "nothing reloaded")
+        #expect(try s.refresh() == false)
+        // Its next write goes after the compacted snapshot, with the next seq.
+        try s.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database == s.database)
+        #expect(fresh.seq == s.seq)
+        // Undo still reaches back past the compaction.
+        try s.undoLatest(matching: { $0 == .cli("log") }, origin: .cli("undo"))
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 2)
+    }
+
+    @Test func adoptingTakesTheStoresOwnLaterLinesAlong() throws {
+        // The store wrote while the other compacted: its lines are the new journal's first.
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        compactor.compactionPause = {
+            for k in 0..<2 { try! s.apply(.putMessage(message(dana, k)), origin: .tui(session: "x"), label: "Log \(k)") }
+        }
+        try compactor.compact()
+        let generation = s.generation
+        #expect(try s.adopt(#require(compactor.compacted)))
+        #expect(s.generation == generation)
+        #expect(try s.refresh() == false)
+        // Undo reaches its lines (now in the new journal).
+        #expect(try s.undoLatest(of: .tui(session: "x")) != nil)
+        #expect(try s.undoLatest(of: .tui(session: "x")) != nil)
+        let fresh = try Store.open(dir.paths, clock: .fixed(t0))
+        #expect(fresh.database == s.database)
+        #expect(fresh.database.thread(dana).count == 2)
+        #expect(fresh.seq == s.seq)
+    }
+
+    @Test func adoptingIsRefusedWhenTheDataOrTheFilesDiffer() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        let compactor = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        try compactor.compact()
+        // The compaction folded a change this store has not read: it must read the snapshot.
+        #expect(try s.adopt(#require(compactor.compacted)) == false)
+        #expect(try s.refresh())
+        // A later compaction by a third store replaced the snapshot the state names.
+        let s2 = try Store.open(dir.paths, clock: .fixed(t0))
+        let compactor2 = try Store.open(dir.paths, clock: .fixed(t0))
+        try compactor2.compact()
+        let third = try Store.open(dir.paths, clock: .fixed(t0))
+        try third.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
+        try third.compact()
+        #expect(try s2.adopt(#require(compactor2.compacted)) == false)
+        #expect(try s2.refresh())
+        #expect(s2.database == (try Store.open(dir.paths, clock: .fixed(t0))).database)
+    }
+}
