@@ -97,7 +97,7 @@ public final class Store {
     public func forked() throws -> Store {
         guard !closed else { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
         let fork = Store(paths: paths, policy: policy, clock: clock, fs: fs, lockFD: try Self.openLock(paths, fs),
-                         threshold: compactionThreshold)
+                         threshold: compactionThreshold, lazy: lazy)
         fork.database = database
         fork.readOnly = readOnly
         fork.seq = seq
