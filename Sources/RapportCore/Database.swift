@@ -237,6 +237,20 @@ public struct Database: Sendable, Equatable {
         return out
     }
 
+    /// Every recruiter's id and name, without reading any other field.
+    public var recruiterNames: [(id: UUID, name: String)] {
+        guard let base else { return recruiterMap.values.map { ($0.id, $0.name) } }
+        let names = base.names()
+        var out: [(id: UUID, name: String)] = []
+        out.reserveCapacity(base.count + recruiterMap.count)
+        for k in 0..<base.count {
+            let id = base.id(at: k)
+            if !promoted.contains(id) { out.append((id, names[k])) }
+        }
+        for r in recruiterMap.values { out.append((r.id, r.name)) }
+        return out
+    }
+
     public var recruiterCount: Int {
         guard let base else { return recruiterMap.count }
         var n = base.count - promoted.count
@@ -645,6 +659,8 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// The recruiter at `k` with everything it owns (its thread in thread order), read
     /// once and then remembered.
     func recruiter(at k: Int) -> RecruiterRecord
+    /// Every recruiter's name, by position.
+    func names() -> [String]
     /// A digest of everything stored for the recruiter at `k` (see `Database.storedDigests`).
     func digest(at k: Int) -> UInt64
     /// The position of the recruiter whose thread holds message `id`.

@@ -73,8 +73,8 @@ enum DatabaseCache {
     // snapshot identity (7 × u64) | snapshot hash u64 | journal covered u64 | journal lines u64 |
     // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
     // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
-    // side length u64 | blocks length u64 |
-    // directory | message index | record index | submission index | side | blocks.
+    // names length u64 | side length u64 | blocks length u64 |
+    // directory | message index | record index | submission index | names | side | blocks.
     //
     // The checksum covers everything after it up to the blocks. Each block (one recruiter:
     // its record, its thread in thread order, its opportunities, follow-ups and
@@ -85,11 +85,12 @@ enum DatabaseCache {
     // id): message id, the owner's position u32. Record index entry (24 bytes, sorted by
     // id): the id of an opportunity, follow-up, expectation or interview, the owner's
     // position u32, the kind u32. Submission index entry (16 bytes, sorted): the hash of
-    // an opportunity's submission key, the owner's position u32, 0 u32. Side: the snapshot's
+    // an opportunity's submission key, the owner's position u32, 0 u32. Names: every
+    // recruiter's name (a string), in directory order. Side: the snapshot's
     // unknown top-level keys; per recruiter with persisted flag records its position and
     // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 56
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 64
     static let directoryEntry = 44
     static let indexEntry = 20
     static let recordEntry = 24
@@ -145,10 +146,11 @@ enum DatabaseCache {
               let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int(),
               let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
-              let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
-              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+              let namesLength = try? r.u64(), let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
+              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40,
+              blocksLength < 1 << 40 else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
-                            sideLength: Int(sideLength), blocksLength: Int(blocksLength))
+                            namesLength: Int(namesLength), sideLength: Int(sideLength), blocksLength: Int(blocksLength))
         guard layout.fileLength == raw.count,
               sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
         // The snapshot must be the very file the cache was made from.
@@ -207,12 +209,13 @@ enum DatabaseCache {
 
     /// Where each part of a cache file starts, from the counts in its header.
     struct Layout: Sendable {
-        var recruiters: Int, messages: Int, records: Int, submissions: Int, sideLength: Int, blocksLength: Int
+        var recruiters: Int, messages: Int, records: Int, submissions: Int, namesLength: Int, sideLength: Int, blocksLength: Int
         var directoryOffset: Int { headerSize }
         var indexOffset: Int { headerSize + recruiters * directoryEntry }
         var recordOffset: Int { indexOffset + messages * indexEntry }
         var submissionOffset: Int { recordOffset + records * recordEntry }
-        var sideOffset: Int { submissionOffset + submissions * submissionEntry }
+        var namesOffset: Int { submissionOffset + submissions * submissionEntry }
+        var sideOffset: Int { namesOffset + namesLength }
         var blocksOffset: Int { sideOffset + sideLength }
         var fileLength: Int { blocksOffset + blocksLength }
     }
@@ -235,17 +238,21 @@ enum DatabaseCache {
         var messages: [(UUID, UInt32)] = [], records: [(UUID, UInt32, UInt32)] = [], submissions: [(UInt64, UInt32)] = []
         messages.reserveCapacity(db.messageCount)
         var copied: [Int: UInt32] = [:]
+        var names = Writer()
+        let storedNames = canCopy ? copyFrom?.names() : nil
         for (k, id) in ids.enumerated() {
             let start = blocks.out.count
             let pos = UInt32(k)
-            if canCopy, let from = copyFrom, db.isStoredUnchanged(id), let at = from.position(of: id) {
+            if canCopy, let from = copyFrom, let storedNames, db.isStoredUnchanged(id), let at = from.position(of: id) {
                 let (slice, h) = from.block(at)
                 blocks.out.append(contentsOf: slice)
                 entries.append((start, slice.count, h))
                 copied[at] = pos
+                names.string(storedNames[at])
                 continue
             }
             let rec = db.record(of: id)!
+            names.string(rec.recruiter.name)
             blocks.block(rec, recruiterFlags: !c.recruiterFlagsCleared)
             for m in rec.messages { messages.append((m.id, pos)) }
             for o in rec.opportunities {
@@ -292,7 +299,7 @@ enum DatabaseCache {
 
         var w = Writer()
         let layout = Layout(recruiters: ids.count, messages: messages.count, records: records.count, submissions: uniqueSubmissions.count,
-                            sideLength: side.out.count, blocksLength: blocks.out.count)
+                            namesLength: names.out.count, sideLength: side.out.count, blocksLength: blocks.out.count)
         w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
@@ -307,7 +314,7 @@ enum DatabaseCache {
         w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
         w.u64(c.recruiterFlagsCleared ? 1 : 0)
         w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
-        w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
         for (k, rid) in ids.enumerated() {
             let e = entries[k]
             w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
@@ -316,6 +323,7 @@ enum DatabaseCache {
         for (mid, owner) in messages { w.uuid(mid); w.u32(owner) }
         for (rid, owner, kind) in records { w.uuid(rid); w.u32(owner); w.u32(kind) }
         for (h, owner) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(0) }
+        w.out.append(contentsOf: names.out)
         w.out.append(contentsOf: side.out)
         let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
         withUnsafeBytes(of: sum.littleEndian) { s in
@@ -884,6 +892,19 @@ final class StoredBlocks: StoredRecruiters {
         var r = DatabaseCache.Reader(raw: bytes, at: 0)
         guard let b = try? r.block(), r.at == bytes.count, b.recruiter.id == id(at: k) else { return nil }
         return b
+    }
+
+    /// Every recruiter's name, by position (covered by the checksum checked at open).
+    func names() -> [String] {
+        var r = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.namesOffset..<layout.sideOffset]), at: 0)
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let name = try? r.string() else { damaged("the names do not read") }
+            out.append(name)
+        }
+        if r.at != layout.namesLength { damaged("the names do not read") }
+        return out
     }
 
     /// The persisted flag records (the side is covered by the checksum checked at open).

@@ -102,26 +102,24 @@ enum RecruiterLookup {
         guard !q.isEmpty else { throw RapportError.usage("RECRUITER is empty: give an id, an id prefix or part of a name") }
         if let id = UUID(uuidString: q), let r = db.recruiter(id) { return r }
         let lower = q.lowercased()
-        // An id prefix (what scripts pass) is found without reading every recruiter.
-        var matches = db.recruiters(withIDPrefix: q)
-        if matches.count == 1 { return matches[0] }
-        if matches.isEmpty {
-            let all = db.recruitersByName
-            if let exact = all.filter({ $0.name.lowercased() == lower }).onlyElement { return exact }
-            matches = all.filter { $0.name.lowercased().contains(lower) }
-        } else {
-            matches.sort { a, b in
-                let x = a.name.lowercased(), y = b.name.lowercased()
-                return x != y ? x < y : uuidLess(a.id, b.id)
-            }
+        // An id prefix (what scripts pass) is found without reading every recruiter, and
+        // a name among the names alone (a lazily opened store reads no other field).
+        var hits: [(key: String, id: UUID, name: String)] = db.recruiters(withIDPrefix: q).map { ($0.name.lowercased(), $0.id, $0.name) }
+        if hits.isEmpty {
+            let named = db.recruiterNames.map { (key: $0.name.lowercased(), id: $0.id, name: $0.name) }
+            if let exact = named.filter({ $0.key == lower }).onlyElement, let r = db.recruiter(exact.id) { return r }
+            hits = named.filter { $0.key.contains(lower) }
         }
-        switch matches.count {
-        case 1: return matches[0]
+        hits.sort { $0.key != $1.key ? $0.key < $1.key : uuidLess($0.id, $1.id) }
+        switch hits.count {
+        case 1:
+            guard let r = db.recruiter(hits[0].id) else { fallthrough }
+            return r
         case 0: throw RapportError.failure("no recruiter matches '\(q)' (try `rapport list`)")
         default:
-            let names = matches.prefix(8).map { "\($0.name) (\(shortID($0.id)))" }.joined(separator: ", ")
-            let more = matches.count > 8 ? ", and \(matches.count - 8) more" : ""
-            throw RapportError.usage("'\(q)' matches \(matches.count) recruiters: \(names)\(more); use more of the name or the id")
+            let names = hits.prefix(8).map { "\($0.name) (\(shortID($0.id)))" }.joined(separator: ", ")
+            let more = hits.count > 8 ? ", and \(hits.count - 8) more" : ""
+            throw RapportError.usage("'\(q)' matches \(hits.count) recruiters: \(names)\(more); use more of the name or the id")
         }
     }
 }

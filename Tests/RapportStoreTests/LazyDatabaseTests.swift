@@ -42,6 +42,8 @@ import RapportCore
         #expect(lazy == eager, "\(context)")
         #expect(lazy.recruiterCount == eager.recruiterCount && lazy.messageCount == eager.messageCount, "\(context)")
         #expect(Set(lazy.recruiterIDs) == Set(eager.recruiters.keys), "\(context)")
+        #expect(Set(lazy.recruiterNames.map { "\($0.id) \($0.name)" }) == Set(eager.recruiters.values.map { "\($0.id) \($0.name)" }),
+                "\(context)")
         for id in eager.recruiters.keys {
             #expect(lazy.recruiter(id) == eager.recruiters[id], "\(context)")
             #expect(lazy.thread(id) == eager.thread(id), "\(context)")
@@ -85,6 +87,8 @@ import RapportCore
         // for a lookup by id.
         let fresh = try StoreLoader.load(dir.paths, useCache: true, lazy: true).db
         let blocks = try #require(fresh.base as? StoredBlocks)
+        #expect(fresh.recruiterNames.count == json.db.recruiters.count)
+        #expect(blocks.decodedCount == 0, "names are read without the blocks")
         _ = fresh.recruiter(json.db.recruiters.keys.first!)
         #expect(blocks.decodedCount == 1)
     }
