@@ -483,12 +483,59 @@ def instructions(argv, env):
     try:
         r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + argv, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:  # a failed run (or an operation this build does not have) counts nothing
+            return None
         for line in r.stderr.splitlines():
             if "Collected :" in line:
                 return int(line.split(":")[-1].strip())
         return None
     finally:
         os.unlink(out)
+
+
+# What `rapport-bench STORE OP` does once, under callgrind (bench/callgrind.sh does the same
+# by hand): the instruction count of each figure, repeatable on a loaded machine.
+CG_OPS = [("open", "open the store"), ("log", "`rapport log` (open, append, fsync)"),
+          ("reply", "`rapport reply`"), ("done", "`rapport done`"),
+          ("status", "`due --statusline` without status.cache"), ("frame", "the TUI's first frame (120×40)")]
+
+
+def callgrind_counts(root, stores):
+    """{op: {tier: instructions}} for CG_OPS on a copy of each tier's store (the copy's
+    store.cache written first by one plain open: a copy is another inode)."""
+    if not shutil.which("valgrind") or not os.path.exists(BENCH_BIN):
+        return {}
+    # valgrind 3.19 cannot read the DWARF 5 debug info Swift emits: a copy without it.
+    binary = os.path.join(root, "rapport-bench-nodebug")
+    subprocess.run(["objcopy", "--strip-debug", BENCH_BIN, binary], check=True)
+    out = {}
+    for tier, store in stores.items():
+        for op, _ in CG_OPS:
+            copy = os.path.join(root, f"cg-{tier}")
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(store, copy, symlinks=True)
+            env = env_for(copy)
+            subprocess.run([binary, copy, "open"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            n = instructions([binary, copy, op], env)
+            if n:
+                out.setdefault(op, {})[tier] = n
+            shutil.rmtree(copy, ignore_errors=True)
+    return out
+
+
+def callgrind_table(cg):
+    if not cg:
+        return ""
+    rows = ["| instructions (callgrind, one run, whole process) | " + " | ".join(f"{t} {r // 1000 if r >= 1000 else r}{'k' if r >= 1000 else ''}/{m // 1000}k" for t, r, m in TIERS)
+            + " | heavy / typical | stress / typical |", "|---|---|---|---|---|---|"]
+    for op, label in CG_OPS:
+        c = cg.get(op)
+        if not c:
+            continue
+        cells = [("%.1f M" % (c[t] / 1e6)) if t in c else "—" for t, _, _ in TIERS]
+        ratio = lambda a, b: ("%.2f×" % (c[a] / c[b])) if a in c and b in c else "—"
+        rows.append(f"| {label} (`rapport-bench STORE {op}`) | " + " | ".join(cells) + f" | {ratio('heavy', 'typical')} | {ratio('stress', 'typical')} |")
+    return "\n".join(rows)
 
 
 def mail_table(m, n=10_000):
@@ -528,6 +575,7 @@ def main():
             shutil.rmtree(root, ignore_errors=True)
         return
     mail = {}
+    cg = {}
     try:
         if not PARTIAL:
             print("… mail: 10 000-message maildir", file=sys.stderr)
@@ -536,6 +584,9 @@ def main():
             n = runs if tier != "stress" else max(3, runs // 2)
             print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
             results[tier] = bench_rapport(root, tier, r, m, n)
+        if not PARTIAL:
+            print("… instruction counts (callgrind)", file=sys.stderr)
+            cg = callgrind_counts(root, {t: os.path.join(root, t) for t, _, _ in TIERS if t in results})
         print("… empty store", file=sys.stderr)
         results["empty"] = {"cold_start": empty_first_frame(root, runs)}
         for fn in () if PARTIAL else (peer_abook, peer_calcurse, peer_task):
@@ -573,6 +624,7 @@ def main():
         lines.append("")
         lines.append(f"Empty store, first frame (the fixed start): {cell(results['empty']['cold_start'], 'ms')} ms")
     table = ("\n".join(lines) + "\n\n" + "\n".join(peer_lines) + "\n\n" + "\n".join(ratio_rows(results, peers))
+             + ("\n\n" + callgrind_table(cg) if cg else "")
              + ("\n\n" + mail_table(mail) if mail else ""))
     print(table)
     if PARTIAL:
@@ -593,7 +645,7 @@ def main():
     with open(doc, "w") as f:
         f.write(head + body + tail)
     with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
-        json.dump({"rapport": results, "peers": peers, "mail": mail, "when": stamp}, f, indent=2, sort_keys=True)
+        json.dump({"rapport": results, "peers": peers, "mail": mail, "callgrind": cg, "when": stamp}, f, indent=2, sort_keys=True)
 
 
 if __name__ == "__main__":

@@ -111,6 +111,10 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
         exit(1)
     }
 }
+if args.count > 2, Int(args[2]) == nil {
+    FileHandle.standardError.write(Data("rapport-bench: unknown operation '\(args[2])'\n".utf8))
+    exit(2)
+}
 let n = args.count > 2 ? Int(args[2]) ?? 20 : 20
 let clock = ContinuousClock()
 
