@@ -11,6 +11,10 @@
 // open, statuses through rules.cache, counts, status.cache written); `rulescache` only the
 // open and the evaluation through rules.cache (writing it when something was computed);
 // `framecache` the first frame with the statuses through rules.cache, as the TUI does.
+// `log`, `reply` and `done` open the store as those commands do (each recruiter read from
+// store.cache when needed), pick the recruiter with the lowest id (`done`: its most urgent
+// deadline, or its last inbound message), make the change and evaluate that recruiter's
+// status for the line printed after it.
 import Foundation
 import Synchronization
 import RapportCore
@@ -59,7 +63,7 @@ let benchKeys: [(label: String, key: Key)] = [
     ("/", .char("/")), ("d", .char("d")), ("a", .char("a")), ("n", .char("n")), ("a", .char("a")), ("esc", .escape),
 ]
 
-if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistfull", "frame", "keys", "statusline", "rulescache", "framecache"].contains(args[2]) {
+if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undolist", "undolistfull", "frame", "keys", "statusline", "rulescache", "framecache"].contains(args[2]) {
     do {
         if args[2] == "statusline" {
             // As `runStatusLine` after status.cache missed.
@@ -79,7 +83,17 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
             print(line, SyncEngine.hasUnsynced(paths), e.reused, e.computed)
             exit(0)
         }
-        let store = try Store.open(paths)
+        let lazy = ["log", "reply", "done"].contains(args[2])
+        let store = try Store.open(paths, lazy: lazy)
+        let now = Clock.system.now()
+        /// The recruiter a command names by id: the lowest id, found as an id prefix is.
+        func target() -> Recruiter? {
+            guard let id = store.database.recruiterIDs.min(by: uuidLess) else { return nil }
+            return store.database.recruiters(withIDPrefix: String(id.uuidString.prefix(8))).first
+        }
+        func turnLine(_ id: UUID) {
+            print(Rules.status(of: id, in: store.database, now: now, policy: store.policy).turn)
+        }
         switch args[2] {
         case "rulescache":
             let e = store.evaluateThroughRulesCache(now: try Clock.from(environment: ProcessInfo.processInfo.environment).now())
@@ -95,13 +109,36 @@ if args.count > 2, ["open", "compact", "log", "status", "undolist", "undolistful
             print(Screen.render(state).width)
         case "compact": try store.compact()
         case "log":
-            // As `rapport log ID` finds it: by id, without sorting anyone by name.
-            guard let id = store.database.recruiters.keys.min(by: uuidLess), let r = store.database.recruiters[id] else { exit(1) }
-            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { _ in
-                .putMessage(Message(recruiterID: r.id, direction: .inbound, channel: .email, at: Clock.system.now()))
+            guard let r = target() else { exit(1) }
+            try store.apply(origin: .cli("log"), label: "Log message from \(r.name)") { db in
+                try Workflows.log(r.id, in: db, direction: .inbound, channel: .email, at: now, subject: "bench", body: nil)
             }
+            turnLine(r.id)
+        case "reply":
+            guard let r = target() else { exit(1) }
+            try store.apply(origin: .cli("reply"), label: "Reply to \(r.name)") { db in
+                Workflows.reply(recruiter: r, in: db, now: now, body: "Thanks")
+            }
+            turnLine(r.id)
+        case "done":
+            guard let r = target() else { exit(1) }
+            let policy = store.policy
+            if let d = Rules.status(of: r.id, in: store.database, now: now, policy: policy).deadlines.first {
+                let found = try Workflows.deadline(d.shortID, in: store.database, now: now, policy: policy)
+                try store.apply(origin: .cli("done"), label: "done") { db in
+                    let fresh = try Workflows.deadline(found.id, in: db, now: now, policy: policy)
+                    guard let change = Workflows.done(fresh, in: db, now: now) else { throw RapportError.failure("nothing to mark done") }
+                    return change
+                }
+            } else if let m = store.database.thread(r.id).last(where: { $0.direction == .inbound }) {
+                let id = String(m.id.uuidString.prefix(8))
+                guard let found = store.database.messages(withIDPrefix: id).first else { exit(1) }
+                try store.apply(origin: .cli("done"), label: "done") { db in try Workflows.done(id: found.id, in: db, now: now) }
+            } else {
+                exit(1)
+            }
+            turnLine(r.id)
         case "status":
-            let now = Clock.system.now()
             let statuses = Rules.evaluate(store.database, now: now, policy: store.policy)
             var n = 0
             for s in statuses.values { n += s.deadlines.count }

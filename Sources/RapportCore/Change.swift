@@ -143,7 +143,7 @@ extension Database {
         case .putRecruiter(let r):
             putRecruiter(r)
         case .removeRecruiter(let id):
-            guard recruiters[id] != nil else { throw ChangeError.unknownRecruiter(id) }
+            guard recruiter(id) != nil else { throw ChangeError.unknownRecruiter(id) }
             dropRecruiter(id)
         case .restoreRecruiter(let rec):
             dropRecruiter(rec.recruiter.id)
@@ -153,34 +153,34 @@ extension Database {
             for f in rec.followUps { putFollowUp(f) }
             for e in rec.expectations { putExpectation(e) }
         case .putMessage(let m):
-            guard recruiters[m.recruiterID] != nil else { throw ChangeError.unknownRecruiter(m.recruiterID) }
+            guard recruiter(m.recruiterID) != nil else { throw ChangeError.unknownRecruiter(m.recruiterID) }
             putMessage(m)
         case .removeMessage(let id):
-            guard messageOwner[id] != nil else { throw ChangeError.unknownMessage(id) }
+            guard owner(ofMessage: id) != nil else { throw ChangeError.unknownMessage(id) }
             dropMessage(id)
         case .putOpportunity(let o):
-            guard recruiters[o.recruiterID] != nil else { throw ChangeError.unknownRecruiter(o.recruiterID) }
+            guard recruiter(o.recruiterID) != nil else { throw ChangeError.unknownRecruiter(o.recruiterID) }
             putOpportunity(o)
         case .removeOpportunity(let id):
-            guard opportunities[id] != nil else { throw ChangeError.unknownOpportunity(id) }
+            guard opportunity(id) != nil else { throw ChangeError.unknownOpportunity(id) }
             dropOpportunity(id)
         case .putFollowUp(let f):
-            guard recruiters[f.recruiterID] != nil else { throw ChangeError.unknownRecruiter(f.recruiterID) }
+            guard recruiter(f.recruiterID) != nil else { throw ChangeError.unknownRecruiter(f.recruiterID) }
             putFollowUp(f)
         case .removeFollowUp(let id):
-            guard followUps[id] != nil else { throw ChangeError.unknownFollowUp(id) }
+            guard followUp(id) != nil else { throw ChangeError.unknownFollowUp(id) }
             dropFollowUp(id)
         case .putExpectation(let e):
-            guard recruiters[e.recruiterID] != nil else { throw ChangeError.unknownRecruiter(e.recruiterID) }
+            guard recruiter(e.recruiterID) != nil else { throw ChangeError.unknownRecruiter(e.recruiterID) }
             putExpectation(e)
         case .removeExpectation(let id):
-            guard expectations[id] != nil else { throw ChangeError.unknownExpectation(id) }
+            guard expectation(id) != nil else { throw ChangeError.unknownExpectation(id) }
             dropExpectation(id)
         case .batch:
             try apply(change)
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
              .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
-            guard let id = change.fieldTarget, var r = recruiters[id] else {
+            guard let id = change.fieldTarget, var r = recruiter(id) else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }
             try Self.edit(&r, change)
@@ -312,7 +312,7 @@ extension Database {
             for c in changes { parts.append(try inverseApplying(c)) }
             return .batch(parts.reversed())
         case .putRecruiter(let r):
-            inv = recruiters[r.id].map(Change.putRecruiter) ?? .removeRecruiter(r.id)
+            inv = recruiter(r.id).map(Change.putRecruiter) ?? .removeRecruiter(r.id)
         case .removeRecruiter(let id):
             inv = record(of: id).map(Change.restoreRecruiter) ?? .removeRecruiter(id)
         case .restoreRecruiter(let rec):
@@ -322,20 +322,20 @@ extension Database {
         case .removeMessage(let id):
             inv = message(id).map(Change.putMessage) ?? .batch([])
         case .putOpportunity(let o):
-            inv = opportunities[o.id].map(Change.putOpportunity) ?? .removeOpportunity(o.id)
+            inv = opportunity(o.id).map(Change.putOpportunity) ?? .removeOpportunity(o.id)
         case .removeOpportunity(let id):
-            inv = opportunities[id].map(Change.putOpportunity) ?? .batch([])
+            inv = opportunity(id).map(Change.putOpportunity) ?? .batch([])
         case .putFollowUp(let f):
-            inv = followUps[f.id].map(Change.putFollowUp) ?? .removeFollowUp(f.id)
+            inv = followUp(f.id).map(Change.putFollowUp) ?? .removeFollowUp(f.id)
         case .removeFollowUp(let id):
-            inv = followUps[id].map(Change.putFollowUp) ?? .batch([])
+            inv = followUp(id).map(Change.putFollowUp) ?? .batch([])
         case .putExpectation(let e):
-            inv = expectations[e.id].map(Change.putExpectation) ?? .removeExpectation(e.id)
+            inv = expectation(e.id).map(Change.putExpectation) ?? .removeExpectation(e.id)
         case .removeExpectation(let id):
-            inv = expectations[id].map(Change.putExpectation) ?? .batch([])
+            inv = expectation(id).map(Change.putExpectation) ?? .batch([])
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
              .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
-            guard let id = change.fieldTarget, let r = recruiters[id] else {
+            guard let id = change.fieldTarget, let r = recruiter(id) else {
                 throw ChangeError.unknownRecruiter(change.fieldTarget ?? UUID())
             }
             inv = Self.fieldInverse(of: change, current: r)
@@ -346,7 +346,7 @@ extension Database {
 
     /// A recruiter with everything it owns.
     public func record(of id: UUID) -> RecruiterRecord? {
-        guard let r = recruiters[id] else { return nil }
+        guard let r = recruiter(id) else { return nil }
         return RecruiterRecord(
             recruiter: r, messages: thread(id), opportunities: opportunities(of: id),
             followUps: followUps(of: id), expectations: expectations(of: id))

@@ -1,70 +1,399 @@
 import Foundation
+import Synchronization
 
 /// Everything Rapport knows, in memory. Mutated only by `apply(_:)` with a `Change`.
 ///
 /// Messages are kept per recruiter, sorted by time (then id), so a thread is a slice
 /// and the rules never sort on the hot path.
 public struct Database: Sendable, Equatable {
-    public private(set) var recruiters: [UUID: Recruiter] = [:]
+    // Everything, when the database was built in memory (`bulk`, `apply`); when it was
+    // opened over stored records (`init(stored:…)`), only the recruiters changed since
+    // (`promoted`) and those added; the others are read from `base` when first asked for.
+    private var recruiterMap: [UUID: Recruiter] = [:]
     /// Per recruiter, sorted by `at` then `id`.
-    public private(set) var threads: [UUID: [Message]] = [:]
-    public private(set) var opportunities: [UUID: Opportunity] = [:]
-    public private(set) var followUps: [UUID: FollowUp] = [:]
-    public private(set) var expectations: [UUID: Expectation] = [:]
+    private var threadMap: [UUID: [Message]] = [:]
     /// Message id -> recruiter id, to find a message without scanning.
-    public private(set) var messageOwner: [UUID: UUID] = [:]
+    private var ownerMap: [UUID: UUID] = [:]
+    private var opportunityMap: [UUID: Opportunity] = [:]
+    private var followUpMap: [UUID: FollowUp] = [:]
+    private var expectationMap: [UUID: Expectation] = [:]
     /// Recruiter id -> ids of what it owns, so per-recruiter lookups never scan everything.
     private var opportunityIndex: [UUID: Set<UUID>] = [:]
     private var followUpIndex: [UUID: Set<UUID>] = [:]
     private var expectationIndex: [UUID: Set<UUID>] = [:]
     /// Top-level fields of the snapshot this build does not know; kept verbatim.
     public var extra: [String: JSONValue] = [:]
+    /// The stored recruiters (record and thread) read on demand, or nil.
+    public private(set) var base: (any StoredRecruiters)?
+    /// Recruiters of `base` whose record and thread were copied into the maps above (to
+    /// be changed, or dropped): `base` is not asked about them any more.
+    private var promoted: Set<UUID> = []
+    /// How many messages the promoted recruiters had in `base`.
+    private var promotedBaseMessages = 0
+    /// The whole collections built from `base` and the maps, once asked for.
+    private var memo = Memo()
+    // Per recruiter, a digest of everything stored for it (see `storedDigests`).
+    private var digestMap: [UUID: UInt64] = [:]
+    private var digestsFromBase = false
+    private var droppedDigests: Set<UUID> = []
+
+    public init() {}
+
+    /// A database over stored recruiters: each recruiter with everything it owns is read
+    /// from `base` when first needed. The digests of `base` are the stored digests.
+    public init(stored base: any StoredRecruiters, extra: [String: JSONValue]) {
+        self.extra = extra
+        self.base = base
+        digestsFromBase = true
+    }
+
     /// Per recruiter, a digest of everything stored for it (the record, its flag records,
     /// thread, opportunities, follow-ups and expectations) as the store's cache had it when
     /// this database was loaded; dropped for a recruiter as soon as anything of it changes.
     /// Derived data beside the store (the rules' results) is keyed by it. Empty when the
     /// database was not loaded from a cache. Not part of equality.
-    public private(set) var storedDigests: [UUID: UInt64] = [:]
-
-    public init() {}
+    public var storedDigests: [UUID: UInt64] {
+        guard digestsFromBase, let base else { return digestMap }
+        var out: [UUID: UInt64] = [:]
+        out.reserveCapacity(base.count)
+        for k in 0..<base.count {
+            let id = base.id(at: k)
+            if !droppedDigests.contains(id) { out[id] = base.digest(at: k) }
+        }
+        return out
+    }
 
     /// The digest of `recruiterID`'s stored data when nothing of it changed since loading.
-    public func storedDigest(of recruiterID: UUID) -> UInt64? { storedDigests[recruiterID] }
+    public func storedDigest(of recruiterID: UUID) -> UInt64? {
+        guard digestsFromBase, let base else { return digestMap[recruiterID] }
+        guard !droppedDigests.contains(recruiterID), let k = base.position(of: recruiterID) else { return nil }
+        return base.digest(at: k)
+    }
 
     /// Set by the store's loader: the digests of the data just loaded.
-    public mutating func adoptStoredDigests(_ digests: [UUID: UInt64]) { storedDigests = digests }
+    public mutating func adoptStoredDigests(_ digests: [UUID: UInt64]) {
+        digestMap = digests
+        digestsFromBase = false
+        droppedDigests = []
+    }
 
     @inline(__always) private mutating func touch(_ recruiterID: UUID) {
-        if !storedDigests.isEmpty { storedDigests[recruiterID] = nil }
+        if digestsFromBase {
+            droppedDigests.insert(recruiterID)
+        } else if !digestMap.isEmpty {
+            digestMap[recruiterID] = nil
+        }
+        if base != nil { memo = Memo() }
+    }
+
+    /// Copies a stored recruiter's record and thread into the maps before it changes.
+    private mutating func promote(_ id: UUID) {
+        guard let base, !promoted.contains(id), let k = base.position(of: id) else { return }
+        let rec = base.recruiter(at: k)
+        promoted.insert(id)
+        recruiterMap[id] = rec.recruiter
+        let thread = rec.messages
+        if !thread.isEmpty { threadMap[id] = thread }
+        for m in thread { ownerMap[m.id] = id }
+        promotedBaseMessages += thread.count
+        for o in rec.opportunities {
+            opportunityMap[o.id] = o
+            opportunityIndex[id, default: []].insert(o.id)
+        }
+        for f in rec.followUps {
+            followUpMap[f.id] = f
+            followUpIndex[id, default: []].insert(f.id)
+        }
+        for e in rec.expectations {
+            expectationMap[e.id] = e
+            expectationIndex[id, default: []].insert(e.id)
+        }
+    }
+
+    /// The stored record of the recruiter owning `id` (a `kind` record), when that
+    /// recruiter was not promoted.
+    private func storedOwner(of id: UUID, _ kind: StoredRecordKind) -> (Int, RecruiterRecord)? {
+        guard let base, let k = base.recordOwner(id, kind) else { return nil }
+        if promoted.contains(base.id(at: k)) { return nil }
+        return (k, base.recruiter(at: k))
+    }
+
+    /// The same data, all in memory (nothing read on demand any more).
+    public func materialized() -> Database {
+        guard base != nil else { return self }
+        var db = self
+        db.recruiterMap = recruiters
+        db.threadMap = threads
+        db.ownerMap = messageOwner
+        db.opportunityMap = opportunities
+        db.followUpMap = followUps
+        db.expectationMap = expectations
+        db.opportunityIndex = [:]
+        db.followUpIndex = [:]
+        db.expectationIndex = [:]
+        for o in db.opportunityMap.values { db.opportunityIndex[o.recruiterID, default: []].insert(o.id) }
+        for f in db.followUpMap.values { db.followUpIndex[f.recruiterID, default: []].insert(f.id) }
+        for e in db.expectationMap.values { db.expectationIndex[e.recruiterID, default: []].insert(e.id) }
+        db.digestMap = storedDigests
+        db.digestsFromBase = false
+        db.droppedDigests = []
+        db.base = nil
+        db.promoted = []
+        db.promotedBaseMessages = 0
+        db.memo = Memo()
+        return db
     }
 
     /// Equal when the data is equal (the private indexes follow from it).
     public static func == (a: Database, b: Database) -> Bool {
-        a.recruiters == b.recruiters && a.threads == b.threads && a.opportunities == b.opportunities
-            && a.followUps == b.followUps && a.expectations == b.expectations && a.extra == b.extra
+        a.recruiterCount == b.recruiterCount && a.messageCount == b.messageCount
+            && a.opportunities == b.opportunities && a.followUps == b.followUps && a.expectations == b.expectations
+            && a.extra == b.extra && a.recruiters == b.recruiters && a.threads == b.threads
     }
 
-    public var messageCount: Int { messageOwner.count }
+    // MARK: - Reading
 
-    public func thread(_ recruiterID: UUID) -> [Message] { threads[recruiterID] ?? [] }
+    /// Every recruiter by id (with stored recruiters: all of them read, once).
+    public var recruiters: [UUID: Recruiter] {
+        guard let base else { return recruiterMap }
+        return memo.recruiters.withLock { m in
+            if let m { return m }
+            var out = recruiterMap
+            out.reserveCapacity(base.count + recruiterMap.count)
+            for k in 0..<base.count {
+                let id = base.id(at: k)
+                if !promoted.contains(id) { out[id] = base.recruiter(at: k).recruiter }
+            }
+            m = out
+            return out
+        }
+    }
+
+    /// Every non-empty thread by recruiter id, each sorted by `at` then `id` (with stored
+    /// recruiters: all of them read, once).
+    public var threads: [UUID: [Message]] {
+        guard let base else { return threadMap }
+        return memo.threads.withLock { m in
+            if let m { return m }
+            var out = threadMap
+            for k in 0..<base.count {
+                let id = base.id(at: k)
+                if promoted.contains(id) { continue }
+                let t = base.recruiter(at: k).messages
+                if !t.isEmpty { out[id] = t }
+            }
+            m = out
+            return out
+        }
+    }
+
+    /// Every opportunity, follow-up and expectation by id (with stored recruiters: all of
+    /// them read, once).
+    public var opportunities: [UUID: Opportunity] {
+        guard base != nil else { return opportunityMap }
+        return allStored(\.opportunities, opportunityMap)
+    }
+
+    public var followUps: [UUID: FollowUp] {
+        guard base != nil else { return followUpMap }
+        return allStored(\.followUps, followUpMap)
+    }
+
+    public var expectations: [UUID: Expectation] {
+        guard base != nil else { return expectationMap }
+        return allStored(\.expectations, expectationMap)
+    }
+
+    private func allStored<T: Identifiable>(_ path: KeyPath<RecruiterRecord, [T]>, _ map: [UUID: T]) -> [UUID: T] where T.ID == UUID {
+        guard let base else { return map }
+        var out = map
+        for k in 0..<base.count where !promoted.contains(base.id(at: k)) {
+            for x in base.recruiter(at: k)[keyPath: path] { out[x.id] = x }
+        }
+        return out
+    }
+
+    /// Message id -> recruiter id for every message.
+    public var messageOwner: [UUID: UUID] {
+        guard base != nil else { return ownerMap }
+        var out: [UUID: UUID] = [:]
+        out.reserveCapacity(messageCount)
+        for (id, t) in threads {
+            for m in t { out[m.id] = id }
+        }
+        return out
+    }
+
+    /// Every recruiter's id, without reading any record.
+    public var recruiterIDs: [UUID] {
+        guard let base else { return Array(recruiterMap.keys) }
+        var out: [UUID] = []
+        out.reserveCapacity(base.count + recruiterMap.count)
+        for k in 0..<base.count {
+            let id = base.id(at: k)
+            if !promoted.contains(id) { out.append(id) }
+        }
+        out.append(contentsOf: recruiterMap.keys)
+        return out
+    }
+
+    /// Every recruiter's id and name, without reading any other field.
+    public var recruiterNames: [(id: UUID, name: String)] {
+        guard let base else { return recruiterMap.values.map { ($0.id, $0.name) } }
+        let names = base.names()
+        var out: [(id: UUID, name: String)] = []
+        out.reserveCapacity(base.count + recruiterMap.count)
+        for k in 0..<base.count {
+            let id = base.id(at: k)
+            if !promoted.contains(id) { out.append((id, names[k])) }
+        }
+        for r in recruiterMap.values { out.append((r.id, r.name)) }
+        return out
+    }
+
+    public var recruiterCount: Int {
+        guard let base else { return recruiterMap.count }
+        var n = base.count - promoted.count
+        for id in recruiterMap.keys where !promoted.contains(id) && base.position(of: id) == nil { n += 1 }
+        for id in promoted where recruiterMap[id] != nil { n += 1 }
+        return n
+    }
+
+    public var messageCount: Int { ownerMap.count + (base?.messageCount ?? 0) - promotedBaseMessages }
+
+    /// The recruiter with `id`, read alone.
+    public func recruiter(_ id: UUID) -> Recruiter? {
+        if let r = recruiterMap[id] { return r }
+        guard let base, !promoted.contains(id), let k = base.position(of: id) else { return nil }
+        return base.recruiter(at: k).recruiter
+    }
+
+    public func thread(_ recruiterID: UUID) -> [Message] {
+        if let base, !promoted.contains(recruiterID), let k = base.position(of: recruiterID) {
+            return base.recruiter(at: k).messages
+        }
+        return threadMap[recruiterID] ?? []
+    }
+
+    /// The recruiter whose thread holds message `id`.
+    public func owner(ofMessage id: UUID) -> UUID? {
+        if let o = ownerMap[id] { return o }
+        guard let base, let k = base.messageOwner(id) else { return nil }
+        let o = base.id(at: k)
+        return promoted.contains(o) ? nil : o
+    }
 
     public func message(_ id: UUID) -> Message? {
-        guard let owner = messageOwner[id], let thread = threads[owner] else { return nil }
-        return thread.first { $0.id == id }
+        guard let owner = owner(ofMessage: id) else { return nil }
+        return thread(owner).first { $0.id == id }
+    }
+
+    /// The recruiters whose id (as `uuidString`, any case) starts with `prefix`, in id order.
+    public func recruiters(withIDPrefix prefix: String) -> [Recruiter] {
+        guard let range = UUIDPrefixRange(prefix) else { return [] }
+        var out: [Recruiter] = []
+        if let base {
+            for k in base.positions(in: range) {
+                let id = base.id(at: k)
+                if !promoted.contains(id) { out.append(base.recruiter(at: k).recruiter) }
+            }
+        }
+        for r in recruiterMap.values where range.contains(r.id) { out.append(r) }
+        return out.sorted { uuidLess($0.id, $1.id) }
+    }
+
+    /// The messages whose id (as `uuidString`, any case) starts with `prefix`, in id order.
+    public func messages(withIDPrefix prefix: String) -> [Message] {
+        guard let range = UUIDPrefixRange(prefix) else { return [] }
+        var ids: [UUID] = []
+        if let base { ids = base.messageIDs(in: range) }
+        for id in ownerMap.keys where range.contains(id) { ids.append(id) }
+        var seen = Set<UUID>()
+        return ids.filter { seen.insert($0).inserted }.compactMap(message).sorted { uuidLess($0.id, $1.id) }
+    }
+
+    /// The stored record of `recruiterID` when it is read from `base`.
+    private func stored(_ recruiterID: UUID) -> RecruiterRecord? {
+        guard let base, !promoted.contains(recruiterID), let k = base.position(of: recruiterID) else { return nil }
+        return base.recruiter(at: k)
     }
 
     public func opportunities(of recruiterID: UUID) -> [Opportunity] {
-        (opportunityIndex[recruiterID] ?? []).compactMap { opportunities[$0] }.sorted { uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.opportunities ?? (opportunityIndex[recruiterID] ?? []).compactMap { opportunityMap[$0] }
+        return all.sorted { uuidLess($0.id, $1.id) }
     }
 
     public func followUps(of recruiterID: UUID) -> [FollowUp] {
-        (followUpIndex[recruiterID] ?? []).compactMap { followUps[$0] }
-            .sorted { $0.due != $1.due ? $0.due < $1.due : uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.followUps ?? (followUpIndex[recruiterID] ?? []).compactMap { followUpMap[$0] }
+        return all.sorted { $0.due != $1.due ? $0.due < $1.due : uuidLess($0.id, $1.id) }
     }
 
     public func expectations(of recruiterID: UUID) -> [Expectation] {
-        (expectationIndex[recruiterID] ?? []).compactMap { expectations[$0] }
-            .sorted { $0.by != $1.by ? $0.by < $1.by : uuidLess($0.id, $1.id) }
+        let all = stored(recruiterID)?.expectations ?? (expectationIndex[recruiterID] ?? []).compactMap { expectationMap[$0] }
+        return all.sorted { $0.by != $1.by ? $0.by < $1.by : uuidLess($0.id, $1.id) }
+    }
+
+    /// The opportunity, follow-up or expectation with `id`, read alone.
+    public func opportunity(_ id: UUID) -> Opportunity? {
+        if let o = opportunityMap[id] { return o }
+        return storedOwner(of: id, .opportunity)?.1.opportunities.first { $0.id == id }
+    }
+
+    public func followUp(_ id: UUID) -> FollowUp? {
+        if let f = followUpMap[id] { return f }
+        return storedOwner(of: id, .followUp)?.1.followUps.first { $0.id == id }
+    }
+
+    public func expectation(_ id: UUID) -> Expectation? {
+        if let e = expectationMap[id] { return e }
+        return storedOwner(of: id, .expectation)?.1.expectations.first { $0.id == id }
+    }
+
+    /// The recruiters owning an opportunity, follow-up, expectation or interview whose id
+    /// (as `uuidString`, any case) starts with `prefix`, with those records.
+    public func records(withIDPrefix prefix: String) -> (followUps: [FollowUp], expectations: [Expectation], interviewOwners: Set<UUID>) {
+        guard let range = UUIDPrefixRange(prefix) else { return ([], [], []) }
+        var fs = followUpMap.values.filter { range.contains($0.id) }
+        var es = expectationMap.values.filter { range.contains($0.id) }
+        var owners = Set(opportunityMap.values.filter { $0.interviews.contains { range.contains($0.id) } }.map(\.recruiterID))
+        if let base {
+            for (id, kind, k) in base.records(in: range) where !promoted.contains(base.id(at: k)) {
+                let rec = base.recruiter(at: k)
+                switch kind {
+                case .followUp: fs += rec.followUps.filter { $0.id == id }
+                case .expectation: es += rec.expectations.filter { $0.id == id }
+                case .interview: owners.insert(rec.recruiter.id)
+                case .opportunity: break
+                }
+            }
+        }
+        return (fs.sorted { uuidLess($0.id, $1.id) }, es.sorted { uuidLess($0.id, $1.id) }, owners)
+    }
+
+    /// Whether another recruiter has an opportunity for the same role at the same employer
+    /// as one of `recruiterID`'s (`Rules.submissionKey`), without reading every opportunity
+    /// of a stored database (its cache keeps the keys' hashes).
+    public func hasDuplicateSubmission(_ recruiterID: UUID) -> Bool {
+        guard let base else {
+            return Rules.duplicateSubmissions(in: opportunityMap.values, among: recruiterID).contains(recruiterID)
+        }
+        let keys = Set(opportunities(of: recruiterID).compactMap(Rules.submissionKey))
+        for key in keys {
+            for o in opportunityMap.values where o.recruiterID != recruiterID && Rules.submissionKey(of: o) == key { return true }
+            for k in base.submitters(ofKey: key) {
+                let id = base.id(at: k)
+                if id == recruiterID || promoted.contains(id) { continue }
+                if base.recruiter(at: k).opportunities.contains(where: { Rules.submissionKey(of: $0) == key }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether `id`'s record and thread are still the stored ones, unchanged since loading
+    /// (what a cache writer may copy as they were).
+    public func isStoredUnchanged(_ id: UUID) -> Bool {
+        guard let base, !promoted.contains(id) else { return false }
+        return base.position(of: id) != nil
     }
 
     /// Recruiters sorted by name (case-insensitive), then id: a stable base order.
@@ -94,42 +423,42 @@ public struct Database: Sendable, Equatable {
     ) throws(BulkFailure) -> Database {
         var db = Database()
         db.extra = extra
-        db.recruiters.reserveCapacity(recruiters.count)
+        db.recruiterMap.reserveCapacity(recruiters.count)
         for (k, r) in recruiters.enumerated() {
-            guard db.recruiters.updateValue(r, forKey: r.id) == nil else {
+            guard db.recruiterMap.updateValue(r, forKey: r.id) == nil else {
                 throw BulkFailure(collection: "recruiters", index: k, reason: "the id \(r.id.uuidString) appears twice")
             }
         }
         func unknown(_ what: String, _ k: Int, _ id: UUID) -> BulkFailure {
             BulkFailure(collection: what, index: k, reason: ChangeError.unknownRecruiter(id).description)
         }
-        db.messageOwner.reserveCapacity(messages.count)
+        db.ownerMap.reserveCapacity(messages.count)
         var repeated = false
         for (k, m) in messages.enumerated() {
-            guard db.recruiters[m.recruiterID] != nil else { throw unknown("messages", k, m.recruiterID) }
-            if db.messageOwner.updateValue(m.recruiterID, forKey: m.id) != nil { repeated = true }
+            guard db.recruiterMap[m.recruiterID] != nil else { throw unknown("messages", k, m.recruiterID) }
+            if db.ownerMap.updateValue(m.recruiterID, forKey: m.id) != nil { repeated = true }
         }
         if repeated {
             // A message id given twice: the later record replaces the earlier one, as
             // `putMessage` does. Rare (hand-edited files), so the per-insert path does it.
-            db.messageOwner = [:]
+            db.ownerMap = [:]
             for m in messages { db.putMessage(m) }
         } else {
-            for m in messages { db.threads[m.recruiterID, default: []].append(m) }
-            for id in Array(db.threads.keys) {
-                db.threads[id]!.sort(by: Message.threadOrder)
+            for m in messages { db.threadMap[m.recruiterID, default: []].append(m) }
+            for id in Array(db.threadMap.keys) {
+                db.threadMap[id]!.sort(by: Message.threadOrder)
             }
         }
         for (k, o) in opportunities.enumerated() {
-            guard db.recruiters[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
+            guard db.recruiterMap[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
             db.putOpportunity(o)
         }
         for (k, f) in followUps.enumerated() {
-            guard db.recruiters[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
+            guard db.recruiterMap[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
             db.putFollowUp(f)
         }
         for (k, e) in expectations.enumerated() {
-            guard db.recruiters[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
+            guard db.recruiterMap[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
             db.putExpectation(e)
         }
         return db
@@ -151,32 +480,32 @@ public struct Database: Sendable, Equatable {
         guard threads.count == recruiters.count else { return try general() }
         var db = Database()
         db.extra = extra
-        db.recruiters.reserveCapacity(recruiters.count)
-        db.threads.reserveCapacity(recruiters.count)
-        db.messageOwner.reserveCapacity(threads.reduce(0) { $0 + $1.count })
+        db.recruiterMap.reserveCapacity(recruiters.count)
+        db.threadMap.reserveCapacity(recruiters.count)
+        db.ownerMap.reserveCapacity(threads.reduce(0) { $0 + $1.count })
         for (k, r) in recruiters.enumerated() {
-            guard db.recruiters.updateValue(r, forKey: r.id) == nil else { return try general() }
+            guard db.recruiterMap.updateValue(r, forKey: r.id) == nil else { return try general() }
             let thread = threads[k]
             if thread.isEmpty { continue }
             for (i, m) in thread.enumerated() {
                 guard m.recruiterID == r.id, i == 0 || Message.threadOrder(thread[i - 1], m),
-                      db.messageOwner.updateValue(r.id, forKey: m.id) == nil else { return try general() }
+                      db.ownerMap.updateValue(r.id, forKey: m.id) == nil else { return try general() }
             }
-            db.threads[r.id] = thread
+            db.threadMap[r.id] = thread
         }
         func unknown(_ what: String, _ k: Int, _ id: UUID) -> BulkFailure {
             BulkFailure(collection: what, index: k, reason: ChangeError.unknownRecruiter(id).description)
         }
         for (k, o) in opportunities.enumerated() {
-            guard db.recruiters[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
+            guard db.recruiterMap[o.recruiterID] != nil else { throw unknown("opportunities", k, o.recruiterID) }
             db.putOpportunity(o)
         }
         for (k, f) in followUps.enumerated() {
-            guard db.recruiters[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
+            guard db.recruiterMap[f.recruiterID] != nil else { throw unknown("followUps", k, f.recruiterID) }
             db.putFollowUp(f)
         }
         for (k, e) in expectations.enumerated() {
-            guard db.recruiters[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
+            guard db.recruiterMap[e.recruiterID] != nil else { throw unknown("expectations", k, e.recruiterID) }
             db.putExpectation(e)
         }
         return db
@@ -186,52 +515,59 @@ public struct Database: Sendable, Equatable {
 
     mutating func putRecruiter(_ r: Recruiter) {
         touch(r.id)
-        recruiters[r.id] = r
+        promote(r.id)
+        recruiterMap[r.id] = r
     }
 
     mutating func dropRecruiter(_ id: UUID) {
         touch(id)
-        recruiters[id] = nil
-        for m in threads[id] ?? [] { messageOwner[m.id] = nil }
-        threads[id] = nil
-        for o in opportunityIndex.removeValue(forKey: id) ?? [] { opportunities[o] = nil }
-        for f in followUpIndex.removeValue(forKey: id) ?? [] { followUps[f] = nil }
-        for e in expectationIndex.removeValue(forKey: id) ?? [] { expectations[e] = nil }
+        promote(id)
+        recruiterMap[id] = nil
+        for m in threadMap[id] ?? [] { ownerMap[m.id] = nil }
+        threadMap[id] = nil
+        for o in opportunityIndex.removeValue(forKey: id) ?? [] { opportunityMap[o] = nil }
+        for f in followUpIndex.removeValue(forKey: id) ?? [] { followUpMap[f] = nil }
+        for e in expectationIndex.removeValue(forKey: id) ?? [] { expectationMap[e] = nil }
     }
 
     mutating func putMessage(_ m: Message) {
         touch(m.recruiterID)
-        if let owner = messageOwner[m.id] { removeMessage(m.id, owner: owner) }
+        promote(m.recruiterID)
+        if let owner = owner(ofMessage: m.id) { removeMessage(m.id, owner: owner) }
         // Mutated in place (no copy of the thread per insert); a binary search for the
         // insertion point keeps it sorted.
-        threads[m.recruiterID, default: []].insertSorted(m)
-        messageOwner[m.id] = m.recruiterID
+        threadMap[m.recruiterID, default: []].insertSorted(m)
+        ownerMap[m.id] = m.recruiterID
     }
 
     mutating func dropMessage(_ id: UUID) {
-        guard let owner = messageOwner[id] else { return }
+        guard let owner = owner(ofMessage: id) else { return }
         removeMessage(id, owner: owner)
     }
 
     private mutating func removeMessage(_ id: UUID, owner: UUID) {
         touch(owner)
-        threads[owner]?.removeAll { $0.id == id }
-        if threads[owner]?.isEmpty == true { threads[owner] = nil }
-        messageOwner[id] = nil
+        promote(owner)
+        threadMap[owner]?.removeAll { $0.id == id }
+        if threadMap[owner]?.isEmpty == true { threadMap[owner] = nil }
+        ownerMap[id] = nil
     }
 
     mutating func putOpportunity(_ o: Opportunity) {
         touch(o.recruiterID)
-        if let old = opportunities[o.id] {
+        promote(o.recruiterID)
+        if let owner = storedOwner(of: o.id, .opportunity)?.1.recruiter.id { promote(owner) }
+        if let old = opportunityMap[o.id] {
             touch(old.recruiterID)
             opportunityIndex[old.recruiterID]?.remove(o.id)
         }
-        opportunities[o.id] = o
+        opportunityMap[o.id] = o
         opportunityIndex[o.recruiterID, default: []].insert(o.id)
     }
 
     mutating func dropOpportunity(_ id: UUID) {
-        if let old = opportunities.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .opportunity)?.1.recruiter.id { promote(owner) }
+        if let old = opportunityMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             opportunityIndex[old.recruiterID]?.remove(id)
         }
@@ -239,16 +575,19 @@ public struct Database: Sendable, Equatable {
 
     mutating func putFollowUp(_ f: FollowUp) {
         touch(f.recruiterID)
-        if let old = followUps[f.id] {
+        promote(f.recruiterID)
+        if let owner = storedOwner(of: f.id, .followUp)?.1.recruiter.id { promote(owner) }
+        if let old = followUpMap[f.id] {
             touch(old.recruiterID)
             followUpIndex[old.recruiterID]?.remove(f.id)
         }
-        followUps[f.id] = f
+        followUpMap[f.id] = f
         followUpIndex[f.recruiterID, default: []].insert(f.id)
     }
 
     mutating func dropFollowUp(_ id: UUID) {
-        if let old = followUps.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .followUp)?.1.recruiter.id { promote(owner) }
+        if let old = followUpMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             followUpIndex[old.recruiterID]?.remove(id)
         }
@@ -256,16 +595,19 @@ public struct Database: Sendable, Equatable {
 
     mutating func putExpectation(_ e: Expectation) {
         touch(e.recruiterID)
-        if let old = expectations[e.id] {
+        promote(e.recruiterID)
+        if let owner = storedOwner(of: e.id, .expectation)?.1.recruiter.id { promote(owner) }
+        if let old = expectationMap[e.id] {
             touch(old.recruiterID)
             expectationIndex[old.recruiterID]?.remove(e.id)
         }
-        expectations[e.id] = e
+        expectationMap[e.id] = e
         expectationIndex[e.recruiterID, default: []].insert(e.id)
     }
 
     mutating func dropExpectation(_ id: UUID) {
-        if let old = expectations.removeValue(forKey: id) {
+        if let owner = storedOwner(of: id, .expectation)?.1.recruiter.id { promote(owner) }
+        if let old = expectationMap.removeValue(forKey: id) {
             touch(old.recruiterID)
             expectationIndex[old.recruiterID]?.remove(id)
         }
@@ -305,4 +647,87 @@ public func uuidLess(_ a: UUID, _ b: UUID) -> Bool {
             return false
         }
     }
+}
+
+/// Recruiters kept outside a database's maps (the store's cache), each record and thread
+/// read when first asked for. Positions 0..<count are in id byte order (`uuidLess`).
+public protocol StoredRecruiters: AnyObject, Sendable {
+    var count: Int { get }
+    var messageCount: Int { get }
+    func id(at k: Int) -> UUID
+    func position(of id: UUID) -> Int?
+    /// The recruiter at `k` with everything it owns (its thread in thread order), read
+    /// once and then remembered.
+    func recruiter(at k: Int) -> RecruiterRecord
+    /// Every recruiter's name, by position.
+    func names() -> [String]
+    /// A digest of everything stored for the recruiter at `k` (see `Database.storedDigests`).
+    func digest(at k: Int) -> UInt64
+    /// The position of the recruiter whose thread holds message `id`.
+    func messageOwner(_ id: UUID) -> Int?
+    /// The positions of the recruiters whose id is in `range`.
+    func positions(in range: UUIDPrefixRange) -> Range<Int>
+    /// The ids of the stored messages in `range`.
+    func messageIDs(in range: UUIDPrefixRange) -> [UUID]
+    /// The position of the recruiter owning the `kind` record `id`.
+    func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int?
+    /// The opportunities, follow-ups, expectations and interviews whose id is in `range`:
+    /// id, kind and owner's position.
+    func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)]
+    /// The positions of the recruiters that may have an opportunity with submission key
+    /// `key` (`Rules.submissionKey`): every one that has, and perhaps a few that have not.
+    func submitters(ofKey key: String) -> [Int]
+}
+
+/// What a stored record's id names (`StoredRecruiters.recordOwner`).
+public enum StoredRecordKind: UInt32, Sendable {
+    case opportunity = 0, followUp, expectation, interview
+}
+
+/// The whole collections of a database over stored recruiters, built once when asked for.
+private final class Memo: Sendable {
+    let recruiters = Mutex<[UUID: Recruiter]?>(nil)
+    let threads = Mutex<[UUID: [Message]]?>(nil)
+}
+
+/// The ids whose `uuidString` starts with a given text (any case): one range in byte
+/// order, `lo...hi`. Nil when no id can start so (not hex, or a dash out of place).
+public struct UUIDPrefixRange: Sendable, Equatable {
+    public let lo: UUID
+    public let hi: UUID
+
+    public init?(_ text: String) {
+        var lo = [UInt8](repeating: 0, count: 16), hi = [UInt8](repeating: 0xFF, count: 16)
+        var nibble = 0
+        for (i, c) in text.utf8.enumerated() {
+            guard i < 36 else { return nil }
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                guard c == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            let byte = nibble / 2
+            if nibble % 2 == 0 {
+                lo[byte] = v << 4
+                hi[byte] = (v << 4) | 0x0F
+            } else {
+                lo[byte] |= v
+                hi[byte] = (hi[byte] & 0xF0) | v
+            }
+            nibble += 1
+        }
+        func uuid(_ b: [UInt8]) -> UUID {
+            UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        }
+        self.lo = uuid(lo)
+        self.hi = uuid(hi)
+    }
+
+    public func contains(_ id: UUID) -> Bool { !uuidLess(id, lo) && !uuidLess(hi, id) }
 }

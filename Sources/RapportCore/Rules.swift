@@ -88,16 +88,15 @@ public enum Rules {
     /// The status of one recruiter at `now`. Messages dated after `now` are ignored.
     /// `duplicate` says whether another recruiter shares a submission with this one (the
     /// `duplicate-submission` flag) when the caller knows it from an evaluation of
-    /// everyone; nil looks through every opportunity.
+    /// everyone; nil asks the database (its submission index, no scan of everyone).
     public static func status(of recruiterID: UUID, in db: Database, now: Date, policy: Policy,
                               duplicate: Bool? = nil) -> RecruiterStatus {
-        guard let recruiter = db.recruiters[recruiterID] else { return RecruiterStatus(recruiterID: recruiterID) }
+        guard let recruiter = db.recruiter(recruiterID) else { return RecruiterStatus(recruiterID: recruiterID) }
         let engine = RuleEngine(policy: policy, now: now)
-        let isDuplicate = duplicate ?? duplicateSubmissions(in: db.opportunities.values, among: recruiterID).contains(recruiterID)
         return engine.status(
             of: recruiter, thread: db.thread(recruiterID), opportunities: db.opportunities(of: recruiterID),
             followUps: db.followUps(of: recruiterID), expectations: db.expectations(of: recruiterID),
-            duplicate: isDuplicate
+            duplicate: duplicate ?? db.hasDuplicateSubmission(recruiterID)
         )
     }
 

@@ -153,7 +153,7 @@ public enum Workflows {
         guard hex.count >= 4 else {
             throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`")
         }
-        let found = deadlines(matching: q, in: Rules.deadlines(in: db, now: now, policy: policy))
+        let found = deadlines(matching: q, in: deadlines(naming: hex, in: db, now: now, policy: policy))
         switch found.count {
         case 1: return found[0]
         case 0: throw RapportError.failure("no deadline has the id '\(query)' (see `rapport due`)")
@@ -163,16 +163,34 @@ public enum Workflows {
         }
     }
 
+    /// The deadlines of the recruiters that own something whose id starts with `hex` (a
+    /// message, an interview, a follow-up or an expectation: what every deadline's id is
+    /// made of), in display order: every deadline `hex` can name, without evaluating the
+    /// other recruiters.
+    static func deadlines(naming hex: String, in db: Database, now: Date, policy: Policy) -> [Deadline] {
+        guard UUIDPrefixRange(hex) != nil else { return [] }
+        let records = db.records(withIDPrefix: hex)
+        var owners = records.interviewOwners
+        for m in db.messages(withIDPrefix: hex) { owners.insert(m.recruiterID) }
+        for f in records.followUps { owners.insert(f.recruiterID) }
+        for e in records.expectations { owners.insert(e.recruiterID) }
+        var statuses: [UUID: RecruiterStatus] = [:]
+        for id in owners where db.recruiter(id) != nil {
+            statuses[id] = Rules.status(of: id, in: db, now: now, policy: policy)
+        }
+        return Rules.deadlines(of: statuses, now: now, policy: policy)
+    }
+
     /// Marks a deadline done: a follow-up gets `done = now`, an expectation is closed, a
     /// reply's newest open message needs no reply (closing the thread's deadline); a
     /// thank-you or check-in logs the outbound message it asked for; an interview is
     /// ended by a dismissal ("done"). Nil when there is nothing to mark.
     public static func done(_ deadline: Deadline, in db: Database, now: Date) -> Change? {
-        if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
+        if let id = deadline.followUpID, var f = db.followUp(id), f.done == nil {
             f.done = now
             return .putFollowUp(f)
         }
-        if let id = deadline.expectationID, db.expectations[id] != nil {
+        if let id = deadline.expectationID, db.expectation(id) != nil {
             return .removeExpectation(id)
         }
         switch deadline.kind {
@@ -181,7 +199,7 @@ public enum Workflows {
             m.noReplyNeeded = true
             return .putMessage(m)
         case .thankYou, .checkIn:
-            guard let r = db.recruiters[deadline.recruiterID] else { return nil }
+            guard let r = db.recruiter(deadline.recruiterID) else { return nil }
             let subject = deadline.kind == .thankYou ? "Thank you" : "Checking in"
             return .putMessage(replyMessage(recruiter: r, in: db, at: now, subject: subject))
         case .interview:
@@ -204,7 +222,7 @@ public enum Workflows {
             m.noReplyNeeded = true
             changes.append(.putMessage(m))
         }
-        if let id = deadline.followUpID, var f = db.followUps[id], f.done == nil {
+        if let id = deadline.followUpID, var f = db.followUp(id), f.done == nil {
             f.done = now
             changes.append(.putFollowUp(f))
         }
@@ -224,7 +242,7 @@ public enum Workflows {
     /// deadline a dismissal record with `until` (it comes back due then).
     public static func snooze(_ deadline: Deadline, in db: Database, until: Date, now: Date) -> Change? {
         if let id = deadline.followUpID {
-            return db.followUps[id].map { snooze($0, until: until) }
+            return db.followUp(id).map { snooze($0, until: until) }
         }
         return .dismissDeadline(recruiter: deadline.recruiterID,
                                 dismissal: Dismissal(deadline: deadline.id, at: now, until: until))
@@ -356,7 +374,7 @@ extension Workflows {
     }
 
     public static func edit(_ id: UUID, _ edit: Edit, in db: Database) throws -> Change {
-        guard let r = db.recruiters[id] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard let r = db.recruiter(id) else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         if let v = edit.fields[.name], clean(v ?? nil) == nil { throw RapportError.usage("the name cannot be empty") }
         if let v = edit.fields[.kind], RecruiterKind(rawValue: v ?? "") == nil {
             throw RapportError.usage("kind '\(v ?? "")' is not agency, in-house or independent")
@@ -382,7 +400,7 @@ extension Workflows {
     /// A message logged to or from a recruiter.
     public static func log(_ recruiter: UUID, in db: Database, direction: Direction, channel: Channel, at: Date,
                            subject: String?, body: String?, noReplyNeeded: Bool = false) throws -> Change {
-        guard db.recruiters[recruiter] != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard db.recruiter(recruiter) != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         if noReplyNeeded && direction == .outbound { throw RapportError.usage("no-reply-needed goes with an inbound message") }
         return .putMessage(Message(recruiterID: recruiter, direction: direction, channel: channel, at: at,
                                    subject: clean(subject), body: clean(body), noReplyNeeded: noReplyNeeded))
@@ -409,13 +427,13 @@ extension Workflows {
     /// Marks the follow-up, inbound message or expectation with `id` done, in the user's
     /// words when there is nothing to mark.
     public static func done(id: UUID, in db: Database, now: Date) throws -> Change {
-        if let f = db.followUps[id] {
+        if let f = db.followUp(id) {
             if f.done != nil { throw RapportError.failure("follow-up \(short(id)) is already done") }
             var f = f
             f.done = now
             return .putFollowUp(f)
         }
-        if db.expectations[id] != nil { return .removeExpectation(id) }
+        if db.expectation(id) != nil { return .removeExpectation(id) }
         if let m = db.message(id) {
             guard m.direction == .inbound else { throw RapportError.usage("\(short(id)) is a message you sent; nothing to mark done") }
             var m = m
@@ -427,7 +445,7 @@ extension Workflows {
 
     /// Puts follow-up `id` off until `until`, refusing a date that does not put it off.
     public static func snooze(id: UUID, in db: Database, until: Date, now: Date) throws -> Change {
-        guard let f = db.followUps[id] else { throw RapportError.failure("follow-up \(short(id)) is gone (deleted elsewhere)") }
+        guard let f = db.followUp(id) else { throw RapportError.failure("follow-up \(short(id)) is gone (deleted elsewhere)") }
         if let problem = snoozeProblem(f, until: until, now: now) { throw RapportError.usage("until \(problem)") }
         return snooze(f, until: until)
     }
@@ -437,12 +455,12 @@ extension Workflows {
     /// opportunity's items.
     public static func tick(_ item: ChecklistItem, done: Bool, recruiter: UUID, opportunity: UUID?,
                             in db: Database, now: Date) throws -> Change {
-        guard let r = db.recruiters[recruiter] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard let r = db.recruiter(recruiter) else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         switch item.scope {
         case .recruiter:
             return .setChecklistItem(recruiter: r.id, item: item.rawValue, done: done ? (r.checklist.done[item.rawValue] ?? now) : nil)
         case .opportunity:
-            guard let oid = opportunity, var o = db.opportunities[oid] else {
+            guard let oid = opportunity, var o = db.opportunity(oid) else {
                 throw RapportError.usage("\(r.name) has no opportunity for \(item.rawValue); add one (an interview) first")
             }
             o.checklist.done[item.rawValue] = done ? (o.checklist.done[item.rawValue] ?? now) : nil
@@ -466,7 +484,7 @@ extension Workflows {
         for item in untick { try add(try Workflows.tick(item, done: false, recruiter: recruiter, opportunity: opportunity, in: d, now: now)) }
         if case .some(let text) = agenda {
             if agendaOnOpportunity {
-                guard let oid = opportunity, var o = d.opportunities[oid] else { throw RapportError.usage("no opportunity for the agenda") }
+                guard let oid = opportunity, var o = d.opportunity(oid) else { throw RapportError.usage("no opportunity for the agenda") }
                 o.checklist.agenda = clean(text)
                 try add(.putOpportunity(o))
             } else {
@@ -485,7 +503,7 @@ extension Workflows {
 
     /// A referral the candidate gave the recruiter.
     public static func referral(_ recruiter: UUID, name: String, at: Date, note: String?, in db: Database, id: UUID = UUID()) throws -> Change {
-        guard db.recruiters[recruiter] != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+        guard db.recruiter(recruiter) != nil else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
         guard let who = clean(name) else { throw RapportError.usage("the referral's name is empty") }
         return .addReferral(recruiter: recruiter, referral: Referral(id: id, name: who, at: at, note: clean(note)))
     }

@@ -1,5 +1,6 @@
 import Glibc
 import Foundation
+import Synchronization
 import RapportCore
 
 /// `store.cache` in the store directory: the database as of the snapshot plus a prefix of
@@ -19,7 +20,7 @@ enum DatabaseCache {
     static let fileName = "store.cache"
     static let magic: [UInt8] = Array("RAPPORT\u{1}".utf8)
     /// Bump on any change to the layout below.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     /// Rewrite the cache when opening replayed more than this many journal bytes past it.
     static let rewriteAfterJournalBytes = 64 << 10
 
@@ -40,6 +41,8 @@ enum DatabaseCache {
         /// Write every recruiter's own `flags` empty, as `store.json` has them (a compaction
         /// moves them to the table).
         var recruiterFlagsCleared = false
+        /// With a lazy read: where `flags` is read from when asked for (`flags` is empty).
+        var storedFlags: StoredBlocks?
     }
 
     /// The snapshot file as `stat` sees it, with change time (which no one can set back).
@@ -66,12 +69,32 @@ enum DatabaseCache {
 
     // MARK: - Layout
     //
-    // magic (8) | format version u32 | reserved u32 | checksum u64 of everything after it |
-    // enum layout hash u64 | snapshot identity (7 × u64) | snapshot hash u64 |
-    // journal covered u64 | journal lines u64 | journal hash u64 |
-    // schemaVersion u64 | snapshotSeq u64 | seq u64 | payload (see `Writer.database`).
+    // magic (8) | format version u32 | reserved u32 | checksum u64 | enum layout hash u64 |
+    // snapshot identity (7 × u64) | snapshot hash u64 | journal covered u64 | journal lines u64 |
+    // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
+    // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
+    // names length u64 | side length u64 | blocks length u64 |
+    // directory | message index | record index | submission index | names | side | blocks.
+    //
+    // The checksum covers everything after it up to the blocks. Each block (one recruiter:
+    // its record, its thread in thread order, its opportunities, follow-ups and
+    // expectations) is checked by its own hash, kept in the directory, when it is read.
+    // Directory entry (44 bytes, sorted by id): id, block offset u64 (from the first
+    // block), block length u32, block hash u64, digest u64 (the block's hash with the hash
+    // of the recruiter's persisted flag records). Message index entry (20 bytes, sorted by
+    // id): message id, the owner's position u32. Record index entry (24 bytes, sorted by
+    // id): the id of an opportunity, follow-up, expectation or interview, the owner's
+    // position u32, the kind u32. Submission index entry (16 bytes, sorted): the hash of
+    // an opportunity's submission key, the owner's position u32, 0 u32. Names: every
+    // recruiter's name (a string), in directory order. Side: the snapshot's
+    // unknown top-level keys; per recruiter with persisted flag records its position and
+    // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 64
+    static let directoryEntry = 44
+    static let indexEntry = 20
+    static let recordEntry = 24
+    static let submissionEntry = 16
 
     /// Every enumeration stored by its position, in order: a build that reorders or adds a
     /// case writes a different hash, so it never reads another build's numbers.
@@ -91,70 +114,193 @@ enum DatabaseCache {
     // MARK: - Reading
 
     /// The cache's contents when it is valid for the snapshot at `paths` and the journal
-    /// bytes `journal` (the whole file as read now); nil otherwise. `snapshotBytes` reads
-    /// the snapshot, asked for only when its identity alone cannot be trusted.
-    static func load(_ paths: AppPaths, journal: [UInt8]) -> Contents? {
+    /// bytes `journal` (the whole file as read now); nil otherwise. With `lazy`, recruiters
+    /// and threads are read from the mapped file when first asked for (each block checked
+    /// by its hash then); without, every block is read and checked now.
+    static func load(_ paths: AppPaths, journal: [UInt8], lazy: Bool = false) -> Contents? {
         let path = paths.path(fileName)
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size >= headerSize, st.st_size < (1 << 40) else {
-            close(fd)
             return nil
         }
         let cacheMtime = (Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec))
-        let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        let got = bytes.withUnsafeMutableBytes { b -> Int in
-            var done = 0
-            while done < size {
-                let r = read(fd, b.baseAddress! + done, size - done)
-                if r < 0 && errno == EINTR { continue }
-                if r <= 0 { break }
-                done += r
-            }
-            return done
-        }
-        close(fd)
-        guard got == size else { return nil }
-        return validate(bytes, paths: paths, journal: journal, cacheMtime: cacheMtime)
+        guard let bytes = CacheBytes(mapping: fd, size: Int(st.st_size), path: path) else { return nil }
+        return validate(bytes, paths: paths, journal: journal, cacheMtime: cacheMtime, lazy: lazy)
     }
 
     static func validate(_ bytes: [UInt8], paths: AppPaths, journal: [UInt8], cacheMtime: (Int64, Int64)) -> Contents? {
-        bytes.withUnsafeBytes { raw -> Contents? in
-            var r = Reader(raw: raw, at: 0)
-            guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion, (try? r.u32()) != nil,
-                  let sum = try? r.u64(), sum == hash(UnsafeRawBufferPointer(rebasing: raw[checksumOffset + 8 ..< raw.count])),
-                  (try? r.u64()) == layoutHash else { return nil }
-            guard let id = try? SnapshotIdentity(dev: r.u64(), ino: r.u64(), size: r.u64(), mtimeSec: r.i64(), mtimeNsec: r.i64(),
-                                                 ctimeSec: r.i64(), ctimeNsec: r.i64()),
-                  let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
-                  let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int() else { return nil }
-            // The snapshot must be the very file the cache was made from.
-            guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
-            // Changed within the clock tick the cache was written in (timestamps are
-            // coarse): an in-place rewrite of the same size could keep every field, so
-            // compare the bytes, as git does for a "racily clean" file.
-            if (id.ctimeSec, id.ctimeNsec) >= cacheMtime || (id.mtimeSec, id.mtimeNsec) >= cacheMtime {
-                guard let b = try? Sys.readFile(paths.snapshot), hash(b) == snapHash else { return nil }
-            }
-            guard covered >= 0, covered <= journal.count, lines >= 0, version == Snapshot.currentVersion,
-                  snapSeq >= 0, seq >= snapSeq,
-                  journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
-                  covered == 0 || journal[covered - 1] == 0x0A else { return nil }
-            let payload = r.at
-            guard case (var db, let flags)? = try? r.database(), r.at == raw.count else { return nil }
-            db.adoptStoredDigests(recruiterDigests(raw, payload: payload) ?? [:])
-            return Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
-                            journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash)
+        validate(CacheBytes(copying: bytes), paths: paths, journal: journal, cacheMtime: cacheMtime, lazy: false)
+    }
+
+    static func validate(_ file: CacheBytes, paths: AppPaths, journal: [UInt8], cacheMtime: (Int64, Int64), lazy: Bool) -> Contents? {
+        let raw = file.raw
+        var r = Reader(raw: raw, at: 0)
+        guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion, (try? r.u32()) != nil,
+              let sum = try? r.u64(), (try? r.u64()) == layoutHash else { return nil }
+        guard let id = try? SnapshotIdentity(dev: r.u64(), ino: r.u64(), size: r.u64(), mtimeSec: r.i64(), mtimeNsec: r.i64(),
+                                             ctimeSec: r.i64(), ctimeNsec: r.i64()),
+              let snapHash = try? r.u64(), let covered = try? r.int(), let lines = try? r.int(), let jHash = try? r.u64(),
+              let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int(),
+              let cleared = try? r.u64(), cleared <= 1,
+              let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
+              let namesLength = try? r.u64(), let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
+              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40,
+              blocksLength < 1 << 40 else { return nil }
+        let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
+                            namesLength: Int(namesLength), sideLength: Int(sideLength), blocksLength: Int(blocksLength))
+        guard layout.fileLength == raw.count,
+              sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
+        // The snapshot must be the very file the cache was made from.
+        guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
+        // Changed within the clock tick the cache was written in (timestamps are
+        // coarse): an in-place rewrite of the same size could keep every field, so
+        // compare the bytes, as git does for a "racily clean" file.
+        if (id.ctimeSec, id.ctimeNsec) >= cacheMtime || (id.mtimeSec, id.mtimeNsec) >= cacheMtime {
+            guard let b = try? Sys.readFile(paths.snapshot), hash(b) == snapHash else { return nil }
         }
+        guard covered >= 0, covered <= journal.count, lines >= 0, version == Snapshot.currentVersion,
+              snapSeq >= 0, seq >= snapSeq,
+              journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
+              covered == 0 || journal[covered - 1] == 0x0A else { return nil }
+        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1)
+        var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
+        guard let top = try? side.extra() else { return nil }
+        var db: Database
+        var flags: [UUID: [FlagRecord]] = [:]
+        if lazy {
+            db = Database(stored: blocks, extra: top)
+        } else {
+            // Every block read and checked now: a bad one means the cache is not used.
+            guard let table = try? side.flagTable(blocks), side.at == layout.sideLength else { return nil }
+            flags = table
+            var recruiters: [Recruiter] = [], threads: [[Message]] = []
+            var opportunities: [Opportunity] = [], followUps: [FollowUp] = [], expectations: [Expectation] = []
+            recruiters.reserveCapacity(layout.recruiters)
+            threads.reserveCapacity(layout.recruiters)
+            var digests: [UUID: UInt64] = [:]
+            digests.reserveCapacity(layout.recruiters)
+            var seen = 0
+            for k in 0..<layout.recruiters {
+                guard let rec = blocks.read(k) else { return nil }
+                recruiters.append(rec.recruiter)
+                threads.append(rec.messages)
+                opportunities += rec.opportunities
+                followUps += rec.followUps
+                expectations += rec.expectations
+                digests[rec.recruiter.id] = blocks.digest(at: k)
+                seen += rec.messages.count
+            }
+            guard seen == layout.messages,
+                  let built = try? Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
+                                                 followUps: followUps, expectations: expectations, extra: top)
+            else { return nil }
+            db = built
+            db.adoptStoredDigests(digests)
+        }
+        var c = Contents(db: db, flags: flags, schemaVersion: version, snapshotSeq: snapSeq, seq: seq,
+                         journalCovered: covered, journalLines: lines, snapshot: id, snapshotHash: snapHash,
+                         recruiterFlagsCleared: cleared == 1)
+        if lazy { c.storedFlags = blocks }
+        return c
+    }
+
+    /// Where each part of a cache file starts, from the counts in its header.
+    struct Layout: Sendable {
+        var recruiters: Int, messages: Int, records: Int, submissions: Int, namesLength: Int, sideLength: Int, blocksLength: Int
+        var directoryOffset: Int { headerSize }
+        var indexOffset: Int { headerSize + recruiters * directoryEntry }
+        var recordOffset: Int { indexOffset + messages * indexEntry }
+        var submissionOffset: Int { recordOffset + records * recordEntry }
+        var namesOffset: Int { submissionOffset + submissions * submissionEntry }
+        var sideOffset: Int { namesOffset + namesLength }
+        var blocksOffset: Int { sideOffset + sideLength }
+        var fileLength: Int { blocksOffset + blocksLength }
     }
 
     // MARK: - Writing
 
     static func encode(_ c: Contents, source: Source) -> [UInt8] {
+        let db = c.db
+        let ids = db.recruiterIDs.sorted(by: uuidLess)
+        var position: [UUID: UInt32] = [:]
+        position.reserveCapacity(ids.count)
+        for (k, id) in ids.enumerated() { position[id] = UInt32(k) }
+        // The blocks: unchanged stored ones copied as they are, with their index entries.
+        let copyFrom = db.base as? StoredBlocks
+        let canCopy = copyFrom.map { $0.recruiterFlagsCleared || !c.recruiterFlagsCleared } ?? false
+        var blocks = Writer()
+        blocks.out.reserveCapacity(db.messageCount * 200 + ids.count * 200)
+        var entries: [(offset: Int, length: Int, hash: UInt64)] = []
+        entries.reserveCapacity(ids.count)
+        var messages: [(UUID, UInt32)] = [], records: [(UUID, UInt32, UInt32)] = [], submissions: [(UInt64, UInt32)] = []
+        messages.reserveCapacity(db.messageCount)
+        var copied: [Int: UInt32] = [:]
+        var names = Writer()
+        let storedNames = canCopy ? copyFrom?.names() : nil
+        for (k, id) in ids.enumerated() {
+            let start = blocks.out.count
+            let pos = UInt32(k)
+            if canCopy, let from = copyFrom, let storedNames, db.isStoredUnchanged(id), let at = from.position(of: id) {
+                let (slice, h) = from.block(at)
+                blocks.out.append(contentsOf: slice)
+                entries.append((start, slice.count, h))
+                copied[at] = pos
+                names.string(storedNames[at])
+                continue
+            }
+            let rec = db.record(of: id)!
+            names.string(rec.recruiter.name)
+            blocks.block(rec, recruiterFlags: !c.recruiterFlagsCleared)
+            for m in rec.messages { messages.append((m.id, pos)) }
+            for o in rec.opportunities {
+                records.append((o.id, pos, StoredRecordKind.opportunity.rawValue))
+                for i in o.interviews { records.append((i.id, pos, StoredRecordKind.interview.rawValue)) }
+                if let key = Rules.submissionKey(of: o) { submissions.append((hash(Array(key.utf8)), pos)) }
+            }
+            for f in rec.followUps { records.append((f.id, pos, StoredRecordKind.followUp.rawValue)) }
+            for e in rec.expectations { records.append((e.id, pos, StoredRecordKind.expectation.rawValue)) }
+            let length = blocks.out.count - start
+            entries.append((start, length, blocks.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start..<(start + length)])) }))
+        }
+        if let from = copyFrom, !copied.isEmpty {
+            messages += from.messageEntries { copied[$0] }
+            records += from.recordEntries { copied[$0] }
+            submissions += from.submissionEntries { copied[$0] }
+        }
+        messages.sort { uuidLess($0.0, $1.0) }
+        records.sort { $0.0 != $1.0 ? uuidLess($0.0, $1.0) : $0.2 < $1.2 }
+        submissions.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var uniqueSubmissions: [(UInt64, UInt32)] = []
+        for e in submissions where uniqueSubmissions.last.map({ $0 != e }) ?? true { uniqueSubmissions.append(e) }
+        // The side: unknown top-level keys, then the persisted flags per recruiter (whose
+        // hash goes into that recruiter's digest).
+        var side = Writer()
+        side.extra(db.extra)
+        var flagHash = [UInt64](repeating: 0, count: ids.count)
+        let flags = c.flags.filter { !$0.value.isEmpty }
+        for (k, id) in ids.enumerated() {
+            guard let fl = flags[id] else { continue }
+            let start = side.out.count
+            side.u32(UInt32(k))
+            side.flagRecords(fl)
+            flagHash[k] = side.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        }
+        side.u32(UInt32.max)
+        // Flag records of recruiters that are gone are kept, as the snapshot's table has them.
+        let orphans = flags.keys.filter { position[$0] == nil }.sorted(by: uuidLess)
+        side.count(orphans.count)
+        for id in orphans {
+            side.uuid(id)
+            side.flagRecords(flags[id]!)
+        }
+
         var w = Writer()
-        w.out.reserveCapacity(headerSize + c.db.messageCount * 300 + c.db.recruiters.count * 300)
+        let layout = Layout(recruiters: ids.count, messages: messages.count, records: records.count, submissions: uniqueSubmissions.count,
+                            namesLength: names.out.count, sideLength: side.out.count, blocksLength: blocks.out.count)
+        w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
         w.u32(0)
@@ -166,12 +312,33 @@ enum DatabaseCache {
         w.u64(source.snapshotHash)
         w.int(c.journalCovered); w.int(c.journalLines); w.u64(source.journalHash)
         w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
-        w.database(c.db, flags: c.flags, recruiterFlags: !c.recruiterFlagsCleared)
+        w.u64(c.recruiterFlagsCleared ? 1 : 0)
+        w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
+        w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
+        for (k, rid) in ids.enumerated() {
+            let e = entries[k]
+            w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
+            w.u64(digest(block: e.hash, side: flagHash[k]))
+        }
+        for (mid, owner) in messages { w.uuid(mid); w.u32(owner) }
+        for (rid, owner, kind) in records { w.uuid(rid); w.u32(owner); w.u32(kind) }
+        for (h, owner) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(0) }
+        w.out.append(contentsOf: names.out)
+        w.out.append(contentsOf: side.out)
         let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
         withUnsafeBytes(of: sum.littleEndian) { s in
             for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
         }
+        w.out.append(contentsOf: blocks.out)
         return w.out
+    }
+
+    /// A recruiter's digest: its block's hash with the hash of its side records (0: none).
+    static func digest(block: UInt64, side: UInt64) -> UInt64 {
+        var b = [UInt8]()
+        withUnsafeBytes(of: block.littleEndian) { b.append(contentsOf: $0) }
+        withUnsafeBytes(of: side.littleEndian) { b.append(contentsOf: $0) }
+        return hash(b)
     }
 
     /// A test hook: with this variable set to a path, the writer writes half the cache to
@@ -179,8 +346,9 @@ enum DatabaseCache {
     static let stallKey = "RAPPORT_TEST_CACHE_STALL"
 
     /// Writes `store.cache` atomically (temp file `.store.cache.tmp-<pid>-<n>`, 0600, then
-    /// rename; not fsync'd: a cache lost or cut short in a crash fails its checksum and is
-    /// rebuilt). Best effort: any failure leaves the old cache or none, both safe.
+    /// rename; not fsync'd: a cache lost or cut short in a crash fails its checks and is
+    /// rebuilt). Never written in place: a process that mapped the old file keeps reading
+    /// the old file. Best effort: any failure leaves the old cache or none, both safe.
     static func write(_ c: Contents, source: Source, paths: AppPaths, fs: FileSystem) {
         let bytes = encode(c, source: source)
         let target = paths.path(fileName)
@@ -312,65 +480,46 @@ extension DatabaseCache {
             extra(c.extra)
         }
 
-        /// Recruiters (each with its thread, in thread order), then opportunities,
-        /// follow-ups and expectations naming their recruiter by its position, then the
-        /// persisted flags and the snapshot's unknown top-level keys.
-        mutating func database(_ db: Database, flags: [UUID: [FlagRecord]], recruiterFlags: Bool) {
-            let recruiters = db.recruiters.values.sorted { uuidLess($0.id, $1.id) }
-            var position: [UUID: UInt32] = [:]
-            position.reserveCapacity(recruiters.count)
-            count(db.messageCount)
-            count(recruiters.count)
-            for (k, r) in recruiters.enumerated() {
-                position[r.id] = UInt32(k)
-                uuid(r.id); string(r.name); string(r.firm)
-                index(r.kind, in: kinds); index(r.targeting, in: targetings)
-                strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
-                strings(r.tags); string(r.notes)
-                index(r.status, in: statuses); date(r.statusUntil); date(r.created)
-                let own = recruiterFlags ? r.flags : []
-                count(own.count)
-                for f in own { index(f.flag, in: flagCases); date(f.since) }
-                checklist(r.checklist)
-                count(r.referrals.count)
-                for x in r.referrals { uuid(x.id); string(x.name); date(x.at); string(x.note); extra(x.extra) }
-                count(r.dismissals.count)
-                for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
-                extra(r.extra)
-                let thread = db.thread(r.id)
-                count(thread.count)
-                for m in thread {
-                    uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
-                    string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
-                }
+        mutating func flagRecords(_ a: [FlagRecord]) {
+            count(a.count)
+            for f in a { index(f.flag, in: flagCases); date(f.since) }
+        }
+
+        /// One recruiter's block: its record, its thread (in thread order), then its
+        /// opportunities, follow-ups and expectations (each by id).
+        mutating func block(_ rec: RecruiterRecord, recruiterFlags: Bool) {
+            let r = rec.recruiter
+            uuid(r.id); string(r.name); string(r.firm)
+            index(r.kind, in: kinds); index(r.targeting, in: targetings)
+            strings(r.emails); string(r.phone); string(r.linkedin); string(r.timeZone)
+            strings(r.tags); string(r.notes)
+            index(r.status, in: statuses); date(r.statusUntil); date(r.created)
+            flagRecords(recruiterFlags ? r.flags : [])
+            checklist(r.checklist)
+            count(r.referrals.count)
+            for x in r.referrals { uuid(x.id); string(x.name); date(x.at); string(x.note); extra(x.extra) }
+            count(r.dismissals.count)
+            for x in r.dismissals { string(x.deadline); date(x.at); date(x.until); string(x.reason); extra(x.extra) }
+            extra(r.extra)
+            count(rec.messages.count)
+            for m in rec.messages {
+                uuid(m.id); index(m.direction, in: directions); index(m.channel, in: channels); date(m.at)
+                string(m.subject); string(m.body); bool(m.noReplyNeeded); extra(m.extra)
             }
-            let opportunities = db.opportunities.values.sorted { uuidLess($0.id, $1.id) }
-            count(opportunities.count)
-            for o in opportunities {
-                uuid(o.id); u32(position[o.recruiterID]!); string(o.role); string(o.employer); index(o.stage, in: stages)
+            let os = rec.opportunities.sorted { uuidLess($0.id, $1.id) }
+            count(os.count)
+            for o in os {
+                uuid(o.id); string(o.role); string(o.employer); index(o.stage, in: stages)
                 count(o.interviews.count)
                 for i in o.interviews { uuid(i.id); date(i.at); int(i.durationMinutes); strings(i.interviewers) }
                 string(o.nextStep); checklist(o.checklist); extra(o.extra)
             }
-            let followUps = db.followUps.values.sorted { uuidLess($0.id, $1.id) }
-            count(followUps.count)
-            for f in followUps {
-                uuid(f.id); u32(position[f.recruiterID]!); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra)
-            }
-            let expectations = db.expectations.values.sorted { uuidLess($0.id, $1.id) }
-            count(expectations.count)
-            for e in expectations {
-                uuid(e.id); u32(position[e.recruiterID]!); date(e.by); string(e.note); extra(e.extra)
-            }
-            // Empty lists are not kept, as in the snapshot's table.
-            let flags = flags.filter { !$0.value.isEmpty }
-            count(flags.count)
-            for id in flags.keys.sorted(by: uuidLess) {
-                uuid(id)
-                count(flags[id]!.count)
-                for f in flags[id]! { index(f.flag, in: flagCases); date(f.since) }
-            }
-            extra(db.extra)
+            let fs = rec.followUps.sorted { uuidLess($0.id, $1.id) }
+            count(fs.count)
+            for f in fs { uuid(f.id); date(f.due); string(f.note); date(f.done); date(f.snoozedUntil); extra(f.extra) }
+            let es = rec.expectations.sorted { uuidLess($0.id, $1.id) }
+            count(es.count)
+            for e in es { uuid(e.id); date(e.by); string(e.note); extra(e.extra) }
         }
     }
 }
@@ -512,94 +661,372 @@ extension DatabaseCache {
             return a
         }
 
-        mutating func database() throws -> (Database, [UUID: [FlagRecord]]) {
-            let total = try count()
-            let nr = try count()
-            var recruiters: [Recruiter] = []
-            recruiters.reserveCapacity(nr)
-            var threads: [[Message]] = []
-            threads.reserveCapacity(nr)
-            var seen = 0
-            for _ in 0..<nr {
-                let id = try uuid(), name = try string(), firm = try optionalString()
-                let kind = try pick(kinds), targeting = try pick(targetings)
-                let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
-                let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
-                let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
-                let flags = try flagRecords()
-                let checklist = try checklist()
-                let nref = try count()
-                var referrals: [Referral] = []
-                for _ in 0..<nref {
-                    referrals.append(Referral(id: try uuid(), name: try string(), at: try date(), note: try optionalString(),
-                                              extra: try extra()))
-                }
-                let ndis = try count()
-                var dismissals: [Dismissal] = []
-                for _ in 0..<ndis {
-                    dismissals.append(Dismissal(deadline: try string(), at: try date(), until: try optionalDate(),
-                                                reason: try optionalString(), extra: try extra()))
-                }
-                let unknown = try extra()
-                recruiters.append(Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
-                                            phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
-                                            status: status, statusUntil: statusUntil, created: created, flags: flags,
-                                            checklist: checklist, referrals: referrals, dismissals: dismissals, extra: unknown))
-                let nm = try count()
-                var thread: [Message] = []
-                thread.reserveCapacity(nm)
-                for _ in 0..<nm {
-                    thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
-                                            channel: try pick(channels), at: try date(), subject: try optionalString(),
-                                            body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
-                }
-                threads.append(thread)
-                seen += nm
+        /// One recruiter's block (see `Writer.block`).
+        mutating func block() throws -> RecruiterRecord {
+            let id = try uuid(), name = try string(), firm = try optionalString()
+            let kind = try pick(kinds), targeting = try pick(targetings)
+            let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
+            let timeZone = try optionalString(), tags = try strings(), notes = try optionalString()
+            let status = try pick(statuses), statusUntil = try optionalDate(), created = try date()
+            let flags = try flagRecords()
+            let recruiterChecklist = try checklist()
+            let nref = try count()
+            var referrals: [Referral] = []
+            for _ in 0..<nref {
+                referrals.append(Referral(id: try uuid(), name: try string(), at: try date(), note: try optionalString(),
+                                          extra: try extra()))
             }
-            func owner() throws -> UUID {
-                let k = Int(try u32())
-                guard k < recruiters.count else { throw Bad() }
-                return recruiters[k].id
+            let ndis = try count()
+            var dismissals: [Dismissal] = []
+            for _ in 0..<ndis {
+                dismissals.append(Dismissal(deadline: try string(), at: try date(), until: try optionalDate(),
+                                            reason: try optionalString(), extra: try extra()))
             }
+            let unknown = try extra()
+            let recruiter = Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
+                                      phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
+                                      status: status, statusUntil: statusUntil, created: created, flags: flags,
+                                      checklist: recruiterChecklist, referrals: referrals, dismissals: dismissals, extra: unknown)
+            let nm = try count()
+            var thread: [Message] = []
+            thread.reserveCapacity(nm)
+            for _ in 0..<nm {
+                thread.append(Message(id: try uuid(), recruiterID: id, direction: try pick(directions),
+                                      channel: try pick(channels), at: try date(), subject: try optionalString(),
+                                      body: try optionalString(), noReplyNeeded: try bool(), extra: try extra()))
+            }
+            var rec = RecruiterRecord(recruiter: recruiter, messages: thread)
             let no = try count()
-            var opportunities: [Opportunity] = []
-            opportunities.reserveCapacity(no)
             for _ in 0..<no {
-                let id = try uuid(), rid = try owner(), role = try string(), employer = try optionalString(), stage = try pick(stages)
+                let oid = try uuid(), role = try string(), employer = try optionalString(), stage = try pick(stages)
                 let ni = try count()
                 var interviews: [InterviewEvent] = []
                 for _ in 0..<ni {
                     interviews.append(InterviewEvent(id: try uuid(), at: try date(), durationMinutes: try int(), interviewers: try strings()))
                 }
-                opportunities.append(Opportunity(id: id, recruiterID: rid, role: role, employer: employer, stage: stage,
-                                                 interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
-                                                 extra: try extra()))
+                rec.opportunities.append(Opportunity(id: oid, recruiterID: id, role: role, employer: employer, stage: stage,
+                                                     interviews: interviews, nextStep: try optionalString(), checklist: try checklist(),
+                                                     extra: try extra()))
             }
             let nf = try count()
-            var followUps: [FollowUp] = []
-            followUps.reserveCapacity(nf)
             for _ in 0..<nf {
-                followUps.append(FollowUp(id: try uuid(), recruiterID: try owner(), due: try date(), note: try optionalString(),
-                                          done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
+                rec.followUps.append(FollowUp(id: try uuid(), recruiterID: id, due: try date(), note: try optionalString(),
+                                              done: try optionalDate(), snoozedUntil: try optionalDate(), extra: try extra()))
             }
             let ne = try count()
-            var expectations: [Expectation] = []
-            expectations.reserveCapacity(ne)
             for _ in 0..<ne {
-                expectations.append(Expectation(id: try uuid(), recruiterID: try owner(), by: try date(), note: try optionalString(),
-                                                extra: try extra()))
+                rec.expectations.append(Expectation(id: try uuid(), recruiterID: id, by: try date(), note: try optionalString(),
+                                                    extra: try extra()))
             }
-            let nfl = try count()
+            return rec
+        }
+
+        /// The persisted flag records (after the side's unknown keys), owners named by
+        /// their position in `blocks`' directory.
+        mutating func flagTable(_ blocks: StoredBlocks) throws -> [UUID: [FlagRecord]] {
             var flags: [UUID: [FlagRecord]] = [:]
-            for _ in 0..<nfl {
+            var last = -1
+            while true {
+                let k = try u32()
+                if k == UInt32.max { break }
+                guard Int(k) > last, Int(k) < blocks.count else { throw Bad() }
+                last = Int(k)
+                flags[blocks.id(at: Int(k))] = try flagRecords()
+            }
+            let orphans = try count()
+            for _ in 0..<orphans {
                 let id = try uuid()
                 guard flags.updateValue(try flagRecords(), forKey: id) == nil else { throw Bad() }
             }
-            let top = try extra()
-            guard seen == total else { throw Bad() }
-            let db = try Database.bulk(recruiters: recruiters, threads: threads, opportunities: opportunities,
-                                       followUps: followUps, expectations: expectations, extra: top)
-            return (db, flags)
+            return flags
         }
+    }
+}
+
+// MARK: - Stored blocks
+
+/// The bytes of a cache file: mapped read-only (or a copy, for tests), released with the
+/// last database that reads from it. The writer never changes a cache file in place (it
+/// writes a new one and renames it), so a mapping keeps the file it was made from.
+final class CacheBytes: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
+    private let mapped: Bool
+    /// Where it was read from (removed when a block turns out damaged).
+    let path: String?
+
+    init?(mapping fd: Int32, size: Int, path: String) {
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else { return nil }
+        raw = UnsafeRawBufferPointer(start: p, count: size)
+        mapped = true
+        self.path = path
+    }
+
+    init(copying bytes: [UInt8]) {
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { p.copyMemory(from: $0) }
+        raw = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(p)[0..<bytes.count])
+        mapped = false
+        path = nil
+    }
+
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
+        } else {
+            raw.baseAddress.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
+        }
+    }
+}
+
+/// The recruiters of a cache file, each read (and its block checked against the hash in
+/// the directory) when first asked for, then remembered.
+final class StoredBlocks: StoredRecruiters {
+    let file: CacheBytes
+    let layout: DatabaseCache.Layout
+    /// Whether the recruiters' own flags were written empty (as the snapshot has them).
+    let recruiterFlagsCleared: Bool
+    private let memo = Mutex<[Int: RecruiterRecord]>([:])
+
+    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool) {
+        self.file = file
+        self.layout = layout
+        self.recruiterFlagsCleared = recruiterFlagsCleared
+    }
+
+    var count: Int { layout.recruiters }
+    var messageCount: Int { layout.messages }
+
+    @inline(__always) private func entry(_ k: Int) -> Int { layout.directoryOffset + k * DatabaseCache.directoryEntry }
+
+    @inline(__always) private func key(_ at: Int) -> (UInt64, UInt64) {
+        (UInt64(bigEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)),
+         UInt64(bigEndian: file.raw.loadUnaligned(fromByteOffset: at + 8, as: UInt64.self)))
+    }
+
+    @inline(__always) private static func key(_ id: UUID) -> (UInt64, UInt64) {
+        withUnsafeBytes(of: id.uuid) {
+            (UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    func id(at k: Int) -> UUID {
+        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[entry(k)..<(entry(k) + 16)])) }
+        return UUID(uuid: u)
+    }
+
+    /// The first position in a sorted table (`n` entries of `size` bytes from `base`)
+    /// whose key is not less than `key` (`orAbove`: greater than it).
+    private func lowerBound(_ key: (UInt64, UInt64), base: Int, size: Int, n: Int, orAbove: Bool = false) -> Int {
+        var lo = 0, hi = n
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let k = self.key(base + mid * size)
+            if k < key || (orAbove && k == key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    func position(of id: UUID) -> Int? {
+        let key = Self.key(id)
+        let k = lowerBound(key, base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count)
+        return k < count && self.key(entry(k)) == key ? k : nil
+    }
+
+    func positions(in range: UUIDPrefixRange) -> Range<Int> {
+        let lo = lowerBound(Self.key(range.lo), base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count)
+        let hi = lowerBound(Self.key(range.hi), base: layout.directoryOffset, size: DatabaseCache.directoryEntry, n: count, orAbove: true)
+        return lo..<max(lo, hi)
+    }
+
+    func messageOwner(_ id: UUID) -> Int? {
+        let key = Self.key(id)
+        let n = layout.messages
+        let k = lowerBound(key, base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
+        guard k < n, self.key(layout.indexOffset + k * DatabaseCache.indexEntry) == key else { return nil }
+        let owner = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.indexOffset + k * DatabaseCache.indexEntry + 16, as: UInt32.self)))
+        if owner >= count { damaged("the message index names recruiter \(owner) of \(count)") }
+        return owner
+    }
+
+    func messageIDs(in range: UUIDPrefixRange) -> [UUID] {
+        let n = layout.messages
+        var k = lowerBound(Self.key(range.lo), base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
+        var out: [UUID] = []
+        while k < n {
+            let at = layout.indexOffset + k * DatabaseCache.indexEntry
+            var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
+            let id = UUID(uuid: u)
+            guard range.contains(id) else { break }
+            out.append(id)
+            k += 1
+        }
+        return out
+    }
+
+    func digest(at k: Int) -> UInt64 {
+        UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: entry(k) + 36, as: UInt64.self))
+    }
+
+    /// The bytes of block `k` and the hash the directory gives for them (nil when the
+    /// directory points outside the blocks).
+    func block(_ k: Int) -> (UnsafeRawBufferPointer, UInt64) {
+        let e = entry(k)
+        let offset = Int(UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 16, as: UInt64.self)))
+        let length = Int(UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 24, as: UInt32.self)))
+        let h = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: e + 28, as: UInt64.self))
+        guard offset >= 0, offset <= layout.blocksLength, length <= layout.blocksLength - offset else {
+            return (UnsafeRawBufferPointer(start: nil, count: 0), h ^ 1)
+        }
+        let start = layout.blocksOffset + offset
+        return (UnsafeRawBufferPointer(rebasing: file.raw[start..<(start + length)]), h)
+    }
+
+    /// Block `k` read and checked; nil when its bytes do not match the directory's hash or
+    /// do not read as a block of the recruiter the directory names.
+    func read(_ k: Int) -> RecruiterRecord? {
+        let (bytes, h) = block(k)
+        guard DatabaseCache.hash(bytes) == h else { return nil }
+        var r = DatabaseCache.Reader(raw: bytes, at: 0)
+        guard let b = try? r.block(), r.at == bytes.count, b.recruiter.id == id(at: k) else { return nil }
+        return b
+    }
+
+    /// Every recruiter's name, by position (covered by the checksum checked at open).
+    func names() -> [String] {
+        var r = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.namesOffset..<layout.sideOffset]), at: 0)
+        var out: [String] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let name = try? r.string() else { damaged("the names do not read") }
+            out.append(name)
+        }
+        if r.at != layout.namesLength { damaged("the names do not read") }
+        return out
+    }
+
+    /// The persisted flag records (the side is covered by the checksum checked at open).
+    func flagTable() -> [UUID: [FlagRecord]] {
+        var side = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
+        guard (try? side.extra()) != nil, let t = try? side.flagTable(self), side.at == layout.sideLength else {
+            damaged("the persisted flags do not read")
+        }
+        return t
+    }
+
+    @inline(__always) private func uuid(at: Int) -> UUID {
+        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[at..<(at + 16)])) }
+        return UUID(uuid: u)
+    }
+
+    @inline(__always) private func u32(at: Int) -> UInt32 {
+        UInt32(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+
+    /// A position read from an index, which must name a recruiter of the directory.
+    private func owner(at: Int) -> Int {
+        let k = Int(u32(at: at))
+        if k >= count { damaged("an index names recruiter \(k) of \(count)") }
+        return k
+    }
+
+    func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int? {
+        let key = Self.key(id)
+        var k = lowerBound(key, base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
+        while k < layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            guard self.key(at) == key else { return nil }
+            if u32(at: at + 20) == kind.rawValue { return owner(at: at + 16) }
+            k += 1
+        }
+        return nil
+    }
+
+    func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)] {
+        var k = lowerBound(Self.key(range.lo), base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
+        var out: [(UUID, StoredRecordKind, Int)] = []
+        while k < layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            let id = uuid(at: at)
+            guard range.contains(id) else { break }
+            if let kind = StoredRecordKind(rawValue: u32(at: at + 20)) { out.append((id, kind, owner(at: at + 16))) }
+            k += 1
+        }
+        return out
+    }
+
+    func submitters(ofKey key: String) -> [Int] {
+        let h = DatabaseCache.hash(Array(key.utf8))
+        var lo = 0, hi = layout.submissions
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.submissionOffset + mid * DatabaseCache.submissionEntry, as: UInt64.self)) < h {
+                lo = mid + 1
+            } else {
+                hi = mid
+            }
+        }
+        var out: [Int] = []
+        while lo < layout.submissions {
+            let at = layout.submissionOffset + lo * DatabaseCache.submissionEntry
+            guard UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) == h else { break }
+            out.append(owner(at: at + 8))
+            lo += 1
+        }
+        return out
+    }
+
+    /// The entries of the message, record and submission indexes whose owner `map` keeps
+    /// (with the position it gives), for a writer copying blocks.
+    func messageEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
+        var out: [(UUID, UInt32)] = []
+        for k in 0..<layout.messages {
+            let at = layout.indexOffset + k * DatabaseCache.indexEntry
+            if let to = map(Int(u32(at: at + 16))) { out.append((uuid(at: at), to)) }
+        }
+        return out
+    }
+
+    func recordEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32, UInt32)] {
+        var out: [(UUID, UInt32, UInt32)] = []
+        for k in 0..<layout.records {
+            let at = layout.recordOffset + k * DatabaseCache.recordEntry
+            if let to = map(Int(u32(at: at + 16))) { out.append((uuid(at: at), to, u32(at: at + 20))) }
+        }
+        return out
+    }
+
+    func submissionEntries(_ map: (Int) -> UInt32?) -> [(UInt64, UInt32)] {
+        var out: [(UInt64, UInt32)] = []
+        for k in 0..<layout.submissions {
+            let at = layout.submissionOffset + k * DatabaseCache.submissionEntry
+            if let to = map(Int(u32(at: at + 8))) {
+                out.append((UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)), to))
+            }
+        }
+        return out
+    }
+
+    /// How many blocks were read so far.
+    var decodedCount: Int { memo.withLock { $0.count } }
+
+    func recruiter(at k: Int) -> RecruiterRecord {
+        if let r = memo.withLock({ $0[k] }) { return r }
+        guard let r = read(k) else { damaged("the block of recruiter \(id(at: k).uuidString.lowercased()) does not match its hash") }
+        memo.withLock { $0[k] = r }
+        return r
+    }
+
+    /// A block that fails its check after the cache was opened (changed on disk since, or
+    /// damaged where only its own hash covers it): the cache is removed so the next
+    /// process reads the JSON, and this process stops before using anything wrong.
+    private func damaged(_ why: String) -> Never {
+        if let path = file.path { unlink(path) }
+        let text = "rapport: \(file.path ?? DatabaseCache.fileName): \(why); the cache was removed (it is rebuilt from store.json); nothing was changed, run the command again\n"
+        FileHandle.standardError.write(Data(text.utf8))
+        exit(75)
     }
 }

@@ -21,7 +21,22 @@ public final class Store {
     public private(set) var seq = 0
     /// Persisted flags by recruiter id, as of the last compaction: kept beside the
     /// records (the snapshot's `flags` table) so rewriting them never touches a recruiter.
-    public private(set) var persistedFlags: [UUID: [FlagRecord]] = [:]
+    public private(set) var persistedFlags: [UUID: [FlagRecord]] {
+        get {
+            if let stored = storedFlags {
+                flagTable = stored.flagTable()
+                storedFlags = nil
+            }
+            return flagTable
+        }
+        set {
+            flagTable = newValue
+            storedFlags = nil
+        }
+    }
+    private var flagTable: [UUID: [FlagRecord]] = [:]
+    /// Opened lazily from `store.cache`: the persisted flags are read from it when first needed.
+    private var storedFlags: StoredBlocks?
     private var history = UndoHistory()
     /// Compact automatically once the journal is larger than this many bytes.
     public var compactionThreshold: Int
@@ -36,6 +51,8 @@ public final class Store {
     public private(set) var generation = 0
 
     let fs: FileSystem
+    /// Read each recruiter from `store.cache` when first needed (see `open(…lazy:)`).
+    private let lazy: Bool
     private var lockFD: Int32
     private var snapshotSeq = 0
     private var snapshotVersion = Snapshot.currentVersion
@@ -58,8 +75,9 @@ public final class Store {
         return recorderCache
     }
 
-    private init(paths: AppPaths, policy: Policy, clock: Clock, fs: FileSystem, lockFD: Int32, threshold: Int) {
+    private init(paths: AppPaths, policy: Policy, clock: Clock, fs: FileSystem, lockFD: Int32, threshold: Int, lazy: Bool) {
         self.paths = paths
+        self.lazy = lazy
         self.database = Database()
         self.policy = policy
         self.clock = clock
@@ -79,7 +97,7 @@ public final class Store {
     public func forked() throws -> Store {
         guard !closed else { throw RapportError.failure("\(paths.storeDirectory): the store is closed") }
         let fork = Store(paths: paths, policy: policy, clock: clock, fs: fs, lockFD: try Self.openLock(paths, fs),
-                         threshold: compactionThreshold)
+                         threshold: compactionThreshold, lazy: lazy)
         fork.database = database
         fork.readOnly = readOnly
         fork.seq = seq
@@ -103,13 +121,20 @@ public final class Store {
     /// Opens the store, creating the directory (0700) if needed. A missing store opens as
     /// an empty database; a damaged one throws (naming the file and where), never opens
     /// as empty. A torn last journal line is set aside and reported in `notices`.
+    ///
+    /// With `lazy`, a database opened from a valid `store.cache` reads each recruiter's
+    /// record and thread from it when first asked for (a command that changes one
+    /// recruiter costs the same in a store of ten thousand); whole-collection reads
+    /// (`Database.recruiters`, `threads`) still work, reading everything once.
     public static func open(
         _ paths: AppPaths, policy: Policy = .default, clock: Clock = .system,
-        fileSystem: FileSystem = .system, compactionThreshold: Int = Store.defaultCompactionThreshold
+        fileSystem: FileSystem = .system, compactionThreshold: Int = Store.defaultCompactionThreshold,
+        lazy: Bool = false
     ) throws -> Store {
         try ensureDirectory(paths.storeDirectory)
         let fd = try openLock(paths, fileSystem)
-        let store = Store(paths: paths, policy: policy, clock: clock, fs: fileSystem, lockFD: fd, threshold: compactionThreshold)
+        let store = Store(paths: paths, policy: policy, clock: clock, fs: fileSystem, lockFD: fd, threshold: compactionThreshold,
+                          lazy: lazy)
         try store.locked(LOCK_EX) {
             try store.reload(canRepair: true)
             if store.snapshotVersion < Snapshot.currentVersion { try store.migrateLocked() }
@@ -680,7 +705,7 @@ public final class Store {
 
     /// Reads snapshot + journal from scratch (under the lock).
     private func reload(canRepair: Bool) throws {
-        let l = try StoreLoader.load(paths, useCache: true)
+        let l = try StoreLoader.load(paths, useCache: true, lazy: lazy)
         readOnly = l.version > Snapshot.currentVersion
         if readOnly {
             let banner = "store.json was written by a newer Rapport (schema \(l.version); this build knows \(Snapshot.currentVersion)): opened read-only, changes are refused"
@@ -688,6 +713,7 @@ public final class Store {
         }
         database = l.db
         persistedFlags = l.flags
+        storedFlags = l.storedFlags
         history = l.history
         seq = l.seq
         snapshotSeq = l.snapshotSeq

@@ -26,6 +26,8 @@ enum StoreLoader {
         /// the journal a valid `store.cache` covers (nil: none found).
         var snapshotHash: UInt64?
         var cacheCovers: Int?
+        /// With a lazy read of the cache: where `flags` is read from when asked for.
+        var storedFlags: StoredBlocks?
     }
 
     struct Replay {
@@ -38,9 +40,13 @@ enum StoreLoader {
     /// Reads the store. With `useCache`, a valid `store.cache` stands in for decoding
     /// `store.json` and the journal lines it covers (only the rest of the journal is
     /// replayed); without it (`rapport check`), everything is read from the JSON.
-    static func load(_ paths: AppPaths, useCache: Bool = false) throws -> Loaded {
+    ///
+    /// With `lazy` (and a valid cache), each recruiter's record and thread is read from the
+    /// cache when first asked for (`Database.init(stored:…)`), so a process that changes
+    /// one recruiter never reads the others.
+    static func load(_ paths: AppPaths, useCache: Bool = false, lazy: Bool = false) throws -> Loaded {
         let snapshotID = try Sys.status(paths.snapshot)
-        if useCache, snapshotID != nil, let l = try loadFromCache(paths, snapshotID: snapshotID) { return l }
+        if useCache, snapshotID != nil, let l = try loadFromCache(paths, snapshotID: snapshotID, lazy: lazy) { return l }
         var db = Database()
         var version = Snapshot.currentVersion
         var snapSeq = 0
@@ -74,10 +80,10 @@ enum StoreLoader {
 
     /// The store from a valid `store.cache` plus the journal after what it covers; nil
     /// when there is no valid cache.
-    private static func loadFromCache(_ paths: AppPaths, snapshotID: Sys.FileID?) throws -> Loaded? {
+    private static func loadFromCache(_ paths: AppPaths, snapshotID: Sys.FileID?, lazy: Bool) throws -> Loaded? {
         let journalID = try Sys.status(paths.journal)
         let journal = try Sys.readFile(paths.journal) ?? []
-        guard let c = DatabaseCache.load(paths, journal: journal) else { return nil }
+        guard let c = DatabaseCache.load(paths, journal: journal, lazy: lazy) else { return nil }
         var db = c.db
         var seq = c.seq
         var history = UndoHistory(file: paths.undo, upTo: c.snapshotSeq,
@@ -89,6 +95,7 @@ enum StoreLoader {
                        journalConsumed: c.journalCovered + r.consumed, journalLines: c.journalLines + r.lines, torn: r.torn,
                        snapshotID: snapshotID, journalID: journalID)
         l.fromCache = true
+        l.storedFlags = c.storedFlags
         l.snapshotHash = c.snapshotHash
         l.cacheCovers = c.journalCovered
         // A long tail replayed on top: fold it into the cache for the next process.

@@ -114,9 +114,9 @@ struct DoneCommand: AsyncParsableCommand {
     @Argument(help: "The id shown by `rapport due` (or a unique prefix).") var id: String
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, lazy: true)
         if let d = try findDeadline(id, ctx) {
-            let who = ctx.db.recruiters[d.recruiterID]?.name ?? "?"
+            let who = ctx.db.recruiter(d.recruiterID)?.name ?? "?"
             let what: String
             switch d.kind {
             case .reply: what = "\(d.count == 1 ? "Message" : "\(d.count) messages") from \(who) marked as needing no reply"
@@ -138,7 +138,7 @@ struct DoneCommand: AsyncParsableCommand {
             return
         }
         let item = try ItemLookup.find(id, in: ctx.db)
-        let who = ctx.db.recruiters[item.recruiterID]?.name ?? "?"
+        let who = ctx.db.recruiter(item.recruiterID)?.name ?? "?"
         let label: String
         switch item {
         case .followUp: label = "Follow-up with \(who) done"

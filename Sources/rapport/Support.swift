@@ -18,7 +18,10 @@ struct Context {
     /// Opens the store. A read (`forReading`) of a store directory that does not exist
     /// sees an empty database and creates nothing, so a mistyped `--store` for `list` or
     /// a status bar polling before the first `add` leaves no directories behind.
-    init(_ global: GlobalOptions, forReading: Bool = false) throws {
+    ///
+    /// `lazy` (the commands that change one recruiter: log, reply, done) reads each
+    /// recruiter from the store's cache only when it is needed (`Store.open(…lazy:)`).
+    init(_ global: GlobalOptions, forReading: Bool = false, lazy: Bool = false) throws {
         paths = try global.paths()
         clock = try global.clock()
         now = clock.now()
@@ -28,7 +31,8 @@ struct Context {
             opened = nil
             return
         }
-        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment))
+        let store = try Store.open(paths, policy: policy, clock: clock, fileSystem: FileSystem.from(environment: global.environment),
+                                   lazy: lazy)
         opened = store
         for notice in store.notices {
             FileHandle.standardError.write(Data("rapport: \(Text.visible(notice))\n".utf8))
@@ -106,25 +110,26 @@ enum RecruiterLookup {
     static func find(_ query: String, in db: Database) throws -> Recruiter {
         let q = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !q.isEmpty else { throw RapportError.usage("RECRUITER is empty: give an id, an id prefix or part of a name") }
-        if let id = UUID(uuidString: q), let r = db.recruiters[id] { return r }
+        if let id = UUID(uuidString: q), let r = db.recruiter(id) { return r }
         let lower = q.lowercased()
-        // An id prefix (what scripts pass) is found without sorting every recruiter by name.
-        let upper = q.uppercased()
-        var matches = db.recruiters.values.filter { $0.id.uuidString.hasPrefix(upper) }
-        if matches.count == 1 { return matches[0] }
-        let all = db.recruitersByName
-        matches = all.filter { $0.id.uuidString.lowercased().hasPrefix(lower) }
-        if matches.isEmpty {
-            if let exact = all.filter({ $0.name.lowercased() == lower }).onlyElement { return exact }
-            matches = all.filter { $0.name.lowercased().contains(lower) }
+        // An id prefix (what scripts pass) is found without reading every recruiter, and
+        // a name among the names alone (a lazily opened store reads no other field).
+        var hits: [(key: String, id: UUID, name: String)] = db.recruiters(withIDPrefix: q).map { ($0.name.lowercased(), $0.id, $0.name) }
+        if hits.isEmpty {
+            let named = db.recruiterNames.map { (key: $0.name.lowercased(), id: $0.id, name: $0.name) }
+            if let exact = named.filter({ $0.key == lower }).onlyElement, let r = db.recruiter(exact.id) { return r }
+            hits = named.filter { $0.key.contains(lower) }
         }
-        switch matches.count {
-        case 1: return matches[0]
+        hits.sort { $0.key != $1.key ? $0.key < $1.key : uuidLess($0.id, $1.id) }
+        switch hits.count {
+        case 1:
+            guard let r = db.recruiter(hits[0].id) else { fallthrough }
+            return r
         case 0: throw RapportError.failure("no recruiter matches '\(q)' (try `rapport list`)")
         default:
-            let names = matches.prefix(8).map { "\($0.name) (\(shortID($0.id)))" }.joined(separator: ", ")
-            let more = matches.count > 8 ? ", and \(matches.count - 8) more" : ""
-            throw RapportError.usage("'\(q)' matches \(matches.count) recruiters: \(names)\(more); use more of the name or the id")
+            let names = hits.prefix(8).map { "\($0.name) (\(shortID($0.id)))" }.joined(separator: ", ")
+            let more = hits.count > 8 ? ", and \(hits.count - 8) more" : ""
+            throw RapportError.usage("'\(q)' matches \(hits.count) recruiters: \(names)\(more); use more of the name or the id")
         }
     }
 }

@@ -77,7 +77,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, lazy: true)
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let bodyText = text(body)
@@ -112,7 +112,7 @@ struct ReplyCommand: AsyncParsableCommand {
     @Option(help: "What you wrote, or - to read standard input.") var body: String?
 
     func run() async throws {
-        let ctx = try Context(global)
+        let ctx = try Context(global, lazy: true)
         let r = try ctx.recruiter(recruiter)
         let time = try at.map { try ctx.past($0, option: "--at") } ?? ctx.now
         let bodyText = text(body)?.nilIfBlank
@@ -238,10 +238,12 @@ enum ItemLookup {
         let q = query.lowercased().trimmingCharacters(in: .whitespaces)
         guard q.count >= 4 else { throw RapportError.usage("ID '\(query)' is too short: give at least 4 characters of the id shown by `rapport due`") }
         var found: [Item] = []
-        found += db.followUps.values.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.followUp)
-        found += db.expectations.values.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.expectation)
-        for thread in db.threads.values {
-            found += thread.filter { $0.id.uuidString.lowercased().hasPrefix(q) }.map(Item.message)
+        // Compared as id ranges: no id is formatted, and the messages come from the id index.
+        if UUIDPrefixRange(q) != nil {
+            let records = db.records(withIDPrefix: q)
+            found += records.followUps.map(Item.followUp)
+            found += records.expectations.map(Item.expectation)
+            found += db.messages(withIDPrefix: q).map(Item.message)
         }
         switch found.count {
         case 1: return found[0]

@@ -128,3 +128,34 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: missing + "/journal.jsonl"))
     }
 }
+
+/// `log`, `reply` and `done` read each recruiter from store.cache only when needed; a
+/// recruiter's block that fails its check then stops the command before anything is written.
+@Suite struct LazyCacheCLITests {
+    @Test func aDamagedBlockFoundLateStopsTheCommandAndTheNextRunReadsTheJSON() throws {
+        let cli = try CLI()
+        try cli.ok("demo", "--force", "--recruiters", "4", "--messages", "8")  // compacts: store.cache written
+        let list = try #require(try cli.json("list", "--json") as? [[String: Any]])
+        let ids = list.compactMap { ($0["id"] as? String).flatMap(UUID.init(uuidString:)) }
+        #expect(ids.count == 4)
+        // The blocks are in id order: the file's last byte is in the highest id's block.
+        let last = try #require(ids.max { $0.uuidString < $1.uuidString })
+        let cache = cli.store + "/store.cache"
+        var bytes = try #require(FileManager.default.contents(atPath: cache))
+        bytes[bytes.count - 1] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: cache))
+        let journal = cli.journalBytes()
+        // Another recruiter's block is fine.
+        let other = try #require(ids.first { $0 != last })
+        try cli.ok("log", other.uuidString.lowercased(), "--in")
+        let after = cli.journalBytes()
+        #expect(after != journal)
+        let r = try cli.run(["log", last.uuidString.lowercased(), "--in"])
+        #expect(r.status == 75, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("store.cache") && r.stderr.contains("nothing was changed"), "\(r.stderr)")
+        #expect(cli.journalBytes() == after, "nothing written")
+        #expect(!FileManager.default.fileExists(atPath: cache), "the damaged cache is removed")
+        try cli.ok("log", last.uuidString.lowercased(), "--in")
+        #expect(try cli.run(["check"]).status == 0)
+    }
+}

@@ -180,7 +180,7 @@ extension MergeState {
     }
 
     private func name(_ id: UUID) -> String {
-        database.recruiters[id]?.name ?? graveyard[id]?.record.recruiter.name ?? id.uuidString.lowercased()
+        database.recruiter(id)?.name ?? graveyard[id]?.record.recruiter.name ?? id.uuidString.lowercased()
     }
 
     private mutating func conflict(_ kind: SyncConflict.Kind, _ rid: UUID, _ what: String,
@@ -192,7 +192,7 @@ extension MergeState {
     /// Makes sure recruiter `rid` exists for a write `w`: when a delete `w` had not seen
     /// took it away, the delete loses (the record comes back) and that is recorded.
     private mutating func alive(_ rid: UUID, _ w: WriteID, _ seen: [String: Int]) -> Bool {
-        if database.recruiters[rid] != nil { return true }
+        if database.recruiter(rid) != nil { return true }
         guard let g = graveyard[rid], !w.saw(g.remover, seen: seen) else { return false }
         try? database.apply(.restoreRecruiter(g.record))
         graveyard[rid] = nil
@@ -226,15 +226,15 @@ extension MergeState {
         case .putOpportunity(let o): putChild(o.id, owner: o.recruiterID, c, w, seen, old: database.opportunities[o.id].map { Change.putOpportunity($0) })
         case .putFollowUp(let f): putChild(f.id, owner: f.recruiterID, c, w, seen, old: database.followUps[f.id].map { Change.putFollowUp($0) })
         case .putExpectation(let e): putChild(e.id, owner: e.recruiterID, c, w, seen, old: database.expectations[e.id].map { Change.putExpectation($0) })
-        case .removeMessage(let id): removeChild(id, owner: database.messageOwner[id], c, w, seen)
+        case .removeMessage(let id): removeChild(id, owner: database.owner(ofMessage: id), c, w, seen)
         case .removeOpportunity(let id): removeChild(id, owner: database.opportunities[id]?.recruiterID, c, w, seen)
         case .removeFollowUp(let id): removeChild(id, owner: database.followUps[id]?.recruiterID, c, w, seen)
         case .removeExpectation(let id): removeChild(id, owner: database.expectations[id]?.recruiterID, c, w, seen)
         case .setField, .setStatus, .setTargeting, .addTag, .removeTag, .addEmail, .removeEmail,
              .setChecklistItem, .setAgenda, .addReferral, .removeReferral, .dismissDeadline, .undismissDeadline:
             guard let rid = c.fieldTarget, let reg = register(of: c), alive(rid, w, seen),
-                  let before = database.recruiters[rid] else { return }
-            guard (try? database.apply(c)) != nil, let after = database.recruiters[rid] else { return }
+                  let before = database.recruiter(rid) else { return }
+            guard (try? database.apply(c)) != nil, let after = database.recruiter(rid) else { return }
             let old = registers(of: before)[reg], new = registers(of: after)[reg]
             if let x = writers[rid]?[reg], !w.saw(x, seen: seen), old != new {
                 conflict(.field, rid, reg, winner: w, loser: x, value: old, winning: new)
@@ -245,13 +245,13 @@ extension MergeState {
 
     /// A whole-record put or restore of a recruiter: every register it changes is written.
     private mutating func putWhole(_ rid: UUID, new: Recruiter, _ w: WriteID, _ seen: [String: Int]) {
-        if database.recruiters[rid] == nil, let g = graveyard[rid] {
+        if database.recruiter(rid) == nil, let g = graveyard[rid] {
             if !w.saw(g.remover, seen: seen) {
                 conflict(.deleteKept, rid, "record", winner: w, loser: g.remover, value: nil)
             }
             graveyard[rid] = nil
         }
-        let old = database.recruiters[rid].map(registers(of:)) ?? [:]
+        let old = database.recruiter(rid).map(registers(of:)) ?? [:]
         let now = registers(of: new)
         for reg in Set(old.keys).union(now.keys).sorted() {
             if old[reg] != now[reg], let x = writers[rid]?[reg], !w.saw(x, seen: seen) {
