@@ -283,8 +283,9 @@ enum DatabaseCache {
         let flags = c.flags.filter { !$0.value.isEmpty }
         for (k, id) in ids.enumerated() {
             guard let fl = flags[id] else { continue }
-            let start = side.out.count
             side.u32(UInt32(k))
+            // The records alone: a recruiter's digest must not depend on its position.
+            let start = side.out.count
             side.flagRecords(fl)
             flagHash[k] = side.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         }
