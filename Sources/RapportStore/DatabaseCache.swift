@@ -351,9 +351,17 @@ enum DatabaseCache {
     /// rebuilt). Never written in place: a process that mapped the old file keeps reading
     /// the old file. Best effort: any failure leaves the old cache or none, both safe.
     static func write(_ c: Contents, source: Source, paths: AppPaths, fs: FileSystem) {
-        let bytes = encode(c, source: source)
-        let target = paths.path(fileName)
-        let tmp = paths.path(".\(fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        writeDerived(encode(c, source: source), named: fileName, paths: paths, fs: fs, stallKey: stallKey)
+    }
+
+    /// Writes a derived file beside the store atomically (temp file `.NAME.tmp-<pid>-<n>`,
+    /// 0600, then rename; not fsync'd: a file lost or cut short in a crash fails its checks
+    /// and is rebuilt; never written in place). Best effort: any failure leaves the old file
+    /// or none, both safe. With the environment variable `stallKey` set to a path (tests),
+    /// half the bytes are written, that path is created and the writer waits, to be killed.
+    static func writeDerived(_ bytes: [UInt8], named name: String, paths: AppPaths, fs: FileSystem, stallKey: String) {
+        let target = paths.path(name)
+        let tmp = paths.path(".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         let fd = fs.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         _ = fchmod(fd, 0o600)

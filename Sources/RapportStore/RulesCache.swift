@@ -294,24 +294,7 @@ public enum RulesCache {
     /// lock: every entry is keyed by the data it was computed from, so any complete file
     /// from any process is as good as another.
     public static func write(_ entries: Entries, paths: AppPaths, fs: FileSystem = .system) {
-        let bytes = encode(entries)
-        let target = paths.path(fileName)
-        let tmp = paths.path(".\(fileName).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        let fd = fs.open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = fchmod(fd, 0o600)
-        var ok: Bool
-        if let stall = ProcessInfo.processInfo.environment[stallKey] {
-            let half = bytes.count / 2
-            ok = (try? Sys.writeAll(fs, fd, Array(bytes[..<half]), tmp)) != nil
-            _ = FileManager.default.createFile(atPath: stall, contents: Data())
-            sleep(30)
-            ok = ok && (try? Sys.writeAll(fs, fd, Array(bytes[half...]), tmp)) != nil
-        } else {
-            ok = (try? Sys.writeAll(fs, fd, bytes, tmp)) != nil
-        }
-        Glibc.close(fd)
-        if !ok || fs.rename(tmp, target) != 0 { unlink(tmp) }
+        DatabaseCache.writeDerived(encode(entries), named: fileName, paths: paths, fs: fs, stallKey: stallKey)
     }
 }
 
