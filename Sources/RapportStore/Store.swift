@@ -485,9 +485,18 @@ public final class Store {
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
         let target = Sys.writeTarget(paths.snapshot)
         let tmp = Sys.tempName(for: target)
-        try Sys.createFile(fs, tmp, bytes)
+        // The undo history up to the plan (the last 100 groups: an import's may be as large
+        // as the store) is written now too, and renamed into place under the lock.
+        let undoTmp = Sys.tempName(for: paths.undo)
         var placed = false
-        defer { if !placed { unlink(tmp) } }
+        defer {
+            if !placed {
+                unlink(tmp)
+                unlink(undoTmp)
+            }
+        }
+        try Sys.createFile(fs, tmp, bytes)
+        try Sys.createFile(fs, undoTmp, try history.encodeFile(seq: plan.seq))
         compactionPause?()
         try locked(LOCK_EX) {
             // Nothing is read or replayed here: what was appended since the plan moves to
@@ -500,7 +509,8 @@ public final class Store {
                 guard let jid, jid.ino == p.ino, jid.dev == p.dev, jid.size >= plan.journalEnd else { return }
             }
             // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
-            try placeSnapshot(tmp: tmp, target: target, bytes: bytes, plan: plan, flags: flags, journalSize: jid?.size ?? 0)
+            try placeSnapshot(tmp: tmp, undoTmp: undoTmp, target: target, bytes: bytes, plan: plan, flags: flags,
+                              journalSize: jid?.size ?? 0)
             placed = true
         }
         // The binary cache of the new snapshot, written with the lock released (derived
@@ -540,12 +550,14 @@ public final class Store {
     /// history, the backup, the new snapshot (`tmp`, already flushed) renamed over the old,
     /// then the journal: emptied, or, when lines were appended since the plan, replaced by a
     /// journal of just those bytes (temp, flush, rename), which this store reads next.
-    private func placeSnapshot(tmp: String, target: String, bytes: [UInt8], plan: CompactionPlan, flags: [UUID: [FlagRecord]],
-                               journalSize: Int) throws {
-        removeLeftoverTempFiles(besides: target, keeping: tmp)
-        // The undo history first: groups it holds beyond the snapshot's seq are ignored
-        // on load (the journal has them), so a crash between the two loses nothing.
-        try Sys.replaceFile(fs, paths.undo, try history.encodeFile(seq: seq))
+    private func placeSnapshot(tmp: String, undoTmp: String, target: String, bytes: [UInt8], plan: CompactionPlan,
+                               flags: [UUID: [FlagRecord]], journalSize: Int) throws {
+        removeLeftoverTempFiles(besides: target, keeping: [tmp, undoTmp])
+        // The undo history first (written and flushed already): groups it holds beyond the
+        // snapshot's seq are ignored on load (the journal has them), so a crash between the
+        // two loses nothing.
+        guard fs.rename(undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
+        try Sys.fsyncDirectory(fs, paths.storeDirectory)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         guard fs.rename(tmp, target) == 0 else { throw Sys.fail("replace", target) }
         try Sys.fsyncDirectory(fs, Sys.dirname(target))
@@ -880,12 +892,12 @@ public final class Store {
 
     /// Temp files of a compaction that was killed. Every compaction holds the lock while
     /// its temp file exists, so under the lock any that remain are leftovers.
-    private func removeLeftoverTempFiles(besides target: String, keeping own: String? = nil) {
+    private func removeLeftoverTempFiles(besides target: String, keeping own: [String] = []) {
         let prefixes = [".\((target as NSString).lastPathComponent).tmp-", "store.json.bak.tmp-", ".\(StatusCache.fileName).tmp-", ".undo.jsonl.tmp-",
                         ".\(DatabaseCache.fileName).tmp-", ".journal.jsonl.tmp-", ".\(RulesCache.fileName).tmp-"]
         for dir in Set([Sys.dirname(target), paths.storeDirectory]) {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            where prefixes.contains(where: { name.hasPrefix($0) }) && (dir as NSString).appendingPathComponent(name) != own {
+            where prefixes.contains(where: { name.hasPrefix($0) }) && !own.contains((dir as NSString).appendingPathComponent(name)) {
                 unlink((dir as NSString).appendingPathComponent(name))
             }
         }
