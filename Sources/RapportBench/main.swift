@@ -74,9 +74,9 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
             let key = StatusCache.policyKey(policy)
             let now = try Clock.from(environment: env).now()
             if let line = StatusCache.read(paths, policyKey: key, now: now) { print(line); exit(0) }
-            let store = try Store.open(paths, policy: policy, clock: try Clock.from(environment: env))
+            let store = try Store.open(paths, policy: policy, clock: try Clock.from(environment: env), lazy: true)
             let e = store.evaluateThroughRulesCache(now: now, policyKey: key)
-            let c = Rules.counts(e.statuses, in: store.database, now: now, policy: policy)
+            let c = Rules.counts(e.statuses, isBlanket: { e.blanket.contains($0) }, now: now, policy: policy)
             let line = "\(c.overdue) overdue · \(c.atRisk) at risk · \(c.today) today"
             let until = min(Rules.Sections(now: now, policy: policy).endOfToday, e.nextChange)
             store.writeStatusCache(line: line, policyKey: key, from: now, until: until)

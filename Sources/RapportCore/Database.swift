@@ -389,6 +389,30 @@ public struct Database: Sendable, Equatable {
         return false
     }
 
+    /// The recruiters with a duplicate submission (`Rules.duplicateSubmissions` over every
+    /// opportunity), reading only the stored recruiters that may have one (those whose
+    /// submission-key hash another recruiter shares, and those sharing a key with one in
+    /// memory), not every opportunity.
+    public var duplicateSubmitters: Set<UUID> {
+        guard let base else { return Rules.duplicateSubmissions(in: opportunityMap.values, among: nil) }
+        var candidates = Set<UUID>()
+        for k in base.sharedSubmitters() {
+            let id = base.id(at: k)
+            if !promoted.contains(id) { candidates.insert(id) }
+        }
+        for o in opportunityMap.values {
+            candidates.insert(o.recruiterID)
+            guard let key = Rules.submissionKey(of: o) else { continue }
+            for k in base.submitters(ofKey: key) {
+                let id = base.id(at: k)
+                if !promoted.contains(id) { candidates.insert(id) }
+            }
+        }
+        var opportunities: [Opportunity] = []
+        for id in candidates { opportunities += self.opportunities(of: id) }
+        return Rules.duplicateSubmissions(in: opportunities, among: nil)
+    }
+
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading
     /// (what a cache writer may copy as they were).
     public func isStoredUnchanged(_ id: UUID) -> Bool {
@@ -677,6 +701,9 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// The positions of the recruiters that may have an opportunity with submission key
     /// `key` (`Rules.submissionKey`): every one that has, and perhaps a few that have not.
     func submitters(ofKey key: String) -> [Int]
+    /// The positions whose submission-key hashes another position shares: every recruiter
+    /// that has a duplicate submission among the stored ones, and perhaps a few that have not.
+    func sharedSubmitters() -> [Int]
 }
 
 /// What a stored record's id names (`StoredRecruiters.recordOwner`).

@@ -37,7 +37,7 @@ extension Rules {
     /// Recruiters that share a submission with another one (`duplicate-submission`): the
     /// one input of a recruiter's status that depends on other recruiters' data.
     public static func duplicateSubmissions(in db: Database) -> Set<UUID> {
-        duplicateSubmissions(in: db.opportunities.values, among: nil)
+        db.duplicateSubmitters
     }
 
     /// The findings of the recruiters `ids` at `now` (ids not in the database are left
@@ -55,12 +55,12 @@ extension Rules {
         var out: [UUID: (findings: RuleFindings, validUntil: Date)] = [:]
         out.reserveCapacity(ids.count)
         // Many recruiters: group everything once, as `evaluate` does; few: the per-recruiter indexes.
-        let grouped = ids.count > 64 && ids.count * 8 > db.recruiters.count
+        let grouped = ids.count > 64 && ids.count * 8 > db.recruiterCount
         let opportunities = grouped ? Dictionary(grouping: db.opportunities.values, by: \.recruiterID) : [:]
         let followUps = grouped ? Dictionary(grouping: db.followUps.values, by: \.recruiterID) : [:]
         let expectations = grouped ? Dictionary(grouping: db.expectations.values, by: \.recruiterID) : [:]
         for id in ids {
-            guard let r = db.recruiters[id] else { continue }
+            guard let r = db.recruiter(id) else { continue }
             horizon.reset()
             let f = engine.findings(
                 of: r, thread: db.thread(id),

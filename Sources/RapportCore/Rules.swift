@@ -210,12 +210,18 @@ public enum Rules {
     }
 
     public static func counts(_ statuses: [UUID: RecruiterStatus], in db: Database, now: Date, policy: Policy) -> Counts {
+        counts(statuses, isBlanket: { db.recruiter($0)?.targeting == .blanket }, now: now, policy: policy)
+    }
+
+    /// `counts` with the blanket recruiters told apart by `isBlanket` (from the findings,
+    /// without reading the records).
+    public static func counts(_ statuses: [UUID: RecruiterStatus], isBlanket: (UUID) -> Bool, now: Date, policy: Policy) -> Counts {
         let sections = Sections(now: now, policy: policy)
         var c = Counts()
         for (id, s) in statuses {
             if s.flags.contains(.nonResponsive) || s.flags.contains(.nonResponsiveRisk) { c.atRisk += 1 }
             if s.turn == .mine {
-                if db.recruiters[id]?.targeting == .blanket { c.blanketWaiting += 1 }
+                if isBlanket(id) { c.blanketWaiting += 1 }
                 else if s.deadlines.contains(where: { $0.kind == .reply }) { c.yourTurn += 1 }
             }
             for d in s.deadlines {
@@ -311,7 +317,7 @@ public enum Rules {
 
     /// Recruiters that share a submission key with another recruiter. With `among` set,
     /// only keys of that recruiter's opportunities are considered (one-recruiter lookups).
-    static func duplicateSubmissions(in opportunities: Dictionary<UUID, Opportunity>.Values, among: UUID?) -> Set<UUID> {
+    static func duplicateSubmissions<C: Collection<Opportunity>>(in opportunities: C, among: UUID?) -> Set<UUID> {
         var wanted: Set<String>?
         if let among {
             wanted = Set(opportunities.lazy.filter { $0.recruiterID == among }.compactMap(submissionKey))

@@ -967,6 +967,26 @@ final class StoredBlocks: StoredRecruiters {
         return out
     }
 
+    func sharedSubmitters() -> [Int] {
+        var out: [Int] = []
+        var k = 0
+        while k < layout.submissions {
+            let at = layout.submissionOffset + k * DatabaseCache.submissionEntry
+            let h = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            var group = [owner(at: at + 8)]
+            var j = k + 1
+            while j < layout.submissions {
+                let next = layout.submissionOffset + j * DatabaseCache.submissionEntry
+                guard UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: next, as: UInt64.self)) == h else { break }
+                group.append(owner(at: next + 8))
+                j += 1
+            }
+            if Set(group).count > 1 { out += group }
+            k = j
+        }
+        return out
+    }
+
     func submitters(ofKey key: String) -> [Int] {
         let h = DatabaseCache.hash(Array(key.utf8))
         var lo = 0, hi = layout.submissions

@@ -69,6 +69,8 @@ public enum RulesCache {
     /// Every status at one moment, and the entries to keep for next time.
     public struct Evaluation: Sendable {
         public var statuses: [UUID: RecruiterStatus]
+        /// The blanket (mass-mailing) recruiters among them, from their findings.
+        public var blanket: Set<UUID>
         /// Entries for the recruiters that have a digest (reused or computed now).
         public var entries: Entries
         /// Recruiters whose findings came from the entries, and those evaluated.
@@ -93,12 +95,14 @@ public enum RulesCache {
         let duplicates = Rules.duplicateSubmissions(in: db)
         let old = cached?.policyKey == policyKey ? cached!.byRecruiter : [:]
         var findings: [UUID: RuleFindings] = [:]
-        findings.reserveCapacity(db.recruiters.count)
+        // Ids only: a recruiter whose entry holds is never read (a lazily opened store).
+        let ids = db.recruiterIDs
+        findings.reserveCapacity(ids.count)
         var kept: [UUID: Entry] = [:]
-        kept.reserveCapacity(db.recruiters.count)
+        kept.reserveCapacity(ids.count)
         var next = Date.distantFuture
         var missing: [UUID] = []
-        for id in db.recruiters.keys {
+        for id in ids {
             let digest = db.storedDigest(of: id)
             if let e = old[id], e.holds(digest: digest, duplicate: duplicates.contains(id), now: now) {
                 findings[id] = e.findings
@@ -124,7 +128,9 @@ public enum RulesCache {
         for f in findings.values {
             for d in f.deadlines where d.due >= now && d.due < next { next = d.due }
         }
-        return Evaluation(statuses: Rules.score(findings, now: now, policy: policy),
+        var blanket = Set<UUID>()
+        for (id, f) in findings where f.blanket { blanket.insert(id) }
+        return Evaluation(statuses: Rules.score(findings, now: now, policy: policy), blanket: blanket,
                           entries: Entries(policyKey: policyKey, byRecruiter: kept), reused: reused,
                           computed: findings.count - reused, changed: changed, nextChange: next)
     }

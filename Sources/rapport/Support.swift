@@ -100,9 +100,18 @@ struct Context {
     /// change by time alone (before midnight; nil without a store: not computed).
     /// `policyKey`: `StatusCache.policyKey(policy)` when the caller has it.
     func statuses(policyKey: String? = nil) -> (statuses: [UUID: RecruiterStatus], nextChange: Date?) {
-        guard let opened else { return (Rules.evaluate(db, now: now, policy: policy), nil) }
-        let e = opened.evaluateThroughRulesCache(now: now, policyKey: policyKey)
+        let e = evaluation(policyKey: policyKey)
         return (e.statuses, e.nextChange)
+    }
+
+    /// `statuses`, with the blanket recruiters among them (from the findings).
+    func evaluation(policyKey: String? = nil) -> (statuses: [UUID: RecruiterStatus], nextChange: Date?, blanket: Set<UUID>) {
+        guard let opened else {
+            let s = Rules.evaluate(db, now: now, policy: policy)
+            return (s, nil, Set(s.keys.filter { db.recruiter($0)?.targeting == .blanket }))
+        }
+        let e = opened.evaluateThroughRulesCache(now: now, policyKey: policyKey)
+        return (e.statuses, e.nextChange, e.blanket)
     }
 }
 

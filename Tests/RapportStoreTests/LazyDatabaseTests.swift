@@ -233,3 +233,46 @@ import RapportCore
         #expect(UUIDPrefixRange(String(repeating: "a", count: 40)) == nil)
     }
 }
+
+/// `Database.duplicateSubmitters` over stored recruiters reads only the candidates the
+/// submission index names, and answers exactly what a scan of every opportunity answers.
+@Suite(.serialized) struct LazyDuplicateSubmittersTests {
+    @Test func theSameAsEveryOpportunityScannedBeforeAndAfterChanges() throws {
+        let dir = TempDir()
+        let s = try Store.open(dir.paths, clock: .fixed(t0))
+        var ids: [UUID] = []
+        for k in 0..<30 {
+            let r = Recruiter(name: "R\(k)", created: t0)
+            ids.append(r.id)
+            try s.apply(.putRecruiter(r))
+            // Every third shares "Dev at Acme" (duplicates); others have roles of their own,
+            // some with no employer (never a duplicate) or the same role at another employer.
+            let employer: String? = k % 3 == 0 ? "Acme" : (k % 3 == 1 ? "Solo \(k)" : nil)
+            try s.apply(.putOpportunity(Opportunity(recruiterID: r.id, role: k % 3 == 0 ? "Dev" : "Role \(k % 5)", employer: employer)))
+        }
+        try s.compact()
+        /// Every opportunity of a whole read, grouped by submission key: the recruiters that
+        /// share a key with another recruiter.
+        func eager() throws -> Set<UUID> {
+            var byKey: [String: Set<UUID>] = [:]
+            for o in try Store.open(dir.paths, clock: .fixed(t0)).database.opportunities.values {
+                if let key = Rules.submissionKey(of: o) { byKey[key, default: []].insert(o.recruiterID) }
+            }
+            return byKey.values.filter { $0.count > 1 }.reduce(into: Set<UUID>()) { $0.formUnion($1) }
+        }
+        let lazy = try Store.open(dir.paths, clock: .fixed(t0), lazy: true)
+        let expected = try eager()
+        #expect(expected.count == 10)
+        #expect(lazy.database.duplicateSubmitters == expected)
+        // A change in memory: one more recruiter submits "Dev at Acme" (its record promoted),
+        // and one of the first ten moves to another role.
+        try lazy.apply(.putOpportunity(Opportunity(recruiterID: ids[1], role: "dev", employer: " acme ")))
+        let moved = try #require(lazy.database.opportunities(of: ids[3]).first)
+        var other = moved
+        other.role = "Lead"
+        try lazy.apply(.putOpportunity(other))
+        #expect(lazy.database.duplicateSubmitters == (try eager()))
+        #expect(lazy.database.duplicateSubmitters.contains(ids[1]))
+        #expect(!lazy.database.duplicateSubmitters.contains(ids[3]))
+    }
+}
