@@ -36,15 +36,7 @@ public enum Format {
         let local = Int((t + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
         let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
         let second = local - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilDate.date(fromDays: days)
         let weekday = ((days + 4) % 7 + 7) % 7 + 1  // 1 January 1970 was a Thursday (5)
         return Civil(year: year, month: month, day: day, weekday: weekday, hour: second / 3600, minute: second % 3600 / 60)
     }
