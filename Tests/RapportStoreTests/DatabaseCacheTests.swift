@@ -218,24 +218,9 @@ import RapportCore
         let reference = try fromJSON(dir.paths)
         unlink(cachePath(dir.paths))
         let stall = dir.path("stalled")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: writerPath)
-        p.arguments = [dir.paths.storeDirectory, "3"]
-        var env = ProcessInfo.processInfo.environment
-        env[DatabaseCache.stallKey] = stall
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: stall) && waited < 600 && p.isRunning {
-            usleep(50_000)
-            waited += 1
-        }
-        #expect(FileManager.default.fileExists(atPath: stall), "the writer reached the cache write")
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .uncaughtSignal)
+        let run = try killWriterMidWrite([dir.paths.storeDirectory, "3"], stallKey: DatabaseCache.stallKey, stall: stall)
+        #expect(run.reached, "the writer reached the cache write")
+        #expect(run.killed)
         let temps = listing(dir.paths.storeDirectory).filter { $0.hasPrefix(".\(DatabaseCache.fileName).tmp-") }
         #expect(temps.count == 1, "\(listing(dir.paths.storeDirectory))")
         #expect(!FileManager.default.fileExists(atPath: cachePath(dir.paths)))

@@ -171,3 +171,27 @@ final class Faults: @unchecked Sendable {
             })
     }
 }
+
+/// Runs the writer executable with `arguments` and `stallKey` set to a file: the writer
+/// writes half of a derived file, creates that file and waits; it is then killed with
+/// SIGKILL. Returns whether it reached the write and whether it died of the signal.
+func killWriterMidWrite(_ arguments: [String], stallKey: String, stall: String) throws -> (reached: Bool, killed: Bool) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: writerPath)
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env[stallKey] = stall
+    p.environment = env
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: stall) && waited < 600 && p.isRunning {
+        usleep(50_000)
+        waited += 1
+    }
+    let reached = FileManager.default.fileExists(atPath: stall)
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    return (reached, p.terminationReason == .uncaughtSignal)
+}

@@ -301,24 +301,9 @@ import RapportDemo
         let dir = TempDir()
         let (s, db) = try demoStore(dir.paths, recruiters: 30, messages: 200)
         let stall = dir.path("stalled")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: writerPath)
-        p.arguments = [dir.paths.storeDirectory, "--rules-cache"]
-        var env = ProcessInfo.processInfo.environment
-        env[RulesCache.stallKey] = stall
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: stall) && waited < 600 && p.isRunning {
-            usleep(50_000)
-            waited += 1
-        }
-        #expect(FileManager.default.fileExists(atPath: stall), "the writer reached the write")
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        #expect(p.terminationReason == .uncaughtSignal)
+        let run = try killWriterMidWrite([dir.paths.storeDirectory, "--rules-cache"], stallKey: RulesCache.stallKey, stall: stall)
+        #expect(run.reached, "the writer reached the write")
+        #expect(run.killed)
         let temps = listing(dir.paths.storeDirectory).filter { $0.hasPrefix(".\(RulesCache.fileName).tmp-") }
         #expect(temps.count == 1, "\(listing(dir.paths.storeDirectory))")
         let path = dir.paths.path(RulesCache.fileName)
