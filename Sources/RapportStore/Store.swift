@@ -433,33 +433,30 @@ public final class Store {
     /// then reads what changed as usual.
     @discardableResult
     public func adopt(_ state: FileState) throws -> Bool {
-        guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
-              known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
+        guard !closed else { return false }
         return try locked(LOCK_SH) { try adoptLocked(state) }
     }
 
     private func adoptLocked(_ state: FileState) throws -> Bool {
         guard !closed, !readOnly, snapshotID == state.replaced, let cut = state.cutJournal, let known = journalID,
               known.ino == cut.ino, known.dev == cut.dev, journalOffset >= state.cutAt, journalLines >= state.cutLines else { return false }
-        do {
-            guard try Sys.status(paths.snapshot) == state.snapshotID, let jid = try Sys.status(paths.journal),
-                  jid.ino == state.journalID?.ino, jid.dev == state.journalID?.dev, jid.size >= journalOffset - state.cutAt else { return false }
-            snapshotSeq = state.snapshotSeq
-            snapshotVersion = state.snapshotVersion
-            journalOffset -= state.cutAt
-            journalLines -= state.cutLines
-            journalSeenSize = max(journalOffset, journalSeenSize - state.cutAt)
-            snapshotID = state.snapshotID
-            journalID = jid
-            snapshotHash = state.snapshotHash
-            cacheCovers = state.cacheCovers
-            persistedFlags = state.persistedFlags
-            // The groups up to the snapshot are in undo.jsonl now; the rest are the new
-            // journal's first lines, read from there when asked for.
-            history = UndoHistory(file: paths.undo, upTo: snapshotSeq,
-                                  journal: journalOffset > 0 ? (paths.journal, journalOffset) : nil)
-            return true
-        }
+        guard try Sys.status(paths.snapshot) == state.snapshotID, let jid = try Sys.status(paths.journal),
+              jid.ino == state.journalID?.ino, jid.dev == state.journalID?.dev, jid.size >= journalOffset - state.cutAt else { return false }
+        snapshotSeq = state.snapshotSeq
+        snapshotVersion = state.snapshotVersion
+        journalOffset -= state.cutAt
+        journalLines -= state.cutLines
+        journalSeenSize = max(journalOffset, journalSeenSize - state.cutAt)
+        snapshotID = state.snapshotID
+        journalID = jid
+        snapshotHash = state.snapshotHash
+        cacheCovers = state.cacheCovers
+        persistedFlags = state.persistedFlags
+        // The groups up to the snapshot are in undo.jsonl now; the rest are the new
+        // journal's first lines, read from there when asked for.
+        history = UndoHistory(file: paths.undo, upTo: snapshotSeq,
+                              journal: journalOffset > 0 ? (paths.journal, journalOffset) : nil)
+        return true
     }
 
     /// Folds the journal into a new snapshot (temp file, fsync, rename, fsync directory,
@@ -478,25 +475,11 @@ public final class Store {
             try catchUp(canRepair: true)
             try checkWritable()
             try checkCompactable()
-            return CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
-                                  journalID: journalID, previousFlags: persistedFlags, journalLines: journalLines)
+            return currentPlan()
         }
-        let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
-        let target = Sys.writeTarget(paths.snapshot)
-        let tmp = Sys.tempName(for: target)
-        // The undo history up to the plan (the last 100 groups: an import's may be as large
-        // as the store) is written now too, and renamed into place under the lock.
-        let undoTmp = Sys.tempName(for: paths.undo)
+        let w = try writeCompaction(plan)
         var placed = false
-        defer {
-            if !placed {
-                unlink(tmp)
-                unlink(undoTmp)
-            }
-        }
-        try Sys.createFile(fs, tmp, bytes)
-        try Sys.createFile(fs, undoTmp, try history.encodeFile(seq: plan.seq))
+        defer { if !placed { w.discard() } }
         compactionPause?()
         try locked(LOCK_EX) {
             // Nothing is read or replayed here: what was appended since the plan moves to
@@ -509,12 +492,51 @@ public final class Store {
                 guard let jid, jid.ino == p.ino, jid.dev == p.dev, jid.size >= plan.journalEnd else { return }
             }
             // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
-            try placeSnapshot(tmp: tmp, undoTmp: undoTmp, target: target, bytes: bytes, plan: plan, flags: flags,
-                              journalSize: jid?.size ?? 0)
+            try placeSnapshot(w, plan: plan, journalSize: jid?.size ?? 0)
             placed = true
         }
         // The binary cache of the new snapshot, written with the lock released (derived
         // data: its identity was taken under the lock).
+        writePendingCache()
+    }
+
+    /// What the store holds now, as a compaction folds it.
+    private func currentPlan() -> CompactionPlan {
+        CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
+                       journalID: journalID, previousFlags: persistedFlags, journalLines: journalLines)
+    }
+
+    /// A compaction's files, written and flushed, not yet in place.
+    private struct WrittenCompaction {
+        var target: String, tmp: String, undoTmp: String
+        var bytes: [UInt8]
+        var flags: [UUID: [FlagRecord]]
+        func discard() {
+            unlink(tmp)
+            unlink(undoTmp)
+        }
+    }
+
+    /// The slow part of a compaction (no lock needed): the flags, the JSON, and the
+    /// snapshot and the undo history up to the plan (the last 100 groups: an import's may be
+    /// as large as the store) written to temp files and flushed.
+    private func writeCompaction(_ plan: CompactionPlan) throws -> WrittenCompaction {
+        let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
+        let target = Sys.writeTarget(paths.snapshot)
+        let w = WrittenCompaction(target: target, tmp: Sys.tempName(for: target), undoTmp: Sys.tempName(for: paths.undo),
+                                  bytes: bytes, flags: flags)
+        do {
+            try Sys.createFile(fs, w.tmp, bytes)
+            try Sys.createFile(fs, w.undoTmp, try history.encodeFile(seq: plan.seq))
+        } catch {
+            w.discard()
+            throw error
+        }
+        return w
+    }
+
+    private func writePendingCache() {
         if let id = cacheToWrite {
             cacheToWrite = nil
             writeCacheAfterCompaction(id)
@@ -550,16 +572,16 @@ public final class Store {
     /// history, the backup, the new snapshot (`tmp`, already flushed) renamed over the old,
     /// then the journal: emptied, or, when lines were appended since the plan, replaced by a
     /// journal of just those bytes (temp, flush, rename), which this store reads next.
-    private func placeSnapshot(tmp: String, undoTmp: String, target: String, bytes: [UInt8], plan: CompactionPlan,
-                               flags: [UUID: [FlagRecord]], journalSize: Int) throws {
-        removeLeftoverTempFiles(besides: target, keeping: [tmp, undoTmp])
+    private func placeSnapshot(_ w: WrittenCompaction, plan: CompactionPlan, journalSize: Int) throws {
+        let target = w.target, bytes = w.bytes, flags = w.flags
+        removeLeftoverTempFiles(besides: target, keeping: [w.tmp, w.undoTmp])
         // The undo history first (written and flushed already): groups it holds beyond the
         // snapshot's seq are ignored on load (the journal has them), so a crash between the
         // two loses nothing.
-        guard fs.rename(undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
+        guard fs.rename(w.undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
         try Sys.fsyncDirectory(fs, paths.storeDirectory)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
-        guard fs.rename(tmp, target) == 0 else { throw Sys.fail("replace", target) }
+        guard fs.rename(w.tmp, target) == 0 else { throw Sys.fail("replace", target) }
         try Sys.fsyncDirectory(fs, Sys.dirname(target))
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
         persistedFlags = flags
@@ -830,51 +852,17 @@ public final class Store {
         journalID = try? Sys.fstat(fd, path)
     }
 
-    /// A compaction entirely under the lock (a schema migration, at open).
+    /// A compaction entirely under the lock (a schema migration, at open): the same steps
+    /// as `compact`, without releasing it.
     private func compactLocked() throws {
         try checkCompactable()
-        let flags = database.persistedFlags(previous: persistedFlags, now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(database, seq: seq, flags: flags), check: true)
-        let target = Sys.writeTarget(paths.snapshot)
-        removeLeftoverTempFiles(besides: target)
-        // The undo history first: groups it holds beyond the snapshot's seq are ignored
-        // on load (the journal has them), so a crash between the two loses nothing.
-        try Sys.replaceFile(fs, paths.undo, try history.encodeFile(seq: seq))
-        if try Sys.status(target) != nil { try makeBackup(of: target) }
-        try Sys.replaceFile(fs, target, bytes)
-        if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
-        persistedFlags = flags
-        // Every group is in undo.jsonl now, read again when asked for.
-        history = UndoHistory(file: paths.undo, upTo: seq)
-        snapshotSeq = seq
-        snapshotVersion = Snapshot.currentVersion
-        snapshotID = try Sys.status(paths.snapshot)
-        snapshotHash = DatabaseCache.hash(bytes)
-        cacheCovers = nil
-        generation += 1
-        // The snapshot is durable; lines up to `seq` are now skipped on load, so a failure
-        // to truncate below loses nothing.
-        guard try Sys.status(paths.journal) != nil else { return writeCacheAfterCompaction(bytes) }
-        let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
-        guard fd >= 0 else { return }
-        defer { Glibc.close(fd) }
-        if fs.ftruncate(fd, 0) == 0 {
-            _ = fs.fsync(fd)
-            journalOffset = 0
-            journalSeenSize = 0
-            journalLines = 0
-            journalID = try? Sys.fstat(fd, paths.journal)
-            writeCacheAfterCompaction(bytes)
-        } else {
-            notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
-        }
-    }
-
-    /// The next process opens from the cache instead of decoding the snapshot just written
-    /// (`bytes`), with the journal empty (or holding only lines the snapshot has).
-    private func writeCacheAfterCompaction(_ bytes: [UInt8]) {
-        guard journalOffset == 0, let id = DatabaseCache.SnapshotIdentity.of(paths.snapshot), id.size == UInt64(bytes.count) else { return }
-        writeCacheAfterCompaction(id)
+        let plan = currentPlan()
+        let w = try writeCompaction(plan)
+        var placed = false
+        defer { if !placed { w.discard() } }
+        try placeSnapshot(w, plan: plan, journalSize: (try Sys.status(paths.journal))?.size ?? 0)
+        placed = true
+        writePendingCache()
     }
 
     /// Writes the cache of the data in memory (exactly the snapshot `id` names, with an empty
