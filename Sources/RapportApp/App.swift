@@ -26,7 +26,9 @@ public enum App {
         }
         let store: Store
         do {
-            store = try Store.open(paths, policy: policy, clock: clock)
+            // Lazily: each recruiter is read from store.cache when the screen (or a key)
+            // first needs it, so the first frame does not wait for the whole store.
+            store = try Store.open(paths, policy: policy, clock: clock, lazy: true)
         } catch let e as RapportError {
             printError("rapport: \(e.description)")
             return e.exitCode
@@ -117,7 +119,7 @@ private struct Loop {
         // Statuses through rules.cache: the rules run only for recruiters whose data changed
         // (or whose findings ran out of time) since a process last evaluated them.
         let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
-        let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
+        let rules = StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
                                  deadlines: StatusSource.standard.deadlines)
         var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
                              height: size.height, storePath: store.paths.storeDirectory,

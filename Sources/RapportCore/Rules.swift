@@ -765,7 +765,7 @@ extension Rules {
     /// reasons then cost what this recruiter's data costs, not the whole store's.
     public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy,
                                duplicate: Bool? = nil) -> [FlagReason] {
-        guard let r = db.recruiters[recruiterID] else { return [] }
+        guard let r = db.recruiter(recruiterID) else { return [] }
         let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy, duplicate: duplicate)
         let engine = RuleEngine(policy: policy, now: now)
         let f = engine.facts(of: db.thread(recruiterID))
