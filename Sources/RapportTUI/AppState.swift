@@ -444,10 +444,8 @@ public struct AppState: Sendable {
     }
 
     /// `recruiterOrder` from each recruiter's id and name: a record is read (`record`)
-    /// only when the filter needs it. The names are lowered into one buffer of bytes, and
-    /// two names whose scalars all lie below U+0300 (text already in NFC, where `String`'s
-    /// order is the order of the scalars, which is the order of the UTF-8 bytes) compare
-    /// as bytes; any other pair compares as `String`s do.
+    /// only when the filter needs it. Each name is lowered into one buffer of bytes, in
+    /// NFC (`NameKeys`), so that names compare as bytes in the order `String` gives them.
     static func recruiterOrder(_ names: [(id: UUID, name: String)], statuses st: [UUID: RecruiterStatus],
                                filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
                                isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
@@ -455,23 +453,18 @@ public struct AppState: Sendable {
             var id: UUID
             var primary: Double
             var turn: Int
-            /// The lowered name's bytes in `lowered`.
+            /// The lowered name's bytes in the keys' buffer.
             var start: Int
             var count: Int
-            /// False when the lowered name has a scalar at or above U+0300.
-            var plain: Bool
         }
         var keyed: [Key] = []
         keyed.reserveCapacity(names.count)
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(names.count * 16)
-        var mappings: [UInt32: (bytes: [UInt8], plain: Bool)] = [:]
+        var keys = NameKeys(capacity: names.count * 16)
         for (id, rawName) in names {
             let s = st[id]
             if let f = filter, !f.admits(s, isBlanket: isBlanket(id), record: { record(id) }) { continue }
-            let start = lowered.count
-            let plain = appendLowered(rawName, to: &lowered, mappings: &mappings)
-            var key = Key(id: id, primary: 0, turn: 0, start: start, count: lowered.count - start, plain: plain)
+            let (start, count) = keys.append(rawName)
+            var key = Key(id: id, primary: 0, turn: 0, start: start, count: count)
             if let ally {
                 key.primary = Double(ally[id] ?? 0)
                 key.turn = s?.turn == .mine ? 0 : 1
@@ -486,68 +479,26 @@ public struct AppState: Sendable {
             }
             keyed.append(key)
         }
-        lowered.withUnsafeBufferPointer { buf in
-            func string(_ k: Key) -> String { String(decoding: UnsafeBufferPointer(rebasing: buf[k.start..<(k.start + k.count)]), as: UTF8.self) }
-            /// -1, 0, 1 as `a`'s lowered name sorts before, with or after `b`'s.
-            func compareNames(_ a: Key, _ b: Key) -> Int {
-                if a.plain && b.plain {
-                    let n = min(a.count, b.count)
-                    let c = n == 0 ? 0 : memcmp(buf.baseAddress! + a.start, buf.baseAddress! + b.start, n)
-                    if c != 0 { return c < 0 ? -1 : 1 }
-                    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
-                }
-                let x = string(a), y = string(b)
-                return x == y ? 0 : (x < y ? -1 : 1)
-            }
+        keys.bytes.withUnsafeBufferPointer { buf in
+            let base = buf.baseAddress
             keyed.sort { a, b in
                 if a.primary != b.primary { return a.primary > b.primary }
                 if a.turn != b.turn { return a.turn < b.turn }
-                let c = compareNames(a, b)
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : memcmp(base! + a.start, base! + b.start, n)
                 if c != 0 { return c < 0 }
+                if a.count != b.count { return a.count < b.count }
                 return uuidLess(a.id, b.id)  // same order as the strings, without formatting
             }
         }
         return keyed.map(\.id)
     }
 
-    /// Appends `name.lowercased()`'s UTF-8 to `out` (ASCII byte by byte; other scalars by
-    /// their lowercase mapping, each looked up once per caller in `mappings`). True when
-    /// every scalar appended lies below U+0300.
-    static func appendLowered(_ name: String, to out: inout [UInt8], mappings: inout [UInt32: (bytes: [UInt8], plain: Bool)]) -> Bool {
-        var n = name
-        let ascii: Bool = n.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
-            for b in bytes { out.append(b &- 65 < 26 ? b | 0x20 : b) }
-            return true
-        }
-        if ascii { return true }
-        var plain = true
-        for u in name.unicodeScalars {
-            if u.value < 0x80 {
-                let b = UInt8(u.value)
-                out.append(b &- 65 < 26 ? b | 0x20 : b)
-                continue
-            }
-            let m: (bytes: [UInt8], plain: Bool)
-            if let known = mappings[u.value] {
-                m = known
-            } else {
-                let l = u.properties.lowercaseMapping
-                m = (Array(l.utf8), l.unicodeScalars.allSatisfy { $0.value < 0x300 })
-                mappings[u.value] = m
-            }
-            out.append(contentsOf: m.bytes)
-            if !m.plain { plain = false }
-        }
-        return plain
-    }
-
-    /// `name.lowercased()` as `recruiterOrder` lowers it, and whether it compares as bytes.
-    static func lowercasedName(_ name: String) -> (name: String, plain: Bool) {
-        var out: [UInt8] = []
-        var mappings: [UInt32: (bytes: [UInt8], plain: Bool)] = [:]
-        let plain = appendLowered(name, to: &out, mappings: &mappings)
-        return (String(decoding: out, as: UTF8.self), plain)
+    /// `name.lowercased()` as `recruiterOrder` compares it: its bytes (NFC).
+    static func lowercasedName(_ name: String) -> [UInt8] {
+        var keys = NameKeys(capacity: 16)
+        let (start, count) = keys.append(name)
+        return Array(keys.bytes[start..<(start + count)])
     }
 
     /// Recruiter `id`'s flags in words, with why (`Rules.reasons`), from the evaluation
@@ -650,5 +601,40 @@ public struct AppState: Sendable {
 
     var maxThreadScroll: Int {
         max(0, threadLines.count - threadRows)
+    }
+}
+
+/// Names lowered for sorting, one after another in one buffer: `name.lowercased()`, in
+/// NFC, as UTF-8. `String` orders text by the scalars of its NFC form, which is the order
+/// of the NFC form's UTF-8 bytes; so two names compare as their bytes here compare.
+/// ASCII is lowered byte by byte; a name with other scalars is lowered and, unless every
+/// scalar is below U+0300 (text already in NFC), normalized by Foundation, once per
+/// distinct name.
+struct NameKeys {
+    var bytes: [UInt8] = []
+    private var known: [String: (start: Int, count: Int)] = [:]
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Appends `name`'s key; where it lies in `bytes`.
+    mutating func append(_ name: String) -> (start: Int, count: Int) {
+        let start = bytes.count
+        var n = name
+        let ascii: Bool = n.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return false }
+            for b in utf8 { bytes.append(b &- 65 < 26 ? b | 0x20 : b) }
+            return true
+        }
+        if ascii { return (start, bytes.count - start) }
+        if let k = known[name] { return k }
+        let lowered = name.lowercased()
+        if lowered.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
+            bytes.append(contentsOf: lowered.utf8)
+        } else {
+            bytes.append(contentsOf: lowered.precomposedStringWithCanonicalMapping.utf8)
+        }
+        let k = (start, bytes.count - start)
+        known[name] = k
+        return k
     }
 }
