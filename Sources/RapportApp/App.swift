@@ -43,7 +43,8 @@ public enum App {
         // terminal's as the kernel reports it; should ncurses settle on another, the
         // state is resized before the first frame.
         let guess = Terminal.windowSize() ?? (width: 80, height: 24)
-        let first = Background(FirstScreen.prepare(store: store, clock: clock, environment: environment, size: guess))
+        let first = Background(FirstScreen.prepare(store: store, clock: clock, environment: environment, size: guess,
+                                                   keymap: keymap))
         let terminal: Terminal
         do {
             terminal = try Terminal(colorMode: colorMode, environment: environment)
@@ -100,6 +101,8 @@ private struct Loop {
     let clock: Clock
     let keymap: Keymap
     var runner: EffectRunner<LivePorts>
+    /// The first frame, drawn with the first screen's state (nil: drawn here).
+    var firstFrame: CellBuffer?
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String],
          compaction: BackgroundCompaction, first: FirstScreen) {
@@ -108,13 +111,14 @@ private struct Loop {
         self.keymap = keymap
         var state = first.state
         let size = terminal.size
+        firstFrame = first.frame
         if size.width != state.width || size.height != state.height {
             _ = update(&state, .event(.resize(width: size.width, height: size.height)))
+            firstFrame = nil
         }
         let ports = LivePorts(store: store, terminal: terminal, environment: environment,
                               drafts: DraftWriter(files: DraftFiles(paths: store.paths)), syncSettings: first.syncSettings,
                               compaction: compaction)
-        state.sync = ports.syncSummary()
         runner = EffectRunner(state: state, ports: ports)
     }
 
@@ -124,7 +128,8 @@ private struct Loop {
         var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
         var pastes = PasteDecoder()
-        terminal.draw(Screen.render(runner.state, keymap: keymap))
+        terminal.draw(firstFrame ?? Screen.render(runner.state, keymap: keymap))
+        firstFrame = nil
         while runner.running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
             // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
@@ -239,15 +244,17 @@ struct LivePorts: AppPorts {
 struct FirstScreen: Sendable {
     var state: AppState
     var syncSettings: RapportConfig.SyncSettings
+    /// The first frame, rendered from `state` (at the size it was made for).
+    var frame: CellBuffer
 
     /// The state of the first screen at `size`: settings first (the list's sort from
     /// `[ui] sort` is the first frame's order: the indexes are built once, in that order),
     /// statuses through rules.cache (the rules run only for recruiters whose data changed,
     /// or whose findings ran out of time, since a process last evaluated them), templates,
-    /// and the drafts an earlier session left. The returned closure reads the store's
-    /// values when called, on whatever thread calls it.
+    /// the drafts an earlier session left and sync's summary; then the first frame. The
+    /// store's values are read when `prepare` is called; the closure runs on any thread.
     static func prepare(store: Store, clock: Clock, environment: [String: String],
-                        size: (width: Int, height: Int)) -> @Sendable () -> FirstScreen {
+                        size: (width: Int, height: Int), keymap: Keymap) -> @Sendable () -> FirstScreen {
         let db = store.database, policy = store.policy, paths = store.paths
         let notices = store.notices, readOnly = store.readOnly
         return {
@@ -287,7 +294,9 @@ struct FirstScreen: Sendable {
             }
             // Drafts left by an earlier session (quit or crashed), offered again on R or c.
             state.savedDrafts = DraftFiles(paths: paths).load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
-            return FirstScreen(state: state, syncSettings: syncSettings)
+            // Sync as last read (nil: not set up), in the title bar.
+            state.sync = SyncEngine.summary(paths)
+            return FirstScreen(state: state, syncSettings: syncSettings, frame: Screen.render(state, keymap: keymap))
         }
     }
 }
