@@ -1,6 +1,7 @@
 import Foundation
 import RapportCore
 import RapportText
+import Synchronization
 
 /// Draws the whole frame for a state into a `CellBuffer`. Pure: the same state gives
 /// the same cells. Only visible rows are visited, so a frame costs the same with ten
@@ -419,7 +420,7 @@ enum DeadlinesView {
         // columns, when a row in view has such a zone (only the rows in view are looked at).
         let inView = state.deadlines.dropFirst(state.deadlineTop).prefix(rows)
         let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map(\.recruiterID)).compactMap { id in
-            state.db.recruiter(id)?.timeZone.flatMap(TimeZone.init(identifier:)).map { (id, $0) }
+            state.db.recruiter(id)?.timeZone.flatMap(Zones.zone).map { (id, $0) }
         }) : [:]
         let theirWidth = zones.values.contains { $0.identifier != state.timeZone.identifier } ? 14 : 0
         let fixed = 2 + (sectionWidth > 0 ? sectionWidth + 1 : 0) + whenWidth + 1 + (atWidth > 0 ? atWidth + 1 : 0)
@@ -475,6 +476,19 @@ enum DeadlinesView {
         }
         Screen.moreAbove(&buf, state.deadlineTop, below: max(0, state.deadlines.count - state.deadlineTop - rows),
                          title: title, in: r)
+    }
+}
+
+/// Time zones by identifier, each made once for the process: the Deadlines pane asks for
+/// the zones of the rows in view on every frame.
+enum Zones {
+    private static let made = Mutex<[String: TimeZone?]>([:])
+
+    static func zone(_ identifier: String) -> TimeZone? {
+        if let known = made.withLock({ $0[identifier] }) { return known }
+        let zone = TimeZone(identifier: identifier)
+        made.withLock { $0[identifier] = zone }
+        return zone
     }
 }
 

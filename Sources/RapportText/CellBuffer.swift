@@ -57,8 +57,13 @@ public struct CellBuffer: Hashable, Sendable {
         let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
         let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
+        let space = Cell(" ", width: 1, style: style)
         for y in y0..<y1 {
-            for x in x0..<x1 { set(x, y, Cell(" ", width: 1, style: style)) }
+            let row = y * width
+            for x in x0..<x1 {
+                // One column over one column: no wide glyph to blank (what `set` does first).
+                if cells[row + x].width == 1 { cells[row + x] = space } else { set(x, y, space) }
+            }
         }
     }
 
@@ -66,10 +71,25 @@ public struct CellBuffer: Hashable, Sendable {
     /// edge). Control characters are made visible. A wide grapheme that does not fit
     /// at the end leaves a space. Returns the number of columns written.
     @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, maxWidth: Int? = nil, style: Style = .plain) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
+        if let used = putSimple(text, x: x, y: y, limit: limit, cutTo: nil, style: style) { return used }
+        return putGraphemes(text, x: x, y: y, limit: limit, style: style)
+    }
+
+    /// `put` for any string type (a substring): the same cells.
+    @discardableResult
     public mutating func put(_ text: some StringProtocol, x: Int, y: Int, maxWidth: Int? = nil,
                              style: Style = .plain) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
+        return putScalars(text, x: x, y: y, limit: limit, style: style)
+    }
+
+    /// `put` with the fast paths written over `StringProtocol` (the reference for
+    /// `putSimple`, and what a substring takes).
+    mutating func putScalars(_ text: some StringProtocol, x: Int, y: Int, limit: Int, style: Style) -> Int {
         var col = x
         if DisplayWidth.isPrintableASCII(text) {
             // One column per byte: no grapheme to find, nothing to make visible.
@@ -133,10 +153,114 @@ public struct CellBuffer: Hashable, Sendable {
     static let ascii: [String] = (0x20...0x7E).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Writes `text` and pads with spaces in `style` to exactly `width` columns.
+    public mutating func putPadded(_ text: String, x: Int, y: Int, width w: Int, style: Style = .plain) {
+        guard w > 0, y >= 0, y < height, x < width else { return }
+        let limit = min(width, x + w)
+        // Simple text needs nothing made visible: cut, written and padded in one pass.
+        if let used = putSimple(text, x: x, y: y, limit: limit, cutTo: w, style: style) {
+            if used < w { fill(Rect(x: x + used, y: y, width: w - used, height: 1), style: style) }
+            return
+        }
+        putPaddedGraphemes(text, x: x, y: y, width: w, style: style)
+    }
+
+    /// `putPadded` for any string type (a substring): the same cells.
     public mutating func putPadded(_ text: some StringProtocol, x: Int, y: Int, width w: Int, style: Style = .plain) {
+        putPadded(String(text), x: x, y: y, width: w, style: style)
+    }
+
+    /// `putPadded` through `Text.visible`, `Text.truncate`, `put` and `fill`, whatever the
+    /// text (the single pass's reference).
+    mutating func putPaddedGraphemes(_ text: some StringProtocol, x: Int, y: Int, width w: Int, style: Style) {
         let used = put(Text.truncate(Text.visible(text), to: w), x: x, y: y, maxWidth: w, style: style)
         if used < w { fill(Rect(x: x + used, y: y, width: w - used, height: 1), style: style) }
     }
+
+    /// Writes `text` from column `x` up to `limit` when every scalar of it is simple
+    /// (`DisplayWidth.simpleWidth`), and returns the columns used as `put` does; nil,
+    /// with nothing written, when one is not. With `cutTo`, text wider than that many
+    /// columns is cut as `Text.truncate` cuts it, the ellipsis written after what fits.
+    /// The UTF-8 is read once to measure and once to write: no intermediate string.
+    mutating func putSimple(_ text: String, x: Int, y: Int, limit: Int, cutTo: Int?, style: Style) -> Int? {
+        var utf8 = text.utf8
+        if let done = utf8.withContiguousStorageIfAvailable({ putSimple($0, x: x, y: y, limit: limit, cutTo: cutTo, style: style) }) {
+            return done
+        }
+        // Not contiguous (a bridged string): made native once.
+        var native = String(text)
+        native.makeContiguousUTF8()
+        utf8 = native.utf8
+        return utf8.withContiguousStorageIfAvailable { putSimple($0, x: x, y: y, limit: limit, cutTo: cutTo, style: style) } ?? nil
+    }
+
+    private mutating func putSimple(_ bytes: UnsafeBufferPointer<UInt8>, x: Int, y: Int, limit: Int, cutTo: Int?,
+                                    style: Style) -> Int? {
+        let n = bytes.count
+        // Measure, and check that every scalar is simple.
+        var total = 0, i = 0
+        while i < n {
+            let (v, len) = CellBuffer.scalar(bytes, i)
+            let w = DisplayWidth.simpleWidth(v)
+            if w == 0 { return nil }
+            total += w
+            i += len
+        }
+        // Cut as `Text.truncate` does: what fits in one column less, then the ellipsis.
+        let room = cutTo.map { total > $0 ? $0 - 1 : Int.max } ?? Int.max
+        var col = x, used = 0
+        i = 0
+        while i < n {
+            var (v, len) = CellBuffer.scalar(bytes, i)
+            var w = DisplayWidth.simpleWidth(v)
+            if used + w > room {
+                // The ellipsis, and nothing after it.
+                (v, len, w) = (0x2026, n - i, 1)
+            }
+            if col + w > limit {
+                // Pad what is left with spaces rather than draw part of a glyph.
+                while col < limit {
+                    if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
+                    col += 1
+                }
+                break
+            }
+            if col >= 0 {
+                if v < 0x7F {
+                    let cell = Cell(CellBuffer.ascii[Int(v &- 0x20)], width: 1, style: style)
+                    let k = y * width + col
+                    if cells[k].width == 1 { cells[k] = cell } else { set(col, y, cell) }
+                } else {
+                    set(col, y, Cell(CellBuffer.string(v), width: w, style: style))
+                }
+            }
+            col += w
+            used += w
+            i += len
+        }
+        return max(0, col - x)
+    }
+
+    /// The scalar at byte `i` of valid UTF-8, and its length in bytes.
+    @inline(__always)
+    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+        let b0 = UInt32(b[i])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), 2) }
+        if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), 3) }
+        return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
+    }
+
+    /// One scalar as a string: the box-drawing and punctuation scalars the views draw on
+    /// every frame from a table, others made.
+    @inline(__always)
+    static func string(_ v: UInt32) -> String {
+        if v &- 0x2500 < 0x80 { return box[Int(v &- 0x2500)] }
+        if v &- 0x2010 < 0x20 { return punctuation[Int(v &- 0x2010)] }
+        return String(Character(Unicode.Scalar(v)!))
+    }
+
+    static let box: [String] = (0x2500..<0x2580).map { String(Character(Unicode.Scalar($0)!)) }
+    static let punctuation: [String] = (0x2010..<0x2030).map { String(Character(Unicode.Scalar($0)!)) }
 
     /// Sets one cell (and the continuations of a wide one), first blanking any wide
     /// glyph it overlaps, so a row never holds part of a glyph.
