@@ -335,10 +335,8 @@ enum MessagesView {
         var head = " " + rec.name
         if let check = SendTime.check(rec, now: state.now, policy: state.policy) {
             // Their wall clock, and whether it is a good moment to write.
-            var cal = Calendar(identifier: .gregorian)
-            cal.timeZone = check.timeZone
-            let c = cal.dateComponents([.hour, .minute], from: state.now)
-            head += " · " + Format.clock(c.hour ?? 0, c.minute ?? 0) + " their time"
+            let c = Format.civil(state.now, timeZone: check.timeZone)
+            head += " · " + Format.clock(c.hour, c.minute) + " their time"
                 + (check.isBusinessTime ? " (business hours)" : " (outside business hours)")
         }
         if let f = rec.firm, !f.isEmpty { head += " · " + f }

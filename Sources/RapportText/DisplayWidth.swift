@@ -14,8 +14,9 @@ public enum DisplayWidth {
     /// Columns taken by one grapheme cluster.
     public static func of(_ c: Character) -> Int {
         let scalars = c.unicodeScalars
-        guard let first = scalars.first else { return 0 }
-        if scalars.count == 1 { return of(first) }
+        var it = scalars.makeIterator()
+        guard let first = it.next() else { return 0 }
+        if it.next() == nil { return of(first) }
         var sum = 0
         var emojiSequence = false, joined = false
         for s in scalars {
@@ -39,6 +40,16 @@ public enum DisplayWidth {
     /// Columns taken by one scalar on its own.
     public static func of(_ s: Unicode.Scalar) -> Int {
         let v = s.value
+        // A simple scalar's width needs no property (tested to agree with what follows).
+        let simple = simpleWidth(v)
+        if simple > 0 { return simple }
+        return ofByProperties(s)
+    }
+
+    /// `of(_:)` for one scalar through its Unicode properties (what the simple ranges'
+    /// answer is tested against).
+    static func ofByProperties(_ s: Unicode.Scalar) -> Int {
+        let v = s.value
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
         if v < 0x300 { return 1 }
         switch s.properties.generalCategory {
@@ -54,7 +65,12 @@ public enum DisplayWidth {
     }
 
     /// Columns taken by a string (after making controls visible, if the caller did).
-    public static func of(_ text: some StringProtocol) -> Int {
+    public static func of(_ text: String) -> Int { ofText(text) }
+
+    /// Columns taken by a substring or other string type.
+    public static func of(_ text: some StringProtocol) -> Int { ofText(text) }
+
+    static func ofText(_ text: some StringProtocol) -> Int {
         if isPrintableASCII(text) { return text.utf8.count }
         var w = 0
         for s in text.unicodeScalars {
@@ -99,7 +115,7 @@ public enum DisplayWidth {
         if v < 0xA0 { return 0 }
         if v < 0x300 { return 1 }
         guard isSimpleRange(v) else { return 0 }
-        return of(s)
+        return ofByProperties(s)
     }
 
     static func isSimpleRange(_ v: UInt32) -> Bool {
@@ -123,7 +139,12 @@ public enum DisplayWidth {
     }
 
     /// Whether every scalar of `text` is simple (`simpleWidth` > 0).
-    public static func isSimple(_ text: some StringProtocol) -> Bool {
+    public static func isSimple(_ text: String) -> Bool { isSimpleText(text) }
+
+    /// Whether every scalar of `text` is simple (`simpleWidth` > 0).
+    public static func isSimple(_ text: some StringProtocol) -> Bool { isSimpleText(text) }
+
+    static func isSimpleText(_ text: some StringProtocol) -> Bool {
         if isPrintableASCII(text) { return true }
         for s in text.unicodeScalars where simpleWidth(s) == 0 { return false }
         return true
@@ -186,7 +207,12 @@ public enum Text {
     /// `<85>`-style hex, a tab as one space. Newlines become `⏎` (callers that want
     /// line breaks split first). Bidi overrides and isolates (U+202A–U+202E,
     /// U+2066–U+2069) show as `<U+202E>`.
-    public static func visible(_ text: some StringProtocol) -> String {
+    public static func visible(_ text: String) -> String { visibleText(text) }
+
+    /// `visible` for a substring or other string type.
+    public static func visible(_ text: some StringProtocol) -> String { visibleText(text) }
+
+    static func visibleText(_ text: some StringProtocol) -> String {
         if DisplayWidth.isPrintableASCII(text) { return String(text) }
         var needs = false
         for s in text.unicodeScalars where s.value < 0x20 || (s.value >= 0x7F && s.value < 0xA0) || isBidiControl(s.value) {
@@ -257,7 +283,12 @@ public enum Text {
 
     /// The longest prefix of `text` that fits in `width` columns, ending in `…` when
     /// something was cut. Never splits a grapheme cluster.
-    public static func truncate(_ text: some StringProtocol, to width: Int) -> String {
+    public static func truncate(_ text: String, to width: Int) -> String { truncateText(text, to: width) }
+
+    /// `truncate` for a substring or other string type.
+    public static func truncate(_ text: some StringProtocol, to width: Int) -> String { truncateText(text, to: width) }
+
+    static func truncateText(_ text: some StringProtocol, to width: Int) -> String {
         guard width > 0 else { return "" }
         if DisplayWidth.isPrintableASCII(text) {
             if text.utf8.count <= width { return String(text) }
@@ -282,20 +313,34 @@ public enum Text {
     /// `truncate` grapheme by grapheme, whatever the text (the fast path's reference).
     static func truncateGraphemes(_ text: some StringProtocol, to width: Int) -> String {
         guard width > 0 else { return "" }
-        if DisplayWidth.ofGraphemes(text) <= width { return String(text) }
-        var out = ""
-        var used = 0
-        for c in text {
-            let w = DisplayWidth.of(c)
-            if used + w > width - 1 { break }
-            out.append(c)
-            used += w
+        // The prefix that fits in a column less, and whether the whole fits: measured
+        // only as far as the cut.
+        var cut = text.startIndex
+        var used = 0, total = 0
+        var cutting = true
+        for i in text.indices {
+            let w = DisplayWidth.of(text[i])
+            if cutting {
+                if used + w > width - 1 {
+                    cutting = false
+                } else {
+                    used += w
+                    cut = text.index(after: i)
+                }
+            }
+            total += w
+            if total > width { return String(text[..<cut]) + "…" }
         }
-        return out + "…"
+        return String(text)
     }
 
     /// `text` cut or padded with spaces to exactly `width` columns.
-    public static func fit(_ text: some StringProtocol, to width: Int) -> String {
+    public static func fit(_ text: String, to width: Int) -> String { fitText(text, to: width) }
+
+    /// `fit` for a substring or other string type.
+    public static func fit(_ text: some StringProtocol, to width: Int) -> String { fitText(text, to: width) }
+
+    static func fitText(_ text: some StringProtocol, to width: Int) -> String {
         let t = truncate(text, to: width)
         let w = DisplayWidth.of(t)
         return w < width ? t + String(repeating: " ", count: width - w) : t
@@ -303,7 +348,12 @@ public enum Text {
 
     /// Word-wraps one paragraph (no newlines) into lines of at most `width` columns.
     /// Words longer than a line are broken between graphemes.
-    public static func wrap(_ paragraph: some StringProtocol, width: Int) -> [String] {
+    public static func wrap(_ paragraph: String, width: Int) -> [String] { wrapText(paragraph, width: width) }
+
+    /// `wrap` for a substring or other string type.
+    public static func wrap(_ paragraph: some StringProtocol, width: Int) -> [String] { wrapText(paragraph, width: width) }
+
+    static func wrapText(_ paragraph: some StringProtocol, width: Int) -> [String] {
         guard width > 0 else { return [] }
         if DisplayWidth.isPrintableASCII(paragraph) { return wrapASCII(Array(paragraph.utf8), width: width) }
         if DisplayWidth.isSimple(paragraph) { return wrapSimple(paragraph, width: width) }

@@ -75,6 +75,26 @@ struct SinglePassTests {
         }
     }
 
+    @Test("truncate measures only as far as the cut: the same strings as measuring the whole first")
+    func truncateEarly() {
+        for t in SinglePassTests.tricky {
+            for w in SinglePassTests.widths {
+                let whole = DisplayWidth.ofGraphemes(t) <= w ? t : {
+                    var out = "", used = 0
+                    for c in t {
+                        if used + DisplayWidth.of(c) > w - 1 { break }
+                        out.append(c)
+                        used += DisplayWidth.of(c)
+                    }
+                    return out + "…"
+                }()
+                #expect(Text.truncateGraphemes(t, to: w) == (w > 0 ? whole : ""), "'\(t)' \(w)")
+                #expect(Text.truncate(t, to: w) == Text.truncateGraphemes(t, to: w), "'\(t)' \(w)")
+                #expect(Text.truncate(t[...], to: w) == Text.truncateGraphemes(t, to: w), "'\(t)' \(w)")
+            }
+        }
+    }
+
     @Test("putPadded pads, cuts with an ellipsis and clips at the edge as before")
     func putPaddedExamples() {
         var b = CellBuffer(width: 12, height: 1)
@@ -112,6 +132,13 @@ struct SinglePassTests {
             #expect(Text.visible(String(s)) == String(s), "U+\(String(v, radix: 16))")
         }
         #expect(simple > 40_000)
+        // Every scalar's width is the one its Unicode properties give.
+        for v in UInt32(0)...0x10FFFF {
+            guard let s = Unicode.Scalar(v) else { continue }
+            if DisplayWidth.of(s) != DisplayWidth.ofByProperties(s) {
+                Issue.record("U+\(String(v, radix: 16)): \(DisplayWidth.of(s)) against \(DisplayWidth.ofByProperties(s))")
+            }
+        }
         // Controls, marks, joiners, selectors, skin tones, flag halves, jamo and prepended
         // marks are not simple.
         for v: UInt32 in [0x09, 0x7F, 0x85, 0x301, 0x5B0, 0x64B, 0x670, 0x600, 0x6DD, 0x94D, 0x93E, 0x200D, 0x202E,
