@@ -60,9 +60,15 @@ public struct CellBuffer: Hashable, Sendable {
         let space = Cell(" ", width: 1, style: style)
         for y in y0..<y1 {
             let row = y * width
-            for x in x0..<x1 {
-                // One column over one column: no wide glyph to blank (what `set` does first).
-                if cells[row + x].width == 1 { cells[row + x] = space } else { set(x, y, space) }
+            // A span of one-column cells takes the spaces as it is (no wide glyph to blank,
+            // what `set` would look for first); otherwise cell by cell through `set`.
+            let plain = cells.withUnsafeMutableBufferPointer { p -> Bool in
+                for x in x0..<x1 where p[row + x].width != 1 { return false }
+                for x in x0..<x1 { p[row + x] = space }
+                return true
+            }
+            if !plain {
+                for x in x0..<x1 { set(x, y, space) }
             }
         }
     }
@@ -199,7 +205,7 @@ public struct CellBuffer: Hashable, Sendable {
         // Measure, and check that every scalar is simple.
         var total = 0, i = 0
         while i < n {
-            let (v, len) = CellBuffer.scalar(bytes, i)
+            let (v, len) = DisplayWidth.scalar(bytes, i)
             let w = DisplayWidth.simpleWidth(v)
             if w == 0 { return nil }
             total += w
@@ -210,7 +216,7 @@ public struct CellBuffer: Hashable, Sendable {
         var col = x, used = 0
         i = 0
         while i < n {
-            var (v, len) = CellBuffer.scalar(bytes, i)
+            var (v, len) = DisplayWidth.scalar(bytes, i)
             var w = DisplayWidth.simpleWidth(v)
             if used + w > room {
                 // The ellipsis, and nothing after it.
@@ -238,16 +244,6 @@ public struct CellBuffer: Hashable, Sendable {
             i += len
         }
         return max(0, col - x)
-    }
-
-    /// The scalar at byte `i` of valid UTF-8, and its length in bytes.
-    @inline(__always)
-    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
-        let b0 = UInt32(b[i])
-        if b0 < 0x80 { return (b0, 1) }
-        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), 2) }
-        if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), 3) }
-        return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
     }
 
     /// One scalar as a string: the box-drawing and punctuation scalars the views draw on

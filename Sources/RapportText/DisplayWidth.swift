@@ -72,13 +72,7 @@ public enum DisplayWidth {
 
     static func ofText(_ text: some StringProtocol) -> Int {
         if isPrintableASCII(text) { return text.utf8.count }
-        var w = 0
-        for s in text.unicodeScalars {
-            let sw = simpleWidth(s)
-            if sw == 0 { return ofGraphemes(text) }
-            w += sw
-        }
-        return w
+        return simpleColumns(text) ?? ofGraphemes(text)
     }
 
     /// The columns of `s` when it is a "simple" scalar, else 0. A simple scalar is always
@@ -146,8 +140,42 @@ public enum DisplayWidth {
 
     static func isSimpleText(_ text: some StringProtocol) -> Bool {
         if isPrintableASCII(text) { return true }
-        for s in text.unicodeScalars where simpleWidth(s) == 0 { return false }
-        return true
+        return simpleColumns(text) != nil
+    }
+
+    /// The columns of `text` when every scalar of it is simple, else nil: read from its
+    /// UTF-8 when that is contiguous (a native string or substring), else scalar by scalar.
+    static func simpleColumns(_ text: some StringProtocol) -> Int? {
+        if let columns = text.utf8.withContiguousStorageIfAvailable({ simpleColumns($0) }) { return columns }
+        var w = 0
+        for s in text.unicodeScalars {
+            let sw = simpleWidth(s)
+            if sw == 0 { return nil }
+            w += sw
+        }
+        return w
+    }
+
+    static func simpleColumns(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0, w = 0
+        while i < bytes.count {
+            let (v, len) = scalar(bytes, i)
+            let sw = simpleWidth(v)
+            if sw == 0 { return nil }
+            w += sw
+            i += len
+        }
+        return w
+    }
+
+    /// The scalar at byte `i` of valid UTF-8, and its length in bytes.
+    @inline(__always)
+    static func scalar(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
+        let b0 = UInt32(b[i])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), 2) }
+        if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), 3) }
+        return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
     }
 
     /// `of(_:)` grapheme by grapheme, whatever the text (the fast path's reference).
@@ -294,10 +322,8 @@ public enum Text {
             if text.utf8.count <= width { return String(text) }
             return String(decoding: text.utf8.prefix(width - 1), as: UTF8.self) + "…"
         }
-        guard DisplayWidth.isSimple(text) else { return truncateGraphemes(text, to: width) }
         // Simple scalars: each is a grapheme.
-        var total = 0
-        for s in text.unicodeScalars { total += DisplayWidth.simpleWidth(s) }
+        guard let total = DisplayWidth.simpleColumns(text) else { return truncateGraphemes(text, to: width) }
         if total <= width { return String(text) }
         var out = String.UnicodeScalarView()
         var used = 0
@@ -399,6 +425,8 @@ public enum Text {
         let bytes = Array(paragraph.utf8)
         var starts: [Int] = []  // the byte offset of each scalar, and the end
         var widths: [Int] = []
+        starts.reserveCapacity(bytes.count + 1)
+        widths.reserveCapacity(bytes.count)
         var offset = 0
         for s in paragraph.unicodeScalars {
             starts.append(offset)
