@@ -372,45 +372,55 @@ public struct Database: Sendable, Equatable {
 
     /// Whether another recruiter has an opportunity for the same role at the same employer
     /// as one of `recruiterID`'s (`Rules.submissionKey`), without reading every opportunity
-    /// of a stored database (its cache keeps the keys' hashes).
+    /// of a stored database (its cache indexes the keys): only `recruiterID`'s own record is read.
     public func hasDuplicateSubmission(_ recruiterID: UUID) -> Bool {
         guard let base else {
             return Rules.duplicateSubmissions(in: opportunityMap.values, among: recruiterID).contains(recruiterID)
         }
         let keys = Set(opportunities(of: recruiterID).compactMap(Rules.submissionKey))
+        if keys.isEmpty { return false }
+        for o in opportunityMap.values where o.recruiterID != recruiterID {
+            if let key = Rules.submissionKey(of: o), keys.contains(key) { return true }
+        }
         for key in keys {
-            for o in opportunityMap.values where o.recruiterID != recruiterID && Rules.submissionKey(of: o) == key { return true }
             for k in base.submitters(ofKey: key) {
                 let id = base.id(at: k)
-                if id == recruiterID || promoted.contains(id) { continue }
-                if base.recruiter(at: k).opportunities.contains(where: { Rules.submissionKey(of: $0) == key }) { return true }
+                if id != recruiterID && !promoted.contains(id) { return true }
             }
         }
         return false
     }
 
     /// The recruiters with a duplicate submission (`Rules.duplicateSubmissions` over every
-    /// opportunity), reading only the stored recruiters that may have one (those whose
-    /// submission-key hash another recruiter shares, and those sharing a key with one in
-    /// memory), not every opportunity.
+    /// opportunity), from the stored submission index (which compares the keys themselves)
+    /// and the opportunities in memory, without reading any stored recruiter.
     public var duplicateSubmitters: Set<UUID> {
         guard let base else { return Rules.duplicateSubmissions(in: opportunityMap.values, among: nil) }
-        var candidates = Set<UUID>()
-        for k in base.sharedSubmitters() {
-            let id = base.id(at: k)
-            if !promoted.contains(id) { candidates.insert(id) }
+        var out = Set<UUID>()
+        // Keys only stored recruiters hold: a group counts those not changed since.
+        for group in base.sharedSubmissions() {
+            var ids: [UUID] = []
+            ids.reserveCapacity(group.count)
+            for k in group {
+                let id = base.id(at: k)
+                if promoted.isEmpty || !promoted.contains(id) { ids.append(id) }
+            }
+            if ids.count > 1 { out.formUnion(ids) }
         }
+        // Keys held in memory (changed or added recruiters), with the stored holders.
+        var byKey: [String: Set<UUID>] = [:]
         for o in opportunityMap.values {
-            candidates.insert(o.recruiterID)
-            guard let key = Rules.submissionKey(of: o) else { continue }
+            if let key = Rules.submissionKey(of: o) { byKey[key, default: []].insert(o.recruiterID) }
+        }
+        for (key, owners) in byKey {
+            var all = owners
             for k in base.submitters(ofKey: key) {
                 let id = base.id(at: k)
-                if !promoted.contains(id) { candidates.insert(id) }
+                if !promoted.contains(id) { all.insert(id) }
             }
+            if all.count > 1 { out.formUnion(all) }
         }
-        var opportunities: [Opportunity] = []
-        for id in candidates { opportunities += self.opportunities(of: id) }
-        return Rules.duplicateSubmissions(in: opportunities, among: nil)
+        return out
     }
 
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading
@@ -698,12 +708,13 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// The opportunities, follow-ups, expectations and interviews whose id is in `range`:
     /// id, kind and owner's position.
     func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)]
-    /// The positions of the recruiters that may have an opportunity with submission key
-    /// `key` (`Rules.submissionKey`): every one that has, and perhaps a few that have not.
+    /// The positions of the recruiters that have an opportunity with submission key `key`
+    /// (`Rules.submissionKey`), each once: exactly those.
     func submitters(ofKey key: String) -> [Int]
-    /// The positions whose submission-key hashes another position shares: every recruiter
-    /// that has a duplicate submission among the stored ones, and perhaps a few that have not.
-    func sharedSubmitters() -> [Int]
+    /// For each submission key that more than one stored recruiter has, those recruiters'
+    /// positions (each once): exactly the groups `Rules.duplicateSubmissions` finds among
+    /// the stored opportunities.
+    func sharedSubmissions() -> [[Int]]
 }
 
 /// What a stored record's id names (`StoredRecruiters.recordOwner`).
