@@ -220,7 +220,7 @@ enum DatabaseCache {
         let file = CacheBytes(copying: bytes)
         var r = Reader(raw: file.raw, at: 0)
         guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion else { return nil }
-        r.at = headerSize - 72 - 8
+        r.at = headerSize - 72
         guard let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
               let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
