@@ -396,16 +396,21 @@ public struct Database: Sendable, Equatable {
     /// and the opportunities in memory, without reading any stored recruiter.
     public var duplicateSubmitters: Set<UUID> {
         guard let base else { return Rules.duplicateSubmissions(in: opportunityMap.values, among: nil) }
-        var out = Set<UUID>()
+        var (stored, out) = duplicates(base)
+        for k in 0..<base.count where stored[k] { out.insert(base.id(at: k)) }
+        return out
+    }
+
+    /// The duplicate submitters of a stored database: by position for the stored
+    /// recruiters not changed since (`stored`), by id for those in memory (`other`).
+    private func duplicates(_ base: any StoredRecruiters) -> (stored: [Bool], other: Set<UUID>) {
+        var stored = [Bool](repeating: false, count: base.count)
+        var other = Set<UUID>()
         // Keys only stored recruiters hold: a group counts those not changed since.
         for group in base.sharedSubmissions() {
-            var ids: [UUID] = []
-            ids.reserveCapacity(group.count)
-            for k in group {
-                let id = base.id(at: k)
-                if promoted.isEmpty || !promoted.contains(id) { ids.append(id) }
-            }
-            if ids.count > 1 { out.formUnion(ids) }
+            var kept = group
+            if !promoted.isEmpty { kept.removeAll { promoted.contains(base.id(at: $0)) } }
+            if kept.count > 1 { for k in kept { stored[k] = true } }
         }
         // Keys held in memory (changed or added recruiters), with the stored holders.
         var byKey: [String: Set<UUID>] = [:]
@@ -413,14 +418,34 @@ public struct Database: Sendable, Equatable {
             if let key = Rules.submissionKey(of: o) { byKey[key, default: []].insert(o.recruiterID) }
         }
         for (key, owners) in byKey {
-            var all = owners
-            for k in base.submitters(ofKey: key) {
-                let id = base.id(at: k)
-                if !promoted.contains(id) { all.insert(id) }
+            var holders = base.submitters(ofKey: key)
+            holders.removeAll { promoted.contains(base.id(at: $0)) }
+            if owners.count + holders.count > 1 {
+                other.formUnion(owners)
+                for k in holders { stored[k] = true }
             }
-            if all.count > 1 { out.formUnion(all) }
         }
-        return out
+        return (stored, other)
+    }
+
+    /// Every recruiter once (as `recruiterIDs`: the stored ones in id order first) with its
+    /// stored digest (`storedDigest(of:)`) and whether it has a duplicate submission
+    /// (`duplicateSubmitters`), in one pass that reads no record.
+    public func forEachRecruiter(_ body: (_ id: UUID, _ digest: UInt64?, _ duplicate: Bool) -> Void) {
+        guard let base else {
+            let dup = duplicateSubmitters
+            for id in recruiterMap.keys { body(id, storedDigest(of: id), dup.contains(id)) }
+            return
+        }
+        let (stored, other) = duplicates(base)
+        for k in 0..<base.count {
+            let id = base.id(at: k)
+            if !promoted.isEmpty && promoted.contains(id) { continue }
+            let digest = !digestsFromBase ? digestMap[id]
+                : !droppedDigests.isEmpty && droppedDigests.contains(id) ? nil : base.digest(at: k)
+            body(id, digest, stored[k] || (!other.isEmpty && other.contains(id)))
+        }
+        for id in recruiterMap.keys { body(id, storedDigest(of: id), other.contains(id)) }
     }
 
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading

@@ -123,7 +123,6 @@ extension RulesCache {
 
     static func counts(_ db: Database, now: Date, policy: Policy, policyKey: String, file: [UInt8]?,
                        build: UInt64) -> CountsEvaluation {
-        let duplicates = Rules.duplicateSubmissions(in: db)
         var tally = Rules.CountTally(now: now, policy: policy)
         var next = Date.distantFuture
         var earliestDue = Date.distantFuture
@@ -148,8 +147,10 @@ extension RulesCache {
             }
             var kept: [Int] = []
             var missing: [UUID] = []
-            for id in db.recruiterIDs {
-                if let k = entry(id), entries[k].holds(digest: db.storedDigest(of: id), duplicate: duplicates.contains(id), now: now) {
+            var missingDigests: [UUID: UInt64] = [:]
+            var duplicates = Set<UUID>()  // among the missing
+            db.forEachRecruiter { id, digest, duplicate in
+                if let k = entry(id), entries[k].holds(digest: digest, duplicate: duplicate, now: now) {
                     let e = entries[k]
                     kept.append(k)
                     tally.recruiter(turn: e.turn, flagBits: e.flagBits, blanket: e.blanket, owesReply: e.owesReply)
@@ -160,6 +161,8 @@ extension RulesCache {
                     next = min(next, max(e.validUntil, now))
                 } else {
                     missing.append(id)
+                    if let digest { missingDigests[id] = digest }
+                    if duplicate { duplicates.insert(id) }
                 }
             }
             var computed: [(UUID, Entry)] = []
@@ -175,7 +178,7 @@ extension RulesCache {
                         if d.due >= now && d.due < earliestDue { earliestDue = d.due }
                     }
                     next = min(next, found.validUntil)
-                    if let digest = db.storedDigest(of: id) {
+                    if let digest = missingDigests[id] {
                         computed.append((id, Entry(digest: digest, duplicate: duplicates.contains(id), evaluatedAt: now,
                                                    validUntil: found.validUntil, findings: f)))
                     }

@@ -47,6 +47,17 @@ import RapportDemo
         for id in eager.recruiterIDs {
             #expect(lazy.hasDuplicateSubmission(id) == want.contains(id), "\(context) \(id)")
         }
+        // The one-pass walk: every recruiter once, in `recruiterIDs` order, with its digest
+        // and duplicate bit.
+        for db in [lazy, eager] {
+            var seen: [UUID] = []
+            var wrong = 0
+            db.forEachRecruiter { id, digest, duplicate in
+                seen.append(id)
+                if digest != db.storedDigest(of: id) || duplicate != want.contains(id) { wrong += 1 }
+            }
+            #expect(seen == db.recruiterIDs && wrong == 0, "\(context)")
+        }
     }
 
     @Test(arguments: [0, 2, 64])
