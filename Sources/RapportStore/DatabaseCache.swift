@@ -603,54 +603,54 @@ extension DatabaseCache {
         @inline(__always) mutating func need(_ n: Int) throws {
             guard n >= 0, raw.count - at >= n else { throw Bad() }
         }
-        mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
+        @inline(__always) mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
             try need(n)
             defer { at += n }
             return UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)])
         }
-        mutating func u8() throws -> UInt8 {
+        @inline(__always) mutating func u8() throws -> UInt8 {
             try need(1)
             defer { at += 1 }
             return raw[at]
         }
-        mutating func u32() throws -> UInt32 {
+        @inline(__always) mutating func u32() throws -> UInt32 {
             try need(4)
             defer { at += 4 }
             return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
         }
-        mutating func u64() throws -> UInt64 {
+        @inline(__always) mutating func u64() throws -> UInt64 {
             try need(8)
             defer { at += 8 }
             return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
         }
-        mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
-        mutating func int() throws -> Int { Int(try i64()) }
+        @inline(__always) mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+        @inline(__always) mutating func int() throws -> Int { Int(try i64()) }
         /// A count, which can never exceed the bytes left (each element takes one or more).
-        mutating func count() throws -> Int {
+        @inline(__always) mutating func count() throws -> Int {
             let n = Int(try u32())
             guard n <= raw.count - at else { throw Bad() }
             return n
         }
-        mutating func bool() throws -> Bool {
+        @inline(__always) mutating func bool() throws -> Bool {
             switch try u8() {
             case 0: return false
             case 1: return true
             default: throw Bad()
             }
         }
-        mutating func uuid() throws -> UUID {
+        @inline(__always) mutating func uuid() throws -> UUID {
             try need(16)
             var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 16)])) }
             at += 16
             return UUID(uuid: u)
         }
-        mutating func date() throws -> Date {
+        @inline(__always) mutating func date() throws -> Date {
             let d = Double(bitPattern: try u64())
             guard d.isFinite else { throw Bad() }
             return Date(timeIntervalSinceReferenceDate: d)
         }
-        mutating func optionalDate() throws -> Date? {
+        @inline(__always) mutating func optionalDate() throws -> Date? {
             switch try u8() {
             case 0: return nil
             case 1: return try date()
@@ -675,7 +675,7 @@ extension DatabaseCache {
             for _ in 0..<n { a.append(try string()) }
             return a
         }
-        mutating func pick<T>(_ all: [T]) throws -> T {
+        @inline(__always) mutating func pick<T>(_ all: [T]) throws -> T {
             let k = Int(try u8())
             guard k < all.count else { throw Bad() }
             return all[k]
