@@ -25,7 +25,8 @@ extension RulesCache {
 
     /// One entry of the file as the counts read it.
     struct EntrySummary {
-        var id: UUID
+        /// The id's bytes as two big-endian numbers: ordered as `uuidLess` orders ids.
+        var id: IDKey
         var digest: UInt64
         var duplicate: Bool
         var evaluatedAt: Date
@@ -42,6 +43,15 @@ extension RulesCache {
         @inline(__always) func holds(digest current: UInt64?, duplicate: Bool, now: Date) -> Bool {
             guard let current, current == digest, duplicate == self.duplicate else { return false }
             return now == evaluatedAt || (evaluatedAt < now && now < validUntil)
+        }
+    }
+
+    typealias IDKey = (UInt64, UInt64)
+
+    @inline(__always) static func idKey(_ id: UUID) -> IDKey {
+        withUnsafeBytes(of: id.uuid) {
+            (UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
     }
 
@@ -62,18 +72,6 @@ extension RulesCache {
     }
 
     private static func walk(_ r: inout DatabaseCache.Reader) throws -> (entries: [EntrySummary], dues: [Date]) {
-        func skipID() throws {
-            switch try r.u8() {
-            case 0: break
-            case 1: _ = try r.bytes(16)
-            default: throw DatabaseCache.Bad()
-            }
-        }
-        func skipString() throws {
-            let n = try r.u32()
-            guard n != UInt32.max else { throw DatabaseCache.Bad() }
-            _ = try r.bytes(Int(n))
-        }
         let n = try r.count()
         var entries: [EntrySummary] = []
         entries.reserveCapacity(n)
@@ -82,8 +80,10 @@ extension RulesCache {
         let flagCount = UInt32(Flag.allCases.count)
         for _ in 0..<n {
             let start = r.at
-            let id = try r.uuid()
-            if let last = entries.last, !uuidLess(last.id, id) { throw DatabaseCache.Bad() }
+            let idBytes = try r.bytes(16)
+            let id = (UInt64(bigEndian: idBytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                      UInt64(bigEndian: idBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            if let last = entries.last, !(last.id < id) { throw DatabaseCache.Bad() }
             let digest = try r.u64(), duplicate = try r.bool()
             let evaluatedAt = try r.date(), validUntil = try r.date()
             let turn = try r.pick(turns)
@@ -96,14 +96,14 @@ extension RulesCache {
             let first = dues.count
             var owesReply = false
             for _ in 0..<nd {
-                try skipString()
+                try r.skipString()
                 let kind = try r.pick(kinds), due = try r.date()
                 if kind == .reply { owesReply = true }
                 dues.append(due)
-                try skipID(); try skipID(); try skipID(); try skipID()
-                try skipString()
+                try r.skipOptionalID(); try r.skipOptionalID(); try r.skipOptionalID(); try r.skipOptionalID()
+                try r.skipString()
                 _ = try r.int()
-                try skipID()
+                try r.skipOptionalID()
                 _ = try r.bool()
             }
             entries.append(EntrySummary(id: id, digest: digest, duplicate: duplicate, evaluatedAt: evaluatedAt,
@@ -131,7 +131,8 @@ extension RulesCache {
             var cursor = 0
             /// The entry for `id`: the next one when ids come in order (the stored
             /// recruiters do), else found by bisection.
-            func entry(_ id: UUID) -> Int? {
+            func entry(_ uuid: UUID) -> Int? {
+                let id = idKey(uuid)
                 if cursor < entries.count, entries[cursor].id == id {
                     cursor += 1
                     return cursor - 1
@@ -139,7 +140,7 @@ extension RulesCache {
                 var lo = 0, hi = entries.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if uuidLess(entries[mid].id, id) { lo = mid + 1 } else { hi = mid }
+                    if entries[mid].id < id { lo = mid + 1 } else { hi = mid }
                 }
                 guard lo < entries.count, entries[lo].id == id else { return nil }
                 cursor = lo + 1
@@ -193,7 +194,7 @@ extension RulesCache {
                              capacity: 64 + kept.reduce(0) { $0 + entries[$1].bytes.count } + computed.count * 256)
                 var j = 0
                 for k in kept {
-                    while j < computed.count, uuidLess(computed[j].0, entries[k].id) {
+                    while j < computed.count, idKey(computed[j].0) < entries[k].id {
                         encodeEntry(&w, id: computed[j].0, computed[j].1)
                         j += 1
                     }
@@ -207,6 +208,24 @@ extension RulesCache {
             }
             return CountsEvaluation(counts: tally.counts, nextChange: min(next, earliestDue), reused: kept.count,
                                     computed: evaluated, rewrite: rewrite)
+        }
+    }
+}
+
+extension DatabaseCache.Reader {
+    /// Steps over a string that must be present.
+    @inline(__always) mutating func skipString() throws {
+        let n = try u32()
+        guard n != UInt32.max else { throw DatabaseCache.Bad() }
+        _ = try bytes(Int(n))
+    }
+
+    /// Steps over an optional id (a tag 0 or 1, then the id).
+    @inline(__always) mutating func skipOptionalID() throws {
+        switch try u8() {
+        case 0: break
+        case 1: _ = try bytes(16)
+        default: throw DatabaseCache.Bad()
         }
     }
 }
