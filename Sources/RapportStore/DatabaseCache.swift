@@ -74,10 +74,13 @@ enum DatabaseCache {
     // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
     // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
     // keys length u64 | names length u64 | side length u64 | blocks length u64 |
+    // message index hash u64 | record index hash u64 |
     // directory | message index | record index | submission index | keys | names | side |
     // blocks.
     //
-    // The checksum covers everything after it up to the blocks. Each block (one recruiter:
+    // The checksum covers everything after it up to the blocks but the message and record
+    // indexes, which are checked by their own hashes (in the header) when first used (a
+    // whole read checks them at once). Each block (one recruiter:
     // its record, its thread in thread order, its opportunities, follow-ups and
     // expectations) is checked by its own hash, kept in the directory, when it is read.
     // Directory entry (44 bytes, sorted by id): id, block offset u64 (from the first
@@ -94,7 +97,9 @@ enum DatabaseCache {
     // unknown top-level keys; per recruiter with persisted flag records its position and
     // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 72
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 72 + 16
+    /// Where the counts start (the recruiters' count), after the flags-cleared word.
+    static let countsOffset = 152
     static let directoryEntry = 44
     static let indexEntry = 20
     static let recordEntry = 24
@@ -151,14 +156,17 @@ enum DatabaseCache {
               let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
               let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
-              let blocksLength = try? r.u64(),
+              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(),
               nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, keysLength < 1 << 32, namesLength < 1 << 40,
               sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
                             keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
                             blocksLength: Int(blocksLength))
-        guard layout.fileLength == raw.count,
-              sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
+        guard layout.fileLength == raw.count, sum == checksum(raw, layout) else { return nil }
+        // Read whole, the message and record indexes are checked now.
+        if !lazy {
+            guard hash(messageIndex(raw, layout)) == messageIndexHash, hash(recordIndex(raw, layout)) == recordIndexHash else { return nil }
+        }
         // The snapshot must be the very file the cache was made from.
         guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
         // Changed within the clock tick the cache was written in (timestamps are
@@ -171,7 +179,8 @@ enum DatabaseCache {
               snapSeq >= 0, seq >= snapSeq,
               journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
               covered == 0 || journal[covered - 1] == 0x0A else { return nil }
-        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1)
+        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
+                                  indexHashes: (messageIndexHash, recordIndexHash))
         var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
         guard let top = try? side.extra() else { return nil }
         var db: Database
@@ -220,19 +229,34 @@ enum DatabaseCache {
         let file = CacheBytes(copying: bytes)
         var r = Reader(raw: file.raw, at: 0)
         guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion else { return nil }
-        r.at = headerSize - 72
+        r.at = countsOffset - 8
         guard let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
               let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
-              let blocksLength = try? r.u64(), nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32,
+              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(), nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32,
               keysLength < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
                             keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
                             blocksLength: Int(blocksLength))
         let sum = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: checksumOffset, as: UInt64.self))
-        guard layout.fileLength == bytes.count,
-              sum == hash(UnsafeRawBufferPointer(rebasing: file.raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
-        return StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1, keyHash: keyHash)
+        guard layout.fileLength == bytes.count, sum == checksum(file.raw, layout) else { return nil }
+        return StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
+                            indexHashes: (messageIndexHash, recordIndexHash), keyHash: keyHash)
+    }
+
+    /// The checksum of a cache file: of everything after it up to the blocks, but the
+    /// message and record indexes.
+    static func checksum(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UInt64 {
+        digest(block: hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.indexOffset])),
+               side: hash(UnsafeRawBufferPointer(rebasing: raw[layout.submissionOffset..<layout.blocksOffset])))
+    }
+
+    static func messageIndex(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[layout.indexOffset..<layout.recordOffset])
+    }
+
+    static func recordIndex(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[layout.recordOffset..<layout.submissionOffset])
     }
 
     /// Where each part of a cache file starts, from the counts in its header.
@@ -371,6 +395,7 @@ enum DatabaseCache {
         w.u64(c.recruiterFlagsCleared ? 1 : 0)
         w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
         w.int(layout.keysLength); w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.u64(0); w.u64(0)  // the message and record indexes' hashes, filled in last
         for (k, rid) in ids.enumerated() {
             let e = entries[k]
             w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
@@ -382,10 +407,17 @@ enum DatabaseCache {
         w.out.append(contentsOf: keys.out)
         w.out.append(contentsOf: names.out)
         w.out.append(contentsOf: side.out)
-        let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
-        withUnsafeBytes(of: sum.littleEndian) { s in
-            for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
+        func put(_ v: UInt64, at: Int) {
+            withUnsafeBytes(of: v.littleEndian) { s in
+                for k in 0..<8 { w.out[at + k] = s[k] }
+            }
         }
+        let (messageIndexHash, recordIndexHash) = w.out.withUnsafeBytes {
+            (hash(messageIndex($0, layout)), hash(recordIndex($0, layout)))
+        }
+        put(messageIndexHash, at: headerSize - 16)
+        put(recordIndexHash, at: headerSize - 8)
+        put(w.out.withUnsafeBytes { checksum($0, layout) }, at: checksumOffset)
         w.out.append(contentsOf: blocks.out)
         return w.out
     }
@@ -853,14 +885,36 @@ final class StoredBlocks: StoredRecruiters {
     /// The hash the submission index was written with (`DatabaseCache.submissionHash`;
     /// tests pass a weak one).
     let keyHash: @Sendable (UnsafeRawBufferPointer) -> UInt64
+    /// The hashes the header gives for the message and record indexes, and whether each
+    /// index was checked against its hash yet (on first use).
+    private let indexHashes: (messages: UInt64, records: UInt64)
+    private let indexChecked = Mutex<(messages: Bool, records: Bool)>((false, false))
     private let memo = Mutex<[Int: RecruiterRecord]>([:])
 
-    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool,
+    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool, indexHashes: (UInt64, UInt64),
          keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = DatabaseCache.submissionHash) {
         self.file = file
         self.layout = layout
         self.recruiterFlagsCleared = recruiterFlagsCleared
+        self.indexHashes = indexHashes
         self.keyHash = keyHash
+    }
+
+    /// The message index checked against its hash, once, before it is first read.
+    private func checkMessageIndex() {
+        guard !indexChecked.withLock({ $0.messages }) else { return }
+        if DatabaseCache.hash(DatabaseCache.messageIndex(file.raw, layout)) != indexHashes.messages {
+            damaged("the message index does not match its hash")
+        }
+        indexChecked.withLock { $0.messages = true }
+    }
+
+    private func checkRecordIndex() {
+        guard !indexChecked.withLock({ $0.records }) else { return }
+        if DatabaseCache.hash(DatabaseCache.recordIndex(file.raw, layout)) != indexHashes.records {
+            damaged("the record index does not match its hash")
+        }
+        indexChecked.withLock { $0.records = true }
     }
 
     var count: Int { layout.recruiters }
@@ -911,6 +965,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func messageOwner(_ id: UUID) -> Int? {
+        checkMessageIndex()
         let key = Self.key(id)
         let n = layout.messages
         let k = lowerBound(key, base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
@@ -921,6 +976,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func messageIDs(in range: UUIDPrefixRange) -> [UUID] {
+        checkMessageIndex()
         let n = layout.messages
         var k = lowerBound(Self.key(range.lo), base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
         var out: [UUID] = []
@@ -1004,6 +1060,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int? {
+        checkRecordIndex()
         let key = Self.key(id)
         var k = lowerBound(key, base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
         while k < layout.records {
@@ -1016,6 +1073,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)] {
+        checkRecordIndex()
         var k = lowerBound(Self.key(range.lo), base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
         var out: [(UUID, StoredRecordKind, Int)] = []
         while k < layout.records {
@@ -1107,6 +1165,7 @@ final class StoredBlocks: StoredRecruiters {
     /// The entries of the message, record and submission indexes whose owner `map` keeps
     /// (with the position it gives), for a writer copying blocks.
     func messageEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
+        checkMessageIndex()
         var out: [(UUID, UInt32)] = []
         for k in 0..<layout.messages {
             let at = layout.indexOffset + k * DatabaseCache.indexEntry
@@ -1116,6 +1175,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func recordEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32, UInt32)] {
+        checkRecordIndex()
         var out: [(UUID, UInt32, UInt32)] = []
         for k in 0..<layout.records {
             let at = layout.recordOffset + k * DatabaseCache.recordEntry

@@ -152,7 +152,7 @@ import RapportDemo
     /// The offset of the submission index and of the keys in a cache file, from its header.
     func regions(_ b: [UInt8]) -> (index: Int, entries: Int, keys: Int, keysLength: Int) {
         func u64(_ at: Int) -> Int { Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let counts = DatabaseCache.headerSize - 64
+        let counts = DatabaseCache.countsOffset
         let layout = DatabaseCache.Layout(recruiters: u64(counts), messages: u64(counts + 8), records: u64(counts + 16),
                                           submissions: u64(counts + 24), keysLength: u64(counts + 32), namesLength: 0,
                                           sideLength: 0, blocksLength: 0)
@@ -161,11 +161,12 @@ import RapportDemo
 
     func resealed(_ b: [UInt8]) -> [UInt8] {
         var out = b
-        let l = regions(b)
         func u64(_ at: Int) -> Int { Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let counts = DatabaseCache.headerSize - 64
-        let end = l.keys + l.keysLength + u64(counts + 40) + u64(counts + 48)
-        let sum = out.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[(DatabaseCache.checksumOffset + 8)..<end])) }
+        let c = DatabaseCache.countsOffset
+        let layout = DatabaseCache.Layout(recruiters: u64(c), messages: u64(c + 8), records: u64(c + 16), submissions: u64(c + 24),
+                                          keysLength: u64(c + 32), namesLength: u64(c + 40), sideLength: u64(c + 48),
+                                          blocksLength: u64(c + 56))
+        let sum = out.withUnsafeBytes { DatabaseCache.checksum($0, layout) }
         withUnsafeBytes(of: sum.littleEndian) { s in
             for k in 0..<8 { out[DatabaseCache.checksumOffset + k] = s[k] }
         }
@@ -191,6 +192,33 @@ import RapportDemo
         #expect(r.status == 0, "\(r.stderr)")
         try? FileManager.default.removeItem(atPath: p.path(RulesCache.fileName))
         return r.stdout
+    }
+
+    /// The message and record indexes are outside the checksum, each checked by its own
+    /// hash: at open when the whole cache is read, on first use when read lazily.
+    @Test func theMessageAndRecordIndexesAreCheckedByTheirOwnHashes() throws {
+        let dir = TempDir()
+        _ = try demo(dir.paths)
+        let path = dir.paths.path(DatabaseCache.fileName)
+        let good = try #require(bytes(path))
+        func u64(_ at: Int) -> Int { Int(good.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
+        let c = DatabaseCache.countsOffset
+        let layout = DatabaseCache.Layout(recruiters: u64(c), messages: u64(c + 8), records: u64(c + 16), submissions: u64(c + 24),
+                                          keysLength: u64(c + 32), namesLength: u64(c + 40), sideLength: u64(c + 48),
+                                          blocksLength: u64(c + 56))
+        #expect(layout.messages > 0 && layout.records > 0)
+        for (name, at) in [("message index", layout.indexOffset + 7), ("record index", layout.recordOffset + 30)] {
+            var b = good
+            b[at] ^= 0x08
+            write(path, b)
+            #expect(!(try StoreLoader.load(dir.paths, useCache: true)).fromCache, "\(name): a whole read refuses it")
+            write(path, b)
+            let lazy = try StoreLoader.load(dir.paths, useCache: true, lazy: true)
+            #expect(lazy.fromCache, "\(name): a lazy open does not read it")
+            #expect(!lazy.db.duplicateSubmitters.isEmpty, "\(name): nor does the duplicate set")
+        }
+        write(path, good)
+        #expect(try StoreLoader.load(dir.paths, useCache: true).fromCache)
     }
 
     @Test func aDamagedKeyTableIsNeverUsed() throws {
