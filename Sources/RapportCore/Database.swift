@@ -431,21 +431,25 @@ public struct Database: Sendable, Equatable {
     /// Every recruiter once (as `recruiterIDs`: the stored ones in id order first) with its
     /// stored digest (`storedDigest(of:)`) and whether it has a duplicate submission
     /// (`duplicateSubmitters`), in one pass that reads no record.
-    public func forEachRecruiter(_ body: (_ id: UUID, _ digest: UInt64?, _ duplicate: Bool) -> Void) {
+    public func recruiterDigests() -> [(id: UUID, digest: UInt64?, duplicate: Bool)] {
+        var out: [(id: UUID, digest: UInt64?, duplicate: Bool)] = []
         guard let base else {
             let dup = duplicateSubmitters
-            for id in recruiterMap.keys { body(id, storedDigest(of: id), dup.contains(id)) }
-            return
+            out.reserveCapacity(recruiterMap.count)
+            for id in recruiterMap.keys { out.append((id, storedDigest(of: id), dup.contains(id))) }
+            return out
         }
         let (stored, other) = duplicates(base)
+        out.reserveCapacity(base.count + recruiterMap.count)
         for k in 0..<base.count {
             let id = base.id(at: k)
             if !promoted.isEmpty && promoted.contains(id) { continue }
             let digest = !digestsFromBase ? digestMap[id]
                 : !droppedDigests.isEmpty && droppedDigests.contains(id) ? nil : base.digest(at: k)
-            body(id, digest, stored[k] || (!other.isEmpty && other.contains(id)))
+            out.append((id, digest, stored[k] || (!other.isEmpty && other.contains(id))))
         }
-        for id in recruiterMap.keys { body(id, storedDigest(of: id), other.contains(id)) }
+        for id in recruiterMap.keys { out.append((id, storedDigest(of: id), other.contains(id))) }
+        return out
     }
 
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading

@@ -123,35 +123,35 @@ extension RulesCache {
 
     static func counts(_ db: Database, now: Date, policy: Policy, policyKey: String, file: [UInt8]?,
                        build: UInt64) -> CountsEvaluation {
-        var tally = Rules.CountTally(now: now, policy: policy)
-        var next = Date.distantFuture
-        var earliestDue = Date.distantFuture
+        let recruiters = db.recruiterDigests()
         return (file ?? []).withUnsafeBytes { raw -> CountsEvaluation in
             let (entries, dues) = (file == nil ? nil : summaries(raw, policyKey: policyKey, build: build)) ?? ([], [])
+            var tally = Rules.CountTally(now: now, policy: policy)
+            var next = Date.distantFuture
+            var earliestDue = Date.distantFuture
             var cursor = 0
-            /// The entry for `id`: the next one when ids come in order (the stored
-            /// recruiters do), else found by bisection.
-            func entry(_ uuid: UUID) -> Int? {
-                let id = idKey(uuid)
-                if cursor < entries.count, entries[cursor].id == id {
-                    cursor += 1
-                    return cursor - 1
-                }
-                var lo = 0, hi = entries.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if entries[mid].id < id { lo = mid + 1 } else { hi = mid }
-                }
-                guard lo < entries.count, entries[lo].id == id else { return nil }
-                cursor = lo + 1
-                return lo
-            }
             var kept: [Int] = []
+            kept.reserveCapacity(entries.count)
             var missing: [UUID] = []
             var missingDigests: [UUID: UInt64] = [:]
             var duplicates = Set<UUID>()  // among the missing
-            db.forEachRecruiter { id, digest, duplicate in
-                if let k = entry(id), entries[k].holds(digest: digest, duplicate: duplicate, now: now) {
+            for (uuid, digest, duplicate) in recruiters {
+                // The entry for this id: the next one when ids come in order (the stored
+                // recruiters do), else found by bisection.
+                let id = idKey(uuid)
+                var found: Int?
+                if cursor < entries.count, entries[cursor].id == id {
+                    found = cursor
+                } else {
+                    var lo = 0, hi = entries.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if entries[mid].id < id { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo < entries.count, entries[lo].id == id { found = lo }
+                }
+                if let k = found { cursor = k + 1 }
+                if let k = found, entries[k].holds(digest: digest, duplicate: duplicate, now: now) {
                     let e = entries[k]
                     kept.append(k)
                     tally.recruiter(turn: e.turn, flagBits: e.flagBits, blanket: e.blanket, owesReply: e.owesReply)
@@ -161,9 +161,9 @@ extension RulesCache {
                     }
                     next = min(next, max(e.validUntil, now))
                 } else {
-                    missing.append(id)
-                    if let digest { missingDigests[id] = digest }
-                    if duplicate { duplicates.insert(id) }
+                    missing.append(uuid)
+                    if let digest { missingDigests[uuid] = digest }
+                    if duplicate { duplicates.insert(uuid) }
                 }
             }
             var computed: [(UUID, Entry)] = []

@@ -47,12 +47,12 @@ import RapportDemo
         for id in eager.recruiterIDs {
             #expect(lazy.hasDuplicateSubmission(id) == want.contains(id), "\(context) \(id)")
         }
-        // The one-pass walk: every recruiter once, in `recruiterIDs` order, with its digest
+        // `recruiterDigests`: every recruiter once, in `recruiterIDs` order, with its digest
         // and duplicate bit.
         for db in [lazy, eager] {
             var seen: [UUID] = []
             var wrong = 0
-            db.forEachRecruiter { id, digest, duplicate in
+            for (id, digest, duplicate) in db.recruiterDigests() {
                 seen.append(id)
                 if digest != db.storedDigest(of: id) || duplicate != want.contains(id) { wrong += 1 }
             }
