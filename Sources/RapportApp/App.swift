@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RapportCore
 import RapportSpell
 import RapportStore
@@ -26,7 +27,9 @@ public enum App {
         }
         let store: Store
         do {
-            store = try Store.open(paths, policy: policy, clock: clock)
+            // Lazily: each recruiter is read from store.cache when the screen (or a key)
+            // first needs it, so the first frame does not wait for the whole store.
+            store = try Store.open(paths, policy: policy, clock: clock, lazy: true)
         } catch let e as RapportError {
             printError("rapport: \(e.description)")
             return e.exitCode
@@ -34,16 +37,25 @@ public enum App {
             printError("rapport: cannot open the store at \(paths.storeDirectory): \(error)")
             return 1
         }
+        // The first screen's data (settings, statuses, order, drafts) is made on a thread
+        // of its own while this one starts the terminal (terminfo, locale, newterm): the
+        // two take about as long, and neither needs the other. The size is the
+        // terminal's as the kernel reports it; should ncurses settle on another, the
+        // state is resized before the first frame.
+        let guess = Terminal.windowSize() ?? (width: 80, height: 24)
+        let first = Background(FirstScreen.prepare(store: store, clock: clock, environment: environment, size: guess,
+                                                   keymap: keymap))
         let terminal: Terminal
         do {
             terminal = try Terminal(colorMode: colorMode, environment: environment)
         } catch {
+            _ = first.wait()
             printError(notATerminalMessage)
             return 2
         }
         let compaction = BackgroundCompaction()
         var loop = Loop(store: store, terminal: terminal, clock: clock, keymap: keymap, environment: environment,
-                        compaction: compaction)
+                        compaction: compaction, first: first.wait())
         let status = loop.run()
         // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
         loop.runner.finishDrafts()
@@ -89,58 +101,24 @@ private struct Loop {
     let clock: Clock
     let keymap: Keymap
     var runner: EffectRunner<LivePorts>
+    /// The first frame, drawn with the first screen's state (nil: drawn here).
+    var firstFrame: CellBuffer?
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String],
-         compaction: BackgroundCompaction) {
+         compaction: BackgroundCompaction, first: FirstScreen) {
         self.terminal = terminal
         self.clock = clock
         self.keymap = keymap
+        var state = first.state
         let size = terminal.size
-        // The settings first: the list's sort from `[ui] sort` is the first frame's order
-        // (the indexes are built once, in that order).
-        var syncSettings = RapportConfig.SyncSettings()
-        var settings: RapportConfig?
-        var configNotices: [String] = []
-        let config = try? UserConfig(environment: environment)
-        if let config {
-            do {
-                settings = try config.load(environment: environment)
-            } catch {
-                configNotices.append("\(error)")
-            }
+        firstFrame = first.frame
+        if size.width != state.width || size.height != state.height {
+            _ = update(&state, .event(.resize(width: size.width, height: size.height)))
+            firstFrame = nil
         }
-        let sort: SortMode = switch settings?.ui.sort {
-        case .name?: .name
-        case .lastContact?: .lastContact
-        default: .urgency
-        }
-        // Statuses through rules.cache: the rules run only for recruiters whose data changed
-        // (or whose findings ran out of time) since a process last evaluated them.
-        let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
-        let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
-                                 deadlines: StatusSource.standard.deadlines)
-        var state = AppState(db: store.database, policy: store.policy, now: clock.now(), width: size.width,
-                             height: size.height, storePath: store.paths.storeDirectory,
-                             notices: store.notices, readOnly: store.readOnly, rules: rules, sort: sort)
-        state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
-        // Reply templates (shipped + the user's) and {my_name}; problems become notices.
-        if let config {
-            let t = config.templates()
-            state.templates = t.templates
-            state.notices += t.problems
-            state.notices += configNotices
-            if let settings {
-                state.myName = settings.me.name
-                syncSettings = settings.sync
-                state.autoSyncMinutes = settings.sync.autoSyncMinutes
-            }
-        }
-        // Drafts left by an earlier session (quit or crashed), offered again on R or c.
-        let drafts = DraftFiles(paths: store.paths)
-        state.savedDrafts = drafts.load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
         let ports = LivePorts(store: store, terminal: terminal, environment: environment,
-                              drafts: DraftWriter(files: drafts), syncSettings: syncSettings, compaction: compaction)
-        state.sync = ports.syncSummary()
+                              drafts: DraftWriter(files: DraftFiles(paths: store.paths)), syncSettings: first.syncSettings,
+                              compaction: compaction)
         runner = EffectRunner(state: state, ports: ports)
     }
 
@@ -150,7 +128,8 @@ private struct Loop {
         var lastTick = ContinuousClock.now
         var quickEmptyReads = 0
         var pastes = PasteDecoder()
-        terminal.draw(Screen.render(runner.state, keymap: keymap))
+        terminal.draw(firstFrame ?? Screen.render(runner.state, keymap: keymap))
+        firstFrame = nil
         while runner.running {
             if let sig = terminal.takeQuitSignal() { return 128 + sig }
             // Blocks up to a quarter second (Terminal.readTimeout): idle costs nothing,
@@ -258,4 +237,87 @@ struct LivePorts: AppPorts {
     }
     func invalidate() { terminal.invalidate() }
     func suspend() { terminal.suspend() }
+}
+
+/// What the first screen needs from the store, the settings and the drafts, made before
+/// the terminal is up (`prepare` touches no terminal).
+struct FirstScreen: Sendable {
+    var state: AppState
+    var syncSettings: RapportConfig.SyncSettings
+    /// The first frame, rendered from `state` (at the size it was made for).
+    var frame: CellBuffer
+
+    /// The state of the first screen at `size`: settings first (the list's sort from
+    /// `[ui] sort` is the first frame's order: the indexes are built once, in that order),
+    /// statuses through rules.cache (the rules run only for recruiters whose data changed,
+    /// or whose findings ran out of time, since a process last evaluated them), templates,
+    /// the drafts an earlier session left and sync's summary; then the first frame. The
+    /// store's values are read when `prepare` is called; the closure runs on any thread.
+    static func prepare(store: Store, clock: Clock, environment: [String: String],
+                        size: (width: Int, height: Int), keymap: Keymap) -> @Sendable () -> FirstScreen {
+        let db = store.database, policy = store.policy, paths = store.paths
+        let notices = store.notices, readOnly = store.readOnly
+        return {
+            var syncSettings = RapportConfig.SyncSettings()
+            var settings: RapportConfig?
+            var configNotices: [String] = []
+            let config = try? UserConfig(environment: environment)
+            if let config {
+                do {
+                    settings = try config.load(environment: environment)
+                } catch {
+                    configNotices.append("\(error)")
+                }
+            }
+            let sort: SortMode = switch settings?.ui.sort {
+            case .name?: .name
+            case .lastContact?: .lastContact
+            default: .urgency
+            }
+            let session = RulesCacheSession(paths: paths, writable: !readOnly)
+            let rules = StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
+                                     deadlines: StatusSource.standard.deadlines)
+            var state = AppState(db: db, policy: policy, now: clock.now(), width: size.width, height: size.height,
+                                 storePath: paths.storeDirectory, notices: notices, readOnly: readOnly, rules: rules, sort: sort)
+            state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
+            // Reply templates (shipped + the user's) and {my_name}; problems become notices.
+            if let config {
+                let t = config.templates()
+                state.templates = t.templates
+                state.notices += t.problems
+                state.notices += configNotices
+                if let settings {
+                    state.myName = settings.me.name
+                    syncSettings = settings.sync
+                    state.autoSyncMinutes = settings.sync.autoSyncMinutes
+                }
+            }
+            // Drafts left by an earlier session (quit or crashed), offered again on R or c.
+            state.savedDrafts = DraftFiles(paths: paths).load().mapValues { SavedDraft(text: $0.text, saved: $0.saved) }
+            // Sync as last read (nil: not set up), in the title bar.
+            state.sync = SyncEngine.summary(paths)
+            return FirstScreen(state: state, syncSettings: syncSettings, frame: Screen.render(state, keymap: keymap))
+        }
+    }
+}
+
+/// A value computed on a thread of its own; `wait` blocks until it is there.
+final class Background<T: Sendable>: Sendable {
+    private let result = Mutex<T?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () -> T) {
+        DispatchQueue.global(qos: .userInteractive).async { [self] in
+            let value = work()
+            result.withLock { $0 = value }
+            done.signal()
+        }
+    }
+
+    /// The value (waits for it the first time).
+    func wait() -> T {
+        if let v = result.withLock({ $0 }) { return v }
+        done.wait()
+        return result.withLock { $0! }
+    }
 }

@@ -10,7 +10,8 @@
 // `statusline` what `due --statusline` does when status.cache does not hold (settings,
 // open, statuses through rules.cache, counts, status.cache written); `rulescache` only the
 // open and the evaluation through rules.cache (writing it when something was computed);
-// `framecache` the first frame with the statuses through rules.cache, as the TUI does.
+// `framecache` the first frame as the TUI makes it: the store opened lazily, the statuses
+// through rules.cache; `keys` starts from that frame too.
 // `log`, `reply` and `done` open the store as those commands do (each recruiter read from
 // store.cache when needed), pick the recruiter with the lowest id (`done`: its most urgent
 // deadline, or its last inbound message), make the change and evaluate that recruiter's
@@ -83,7 +84,7 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
             print(line, SyncEngine.hasUnsynced(paths), e.reused, e.computed)
             exit(0)
         }
-        let lazy = ["log", "reply", "done"].contains(args[2])
+        let lazy = ["log", "reply", "done", "framecache", "keys"].contains(args[2])
         let store = try Store.open(paths, lazy: lazy)
         let now = Clock.system.now()
         /// The recruiter a command names by id: the lowest id, found as an id prefix is.
@@ -94,14 +95,18 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
         func turnLine(_ id: UUID) {
             print(Rules.status(of: id, in: store.database, now: now, policy: store.policy).turn)
         }
+        /// The statuses as the TUI takes them: through rules.cache.
+        func tuiRules() -> StatusSource {
+            let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
+            return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
+                                deadlines: StatusSource.standard.deadlines)
+        }
         switch args[2] {
         case "rulescache":
             let e = store.evaluateThroughRulesCache(now: try Clock.from(environment: ProcessInfo.processInfo.environment).now())
             print(e.statuses.count, e.reused, e.computed, e.nextChange)
         case "framecache":
-            let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
-            let rules = StatusSource(evaluate: { session.evaluate($0, now: $1, policy: $2) },
-                                     deadlines: StatusSource.standard.deadlines)
+            let rules = tuiRules()
             let now = try Clock.from(environment: ProcessInfo.processInfo.environment).now()
             let state = AppState(db: store.database, policy: store.policy, now: now, width: 120, height: 40,
                                  storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly,
@@ -155,7 +160,8 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
             // `Screen.render` at 120×40 (what the loop does per key, without the terminal).
             // Prints each key's wall time; the boundaries split a callgrind profile per key.
             var state = AppState(db: store.database, policy: store.policy, now: Clock.system.now(), width: 120, height: 40,
-                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly)
+                                 storePath: store.paths.storeDirectory, notices: store.notices, readOnly: store.readOnly,
+                                 rules: tuiRules())
             var cells = Screen.render(state).width
             let clock = ContinuousClock()
             for (label, key) in benchKeys {

@@ -183,7 +183,7 @@ public struct CallPrep: Sendable, Equatable {
 
 extension Preparation {
     public static func prep(for recruiterID: UUID, in db: Database, now: Date, recentCount: Int = 5) -> CallPrep? {
-        guard let r = db.recruiters[recruiterID] else { return nil }
+        guard let r = db.recruiter(recruiterID) else { return nil }
         let opportunities = db.opportunities(of: recruiterID), expectations = db.expectations(of: recruiterID)
         let call = upcomingCalls(recruiterID: recruiterID, opportunities: opportunities, expectations: expectations, now: now).first
         let opportunity = call?.opportunityID.flatMap { id in opportunities.first { $0.id == id } }

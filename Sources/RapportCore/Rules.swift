@@ -720,14 +720,16 @@ struct RuleEngine {
         let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
             : flags.contains(.nonResponsiveRisk) ? w.deadlineNonResponsiveRisk : 0
         var worstLateness = 0.0
-        st.deadlines = deadlines.map { d in
-            var d = d
-            let late = w.lateness(due: d.due, now: now)
+        var scored = deadlines
+        for i in scored.indices {
+            let due = scored[i].due
+            let late = w.lateness(due: due, now: now)
             worstLateness = max(worstLateness, late)
-            let timing = isPast(d.due) ? w.deadlineOverdue + late : w.approach(due: d.due, now: now)
-            d.urgency = (table.kind[d.kind] ?? 0) + timing + boost + blanket
-            return d
-        }.sorted(by: Rules.moreUrgent)
+            let timing = isPast(due) ? w.deadlineOverdue + late : w.approach(due: due, now: now)
+            scored[i].urgency = table.kind(scored[i].kind) + timing + boost + blanket
+        }
+        if scored.count > 1 { scored.sort(by: Rules.moreUrgent) }
+        st.deadlines = scored
         st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[FlagSet.index($1)] }
         return st
     }
@@ -806,7 +808,7 @@ extension Rules {
     /// reasons then cost what this recruiter's data costs, not the whole store's.
     public static func reasons(of recruiterID: UUID, in db: Database, now: Date, policy: Policy,
                                duplicate: Bool? = nil) -> [FlagReason] {
-        guard let r = db.recruiters[recruiterID] else { return [] }
+        guard let r = db.recruiter(recruiterID) else { return [] }
         let status = Rules.status(of: recruiterID, in: db, now: now, policy: policy, duplicate: duplicate)
         let engine = RuleEngine(policy: policy, now: now)
         let f = engine.facts(of: db.thread(recruiterID))

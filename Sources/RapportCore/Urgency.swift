@@ -97,12 +97,24 @@ public struct UrgencyWeights: Codable, Sendable, Equatable {
     /// The weights as flat arrays indexed by `Flag.rank` / kind, for the hot path.
     struct Table {
         let flag: [Double]
-        let kind: [DeadlineKind: Double]
+        /// By `DeadlineKind.allCases` position (`kind(_:)`): no hashing per deadline.
+        let kinds: [Double]
         init(_ w: UrgencyWeights) {
             flag = Flag.allCases.map { w.flag[$0.rawValue] ?? 0 }
-            var k: [DeadlineKind: Double] = [:]
-            for kind in DeadlineKind.allCases { k[kind] = w.deadlineKind[kind.rawValue] ?? 0 }
-            kind = k
+            kinds = DeadlineKind.allCases.map { w.deadlineKind[$0.rawValue] ?? 0 }
+        }
+
+        /// The weight of a deadline of `kind`.
+        func kind(_ kind: DeadlineKind) -> Double {
+            let i: Int = switch kind {
+            case .reply: 0
+            case .thankYou: 1
+            case .followUp: 2
+            case .checkIn: 3
+            case .expectation: 4
+            case .interview: 5
+            }
+            return kinds[i]
         }
     }
 

@@ -72,7 +72,7 @@ public enum Week {
             for d in s.deadlines where d.kind != .interview {
                 guard d.due <= horizon else { continue }
                 if d.kind == .expectation, let eid = d.expectationID, let e = db.expectations[eid],
-                   let r = db.recruiters[d.recruiterID] {
+                   let r = db.recruiter(d.recruiterID) {
                     let call = Preparation.isCall(e)
                     out.append(Item(
                         kind: .promised, at: d.due, recruiterID: d.recruiterID, title: d.title, deadline: d,

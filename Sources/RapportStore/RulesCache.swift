@@ -360,6 +360,16 @@ public final class RulesCacheSession: Sendable {
     }
 
     public func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
+        evaluation(db, now: now, policy: policy).statuses
+    }
+
+    /// `evaluate`, with the blanket recruiters among them (from the findings).
+    public func evaluateKnowingBlanket(_ db: Database, now: Date, policy: Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>) {
+        let e = evaluation(db, now: now, policy: policy)
+        return (e.statuses, e.blanket)
+    }
+
+    private func evaluation(_ db: Database, now: Date, policy: Policy) -> RulesCache.Evaluation {
         var s = state.withLock { $0 }
         if s.policy != policy {
             s.policy = policy
@@ -373,6 +383,6 @@ public final class RulesCacheSession: Sendable {
         s.entries = e.entries
         state.withLock { $0 = s }
         if e.changed, writable { RulesCache.write(e.entries, paths: paths, fs: fs) }
-        return e.statuses
+        return e
     }
 }

@@ -9,11 +9,22 @@ public struct StatusSource: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
     /// Every deadline in display order (sections, then urgency), from statuses already evaluated.
     public var deadlines: @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]
+    /// The statuses with the blanket (mass-mailing) recruiters among them, when the source
+    /// knows them without reading the records (rules.cache's findings do); nil: `evaluate`,
+    /// and the records say which recruiters are blanket.
+    public var evaluateKnowingBlanket: (@Sendable (Database, Date, Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>))?
 
     public init(evaluate: @escaping @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus],
                 deadlines: @escaping @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]) {
         self.evaluate = evaluate
         self.deadlines = deadlines
+    }
+
+    public init(evaluateKnowingBlanket: @escaping @Sendable (Database, Date, Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>),
+                deadlines: @escaping @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]) {
+        self.evaluate = { evaluateKnowingBlanket($0, $1, $2).statuses }
+        self.deadlines = deadlines
+        self.evaluateKnowingBlanket = evaluateKnowingBlanket
     }
 
     public static let standard = StatusSource(
@@ -71,12 +82,18 @@ public enum RecruiterFilter: Equatable, Sendable {
     public static let menu: [RecruiterFilter] = Flag.allCases.map { .flag($0) } + [.yourTurn, .blanket, .declined]
 
     public func admits(_ r: Recruiter, _ s: RecruiterStatus?) -> Bool {
+        admits(s, isBlanket: r.targeting == .blanket, record: { r })
+    }
+
+    /// `admits` without the record when the filter does not need it: only `.declined`
+    /// reads it (`record`); whether the recruiter is blanket is `isBlanket`.
+    func admits(_ s: RecruiterStatus?, isBlanket: Bool, record: () -> Recruiter?) -> Bool {
         switch self {
         case .flag(let f): return s?.flags.contains(f) ?? false
         case .yourTurn:
-            return r.targeting != .blanket && s?.turn == .mine && (s?.deadlines.contains { $0.kind == .reply } ?? false)
-        case .blanket: return r.targeting == .blanket
-        case .declined: return r.status == .declined
+            return !isBlanket && s?.turn == .mine && (s?.deadlines.contains { $0.kind == .reply } ?? false)
+        case .blanket: return isBlanket
+        case .declined: return record()?.status == .declined
         }
     }
 
@@ -257,6 +274,11 @@ public struct AppState: Sendable {
     public private(set) var overdueCount = 0
     /// The counts the title bar shows (the same as `rapport due --statusline`).
     public private(set) var counts = Rules.Counts()
+    /// How many recruiters there are (listed or not).
+    public private(set) var recruiterTotal = 0
+    /// The blanket recruiters, when the statuses came with them (`StatusSource`); nil:
+    /// the records say (`isBlanket`).
+    private var blanket: Set<UUID>?
     /// Counts the reindexes: what was found in one order is not reused in another.
     public private(set) var generation = 0
     /// The folded text `/` searches, built per recruiter as searches reach it.
@@ -305,7 +327,25 @@ public struct AppState: Sendable {
         deadlines.indices.contains(deadlineCursor) ? deadlines[deadlineCursor] : nil
     }
 
-    public var isEmpty: Bool { db.recruiters.isEmpty }
+    public var isEmpty: Bool { recruiterTotal == 0 }
+
+    /// Whether recruiter `id` is a blanket (mass-mailing) one: from the evaluation when it
+    /// said, else from the record.
+    public func isBlanket(_ id: UUID) -> Bool {
+        if let blanket { return blanket.contains(id) }
+        return db.recruiter(id)?.targeting == .blanket
+    }
+
+    /// How many recruiters `filter` admits (counting stops at `atMost`). Reads records
+    /// only for a filter that needs them (`declined`).
+    func admittedCount(_ filter: RecruiterFilter, atMost: Int = .max) -> Int {
+        var n = 0
+        for id in db.recruiterIDs where filter.admits(statuses[id], isBlanket: isBlanket(id), record: { db.recruiter(id) }) {
+            n += 1
+            if n >= atMost { break }
+        }
+        return n
+    }
 
     // MARK: - Changes (called by update)
 
@@ -348,26 +388,47 @@ public struct AppState: Sendable {
         clampCursors()
     }
 
+    /// Rebuilds the statuses and the indexes from `db`. Reads no recruiter's record or
+    /// thread that the first screen does not show: the names come from the database's
+    /// names (a stored database's names table), the statuses (and which recruiters are
+    /// blanket) from the `StatusSource`, so a store opened lazily stays lazy.
     private mutating func reindex() {
         evaluatedAt = now
         generation += 1
         searchIndex = SearchIndex()
         threadLinesCache = ThreadLinesCache()
-        statuses = rules.evaluate(db, now, policy)
+        if let both = rules.evaluateKnowingBlanket {
+            let e = both(db, now, policy)
+            statuses = e.statuses
+            blanket = e.blanket
+        } else {
+            statuses = rules.evaluate(db, now, policy)
+            blanket = nil
+        }
         refreshFullViews()
-        let recruiters = db.recruiters
+        let names = db.recruiterNames
+        recruiterTotal = names.count
         let st = statuses
-        order = AppState.recruiterOrder(recruiters, statuses: st, filter: filter, sort: sort,
-                                        ally: full.allyOrder ? full.insight?.allyScores : nil)
+        let database = db, known = blanket
+        let isBlanket: (UUID) -> Bool = { id in known.map { $0.contains(id) } ?? (database.recruiter(id)?.targeting == .blanket) }
+        order = AppState.recruiterOrder(names, statuses: st, filter: filter, sort: sort,
+                                        ally: full.allyOrder ? full.insight?.allyScores : nil,
+                                        isBlanket: isBlanket, record: { database.recruiter($0) })
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         deadlines = rules.deadlines(st, now, policy).filter { $0.due <= horizon }
         // Byte for byte: the rules build each title from the name itself.
-        deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
-            // The name read in place, not the whole record copied out of the dictionary.
-            guard let i = recruiters.index(forKey: d.recruiterID) else { return true }
-            return SearchText.containsBytes(d.title, recruiters.values[i].name)
+        if deadlines.isEmpty {
+            deadlineTitlesNameRecruiter = true
+        } else {
+            var nameOf: [UUID: String] = [:]
+            nameOf.reserveCapacity(names.count)
+            for n in names { nameOf[n.id] = n.name }
+            deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
+                guard let name = nameOf[d.recruiterID] else { return true }
+                return SearchText.containsBytes(d.title, name)
+            }
         }
-        counts = Rules.counts(st, in: db, now: now, policy: policy)
+        counts = Rules.counts(st, isBlanket: isBlanket, now: now, policy: policy)
         yourTurnCount = counts.yourTurn
         overdueCount = counts.overdue
     }
@@ -378,86 +439,66 @@ public struct AppState: Sendable {
     /// computed once per recruiter, not per comparison.
     static func recruiterOrder(_ recruiters: [UUID: Recruiter], statuses st: [UUID: RecruiterStatus],
                                filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?) -> [UUID] {
+        recruiterOrder(recruiters.values.map { (id: $0.id, name: $0.name) }, statuses: st, filter: filter, sort: sort, ally: ally,
+                       isBlanket: { recruiters[$0]?.targeting == .blanket }, record: { recruiters[$0] })
+    }
+
+    /// `recruiterOrder` from each recruiter's id and name: a record is read (`record`)
+    /// only when the filter needs it. Each name is lowered into one buffer of bytes, in
+    /// NFC (`NameKeys`), so that names compare as bytes in the order `String` gives them.
+    static func recruiterOrder(_ names: [(id: UUID, name: String)], statuses st: [UUID: RecruiterStatus],
+                               filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
+                               isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
         struct Key {
             var id: UUID
             var primary: Double
             var turn: Int
-            var name: String
+            /// The lowered name's bytes in the keys' buffer.
+            var start: Int
+            var count: Int
         }
         var keyed: [Key] = []
-        keyed.reserveCapacity(recruiters.count)
-        let values = recruiters.values
-        var mappings: [UInt32: String] = [:]
-        for i in values.indices {
-            let id = values[i].id
+        keyed.reserveCapacity(names.count)
+        var keys = NameKeys(capacity: names.count * 16)
+        for (id, rawName) in names {
             let s = st[id]
-            if let f = filter, !f.admits(values[i], s) { continue }
-            let name = lowercasedName(values[i].name, mappings: &mappings)
-            let key: Key
+            if let f = filter, !f.admits(s, isBlanket: isBlanket(id), record: { record(id) }) { continue }
+            let (start, count) = keys.append(rawName)
+            var key = Key(id: id, primary: 0, turn: 0, start: start, count: count)
             if let ally {
-                key = Key(id: id, primary: Double(ally[id] ?? 0), turn: s?.turn == .mine ? 0 : 1, name: name)
+                key.primary = Double(ally[id] ?? 0)
+                key.turn = s?.turn == .mine ? 0 : 1
             } else {
                 switch sort {
-                case .urgency: key = Key(id: id, primary: s?.urgency ?? 0, turn: s?.turn == .mine ? 0 : 1, name: name)
-                case .name: key = Key(id: id, primary: 0, turn: 0, name: name)
-                case .lastContact:
-                    key = Key(id: id, primary: s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, turn: 0,
-                              name: name)
+                case .urgency:
+                    key.primary = s?.urgency ?? 0
+                    key.turn = s?.turn == .mine ? 0 : 1
+                case .name: break
+                case .lastContact: key.primary = s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
                 }
             }
             keyed.append(key)
         }
-        keyed.sort { a, b in
-            if a.primary != b.primary { return a.primary > b.primary }
-            if a.turn != b.turn { return a.turn < b.turn }
-            if a.name != b.name { return a.name < b.name }
-            return uuidLess(a.id, b.id)  // same order as the strings, without formatting
+        keys.bytes.withUnsafeBufferPointer { buf in
+            let base = buf.baseAddress
+            keyed.sort { a, b in
+                if a.primary != b.primary { return a.primary > b.primary }
+                if a.turn != b.turn { return a.turn < b.turn }
+                let n = min(a.count, b.count)
+                let c = n == 0 ? 0 : memcmp(base! + a.start, base! + b.start, n)
+                if c != 0 { return c < 0 }
+                if a.count != b.count { return a.count < b.count }
+                return uuidLess(a.id, b.id)  // same order as the strings, without formatting
+            }
         }
         return keyed.map(\.id)
     }
 
-    /// `name.lowercased()`, with ASCII lowered byte by byte (and a name already lower
-    /// case kept as it is); other text scalar by scalar (what `lowercased()` does), each
-    /// scalar's mapping looked up once per call of the caller (`mappings`).
-    static func lowercasedName(_ name: String, mappings: inout [UInt32: String]) -> String {
-        if let ascii = asciiLowercased(name) { return ascii }
-        var out = ""
-        out.reserveCapacity(name.utf8.count)
-        for u in name.unicodeScalars {
-            if u.value < 0x80 {
-                out.unicodeScalars.append(u.value &- 65 < 26 ? Unicode.Scalar(u.value | 0x20)! : u)
-            } else if let m = mappings[u.value] {
-                out += m
-            } else {
-                let m = u.properties.lowercaseMapping
-                mappings[u.value] = m
-                out += m
-            }
-        }
-        return out
-    }
-
-    static func lowercasedName(_ name: String) -> String {
-        var mappings: [UInt32: String] = [:]
-        return lowercasedName(name, mappings: &mappings)
-    }
-
-    /// ASCII `name` lowered, nil when it is not ASCII.
-    private static func asciiLowercased(_ name: String) -> String? {
-        var n = name
-        let lowered: String?? = n.withUTF8 { bytes in
-            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
-            guard bytes.contains(where: { $0 &- 65 < 26 }) else { return .some(nil) }
-            return .some(String(unsafeUninitializedCapacity: bytes.count) { out in
-                for (i, b) in bytes.enumerated() { out[i] = b &- 65 < 26 ? b | 0x20 : b }
-                return bytes.count
-            })
-        }
-        switch lowered {
-        case .some(.some(let l)): return l
-        case .some(.none): return name
-        case .none: return nil
-        }
+    /// `name.lowercased()` as `recruiterOrder` compares it: its bytes (NFC).
+    static func lowercasedName(_ name: String) -> [UInt8] {
+        var keys = NameKeys(capacity: 16)
+        let (start, count) = keys.append(name)
+        return Array(keys.bytes[start..<(start + count)])
     }
 
     /// Recruiter `id`'s flags in words, with why (`Rules.reasons`), from the evaluation
@@ -560,5 +601,40 @@ public struct AppState: Sendable {
 
     var maxThreadScroll: Int {
         max(0, threadLines.count - threadRows)
+    }
+}
+
+/// Names lowered for sorting, one after another in one buffer: `name.lowercased()`, in
+/// NFC, as UTF-8. `String` orders text by the scalars of its NFC form, which is the order
+/// of the NFC form's UTF-8 bytes; so two names compare as their bytes here compare.
+/// ASCII is lowered byte by byte; a name with other scalars is lowered and, unless every
+/// scalar is below U+0300 (text already in NFC), normalized by Foundation, once per
+/// distinct name.
+struct NameKeys {
+    var bytes: [UInt8] = []
+    private var known: [String: (start: Int, count: Int)] = [:]
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Appends `name`'s key; where it lies in `bytes`.
+    mutating func append(_ name: String) -> (start: Int, count: Int) {
+        let start = bytes.count
+        var n = name
+        let ascii: Bool = n.withUTF8 { utf8 in
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return false }
+            for b in utf8 { bytes.append(b &- 65 < 26 ? b | 0x20 : b) }
+            return true
+        }
+        if ascii { return (start, bytes.count - start) }
+        if let k = known[name] { return k }
+        let lowered = name.lowercased()
+        if lowered.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
+            bytes.append(contentsOf: lowered.utf8)
+        } else {
+            bytes.append(contentsOf: lowered.precomposedStringWithCanonicalMapping.utf8)
+        }
+        let k = (start, bytes.count - start)
+        known[name] = k
+        return k
     }
 }

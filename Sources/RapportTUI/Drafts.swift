@@ -139,7 +139,7 @@ func closeDraft(_ state: inout AppState) -> [Effect] {
         state.overlays.removeLast()
         return []
     }
-    let name = state.db.recruiters[d.recruiterID]?.name ?? "?"
+    let name = state.db.recruiter(d.recruiterID)?.name ?? "?"
     if sameDraft(text, d.original) {
         state.overlays.removeSubrange(i...)
         let kept = state.savedDrafts[d.recruiterID] != nil
@@ -163,7 +163,7 @@ func closeDraft(_ state: inout AppState) -> [Effect] {
 private func discardDraft(_ state: inout AppState, _ id: UUID) -> [Effect] {
     guard let i = draftIndex(state) else { return [] }
     state.overlays.removeSubrange(i...)
-    let name = state.db.recruiters[id]?.name ?? "?"
+    let name = state.db.recruiter(id)?.name ?? "?"
     state.statusMessage = StatusMessage("Draft to \(name) discarded; nothing logged")
     guard state.savedDrafts.removeValue(forKey: id) != nil else { return [] }
     return [.removeDraft(id)]
@@ -173,7 +173,7 @@ private func discardDraft(_ state: inout AppState, _ id: UUID) -> [Effect] {
 private func keepDraftForLater(_ state: inout AppState, _ id: UUID) -> [Effect] {
     let effects = saveDraftIfChanged(&state)
     if let i = draftIndex(state) { state.overlays.removeSubrange(i...) }
-    let name = state.db.recruiters[id]?.name ?? "?"
+    let name = state.db.recruiter(id)?.name ?? "?"
     state.statusMessage = StatusMessage("Draft to \(name) kept; R or c offers it again (nothing logged)")
     return effects
 }
@@ -193,7 +193,7 @@ func askResume(_ state: inout AppState, _ r: Recruiter, _ saved: SavedDraft, pur
 /// `n` on the resume question: a new draft as if there were no saved one (the saved one
 /// stays until the new draft is saved over it).
 private func startOver(_ state: inout AppState, _ id: UUID, _ purpose: Draft.Purpose) -> [Effect] {
-    guard let r = state.db.recruiters[id] else { return [] }
+    guard let r = state.db.recruiter(id) else { return [] }
     switch purpose {
     case .reply:
         openTemplateMenu(&state, r)

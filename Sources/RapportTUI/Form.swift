@@ -344,7 +344,7 @@ public enum Forms {
             }
             return .invalid(f)
         }
-        func recruiter(_ id: UUID) -> Recruiter? { db.recruiters[id] }
+        func recruiter(_ id: UUID) -> Recruiter? { db.recruiter(id) }
         switch form.purpose {
         case .addRecruiter, .editRecruiter:
             var r: Recruiter
@@ -409,7 +409,7 @@ public enum Forms {
         case .snooze(let id):
             guard let f = db.followUps[id], let until = date(.until) else { return .nothing("That follow-up is gone") }
             if let problem = Workflows.snoozeProblem(f, until: until, now: now) { return refuse(.until, problem) }
-            let name = db.recruiters[f.recruiterID]?.name ?? "?"
+            let name = db.recruiter(f.recruiterID)?.name ?? "?"
             return .change(.snooze(followUp: f.id, until: until), label: "Follow-up with \(name) snoozed")
         }
     }

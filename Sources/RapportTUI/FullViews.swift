@@ -100,7 +100,7 @@ extension AppState {
             full.insightRows = []
         }
         // A recruiter removed meanwhile closes its call prep.
-        full.stack.removeAll { if case .callPrep(let id) = $0 { return db.recruiters[id] == nil } else { return false } }
+        full.stack.removeAll { if case .callPrep(let id) = $0 { return db.recruiter(id) == nil } else { return false } }
         full.weekItems = full.stack.contains(.week) ? Week.items(in: db, now: now, policy: policy, within: 7 * 86_400) : []
         if case .callPrep(let id) = full.view {
             full.callPrep = Preparation.prep(for: id, in: db, now: now)
@@ -310,7 +310,7 @@ func toggleChecklist(_ state: inout AppState) -> [Effect] {
         return []
     }
     let item = items[state.full.checklistCursor].item
-    guard let r = state.db.recruiters[prep.recruiter.id] else { return [] }
+    guard let r = state.db.recruiter(prep.recruiter.id) else { return [] }
     let intent = Intent.toggleChecklist(item, recruiter: r.id, opportunity: prep.opportunity?.id)
     switch item.scope {
     case .recruiter:

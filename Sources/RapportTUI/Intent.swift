@@ -38,7 +38,7 @@ public enum Intent: Equatable, Sendable {
     /// when it no longer applies.
     public func change(in db: Database, now: Date) throws -> Change {
         func recruiter(_ id: UUID) throws -> Recruiter {
-            guard let r = db.recruiters[id] else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
+            guard let r = db.recruiter(id) else { throw RapportError.failure("that recruiter is gone (deleted elsewhere)") }
             return r
         }
         switch self {

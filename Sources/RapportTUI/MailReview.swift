@@ -56,10 +56,10 @@ public enum MailReview {
     /// reviewed elsewhere (no tag) is left alone.
     public static func change(keep: [UUID], reject: [UUID], in db: Database) -> Change {
         var out: [Change] = []
-        for id in keep where db.recruiters[id]?.tags.contains(tag) == true {
+        for id in keep where db.recruiter(id)?.tags.contains(tag) == true {
             out.append(.removeTag(recruiter: id, tag: tag))
         }
-        for id in reject where db.recruiters[id]?.tags.contains(tag) == true {
+        for id in reject where db.recruiter(id)?.tags.contains(tag) == true {
             out.append(.removeRecruiter(id))
         }
         return .batch(out)
@@ -85,7 +85,7 @@ extension AppState {
         let ids = r.entries.compactMap { UUID(uuidString: $0.id) }
         let keep = ids.filter { r.accepted.contains($0.uuidString) }
         let reject = ids.filter { !r.accepted.contains($0.uuidString) }
-        let rejected = reject.compactMap { db.recruiters[$0] }
+        let rejected = reject.compactMap { db.recruiter($0) }
         let label = "Review recruiters from mail: kept \(keep.count), rejected \(reject.count)"
         var effects = commit(&self, .reviewMail(keep: keep, reject: reject), label: label)
         if !effects.isEmpty && !rejected.isEmpty { effects.append(.rejectMailSenders(rejected)) }

@@ -301,7 +301,7 @@ enum ReviewView {
     }
 
     static func draw(_ buf: inout CellBuffer, _ state: AppState, _ d: Draft) {
-        let name = state.db.recruiters[d.recruiterID]?.name ?? "?"
+        let name = state.db.recruiter(d.recruiterID)?.name ?? "?"
         let title: String
         switch d.purpose {
         case .reply: title = "Reply to \(name)"

@@ -106,7 +106,7 @@ public final class SearchIndex: Sendable {
     /// Recruiter `id`'s searchable text, folded (empty when there is no such recruiter).
     public func text(of id: UUID, in db: Database) -> [UInt8] {
         if let t = texts.withLock({ $0[id] }) { return t }
-        guard let r = db.recruiters[id] else { return [] }
+        guard let r = db.recruiter(id) else { return [] }
         var out: [UInt8] = []
         func add(_ s: String?) {
             guard let s, !s.isEmpty else { return }

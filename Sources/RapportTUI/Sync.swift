@@ -20,7 +20,7 @@ func syncCommand(_ state: inout AppState, _ command: Command) -> [Effect] {
         return startSync(&state, automatic: false)
     case .acknowledgeConflicts:
         guard let id = state.selectedRecruiterID else { return [] }
-        let name = state.db.recruiters[id]?.name ?? "this recruiter"
+        let name = state.db.recruiter(id)?.name ?? "this recruiter"
         let n = state.conflicts(of: id).count
         guard n > 0 else {
             state.statusMessage = StatusMessage("No sync conflicts on \(name)")

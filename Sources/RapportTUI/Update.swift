@@ -35,7 +35,7 @@ private func handle(_ state: inout AppState, _ event: Event) -> [Effect] {
         let before = state.selectedRecruiterID
         state.replaceData(db)
         // Never lose the selection silently: say why it moved.
-        if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiters[b]?.name {
+        if let b = before, state.selectedRecruiterID != b, let f = state.filter, let name = db.recruiter(b)?.name {
             let note: String
             if case .flag(let flag) = f { note = "\(name) is no longer flagged \(flag.rawValue)" } else { note = "\(name) left the list (\(f.name))" }
             state.statusMessage = StatusMessage(state.statusMessage.map { $0.text + " · " + note } ?? note,
@@ -282,7 +282,7 @@ private func open(_ state: inout AppState) {
     case .deadlines:
         guard let d = state.selectedDeadline else { return }
         guard let i = state.order.firstIndex(of: d.recruiterID) else {
-            state.statusMessage = StatusMessage("\(state.db.recruiters[d.recruiterID]?.name ?? "That recruiter") is hidden by the filter (F)")
+            state.statusMessage = StatusMessage("\(state.db.recruiter(d.recruiterID)?.name ?? "That recruiter") is hidden by the filter (F)")
             return
         }
         state.recruiterCursor = i

@@ -54,7 +54,7 @@ public enum Screen {
             summary += review.purpose == .mail ? "  recruiters found in mail · a keeps, r rejects · Enter commits, Esc changes nothing"
                 : "  review before import · Enter commits"
         } else if !state.isEmpty {
-            let n = state.db.recruiters.count
+            let n = state.recruiterTotal
             let c = state.counts
             summary += "  \(n) recruiter\(n == 1 ? "" : "s") · \(c.yourTurn) your turn · \(c.overdue) overdue · \(c.atRisk) at risk"
             if c.blanketWaiting > 0 { summary += " · \(c.blanketWaiting) blanket" }
@@ -184,7 +184,7 @@ public enum FlagGlyph {
 enum RecruitersView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
         var title = "Recruiters \(state.order.count)"
-        if let f = state.filter { title += " of \(state.db.recruiters.count) · \(f.name)" }
+        if let f = state.filter { title += " of \(state.recruiterTotal) · \(f.name)" }
         if state.full.allyOrder { title += " · by ally score" } else if state.sort != .urgency { title += " · by \(state.sort.rawValue)" }
         guard let (focused, rows) = Screen.beginPane(&buf, state, .recruiters, title: title, in: r)
         else { return }
@@ -197,7 +197,7 @@ enum RecruitersView {
         let firmWidth = flex - nameWidth
         for row in 0..<rows {
             let i = state.recruiterTop + row
-            guard i < state.order.count, let rec = state.db.recruiters[state.order[i]] else { break }
+            guard i < state.order.count, let rec = state.db.recruiter(state.order[i]) else { break }
             let y = r.y + 1 + row
             let selected = i == state.recruiterCursor
             let base = Screen.rowStyle(selected: selected, focused: focused)
@@ -327,7 +327,7 @@ public struct ThreadLine: Equatable, Sendable {
 enum MessagesView {
     static func draw(_ buf: inout CellBuffer, _ state: AppState, in r: Rect) {
         guard let (_, rows) = Screen.beginPane(&buf, state, .messages, title: "Messages", in: r), rows > 0 else { return }
-        guard let id = state.selectedRecruiterID, let rec = state.db.recruiters[id] else {
+        guard let id = state.selectedRecruiterID, let rec = state.db.recruiter(id) else {
             buf.put(" No recruiter selected.", x: r.x, y: r.y + 1, maxWidth: r.width, style: Style(.muted))
             return
         }
@@ -419,7 +419,7 @@ enum DeadlinesView {
         // columns, when a row in view has such a zone (only the rows in view are looked at).
         let inView = state.deadlines.dropFirst(state.deadlineTop).prefix(rows)
         let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map(\.recruiterID)).compactMap { id in
-            state.db.recruiters[id]?.timeZone.flatMap(TimeZone.init(identifier:)).map { (id, $0) }
+            state.db.recruiter(id)?.timeZone.flatMap(TimeZone.init(identifier:)).map { (id, $0) }
         }) : [:]
         let theirWidth = zones.values.contains { $0.identifier != state.timeZone.identifier } ? 14 : 0
         let fixed = 2 + (sectionWidth > 0 ? sectionWidth + 1 : 0) + whenWidth + 1 + (atWidth > 0 ? atWidth + 1 : 0)
@@ -469,7 +469,7 @@ enum DeadlinesView {
             buf.putPadded(d.title, x: x, y: y, width: titleWidth, style: base)
             x += titleWidth + 1
             if nameWidth > 0 {
-                let name = state.db.recruiters[d.recruiterID]?.name ?? ""
+                let name = state.db.recruiter(d.recruiterID)?.name ?? ""
                 buf.putPadded(name, x: x, y: y, width: nameWidth, style: selected ? base : Style(.muted))
             }
         }

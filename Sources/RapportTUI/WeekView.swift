@@ -34,7 +34,7 @@ enum WeekView {
                 out.append(Line(text: heading, style: Style(day == nil ? .danger : .accent, bold: true)))
                 current = .some(day)
             }
-            let r = state.db.recruiters[item.recruiterID]
+            let r = state.db.recruiter(item.recruiterID)
             var when: String
             let overdue = item.section == .overdue
             if overdue {

@@ -7,7 +7,7 @@ import RapportText
 // history. Pure, like `update`.
 
 extension AppState {
-    var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiters[$0] } }
+    var selectedRecruiter: Recruiter? { selectedRecruiterID.flatMap { db.recruiter($0) } }
 }
 
 /// Asks the loop to store the intent (first checked on the data on screen, so a change
@@ -109,7 +109,7 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     case .snooze:
         guard let d = deadlineForCommand(&state) else { return [] }
         if let id = d.followUpID, let f = state.db.followUps[id] {
-            state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiters[f.recruiterID]?.name ?? "?")))
+            state.overlays.append(.form(Forms.snooze(f, name: state.db.recruiter(f.recruiterID)?.name ?? "?")))
         } else {
             state.overlays.append(.form(Forms.snooze(d)))
         }
@@ -144,7 +144,7 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
     case .filterMenu:
         var items = ["all recruiters"]
         for f in RecruiterFilter.menu {
-            let n = state.db.recruiters.values.reduce(0) { $0 + (f.admits($1, state.statuses[$1.id]) ? 1 : 0) }
+            let n = state.admittedCount(f)
             items.append("\(f.menuLabel) (\(n))")
         }
         var m = Menu(title: "Show only recruiters", items: items, purpose: .filter)
@@ -181,7 +181,7 @@ private func askDelete(_ state: inout AppState) {
     switch state.focus {
     case .messages:
         if let id = state.selectedMessageID, let m = state.db.message(id) {
-            let r = state.db.recruiters[m.recruiterID]
+            let r = state.db.recruiter(m.recruiterID)
             let who = r?.name ?? "?"
             let what = (m.direction == .inbound ? "message from " : "message to ") + who
             state.overlays.append(.confirm(Confirm(question: "Delete the \(what) of \(Format.stamp(m.at, now: state.now, timeZone: state.timeZone))?",
@@ -199,7 +199,7 @@ private func askDelete(_ state: inout AppState) {
             state.statusMessage = StatusMessage("Only follow-ups can be deleted here; x marks a deadline done", isError: true)
             return
         }
-        let r = state.db.recruiters[d.recruiterID]
+        let r = state.db.recruiter(d.recruiterID)
         state.overlays.append(.confirm(Confirm(question: "Delete the follow-up \"\(d.title)\"?",
                                                change: .removeFollowUp(id), label: "Deleted the follow-up \"\(d.title)\"",
                                                detail: r.map { $0.name + " · " + Format.identity($0) } ?? "")))
@@ -314,7 +314,7 @@ private func submit(_ state: inout AppState, _ f: Form) -> [Effect] {
         return commit(&state, intent, label: label)
     case .declineDraft(let id, let reason, let reengage):
         state.overlays.removeLast()
-        if let saved = state.savedDrafts[id], let r = state.db.recruiters[id] {
+        if let saved = state.savedDrafts[id], let r = state.db.recruiter(id) {
             askResume(&state, r, saved, purpose: .decline(reason: reason, reengage: reengage))
             return []
         }
@@ -557,14 +557,14 @@ private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
     case .filter:
         let filter = m.cursor == 0 ? nil : RecruiterFilter.menu[m.cursor - 1]
         let before = state.selectedRecruiterID
-        if let f = filter, !state.db.recruiters.values.contains(where: { f.admits($0, state.statuses[$0.id]) }) {
+        if let f = filter, state.admittedCount(f, atMost: 1) == 0 {
             state.statusMessage = StatusMessage("No recruiter is \(f.name); the filter is unchanged")
             return []
         }
         state.filter = filter
         state.reorder()
         var text = filter.map { "Showing \(state.order.count) \($0.name) · F changes, Esc shows all" } ?? "Showing all recruiters"
-        if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiters[b]?.name {
+        if let b = before, state.selectedRecruiterID != b, let name = state.db.recruiter(b)?.name {
             text += " · \(name) is not in the list"
         }
         state.statusMessage = StatusMessage(text)
@@ -579,7 +579,7 @@ private func pick(_ state: inout AppState, _ m: Menu) -> [Effect] {
 /// hands the text to the editor.
 func startDraft(_ state: inout AppState, recruiterID: UUID, purpose: Draft.Purpose, template: MessageTemplate?,
                 extra: [String: String], resume: SavedDraft? = nil) -> [Effect] {
-    guard let r = state.db.recruiters[recruiterID] else { return [] }
+    guard let r = state.db.recruiter(recruiterID) else { return [] }
     var text: String
     var reengage: Date?
     if case .decline(_, let date) = purpose { reengage = date }
@@ -612,7 +612,7 @@ private func draftText(_ state: inout AppState, _ text: String) -> [Effect] {
     state.overlays[state.overlays.count - 1] = .review(d)
     state.lastDraft = d.parts.body
     var names: [String] = []
-    if let r = state.db.recruiters[d.recruiterID] {
+    if let r = state.db.recruiter(d.recruiterID) {
         names = r.name.split(separator: " ").map(String.init) + (r.firm.map { [$0] } ?? [])
     }
     if let me = state.myName { names += me.split(separator: " ").map(String.init) }
@@ -645,7 +645,7 @@ func send(_ state: inout AppState, _ d: Draft, emptyConfirmed: Bool = false) -> 
         state.statusMessage = StatusMessage("Not sent: \(d.problems.joined(separator: ", ")) · e edits", isError: true)
         return []
     }
-    guard let r = state.db.recruiters[d.recruiterID] else { return [] }
+    guard let r = state.db.recruiter(d.recruiterID) else { return [] }
     let (subject, body) = d.parts
     if !emptyConfirmed, body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
         state.overlays.append(.ask(Question(

@@ -114,6 +114,14 @@ public final class Terminal {
         }
     }
 
+    /// The size of the terminal on standard output as the kernel reports it, before
+    /// ncurses starts (nil when it reports none).
+    public nonisolated static func windowSize() -> (width: Int, height: Int)? {
+        var ws = winsize()
+        guard ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0, ws.ws_row > 0 else { return nil }
+        return (Int(ws.ws_col), Int(ws.ws_row))
+    }
+
     /// The screen size in cells.
     public var size: (width: Int, height: Int) {
         (Int(rapport_getmaxx(window)), Int(rapport_getmaxy(window)))

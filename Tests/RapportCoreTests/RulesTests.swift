@@ -597,3 +597,18 @@ import Testing
         #expect(after.flags.isEmpty, "nothing else left: \(after.flags)")
     }
 }
+
+@Suite("urgency weights by kind")
+struct UrgencyKindTableTests {
+    @Test("the table gives each kind the weight the settings name for it, none for a kind left out")
+    func kindsByPosition() {
+        var weights: [String: Double] = [:]
+        for (i, k) in DeadlineKind.allCases.enumerated() where i != 2 { weights[k.rawValue] = Double(i * 10 + 3) }
+        let w = UrgencyWeights(deadlineKind: weights)
+        let table = UrgencyWeights.Table(w)
+        for k in DeadlineKind.allCases {
+            #expect(table.kind(k) == (weights[k.rawValue] ?? 0), "\(k)")
+        }
+        #expect(Set(DeadlineKind.allCases.map { table.kind($0) }).count == DeadlineKind.allCases.count)
+    }
+}

@@ -99,8 +99,48 @@ struct IndexTests {
     @Test("names are lowered as lowercased() lowers them")
     func lowercasedNames() throws {
         let db = try IndexTests.demo(200, 200, seed: 14)
-        for n in db.recruiters.values.map(\.name) + ["", "dana", "DANA SMITH", "O'Brien-McKay 2", "ÉLODIE", "İlkay", "ΣΟΦΙΑ", "株式会社"] {
-            #expect(AppState.lowercasedName(n) == n.lowercased(), "\(n)")
+        for n in db.recruiters.values.map(\.name) + IndexTests.trickyNames {
+            let l = AppState.lowercasedName(n)
+            #expect(String(decoding: l, as: UTF8.self) == n.lowercased(), "\(n)")
+            #expect(l == Array(n.lowercased().precomposedStringWithCanonicalMapping.utf8), "\(n)")
+        }
+    }
+
+    /// Names whose order is easy to get wrong: case, composed and decomposed accents
+    /// (equal as strings), a lowercase mapping that adds a combining mark (İ), scripts,
+    /// emoji, empty.
+    static let trickyNames = ["", "dana", "Dana", "DANA SMITH", "dana smith", "O'Brien-McKay 2", "ÉLODIE", "élodie",
+                              "e\u{301}lodie", "E\u{301}LODIE", "Elodie", "İlkay", "ilkay", "i\u{307}lkay", "ΣΟΦΙΑ", "σοφια",
+                              "株式会社", "이서연", "\u{1112}\u{1161}\u{11AB}", "한", "Nguyễn Văn An", "Nguye\u{302}\u{303}n", "Мария", "мария",
+                              "محمد العلي", "अनन्या शर्मा", "क़", "\u{915}\u{93C}", "Ω", "\u{2126}", "Å", "\u{212B}", "Zoë", "Zoe\u{308}", "zoë", "Åsa", "A\u{30A}sa", "Ångström", "Øystein", "😀 Smile",
+                              "ß", "SS", "ǅemal", "Ǆemal", "ﬁne", "fine"]
+
+    @Test("names that are hard to order come in String's order (lowered), then by id", arguments: [21, 22, 23] as [UInt64])
+    func trickyNameOrder(seed: UInt64) {
+        var rng = Rand(state: seed)
+        var names: [(id: UUID, name: String)] = []
+        for _ in 0..<3 {
+            for n in IndexTests.trickyNames.shuffled(using: &rng) { names.append((UUID(), n)) }
+        }
+        var statuses: [UUID: RecruiterStatus] = [:]
+        for (id, _) in names where Bool.random(using: &rng) {
+            statuses[id] = RecruiterStatus(recruiterID: id, turn: Bool.random(using: &rng) ? .mine : .theirs,
+                                           urgency: [0, 2][Int.random(in: 0..<2, using: &rng)])
+        }
+        for sort in SortMode.allCases {
+            let got = AppState.recruiterOrder(names, statuses: statuses, filter: nil, sort: sort, ally: nil,
+                                              isBlanket: { _ in false }, record: { _ in nil })
+            let plain = names.sorted { a, b in
+                let sa = statuses[a.id], sb = statuses[b.id]
+                let ka = sort == .urgency ? (sa?.urgency ?? 0, sa?.turn == .mine ? 0 : 1) : (0, 0)
+                let kb = sort == .urgency ? (sb?.urgency ?? 0, sb?.turn == .mine ? 0 : 1) : (0, 0)
+                if ka.0 != kb.0 { return ka.0 > kb.0 }
+                if ka.1 != kb.1 { return ka.1 < kb.1 }
+                let la = a.name.lowercased(), lb = b.name.lowercased()
+                if la != lb { return la < lb }
+                return a.id.uuidString < b.id.uuidString
+            }.map(\.id)
+            #expect(got == plain, "\(sort)")
         }
     }
 
