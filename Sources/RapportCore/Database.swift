@@ -396,20 +396,20 @@ public struct Database: Sendable, Equatable {
     /// and the opportunities in memory, without reading any stored recruiter.
     public var duplicateSubmitters: Set<UUID> {
         guard let base else { return Rules.duplicateSubmissions(in: opportunityMap.values, among: nil) }
-        var (stored, out) = duplicates(base)
+        var (stored, out) = duplicates(base, promoted: Self.positions(of: promoted, in: base))
         for k in 0..<base.count where stored[k] { out.insert(base.id(at: k)) }
         return out
     }
 
     /// The duplicate submitters of a stored database: by position for the stored
     /// recruiters not changed since (`stored`), by id for those in memory (`other`).
-    private func duplicates(_ base: any StoredRecruiters) -> (stored: [Bool], other: Set<UUID>) {
+    private func duplicates(_ base: any StoredRecruiters, promoted isPromoted: [Bool]) -> (stored: [Bool], other: Set<UUID>) {
         var stored = [Bool](repeating: false, count: base.count)
         var other = Set<UUID>()
         // Keys only stored recruiters hold: a group counts those not changed since.
         for group in base.sharedSubmissions() {
             var kept = group
-            if !promoted.isEmpty { kept.removeAll { promoted.contains(base.id(at: $0)) } }
+            if !promoted.isEmpty { kept.removeAll { isPromoted[$0] } }
             if kept.count > 1 { for k in kept { stored[k] = true } }
         }
         // Keys held in memory (changed or added recruiters), with the stored holders.
@@ -419,13 +419,21 @@ public struct Database: Sendable, Equatable {
         }
         for (key, owners) in byKey {
             var holders = base.submitters(ofKey: key)
-            holders.removeAll { promoted.contains(base.id(at: $0)) }
+            holders.removeAll { isPromoted[$0] }
             if owners.count + holders.count > 1 {
                 other.formUnion(owners)
                 for k in holders { stored[k] = true }
             }
         }
         return (stored, other)
+    }
+
+    /// Which positions of `base` hold an id of `ids` (each looked up by a binary search,
+    /// not every position's id hashed).
+    private static func positions(of ids: Set<UUID>, in base: any StoredRecruiters) -> [Bool] {
+        var out = [Bool](repeating: false, count: base.count)
+        for id in ids { if let k = base.position(of: id) { out[k] = true } }
+        return out
     }
 
     /// Every recruiter once (as `recruiterIDs`: the stored ones in id order first) with its
@@ -439,13 +447,13 @@ public struct Database: Sendable, Equatable {
             for id in recruiterMap.keys { out.append((id, storedDigest(of: id), dup.contains(id))) }
             return out
         }
-        let (stored, other) = duplicates(base)
+        let isPromoted = Self.positions(of: promoted, in: base)
+        let dropped = Self.positions(of: droppedDigests, in: base)
+        let (stored, other) = duplicates(base, promoted: isPromoted)
         out.reserveCapacity(base.count + recruiterMap.count)
-        for k in 0..<base.count {
+        for k in 0..<base.count where !isPromoted[k] {
             let id = base.id(at: k)
-            if !promoted.isEmpty && promoted.contains(id) { continue }
-            let digest = !digestsFromBase ? digestMap[id]
-                : !droppedDigests.isEmpty && droppedDigests.contains(id) ? nil : base.digest(at: k)
+            let digest = !digestsFromBase ? digestMap[id] : dropped[k] ? nil : base.digest(at: k)
             out.append((id, digest, stored[k] || (!other.isEmpty && other.contains(id))))
         }
         for id in recruiterMap.keys { out.append((id, storedDigest(of: id), other.contains(id))) }
