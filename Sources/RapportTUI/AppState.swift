@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RapportCore
 import RapportText
 
@@ -397,35 +398,38 @@ public struct AppState: Sendable {
         generation += 1
         searchIndex = SearchIndex()
         threadLinesCache = ThreadLinesCache()
-        if let both = rules.evaluateKnowingBlanket {
-            let e = both(db, now, policy)
-            statuses = e.statuses
-            blanket = e.blanket
-        } else {
-            statuses = rules.evaluate(db, now, policy)
-            blanket = nil
-        }
+        // Two threads: the statuses on one, the names and their sort keys (which need no
+        // status) on the other; then the list's order on one and the deadlines' on the other.
+        let database = db, source = rules, now = self.now, policy = self.policy
+        let (evaluated, names) = inParallel({ () -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>?) in
+            if let both = source.evaluateKnowingBlanket { let e = both(database, now, policy); return (e.statuses, e.blanket) }
+            return (source.evaluate(database, now, policy), nil)
+        }, { NameTable(database.recruiterNames) })
+        statuses = evaluated.statuses
+        blanket = evaluated.blanket
         refreshFullViews()
-        let names = db.recruiterNames
         recruiterTotal = names.count
         let st = statuses
-        let database = db, known = blanket
-        let isBlanket: (UUID) -> Bool = { id in known.map { $0.contains(id) } ?? (database.recruiter(id)?.targeting == .blanket) }
-        order = AppState.recruiterOrder(names, statuses: st, filter: filter, sort: sort,
-                                        ally: full.allyOrder ? full.insight?.allyScores : nil,
-                                        isBlanket: isBlanket, record: { database.recruiter($0) })
+        let known = blanket
+        let isBlanket: @Sendable (UUID) -> Bool = { id in
+            known.map { $0.contains(id) } ?? (database.recruiter(id)?.targeting == .blanket)
+        }
+        let filter = self.filter, sort = self.sort, ally = full.allyOrder ? full.insight?.allyScores : nil
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
-        deadlines = rules.deadlines(st, now, policy).filter { $0.due <= horizon }
+        (order, deadlines) = inParallel({
+            AppState.recruiterOrder(names, statuses: st, filter: filter, sort: sort, ally: ally,
+                                    isBlanket: isBlanket, record: { database.recruiter($0) })
+        }, { source.deadlines(st, now, policy).filter { $0.due <= horizon } })
         // Byte for byte: the rules build each title from the name itself.
         if deadlines.isEmpty {
             deadlineTitlesNameRecruiter = true
         } else {
-            var nameOf: [UUID: String] = [:]
+            var nameOf: [UUID: Int] = [:]
             nameOf.reserveCapacity(names.count)
-            for n in names { nameOf[n.id] = n.name }
+            for (k, id) in names.ids.enumerated() { nameOf[id] = k }
             deadlineTitlesNameRecruiter = deadlines.allSatisfy { d in
-                guard let name = nameOf[d.recruiterID] else { return true }
-                return SearchText.containsBytes(d.title, name)
+                guard let k = nameOf[d.recruiterID] else { return true }
+                return SearchText.containsBytes(d.title, names.names[k])
             }
         }
         counts = Rules.counts(st, isBlanket: isBlanket, now: now, policy: policy)
@@ -444,27 +448,33 @@ public struct AppState: Sendable {
     }
 
     /// `recruiterOrder` from each recruiter's id and name: a record is read (`record`)
-    /// only when the filter needs it. Each name is lowered into one buffer of bytes, in
-    /// NFC (`NameKeys`), so that names compare as bytes in the order `String` gives them.
+    /// only when the filter needs it.
     static func recruiterOrder(_ names: [(id: UUID, name: String)], statuses st: [UUID: RecruiterStatus],
+                               filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
+                               isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
+        recruiterOrder(NameTable(names), statuses: st, filter: filter, sort: sort, ally: ally, isBlanket: isBlanket, record: record)
+    }
+
+    /// `recruiterOrder` over names already lowered (`NameTable`): names compare as bytes,
+    /// in the order `String` gives them.
+    static func recruiterOrder(_ names: NameTable, statuses st: [UUID: RecruiterStatus],
                                filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
                                isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
         struct Key {
             var id: UUID
             var primary: Double
             var turn: Int
-            /// The lowered name's bytes in the keys' buffer.
+            /// The lowered name's bytes in the table's buffer.
             var start: Int
             var count: Int
         }
         var keyed: [Key] = []
         keyed.reserveCapacity(names.count)
-        var keys = NameKeys(capacity: names.count * 16)
-        for (id, rawName) in names {
+        for (k, id) in names.ids.enumerated() {
             let s = st[id]
             if let f = filter, !f.admits(s, isBlanket: isBlanket(id), record: { record(id) }) { continue }
-            let (start, count) = keys.append(rawName)
-            var key = Key(id: id, primary: 0, turn: 0, start: start, count: count)
+            let span = names.spans[k]
+            var key = Key(id: id, primary: 0, turn: 0, start: span.start, count: span.count)
             if let ally {
                 key.primary = Double(ally[id] ?? 0)
                 key.turn = s?.turn == .mine ? 0 : 1
@@ -479,7 +489,7 @@ public struct AppState: Sendable {
             }
             keyed.append(key)
         }
-        keys.bytes.withUnsafeBufferPointer { buf in
+        names.keys.bytes.withUnsafeBufferPointer { buf in
             let base = buf.baseAddress
             keyed.sort { a, b in
                 if a.primary != b.primary { return a.primary > b.primary }
@@ -610,7 +620,7 @@ public struct AppState: Sendable {
 /// ASCII is lowered byte by byte; a name with other scalars is lowered and, unless every
 /// scalar is below U+0300 (text already in NFC), normalized by Foundation, once per
 /// distinct name.
-struct NameKeys {
+struct NameKeys: Sendable {
     var bytes: [UInt8] = []
     private var known: [String: (start: Int, count: Int)] = [:]
 
@@ -637,4 +647,43 @@ struct NameKeys {
         known[name] = k
         return k
     }
+}
+
+/// Every recruiter's id and name, with the name's sort key (`NameKeys`).
+struct NameTable: Sendable {
+    var ids: [UUID] = []
+    var names: [String] = []
+    /// Where each name's key lies in `keys.bytes`.
+    var spans: [(start: Int, count: Int)] = []
+    var keys: NameKeys
+
+    init(_ list: [(id: UUID, name: String)]) {
+        keys = NameKeys(capacity: list.count * 16)
+        ids.reserveCapacity(list.count)
+        names.reserveCapacity(list.count)
+        spans.reserveCapacity(list.count)
+        for (id, name) in list {
+            ids.append(id)
+            names.append(name)
+            spans.append(keys.append(name))
+        }
+    }
+
+    var count: Int { ids.count }
+}
+
+/// `a()` and `b()` at the same time, `b` on another thread; both results.
+func inParallel<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
+    let ra = ParallelSlot<A>(), rb = ParallelSlot<B>()
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+        if i == 0 { ra.put(a()) } else { rb.put(b()) }
+    }
+    return (ra.take(), rb.take())
+}
+
+/// One result of `inParallel`.
+private final class ParallelSlot<T: Sendable>: Sendable {
+    private let value = Mutex<T?>(nil)
+    func put(_ v: T) { value.withLock { $0 = v } }
+    func take() -> T { value.withLock { $0! } }
 }
