@@ -76,8 +76,8 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
             let now = try Clock.from(environment: env).now()
             if let line = StatusCache.read(paths, policyKey: key, now: now) { print(line); exit(0) }
             let store = try Store.open(paths, policy: policy, clock: try Clock.from(environment: env), lazy: true)
-            let e = store.evaluateThroughRulesCache(now: now, policyKey: key)
-            let c = Rules.counts(e.statuses, isBlanket: { e.blanket.contains($0) }, now: now, policy: policy)
+            let e = store.countThroughRulesCache(now: now, policyKey: key)
+            let c = e.counts
             let line = "\(c.overdue) overdue · \(c.atRisk) at risk · \(c.today) today"
             let until = min(Rules.Sections(now: now, policy: policy).endOfToday, e.nextChange)
             store.writeStatusCache(line: line, policyKey: key, from: now, until: until)

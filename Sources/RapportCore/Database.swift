@@ -372,45 +372,92 @@ public struct Database: Sendable, Equatable {
 
     /// Whether another recruiter has an opportunity for the same role at the same employer
     /// as one of `recruiterID`'s (`Rules.submissionKey`), without reading every opportunity
-    /// of a stored database (its cache keeps the keys' hashes).
+    /// of a stored database (its cache indexes the keys): only `recruiterID`'s own record is read.
     public func hasDuplicateSubmission(_ recruiterID: UUID) -> Bool {
         guard let base else {
             return Rules.duplicateSubmissions(in: opportunityMap.values, among: recruiterID).contains(recruiterID)
         }
         let keys = Set(opportunities(of: recruiterID).compactMap(Rules.submissionKey))
+        if keys.isEmpty { return false }
+        for o in opportunityMap.values where o.recruiterID != recruiterID {
+            if let key = Rules.submissionKey(of: o), keys.contains(key) { return true }
+        }
         for key in keys {
-            for o in opportunityMap.values where o.recruiterID != recruiterID && Rules.submissionKey(of: o) == key { return true }
             for k in base.submitters(ofKey: key) {
                 let id = base.id(at: k)
-                if id == recruiterID || promoted.contains(id) { continue }
-                if base.recruiter(at: k).opportunities.contains(where: { Rules.submissionKey(of: $0) == key }) { return true }
+                if id != recruiterID && !promoted.contains(id) { return true }
             }
         }
         return false
     }
 
     /// The recruiters with a duplicate submission (`Rules.duplicateSubmissions` over every
-    /// opportunity), reading only the stored recruiters that may have one (those whose
-    /// submission-key hash another recruiter shares, and those sharing a key with one in
-    /// memory), not every opportunity.
+    /// opportunity), from the stored submission index (which compares the keys themselves)
+    /// and the opportunities in memory, without reading any stored recruiter.
     public var duplicateSubmitters: Set<UUID> {
         guard let base else { return Rules.duplicateSubmissions(in: opportunityMap.values, among: nil) }
-        var candidates = Set<UUID>()
-        for k in base.sharedSubmitters() {
-            let id = base.id(at: k)
-            if !promoted.contains(id) { candidates.insert(id) }
+        var (stored, out) = duplicates(base, promoted: Self.positions(of: promoted, in: base))
+        for k in 0..<base.count where stored[k] { out.insert(base.id(at: k)) }
+        return out
+    }
+
+    /// The duplicate submitters of a stored database: by position for the stored
+    /// recruiters not changed since (`stored`), by id for those in memory (`other`).
+    private func duplicates(_ base: any StoredRecruiters, promoted isPromoted: [Bool]) -> (stored: [Bool], other: Set<UUID>) {
+        var stored = [Bool](repeating: false, count: base.count)
+        var other = Set<UUID>()
+        // Keys only stored recruiters hold: a group counts those not changed since.
+        for group in base.sharedSubmissions() {
+            var kept = group
+            if !promoted.isEmpty { kept.removeAll { isPromoted[$0] } }
+            if kept.count > 1 { for k in kept { stored[k] = true } }
         }
+        // Keys held in memory (changed or added recruiters), with the stored holders.
+        var byKey: [String: Set<UUID>] = [:]
         for o in opportunityMap.values {
-            candidates.insert(o.recruiterID)
-            guard let key = Rules.submissionKey(of: o) else { continue }
-            for k in base.submitters(ofKey: key) {
-                let id = base.id(at: k)
-                if !promoted.contains(id) { candidates.insert(id) }
+            if let key = Rules.submissionKey(of: o) { byKey[key, default: []].insert(o.recruiterID) }
+        }
+        for (key, owners) in byKey {
+            var holders = base.submitters(ofKey: key)
+            holders.removeAll { isPromoted[$0] }
+            if owners.count + holders.count > 1 {
+                other.formUnion(owners)
+                for k in holders { stored[k] = true }
             }
         }
-        var opportunities: [Opportunity] = []
-        for id in candidates { opportunities += self.opportunities(of: id) }
-        return Rules.duplicateSubmissions(in: opportunities, among: nil)
+        return (stored, other)
+    }
+
+    /// Which positions of `base` hold an id of `ids` (each looked up by a binary search,
+    /// not every position's id hashed).
+    private static func positions(of ids: Set<UUID>, in base: any StoredRecruiters) -> [Bool] {
+        var out = [Bool](repeating: false, count: base.count)
+        for id in ids { if let k = base.position(of: id) { out[k] = true } }
+        return out
+    }
+
+    /// Every recruiter once (as `recruiterIDs`: the stored ones in id order first) with its
+    /// stored digest (`storedDigest(of:)`) and whether it has a duplicate submission
+    /// (`duplicateSubmitters`), in one pass that reads no record.
+    public func recruiterDigests() -> [(id: UUID, digest: UInt64?, duplicate: Bool)] {
+        var out: [(id: UUID, digest: UInt64?, duplicate: Bool)] = []
+        guard let base else {
+            let dup = duplicateSubmitters
+            out.reserveCapacity(recruiterMap.count)
+            for id in recruiterMap.keys { out.append((id, storedDigest(of: id), dup.contains(id))) }
+            return out
+        }
+        let isPromoted = Self.positions(of: promoted, in: base)
+        let dropped = Self.positions(of: droppedDigests, in: base)
+        let (stored, other) = duplicates(base, promoted: isPromoted)
+        out.reserveCapacity(base.count + recruiterMap.count)
+        for k in 0..<base.count where !isPromoted[k] {
+            let id = base.id(at: k)
+            let digest = !digestsFromBase ? digestMap[id] : dropped[k] ? nil : base.digest(at: k)
+            out.append((id, digest, stored[k] || (!other.isEmpty && other.contains(id))))
+        }
+        for id in recruiterMap.keys { out.append((id, storedDigest(of: id), other.contains(id))) }
+        return out
     }
 
     /// Whether `id`'s record and thread are still the stored ones, unchanged since loading
@@ -698,12 +745,13 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// The opportunities, follow-ups, expectations and interviews whose id is in `range`:
     /// id, kind and owner's position.
     func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)]
-    /// The positions of the recruiters that may have an opportunity with submission key
-    /// `key` (`Rules.submissionKey`): every one that has, and perhaps a few that have not.
+    /// The positions of the recruiters that have an opportunity with submission key `key`
+    /// (`Rules.submissionKey`), each once: exactly those.
     func submitters(ofKey key: String) -> [Int]
-    /// The positions whose submission-key hashes another position shares: every recruiter
-    /// that has a duplicate submission among the stored ones, and perhaps a few that have not.
-    func sharedSubmitters() -> [Int]
+    /// For each submission key that more than one stored recruiter has, those recruiters'
+    /// positions (each once): exactly the groups `Rules.duplicateSubmissions` finds among
+    /// the stored opportunities.
+    func sharedSubmissions() -> [[Int]]
 }
 
 /// What a stored record's id names (`StoredRecruiters.recordOwner`).

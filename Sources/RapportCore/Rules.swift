@@ -235,6 +235,47 @@ public enum Rules {
         return c
     }
 
+    /// `counts` from findings, without scoring them: the counts need whose turn, the flags,
+    /// the blanket bit and the deadlines' kinds and due times, none of which the scores
+    /// change. Exactly `counts(score(findings), isBlanket: { findings[$0]!.blanket }, …)`.
+    public static func counts(findings: [UUID: RuleFindings], now: Date, policy: Policy) -> Counts {
+        var tally = CountTally(now: now, policy: policy)
+        for f in findings.values {
+            tally.recruiter(turn: f.turn, flagBits: f.flagBits, blanket: f.blanket,
+                            owesReply: f.deadlines.contains { $0.kind == .reply })
+            for d in f.deadlines { tally.deadline(due: d.due) }
+        }
+        return tally.counts
+    }
+
+    /// `counts` one recruiter at a time, from what the counts read of its findings (a reader
+    /// of stored findings need not build them).
+    public struct CountTally: Sendable {
+        public let sections: Sections
+        public private(set) var counts = Counts()
+
+        public init(now: Date, policy: Policy) { sections = Sections(now: now, policy: policy) }
+
+        /// One recruiter: whose turn, its flags (`RuleFindings.flagBits`), blanket, and
+        /// whether one of its deadlines is a reply.
+        public mutating func recruiter(turn: Turn, flagBits: UInt32, blanket: Bool, owesReply: Bool) {
+            let flags = FlagSet(bits: flagBits)
+            if flags.contains(.nonResponsive) || flags.contains(.nonResponsiveRisk) { counts.atRisk += 1 }
+            if turn == .mine {
+                if blanket { counts.blanketWaiting += 1 } else if owesReply { counts.yourTurn += 1 }
+            }
+        }
+
+        /// One of its deadlines, by due time.
+        public mutating func deadline(due: Date) {
+            switch sections.section(due: due) {
+            case .overdue: counts.overdue += 1
+            case .today: counts.today += 1
+            default: break
+            }
+        }
+    }
+
     /// The order of `deadlines`: higher urgency first; then the earlier due date (the more
     /// overdue); then the id, so the order is total and stable.
     public static func moreUrgent(_ a: Deadline, _ b: Deadline) -> Bool {

@@ -20,7 +20,7 @@ enum DatabaseCache {
     static let fileName = "store.cache"
     static let magic: [UInt8] = Array("RAPPORT\u{1}".utf8)
     /// Bump on any change to the layout below.
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     /// Rewrite the cache when opening replayed more than this many journal bytes past it.
     static let rewriteAfterJournalBytes = 64 << 10
 
@@ -73,10 +73,14 @@ enum DatabaseCache {
     // snapshot identity (7 × u64) | snapshot hash u64 | journal covered u64 | journal lines u64 |
     // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
     // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
-    // names length u64 | side length u64 | blocks length u64 |
-    // directory | message index | record index | submission index | names | side | blocks.
+    // keys length u64 | names length u64 | side length u64 | blocks length u64 |
+    // message index hash u64 | record index hash u64 |
+    // directory | message index | record index | submission index | keys | names | side |
+    // blocks.
     //
-    // The checksum covers everything after it up to the blocks. Each block (one recruiter:
+    // The checksum covers everything after it up to the blocks but the message and record
+    // indexes, which are checked by their own hashes (in the header) when first used (a
+    // whole read checks them at once). Each block (one recruiter:
     // its record, its thread in thread order, its opportunities, follow-ups and
     // expectations) is checked by its own hash, kept in the directory, when it is read.
     // Directory entry (44 bytes, sorted by id): id, block offset u64 (from the first
@@ -84,13 +88,18 @@ enum DatabaseCache {
     // of the recruiter's persisted flag records). Message index entry (20 bytes, sorted by
     // id): message id, the owner's position u32. Record index entry (24 bytes, sorted by
     // id): the id of an opportunity, follow-up, expectation or interview, the owner's
-    // position u32, the kind u32. Submission index entry (16 bytes, sorted): the hash of
-    // an opportunity's submission key, the owner's position u32, 0 u32. Names: every
+    // position u32, the kind u32. Submission index entry (16 bytes, sorted by hash, key
+    // bytes, owner): the hash of an opportunity's submission key (`submissionHash`), the
+    // owner's position u32, the key's offset u32 in the keys. Keys: each distinct
+    // submission key once, its UTF-8 length u32 then its bytes (so two entries name the same
+    // key exactly when their bytes are equal, compared without reading a block). Names: every
     // recruiter's name (a string), in directory order. Side: the snapshot's
     // unknown top-level keys; per recruiter with persisted flag records its position and
     // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 64
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 72 + 16
+    /// Where the counts start (the recruiters' count), after the flags-cleared word.
+    static let countsOffset = 152
     static let directoryEntry = 44
     static let indexEntry = 20
     static let recordEntry = 24
@@ -146,13 +155,18 @@ enum DatabaseCache {
               let version = try? r.int(), let snapSeq = try? r.int(), let seq = try? r.int(),
               let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
-              let namesLength = try? r.u64(), let sideLength = try? r.u64(), let blocksLength = try? r.u64(),
-              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40,
-              blocksLength < 1 << 40 else { return nil }
+              let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
+              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(),
+              nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, keysLength < 1 << 32, namesLength < 1 << 40,
+              sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
-                            namesLength: Int(namesLength), sideLength: Int(sideLength), blocksLength: Int(blocksLength))
-        guard layout.fileLength == raw.count,
-              sum == hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.blocksOffset])) else { return nil }
+                            keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
+                            blocksLength: Int(blocksLength))
+        guard layout.fileLength == raw.count, sum == checksum(raw, layout) else { return nil }
+        // Read whole, the message and record indexes are checked now.
+        if !lazy {
+            guard hash(messageIndex(raw, layout)) == messageIndexHash, hash(recordIndex(raw, layout)) == recordIndexHash else { return nil }
+        }
         // The snapshot must be the very file the cache was made from.
         guard let now = SnapshotIdentity.of(paths.snapshot), now == id else { return nil }
         // Changed within the clock tick the cache was written in (timestamps are
@@ -165,7 +179,8 @@ enum DatabaseCache {
               snapSeq >= 0, seq >= snapSeq,
               journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
               covered == 0 || journal[covered - 1] == 0x0A else { return nil }
-        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1)
+        let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
+                                  indexHashes: (messageIndexHash, recordIndexHash))
         var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
         guard let top = try? side.extra() else { return nil }
         var db: Database
@@ -207,14 +222,53 @@ enum DatabaseCache {
         return c
     }
 
+    /// The stored recruiters of cache `bytes` whose magic, version and checksum hold,
+    /// without the checks against the store's files, the submission keys hashed with
+    /// `keyHash` (tests: a cache written with a weak hash, to make keys collide).
+    static func storedBlocks(_ bytes: [UInt8], keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64) -> StoredBlocks? {
+        let file = CacheBytes(copying: bytes)
+        var r = Reader(raw: file.raw, at: 0)
+        guard let m = try? r.bytes(8), m.elementsEqual(magic), (try? r.u32()) == formatVersion else { return nil }
+        r.at = countsOffset - 8
+        guard let cleared = try? r.u64(), cleared <= 1,
+              let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
+              let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
+              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(), nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32,
+              keysLength < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+        let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
+                            keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
+                            blocksLength: Int(blocksLength))
+        let sum = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: checksumOffset, as: UInt64.self))
+        guard layout.fileLength == bytes.count, sum == checksum(file.raw, layout) else { return nil }
+        return StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
+                            indexHashes: (messageIndexHash, recordIndexHash), keyHash: keyHash)
+    }
+
+    /// The checksum of a cache file: of everything after it up to the blocks, but the
+    /// message and record indexes.
+    static func checksum(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UInt64 {
+        digest(block: hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)..<layout.indexOffset])),
+               side: hash(UnsafeRawBufferPointer(rebasing: raw[layout.submissionOffset..<layout.blocksOffset])))
+    }
+
+    static func messageIndex(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[layout.indexOffset..<layout.recordOffset])
+    }
+
+    static func recordIndex(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[layout.recordOffset..<layout.submissionOffset])
+    }
+
     /// Where each part of a cache file starts, from the counts in its header.
     struct Layout: Sendable {
-        var recruiters: Int, messages: Int, records: Int, submissions: Int, namesLength: Int, sideLength: Int, blocksLength: Int
+        var recruiters: Int, messages: Int, records: Int, submissions: Int, keysLength: Int, namesLength: Int, sideLength: Int,
+            blocksLength: Int
         var directoryOffset: Int { headerSize }
         var indexOffset: Int { headerSize + recruiters * directoryEntry }
         var recordOffset: Int { indexOffset + messages * indexEntry }
         var submissionOffset: Int { recordOffset + records * recordEntry }
-        var namesOffset: Int { submissionOffset + submissions * submissionEntry }
+        var keysOffset: Int { submissionOffset + submissions * submissionEntry }
+        var namesOffset: Int { keysOffset + keysLength }
         var sideOffset: Int { namesOffset + namesLength }
         var blocksOffset: Int { sideOffset + sideLength }
         var fileLength: Int { blocksOffset + blocksLength }
@@ -222,7 +276,11 @@ enum DatabaseCache {
 
     // MARK: - Writing
 
-    static func encode(_ c: Contents, source: Source) -> [UInt8] {
+    /// The hash a submission key is indexed by.
+    static func submissionHash(_ key: UnsafeRawBufferPointer) -> UInt64 { hash(key) }
+
+    /// `keyHash`: the submission keys' hash (tests pass a weak one, to make keys collide).
+    static func encode(_ c: Contents, source: Source, keyHash: (UnsafeRawBufferPointer) -> UInt64 = submissionHash) -> [UInt8] {
         let db = c.db
         let ids = db.recruiterIDs.sorted(by: uuidLess)
         var position: [UUID: UInt32] = [:]
@@ -235,7 +293,7 @@ enum DatabaseCache {
         blocks.out.reserveCapacity(db.messageCount * 200 + ids.count * 200)
         var entries: [(offset: Int, length: Int, hash: UInt64)] = []
         entries.reserveCapacity(ids.count)
-        var messages: [(UUID, UInt32)] = [], records: [(UUID, UInt32, UInt32)] = [], submissions: [(UInt64, UInt32)] = []
+        var messages: [(UUID, UInt32)] = [], records: [(UUID, UInt32, UInt32)] = [], submissions: [(UInt64, [UInt8], UInt32)] = []
         messages.reserveCapacity(db.messageCount)
         var copied: [Int: UInt32] = [:]
         var names = Writer()
@@ -258,7 +316,10 @@ enum DatabaseCache {
             for o in rec.opportunities {
                 records.append((o.id, pos, StoredRecordKind.opportunity.rawValue))
                 for i in o.interviews { records.append((i.id, pos, StoredRecordKind.interview.rawValue)) }
-                if let key = Rules.submissionKey(of: o) { submissions.append((hash(Array(key.utf8)), pos)) }
+                if let key = Rules.submissionKey(of: o) {
+                    let bytes = Array(key.utf8)
+                    submissions.append((bytes.withUnsafeBytes(keyHash), bytes, pos))
+                }
             }
             for f in rec.followUps { records.append((f.id, pos, StoredRecordKind.followUp.rawValue)) }
             for e in rec.expectations { records.append((e.id, pos, StoredRecordKind.expectation.rawValue)) }
@@ -272,9 +333,26 @@ enum DatabaseCache {
         }
         messages.sort { uuidLess($0.0, $1.0) }
         records.sort { $0.0 != $1.0 ? uuidLess($0.0, $1.0) : $0.2 < $1.2 }
-        submissions.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var uniqueSubmissions: [(UInt64, UInt32)] = []
-        for e in submissions where uniqueSubmissions.last.map({ $0 != e }) ?? true { uniqueSubmissions.append(e) }
+        submissions.sort {
+            if $0.0 != $1.0 { return $0.0 < $1.0 }
+            if $0.1 != $1.1 { return $0.1.lexicographicallyPrecedes($1.1) }
+            return $0.2 < $1.2
+        }
+        // One entry per key and owner; each distinct key's bytes once in the keys.
+        var uniqueSubmissions: [(UInt64, UInt32, UInt32)] = []
+        var keys = Writer()
+        var lastKey: [UInt8]?, lastKeyOffset: UInt32 = 0
+        for (h, key, owner) in submissions {
+            if let lastKey, lastKey == key {
+                if uniqueSubmissions.last!.1 == owner { continue }
+            } else {
+                lastKey = key
+                lastKeyOffset = UInt32(keys.out.count)
+                keys.count(key.count)
+                keys.out.append(contentsOf: key)
+            }
+            uniqueSubmissions.append((h, owner, lastKeyOffset))
+        }
         // The side: unknown top-level keys, then the persisted flags per recruiter (whose
         // hash goes into that recruiter's digest).
         var side = Writer()
@@ -300,7 +378,8 @@ enum DatabaseCache {
 
         var w = Writer()
         let layout = Layout(recruiters: ids.count, messages: messages.count, records: records.count, submissions: uniqueSubmissions.count,
-                            namesLength: names.out.count, sideLength: side.out.count, blocksLength: blocks.out.count)
+                            keysLength: keys.out.count, namesLength: names.out.count, sideLength: side.out.count,
+                            blocksLength: blocks.out.count)
         w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
@@ -315,7 +394,8 @@ enum DatabaseCache {
         w.int(c.schemaVersion); w.int(c.snapshotSeq); w.int(c.seq)
         w.u64(c.recruiterFlagsCleared ? 1 : 0)
         w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
-        w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.int(layout.keysLength); w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.u64(0); w.u64(0)  // the message and record indexes' hashes, filled in last
         for (k, rid) in ids.enumerated() {
             let e = entries[k]
             w.uuid(rid); w.int(e.offset); w.u32(UInt32(e.length)); w.u64(e.hash)
@@ -323,13 +403,21 @@ enum DatabaseCache {
         }
         for (mid, owner) in messages { w.uuid(mid); w.u32(owner) }
         for (rid, owner, kind) in records { w.uuid(rid); w.u32(owner); w.u32(kind) }
-        for (h, owner) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(0) }
+        for (h, owner, key) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(key) }
+        w.out.append(contentsOf: keys.out)
         w.out.append(contentsOf: names.out)
         w.out.append(contentsOf: side.out)
-        let sum = w.out.withUnsafeBytes { hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
-        withUnsafeBytes(of: sum.littleEndian) { s in
-            for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
+        func put(_ v: UInt64, at: Int) {
+            withUnsafeBytes(of: v.littleEndian) { s in
+                for k in 0..<8 { w.out[at + k] = s[k] }
+            }
         }
+        let (messageIndexHash, recordIndexHash) = w.out.withUnsafeBytes {
+            (hash(messageIndex($0, layout)), hash(recordIndex($0, layout)))
+        }
+        put(messageIndexHash, at: headerSize - 16)
+        put(recordIndexHash, at: headerSize - 8)
+        put(w.out.withUnsafeBytes { checksum($0, layout) }, at: checksumOffset)
         w.out.append(contentsOf: blocks.out)
         return w.out
     }
@@ -547,54 +635,54 @@ extension DatabaseCache {
         @inline(__always) mutating func need(_ n: Int) throws {
             guard n >= 0, raw.count - at >= n else { throw Bad() }
         }
-        mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
+        @inline(__always) mutating func bytes(_ n: Int) throws -> UnsafeRawBufferPointer {
             try need(n)
             defer { at += n }
             return UnsafeRawBufferPointer(rebasing: raw[at..<(at + n)])
         }
-        mutating func u8() throws -> UInt8 {
+        @inline(__always) mutating func u8() throws -> UInt8 {
             try need(1)
             defer { at += 1 }
             return raw[at]
         }
-        mutating func u32() throws -> UInt32 {
+        @inline(__always) mutating func u32() throws -> UInt32 {
             try need(4)
             defer { at += 4 }
             return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
         }
-        mutating func u64() throws -> UInt64 {
+        @inline(__always) mutating func u64() throws -> UInt64 {
             try need(8)
             defer { at += 8 }
             return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
         }
-        mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
-        mutating func int() throws -> Int { Int(try i64()) }
+        @inline(__always) mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
+        @inline(__always) mutating func int() throws -> Int { Int(try i64()) }
         /// A count, which can never exceed the bytes left (each element takes one or more).
-        mutating func count() throws -> Int {
+        @inline(__always) mutating func count() throws -> Int {
             let n = Int(try u32())
             guard n <= raw.count - at else { throw Bad() }
             return n
         }
-        mutating func bool() throws -> Bool {
+        @inline(__always) mutating func bool() throws -> Bool {
             switch try u8() {
             case 0: return false
             case 1: return true
             default: throw Bad()
             }
         }
-        mutating func uuid() throws -> UUID {
+        @inline(__always) mutating func uuid() throws -> UUID {
             try need(16)
             var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + 16)])) }
             at += 16
             return UUID(uuid: u)
         }
-        mutating func date() throws -> Date {
+        @inline(__always) mutating func date() throws -> Date {
             let d = Double(bitPattern: try u64())
             guard d.isFinite else { throw Bad() }
             return Date(timeIntervalSinceReferenceDate: d)
         }
-        mutating func optionalDate() throws -> Date? {
+        @inline(__always) mutating func optionalDate() throws -> Date? {
             switch try u8() {
             case 0: return nil
             case 1: return try date()
@@ -619,7 +707,7 @@ extension DatabaseCache {
             for _ in 0..<n { a.append(try string()) }
             return a
         }
-        mutating func pick<T>(_ all: [T]) throws -> T {
+        @inline(__always) mutating func pick<T>(_ all: [T]) throws -> T {
             let k = Int(try u8())
             guard k < all.count else { throw Bad() }
             return all[k]
@@ -794,12 +882,39 @@ final class StoredBlocks: StoredRecruiters {
     let layout: DatabaseCache.Layout
     /// Whether the recruiters' own flags were written empty (as the snapshot has them).
     let recruiterFlagsCleared: Bool
+    /// The hash the submission index was written with (`DatabaseCache.submissionHash`;
+    /// tests pass a weak one).
+    let keyHash: @Sendable (UnsafeRawBufferPointer) -> UInt64
+    /// The hashes the header gives for the message and record indexes, and whether each
+    /// index was checked against its hash yet (on first use).
+    private let indexHashes: (messages: UInt64, records: UInt64)
+    private let indexChecked = Mutex<(messages: Bool, records: Bool)>((false, false))
     private let memo = Mutex<[Int: RecruiterRecord]>([:])
 
-    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool) {
+    init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool, indexHashes: (UInt64, UInt64),
+         keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = DatabaseCache.submissionHash) {
         self.file = file
         self.layout = layout
         self.recruiterFlagsCleared = recruiterFlagsCleared
+        self.indexHashes = indexHashes
+        self.keyHash = keyHash
+    }
+
+    /// The message index checked against its hash, once, before it is first read.
+    private func checkMessageIndex() {
+        guard !indexChecked.withLock({ $0.messages }) else { return }
+        if DatabaseCache.hash(DatabaseCache.messageIndex(file.raw, layout)) != indexHashes.messages {
+            damaged("the message index does not match its hash")
+        }
+        indexChecked.withLock { $0.messages = true }
+    }
+
+    private func checkRecordIndex() {
+        guard !indexChecked.withLock({ $0.records }) else { return }
+        if DatabaseCache.hash(DatabaseCache.recordIndex(file.raw, layout)) != indexHashes.records {
+            damaged("the record index does not match its hash")
+        }
+        indexChecked.withLock { $0.records = true }
     }
 
     var count: Int { layout.recruiters }
@@ -850,6 +965,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func messageOwner(_ id: UUID) -> Int? {
+        checkMessageIndex()
         let key = Self.key(id)
         let n = layout.messages
         let k = lowerBound(key, base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
@@ -860,6 +976,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func messageIDs(in range: UUIDPrefixRange) -> [UUID] {
+        checkMessageIndex()
         let n = layout.messages
         var k = lowerBound(Self.key(range.lo), base: layout.indexOffset, size: DatabaseCache.indexEntry, n: n)
         var out: [UUID] = []
@@ -943,6 +1060,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func recordOwner(_ id: UUID, _ kind: StoredRecordKind) -> Int? {
+        checkRecordIndex()
         let key = Self.key(id)
         var k = lowerBound(key, base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
         while k < layout.records {
@@ -955,6 +1073,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func records(in range: UUIDPrefixRange) -> [(UUID, StoredRecordKind, Int)] {
+        checkRecordIndex()
         var k = lowerBound(Self.key(range.lo), base: layout.recordOffset, size: DatabaseCache.recordEntry, n: layout.records)
         var out: [(UUID, StoredRecordKind, Int)] = []
         while k < layout.records {
@@ -967,50 +1086,86 @@ final class StoredBlocks: StoredRecruiters {
         return out
     }
 
-    func sharedSubmitters() -> [Int] {
-        var out: [Int] = []
+    @inline(__always) private func submissionHash(at k: Int) -> UInt64 {
+        UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.submissionOffset + k * DatabaseCache.submissionEntry,
+                                                    as: UInt64.self))
+    }
+
+    /// The bytes of the submission key that entry `k` of the submission index names (its
+    /// offset and length checked against the keys).
+    private func submissionKey(at k: Int) -> (offset: Int, bytes: UnsafeRawBufferPointer) {
+        let offset = Int(u32(at: layout.submissionOffset + k * DatabaseCache.submissionEntry + 12))
+        guard offset <= layout.keysLength - 4 else { damaged("the submission index names a key outside the keys") }
+        let length = Int(u32(at: layout.keysOffset + offset))
+        guard length <= layout.keysLength - 4 - offset else { damaged("a submission key runs past the keys") }
+        let start = layout.keysOffset + offset + 4
+        return (offset, UnsafeRawBufferPointer(rebasing: file.raw[start..<(start + length)]))
+    }
+
+    @inline(__always) private static func same(_ a: (offset: Int, bytes: UnsafeRawBufferPointer),
+                                               _ b: (offset: Int, bytes: UnsafeRawBufferPointer)) -> Bool {
+        a.offset == b.offset
+            || (a.bytes.count == b.bytes.count
+                && (a.bytes.isEmpty || memcmp(a.bytes.baseAddress!, b.bytes.baseAddress!, a.bytes.count) == 0))
+    }
+
+    func sharedSubmissions() -> [[Int]] {
+        var out: [[Int]] = []
         var k = 0
-        while k < layout.submissions {
-            let at = layout.submissionOffset + k * DatabaseCache.submissionEntry
-            let h = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-            var group = [owner(at: at + 8)]
-            var j = k + 1
-            while j < layout.submissions {
-                let next = layout.submissionOffset + j * DatabaseCache.submissionEntry
-                guard UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: next, as: UInt64.self)) == h else { break }
-                group.append(owner(at: next + 8))
+        let n = layout.submissions
+        while k < n {
+            // One hash: its entries, in runs of one key each (the writer sorts by key
+            // bytes, then owner); a key met again after another one means a damaged index.
+            let h = submissionHash(at: k)
+            var end = k + 1
+            while end < n, submissionHash(at: end) == h { end += 1 }
+            if end - k == 1 { k = end; continue }
+            var runs: [(offset: Int, bytes: UnsafeRawBufferPointer)] = []
+            var j = k
+            while j < end {
+                let key = submissionKey(at: j)
+                for earlier in runs where Self.same(earlier, key) { damaged("the submission index is out of order") }
+                runs.append(key)
+                var group = [owner(at: layout.submissionOffset + j * DatabaseCache.submissionEntry + 8)]
                 j += 1
+                while j < end, Self.same(submissionKey(at: j), key) {
+                    let o = owner(at: layout.submissionOffset + j * DatabaseCache.submissionEntry + 8)
+                    if o <= group.last! { damaged("the submission index is out of order") }
+                    group.append(o)
+                    j += 1
+                }
+                if group.count > 1 { out.append(group) }
             }
-            if Set(group).count > 1 { out += group }
-            k = j
+            k = end
         }
         return out
     }
 
     func submitters(ofKey key: String) -> [Int] {
-        let h = DatabaseCache.hash(Array(key.utf8))
-        var lo = 0, hi = layout.submissions
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: layout.submissionOffset + mid * DatabaseCache.submissionEntry, as: UInt64.self)) < h {
-                lo = mid + 1
-            } else {
-                hi = mid
+        var key = key
+        return key.withUTF8 { utf8 -> [Int] in
+            let wanted = UnsafeRawBufferPointer(utf8)
+            let h = keyHash(wanted)
+            var lo = 0, hi = layout.submissions
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if submissionHash(at: mid) < h { lo = mid + 1 } else { hi = mid }
             }
+            var out: [Int] = []
+            while lo < layout.submissions, submissionHash(at: lo) == h {
+                if Self.same(submissionKey(at: lo), (-1, wanted)) {
+                    out.append(owner(at: layout.submissionOffset + lo * DatabaseCache.submissionEntry + 8))
+                }
+                lo += 1
+            }
+            return out
         }
-        var out: [Int] = []
-        while lo < layout.submissions {
-            let at = layout.submissionOffset + lo * DatabaseCache.submissionEntry
-            guard UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) == h else { break }
-            out.append(owner(at: at + 8))
-            lo += 1
-        }
-        return out
     }
 
     /// The entries of the message, record and submission indexes whose owner `map` keeps
     /// (with the position it gives), for a writer copying blocks.
     func messageEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32)] {
+        checkMessageIndex()
         var out: [(UUID, UInt32)] = []
         for k in 0..<layout.messages {
             let at = layout.indexOffset + k * DatabaseCache.indexEntry
@@ -1020,6 +1175,7 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func recordEntries(_ map: (Int) -> UInt32?) -> [(UUID, UInt32, UInt32)] {
+        checkRecordIndex()
         var out: [(UUID, UInt32, UInt32)] = []
         for k in 0..<layout.records {
             let at = layout.recordOffset + k * DatabaseCache.recordEntry
@@ -1028,13 +1184,11 @@ final class StoredBlocks: StoredRecruiters {
         return out
     }
 
-    func submissionEntries(_ map: (Int) -> UInt32?) -> [(UInt64, UInt32)] {
-        var out: [(UInt64, UInt32)] = []
+    func submissionEntries(_ map: (Int) -> UInt32?) -> [(UInt64, [UInt8], UInt32)] {
+        var out: [(UInt64, [UInt8], UInt32)] = []
         for k in 0..<layout.submissions {
             let at = layout.submissionOffset + k * DatabaseCache.submissionEntry
-            if let to = map(Int(u32(at: at + 8))) {
-                out.append((UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)), to))
-            }
+            if let to = map(Int(u32(at: at + 8))) { out.append((submissionHash(at: k), Array(submissionKey(at: k).bytes), to)) }
         }
         return out
     }

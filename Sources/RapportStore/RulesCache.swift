@@ -174,39 +174,53 @@ public enum RulesCache {
     static let checksumOffset = 16
 
     static func encode(_ entries: Entries, build: UInt64 = buildIdentity) -> [UInt8] {
+        var w = head(policyKey: entries.policyKey, count: entries.byRecruiter.count, build: build,
+                     capacity: 64 + entries.byRecruiter.count * 256)
+        for id in entries.byRecruiter.keys.sorted(by: uuidLess) { encodeEntry(&w, id: id, entries.byRecruiter[id]!) }
+        return sealed(w.out)
+    }
+
+    /// The file's head up to the entry count (`count` entries follow).
+    static func head(policyKey: String, count: Int, build: UInt64, capacity: Int) -> DatabaseCache.Writer {
         var w = DatabaseCache.Writer()
-        w.out.reserveCapacity(64 + entries.byRecruiter.count * 256)
+        w.out.reserveCapacity(capacity)
         w.out.append(contentsOf: magic)
         w.u32(formatVersion)
         w.u32(0)
         w.u64(0)  // the checksum, filled in last
         w.u64(layoutHash)
         w.u64(build)
-        w.string(entries.policyKey)
-        w.count(entries.byRecruiter.count)
+        w.string(policyKey)
+        w.count(count)
+        return w
+    }
+
+    /// `bytes` with the checksum filled in.
+    static func sealed(_ bytes: [UInt8]) -> [UInt8] {
+        var out = bytes
+        let sum = out.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
+        withUnsafeBytes(of: sum.littleEndian) { s in
+            for k in 0..<8 { out[checksumOffset + k] = s[k] }
+        }
+        return out
+    }
+
+    static func encodeEntry(_ w: inout DatabaseCache.Writer, id: UUID, _ e: Entry) {
         func optionalID(_ id: UUID?) {
             if let id { w.u8(1); w.uuid(id) } else { w.u8(0) }
         }
-        for id in entries.byRecruiter.keys.sorted(by: uuidLess) {
-            let e = entries.byRecruiter[id]!
-            let f = e.findings
-            w.uuid(id); w.u64(e.digest); w.bool(e.duplicate); w.date(e.evaluatedAt); w.date(e.validUntil)
-            w.index(f.turn, in: turns); w.date(f.lastContact)
-            w.count(f.openMessageIDs.count)
-            for m in f.openMessageIDs { w.uuid(m) }
-            w.u32(f.flagBits); w.bool(f.blanket)
-            w.count(f.deadlines.count)
-            for d in f.deadlines {
-                w.string(d.id); w.index(d.kind, in: kinds); w.date(d.due)
-                optionalID(d.messageID); optionalID(d.followUpID); optionalID(d.expectationID); optionalID(d.interviewID)
-                w.string(d.title); w.int(d.count); optionalID(d.lastMessageID); w.bool(d.snoozed)
-            }
+        let f = e.findings
+        w.uuid(id); w.u64(e.digest); w.bool(e.duplicate); w.date(e.evaluatedAt); w.date(e.validUntil)
+        w.index(f.turn, in: turns); w.date(f.lastContact)
+        w.count(f.openMessageIDs.count)
+        for m in f.openMessageIDs { w.uuid(m) }
+        w.u32(f.flagBits); w.bool(f.blanket)
+        w.count(f.deadlines.count)
+        for d in f.deadlines {
+            w.string(d.id); w.index(d.kind, in: kinds); w.date(d.due)
+            optionalID(d.messageID); optionalID(d.followUpID); optionalID(d.expectationID); optionalID(d.interviewID)
+            w.string(d.title); w.int(d.count); optionalID(d.lastMessageID); w.bool(d.snoozed)
         }
-        let sum = w.out.withUnsafeBytes { DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: $0[(checksumOffset + 8)...])) }
-        withUnsafeBytes(of: sum.littleEndian) { s in
-            for k in 0..<8 { w.out[checksumOffset + k] = s[k] }
-        }
-        return w.out
     }
 
     /// The entries in `bytes` when every check of the file passes and they were kept
@@ -269,25 +283,29 @@ public enum RulesCache {
     /// The entries kept in the store directory for `policyKey`; nil when there is no
     /// file or it fails any check (then everything is evaluated and the file rewritten).
     public static func read(_ paths: AppPaths, policyKey: String) -> Entries? {
+        readBytes(paths).flatMap { decode($0, policyKey: policyKey) }
+    }
+
+    /// The file's bytes (nil: none, not a regular file, or too large).
+    static func readBytes(_ paths: AppPaths) -> [UInt8]? {
         let fd = Glibc.open(paths.path(fileName), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size > 0, st.st_size < maxSize else { return nil }
         let size = Int(st.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        let got = bytes.withUnsafeMutableBytes { b -> Int in
-            var done = 0
-            while done < size {
-                let n = Glibc.read(fd, b.baseAddress! + done, size - done)
+        var got = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { b, count in
+            while got < size {
+                let n = Glibc.read(fd, b.baseAddress! + got, size - got)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
-                done += n
+                got += n
             }
-            return done
+            count = got
         }
         guard got == size else { return nil }
-        return decode(bytes, policyKey: policyKey)
+        return bytes
     }
 
     /// A test hook: with this variable set to a path, the writer writes half the file to

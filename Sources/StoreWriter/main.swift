@@ -9,6 +9,7 @@ import RapportStore
 //
 //   rapport-store-writer DIR COUNT [--compact-every K] [--threshold BYTES] [--umask OOO]
 //   rapport-store-writer DIR --rules-cache
+//   rapport-store-writer DIR --status-counts
 //
 // Opens the store in DIR, adds one recruiter, then appends COUNT messages, printing
 // "ack SEQ MESSAGE-ID" after each change is acknowledged (durable). Exits 1 with the
@@ -34,6 +35,20 @@ if let i = args.firstIndex(of: "--rules-cache") {
         let store = try Store.open(AppPaths(storeDirectory: args[0]))
         let e = store.evaluateThroughRulesCache(now: Date(timeIntervalSince1970: 1_800_000_000))
         out("rules \(e.reused) \(e.computed)")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("rapport-store-writer: \(error)\n".utf8))
+        exit(1)
+    }
+}
+// --status-counts: open the store lazily and count through rules.cache, as the status
+// line does, print the counts, then exit.
+if let i = args.firstIndex(of: "--status-counts") {
+    args.remove(at: i)
+    do {
+        let store = try Store.open(AppPaths(storeDirectory: args[0]), lazy: true)
+        let c = store.countThroughRulesCache(now: Date(timeIntervalSince1970: 1_800_000_000)).counts
+        out("counts \(c.overdue) \(c.today) \(c.atRisk) \(c.yourTurn) \(c.blanketWaiting)")
         exit(0)
     } catch {
         FileHandle.standardError.write(Data("rapport-store-writer: \(error)\n".utf8))

@@ -245,8 +245,8 @@ struct DueCommand: AsyncParsableCommand {
         }
         // Opened lazily: a recruiter whose findings rules.cache holds is never read.
         let ctx = try Context(global, forReading: true, lazy: true)
-        let (statuses, next, blanket) = ctx.evaluation(policyKey: key)
-        let (line, endOfToday) = statusLine(ctx, statuses: statuses, blanket: blanket)
+        let (counts, next) = ctx.counts(policyKey: key)
+        let (line, endOfToday) = statusLine(ctx, counts: counts)
         say(mark(line))
         guard ctx.hasStore, let next else { return }
         let until = min(endOfToday, next)
@@ -255,8 +255,7 @@ struct DueCommand: AsyncParsableCommand {
 
     /// `2 overdue · 1 at risk · 3 today` (empty when nothing is due), and the end of today:
     /// the counts of `Rules.counts`, the same as the interface's title bar.
-    func statusLine(_ ctx: Context, statuses: [UUID: RecruiterStatus], blanket: Set<UUID>) -> (String, Date) {
-        let c = Rules.counts(statuses, isBlanket: { blanket.contains($0) }, now: ctx.now, policy: ctx.policy)
+    func statusLine(_ ctx: Context, counts c: Rules.Counts) -> (String, Date) {
         var parts: [String] = []
         if c.overdue > 0 { parts.append("\(c.overdue) overdue") }
         if c.atRisk > 0 { parts.append("\(c.atRisk) at risk") }

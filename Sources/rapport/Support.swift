@@ -113,6 +113,17 @@ struct Context {
         let e = opened.evaluateThroughRulesCache(now: now, policyKey: policyKey)
         return (e.statuses, e.nextChange, e.blanket)
     }
+
+    /// `Rules.counts` of `evaluation`, and its next change, without scoring: through
+    /// `rules.cache` the entries that hold are only read for what the counts need.
+    func counts(policyKey: String? = nil) -> (counts: Rules.Counts, nextChange: Date?) {
+        guard let opened else {
+            let s = Rules.evaluate(db, now: now, policy: policy)
+            return (Rules.counts(s, in: db, now: now, policy: policy), nil)
+        }
+        let e = opened.countThroughRulesCache(now: now, policyKey: policyKey)
+        return (e.counts, e.nextChange)
+    }
 }
 
 enum RecruiterLookup {

@@ -158,4 +158,33 @@ import Testing
         try cli.ok("log", last.uuidString.lowercased(), "--in")
         #expect(try cli.run(["check"]).status == 0)
     }
+
+    /// The message index is checked by its own hash when first used: a command that does
+    /// not use it (the status line) is not held up by it, one that does stops with 75.
+    @Test func aDamagedMessageIndexStopsTheCommandThatUsesIt() throws {
+        let cli = try CLI()
+        try cli.ok("demo", "--force", "--recruiters", "4", "--messages", "8")
+        let list = try #require(try cli.json("list", "--json") as? [[String: Any]])
+        let id = try #require(list.first?["id"] as? String)
+        let cache = cli.store + "/store.cache"
+        var bytes = try #require(FileManager.default.contents(atPath: cache))
+        // The header's counts start at byte 152 (recruiters, then messages); the header is
+        // 232 bytes, the directory 44 bytes per recruiter, then the message index.
+        let recruiters = bytes.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 152, as: UInt64.self)) }
+        let messages = bytes.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 160, as: UInt64.self)) }
+        #expect(recruiters == 4 && messages == 8)
+        bytes[232 + recruiters * 44 + 20 * 3 + 5] ^= 0x10
+        try bytes.write(to: URL(fileURLWithPath: cache))
+        let statusline = try cli.run(["due", "--statusline"])
+        #expect(statusline.status == 0, "\(statusline.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cache))
+        let journal = cli.journalBytes()
+        let r = try cli.run(["log", id, "--in"])
+        #expect(r.status == 75, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("message index") && r.stderr.contains("nothing was changed"), "\(r.stderr)")
+        #expect(cli.journalBytes() == journal, "nothing written")
+        #expect(!FileManager.default.fileExists(atPath: cache), "the damaged cache is removed")
+        try cli.ok("log", id, "--in")
+        #expect(try cli.run(["check"]).status == 0)
+    }
 }

@@ -43,6 +43,17 @@ import RapportDemo
         let endOfToday = Rules.Sections(now: now, policy: policy).endOfToday
         #expect(min(e.nextChange, endOfToday) <= Rules.nextChange(in: db, now: now, policy: policy), "\(context)")
         #expect(e.nextChange >= now, "\(context)")
+        // Counting from findings, without scores: the same counts.
+        let counts = Rules.counts(reference, in: db, now: now, policy: policy)
+        let found = Rules.findings(of: db.recruiterIDs, in: db, now: now, policy: policy, duplicates: Rules.duplicateSubmissions(in: db))
+        #expect(Rules.counts(findings: found.mapValues(\.findings), now: now, policy: policy) == counts, "\(context)")
+        // The status line's walk over the same file: the same counts, next change and
+        // reuse, and a rewritten file that holds what `evaluate` keeps.
+        let c = RulesCache.counts(db, now: now, policy: policy, policyKey: key, file: entries.map { RulesCache.encode($0) })
+        #expect(c.counts == counts, "\(context)")
+        #expect(c.nextChange == e.nextChange && c.reused == e.reused && c.computed == e.computed && c.changed == e.changed,
+                "\(context)")
+        if let rewrite = c.rewrite { #expect(RulesCache.decode(rewrite, policyKey: key) == e.entries, "\(context)") }
         let bytes = RulesCache.encode(e.entries)
         entries = RulesCache.decode(bytes, policyKey: key)
         #expect(entries == e.entries, "\(context): the entries survive the file")
@@ -176,6 +187,26 @@ import RapportDemo
             #expect(RulesCache.decode(Array(good.prefix(n)), policyKey: key) == nil, "cut at \(n)")
         }
         #expect(RulesCache.decode(good + [0], policyKey: key) == nil, "extended")
+        // The status line's walk refuses what `decode` refuses: nothing reused.
+        let truth = Rules.counts(Rules.evaluate(db, now: base, policy: .default), in: db, now: base, policy: .default)
+        #expect(RulesCache.counts(db, now: base, policy: .default, policyKey: key, file: good).reused == db.recruiters.count)
+        for _ in 0..<100 {
+            var b = good
+            let i = Int.random(in: 0..<b.count, using: &rng)
+            b[i] ^= UInt8.random(in: 1...255, using: &rng)
+            let c = RulesCache.counts(db, now: base, policy: .default, policyKey: key, file: b)
+            #expect(c.reused == 0 && c.counts == truth, "byte \(i) changed")
+        }
+        for cut in [Array(good.prefix(good.count / 2)), good + [0], RulesCache.encode(e.entries, build: 42)] {
+            #expect(RulesCache.counts(db, now: base, policy: .default, policyKey: key, file: cut).reused == 0)
+        }
+        // Entries out of id order (the checksum made to hold): refused by both.
+        var swapped = e.entries.byRecruiter.keys.sorted(by: uuidLess)
+        swapped.swapAt(0, 1)
+        var w = RulesCache.head(policyKey: key, count: swapped.count, build: RulesCache.buildIdentity, capacity: 0)
+        for id in swapped { RulesCache.encodeEntry(&w, id: id, e.entries.byRecruiter[id]!) }
+        let unordered = RulesCache.sealed(w.out)
+        #expect(RulesCache.counts(db, now: base, policy: .default, policyKey: key, file: unordered).reused == 0)
         #expect(RulesCache.decode(good, policyKey: RulesCache.policyKey(Policy(timeZone: "Asia/Tokyo"))) == nil, "other policy")
         #expect(RulesCache.decode(RulesCache.encode(e.entries, build: 42), policyKey: key) == nil, "another build")
         // Another format version, with a checksum that holds: still not read.

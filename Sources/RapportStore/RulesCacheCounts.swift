@@ -1,0 +1,245 @@
+import Foundation
+import RapportCore
+
+/// The status line's reading of `rules.cache`: the counts (`Rules.counts`) and the next
+/// moment they can change, without building the entries. The file is checked as
+/// `RulesCache.decode` checks it (magic, version, checksum, layout, build, policy key,
+/// every entry read within bounds with valid values, ids in order, nothing after the last
+/// entry), but each entry is only walked over: the counts read whose turn, the flags, the
+/// blanket bit and the deadlines' kinds and due times; the titles, ids and open messages
+/// are skipped. When recruiters had to be evaluated, the file is rewritten from the
+/// entries that held (copied as bytes) and the new ones.
+extension RulesCache {
+    /// The counts of every recruiter at one moment, and the file to write.
+    public struct CountsEvaluation: Sendable {
+        /// Exactly `Rules.counts` of `RulesCache.evaluate`'s statuses and blanket set.
+        public var counts: Rules.Counts
+        /// As `Evaluation.nextChange`.
+        public var nextChange: Date
+        public var reused: Int
+        public var computed: Int
+        /// The file to write: entries were computed for recruiters with a digest (nil: none).
+        public var rewrite: [UInt8]?
+        public var changed: Bool { rewrite != nil }
+    }
+
+    /// One entry of the file as the counts read it.
+    struct EntrySummary {
+        /// The id's bytes as two big-endian numbers: ordered as `uuidLess` orders ids.
+        var id: IDKey
+        var digest: UInt64
+        var duplicate: Bool
+        var evaluatedAt: Date
+        var validUntil: Date
+        var turn: Turn
+        var flagBits: UInt32
+        var blanket: Bool
+        var owesReply: Bool
+        /// Its deadlines' due times in `dues`, and its bytes in the file.
+        var dues: Range<Int>
+        var bytes: Range<Int>
+
+        /// `Entry.holds`.
+        @inline(__always) func holds(digest current: UInt64?, duplicate: Bool, now: Date) -> Bool {
+            guard let current, current == digest, duplicate == self.duplicate else { return false }
+            return now == evaluatedAt || (evaluatedAt < now && now < validUntil)
+        }
+    }
+
+    typealias IDKey = (UInt64, UInt64)
+
+    @inline(__always) static func idKey(_ id: UUID) -> IDKey {
+        withUnsafeBytes(of: id.uuid) {
+            (UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    /// The entries of `raw` (every check of `decode`, and ids strictly ascending, as the
+    /// writer sorts them), the deadlines' due times, and where the entries start; nil when
+    /// any check fails.
+    static func summaries(_ raw: UnsafeRawBufferPointer, policyKey: String, build: UInt64 = buildIdentity)
+        -> (entries: [EntrySummary], dues: [Date])? {
+        var r = DatabaseCache.Reader(raw: raw, at: 0)
+        guard raw.count >= checksumOffset + 8, let m = try? r.bytes(8), m.elementsEqual(magic),
+              (try? r.u32()) == formatVersion, (try? r.u32()) == 0,
+              let sum = try? r.u64(),
+              sum == DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...])),
+              (try? r.u64()) == layoutHash, (try? r.u64()) == build,
+              (try? r.string()) == policyKey else { return nil }
+        guard let out = try? walk(&r), r.at == raw.count else { return nil }
+        return out
+    }
+
+    private static func walk(_ r: inout DatabaseCache.Reader) throws -> (entries: [EntrySummary], dues: [Date]) {
+        let n = try r.count()
+        var entries: [EntrySummary] = []
+        entries.reserveCapacity(n)
+        var dues: [Date] = []
+        dues.reserveCapacity(n)
+        let flagCount = UInt32(Flag.allCases.count)
+        for _ in 0..<n {
+            let start = r.at
+            let idBytes = try r.bytes(16)
+            let id = (UInt64(bigEndian: idBytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                      UInt64(bigEndian: idBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            if let last = entries.last, !(last.id < id) { throw DatabaseCache.Bad() }
+            let digest = try r.u64(), duplicate = try r.bool()
+            let evaluatedAt = try r.date(), validUntil = try r.date()
+            let turn = try r.pick(turns)
+            _ = try r.optionalDate()
+            let no = try r.count()
+            _ = try r.bytes(no * 16)
+            let bits = try r.u32(), blanket = try r.bool()
+            guard bits >> flagCount == 0 else { throw DatabaseCache.Bad() }
+            let nd = try r.count()
+            let first = dues.count
+            var owesReply = false
+            for _ in 0..<nd {
+                try r.skipString()
+                let kind = try r.pick(kinds), due = try r.date()
+                if kind == .reply { owesReply = true }
+                dues.append(due)
+                try r.skipOptionalID(); try r.skipOptionalID(); try r.skipOptionalID(); try r.skipOptionalID()
+                try r.skipString()
+                _ = try r.int()
+                try r.skipOptionalID()
+                _ = try r.bool()
+            }
+            entries.append(EntrySummary(id: id, digest: digest, duplicate: duplicate, evaluatedAt: evaluatedAt,
+                                        validUntil: validUntil, turn: turn, flagBits: bits, blanket: blanket,
+                                        owesReply: owesReply, dues: first..<dues.count, bytes: start..<r.at))
+        }
+        return (entries, dues)
+    }
+
+    /// Every recruiter's counts at `now`: from the entries of `file` (the bytes of
+    /// `rules.cache`) that hold, from the rules otherwise. Pure; the counts and next change
+    /// are exactly those of `evaluate` with the same file decoded, and `rewrite` decodes
+    /// to the entries `evaluate` keeps.
+    public static func counts(_ db: Database, now: Date, policy: Policy, policyKey: String, file: [UInt8]?) -> CountsEvaluation {
+        counts(db, now: now, policy: policy, policyKey: policyKey, file: file, build: buildIdentity)
+    }
+
+    static func counts(_ db: Database, now: Date, policy: Policy, policyKey: String, file: [UInt8]?,
+                       build: UInt64) -> CountsEvaluation {
+        let recruiters = db.recruiterDigests()
+        return (file ?? []).withUnsafeBytes { raw -> CountsEvaluation in
+            let (entries, dues) = (file == nil ? nil : summaries(raw, policyKey: policyKey, build: build)) ?? ([], [])
+            var tally = Rules.CountTally(now: now, policy: policy)
+            var next = Date.distantFuture
+            var earliestDue = Date.distantFuture
+            var cursor = 0
+            var kept: [Int] = []
+            kept.reserveCapacity(entries.count)
+            var missing: [UUID] = []
+            var missingDigests: [UUID: UInt64] = [:]
+            var duplicates = Set<UUID>()  // among the missing
+            for (uuid, digest, duplicate) in recruiters {
+                // The entry for this id: the next one when ids come in order (the stored
+                // recruiters do), else found by bisection.
+                let id = idKey(uuid)
+                var found: Int?
+                if cursor < entries.count, entries[cursor].id == id {
+                    found = cursor
+                } else {
+                    var lo = 0, hi = entries.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if entries[mid].id < id { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo < entries.count, entries[lo].id == id { found = lo }
+                }
+                if let k = found { cursor = k + 1 }
+                if let k = found, entries[k].holds(digest: digest, duplicate: duplicate, now: now) {
+                    let e = entries[k]
+                    kept.append(k)
+                    tally.recruiter(turn: e.turn, flagBits: e.flagBits, blanket: e.blanket, owesReply: e.owesReply)
+                    for due in dues[e.dues] {
+                        tally.deadline(due: due)
+                        if due >= now && due < earliestDue { earliestDue = due }
+                    }
+                    next = min(next, max(e.validUntil, now))
+                } else {
+                    missing.append(uuid)
+                    if let digest { missingDigests[uuid] = digest }
+                    if duplicate { duplicates.insert(uuid) }
+                }
+            }
+            var computed: [(UUID, Entry)] = []
+            var evaluated = 0
+            if !missing.isEmpty {
+                for (id, found) in Rules.findings(of: missing, in: db, now: now, policy: policy, duplicates: duplicates) {
+                    evaluated += 1
+                    let f = found.findings
+                    tally.recruiter(turn: f.turn, flagBits: f.flagBits, blanket: f.blanket,
+                                    owesReply: f.deadlines.contains { $0.kind == .reply })
+                    for d in f.deadlines {
+                        tally.deadline(due: d.due)
+                        if d.due >= now && d.due < earliestDue { earliestDue = d.due }
+                    }
+                    next = min(next, found.validUntil)
+                    if let digest = missingDigests[id] {
+                        computed.append((id, Entry(digest: digest, duplicate: duplicates.contains(id), evaluatedAt: now,
+                                                   validUntil: found.validUntil, findings: f)))
+                    }
+                }
+            }
+            var rewrite: [UInt8]?
+            if !computed.isEmpty {
+                // The entries that held, as bytes, and the new ones, in id order.
+                kept.sort()
+                computed.sort { uuidLess($0.0, $1.0) }
+                var w = head(policyKey: policyKey, count: kept.count + computed.count, build: build,
+                             capacity: 64 + kept.reduce(0) { $0 + entries[$1].bytes.count } + computed.count * 256)
+                var j = 0
+                for k in kept {
+                    while j < computed.count, idKey(computed[j].0) < entries[k].id {
+                        encodeEntry(&w, id: computed[j].0, computed[j].1)
+                        j += 1
+                    }
+                    w.out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[entries[k].bytes]))
+                }
+                while j < computed.count {
+                    encodeEntry(&w, id: computed[j].0, computed[j].1)
+                    j += 1
+                }
+                rewrite = sealed(w.out)
+            }
+            return CountsEvaluation(counts: tally.counts, nextChange: min(next, earliestDue), reused: kept.count,
+                                    computed: evaluated, rewrite: rewrite)
+        }
+    }
+}
+
+extension DatabaseCache.Reader {
+    /// Steps over a string that must be present.
+    @inline(__always) mutating func skipString() throws {
+        let n = try u32()
+        guard n != UInt32.max else { throw DatabaseCache.Bad() }
+        _ = try bytes(Int(n))
+    }
+
+    /// Steps over an optional id (a tag 0 or 1, then the id).
+    @inline(__always) mutating func skipOptionalID() throws {
+        switch try u8() {
+        case 0: break
+        case 1: _ = try bytes(16)
+        default: throw DatabaseCache.Bad()
+        }
+    }
+}
+
+extension Store {
+    /// The counts of every recruiter at `now` through `rules.cache` (what the status line
+    /// shows), as `evaluateThroughRulesCache` with `Rules.counts` but without building
+    /// or scoring the entries that hold; the file is rewritten as there.
+    public func countThroughRulesCache(now: Date, policyKey: String? = nil) -> RulesCache.CountsEvaluation {
+        let key = policyKey ?? RulesCache.policyKey(policy)
+        let e = RulesCache.counts(database, now: now, policy: policy, policyKey: key, file: RulesCache.readBytes(paths))
+        if let bytes = e.rewrite, !readOnly {
+            DatabaseCache.writeDerived(bytes, named: RulesCache.fileName, paths: paths, fs: fs, stallKey: RulesCache.stallKey)
+        }
+        return e
+    }
+}
