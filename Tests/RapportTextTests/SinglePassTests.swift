@@ -75,6 +75,22 @@ struct SinglePassTests {
         }
     }
 
+    @Test("the wide table: ordered ranges that do not overlap, each end inside and each neighbour outside unless the next range starts there")
+    func wideTable() {
+        let t = DisplayWidth.wideRanges
+        #expect(t.count % 2 == 0 && t.count >= 100)
+        for k in stride(from: 0, to: t.count, by: 2) {
+            #expect(t[k] <= t[k + 1])
+            if k > 0 { #expect(t[k - 1] < t[k], "ranges \(k / 2 - 1) and \(k / 2) overlap") }
+            #expect(DisplayWidth.isWide(t[k]) && DisplayWidth.isWide(t[k + 1]))
+            // Outside a range's ends, unless the next range starts there (CJK blocks touch).
+            if k == 0 || t[k - 1] + 1 < t[k] { #expect(!DisplayWidth.isWide(t[k] - 1)) }
+            if k + 2 == t.count || t[k + 1] + 1 < t[k + 2] { #expect(!DisplayWidth.isWide(t[k + 1] + 1)) }
+        }
+        for c in ["日", "한", "Ａ", "😀", "⌚", "🤌", "𠀀"] { #expect(DisplayWidth.isWide(Character(c).unicodeScalars.first!.value), "\(c)") }
+        for c in ["a", "é", "ｱ", "─", "→", "🤀", "\u{303F}"] { #expect(!DisplayWidth.isWide(Character(c).unicodeScalars.first!.value), "\(c)") }
+    }
+
     @Test("truncate measures only as far as the cut: the same strings as measuring the whole first")
     func truncateEarly() {
         for t in SinglePassTests.tricky {
