@@ -73,6 +73,16 @@ extension Rules {
         return out
     }
 
+    /// Scores one recruiter's findings at one moment (`score` for many at once).
+    public struct Scorer {
+        private let engine: RuleEngine
+
+        public init(now: Date, policy: Policy) { engine = RuleEngine(policy: policy, now: now) }
+
+        /// The status at `now` from findings that hold at `now`.
+        public func callAsFunction(_ found: RuleFindings) -> RecruiterStatus { engine.score(found) }
+    }
+
     /// Statuses at `now` from findings that hold at `now`: exactly what `evaluate` returns.
     public static func score(_ findings: [UUID: RuleFindings], now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
         let engine = RuleEngine(policy: policy, now: now)

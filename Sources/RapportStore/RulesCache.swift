@@ -92,47 +92,59 @@ public enum RulesCache {
     /// rules otherwise. Pure; exactly `Rules.evaluate(db, now:, policy:)`.
     public static func evaluate(_ db: Database, now: Date, policy: Policy, policyKey: String,
                                 cached: Entries?) -> Evaluation {
-        let duplicates = Rules.duplicateSubmissions(in: db)
         let old = cached?.policyKey == policyKey ? cached!.byRecruiter : [:]
-        var findings: [UUID: RuleFindings] = [:]
-        // Ids only: a recruiter whose entry holds is never read (a lazily opened store).
-        let ids = db.recruiterIDs
-        findings.reserveCapacity(ids.count)
-        var kept: [UUID: Entry] = [:]
-        kept.reserveCapacity(ids.count)
+        let score = Rules.Scorer(now: now, policy: policy)
+        // Ids, digests and duplicate bits in one pass by position: a recruiter whose entry
+        // holds is never read (a lazily opened store); its status is scored straight from
+        // the entry, and the entry kept as it is (the entries are changed in place, not
+        // copied into new dictionaries).
+        let rows = db.recruiterDigests()
+        var statuses: [UUID: RecruiterStatus] = [:]
+        statuses.reserveCapacity(rows.count)
+        var kept = old
+        var blanket = Set<UUID>()
         var next = Date.distantFuture
         var missing: [UUID] = []
-        for id in ids {
-            let digest = db.storedDigest(of: id)
-            if let e = old[id], e.holds(digest: digest, duplicate: duplicates.contains(id), now: now) {
-                findings[id] = e.findings
-                kept[id] = e
+        var missingDigests: [UUID: UInt64] = [:]
+        var missingDuplicates = Set<UUID>()
+        /// Earliest moment a deadline of `f` falls due from now on.
+        func noteDeadlines(_ f: RuleFindings) {
+            for d in f.deadlines where d.due >= now && d.due < next { next = d.due }
+        }
+        for row in rows {
+            if let e = old[row.id], e.holds(digest: row.digest, duplicate: row.duplicate, now: now) {
+                statuses[row.id] = score(e.findings)
+                if e.findings.blanket { blanket.insert(row.id) }
                 next = min(next, max(e.validUntil, now))
+                noteDeadlines(e.findings)
             } else {
-                missing.append(id)
+                missing.append(row.id)
+                if let digest = row.digest { missingDigests[row.id] = digest }
+                if row.duplicate { missingDuplicates.insert(row.id) }
+                if old[row.id] != nil { kept[row.id] = nil }
             }
         }
-        let reused = findings.count
-        var changed = false
+        let reused = statuses.count
+        var added = 0
         if !missing.isEmpty {
-            for (id, found) in Rules.findings(of: missing, in: db, now: now, policy: policy, duplicates: duplicates) {
-                findings[id] = found.findings
+            for (id, found) in Rules.findings(of: missing, in: db, now: now, policy: policy, duplicates: missingDuplicates) {
+                statuses[id] = score(found.findings)
+                if found.findings.blanket { blanket.insert(id) }
                 next = min(next, found.validUntil)
-                if let digest = db.storedDigest(of: id) {
-                    kept[id] = Entry(digest: digest, duplicate: duplicates.contains(id), evaluatedAt: now,
+                noteDeadlines(found.findings)
+                if let digest = missingDigests[id] {
+                    kept[id] = Entry(digest: digest, duplicate: missingDuplicates.contains(id), evaluatedAt: now,
                                      validUntil: found.validUntil, findings: found.findings)
-                    changed = true
+                    added += 1
                 }
             }
         }
-        for f in findings.values {
-            for d in f.deadlines where d.due >= now && d.due < next { next = d.due }
-        }
-        var blanket = Set<UUID>()
-        for (id, f) in findings where f.blanket { blanket.insert(id) }
-        return Evaluation(statuses: Rules.score(findings, now: now, policy: policy), blanket: blanket,
+        let changed = added > 0
+        // Only the recruiters there now keep an entry (those reused, those just computed).
+        if kept.count != reused + added { kept = kept.filter { statuses[$0.key] != nil } }
+        return Evaluation(statuses: statuses, blanket: blanket,
                           entries: Entries(policyKey: policyKey, byRecruiter: kept), reused: reused,
-                          computed: findings.count - reused, changed: changed, nextChange: next)
+                          computed: statuses.count - reused, changed: changed, nextChange: next)
     }
 
     // MARK: - File
