@@ -427,13 +427,16 @@ public enum Text {
         var widths: [Int] = []
         starts.reserveCapacity(bytes.count + 1)
         widths.reserveCapacity(bytes.count)
-        var offset = 0
-        for s in paragraph.unicodeScalars {
-            starts.append(offset)
-            widths.append(s == " " ? 0 : DisplayWidth.simpleWidth(s))
-            offset += UTF8.width(s)
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                let (v, len) = DisplayWidth.scalar(b, i)
+                starts.append(i)
+                widths.append(v == 0x20 ? 0 : DisplayWidth.simpleWidth(v))
+                i += len
+            }
         }
-        starts.append(offset)
+        starts.append(bytes.count)
         let n = widths.count
         var lines: [String] = []
         var line: [UInt8] = []
