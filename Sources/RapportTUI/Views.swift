@@ -113,12 +113,12 @@ public enum Screen {
     /// A pane's title row: heavy rule and bold when focused, light and muted otherwise.
     static func drawPaneTitle(_ buf: inout CellBuffer, _ title: String, focused: Bool, in r: Rect) {
         guard r.height > 0, r.width > 0 else { return }
-        let rule = focused ? "━" : "─"
+        let rule: Unicode.Scalar = focused ? "━" : "─"
         let style = focused ? Style(.accent, bold: true) : Style(.muted)
-        let head = rule + " " + title + " "
+        let head = String(rule) + " " + title + " "
         let used = buf.put(Text.truncate(head, to: r.width), x: r.x, y: r.y, style: style)
         if used < r.width {
-            buf.put(String(repeating: rule, count: r.width - used), x: r.x + used, y: r.y, style: style)
+            buf.putRepeated(rule, count: r.width - used, x: r.x + used, y: r.y, style: style)
         }
     }
 

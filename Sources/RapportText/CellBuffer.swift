@@ -84,6 +84,27 @@ public struct CellBuffer: Hashable, Sendable {
         return putGraphemes(text, x: x, y: y, limit: limit, style: style)
     }
 
+    /// Writes `count` copies of `glyph` from (x, y) to the right edge: the cells `put`
+    /// writes for `String(repeating: String(glyph), count: count)`, without the string.
+    /// Returns the number of columns written.
+    @discardableResult
+    public mutating func putRepeated(_ glyph: Unicode.Scalar, count: Int, x: Int, y: Int, style: Style = .plain) -> Int {
+        guard DisplayWidth.simpleWidth(glyph) == 1, glyph.value >= 0x7F else {
+            return put(String(repeating: String(glyph), count: max(0, count)), x: x, y: y, style: style)
+        }
+        guard y >= 0, y < height, x < width else { return 0 }
+        let cell = Cell(CellBuffer.string(glyph.value), width: 1, style: style)
+        var col = x
+        while col < x + count, col < width {
+            if col >= 0 {
+                let k = y * width + col
+                if cells[k].width == 1 { cells[k] = cell } else { set(col, y, cell) }
+            }
+            col += 1
+        }
+        return max(0, col - x)
+    }
+
     /// `put` for any string type (a substring): the same cells.
     @discardableResult
     public mutating func put(_ text: some StringProtocol, x: Int, y: Int, maxWidth: Int? = nil,

@@ -111,6 +111,23 @@ struct SinglePassTests {
         }
     }
 
+    @Test("putRepeated writes the cells put writes for the repeated string")
+    func putRepeated() {
+        var seed = 0
+        for glyph: Unicode.Scalar in ["━", "─", "·", "a", " ", "日", "\u{301}", "\t"] {
+            for count in [-1, 0, 1, 2, 5, 23, 40] {
+                for x in [-3, -1, 0, 1, 9, 22, 23, 24] {
+                    seed += 1
+                    let start = SinglePassTests.base(24, seed: seed)
+                    var fast = start, slow = start
+                    let a = fast.putRepeated(glyph, count: count, x: x, y: 1, style: Style(.accent, bold: true))
+                    let b = slow.put(String(repeating: String(glyph), count: max(0, count)), x: x, y: 1, style: Style(.accent, bold: true))
+                    #expect(a == b && fast == slow, "U+\(String(glyph.value, radix: 16)) ×\(count) at \(x)")
+                }
+            }
+        }
+    }
+
     @Test("putPadded pads, cuts with an ellipsis and clips at the edge as before")
     func putPaddedExamples() {
         var b = CellBuffer(width: 12, height: 1)
