@@ -265,7 +265,7 @@ public struct Database: Sendable, Equatable {
     public func recruiter(_ id: UUID) -> Recruiter? {
         if let r = recruiterMap[id] { return r }
         guard let base, !promoted.contains(id), let k = base.position(of: id) else { return nil }
-        return base.recruiter(at: k).recruiter
+        return base.record(at: k)
     }
 
     public func thread(_ recruiterID: UUID) -> [Message] {
@@ -730,6 +730,9 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// The recruiter at `k` with everything it owns (its thread in thread order), read
     /// once and then remembered.
     func recruiter(at k: Int) -> RecruiterRecord
+    /// The recruiter's own record at `k` (not its thread or records), read once and then
+    /// remembered; `recruiter(at:).recruiter` unless the store can read less.
+    func record(at k: Int) -> Recruiter
     /// Every recruiter's name, by position.
     func names() -> [String]
     /// A digest of everything stored for the recruiter at `k` (see `Database.storedDigests`).
@@ -752,6 +755,10 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     /// positions (each once): exactly the groups `Rules.duplicateSubmissions` finds among
     /// the stored opportunities.
     func sharedSubmissions() -> [[Int]]
+}
+
+extension StoredRecruiters {
+    public func record(at k: Int) -> Recruiter { recruiter(at: k).recruiter }
 }
 
 /// What a stored record's id names (`StoredRecruiters.recordOwner`).

@@ -759,7 +759,8 @@ extension DatabaseCache {
         }
 
         /// One recruiter's block (see `Writer.block`).
-        mutating func block() throws -> RecruiterRecord {
+        /// A block's first part: the recruiter's own record (what `block` reads first).
+        mutating func recruiterHead() throws -> Recruiter {
             let id = try uuid(), name = try string(), firm = try optionalString()
             let kind = try pick(kinds), targeting = try pick(targetings)
             let emails = try strings(), phone = try optionalString(), linkedin = try optionalString()
@@ -780,10 +781,15 @@ extension DatabaseCache {
                                             reason: try optionalString(), extra: try extra()))
             }
             let unknown = try extra()
-            let recruiter = Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
-                                      phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
-                                      status: status, statusUntil: statusUntil, created: created, flags: flags,
-                                      checklist: recruiterChecklist, referrals: referrals, dismissals: dismissals, extra: unknown)
+            return Recruiter(id: id, name: name, firm: firm, kind: kind, targeting: targeting, emails: emails,
+                             phone: phone, linkedin: linkedin, timeZone: timeZone, tags: tags, notes: notes,
+                             status: status, statusUntil: statusUntil, created: created, flags: flags,
+                             checklist: recruiterChecklist, referrals: referrals, dismissals: dismissals, extra: unknown)
+        }
+
+        mutating func block() throws -> RecruiterRecord {
+            let recruiter = try recruiterHead()
+            let id = recruiter.id
             let nm = try count()
             var thread: [Message] = []
             thread.reserveCapacity(nm)
@@ -890,6 +896,8 @@ final class StoredBlocks: StoredRecruiters {
     private let indexHashes: (messages: UInt64, records: UInt64)
     private let indexChecked = Mutex<(messages: Bool, records: Bool)>((false, false))
     private let memo = Mutex<[Int: RecruiterRecord]>([:])
+    /// Records read without their blocks' other parts (`record(at:)`).
+    private let records = Mutex<[Int: Recruiter]>([:])
 
     init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool, indexHashes: (UInt64, UInt64),
          keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = DatabaseCache.submissionHash) {
@@ -1195,6 +1203,21 @@ final class StoredBlocks: StoredRecruiters {
 
     /// How many blocks were read so far.
     var decodedCount: Int { memo.withLock { $0.count } }
+    /// How many records were read on their own (`record(at:)`).
+    var recordsRead: Int { records.withLock { $0.count } }
+
+    /// The recruiter's own record at `k`, without its thread and records (the block is
+    /// checked whole against its hash, then only its head is decoded); remembered.
+    func record(at k: Int) -> Recruiter {
+        if let r = memo.withLock({ $0[k]?.recruiter }) ?? records.withLock({ $0[k] }) { return r }
+        let (bytes, h) = block(k)
+        var reader = DatabaseCache.Reader(raw: bytes, at: 0)
+        guard DatabaseCache.hash(bytes) == h, let r = try? reader.recruiterHead(), r.id == id(at: k) else {
+            damaged("the block of recruiter \(id(at: k).uuidString.lowercased()) does not match its hash")
+        }
+        records.withLock { $0[k] = r }
+        return r
+    }
 
     func recruiter(at k: Int) -> RecruiterRecord {
         if let r = memo.withLock({ $0[k] }) { return r }

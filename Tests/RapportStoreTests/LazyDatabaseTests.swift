@@ -89,8 +89,12 @@ import RapportCore
         let blocks = try #require(fresh.base as? StoredBlocks)
         #expect(fresh.recruiterNames.count == json.db.recruiters.count)
         #expect(blocks.decodedCount == 0, "names are read without the blocks")
-        _ = fresh.recruiter(json.db.recruiters.keys.first!)
+        let first = json.db.recruiters.keys.first!
+        _ = fresh.recruiter(first)
+        #expect(blocks.decodedCount == 0 && blocks.recordsRead == 1, "a record is read without its thread")
+        _ = fresh.thread(first)
         #expect(blocks.decodedCount == 1)
+        #expect(fresh.recruiter(first) == json.db.recruiters[first])
     }
 
     @Test func changesToALazyDatabaseMatchTheSameChangesMadeInMemory() throws {
