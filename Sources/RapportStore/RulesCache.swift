@@ -239,16 +239,23 @@ public enum RulesCache {
     /// under `policyKey`; nil otherwise.
     static func decode(_ bytes: [UInt8], policyKey: String, build: UInt64 = buildIdentity) -> Entries? {
         bytes.withUnsafeBytes { raw -> Entries? in
-            var r = DatabaseCache.Reader(raw: raw, at: 0)
-            guard raw.count >= checksumOffset + 8, let m = try? r.bytes(8), m.elementsEqual(magic),
-                  (try? r.u32()) == formatVersion, (try? r.u32()) == 0,
-                  let sum = try? r.u64(),
-                  sum == DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...])),
-                  (try? r.u64()) == layoutHash, (try? r.u64()) == build,
-                  (try? r.string()) == policyKey else { return nil }
-            guard let entries = try? readEntries(&r), r.at == raw.count else { return nil }
+            guard var r = afterHeader(raw, policyKey: policyKey, build: build),
+                  let entries = try? readEntries(&r), r.at == raw.count else { return nil }
             return Entries(policyKey: policyKey, byRecruiter: entries)
         }
+    }
+
+    /// A reader at the entry count of `raw`, when its magic, format version, checksum,
+    /// layout, build and policy key all match; nil otherwise.
+    static func afterHeader(_ raw: UnsafeRawBufferPointer, policyKey: String, build: UInt64) -> DatabaseCache.Reader? {
+        var r = DatabaseCache.Reader(raw: raw, at: 0)
+        guard raw.count >= checksumOffset + 8, let m = try? r.bytes(8), m.elementsEqual(magic),
+              (try? r.u32()) == formatVersion, (try? r.u32()) == 0,
+              let sum = try? r.u64(),
+              sum == DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...])),
+              (try? r.u64()) == layoutHash, (try? r.u64()) == build,
+              (try? r.string()) == policyKey else { return nil }
+        return r
     }
 
     private static func readEntries(_ r: inout DatabaseCache.Reader) throws -> [UUID: Entry] {

@@ -60,14 +60,8 @@ extension RulesCache {
     /// any check fails.
     static func summaries(_ raw: UnsafeRawBufferPointer, policyKey: String, build: UInt64 = buildIdentity)
         -> (entries: [EntrySummary], dues: [Date])? {
-        var r = DatabaseCache.Reader(raw: raw, at: 0)
-        guard raw.count >= checksumOffset + 8, let m = try? r.bytes(8), m.elementsEqual(magic),
-              (try? r.u32()) == formatVersion, (try? r.u32()) == 0,
-              let sum = try? r.u64(),
-              sum == DatabaseCache.hash(UnsafeRawBufferPointer(rebasing: raw[(checksumOffset + 8)...])),
-              (try? r.u64()) == layoutHash, (try? r.u64()) == build,
-              (try? r.string()) == policyKey else { return nil }
-        guard let out = try? walk(&r), r.at == raw.count else { return nil }
+        guard var r = afterHeader(raw, policyKey: policyKey, build: build),
+              let out = try? walk(&r), r.at == raw.count else { return nil }
         return out
     }
 
