@@ -42,6 +42,8 @@ public enum App {
         // two take about as long, and neither needs the other. The size is the
         // terminal's as the kernel reports it; should ncurses settle on another, the
         // state is resized before the first frame.
+        // The locale first: setlocale must not run while the other thread works.
+        Terminal.setUpLocale()
         let guess = Terminal.windowSize() ?? (width: 80, height: 24)
         let first = Background(FirstScreen.prepare(store: store, clock: clock, environment: environment, size: guess,
                                                    keymap: keymap))

@@ -1,4 +1,5 @@
 import CNCursesw
+import Synchronization
 import RapportText
 #if canImport(Glibc)
 import Glibc
@@ -106,13 +107,20 @@ public final class Terminal {
 
     /// setlocale before ncurses starts, so wide characters work. With no locale at all
     /// (the C locale, common in containers), text is still UTF-8: use C.UTF-8 for
-    /// character types.
-    private static func setUpLocale() {
-        setlocale(LC_ALL, "")
-        if rapport_locale_is_utf8() == 0 {
-            setlocale(LC_CTYPE, "C.UTF-8")
+    /// character types. Once per process: call it before starting other threads
+    /// (`setlocale` must not run while another thread uses the locale); `init` calls it too.
+    public nonisolated static func setUpLocale() {
+        localeSet.withLock { done in
+            guard !done else { return }
+            done = true
+            setlocale(LC_ALL, "")
+            if rapport_locale_is_utf8() == 0 {
+                setlocale(LC_CTYPE, "C.UTF-8")
+            }
         }
     }
+
+    private nonisolated static let localeSet = Mutex(false)
 
     /// The size of the terminal on standard output as the kernel reports it, before
     /// ncurses starts (nil when it reports none).
