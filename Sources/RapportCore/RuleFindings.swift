@@ -3,7 +3,7 @@ import Foundation
 /// What the rules find for one recruiter at one moment, before the urgency scores: whose
 /// turn, the last contact, the open messages, the flags and the deadlines (each with
 /// urgency 0). The scores are the only parts of a status that vary continuously with
-/// `now`; `Rules.score` computes them, so a status scored from stored findings is exactly
+/// `now`; `Rules.Scorer` computes them, so a status scored from stored findings is exactly
 /// the status `Rules.evaluate` returns at that moment while the findings hold
 /// (`Rules.findings` says until when).
 public struct RuleFindings: Sendable, Equatable {
@@ -73,7 +73,7 @@ extension Rules {
         return out
     }
 
-    /// Scores one recruiter's findings at one moment (`score` for many at once).
+    /// Scores one recruiter's findings at one moment.
     public struct Scorer {
         private let engine: RuleEngine
 
@@ -81,14 +81,5 @@ extension Rules {
 
         /// The status at `now` from findings that hold at `now`.
         public func callAsFunction(_ found: RuleFindings) -> RecruiterStatus { engine.score(found) }
-    }
-
-    /// Statuses at `now` from findings that hold at `now`: exactly what `evaluate` returns.
-    public static func score(_ findings: [UUID: RuleFindings], now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        let engine = RuleEngine(policy: policy, now: now)
-        var out: [UUID: RecruiterStatus] = [:]
-        out.reserveCapacity(findings.count)
-        for (id, f) in findings { out[id] = engine.score(f) }
-        return out
     }
 }

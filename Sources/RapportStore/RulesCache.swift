@@ -22,7 +22,7 @@ import RapportCore
 ///   per-recruiter `Horizon`: the earliest moment the findings can change by time
 ///   alone), or now is `evaluatedAt` itself.
 /// The scores, which vary with `now` continuously, are always computed at read
-/// (`Rules.score`), so a status from the cache is exactly what `Rules.evaluate` returns.
+/// (`Rules.Scorer`), so a status from the cache is exactly what `Rules.evaluate` returns.
 public enum RulesCache {
     public static let fileName = "rules.cache"
     static let magic: [UInt8] = Array("RAPRULE\u{1}".utf8)
@@ -378,11 +378,8 @@ public final class RulesCacheSession: Sendable {
         self.writable = writable
     }
 
-    public func evaluate(_ db: Database, now: Date, policy: Policy) -> [UUID: RecruiterStatus] {
-        evaluation(db, now: now, policy: policy).statuses
-    }
-
-    /// `evaluate`, with the blanket recruiters among them (from the findings).
+    /// Every status at `now` (exactly `Rules.evaluate`), with the blanket recruiters among
+    /// them (from the findings).
     public func evaluateKnowingBlanket(_ db: Database, now: Date, policy: Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>) {
         let e = evaluation(db, now: now, policy: policy)
         return (e.statuses, e.blanket)
