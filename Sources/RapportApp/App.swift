@@ -276,9 +276,7 @@ struct FirstScreen: Sendable {
             case .lastContact?: .lastContact
             default: .urgency
             }
-            let session = RulesCacheSession(paths: paths, writable: !readOnly)
-            let rules = StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
-                                     deadlines: StatusSource.standard.deadlines)
+            let rules = StatusSource.throughRulesCache(paths, writable: !readOnly)
             var state = AppState(db: db, policy: policy, now: clock.now(), width: size.width, height: size.height,
                                  storePath: paths.storeDirectory, notices: notices, readOnly: readOnly, rules: rules, sort: sort)
             state.clockIsFixed = !(environment["RAPPORT_NOW"] ?? "").isEmpty
@@ -321,5 +319,16 @@ final class Background<T: Sendable>: Sendable {
         if let v = result.withLock({ $0 }) { return v }
         done.wait()
         return result.withLock { $0! }
+    }
+}
+
+extension StatusSource {
+    /// The statuses as the interface takes them: through `rules.cache` in the store at
+    /// `paths` (a `RulesCacheSession`: the rules run only for recruiters whose data
+    /// changed, or whose findings ran out of time), with the blanket set from the findings.
+    public static func throughRulesCache(_ paths: AppPaths, writable: Bool = true) -> StatusSource {
+        let session = RulesCacheSession(paths: paths, writable: writable)
+        return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
+                            deadlines: StatusSource.standard.deadlines)
     }
 }

@@ -95,7 +95,8 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
         func turnLine(_ id: UUID) {
             print(Rules.status(of: id, in: store.database, now: now, policy: store.policy).turn)
         }
-        /// The statuses as the TUI takes them: through rules.cache.
+        /// The statuses as the TUI takes them (`StatusSource.throughRulesCache` in RapportApp,
+        /// which this tool does not link: it would bring ncurses into every measured run).
         func tuiRules() -> StatusSource {
             let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
             return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },

@@ -1,4 +1,5 @@
 import Foundation
+import RapportApp
 import RapportCore
 import RapportDemo
 import RapportText
@@ -29,11 +30,7 @@ struct LazyFrameTests {
         return (dir, dir.paths)
     }
 
-    static func rulesCache(_ paths: AppPaths) -> StatusSource {
-        let session = RulesCacheSession(paths: paths)
-        return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
-                            deadlines: StatusSource.standard.deadlines)
-    }
+    static func rulesCache(_ paths: AppPaths) -> StatusSource { StatusSource.throughRulesCache(paths) }
 
     static func state(_ db: Database, _ rules: StatusSource, sort: SortMode = .urgency, height: Int = 40) -> AppState {
         AppState(db: db, now: now, width: 120, height: height, rules: rules, sort: sort)
