@@ -109,41 +109,7 @@ public struct CellBuffer: Hashable, Sendable {
     @discardableResult
     public mutating func put(_ text: some StringProtocol, x: Int, y: Int, maxWidth: Int? = nil,
                              style: Style = .plain) -> Int {
-        guard y >= 0, y < height, x < width else { return 0 }
-        let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
-        return putScalars(text, x: x, y: y, limit: limit, style: style)
-    }
-
-    /// `put` with the fast paths written over `StringProtocol` (the reference for
-    /// `putSimple`, and what a substring takes).
-    mutating func putScalars(_ text: some StringProtocol, x: Int, y: Int, limit: Int, style: Style) -> Int {
-        var col = x
-        if DisplayWidth.isPrintableASCII(text) {
-            // One column per byte: no grapheme to find, nothing to make visible.
-            for b in text.utf8 {
-                if col + 1 > limit { break }
-                if col >= 0 { set(col, y, Cell(CellBuffer.ascii[Int(b &- 0x20)], width: 1, style: style)) }
-                col += 1
-            }
-            return max(0, col - x)
-        }
-        if DisplayWidth.isSimple(text) {
-            // One grapheme per scalar, 1 or 2 columns each, nothing to make visible.
-            for s in text.unicodeScalars {
-                let w = DisplayWidth.simpleWidth(s)
-                if col + w > limit {
-                    while col < limit {
-                        if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
-                        col += 1
-                    }
-                    break
-                }
-                if col >= 0 { set(col, y, Cell(String(s), width: w, style: style)) }
-                col += w
-            }
-            return max(0, col - x)
-        }
-        return putGraphemes(text, x: x, y: y, limit: limit, style: style)
+        put(String(text), x: x, y: y, maxWidth: maxWidth, style: style)
     }
 
     /// `put` grapheme by grapheme, whatever the text (the fast path's reference).
@@ -164,16 +130,24 @@ public struct CellBuffer: Hashable, Sendable {
             }
             if col + w > limit {
                 // Pad what is left with spaces rather than draw part of a glyph.
-                while col < limit {
-                    if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
-                    col += 1
-                }
+                col = padBlank(from: col, to: limit, y: y, style: style)
                 break
             }
             if col >= 0 { set(col, y, Cell(String(c), width: w, style: style)) }
             col += w
         }
         return max(0, col - x)
+    }
+
+    /// Spaces in `style` from column `col` up to `limit` (a wide glyph that does not fit
+    /// leaves them); returns `limit`, or `col` when it is past it.
+    private mutating func padBlank(from col: Int, to limit: Int, y: Int, style: Style) -> Int {
+        var col = col
+        while col < limit {
+            if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
+            col += 1
+        }
+        return col
     }
 
     /// The printable ASCII characters as strings, space first.
@@ -245,10 +219,7 @@ public struct CellBuffer: Hashable, Sendable {
             }
             if col + w > limit {
                 // Pad what is left with spaces rather than draw part of a glyph.
-                while col < limit {
-                    if col >= 0 { set(col, y, Cell(" ", width: 1, style: style)) }
-                    col += 1
-                }
+                col = padBlank(from: col, to: limit, y: y, style: style)
                 break
             }
             if col >= 0 {
