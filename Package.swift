@@ -116,7 +116,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
-        .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal"], swiftSettings: strict),
+        .testTarget(name: "RapportTextTests", dependencies: ["RapportText", "RapportTerminal", "RapportDemo"], swiftSettings: strict),
         .testTarget(name: "RapportSpellTests", dependencies: ["RapportSpell", "RapportText"], swiftSettings: strict),
         .testTarget(name: "RapportCLITests", dependencies: ["rapport", "RapportTestSupport"], swiftSettings: strict),
         .testTarget(name: "RapportE2ETests", dependencies: ["rapport", "RapportStore", "RapportCore", "RapportTestSupport", "RapportApp", "RapportTUI", "RapportSpell", "RapportText"], swiftSettings: strict),

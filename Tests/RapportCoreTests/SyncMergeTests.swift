@@ -1,19 +1,8 @@
 import Foundation
+import RapportDemo
 import Testing
 @testable import RapportCore
 
-/// SplitMix64: a small seeded generator, so a failing run can be repeated.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Devices that edit their own copy, each edit valid against what that device sees, and
 /// now and then merge what another device has written, as sync does.
@@ -27,7 +16,7 @@ struct Simulation {
         var last: HLC?
     }
 
-    var rng: SeededRandom
+    var rng: SeededGenerator
     var devices: [Device]
     var now = Date(timeIntervalSince1970: 1_780_000_000)
     let base = Date(timeIntervalSince1970: 1_780_000_000)
@@ -35,7 +24,7 @@ struct Simulation {
     let pool = (0..<6).map { StableID.make(.recruiter, "email:r\($0)@example.com") }
 
     init(seed: UInt64, devices n: Int = 3) {
-        rng = SeededRandom(seed: seed)
+        rng = SeededGenerator(state: seed)
         devices = (0..<n).map { Device(id: "dev\($0)") }
     }
 
@@ -222,7 +211,7 @@ struct Simulation {
         #expect(!reference.database.recruiters.isEmpty)
         #expect(!reference.conflicts.isEmpty)
         #expect(reference.conflicts.contains { $0.kind != .field })
-        var rng = SeededRandom(seed: seed &* 31)
+        var rng = SeededGenerator(state: seed &* 31)
         for _ in 0..<12 {
             let s = SyncMerge.merge(ops.shuffled(using: &rng))
             #expect(s.database == reference.database)

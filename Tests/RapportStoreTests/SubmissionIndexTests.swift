@@ -26,7 +26,7 @@ import RapportDemo
         return byKey.values.filter { $0.count > 1 }.reduce(into: Set<UUID>()) { $0.formUnion($1) }
     }
 
-    func randomOpportunity(_ owner: UUID, _ rng: inout SeededRNG) -> Opportunity {
+    func randomOpportunity(_ owner: UUID, _ rng: inout SeededGenerator) -> Opportunity {
         Opportunity(recruiterID: owner, role: Self.roles.randomElement(using: &rng)!,
                     employer: Self.employers.randomElement(using: &rng)!)
     }
@@ -67,7 +67,7 @@ import RapportDemo
             hashBits == 64 ? DatabaseCache.submissionHash(b) : DatabaseCache.hash(b) & ((1 << UInt64(hashBits)) - 1)
         }
         for seed in UInt64(1)...6 {
-            var rng = SeededRNG(seed: seed * 7919 + UInt64(hashBits))
+            var rng = SeededGenerator(state: seed * 7919 + UInt64(hashBits))
             var eager = Database()
             var ids: [UUID] = []
             for k in 0..<40 {

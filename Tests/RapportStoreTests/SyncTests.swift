@@ -2,6 +2,7 @@ import Glibc
 import Foundation
 import Testing
 import RapportCore
+import RapportDemo
 @testable import RapportStore
 
 /// Several devices (store directories) syncing through one bare git repository or one
@@ -10,12 +11,12 @@ struct SyncWorld: ~Copyable {
     let tmp = TempDir()
     var stores: [Store] = []
     var env: [String: String]
-    var rng: SeededRNG
+    var rng: SeededGenerator
     var now = t0
     var acknowledged: [Int] = []
 
     init(devices: Int, seed: UInt64, env extra: [String: String] = [:]) throws {
-        rng = SeededRNG(seed: seed)
+        rng = SeededGenerator(state: seed)
         var e = ProcessInfo.processInfo.environment
         e["GIT_CONFIG_GLOBAL"] = "/dev/null"
         e["GIT_CONFIG_NOSYSTEM"] = "1"
@@ -106,17 +107,6 @@ struct SyncWorld: ~Copyable {
     }
 }
 
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite(.serialized) struct SyncTests {
     /// Runs random edits and syncs, then syncs everyone twice and checks convergence and

@@ -17,21 +17,10 @@ struct IndexTests {
         return db
     }
 
-    /// A generator with a seed, so that a failure can be replayed.
-    struct Rand: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test("deadlines in display order: the keyed sort equals sorting by section, then moreUrgent", arguments: [1, 2, 3, 4] as [UInt64])
     func deadlineOrder(seed: UInt64) {
-        var rng = Rand(state: seed)
+        var rng = SeededGenerator(state: seed)
         let sections = Rules.Sections(now: IndexTests.now, policy: .default)
         // Few distinct urgencies and due times: ties all the way down to the id.
         let dues = (0..<6).map { IndexTests.now.addingTimeInterval(Double($0 - 2) * 43_200 * 3) }
@@ -65,7 +54,7 @@ struct IndexTests {
         let db = try IndexTests.demo(250, 2_500, seed: seed)
         var statuses = Rules.evaluate(db, now: IndexTests.now, policy: .default)
         // Ties: many recruiters at one urgency, some names equal but for case.
-        var rng = Rand(state: seed)
+        var rng = SeededGenerator(state: seed)
         for id in statuses.keys where Bool.random(using: &rng) { statuses[id]?.urgency = 3 }
         let ally = Dictionary(uniqueKeysWithValues: db.recruiters.keys.map { ($0, Int.random(in: 0..<4, using: &rng)) })
         func plain(_ filter: RecruiterFilter?, _ sort: SortMode, ally: [UUID: Int]?) -> [UUID] {
@@ -117,7 +106,7 @@ struct IndexTests {
 
     @Test("names that are hard to order come in String's order (lowered), then by id", arguments: [21, 22, 23] as [UInt64])
     func trickyNameOrder(seed: UInt64) {
-        var rng = Rand(state: seed)
+        var rng = SeededGenerator(state: seed)
         var names: [(id: UUID, name: String)] = []
         for _ in 0..<3 {
             for n in IndexTests.trickyNames.shuffled(using: &rng) { names.append((UUID(), n)) }
@@ -189,7 +178,7 @@ struct IndexTests {
         let db = try IndexTests.demo(120, 1_200, seed: seed)
         let s = AppState(db: db, now: IndexTests.now, width: 120, height: 40)
         // Pieces of the data itself (names, firms, words of bodies) in other cases, and misses.
-        var rng = Rand(state: seed)
+        var rng = SeededGenerator(state: seed)
         var queries = ["dana", "DANA", "chloe", "café", "remote", "zz-nothing", "テ", "salary range"]
         var words: [String] = []
         for r in db.recruiters.values.sorted(by: { uuidLess($0.id, $1.id) }) {
