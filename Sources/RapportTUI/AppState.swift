@@ -332,8 +332,11 @@ public struct AppState: Sendable {
 
     /// Whether recruiter `id` is a blanket (mass-mailing) one: from the evaluation when it
     /// said, else from the record.
-    public func isBlanket(_ id: UUID) -> Bool {
-        if let blanket { return blanket.contains(id) }
+    public func isBlanket(_ id: UUID) -> Bool { AppState.isBlanket(id, known: blanket, in: db) }
+
+    /// `isBlanket` from the set the evaluation gave (`known`), else from `db`'s record.
+    static func isBlanket(_ id: UUID, known: Set<UUID>?, in db: Database) -> Bool {
+        if let known { return known.contains(id) }
         return db.recruiter(id)?.targeting == .blanket
     }
 
@@ -411,9 +414,7 @@ public struct AppState: Sendable {
         recruiterTotal = names.count
         let st = statuses
         let known = blanket
-        let isBlanket: @Sendable (UUID) -> Bool = { id in
-            known.map { $0.contains(id) } ?? (database.recruiter(id)?.targeting == .blanket)
-        }
+        let isBlanket: @Sendable (UUID) -> Bool = { AppState.isBlanket($0, known: known, in: database) }
         let filter = self.filter, sort = self.sort, ally = full.allyOrder ? full.insight?.allyScores : nil
         let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         (order, deadlines) = inParallel({
