@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 private let UUID_NULL: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
@@ -224,28 +225,32 @@ public struct StatusTable: Sendable {
             if a.urgency != b.urgency { return a.urgency < b.urgency }
             return a.due < b.due
         }
-        // Deadlines equal in all three (common: round due times, equal weights) by id,
-        // each id read once.
+        // Deadlines equal in all three (common: round due times, equal weights) are
+        // ordered by id when one of them is first read (`DeadlineList`), not here.
+        var runs: [Range<Int>] = []
         var start = 0
         while start < keys.count {
             var end = start + 1
             while end < keys.count, keys[end].same(keys[start]) { end += 1 }
-            if end - start > 1 {
-                var run: [(key: Key, prefix: IDPrefix)] = []
-                run.reserveCapacity(end - start)
-                for key in keys[start..<end] { run.append((key, deadlineIDPrefix(deadlineKeys[key.index]))) }
-                run.sort { a, b in
-                    let c = IDPrefix.compare(a.prefix, b.prefix) ?? {
-                        let x = deadlineID(deadlineKeys[a.key.index]), y = deadlineID(deadlineKeys[b.key.index])
-                        return x < y ? -1 : x == y ? 0 : 1
-                    }()
-                    return c != 0 ? c < 0 : a.key.index < b.key.index
-                }
-                for k in run.indices { keys[start + k] = run[k].key }
-            }
+            if end - start > 1 { runs.append(start..<end) }
             start = end
         }
-        return DeadlineList(keys: keys.map { deadlineKeys[$0.index] }, table: self)
+        return DeadlineList(keys: keys.map(\.index), ties: runs, table: self)
+    }
+
+    /// The order by id of the deadlines at `positions` of `deadlineKeys` (deadlines that
+    /// tie on everything else): ids compared by their first bytes, built whole only when
+    /// those do not decide.
+    func idOrder(_ positions: [Int]) -> [Int] {
+        let prefixes = positions.map { deadlineIDPrefix(deadlineKeys[$0]) }
+        return positions.indices.sorted { a, b in
+            var c = IDPrefix.compare(prefixes[a], prefixes[b])
+            if c == nil {
+                let x = deadlineID(deadlineKeys[positions[a]]), y = deadlineID(deadlineKeys[positions[b]])
+                c = x < y ? -1 : x == y ? 0 : 1
+            }
+            return c! != 0 ? c! < 0 : positions[a] < positions[b]
+        }.map { positions[$0] }
     }
 }
 
@@ -306,26 +311,88 @@ public struct IDPrefix: Sendable {
 public struct DeadlineList: RandomAccessCollection, Sendable, Equatable {
     private enum Storage: Sendable {
         case whole([Deadline])
-        case keyed([StatusTable.DeadlineKey], StatusTable)
+        case keyed(Keyed)
     }
     private let storage: Storage
 
+    /// A table's deadlines in display order but for runs that tie on section, urgency and
+    /// due time: each run is put in id order when a deadline in it is first read (and
+    /// kept), so a first screen orders only the runs it shows.
+    final class Keyed: Sendable {
+        /// Positions in `table.deadlineKeys`, in display order but within the runs.
+        let order: [Int]
+        /// The runs (positions in `order`), ascending.
+        let ties: [Range<Int>]
+        let table: StatusTable
+        /// Each run already ordered: its first position → the table positions in id order.
+        private let resolved = Mutex<[Int: [Int]]>([:])
+
+        init(order: [Int], ties: [Range<Int>], table: StatusTable) {
+            self.order = order
+            self.ties = ties
+            self.table = table
+        }
+
+        /// The position in `table.deadlineKeys` of the deadline shown at `i`.
+        func position(_ i: Int) -> Int {
+            var lo = 0, hi = ties.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ties[mid].upperBound <= i { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < ties.count, ties[lo].contains(i) else { return order[i] }
+            let run = ties[lo]
+            let ordered = resolved.withLock { done -> [Int] in
+                if let known = done[run.lowerBound] { return known }
+                let sorted = table.idOrder(Array(order[run]))
+                done[run.lowerBound] = sorted
+                return sorted
+            }
+            return ordered[i - run.lowerBound]
+        }
+
+        func key(_ i: Int) -> StatusTable.DeadlineKey { table.deadlineKeys[position(i)] }
+
+        /// The first display index whose deadline passes `test` (given its table
+        /// position): runs are ordered only where one holds a match.
+        func first(where test: (Int) -> Bool) -> Int? {
+            var k = 0
+            var i = 0
+            while i < order.count {
+                if k < ties.count, ties[k].lowerBound == i {
+                    let run = ties[k]
+                    k += 1
+                    if order[run].contains(where: test) {
+                        return run.first { test(position($0)) }
+                    }
+                    i = run.upperBound
+                    continue
+                }
+                if test(order[i]) { return i }
+                i += 1
+            }
+            return nil
+        }
+    }
+
     public init(_ deadlines: [Deadline] = []) { storage = .whole(deadlines) }
 
-    init(keys: [StatusTable.DeadlineKey], table: StatusTable) { storage = .keyed(keys, table) }
+    init(keys: [Int], ties: [Range<Int>], table: StatusTable) {
+        storage = .keyed(Keyed(order: keys, ties: ties, table: table))
+    }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int {
         switch storage {
         case .whole(let a): return a.count
-        case .keyed(let k, _): return k.count
+        case .keyed(let k): return k.order.count
         }
     }
 
     public subscript(i: Int) -> Deadline {
         switch storage {
         case .whole(let a): return a[i]
-        case .keyed(let k, let t): return t.deadline(k[i])
+        case .keyed(let k): return k.table.deadline(k.key(i))
         }
     }
 
@@ -333,7 +400,7 @@ public struct DeadlineList: RandomAccessCollection, Sendable, Equatable {
     public func recruiterID(at i: Int) -> UUID {
         switch storage {
         case .whole(let a): return a[i].recruiterID
-        case .keyed(let k, let t): return t.rows[Int(k[i].row)].id
+        case .keyed(let k): return k.table.rows[Int(k.key(i).row)].id
         }
     }
 
@@ -341,14 +408,29 @@ public struct DeadlineList: RandomAccessCollection, Sendable, Equatable {
     public func kind(at i: Int) -> DeadlineKind {
         switch storage {
         case .whole(let a): return a[i].kind
-        case .keyed(let k, _): return k[i].kind
+        case .keyed(let k): return k.key(i).kind
         }
     }
 
     /// Where the deadline `id` of recruiter `recruiter` is: only that recruiter's
     /// deadlines are built to compare ids.
     public func index(of id: String, recruiter: UUID) -> Int? {
-        indices.first { recruiterID(at: $0) == recruiter && self[$0].id == id }
+        switch storage {
+        case .whole(let a): return a.firstIndex { $0.recruiterID == recruiter && $0.id == id }
+        case .keyed(let k):
+            return k.first { p in
+                let key = k.table.deadlineKeys[p]
+                return k.table.rows[Int(key.row)].id == recruiter && k.table.deadline(key).id == id
+            }
+        }
+    }
+
+    /// The first deadline of recruiter `recruiter`.
+    public func firstIndex(ofRecruiter recruiter: UUID) -> Int? {
+        switch storage {
+        case .whole(let a): return a.firstIndex { $0.recruiterID == recruiter }
+        case .keyed(let k): return k.first { k.table.rows[Int(k.table.deadlineKeys[$0].row)].id == recruiter }
+        }
     }
 
     public static func == (a: DeadlineList, b: DeadlineList) -> Bool {

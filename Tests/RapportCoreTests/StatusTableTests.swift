@@ -81,6 +81,29 @@ struct StatusTableTests {
         #expect(got.indices.allSatisfy { got.recruiterID(at: $0) == want[$0].recruiterID && got.kind(at: $0) == want[$0].kind })
     }
 
+    @Test("tied deadlines are ordered when first read, in any order of reading; lookups equal plain scans",
+          arguments: [4, 5] as [UInt64])
+    func lazyTies(seed: UInt64) {
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let statuses = StatusTableTests.tiedStatuses(seed: seed, now: now)
+        let table = StatusTable(statuses, isBlanket: { _ in false }, now: now, policy: .default)
+        let until = now.addingTimeInterval(7 * 86_400)
+        let want = Rules.deadlines(of: statuses, now: now, policy: .default).filter { $0.due <= until }
+        var rng = SeededGenerator(state: seed)
+        let list = table.deadlines(now: now, policy: .default, until: until)
+        for i in list.indices.shuffled(using: &rng) { #expect(list[i] == want[i], "at \(i)") }
+        // A fresh list for the lookups: nothing ordered before them.
+        for d in want.shuffled(using: &rng).prefix(40) {
+            let fresh = table.deadlines(now: now, policy: .default, until: until)
+            #expect(fresh.index(of: d.id, recruiter: d.recruiterID) == want.firstIndex { $0.id == d.id && $0.recruiterID == d.recruiterID })
+        }
+        for rid in statuses.keys {
+            let fresh = table.deadlines(now: now, policy: .default, until: until)
+            #expect(fresh.firstIndex(ofRecruiter: rid) == want.firstIndex { $0.recruiterID == rid })
+        }
+        #expect(list.index(of: "no such id", recruiter: want.first?.recruiterID ?? UUID()) == nil)
+    }
+
     @Test("a table gives back each status it was made from, and finds rows by id")
     func statusesBack() {
         let now = Date(timeIntervalSince1970: 1_790_000_000)
