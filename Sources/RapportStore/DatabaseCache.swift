@@ -1009,9 +1009,9 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func id(at k: Int) -> UUID {
-        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[entry(k)..<(entry(k) + 16)])) }
-        return UUID(uuid: u)
+        precondition(k >= 0 && k < count, "recruiter \(k) of \(count)")
+        // Inside the directory, which lies inside the file (its length was checked at open).
+        return UUID(uuid: file.raw.loadUnaligned(fromByteOffset: entry(k), as: uuid_t.self))
     }
 
     /// The first position in a sorted table (`n` entries of `size` bytes from `base`)
