@@ -1127,12 +1127,12 @@ final class StoredBlocks: StoredRecruiters {
     /// this build may use them; else made from the names now.
     func nameTable() -> NameTable {
         let names = names()
-        var table = NameTable(capacity: 0)
         guard nameKeysUsable else {
-            table = NameTable(capacity: count)
+            var table = NameTable(capacity: count)
             for k in 0..<count { table.append(id: id(at: k), name: names[k]) }
             return table
         }
+        var table = NameTable(capacity: 0)
         table.ids.reserveCapacity(count)
         table.spans.reserveCapacity(count)
         table.names = names
