@@ -328,7 +328,6 @@ extension StatusSource {
     /// changed, or whose findings ran out of time), with the blanket set from the findings.
     public static func throughRulesCache(_ paths: AppPaths, writable: Bool = true) -> StatusSource {
         let session = RulesCacheSession(paths: paths, writable: writable)
-        return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
-                            deadlines: StatusSource.standard.deadlines)
+        return StatusSource(table: { session.table($0, now: $1, policy: $2) })
     }
 }

@@ -99,8 +99,7 @@ if args.count > 2, ["open", "compact", "log", "reply", "done", "status", "undoli
         /// which this tool does not link: it would bring ncurses into every measured run).
         func tuiRules() -> StatusSource {
             let session = RulesCacheSession(paths: store.paths, writable: !store.readOnly)
-            return StatusSource(evaluateKnowingBlanket: { session.evaluateKnowingBlanket($0, now: $1, policy: $2) },
-                                deadlines: StatusSource.standard.deadlines)
+            return StatusSource(table: { session.table($0, now: $1, policy: $2) })
         }
         switch args[2] {
         case "rulescache":

@@ -81,5 +81,20 @@ extension Rules {
 
         /// The status at `now` from findings that hold at `now`.
         public func callAsFunction(_ found: RuleFindings) -> RecruiterStatus { engine.score(found) }
+
+        /// The scores alone, from the parts of findings that they read (a stored entry
+        /// need not be built): the recruiter's urgency, and each deadline's (`deadline(i,
+        /// urgency)` for i in 0..<count, `kind(i)` and `due(i)` its kind and due time),
+        /// exactly as `callAsFunction` computes them.
+        public func scores(flagBits: UInt32, blanket: Bool, deadlines count: Int, kind: (Int) -> DeadlineKind,
+                           due: (Int) -> Date, deadline: (Int, Double) -> Void) -> Double {
+            let flags = FlagSet(bits: flagBits)
+            let terms = engine.scoreTerms(flags: flags, blanket: blanket)
+            var worst = 0.0
+            for i in 0..<count {
+                deadline(i, engine.deadlineUrgency(kind: kind(i), due: due(i), terms, worstLateness: &worst))
+            }
+            return engine.recruiterUrgency(flags: flags, terms, worstLateness: worst)
+        }
     }
 }

@@ -711,27 +711,52 @@ struct RuleEngine {
     /// recruiter (the only parts that vary with `now` between the moments a horizon reports).
     func score(_ found: RuleFindings) -> RecruiterStatus {
         let flags = FlagSet(bits: found.flagBits)
-        let deadlines = found.deadlines
         var st = RecruiterStatus(recruiterID: found.recruiterID, turn: found.turn, lastContact: found.lastContact,
                                  openMessageIDs: found.openMessageIDs)
         st.flags = flags.sorted
-        let w = weights
-        let blanket = found.blanket ? w.blanket : 0
-        let boost = flags.contains(.nonResponsive) ? w.deadlineNonResponsive
-            : flags.contains(.nonResponsiveRisk) ? w.deadlineNonResponsiveRisk : 0
+        let terms = scoreTerms(flags: flags, blanket: found.blanket)
         var worstLateness = 0.0
-        var scored = deadlines
+        var scored = found.deadlines
         for i in scored.indices {
-            let due = scored[i].due
-            let late = w.lateness(due: due, now: now)
-            worstLateness = max(worstLateness, late)
-            let timing = isPast(due) ? w.deadlineOverdue + late : w.approach(due: due, now: now)
-            scored[i].urgency = table.kind(scored[i].kind) + timing + boost + blanket
+            scored[i].urgency = deadlineUrgency(kind: scored[i].kind, due: scored[i].due, terms, worstLateness: &worstLateness)
         }
         if scored.count > 1 { scored.sort(by: Rules.moreUrgent) }
         st.deadlines = scored
-        st.urgency = st.flags.reduce(blanket + worstLateness) { $0 + table.flag[FlagSet.index($1)] }
+        st.urgency = recruiterUrgency(flags: flags, terms, worstLateness: worstLateness)
         return st
+    }
+
+    /// What every deadline of one recruiter adds: the blanket weight, and the boost a
+    /// non-responsive (or at-risk) recruiter gives its deadlines.
+    struct ScoreTerms {
+        var blanket: Double
+        var boost: Double
+    }
+
+    func scoreTerms(flags: FlagSet, blanket isBlanket: Bool) -> ScoreTerms {
+        let w = weights
+        return ScoreTerms(blanket: isBlanket ? w.blanket : 0,
+                          boost: flags.contains(.nonResponsive) ? w.deadlineNonResponsive
+                              : flags.contains(.nonResponsiveRisk) ? w.deadlineNonResponsiveRisk : 0)
+    }
+
+    /// One deadline's urgency; `worstLateness` keeps the largest lateness seen.
+    @inline(__always)
+    func deadlineUrgency(kind: DeadlineKind, due: Date, _ t: ScoreTerms, worstLateness: inout Double) -> Double {
+        let w = weights
+        let late = w.lateness(due: due, now: now)
+        worstLateness = max(worstLateness, late)
+        let timing = isPast(due) ? w.deadlineOverdue + late : w.approach(due: due, now: now)
+        return table.kind(kind) + timing + t.boost + t.blanket
+    }
+
+    /// The recruiter's urgency: its flags' weights over the blanket weight and the worst lateness.
+    @inline(__always)
+    func recruiterUrgency(flags: FlagSet, _ t: ScoreTerms, worstLateness: Double) -> Double {
+        var u = t.blanket + worstLateness
+        guard flags.bits != 0 else { return u }
+        for i in 0..<FlagSet.cases.count where flags.bits & (1 << UInt32(i)) != 0 { u += table.flag[i] }
+        return u
     }
 }
 

@@ -259,6 +259,18 @@ public enum RulesCache {
     }
 
     private static func readEntries(_ r: inout DatabaseCache.Reader) throws -> [UUID: Entry] {
+        let n = try r.count()
+        var out: [UUID: Entry] = [:]
+        out.reserveCapacity(n)
+        for _ in 0..<n {
+            let (id, entry) = try readEntry(&r)
+            guard out.updateValue(entry, forKey: id) == nil else { throw DatabaseCache.Bad() }
+        }
+        return out
+    }
+
+    /// One entry, read whole.
+    static func readEntry(_ r: inout DatabaseCache.Reader) throws -> (UUID, Entry) {
         func optionalID() throws -> UUID? {
             switch try r.u8() {
             case 0: return nil
@@ -266,37 +278,30 @@ public enum RulesCache {
             default: throw DatabaseCache.Bad()
             }
         }
-        let n = try r.count()
-        var out: [UUID: Entry] = [:]
-        out.reserveCapacity(n)
-        for _ in 0..<n {
-            let id = try r.uuid(), digest = try r.u64(), duplicate = try r.bool()
-            let evaluatedAt = try r.date(), validUntil = try r.date()
-            let turn = try r.pick(turns), lastContact = try r.optionalDate()
-            let no = try r.count()
-            var open: [UUID] = []
-            open.reserveCapacity(no)
-            for _ in 0..<no { open.append(try r.uuid()) }
-            let bits = try r.u32(), blanket = try r.bool()
-            guard bits >> UInt32(Flag.allCases.count) == 0 else { throw DatabaseCache.Bad() }
-            let nd = try r.count()
-            var deadlines: [Deadline] = []
-            deadlines.reserveCapacity(nd)
-            for _ in 0..<nd {
-                let did = try r.string(), kind = try r.pick(kinds), due = try r.date()
-                let message = try optionalID(), followUp = try optionalID(), expectation = try optionalID()
-                let interview = try optionalID(), title = try r.string(), count = try r.int()
-                let last = try optionalID(), snoozed = try r.bool()
-                deadlines.append(Deadline(id: did, kind: kind, recruiterID: id, due: due, messageID: message,
-                                          followUpID: followUp, expectationID: expectation, interviewID: interview,
-                                          title: title, urgency: 0, count: count, lastMessageID: last, snoozed: snoozed))
-            }
-            let f = RuleFindings(recruiterID: id, turn: turn, lastContact: lastContact, openMessageIDs: open,
-                                 flagBits: bits, deadlines: deadlines, blanket: blanket)
-            guard out.updateValue(Entry(digest: digest, duplicate: duplicate, evaluatedAt: evaluatedAt,
-                                        validUntil: validUntil, findings: f), forKey: id) == nil else { throw DatabaseCache.Bad() }
+        let id = try r.uuid(), digest = try r.u64(), duplicate = try r.bool()
+        let evaluatedAt = try r.date(), validUntil = try r.date()
+        let turn = try r.pick(turns), lastContact = try r.optionalDate()
+        let no = try r.count()
+        var open: [UUID] = []
+        open.reserveCapacity(no)
+        for _ in 0..<no { open.append(try r.uuid()) }
+        let bits = try r.u32(), blanket = try r.bool()
+        guard bits >> UInt32(Flag.allCases.count) == 0 else { throw DatabaseCache.Bad() }
+        let nd = try r.count()
+        var deadlines: [Deadline] = []
+        deadlines.reserveCapacity(nd)
+        for _ in 0..<nd {
+            let did = try r.string(), kind = try r.pick(kinds), due = try r.date()
+            let message = try optionalID(), followUp = try optionalID(), expectation = try optionalID()
+            let interview = try optionalID(), title = try r.string(), count = try r.int()
+            let last = try optionalID(), snoozed = try r.bool()
+            deadlines.append(Deadline(id: did, kind: kind, recruiterID: id, due: due, messageID: message,
+                                      followUpID: followUp, expectationID: expectation, interviewID: interview,
+                                      title: title, urgency: 0, count: count, lastMessageID: last, snoozed: snoozed))
         }
-        return out
+        let f = RuleFindings(recruiterID: id, turn: turn, lastContact: lastContact, openMessageIDs: open,
+                             flagBits: bits, deadlines: deadlines, blanket: blanket)
+        return (id, Entry(digest: digest, duplicate: duplicate, evaluatedAt: evaluatedAt, validUntil: validUntil, findings: f))
     }
 
     /// The entries kept in the store directory for `policyKey`; nil when there is no
@@ -341,6 +346,93 @@ public enum RulesCache {
     }
 }
 
+extension RulesCache {
+    /// Every recruiter's status at `now` as a `StatusTable`: from the entries of `file`
+    /// (the bytes of `rules.cache`, `walked` its walk) that hold, from the rules otherwise.
+    /// An entry that holds is scored from its walk and never built: its findings are read
+    /// from `file` only when its whole status or a deadline of it is asked for. Pure; the
+    /// statuses are exactly `evaluate`'s.
+    static func table(_ db: Database, now: Date, policy: Policy, policyKey: String, file: [UInt8], walked: Walked,
+                      build: UInt64 = buildIdentity) -> (table: StatusTable, merged: Merged) {
+        let score = Rules.Scorer(now: now, policy: policy)
+        let recruiters = db.recruiterDigests()
+        let ids = recruiters.map(\.id)
+        let placeholder = StatusTable.Row(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), urgency: 0,
+                                          turn: .none, lastContact: nil, flagBits: 0, blanket: false, owesReply: false,
+                                          deadlines: 0..<0)
+        var rows = [StatusTable.Row](repeating: placeholder, count: ids.count)
+        var keys: [StatusTable.DeadlineKey] = []
+        keys.reserveCapacity(walked.dues.count)
+        /// Per row: the entry of `walked` it was read from (>= 0), or -1 - its place in `fresh`.
+        var source = [Int32](repeating: 0, count: ids.count)
+        var fresh: [RuleFindings] = []
+        var tally = Rules.CountTally(now: now, policy: policy)
+        let entries = walked.entries
+        let merged = file.withUnsafeBytes { raw in
+            merge(db, recruiters: recruiters, now: now, policy: policy, policyKey: policyKey, walked: walked, raw: raw, build: build,
+                  held: { position, k in
+                      let e = entries[k]
+                      let first = keys.count, base = e.dues.lowerBound
+                      let urgency = score.scores(flagBits: e.flagBits, blanket: e.blanket, deadlines: e.dues.count,
+                                                 kind: { walked.kinds[base + $0] }, due: { walked.dues[base + $0] },
+                                                 deadline: { i, u in
+                                                     keys.append(StatusTable.DeadlineKey(row: position, index: i, kind: walked.kinds[base + i],
+                                                                                         due: walked.dues[base + i], urgency: u))
+                                                 })
+                      rows[position] = StatusTable.Row(id: ids[position], urgency: urgency, turn: e.turn, lastContact: e.lastContact,
+                                                       flagBits: e.flagBits, blanket: e.blanket, owesReply: e.owesReply,
+                                                       deadlines: first..<keys.count)
+                      source[position] = Int32(k)
+                      tally.recruiter(turn: e.turn, flagBits: e.flagBits, blanket: e.blanket, owesReply: e.owesReply)
+                      for due in walked.dues[e.dues] { tally.deadline(due: due) }
+                  },
+                  computed: { position, f in
+                      let first = keys.count
+                      let ds = f.deadlines
+                      let urgency = score.scores(flagBits: f.flagBits, blanket: f.blanket, deadlines: ds.count,
+                                                 kind: { ds[$0].kind }, due: { ds[$0].due },
+                                                 deadline: { i, u in
+                                                     keys.append(StatusTable.DeadlineKey(row: position, index: i, kind: ds[i].kind,
+                                                                                         due: ds[i].due, urgency: u))
+                                                 })
+                      let owesReply = ds.contains { $0.kind == .reply }
+                      rows[position] = StatusTable.Row(id: f.recruiterID, urgency: urgency, turn: f.turn, lastContact: f.lastContact,
+                                                       flagBits: f.flagBits, blanket: f.blanket, owesReply: owesReply,
+                                                       deadlines: first..<keys.count)
+                      source[position] = -1 - Int32(fresh.count)
+                      fresh.append(f)
+                      tally.recruiter(turn: f.turn, flagBits: f.flagBits, blanket: f.blanket, owesReply: owesReply)
+                      for d in ds { tally.deadline(due: d.due) }
+                  })
+        }
+        let finalRows = rows, finalSource = source, computedFindings = fresh
+        let table = StatusTable(rows: finalRows, deadlineKeys: keys, counts: tally.counts, titlesNameRecruiter: true,
+                                detail: { k in
+            let s = finalSource[k]
+            if s < 0 { return .findings(computedFindings[Int(-1 - s)]) }
+            let e = entries[Int(s)]
+            let found = file.withUnsafeBytes { raw -> RuleFindings? in
+                var r = DatabaseCache.Reader(raw: raw, at: e.bytes.lowerBound)
+                return try? readEntry(&r).1.findings
+            }
+            if let found { return .findings(found) }
+            // The walk checked every field, so this is not reached; the rules decide if it is.
+            let id = finalRows[k].id
+            let again = Rules.findings(of: [id], in: db, now: now, policy: policy, duplicates: e.duplicate ? [id] : [])
+            return .findings(again[id]?.findings ?? RuleFindings(recruiterID: id, blanket: false))
+        }, deadlineID: { key in
+            let s = finalSource[Int(key.row)]
+            if s < 0 { return computedFindings[Int(-1 - s)].deadlines[Int(key.index)].id }
+            let at = walked.idAt[entries[Int(s)].dues.lowerBound + Int(key.index)]
+            return file.withUnsafeBytes { raw in
+                var r = DatabaseCache.Reader(raw: raw, at: at)
+                return (try? r.string()) ?? ""
+            }
+        })
+        return (table, merged)
+    }
+}
+
 extension Store {
     /// Every recruiter's status at `now` through `rules.cache`: entries that hold are
     /// used, the other recruiters evaluated, and the file rewritten when anything new was
@@ -355,8 +447,8 @@ extension Store {
     }
 }
 
-/// The interface's evaluations through `rules.cache`: the first reads the file, later
-/// ones (after a change, or as the minute moves) reuse the entries in memory, so only
+/// The interface's evaluations through `rules.cache`: the first reads and walks the file,
+/// later ones (after a change, or as the minute moves) reuse it in memory, so only
 /// recruiters whose data changed or whose findings ran out of time are evaluated. The file
 /// is rewritten when entries were computed for recruiters with a digest.
 public final class RulesCacheSession: Sendable {
@@ -365,7 +457,9 @@ public final class RulesCacheSession: Sendable {
     let writable: Bool
 
     private struct State: Sendable {
-        var entries: RulesCache.Entries?
+        /// The file's bytes and their walk (empty: none, or it failed a check).
+        var file: [UInt8] = []
+        var walked = RulesCache.Walked()
         var read = false
         var policy: Policy?
         var key = ""
@@ -378,27 +472,26 @@ public final class RulesCacheSession: Sendable {
         self.writable = writable
     }
 
-    /// Every status at `now` (exactly `Rules.evaluate`), with the blanket recruiters among
-    /// them (from the findings).
-    public func evaluateKnowingBlanket(_ db: Database, now: Date, policy: Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>) {
-        let e = evaluation(db, now: now, policy: policy)
-        return (e.statuses, e.blanket)
-    }
-
-    private func evaluation(_ db: Database, now: Date, policy: Policy) -> RulesCache.Evaluation {
+    /// Every status at `now` (exactly `Rules.evaluate`'s), as a `StatusTable`.
+    public func table(_ db: Database, now: Date, policy: Policy) -> StatusTable {
         var s = state.withLock { $0 }
         if s.policy != policy {
             s.policy = policy
             s.key = RulesCache.policyKey(policy)
+            s.read = false
         }
         if !s.read {
             s.read = true
-            s.entries = RulesCache.read(paths, policyKey: s.key)
+            let bytes = RulesCache.readBytes(paths) ?? []
+            let walked = bytes.withUnsafeBytes { RulesCache.summaries($0, policyKey: s.key) }
+            (s.file, s.walked) = walked.map { (bytes, $0) } ?? ([], RulesCache.Walked())
         }
-        let e = RulesCache.evaluate(db, now: now, policy: policy, policyKey: s.key, cached: s.entries)
-        s.entries = e.entries
+        let (table, merged) = RulesCache.table(db, now: now, policy: policy, policyKey: s.key, file: s.file, walked: s.walked)
+        if let bytes = merged.rewrite, let walked = bytes.withUnsafeBytes({ RulesCache.summaries($0, policyKey: s.key) }) {
+            (s.file, s.walked) = (bytes, walked)
+            if writable { DatabaseCache.writeDerived(bytes, named: RulesCache.fileName, paths: paths, fs: fs, stallKey: RulesCache.stallKey) }
+        }
         state.withLock { $0 = s }
-        if e.changed, writable { RulesCache.write(e.entries, paths: paths, fs: fs) }
-        return e
+        return table
     }
 }

@@ -5,15 +5,15 @@ import RapportText
 
 /// Where the screen's statuses (flags, whose turn) and deadlines come from: a function
 /// pair, not the rules themselves. The app uses `.standard` (the rules in RapportCore,
-/// the same ones the CLI uses); tests may pin the output.
+/// the same ones the CLI uses) through rules.cache (`table`); tests may pin the output.
 public struct StatusSource: Sendable {
     public var evaluate: @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus]
     /// Every deadline in display order (sections, then urgency), from statuses already evaluated.
     public var deadlines: @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]
-    /// The statuses with the blanket (mass-mailing) recruiters among them, when the source
-    /// knows them without reading the records (rules.cache's findings do); nil: `evaluate`,
-    /// and the records say which recruiters are blanket.
-    public var evaluateKnowingBlanket: (@Sendable (Database, Date, Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>))?
+    /// The statuses as a `StatusTable`, when the source makes one without building every
+    /// status (rules.cache's findings); nil: `evaluate`, then `deadlines`, and the records
+    /// say which recruiters are blanket.
+    public var table: (@Sendable (Database, Date, Policy) -> StatusTable)?
 
     public init(evaluate: @escaping @Sendable (Database, Date, Policy) -> [UUID: RecruiterStatus],
                 deadlines: @escaping @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]) {
@@ -21,11 +21,16 @@ public struct StatusSource: Sendable {
         self.deadlines = deadlines
     }
 
-    public init(evaluateKnowingBlanket: @escaping @Sendable (Database, Date, Policy) -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>),
-                deadlines: @escaping @Sendable ([UUID: RecruiterStatus], Date, Policy) -> [Deadline]) {
-        self.evaluate = { evaluateKnowingBlanket($0, $1, $2).statuses }
-        self.deadlines = deadlines
-        self.evaluateKnowingBlanket = evaluateKnowingBlanket
+    /// The rules' statuses as a table (the deadlines in the rules' display order).
+    public init(table: @escaping @Sendable (Database, Date, Policy) -> StatusTable) {
+        self.table = table
+        evaluate = { db, now, policy in
+            let t = table(db, now, policy)
+            var out: [UUID: RecruiterStatus] = [:]
+            for k in t.rows.indices { out[t.rows[k].id] = t.status(row: k) }
+            return out
+        }
+        deadlines = { Rules.deadlines(of: $0, now: $1, policy: $2) }
     }
 
     public static let standard = StatusSource(
@@ -94,6 +99,16 @@ public enum RecruiterFilter: Equatable, Sendable {
         case .yourTurn:
             return !isBlanket && s?.turn == .mine && (s?.deadlines.contains { $0.kind == .reply } ?? false)
         case .blanket: return isBlanket
+        case .declined: return record()?.status == .declined
+        }
+    }
+
+    /// `admits` from a status's row (`StatusTable.Row`: nothing built).
+    func admits(_ row: StatusTable.Row, record: () -> Recruiter?) -> Bool {
+        switch self {
+        case .flag(let f): return row.has(f)
+        case .yourTurn: return !row.blanket && row.turn == .mine && row.owesReply
+        case .blanket: return row.blanket
         case .declined: return record()?.status == .declined
         }
     }
@@ -263,11 +278,12 @@ public struct AppState: Sendable {
     public var autoSyncMinutes = 0
 
     // Indexes, recomputed when the data changes or a minute passes; never per frame.
-    public private(set) var statuses: [UUID: RecruiterStatus] = [:]
+    /// Every recruiter's status (`StatusTable`: a whole status is built when read).
+    public private(set) var statuses = StatusTable.empty
     /// Recruiter ids, most urgent first.
     public private(set) var order: [UUID] = []
-    /// Deadlines that are overdue or due within a week, most urgent first.
-    public private(set) var deadlines: [Deadline] = []
+    /// Deadlines that are overdue or due within a week, most urgent first (each built when read).
+    public private(set) var deadlines = DeadlineList()
     /// True when every deadline's title contains its recruiter's name (the Deadlines
     /// pane then needs no name column).
     public private(set) var deadlineTitlesNameRecruiter = false
@@ -277,9 +293,6 @@ public struct AppState: Sendable {
     public private(set) var counts = Rules.Counts()
     /// How many recruiters there are (listed or not).
     public private(set) var recruiterTotal = 0
-    /// The blanket recruiters, when the statuses came with them (`StatusSource`); nil:
-    /// the records say (`isBlanket`).
-    private var blanket: Set<UUID>?
     /// Counts the reindexes: what was found in one order is not reused in another.
     public private(set) var generation = 0
     /// The folded text `/` searches, built per recruiter as searches reach it.
@@ -330,21 +343,14 @@ public struct AppState: Sendable {
 
     public var isEmpty: Bool { recruiterTotal == 0 }
 
-    /// Whether recruiter `id` is a blanket (mass-mailing) one: from the evaluation when it
-    /// said, else from the record.
-    public func isBlanket(_ id: UUID) -> Bool { AppState.isBlanket(id, known: blanket, in: db) }
-
-    /// `isBlanket` from the set the evaluation gave (`known`), else from `db`'s record.
-    static func isBlanket(_ id: UUID, known: Set<UUID>?, in db: Database) -> Bool {
-        if let known { return known.contains(id) }
-        return db.recruiter(id)?.targeting == .blanket
-    }
+    /// Whether recruiter `id` is a blanket (mass-mailing) one (from its status's row).
+    public func isBlanket(_ id: UUID) -> Bool { statuses.row(of: id).map { statuses.rows[$0].blanket } ?? false }
 
     /// How many recruiters `filter` admits (counting stops at `atMost`). Reads records
     /// only for a filter that needs them (`declined`).
     func admittedCount(_ filter: RecruiterFilter, atMost: Int = .max) -> Int {
         var n = 0
-        for id in db.recruiterIDs where filter.admits(statuses[id], isBlanket: isBlanket(id), record: { db.recruiter(id) }) {
+        for row in statuses.rows where filter.admits(row, record: { db.recruiter(row.id) }) {
             n += 1
             if n >= atMost { break }
         }
@@ -362,7 +368,7 @@ public struct AppState: Sendable {
     /// the selection follows the same recruiter and deadline when they still exist.
     mutating func replaceData(_ newDB: Database) {
         let keepRecruiter = selectedRecruiterID
-        let keepDeadline = selectedDeadline?.id
+        let keepDeadline = selectedDeadline.map { (id: $0.id, recruiter: $0.recruiterID) }
         db = newDB
         reindex()
         if let id = keepRecruiter, let i = order.firstIndex(of: id) { recruiterCursor = i }
@@ -370,7 +376,7 @@ public struct AppState: Sendable {
             recruiterCursor = i
             pendingSelection = nil
         }
-        if let id = keepDeadline, let i = deadlines.firstIndex(where: { $0.id == id }) { deadlineCursor = i }
+        if let d = keepDeadline, let i = deadlines.index(of: d.id, recruiter: d.recruiter) { deadlineCursor = i }
         clampCursors()
     }
 
@@ -394,8 +400,9 @@ public struct AppState: Sendable {
 
     /// Rebuilds the statuses and the indexes from `db`. Reads no recruiter's record or
     /// thread that the first screen does not show: the names and their sort keys come from
-    /// the database's name table (a stored database's names and keys), the statuses (and which recruiters are
-    /// blanket) from the `StatusSource`, so a store opened lazily stays lazy.
+    /// the database's name table (a stored database's names and keys), the statuses from the
+    /// `StatusSource` (a `StatusTable`, whose statuses and deadlines are built when read), so
+    /// a store opened lazily stays lazy.
     private mutating func reindex() {
         evaluatedAt = now
         generation += 1
@@ -404,25 +411,27 @@ public struct AppState: Sendable {
         // Two threads: the statuses on one, the names and their sort keys (which need no
         // status) on the other; then the list's order on one and the deadlines' on the other.
         let database = db, source = rules, now = self.now, policy = self.policy
-        let (evaluated, names) = inParallel({ () -> (statuses: [UUID: RecruiterStatus], blanket: Set<UUID>?) in
-            if let both = source.evaluateKnowingBlanket { let e = both(database, now, policy); return (e.statuses, e.blanket) }
-            return (source.evaluate(database, now, policy), nil)
+        let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
+        let (evaluated, names) = inParallel({ () -> (table: StatusTable, whole: [Deadline]?) in
+            if let table = source.table { return (table(database, now, policy), nil) }
+            let st = source.evaluate(database, now, policy)
+            let table = StatusTable(st, isBlanket: { database.recruiter($0)?.targeting == .blanket }, now: now, policy: policy)
+            return (table, source.deadlines(st, now, policy).filter { $0.due <= horizon })
         }, { database.recruiterNameTable })
-        statuses = evaluated.statuses
-        blanket = evaluated.blanket
+        statuses = evaluated.table
         refreshFullViews()
         recruiterTotal = names.count
-        let st = statuses
-        let known = blanket
-        let isBlanket: @Sendable (UUID) -> Bool = { AppState.isBlanket($0, known: known, in: database) }
+        let table = statuses
         let filter = self.filter, sort = self.sort, ally = full.allyOrder ? full.insight?.allyScores : nil
-        let horizon = now.addingTimeInterval(AppState.deadlineHorizon)
         (order, deadlines) = inParallel({
-            AppState.recruiterOrder(names, statuses: st, filter: filter, sort: sort, ally: ally,
-                                    isBlanket: isBlanket, record: { database.recruiter($0) })
-        }, { source.deadlines(st, now, policy).filter { $0.due <= horizon } })
-        // Byte for byte: the rules build each title from the name itself.
-        if deadlines.isEmpty {
+            AppState.recruiterOrder(names, statuses: table, filter: filter, sort: sort, ally: ally,
+                                    isBlanket: { database.recruiter($0)?.targeting == .blanket },
+                                    record: { database.recruiter($0) })
+        }, { evaluated.whole.map { DeadlineList($0) } ?? table.deadlines(now: now, policy: policy, until: horizon) })
+        if let known = table.titlesNameRecruiter {
+            deadlineTitlesNameRecruiter = known
+        } else if deadlines.isEmpty {
+            // Byte for byte: the rules build each title from the name itself.
             deadlineTitlesNameRecruiter = true
         } else {
             var nameOf: [UUID: Int] = [:]
@@ -433,7 +442,7 @@ public struct AppState: Sendable {
                 return SearchText.containsBytes(d.title, names.names[k])
             }
         }
-        counts = Rules.counts(st, isBlanket: isBlanket, now: now, policy: policy)
+        counts = table.counts
         yourTurnCount = counts.yourTurn
         overdueCount = counts.overdue
     }
@@ -444,21 +453,17 @@ public struct AppState: Sendable {
     /// computed once per recruiter, not per comparison.
     static func recruiterOrder(_ recruiters: [UUID: Recruiter], statuses st: [UUID: RecruiterStatus],
                                filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?) -> [UUID] {
-        recruiterOrder(recruiters.values.map { (id: $0.id, name: $0.name) }, statuses: st, filter: filter, sort: sort, ally: ally,
-                       isBlanket: { recruiters[$0]?.targeting == .blanket }, record: { recruiters[$0] })
-    }
-
-    /// `recruiterOrder` from each recruiter's id and name: a record is read (`record`)
-    /// only when the filter needs it.
-    static func recruiterOrder(_ names: [(id: UUID, name: String)], statuses st: [UUID: RecruiterStatus],
-                               filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
-                               isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
-        recruiterOrder(NameTable(names), statuses: st, filter: filter, sort: sort, ally: ally, isBlanket: isBlanket, record: record)
+        let isBlanket: (UUID) -> Bool = { recruiters[$0]?.targeting == .blanket }
+        return recruiterOrder(NameTable(recruiters.values.map { (id: $0.id, name: $0.name) }),
+                              statuses: StatusTable(st, isBlanket: isBlanket, now: Date(timeIntervalSince1970: 0), policy: .default),
+                              filter: filter, sort: sort, ally: ally, isBlanket: isBlanket, record: { recruiters[$0] })
     }
 
     /// `recruiterOrder` over names already lowered (`NameTable`): names compare as bytes,
-    /// in the order `String` gives them.
-    static func recruiterOrder(_ names: NameTable, statuses st: [UUID: RecruiterStatus],
+    /// in the order `String` gives them. Each recruiter's status is its row in
+    /// `statuses`; `isBlanket` and `record` serve a recruiter without one (a record is
+    /// read only when the filter needs it).
+    static func recruiterOrder(_ names: NameTable, statuses st: StatusTable,
                                filter: RecruiterFilter?, sort: SortMode, ally: [UUID: Int]?,
                                isBlanket: (UUID) -> Bool, record: (UUID) -> Recruiter?) -> [UUID] {
         struct Key {
@@ -471,21 +476,33 @@ public struct AppState: Sendable {
         }
         var keyed: [Key] = []
         keyed.reserveCapacity(names.count)
+        let rows = st.rows
+        // The statuses' rows and the names come in one order when both are from one
+        // database (`recruiterDigests`, `recruiterNames`): the row is then found by position.
+        let aligned = rows.count == names.count
         for (k, id) in names.ids.enumerated() {
-            let s = st[id]
-            if let f = filter, !f.admits(s, isBlanket: isBlanket(id), record: { record(id) }) { continue }
+            let r: Int? = aligned && rows[k].id == id ? k : st.row(of: id)
+            if let f = filter {
+                if let r {
+                    if !f.admits(rows[r], record: { record(id) }) { continue }
+                } else if !f.admits(nil, isBlanket: isBlanket(id), record: { record(id) }) {
+                    continue
+                }
+            }
             let span = names.spans[k]
             var key = Key(id: id, primary: 0, turn: 0, start: span.start, count: span.count)
+            let mine = r.map { rows[$0].turn == .mine } ?? false
             if let ally {
                 key.primary = Double(ally[id] ?? 0)
-                key.turn = s?.turn == .mine ? 0 : 1
+                key.turn = mine ? 0 : 1
             } else {
                 switch sort {
                 case .urgency:
-                    key.primary = s?.urgency ?? 0
-                    key.turn = s?.turn == .mine ? 0 : 1
+                    key.primary = r.map { rows[$0].urgency } ?? 0
+                    key.turn = mine ? 0 : 1
                 case .name: break
-                case .lastContact: key.primary = s?.lastContact?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
+                case .lastContact:
+                    key.primary = r.flatMap { rows[$0].lastContact }?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude
                 }
             }
             keyed.append(key)
@@ -515,7 +532,7 @@ public struct AppState: Sendable {
     /// statuses, not searched for through every opportunity again.
     public func flagReasons(of id: UUID) -> [FlagReason] {
         Rules.reasons(of: id, in: db, now: now, policy: policy,
-                      duplicate: statuses[id]?.flags.contains(.duplicateSubmission) ?? false)
+                      duplicate: statuses.summary(of: id)?.has(.duplicateSubmission) ?? false)
     }
 
     mutating func clampCursors() {
@@ -556,7 +573,7 @@ public struct AppState: Sendable {
     /// Rows under the thread's header naming the selected recruiter's flags (one per
     /// flag, as many as the pane spares: up to 3 from 10 rows, else 1 from 5).
     public var threadFlagRows: Int {
-        guard let id = selectedRecruiterID, let n = statuses[id]?.flags.count, n > 0 else { return 0 }
+        guard let id = selectedRecruiterID, case let n = statuses.flags(of: id).count, n > 0 else { return 0 }
         let body = layout.bodyRows(.messages)
         return min(n, body >= 10 ? 3 : body >= 5 ? 1 : 0)
     }

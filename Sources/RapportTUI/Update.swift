@@ -335,7 +335,7 @@ private func panesMouse(_ state: inout AppState, _ ev: MouseEvent) {
 /// Selecting a recruiter with flags up says them in words in the status line, with why:
 /// "non-responsive — 3 of their messages unanswered, the oldest 16 days".
 func sayFlags(_ state: inout AppState) {
-    guard let id = state.selectedRecruiterID, state.statuses[id]?.flags.isEmpty == false else { return }
+    guard let id = state.selectedRecruiterID, !state.statuses.flags(of: id).isEmpty else { return }
     let reasons = state.flagReasons(of: id)
     guard !reasons.isEmpty else { return }
     state.statusMessage = StatusMessage(reasons.map { "\($0.flag.rawValue) — \($0.why)" }.joined(separator: " · "))

@@ -210,15 +210,14 @@ enum RecruitersView {
             x += nameWidth + 1
             buf.putPadded(rec.firm ?? "", x: x, y: y, width: firmWidth, style: selected ? base : Style(.muted))
             x += firmWidth + 1
-            let status = state.statuses[rec.id]
-            let turn: (String, ColorRole) = switch status?.turn ?? .none {
+            let turn: (String, ColorRole) = switch state.statuses.summary(of: rec.id)?.turn ?? .none {
             case .mine: ("you", .warning)
             case .theirs: ("them", .muted)
             case .none: ("", .normal)
             }
             buf.putPadded(turn.0, x: x, y: y, width: turnWidth, style: selected ? base : Style(turn.1, bold: turn.1 == .warning))
             x += turnWidth + 1
-            for f in (status?.flags ?? []).prefix(flagsWidth) {
+            for f in state.statuses.flags(of: rec.id).prefix(flagsWidth) {
                 x += buf.put(FlagGlyph.glyph(f), x: x, y: y, maxWidth: r.maxX - x, style: selected ? base : Style(FlagGlyph.role(f), bold: true))
             }
         }
@@ -341,13 +340,13 @@ enum MessagesView {
         }
         if let f = rec.firm, !f.isEmpty { head += " · " + f }
         if let e = rec.email, !e.isEmpty { head += " · " + e }
-        if let t = state.statuses[id]?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
+        if let t = state.statuses.summary(of: id)?.lastContact { head += " · last contact " + Format.ago(t, now: state.now) }
         buf.putPadded(head, x: r.x, y: r.y + 1, width: r.width, style: Style(.normal, bold: true))
         // The flags in words, with why, under the header (as many rows as the pane spares).
         let flagRows = state.threadFlagRows
         if flagRows > 0 {
             let reasons = state.flagReasons(of: id)
-            let flags = state.statuses[id]?.flags ?? []
+            let flags = state.statuses.flags(of: id)
             func named(_ f: Flag) -> String { FlagGlyph.glyph(f) + " " + f.rawValue }
             func said(_ f: Flag) -> String { named(f) + (reasons.first { $0.flag == f }.map { " — " + $0.why } ?? "") }
             for (k, f) in flags.prefix(flagRows).enumerated() {

@@ -172,7 +172,8 @@ func workflow(_ state: inout AppState, _ command: Command) -> [Effect] {
 /// selected recruiter's most urgent.
 private func deadlineForCommand(_ state: inout AppState) -> Deadline? {
     if state.focus == .deadlines, let d = state.selectedDeadline { return d }
-    if let id = state.selectedRecruiterID, let d = state.deadlines.first(where: { $0.recruiterID == id }) { return d }
+    if let id = state.selectedRecruiterID,
+       let i = state.deadlines.indices.first(where: { state.deadlines.recruiterID(at: $0) == id }) { return state.deadlines[i] }
     state.statusMessage = StatusMessage("No deadline selected (3 goes to Deadlines)", isError: true)
     return nil
 }

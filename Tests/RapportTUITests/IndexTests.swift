@@ -117,7 +117,8 @@ struct IndexTests {
                                            urgency: [0, 2][Int.random(in: 0..<2, using: &rng)])
         }
         for sort in SortMode.allCases {
-            let got = AppState.recruiterOrder(names, statuses: statuses, filter: nil, sort: sort, ally: nil,
+            let table = StatusTable(statuses, isBlanket: { _ in false }, now: Date(timeIntervalSince1970: 0), policy: .default)
+            let got = AppState.recruiterOrder(NameTable(names), statuses: table, filter: nil, sort: sort, ally: nil,
                                               isBlanket: { _ in false }, record: { _ in nil })
             let plain = names.sorted { a, b in
                 let sa = statuses[a.id], sb = statuses[b.id]

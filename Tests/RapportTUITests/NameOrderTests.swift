@@ -27,7 +27,10 @@ struct NameOrderTests {
             let whole = db.materialized()
             for sort in SortMode.allCases {
                 let state = LazyFrameTests.state(db, LazyFrameTests.rulesCache(paths), sort: sort)
-                let fromNames = AppState.recruiterOrder(whole.recruiters, statuses: state.statuses, filter: nil, sort: sort, ally: nil)
+                // The keys made now from every record's name (the whole database's).
+                let fromNames = AppState.recruiterOrder(NameTable(whole.recruiters.values.map { ($0.id, $0.name) }),
+                                                        statuses: state.statuses, filter: nil, sort: sort, ally: nil,
+                                                        isBlanket: { _ in false }, record: { whole.recruiters[$0] })
                 #expect(state.order == fromNames, "\(context) \(sort)")
                 let fromTable = AppState.recruiterOrder(db.recruiterNameTable, statuses: state.statuses, filter: nil, sort: sort,
                                                         ally: nil, isBlanket: { _ in false }, record: { db.recruiter($0) })
