@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Names lowered for sorting, one after another in one buffer: `name.lowercased()`, in
 /// NFC, as UTF-8. `String` orders text by the scalars of its NFC form, which is the order
@@ -63,7 +64,7 @@ public struct NameKeys: Sendable {
 /// store's cache keeps keys for.
 public struct NameTable: Sendable {
     public var ids: [UUID] = []
-    public var names: [String] = []
+    public var names = NameList()
     /// Where each name's key lies in `keys.bytes`.
     public var spans: [(start: Int, count: Int)] = []
     public var keys: NameKeys
@@ -87,11 +88,20 @@ public struct NameTable: Sendable {
         spans.append(keys.append(name))
     }
 
+    /// Adds a stored recruiter whose name is the `position`th of `names`' store (read
+    /// when first asked for) and whose key is `span` in `keys`.
+    public mutating func append(id: UUID, storedName position: Int, key span: (start: Int, count: Int)) {
+        ids.append(id)
+        names.append(stored: position)
+        spans.append(span)
+    }
+
     /// Keeps only the recruiters `keep` admits (their keys stay where they are).
     public mutating func filter(_ keep: (UUID) -> Bool) {
         var w = 0
         for r in 0..<ids.count where keep(ids[r]) {
-            ids[w] = ids[r]; names[w] = names[r]; spans[w] = spans[r]
+            ids[w] = ids[r]; spans[w] = spans[r]
+            names.move(r, to: w)
             w += 1
         }
         ids.removeLast(ids.count - w)
@@ -106,3 +116,67 @@ public struct NameTable: Sendable {
         keys.bytes[spans[k].start..<(spans[k].start + spans[k].count)]
     }
 }
+
+/// The names of a `NameTable`, by position: names given as they are, and stored ones read
+/// from their store (all at once, `StoredRecruiters.names()`) only when one is first asked
+/// for, so a list that sorts by keys alone never makes the stored names' `String`s.
+public struct NameList: RandomAccessCollection, Sendable {
+    /// Per entry: a stored name's position (>= 0), or -1 - its index in `given`.
+    private var slots: [Int] = []
+    private var given: [String] = []
+    private var stored: StoredNames?
+
+    public init() {}
+
+    /// Names read from `store` when first asked for.
+    public init(reading store: any StoredRecruiters, capacity: Int) {
+        stored = StoredNames(store)
+        slots.reserveCapacity(capacity)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { slots.count }
+
+    public subscript(k: Int) -> String {
+        let s = slots[k]
+        return s >= 0 ? stored!.name(at: s) : given[-1 - s]
+    }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        slots.reserveCapacity(n)
+        if stored == nil { given.reserveCapacity(n) }
+    }
+
+    public mutating func append(_ name: String) {
+        given.append(name)
+        slots.append(-given.count)
+    }
+
+    /// Appends the `position`th name of the store given at `init(reading:capacity:)`.
+    mutating func append(stored position: Int) {
+        precondition(stored != nil && position >= 0, "no store to read names from")
+        slots.append(position)
+    }
+
+    mutating func move(_ from: Int, to: Int) { slots[to] = slots[from] }
+
+    mutating func removeLast(_ n: Int) { slots.removeLast(n) }
+}
+
+/// A store's names, read once when first asked for.
+private final class StoredNames: Sendable {
+    let store: any StoredRecruiters
+    private let names = Mutex<[String]?>(nil)
+
+    init(_ store: any StoredRecruiters) { self.store = store }
+
+    func name(at k: Int) -> String {
+        names.withLock { names in
+            if let names { return names[k] }
+            let all = store.names()
+            names = all
+            return all[k]
+        }
+    }
+}
+

@@ -1094,8 +1094,13 @@ final class StoredBlocks: StoredRecruiters {
         return b
     }
 
+    /// How many times the names were read (`names()`).
+    var namesRead: Int { namesReads.withLock { $0 } }
+    private let namesReads = Mutex(0)
+
     /// Every recruiter's name, by position (covered by the checksum checked at open).
     func names() -> [String] {
+        namesReads.withLock { $0 += 1 }
         var r = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.namesOffset..<layout.sideOffset]), at: 0)
         var out: [String] = []
         out.reserveCapacity(count)
@@ -1124,10 +1129,11 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     /// Every recruiter's id, name and sort key: the stored keys, copied as they are, when
-    /// this build may use them; else made from the names now.
+    /// this build may use them, and the names read only when one is asked for; else the
+    /// keys made from the names now.
     func nameTable() -> NameTable {
-        let names = names()
         guard nameKeysUsable else {
+            let names = names()
             var table = NameTable(capacity: count)
             for k in 0..<count { table.append(id: id(at: k), name: names[k]) }
             return table
@@ -1135,14 +1141,13 @@ final class StoredBlocks: StoredRecruiters {
         var table = NameTable(capacity: 0)
         table.ids.reserveCapacity(count)
         table.spans.reserveCapacity(count)
-        table.names = names
+        table.names = NameList(reading: self, capacity: count)
         let bytes = UnsafeRawBufferPointer(rebasing: file.raw[layout.nameKeyBytesOffset..<layout.sideOffset])
         let base = table.keys.appendStored(bytes)
         var start = 0
         for k in 0..<count {
             let end = nameKeyEnd(k + 1)
-            table.ids.append(id(at: k))
-            table.spans.append((base + start, end - start))
+            table.append(id: id(at: k), storedName: k, key: (base + start, end - start))
             start = end
         }
         return table

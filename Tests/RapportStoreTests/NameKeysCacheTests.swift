@@ -87,10 +87,15 @@ import RapportCore
         for k in 0..<base.count {
             #expect(Array(base.storedNameKey(at: k)) == NameKeys.key(names[k]), "\(names[k])")
         }
+        let reads = base.namesRead
         let table = db.recruiterNameTable
         #expect(table.count == db.recruiterCount)
-        #expect(Set(zip(table.ids, table.names).map { "\($0) \($1)" }) == Set(db.recruiterNames.map { "\($0.id) \($0.name)" }))
+        #expect(Self.keyOrder(table).count == table.count)
+        #expect(base.namesRead == reads, "ordering by the stored keys reads no name")
+        let pairs = Set(zip(table.ids, table.names).map { "\($0) \($1)" })
         expectRuntimeKeys(table, "stored")
+        #expect(base.namesRead == reads + 1, "the names are read once, when first asked for")
+        #expect(pairs == Set(db.recruiterNames.map { "\($0.id) \($0.name)" }))
         #expect(Self.keyOrder(table) == Self.plainOrder(db.recruiterNames))
         // The same keys as a database built in memory makes.
         let whole = try StoreLoader.load(dir.paths, useCache: false).db
