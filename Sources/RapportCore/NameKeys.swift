@@ -76,6 +76,20 @@ public struct NameTable: Sendable {
         spans.reserveCapacity(capacity)
     }
 
+    /// The recruiters of `store`, by position (`ids`), with their keys made before:
+    /// `keys` holds them one after another, the `k`th at `spans[k]`; the names are read
+    /// from `store` when first asked for.
+    public init(stored store: any StoredRecruiters, ids: [UUID], keys stored: UnsafeRawBufferPointer,
+                spans: [(start: Int, count: Int)]) {
+        precondition(ids.count == spans.count && spans.allSatisfy { $0.start >= 0 && $0.count >= 0 && $0.start + $0.count <= stored.count },
+                     "a key outside the keys")
+        keys = NameKeys(capacity: 0)
+        _ = keys.appendStored(stored)
+        self.ids = ids
+        self.spans = spans
+        names = NameList(reading: store, count: ids.count)
+    }
+
     public init(_ list: [(id: UUID, name: String)]) {
         self.init(capacity: list.count)
         for (id, name) in list { append(id: id, name: name) }
@@ -86,14 +100,6 @@ public struct NameTable: Sendable {
         ids.append(id)
         names.append(name)
         spans.append(keys.append(name))
-    }
-
-    /// Adds a stored recruiter whose name is the `position`th of `names`' store (read
-    /// when first asked for) and whose key is `span` in `keys`.
-    public mutating func append(id: UUID, storedName position: Int, key span: (start: Int, count: Int)) {
-        ids.append(id)
-        names.append(stored: position)
-        spans.append(span)
     }
 
     /// Keeps only the recruiters `keep` admits (their keys stay where they are).
@@ -128,10 +134,10 @@ public struct NameList: RandomAccessCollection, Sendable {
 
     public init() {}
 
-    /// Names read from `store` when first asked for.
-    public init(reading store: any StoredRecruiters, capacity: Int) {
+    /// The first `count` names of `store`, read when first asked for.
+    init(reading store: any StoredRecruiters, count: Int) {
         stored = StoredNames(store)
-        slots.reserveCapacity(capacity)
+        slots = Array(0..<count)
     }
 
     public var startIndex: Int { 0 }
@@ -150,12 +156,6 @@ public struct NameList: RandomAccessCollection, Sendable {
     public mutating func append(_ name: String) {
         given.append(name)
         slots.append(-given.count)
-    }
-
-    /// Appends the `position`th name of the store given at `init(reading:capacity:)`.
-    mutating func append(stored position: Int) {
-        precondition(stored != nil && position >= 0, "no store to read names from")
-        slots.append(position)
     }
 
     mutating func move(_ from: Int, to: Int) { slots[to] = slots[from] }

@@ -1138,19 +1138,23 @@ final class StoredBlocks: StoredRecruiters {
             for k in 0..<count { table.append(id: id(at: k), name: names[k]) }
             return table
         }
-        var table = NameTable(capacity: 0)
-        table.ids.reserveCapacity(count)
-        table.spans.reserveCapacity(count)
-        table.names = NameList(reading: self, capacity: count)
-        let bytes = UnsafeRawBufferPointer(rebasing: file.raw[layout.nameKeyBytesOffset..<layout.sideOffset])
-        let base = table.keys.appendStored(bytes)
-        var start = 0
-        for k in 0..<count {
-            let end = nameKeyEnd(k + 1)
-            table.append(id: id(at: k), storedName: k, key: (base + start, end - start))
-            start = end
+        let n = count
+        let ids = [UUID](unsafeUninitializedCapacity: n) { buf, made in
+            for k in 0..<n { buf.initializeElement(at: k, to: id(at: k)) }
+            made = n
         }
-        return table
+        // The ends were checked at open: each key lies inside the keys' bytes.
+        let spans = [(start: Int, count: Int)](unsafeUninitializedCapacity: n) { buf, made in
+            var start = 0
+            for k in 0..<n {
+                let end = nameKeyEnd(k + 1)
+                buf.initializeElement(at: k, to: (start, end - start))
+                start = end
+            }
+            made = n
+        }
+        return NameTable(stored: self, ids: ids, keys: UnsafeRawBufferPointer(rebasing: file.raw[layout.nameKeyBytesOffset..<layout.sideOffset]),
+                         spans: spans)
     }
 
     /// The persisted flag records (the side is covered by the checksum checked at open).
