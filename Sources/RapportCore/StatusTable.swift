@@ -63,8 +63,10 @@ public struct StatusTable: Sendable {
     /// The findings of the recruiter at a row (urgencies 0, deadlines in the order found),
     /// or its status already whole.
     private let detail: @Sendable (Int) -> Detail
-    /// A deadline's id alone (what breaks a tie in the display order).
+    /// A deadline's id alone (what breaks a tie in the display order), and the start of
+    /// its bytes (compared first).
     private let deadlineID: @Sendable (DeadlineKey) -> String
+    private let deadlineIDPrefix: @Sendable (DeadlineKey) -> IDPrefix
     /// `rows[0..<sortedPrefix]` ascend by id (`uuidLess`): found by bisection.
     private let sortedPrefix: Int
     /// The rows after the sorted ones, by id.
@@ -78,10 +80,11 @@ public struct StatusTable: Sendable {
     }
 
     /// A table of `rows` (with `deadlineKeys`, each row's range in it) whose whole
-    /// statuses are built from `detail`; `deadlineID` reads one deadline's id (nil:
-    /// from `detail`).
+    /// statuses are built from `detail`; `deadlineID` reads one deadline's id, and
+    /// `deadlineIDPrefix` the start of its bytes (nil: from `detail`, from the id).
     public init(rows: [Row], deadlineKeys: [DeadlineKey], counts: Rules.Counts, titlesNameRecruiter: Bool?,
-                detail: @escaping @Sendable (Int) -> Detail, deadlineID: (@Sendable (DeadlineKey) -> String)? = nil) {
+                detail: @escaping @Sendable (Int) -> Detail, deadlineID: (@Sendable (DeadlineKey) -> String)? = nil,
+                deadlineIDPrefix: (@Sendable (DeadlineKey) -> IDPrefix)? = nil) {
         self.rows = rows
         self.deadlineKeys = deadlineKeys
         self.counts = counts
@@ -93,6 +96,8 @@ public struct StatusTable: Sendable {
             case .findings(let f): return f.deadlines[Int(key.index)].id
             }
         }
+        let id = self.deadlineID
+        self.deadlineIDPrefix = deadlineIDPrefix ?? { IDPrefix(id($0)) }
         var prefix = rows.isEmpty ? 0 : 1
         while prefix < rows.count, uuidLess(rows[prefix - 1].id, rows[prefix].id) { prefix += 1 }
         sortedPrefix = prefix
@@ -188,40 +193,35 @@ public struct StatusTable: Sendable {
         }
     }
 
-    /// -1, 0 or 1 as `a`'s UTF-8 bytes come before, equal or after `b`'s.
-    static func compareBytes(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { pa in
-            b.withUTF8 { pb in
-                let n = min(pa.count, pb.count)
-                if n > 0, let x = pa.baseAddress, let y = pb.baseAddress {
-                    let c = memcmp(x, y, n)
-                    if c != 0 { return c < 0 ? -1 : 1 }
-                }
-                return pa.count == pb.count ? 0 : pa.count < pb.count ? -1 : 1
-            }
-        }
+    /// `d` as an unsigned number in the same order (0 and -0 alike; the rules' scores and
+    /// times are finite).
+    @inline(__always) static func orderable(_ d: Double) -> UInt64 {
+        let bits = (d == 0 ? 0.0 : d).bitPattern
+        return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
     }
 
     /// The deadlines due at or before `until`, in display order (`Rules.displayOrder`:
     /// section, then urgency, then due time, then id; ids are built only to break a tie).
     public func deadlines(now: Date, policy: Policy, until: Date) -> DeadlineList {
         let sections = Rules.Sections(now: now, policy: policy)
+        /// Section, urgency (descending) and due time as numbers that order as the values
+        /// do (`orderable`), so the sort compares integers.
         struct Key {
-            var section: Int
-            var urgency: Double
-            var due: Double
+            var section: UInt64
+            var urgency: UInt64
+            var due: UInt64
             var index: Int
+            func same(_ o: Key) -> Bool { section == o.section && urgency == o.urgency && due == o.due }
         }
         var keys: [Key] = []
         keys.reserveCapacity(deadlineKeys.count)
         for (i, d) in deadlineKeys.enumerated() where d.due <= until {
-            keys.append(Key(section: sections.section(due: d.due).rank, urgency: d.urgency,
-                            due: d.due.timeIntervalSinceReferenceDate, index: i))
+            keys.append(Key(section: UInt64(sections.section(due: d.due).rank), urgency: ~StatusTable.orderable(d.urgency),
+                            due: StatusTable.orderable(d.due.timeIntervalSinceReferenceDate), index: i))
         }
         keys.sort { a, b in
             if a.section != b.section { return a.section < b.section }
-            if a.urgency != b.urgency { return a.urgency > b.urgency }
+            if a.urgency != b.urgency { return a.urgency < b.urgency }
             return a.due < b.due
         }
         // Deadlines equal in all three (common: round due times, equal weights) by id,
@@ -229,18 +229,16 @@ public struct StatusTable: Sendable {
         var start = 0
         while start < keys.count {
             var end = start + 1
-            while end < keys.count, keys[end].section == keys[start].section, keys[end].urgency == keys[start].urgency,
-                  keys[end].due == keys[start].due { end += 1 }
+            while end < keys.count, keys[end].same(keys[start]) { end += 1 }
             if end - start > 1 {
-                var run: [(key: Key, id: String, ascii: Bool)] = []
+                var run: [(key: Key, prefix: IDPrefix)] = []
                 run.reserveCapacity(end - start)
-                for key in keys[start..<end] {
-                    let id = deadlineID(deadlineKeys[key.index])
-                    run.append((key, id, id.utf8.allSatisfy { $0 < 0x80 }))
-                }
+                for key in keys[start..<end] { run.append((key, deadlineIDPrefix(deadlineKeys[key.index]))) }
                 run.sort { a, b in
-                    // ASCII ids (the rules' own) compare as bytes: the same order as `<`.
-                    let c = a.ascii && b.ascii ? StatusTable.compareBytes(a.id, b.id) : (a.id < b.id ? -1 : a.id == b.id ? 0 : 1)
+                    let c = IDPrefix.compare(a.prefix, b.prefix) ?? {
+                        let x = deadlineID(deadlineKeys[a.key.index]), y = deadlineID(deadlineKeys[b.key.index])
+                        return x < y ? -1 : x == y ? 0 : 1
+                    }()
                     return c != 0 ? c < 0 : a.key.index < b.key.index
                 }
                 for k in run.indices { keys[start + k] = run[k].key }
@@ -248,6 +246,58 @@ public struct StatusTable: Sendable {
             start = end
         }
         return DeadlineList(keys: keys.map { deadlineKeys[$0.index] }, table: self)
+    }
+}
+
+/// The first 32 bytes of a deadline's id as four big-endian words (zero-padded): two ASCII
+/// ids (the rules' own always are) compare as their words, then, when both fit, as their
+/// lengths — exactly as `String`'s `<` orders them — without building either string.
+public struct IDPrefix: Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    var count = 0
+    var ascii = true
+
+    /// From an id's UTF-8 bytes.
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        var high: UInt64 = 0
+        var k = 0
+        while k + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            k += 8
+        }
+        while k < bytes.count {
+            high |= UInt64(bytes[k])
+            k += 1
+        }
+        ascii = high & 0x8080_8080_8080_8080 == 0
+        func word(_ k: Int) -> UInt64 {
+            if 8 * k + 8 <= bytes.count { return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)) }
+            var w: UInt64 = 0
+            for i in 0..<8 {
+                let at = 8 * k + i
+                w = w << 8 | (at < bytes.count ? UInt64(bytes[at]) : 0)
+            }
+            return w
+        }
+        words = (word(0), word(1), word(2), word(3))
+    }
+
+    public init(_ id: String) {
+        var id = id
+        self = id.withUTF8 { IDPrefix(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// -1, 0 or 1 as `a` orders before, as or after `b`; nil when the prefixes do not
+    /// decide (a non-ASCII id, or equal first 32 bytes of a longer one).
+    static func compare(_ a: IDPrefix, _ b: IDPrefix) -> Int? {
+        guard a.ascii && b.ascii else { return nil }
+        if a.words.0 != b.words.0 { return a.words.0 < b.words.0 ? -1 : 1 }
+        if a.words.1 != b.words.1 { return a.words.1 < b.words.1 ? -1 : 1 }
+        if a.words.2 != b.words.2 { return a.words.2 < b.words.2 ? -1 : 1 }
+        if a.words.3 != b.words.3 { return a.words.3 < b.words.3 ? -1 : 1 }
+        guard a.count <= 32 && b.count <= 32 else { return nil }
+        return a.count == b.count ? 0 : a.count < b.count ? -1 : 1
     }
 }
 

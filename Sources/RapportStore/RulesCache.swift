@@ -428,6 +428,15 @@ extension RulesCache {
                 var r = DatabaseCache.Reader(raw: raw, at: at)
                 return (try? r.string()) ?? ""
             }
+        }, deadlineIDPrefix: { key in
+            let s = finalSource[Int(key.row)]
+            if s < 0 { return IDPrefix(computedFindings[Int(-1 - s)].deadlines[Int(key.index)].id) }
+            let at = walked.idAt[entries[Int(s)].dues.lowerBound + Int(key.index)]
+            return file.withUnsafeBytes { raw in
+                // The walk checked that the string lies in the file.
+                let n = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                return IDPrefix(UnsafeRawBufferPointer(rebasing: raw[(at + 4)..<(at + 4 + n)]))
+            }
         })
         return (table, merged)
     }
