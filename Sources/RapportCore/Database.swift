@@ -251,6 +251,17 @@ public struct Database: Sendable, Equatable {
         return out
     }
 
+    /// Every recruiter's id and name with its sort key (`NameKeys`), without reading any
+    /// other field: a stored recruiter's key as its store kept it (`nameTable()`), the key
+    /// of one changed or added since made now.
+    public var recruiterNameTable: NameTable {
+        guard let base else { return NameTable(recruiterMap.values.map { ($0.id, $0.name) }) }
+        var table = base.nameTable()
+        if !promoted.isEmpty { table.filter { !promoted.contains($0) } }
+        for r in recruiterMap.values { table.append(id: r.id, name: r.name) }
+        return table
+    }
+
     public var recruiterCount: Int {
         guard let base else { return recruiterMap.count }
         var n = base.count - promoted.count
@@ -735,6 +746,10 @@ public protocol StoredRecruiters: AnyObject, Sendable {
     func record(at k: Int) -> Recruiter
     /// Every recruiter's name, by position.
     func names() -> [String]
+    /// Every recruiter's id, name and sort key, by position (`NameKeys`: the keys exactly
+    /// as `NameKeys.append` makes them now); the keys made from `names()` unless the store
+    /// kept them.
+    func nameTable() -> NameTable
     /// A digest of everything stored for the recruiter at `k` (see `Database.storedDigests`).
     func digest(at k: Int) -> UInt64
     /// The position of the recruiter whose thread holds message `id`.
@@ -759,6 +774,13 @@ public protocol StoredRecruiters: AnyObject, Sendable {
 
 extension StoredRecruiters {
     public func record(at k: Int) -> Recruiter { recruiter(at: k).recruiter }
+
+    public func nameTable() -> NameTable {
+        let names = names()
+        var table = NameTable(capacity: names.count)
+        for (k, name) in names.enumerated() { table.append(id: id(at: k), name: name) }
+        return table
+    }
 }
 
 /// What a stored record's id names (`StoredRecruiters.recordOwner`).

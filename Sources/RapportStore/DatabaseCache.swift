@@ -20,7 +20,7 @@ enum DatabaseCache {
     static let fileName = "store.cache"
     static let magic: [UInt8] = Array("RAPPORT\u{1}".utf8)
     /// Bump on any change to the layout below.
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
     /// Rewrite the cache when opening replayed more than this many journal bytes past it.
     static let rewriteAfterJournalBytes = 64 << 10
 
@@ -74,9 +74,9 @@ enum DatabaseCache {
     // journal hash u64 | schemaVersion u64 | snapshotSeq u64 | seq u64 | recruiter flags
     // cleared u64 | recruiters u64 | messages u64 | records u64 | submissions u64 |
     // keys length u64 | names length u64 | side length u64 | blocks length u64 |
-    // message index hash u64 | record index hash u64 |
-    // directory | message index | record index | submission index | keys | names | side |
-    // blocks.
+    // name keys length u64 | name keys version u64 | message index hash u64 | record index hash u64 |
+    // directory | message index | record index | submission index | keys | names | name keys |
+    // side | blocks.
     //
     // The checksum covers everything after it up to the blocks but the message and record
     // indexes, which are checked by their own hashes (in the header) when first used (a
@@ -93,11 +93,16 @@ enum DatabaseCache {
     // owner's position u32, the key's offset u32 in the keys. Keys: each distinct
     // submission key once, its UTF-8 length u32 then its bytes (so two entries name the same
     // key exactly when their bytes are equal, compared without reading a block). Names: every
-    // recruiter's name (a string), in directory order. Side: the snapshot's
+    // recruiter's name (a string), in directory order. Name keys: every recruiter's sort key
+    // (`NameKeys`), in directory order: where each ends u32 (recruiters + 1 of them, the
+    // first 0, never decreasing, the last the keys' total length) then the keys' bytes one
+    // after another; they are used only by a build whose `nameKeyVersion` is the version
+    // in the header (the table's shape is checked at open: a bad one means the cache is
+    // not used). Side: the snapshot's
     // unknown top-level keys; per recruiter with persisted flag records its position and
     // the records (then 0xFFFFFFFF); the flag records of recruiters no longer there.
     static let checksumOffset = 16
-    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 72 + 16
+    static let headerSize = 16 + 8 + 8 + 56 + 8 + 24 + 24 + 72 + 16 + 16
     /// Where the counts start (the recruiters' count), after the flags-cleared word.
     static let countsOffset = 152
     static let directoryEntry = 44
@@ -115,6 +120,16 @@ enum DatabaseCache {
         add(RecruiterKind.self); add(Targeting.self); add(RelationshipStatus.self); add(Direction.self)
         add(Channel.self); add(Stage.self); add(Flag.self)
         return hash(Array(s.utf8))
+    }()
+
+    /// What the stored name keys depend on: the definition of a key (`NameKeys.definition`)
+    /// and the build that runs, whose Unicode tables (lowering, NFC) made them; another
+    /// build's keys are not used (computed again as the names are read).
+    static let nameKeyVersion: UInt64 = {
+        var w = Writer()
+        w.int(NameKeys.definition)
+        w.u64(RulesCache.buildIdentity)
+        return hash(w.out)
     }()
 
     static let kinds = RecruiterKind.allCases, targetings = Targeting.allCases, statuses = RelationshipStatus.allCases
@@ -156,13 +171,14 @@ enum DatabaseCache {
               let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
               let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
-              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(),
+              let blocksLength = try? r.u64(), let nameKeysLength = try? r.u64(), let nameKeysVersion = try? r.u64(),
+              let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(),
               nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32, keysLength < 1 << 32, namesLength < 1 << 40,
-              sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+              sideLength < 1 << 40, blocksLength < 1 << 40, nameKeysLength < 1 << 40 else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
-                            keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
-                            blocksLength: Int(blocksLength))
-        guard layout.fileLength == raw.count, sum == checksum(raw, layout) else { return nil }
+                            keysLength: Int(keysLength), namesLength: Int(namesLength), nameKeysLength: Int(nameKeysLength),
+                            sideLength: Int(sideLength), blocksLength: Int(blocksLength))
+        guard layout.fileLength == raw.count, sum == checksum(raw, layout), nameKeysHold(raw, layout) else { return nil }
         // Read whole, the message and record indexes are checked now.
         if !lazy {
             guard hash(messageIndex(raw, layout)) == messageIndexHash, hash(recordIndex(raw, layout)) == recordIndexHash else { return nil }
@@ -180,7 +196,7 @@ enum DatabaseCache {
               journal.withUnsafeBytes({ hash(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }) == jHash,
               covered == 0 || journal[covered - 1] == 0x0A else { return nil }
         let blocks = StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
-                                  indexHashes: (messageIndexHash, recordIndexHash))
+                                  indexHashes: (messageIndexHash, recordIndexHash), nameKeysVersion: nameKeysVersion)
         var side = Reader(raw: UnsafeRawBufferPointer(rebasing: raw[layout.sideOffset..<layout.blocksOffset]), at: 0)
         guard let top = try? side.extra() else { return nil }
         var db: Database
@@ -233,15 +249,17 @@ enum DatabaseCache {
         guard let cleared = try? r.u64(), cleared <= 1,
               let nr = try? r.u64(), let nm = try? r.u64(), let nrec = try? r.u64(), let nsub = try? r.u64(),
               let keysLength = try? r.u64(), let namesLength = try? r.u64(), let sideLength = try? r.u64(),
-              let blocksLength = try? r.u64(), let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(), nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32,
-              keysLength < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40, blocksLength < 1 << 40 else { return nil }
+              let blocksLength = try? r.u64(), let nameKeysLength = try? r.u64(), let nameKeysVersion = try? r.u64(),
+              let messageIndexHash = try? r.u64(), let recordIndexHash = try? r.u64(), nr < 1 << 32, nm < 1 << 32, nrec < 1 << 32, nsub < 1 << 32,
+              keysLength < 1 << 32, namesLength < 1 << 40, sideLength < 1 << 40, blocksLength < 1 << 40, nameKeysLength < 1 << 40
+        else { return nil }
         let layout = Layout(recruiters: Int(nr), messages: Int(nm), records: Int(nrec), submissions: Int(nsub),
-                            keysLength: Int(keysLength), namesLength: Int(namesLength), sideLength: Int(sideLength),
-                            blocksLength: Int(blocksLength))
+                            keysLength: Int(keysLength), namesLength: Int(namesLength), nameKeysLength: Int(nameKeysLength),
+                            sideLength: Int(sideLength), blocksLength: Int(blocksLength))
         let sum = UInt64(littleEndian: file.raw.loadUnaligned(fromByteOffset: checksumOffset, as: UInt64.self))
-        guard layout.fileLength == bytes.count, sum == checksum(file.raw, layout) else { return nil }
+        guard layout.fileLength == bytes.count, sum == checksum(file.raw, layout), nameKeysHold(file.raw, layout) else { return nil }
         return StoredBlocks(file: file, layout: layout, recruiterFlagsCleared: cleared == 1,
-                            indexHashes: (messageIndexHash, recordIndexHash), keyHash: keyHash)
+                            indexHashes: (messageIndexHash, recordIndexHash), nameKeysVersion: nameKeysVersion, keyHash: keyHash)
     }
 
     /// The checksum of a cache file: of everything after it up to the blocks, but the
@@ -259,17 +277,36 @@ enum DatabaseCache {
         UnsafeRawBufferPointer(rebasing: raw[layout.recordOffset..<layout.submissionOffset])
     }
 
+    /// Whether the name keys' table has its shape: an end per recruiter and one more, the
+    /// first 0, none before the one before it, the last where the table ends. Checked at
+    /// open (with the checksum), so a key read later never lies outside the table.
+    static func nameKeysHold(_ raw: UnsafeRawBufferPointer, _ layout: Layout) -> Bool {
+        let n = layout.recruiters
+        guard layout.nameKeysLength >= (n + 1) * 4 else { return false }
+        let base = layout.nameKeysOffset
+        var last: UInt32 = 0
+        for k in 0...n {
+            let end = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: base + k * 4, as: UInt32.self))
+            guard end >= last, k > 0 || end == 0 else { return false }
+            last = end
+        }
+        return Int(last) == layout.nameKeysLength - (n + 1) * 4
+    }
+
     /// Where each part of a cache file starts, from the counts in its header.
     struct Layout: Sendable {
-        var recruiters: Int, messages: Int, records: Int, submissions: Int, keysLength: Int, namesLength: Int, sideLength: Int,
-            blocksLength: Int
+        var recruiters: Int, messages: Int, records: Int, submissions: Int, keysLength: Int, namesLength: Int,
+            nameKeysLength: Int, sideLength: Int, blocksLength: Int
         var directoryOffset: Int { headerSize }
         var indexOffset: Int { headerSize + recruiters * directoryEntry }
         var recordOffset: Int { indexOffset + messages * indexEntry }
         var submissionOffset: Int { recordOffset + records * recordEntry }
         var keysOffset: Int { submissionOffset + submissions * submissionEntry }
         var namesOffset: Int { keysOffset + keysLength }
-        var sideOffset: Int { namesOffset + namesLength }
+        var nameKeysOffset: Int { namesOffset + namesLength }
+        /// The name keys' bytes, after their ends.
+        var nameKeyBytesOffset: Int { nameKeysOffset + (recruiters + 1) * 4 }
+        var sideOffset: Int { nameKeysOffset + nameKeysLength }
         var blocksOffset: Int { sideOffset + sideLength }
         var fileLength: Int { blocksOffset + blocksLength }
     }
@@ -279,8 +316,10 @@ enum DatabaseCache {
     /// The hash a submission key is indexed by.
     static func submissionHash(_ key: UnsafeRawBufferPointer) -> UInt64 { hash(key) }
 
-    /// `keyHash`: the submission keys' hash (tests pass a weak one, to make keys collide).
-    static func encode(_ c: Contents, source: Source, keyHash: (UnsafeRawBufferPointer) -> UInt64 = submissionHash) -> [UInt8] {
+    /// `keyHash`: the submission keys' hash (tests pass a weak one, to make keys collide);
+    /// `keyVersion`: the name keys' version written (tests: another build's).
+    static func encode(_ c: Contents, source: Source, keyHash: (UnsafeRawBufferPointer) -> UInt64 = submissionHash,
+                       keyVersion: UInt64 = nameKeyVersion) -> [UInt8] {
         let db = c.db
         let ids = db.recruiterIDs.sorted(by: uuidLess)
         var position: [UUID: UInt32] = [:]
@@ -298,6 +337,18 @@ enum DatabaseCache {
         var copied: [Int: UInt32] = [:]
         var names = Writer()
         let storedNames = canCopy ? copyFrom?.names() : nil
+        // The names' sort keys: an unchanged stored recruiter's copied when this build may
+        // use them, else made now by the one definition (`NameKeys`).
+        let storedKeys = canCopy && copyFrom?.nameKeysUsable == true ? copyFrom : nil
+        var keyMaker = NameKeys(capacity: ids.count * 16)
+        var nameKeys = Writer(), nameKeyEnds = Writer()
+        nameKeys.out.reserveCapacity(ids.count * 16)
+        nameKeyEnds.u32(0)
+        func addKey(_ name: String) {
+            let (start, count) = keyMaker.append(name)
+            nameKeys.out.append(contentsOf: keyMaker.bytes[start..<(start + count)])
+            nameKeyEnds.u32(UInt32(nameKeys.out.count))
+        }
         for (k, id) in ids.enumerated() {
             let start = blocks.out.count
             let pos = UInt32(k)
@@ -307,10 +358,17 @@ enum DatabaseCache {
                 entries.append((start, slice.count, h))
                 copied[at] = pos
                 names.string(storedNames[at])
+                if let storedKeys {
+                    nameKeys.out.append(contentsOf: storedKeys.storedNameKey(at: at))
+                    nameKeyEnds.u32(UInt32(nameKeys.out.count))
+                } else {
+                    addKey(storedNames[at])
+                }
                 continue
             }
             let rec = db.record(of: id)!
             names.string(rec.recruiter.name)
+            addKey(rec.recruiter.name)
             blocks.block(rec, recruiterFlags: !c.recruiterFlagsCleared)
             for m in rec.messages { messages.append((m.id, pos)) }
             for o in rec.opportunities {
@@ -378,7 +436,8 @@ enum DatabaseCache {
 
         var w = Writer()
         let layout = Layout(recruiters: ids.count, messages: messages.count, records: records.count, submissions: uniqueSubmissions.count,
-                            keysLength: keys.out.count, namesLength: names.out.count, sideLength: side.out.count,
+                            keysLength: keys.out.count, namesLength: names.out.count,
+                            nameKeysLength: nameKeyEnds.out.count + nameKeys.out.count, sideLength: side.out.count,
                             blocksLength: blocks.out.count)
         w.out.reserveCapacity(layout.fileLength)
         w.out.append(contentsOf: magic)
@@ -395,6 +454,7 @@ enum DatabaseCache {
         w.u64(c.recruiterFlagsCleared ? 1 : 0)
         w.int(layout.recruiters); w.int(layout.messages); w.int(layout.records); w.int(layout.submissions)
         w.int(layout.keysLength); w.int(layout.namesLength); w.int(layout.sideLength); w.int(layout.blocksLength)
+        w.int(layout.nameKeysLength); w.u64(keyVersion)
         w.u64(0); w.u64(0)  // the message and record indexes' hashes, filled in last
         for (k, rid) in ids.enumerated() {
             let e = entries[k]
@@ -406,6 +466,8 @@ enum DatabaseCache {
         for (h, owner, key) in uniqueSubmissions { w.u64(h); w.u32(owner); w.u32(key) }
         w.out.append(contentsOf: keys.out)
         w.out.append(contentsOf: names.out)
+        w.out.append(contentsOf: nameKeyEnds.out)
+        w.out.append(contentsOf: nameKeys.out)
         w.out.append(contentsOf: side.out)
         func put(_ v: UInt64, at: Int) {
             withUnsafeBytes(of: v.littleEndian) { s in
@@ -895,13 +957,17 @@ final class StoredBlocks: StoredRecruiters {
     /// index was checked against its hash yet (on first use).
     private let indexHashes: (messages: UInt64, records: UInt64)
     private let indexChecked = Mutex<(messages: Bool, records: Bool)>((false, false))
+    /// The version of the stored name keys (`DatabaseCache.nameKeyVersion` of the build
+    /// that wrote them).
+    let nameKeysVersion: UInt64
     private let memo = Mutex<[Int: RecruiterRecord]>([:])
     /// Records read without their blocks' other parts (`record(at:)`).
     private let records = Mutex<[Int: Recruiter]>([:])
 
     init(file: CacheBytes, layout: DatabaseCache.Layout, recruiterFlagsCleared: Bool, indexHashes: (UInt64, UInt64),
-         keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = DatabaseCache.submissionHash) {
+         nameKeysVersion: UInt64, keyHash: @escaping @Sendable (UnsafeRawBufferPointer) -> UInt64 = DatabaseCache.submissionHash) {
         self.file = file
+        self.nameKeysVersion = nameKeysVersion
         self.layout = layout
         self.recruiterFlagsCleared = recruiterFlagsCleared
         self.indexHashes = indexHashes
@@ -943,9 +1009,9 @@ final class StoredBlocks: StoredRecruiters {
     }
 
     func id(at k: Int) -> UUID {
-        var u: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &u) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.raw[entry(k)..<(entry(k) + 16)])) }
-        return UUID(uuid: u)
+        precondition(k >= 0 && k < count, "recruiter \(k) of \(count)")
+        // Inside the directory, which lies inside the file (its length was checked at open).
+        return UUID(uuid: file.raw.loadUnaligned(fromByteOffset: entry(k), as: uuid_t.self))
     }
 
     /// The first position in a sorted table (`n` entries of `size` bytes from `base`)
@@ -1028,8 +1094,13 @@ final class StoredBlocks: StoredRecruiters {
         return b
     }
 
+    /// How many times the names were read (`names()`).
+    var namesRead: Int { namesReads.withLock { $0 } }
+    private let namesReads = Mutex(0)
+
     /// Every recruiter's name, by position (covered by the checksum checked at open).
     func names() -> [String] {
+        namesReads.withLock { $0 += 1 }
         var r = DatabaseCache.Reader(raw: UnsafeRawBufferPointer(rebasing: file.raw[layout.namesOffset..<layout.sideOffset]), at: 0)
         var out: [String] = []
         out.reserveCapacity(count)
@@ -1039,6 +1110,51 @@ final class StoredBlocks: StoredRecruiters {
         }
         if r.at != layout.namesLength { damaged("the names do not read") }
         return out
+    }
+
+    /// Whether this build may use the stored name keys: they were made by a build whose
+    /// keys are this one's (`DatabaseCache.nameKeyVersion`).
+    var nameKeysUsable: Bool { nameKeysVersion == DatabaseCache.nameKeyVersion }
+
+    /// The end of the `k`th stored name key (`k` in 0...count), from the table's ends.
+    @inline(__always) private func nameKeyEnd(_ k: Int) -> Int {
+        Int(u32(at: layout.nameKeysOffset + k * 4))
+    }
+
+    /// The stored sort key of the recruiter at `k` (the table's shape was checked at open:
+    /// it lies inside the table).
+    func storedNameKey(at k: Int) -> UnsafeRawBufferPointer {
+        let start = layout.nameKeyBytesOffset + nameKeyEnd(k)
+        return UnsafeRawBufferPointer(rebasing: file.raw[start..<(layout.nameKeyBytesOffset + nameKeyEnd(k + 1))])
+    }
+
+    /// Every recruiter's id, name and sort key: the stored keys, copied as they are, when
+    /// this build may use them, and the names read only when one is asked for; else the
+    /// keys made from the names now.
+    func nameTable() -> NameTable {
+        guard nameKeysUsable else {
+            let names = names()
+            var table = NameTable(capacity: count)
+            for k in 0..<count { table.append(id: id(at: k), name: names[k]) }
+            return table
+        }
+        let n = count
+        let ids = [UUID](unsafeUninitializedCapacity: n) { buf, made in
+            for k in 0..<n { buf.initializeElement(at: k, to: id(at: k)) }
+            made = n
+        }
+        // The ends were checked at open: each key lies inside the keys' bytes.
+        let spans = [(start: Int, count: Int)](unsafeUninitializedCapacity: n) { buf, made in
+            var start = 0
+            for k in 0..<n {
+                let end = nameKeyEnd(k + 1)
+                buf.initializeElement(at: k, to: (start, end - start))
+                start = end
+            }
+            made = n
+        }
+        return NameTable(stored: self, ids: ids, keys: UnsafeRawBufferPointer(rebasing: file.raw[layout.nameKeyBytesOffset..<layout.sideOffset]),
+                         spans: spans)
     }
 
     /// The persisted flag records (the side is covered by the checksum checked at open).

@@ -399,10 +399,10 @@ public struct AppState: Sendable {
     }
 
     /// Rebuilds the statuses and the indexes from `db`. Reads no recruiter's record or
-    /// thread that the first screen does not show: the names come from the database's
-    /// names (a stored database's names table), the statuses from the `StatusSource` (a
-    /// `StatusTable`, whose statuses and deadlines are built when read), so a store opened
-    /// lazily stays lazy.
+    /// thread that the first screen does not show: the names and their sort keys come from
+    /// the database's name table (a stored database's names and keys), the statuses from the
+    /// `StatusSource` (a `StatusTable`, whose statuses and deadlines are built when read), so
+    /// a store opened lazily stays lazy.
     private mutating func reindex() {
         evaluatedAt = now
         generation += 1
@@ -417,7 +417,7 @@ public struct AppState: Sendable {
             let st = source.evaluate(database, now, policy)
             let table = StatusTable(st, isBlanket: { database.recruiter($0)?.targeting == .blanket }, now: now, policy: policy)
             return (table, source.deadlines(st, now, policy).filter { $0.due <= horizon })
-        }, { NameTable(database.recruiterNames) })
+        }, { database.recruiterNameTable })
         statuses = evaluated.table
         refreshFullViews()
         recruiterTotal = names.count
@@ -524,9 +524,7 @@ public struct AppState: Sendable {
 
     /// `name.lowercased()` as `recruiterOrder` compares it: its bytes (NFC).
     static func lowercasedName(_ name: String) -> [UInt8] {
-        var keys = NameKeys(capacity: 16)
-        let (start, count) = keys.append(name)
-        return Array(keys.bytes[start..<(start + count)])
+        NameKeys.key(name)
     }
 
     /// Recruiter `id`'s flags in words, with why (`Rules.reasons`), from the evaluation
@@ -630,64 +628,6 @@ public struct AppState: Sendable {
     var maxThreadScroll: Int {
         max(0, threadLines.count - threadRows)
     }
-}
-
-/// Names lowered for sorting, one after another in one buffer: `name.lowercased()`, in
-/// NFC, as UTF-8. `String` orders text by the scalars of its NFC form, which is the order
-/// of the NFC form's UTF-8 bytes; so two names compare as their bytes here compare.
-/// ASCII is lowered byte by byte; a name with other scalars is lowered and, unless every
-/// scalar is below U+0300 (text already in NFC), normalized by Foundation, once per
-/// distinct name.
-struct NameKeys: Sendable {
-    var bytes: [UInt8] = []
-    private var known: [String: (start: Int, count: Int)] = [:]
-
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
-
-    /// Appends `name`'s key; where it lies in `bytes`.
-    mutating func append(_ name: String) -> (start: Int, count: Int) {
-        let start = bytes.count
-        var n = name
-        let ascii: Bool = n.withUTF8 { utf8 in
-            guard !utf8.contains(where: { $0 >= 0x80 }) else { return false }
-            for b in utf8 { bytes.append(b &- 65 < 26 ? b | 0x20 : b) }
-            return true
-        }
-        if ascii { return (start, bytes.count - start) }
-        if let k = known[name] { return k }
-        let lowered = name.lowercased()
-        if lowered.unicodeScalars.allSatisfy({ $0.value < 0x300 }) {
-            bytes.append(contentsOf: lowered.utf8)
-        } else {
-            bytes.append(contentsOf: lowered.precomposedStringWithCanonicalMapping.utf8)
-        }
-        let k = (start, bytes.count - start)
-        known[name] = k
-        return k
-    }
-}
-
-/// Every recruiter's id and name, with the name's sort key (`NameKeys`).
-struct NameTable: Sendable {
-    var ids: [UUID] = []
-    var names: [String] = []
-    /// Where each name's key lies in `keys.bytes`.
-    var spans: [(start: Int, count: Int)] = []
-    var keys: NameKeys
-
-    init(_ list: [(id: UUID, name: String)]) {
-        keys = NameKeys(capacity: list.count * 16)
-        ids.reserveCapacity(list.count)
-        names.reserveCapacity(list.count)
-        spans.reserveCapacity(list.count)
-        for (id, name) in list {
-            ids.append(id)
-            names.append(name)
-            spans.append(keys.append(name))
-        }
-    }
-
-    var count: Int { ids.count }
 }
 
 /// `a()` and `b()` at the same time, `b` on another thread; both results.

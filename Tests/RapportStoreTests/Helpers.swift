@@ -195,3 +195,22 @@ func killWriterMidWrite(_ arguments: [String], stallKey: String, stall: String) 
     p.waitUntilExit()
     return (reached, p.terminationReason == .uncaughtSignal)
 }
+
+/// The layout a cache file's header gives (its counts and lengths, unchecked).
+func cacheLayout(_ b: [UInt8]) -> DatabaseCache.Layout {
+    func u64(_ at: Int) -> Int { Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
+    let c = DatabaseCache.countsOffset
+    return DatabaseCache.Layout(recruiters: u64(c), messages: u64(c + 8), records: u64(c + 16), submissions: u64(c + 24),
+                                keysLength: u64(c + 32), namesLength: u64(c + 40), nameKeysLength: u64(c + 64),
+                                sideLength: u64(c + 48), blocksLength: u64(c + 56))
+}
+
+/// Cache bytes `b` with their checksum made right again (after a test changed them).
+func resealedCache(_ b: [UInt8]) -> [UInt8] {
+    var out = b
+    let sum = out.withUnsafeBytes { DatabaseCache.checksum($0, cacheLayout(b)) }
+    withUnsafeBytes(of: sum.littleEndian) { s in
+        for k in 0..<8 { out[DatabaseCache.checksumOffset + k] = s[k] }
+    }
+    return out
+}

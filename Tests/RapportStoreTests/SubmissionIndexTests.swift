@@ -151,27 +151,11 @@ import RapportDemo
 
     /// The offset of the submission index and of the keys in a cache file, from its header.
     func regions(_ b: [UInt8]) -> (index: Int, entries: Int, keys: Int, keysLength: Int) {
-        func u64(_ at: Int) -> Int { Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let counts = DatabaseCache.countsOffset
-        let layout = DatabaseCache.Layout(recruiters: u64(counts), messages: u64(counts + 8), records: u64(counts + 16),
-                                          submissions: u64(counts + 24), keysLength: u64(counts + 32), namesLength: 0,
-                                          sideLength: 0, blocksLength: 0)
+        let layout = cacheLayout(b)
         return (layout.submissionOffset, layout.submissions, layout.keysOffset, layout.keysLength)
     }
 
-    func resealed(_ b: [UInt8]) -> [UInt8] {
-        var out = b
-        func u64(_ at: Int) -> Int { Int(b.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let c = DatabaseCache.countsOffset
-        let layout = DatabaseCache.Layout(recruiters: u64(c), messages: u64(c + 8), records: u64(c + 16), submissions: u64(c + 24),
-                                          keysLength: u64(c + 32), namesLength: u64(c + 40), sideLength: u64(c + 48),
-                                          blocksLength: u64(c + 56))
-        let sum = out.withUnsafeBytes { DatabaseCache.checksum($0, layout) }
-        withUnsafeBytes(of: sum.littleEndian) { s in
-            for k in 0..<8 { out[DatabaseCache.checksumOffset + k] = s[k] }
-        }
-        return out
-    }
+    func resealed(_ b: [UInt8]) -> [UInt8] { resealedCache(b) }
 
     /// A demo store whose cache has shared submissions, and the counts the status line
     /// gives for it with no rules.cache.
@@ -201,11 +185,7 @@ import RapportDemo
         _ = try demo(dir.paths)
         let path = dir.paths.path(DatabaseCache.fileName)
         let good = try #require(bytes(path))
-        func u64(_ at: Int) -> Int { Int(good.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) }) }
-        let c = DatabaseCache.countsOffset
-        let layout = DatabaseCache.Layout(recruiters: u64(c), messages: u64(c + 8), records: u64(c + 16), submissions: u64(c + 24),
-                                          keysLength: u64(c + 32), namesLength: u64(c + 40), sideLength: u64(c + 48),
-                                          blocksLength: u64(c + 56))
+        let layout = cacheLayout(good)
         #expect(layout.messages > 0 && layout.records > 0)
         for (name, at) in [("message index", layout.indexOffset + 7), ("record index", layout.recordOffset + 30)] {
             var b = good
