@@ -54,6 +54,23 @@ import RapportDemo
         #expect(c.nextChange == e.nextChange && c.reused == e.reused && c.computed == e.computed && c.changed == e.changed,
                 "\(context)")
         if let rewrite = c.rewrite { #expect(RulesCache.decode(rewrite, policyKey: key) == e.entries, "\(context)") }
+        // The interface's table over the same file: every status built from it, the
+        // deadlines in order, the counts and the reuse are the rules' and `evaluate`'s.
+        let file = entries.map { RulesCache.encode($0) } ?? []
+        let walked = file.withUnsafeBytes { RulesCache.summaries($0, policyKey: key) }
+        let (table, merged) = RulesCache.table(db, now: now, policy: policy, policyKey: key,
+                                               file: walked == nil ? [] : file, walked: walked ?? RulesCache.Walked())
+        #expect(table.count == reference.count, "\(context)")
+        for (id, s) in reference where table[id] != s {
+            Issue.record("\(context): \(db.recruiters[id]?.name ?? "?") table \(String(describing: table[id])) rules \(s)")
+            break
+        }
+        #expect(table.counts == counts, "\(context)")
+        #expect(Array(table.deadlines(now: now, policy: policy, until: .distantFuture)) == Rules.deadlines(in: db, now: now, policy: policy),
+                "\(context)")
+        #expect(merged.nextChange == e.nextChange && merged.reused == e.reused && merged.computed == e.computed
+                && (merged.rewrite != nil) == e.changed, "\(context)")
+        if let rewrite = merged.rewrite { #expect(RulesCache.decode(rewrite, policyKey: key) == e.entries, "\(context)") }
         let bytes = RulesCache.encode(e.entries)
         entries = RulesCache.decode(bytes, policyKey: key)
         #expect(entries == e.entries, "\(context): the entries survive the file")
