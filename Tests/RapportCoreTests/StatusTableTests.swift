@@ -69,14 +69,20 @@ struct StatusTableTests {
         return out
     }
 
-    @Test("the deadlines in display order equal Rules.displayOrder, ties and all", arguments: [1, 2, 3] as [UInt64])
-    func deadlineOrder(seed: UInt64) {
-        let now = Date(timeIntervalSince1970: 1_790_000_000)
+    static let now = Date(timeIntervalSince1970: 1_790_000_000)
+    static let until = now.addingTimeInterval(7 * 86_400)
+
+    /// The tied statuses of `seed` as a table, and the week's deadlines the rules put in order.
+    static func tiedTable(seed: UInt64) -> (statuses: [UUID: RecruiterStatus], table: StatusTable, want: [Deadline]) {
         let statuses = StatusTableTests.tiedStatuses(seed: seed, now: now)
         let table = StatusTable(statuses, isBlanket: { _ in false }, now: now, policy: .default)
-        let until = now.addingTimeInterval(7 * 86_400)
-        let want = Rules.deadlines(of: statuses, now: now, policy: .default).filter { $0.due <= until }
-        let got = table.deadlines(now: now, policy: .default, until: until)
+        return (statuses, table, Rules.deadlines(of: statuses, now: now, policy: .default).filter { $0.due <= until })
+    }
+
+    @Test("the deadlines in display order equal Rules.displayOrder, ties and all", arguments: [1, 2, 3] as [UInt64])
+    func deadlineOrder(seed: UInt64) {
+        let (_, table, want) = StatusTableTests.tiedTable(seed: seed)
+        let got = table.deadlines(now: StatusTableTests.now, policy: .default, until: StatusTableTests.until)
         #expect(Array(got) == want)
         #expect(got.indices.allSatisfy { got.recruiterID(at: $0) == want[$0].recruiterID && got.kind(at: $0) == want[$0].kind })
     }
@@ -84,11 +90,8 @@ struct StatusTableTests {
     @Test("tied deadlines are ordered when first read, in any order of reading; lookups equal plain scans",
           arguments: [4, 5] as [UInt64])
     func lazyTies(seed: UInt64) {
-        let now = Date(timeIntervalSince1970: 1_790_000_000)
-        let statuses = StatusTableTests.tiedStatuses(seed: seed, now: now)
-        let table = StatusTable(statuses, isBlanket: { _ in false }, now: now, policy: .default)
-        let until = now.addingTimeInterval(7 * 86_400)
-        let want = Rules.deadlines(of: statuses, now: now, policy: .default).filter { $0.due <= until }
+        let (statuses, table, want) = StatusTableTests.tiedTable(seed: seed)
+        let now = StatusTableTests.now, until = StatusTableTests.until
         var rng = SeededGenerator(state: seed)
         let list = table.deadlines(now: now, policy: .default, until: until)
         for i in list.indices.shuffled(using: &rng) { #expect(list[i] == want[i], "at \(i)") }
@@ -106,7 +109,7 @@ struct StatusTableTests {
 
     @Test("a table gives back each status it was made from, and finds rows by id")
     func statusesBack() {
-        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let now = StatusTableTests.now
         let statuses = StatusTableTests.tiedStatuses(seed: 9, now: now)
         let table = StatusTable(statuses, isBlanket: { $0.uuid.0 & 1 == 1 }, now: now, policy: .default)
         #expect(table.count == statuses.count)
