@@ -176,7 +176,7 @@ public struct StatusTable: Sendable {
             var st = RecruiterStatus(recruiterID: f.recruiterID, flags: FlagSet(bits: f.flagBits).sorted, turn: f.turn,
                                      lastContact: f.lastContact, urgency: row.urgency, openMessageIDs: f.openMessageIDs)
             var scored = f.deadlines
-            for key in deadlineKeys[row.deadlines] { scored[Int(key.index)].urgency = key.urgency }
+            for key in deadlineKeys[row.deadlines] where Int(key.index) < scored.count { scored[Int(key.index)].urgency = key.urgency }
             if scored.count > 1 { scored.sort(by: Rules.moreUrgent) }
             st.deadlines = scored
             return st
@@ -188,6 +188,12 @@ public struct StatusTable: Sendable {
         switch detail(Int(key.row)) {
         case .status(let s): return s.deadlines[Int(key.index)]
         case .findings(let f):
+            // A row's findings hold its keys' deadlines (the same entry); should they not,
+            // the key alone says what it can.
+            guard Int(key.index) < f.deadlines.count else {
+                return Deadline(id: "", kind: key.kind, recruiterID: rows[Int(key.row)].id, due: key.due, title: "",
+                                urgency: key.urgency)
+            }
             var d = f.deadlines[Int(key.index)]
             d.urgency = key.urgency
             return d
