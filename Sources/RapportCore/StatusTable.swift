@@ -359,6 +359,17 @@ public struct DeadlineList: RandomAccessCollection, Sendable, Equatable {
 
         func key(_ i: Int) -> StatusTable.DeadlineKey { table.deadlineKeys[position(i)] }
 
+        /// The deadlines built so far, by display index: a frame draws the same rows again.
+        private let built = Mutex<[Int: Deadline]>([:])
+
+        /// The deadline shown at `i`, built once.
+        func deadline(_ i: Int) -> Deadline {
+            if let d = built.withLock({ $0[i] }) { return d }
+            let d = table.deadline(key(i))
+            built.withLock { $0[i] = d }
+            return d
+        }
+
         /// The first display index whose deadline passes `test` (given its table
         /// position): runs are ordered only where one holds a match.
         func first(where test: (Int) -> Bool) -> Int? {
@@ -398,7 +409,7 @@ public struct DeadlineList: RandomAccessCollection, Sendable, Equatable {
     public subscript(i: Int) -> Deadline {
         switch storage {
         case .whole(let a): return a[i]
-        case .keyed(let k): return k.table.deadline(k.key(i))
+        case .keyed(let k): return k.deadline(i)
         }
     }
 

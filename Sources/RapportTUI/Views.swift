@@ -415,8 +415,8 @@ enum DeadlinesView {
         // The recruiter's name gets a column unless every title already says it.
         // The recruiter's wall clock when their zone differs ("them Fri 02:00"), from 120
         // columns, when a row in view has such a zone (only the rows in view are looked at).
-        let inView = state.deadlines.dropFirst(state.deadlineTop).prefix(rows)
-        let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map(\.recruiterID)).compactMap { id in
+        let inView = state.deadlineTop..<min(state.deadlines.count, state.deadlineTop + rows)
+        let zones = r.width >= 120 ? Dictionary(uniqueKeysWithValues: Set(inView.map { state.deadlines.recruiterID(at: $0) }).compactMap { id in
             state.db.recruiter(id)?.timeZone.flatMap(Zones.zone).map { (id, $0) }
         }) : [:]
         let theirWidth = zones.values.contains { $0.identifier != state.timeZone.identifier } ? 14 : 0
