@@ -406,6 +406,14 @@ extension RulesCache {
                   })
         }
         let finalRows = rows, finalSource = source, computedFindings = fresh
+        /// Where a deadline's id is: a string of a computed recruiter's findings, or the
+        /// offset of its string in `file`.
+        enum IDSource { case computed(String), stored(Int) }
+        @Sendable func idSource(_ key: StatusTable.DeadlineKey) -> IDSource {
+            let s = finalSource[Int(key.row)]
+            if s < 0 { return .computed(computedFindings[Int(-1 - s)].deadlines[Int(key.index)].id) }
+            return .stored(walked.idAt[entries[Int(s)].dues.lowerBound + Int(key.index)])
+        }
         let table = StatusTable(rows: finalRows, deadlineKeys: keys, counts: tally.counts, titlesNameRecruiter: true,
                                 detail: { k in
             let s = finalSource[k]
@@ -421,21 +429,23 @@ extension RulesCache {
             let again = Rules.findings(of: [id], in: db, now: now, policy: policy, duplicates: e.duplicate ? [id] : [])
             return .findings(again[id]?.findings ?? RuleFindings(recruiterID: id, blanket: false))
         }, deadlineID: { key in
-            let s = finalSource[Int(key.row)]
-            if s < 0 { return computedFindings[Int(-1 - s)].deadlines[Int(key.index)].id }
-            let at = walked.idAt[entries[Int(s)].dues.lowerBound + Int(key.index)]
-            return file.withUnsafeBytes { raw in
-                var r = DatabaseCache.Reader(raw: raw, at: at)
-                return (try? r.string()) ?? ""
+            switch idSource(key) {
+            case .computed(let id): return id
+            case .stored(let at):
+                return file.withUnsafeBytes { raw in
+                    var r = DatabaseCache.Reader(raw: raw, at: at)
+                    return (try? r.string()) ?? ""
+                }
             }
         }, deadlineIDPrefix: { key in
-            let s = finalSource[Int(key.row)]
-            if s < 0 { return IDPrefix(computedFindings[Int(-1 - s)].deadlines[Int(key.index)].id) }
-            let at = walked.idAt[entries[Int(s)].dues.lowerBound + Int(key.index)]
-            return file.withUnsafeBytes { raw in
-                // The walk checked that the string lies in the file.
-                let n = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
-                return IDPrefix(UnsafeRawBufferPointer(rebasing: raw[(at + 4)..<(at + 4 + n)]))
+            switch idSource(key) {
+            case .computed(let id): return IDPrefix(id)
+            case .stored(let at):
+                return file.withUnsafeBytes { raw in
+                    // The walk checked that the string lies in the file.
+                    let n = Int(raw.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian)
+                    return IDPrefix(UnsafeRawBufferPointer(rebasing: raw[(at + 4)..<(at + 4 + n)]))
+                }
             }
         })
         return (table, merged)

@@ -23,7 +23,7 @@ extension RulesCache {
         public var changed: Bool { rewrite != nil }
     }
 
-    /// One entry of the file as the counts read it.
+    /// One entry of the file as the counts and the status table read it.
     struct EntrySummary {
         /// The id's bytes as two big-endian numbers: ordered as `uuidLess` orders ids.
         var id: IDKey
