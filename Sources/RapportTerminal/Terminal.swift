@@ -135,21 +135,16 @@ public final class Terminal {
         (Int(rapport_getmaxx(window)), Int(rapport_getmaxy(window)))
     }
 
-    /// Copies a frame to the screen. Only rows that changed since the last frame are
-    /// handed to ncurses, and `doupdate` sends only what differs on the terminal.
+    /// Copies a frame to the screen. Only cells that changed since the last frame are
+    /// handed to ncurses (`CellBuffer.forEachChange`), and `doupdate` sends only what
+    /// differs on the terminal.
     public func draw(_ buffer: CellBuffer) {
         guard open else { return }
         let (cols, rows) = size
         let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
         if full { werase(window) }
-        for y in 0..<min(buffer.height, rows) {
-            if !full, let prev = previous, !buffer.rowDiffers(y, from: prev) { continue }
-            var x = 0
-            while x < min(buffer.width, cols) {
-                let cell = buffer[x, y]
-                if !cell.isContinuation { put(cell, x: x, y: y, maxX: cols) }
-                x += 1
-            }
+        buffer.forEachChange(from: full ? nil : previous, columns: cols, rows: rows) { x, y, cell in
+            put(cell, x: x, y: y, maxX: cols)
         }
         wnoutrefresh(window)
         doupdate()
@@ -167,6 +162,16 @@ public final class Terminal {
     private func put(_ cell: Cell, x: Int, y: Int, maxX: Int) {
         let attrs = Palette.attributes(for: cell.style, colors: colors)
         let pair = colors ? Int16(cell.style.role.rawValue) : 0
+        if let scalar = Terminal.singleGlyph(for: cell) {
+            // Most cells: one scalar that libc places as wide as the cell.
+            var cc = cchar_t()
+            var wchars: (wchar_t, wchar_t) = (wchar_t(bitPattern: scalar.value), 0)
+            _ = withUnsafePointer(to: &wchars) {
+                $0.withMemoryRebound(to: wchar_t.self, capacity: 2) { rapport_setcchar(&cc, $0, attrs, pair) }
+            }
+            mvwadd_wch(window, Int32(y), Int32(x), &cc)
+            return
+        }
         var col = x
         for glyph in Terminal.glyphs(for: cell) where col < maxX {
             var cc = cchar_t()
@@ -175,6 +180,16 @@ public final class Terminal {
             mvwadd_wch(window, Int32(y), Int32(col), &cc)
             col += Swift.max(1, Int(rapport_wcwidth(wchars[0])))
         }
+    }
+
+    /// The one scalar of a cell that `glyphs(for:)` gives as its only glyph, found
+    /// without building arrays: a cell of one scalar (not a control character) whose
+    /// width in the C library is the cell's width. Nil for every other cell.
+    nonisolated static func singleGlyph(for cell: Cell) -> Unicode.Scalar? {
+        var scalars = cell.text.unicodeScalars.makeIterator()
+        guard let s = scalars.next(), scalars.next() == nil, s.value >= 0x20, cell.width >= 1 else { return nil }
+        if s.value < 0x7F { return cell.width == 1 ? s : nil }
+        return Int(rapport_wcwidth(wchar_t(bitPattern: s.value))) == cell.width ? s : nil
     }
 
     /// The ncurses cells for one grapheme. ncurses places a character by the C

@@ -304,11 +304,29 @@ public struct CellBuffer: Hashable, Sendable {
         }.joined(separator: "\n")
     }
 
-    /// True when row `y` differs from row `y` of `other` (same width assumed).
-    public func rowDiffers(_ y: Int, from other: CellBuffer) -> Bool {
-        guard other.width == width, y < other.height else { return true }
-        let start = y * width
-        for i in start..<(start + width) where cells[i] != other.cells[i] { return true }
-        return false
+    /// The cells a terminal that shows `previous` must be given to show this buffer, row
+    /// by row, left to right: each cell that is not a continuation and differs from
+    /// `previous`'s cell at the same place. With no `previous`, or one of another size,
+    /// every cell that is not a continuation. Cells at or past `columns` or `rows` are
+    /// left out.
+    ///
+    /// A wide cell that stays as it was keeps its continuation, and a change to a wide
+    /// cell changes the cells it covers or uncovers too, so those are given as well.
+    public func forEachChange(from previous: CellBuffer?, columns: Int, rows: Int,
+                              _ body: (_ x: Int, _ y: Int, _ cell: Cell) -> Void) {
+        let w = Swift.min(width, columns), h = Swift.min(height, rows)
+        guard w > 0, h > 0 else { return }
+        let before = previous.flatMap { $0.width == width && $0.height == height ? $0.cells : nil }
+        cells.withUnsafeBufferPointer { now in
+            for y in 0..<h {
+                let start = y * width
+                for x in 0..<w {
+                    let cell = now[start + x]
+                    if cell.isContinuation { continue }
+                    if let before, before[start + x] == cell { continue }
+                    body(x, y, cell)
+                }
+            }
+        }
     }
 }

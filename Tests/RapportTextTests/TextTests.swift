@@ -178,17 +178,6 @@ struct CellBufferTests {
             #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
         }
     }
-
-    @Test("rowDiffers sees a changed cell and ignores identical rows")
-    func diff() {
-        var a = CellBuffer(width: 4, height: 2)
-        a.put("ab", x: 0, y: 0)
-        var b = a
-        #expect(!b.rowDiffers(0, from: a))
-        b.put("c", x: 3, y: 1)
-        #expect(!b.rowDiffers(0, from: a))
-        #expect(b.rowDiffers(1, from: a))
-    }
 }
 
 @Suite("Colour mode")
