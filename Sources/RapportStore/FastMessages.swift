@@ -296,7 +296,11 @@ enum FastMessages {
                     var scalar = try hex(k)
                     k += 4
                     if (0xD800...0xDBFF).contains(scalar) {
+                        // Only a `\u` low surrogate completes the pair; anything else (a lone
+                        // surrogate) is left to JSONDecoder.
+                        guard k + 1 < raw.count, raw[k] == UInt8(ascii: "\\"), raw[k + 1] == UInt8(ascii: "u") else { throw GiveUp() }
                         let low = try hex(k + 2)
+                        guard (0xDC00...0xDFFF).contains(low) else { throw GiveUp() }
                         k += 6
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
@@ -393,5 +397,126 @@ extension FastMessages {
         }
         put(messages.isEmpty ? "\n\n  ]" : "\n  ]")
         return out
+    }
+}
+
+extension FastMessages {
+    /// One journal line that `JSONCheck` accepted, when it is in the shape this store writes
+    /// for the changes that logging, replying and marking done make: `putMessage` and
+    /// `removeMessage`, for the change and its inverse, with the usual metadata. Nil for
+    /// anything else (other changes, unknown or repeated keys, other spellings of a
+    /// number): then `JSONDecoder` reads the line, with the same result and the same
+    /// errors. The first `JSONDecoder` decode in a process costs about 8 M instructions
+    /// (the runtime looks up the Codable conformances of every type it meets), which is
+    /// most of what the first frame after another process's write paid for one line.
+    static func journalLine(_ line: [UInt8]) -> JournalLine? {
+        guard handled == Message.codingKeys else { return nil }
+        return line.withUnsafeBufferPointer { b in
+            var c = Cursor(b: b, i: 0)
+            guard let jl = try? c.journalLine() else { return nil }
+            c.ws()
+            return c.i == b.count ? jl : nil
+        }
+    }
+}
+
+extension FastMessages.Cursor {
+    /// Same order as the `case`s in `journalLine()`.
+    static let lineKeys: [[UInt8]] = ["seq", "change", "group", "origin", "label", "at", "inverse", "undoes", "redoes"]
+        .map { Array($0.utf8) }
+    static let changeKeys: [[UInt8]] = ["putMessage", "removeMessage"].map { Array($0.utf8) }
+    static let payloadKey: [[UInt8]] = [Array("_0".utf8)]
+
+    /// `null` at the cursor: skipped, and true.
+    mutating func null() -> Bool {
+        ws()
+        guard cur == UInt8(ascii: "n") else { return false }
+        i += 4
+        return true
+    }
+
+    /// A non-negative integer written as plain digits (what the store writes for `seq`).
+    mutating func plainInt() throws -> Int {
+        ws()
+        var v = 0, digits = 0
+        while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
+            guard digits < 18 else { throw FastMessages.GiveUp() }  // far below Int.max
+            v = v * 10 + Int(b[i] - UInt8(ascii: "0"))
+            digits += 1
+            i += 1
+        }
+        guard digits > 0, digits == 1 || b[i - digits] != UInt8(ascii: "0") else { throw FastMessages.GiveUp() }
+        // A fraction or an exponent: JSONDecoder's reading of it decides.
+        if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            throw FastMessages.GiveUp()
+        }
+        return v
+    }
+
+    /// One object's members: `body` is called with each key's index in `keys` (at the
+    /// value); a key not in `keys`, or one given twice, gives up.
+    mutating func members(_ keys: [[UInt8]], _ body: (inout Self, Int) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        ws()
+        if cur == UInt8(ascii: "}") { i += 1; return }
+        var seen: UInt64 = 0
+        while true {
+            let k = try key(keys)
+            guard k >= 0, seen & (1 << UInt64(k)) == 0 else { throw FastMessages.GiveUp() }
+            seen |= 1 << UInt64(k)
+            try expect(UInt8(ascii: ":"))
+            try body(&self, k)
+            ws()
+            if cur == UInt8(ascii: ",") { i += 1; continue }
+            try expect(UInt8(ascii: "}"))
+            return
+        }
+    }
+
+    /// A `Change` as the synthesized coding writes it: `{"putMessage":{"_0":{…}}}` or
+    /// `{"removeMessage":{"_0":"…"}}`.
+    mutating func change() throws -> Change {
+        var out: Change?
+        try members(Self.changeKeys) { c, k in
+            guard out == nil else { throw FastMessages.GiveUp() }  // one case per change
+            try c.members(Self.payloadKey) { c, _ in
+                out = k == 0 ? .putMessage(try c.message()) : .removeMessage(try c.uuid())
+            }
+        }
+        guard let out else { throw FastMessages.GiveUp() }
+        return out
+    }
+
+    mutating func optionalUUID() throws -> UUID? {
+        null() ? nil : try uuid()
+    }
+
+    mutating func journalLine() throws -> JournalLine {
+        var seq: Int?, change: Change?, group: UUID?, origin: Origin?, label: String?, at: Date?
+        var inverse: Change?, undoes: UUID?, redoes: UUID?
+        try members(Self.lineKeys) { c, k in
+            switch k {
+            case 0: seq = try c.plainInt()
+            case 1: change = try c.change()
+            case 2: group = try c.optionalUUID()
+            case 3:
+                if !c.null() {
+                    guard let o = Origin(text: try c.string()) else { throw FastMessages.GiveUp() }
+                    origin = o
+                }
+            case 4: label = try c.optionalString()
+            case 5:
+                if !c.null() {
+                    guard let d = try c.date() else { throw FastMessages.GiveUp() }
+                    at = d
+                }
+            case 6: inverse = c.null() ? nil : try c.change()
+            case 7: undoes = try c.optionalUUID()
+            default: redoes = try c.optionalUUID()
+            }
+        }
+        guard let seq, let change else { throw FastMessages.GiveUp() }
+        return JournalLine(seq: seq, change: change, group: group, origin: origin, label: label, at: at,
+                           inverse: inverse, undoes: undoes, redoes: redoes)
     }
 }

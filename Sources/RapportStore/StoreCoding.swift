@@ -99,7 +99,7 @@ struct SnapshotVersion: Decodable {
 
 /// One journal line: `{"seq":N,"group":"…","origin":"cli:edit","label":"…","at":"…","change":{...},"inverse":{...}}`
 /// (schema 2); lines written before carry only `seq` and `change`.
-struct JournalLine: Codable {
+struct JournalLine: Codable, Equatable {
     var seq: Int
     var change: Change
     /// The undo group: every line of one command, import or TUI action shares it.
@@ -192,6 +192,14 @@ enum StoreCoding {
         } catch {
             throw RapportError.failure("cannot encode the store: \(describe(error))")
         }
+    }
+
+    /// One journal line that `JSONCheck` accepted: through `FastMessages.journalLine` when
+    /// it is a message change in the shape this store writes, else through `JSONDecoder`
+    /// (the same result; its errors are the errors).
+    static func decodeLine(_ line: [UInt8]) throws -> JournalLine {
+        if let fast = FastMessages.journalLine(line) { return fast }
+        return try decoder.decode(JournalLine.self, from: Data(line))
     }
 
     /// A line with only `seq` and `change` (the shape schema 1 wrote).

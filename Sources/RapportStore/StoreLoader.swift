@@ -202,7 +202,7 @@ enum StoreLoader {
                     throw RapportError.failure("\(file): line \(lineNo), column \(f.offset + 1): \(f.message)\(refuse)")
                 }
                 let jl: JournalLine
-                do { jl = try StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) } catch {
+                do { jl = try StoreCoding.decodeLine(line) } catch {
                     throw RapportError.failure("\(file): line \(lineNo): \(DecodingText.describe(error, in: Data(line)))\(refuse)")
                 }
                 if jl.seq > snapshotSeq {
