@@ -62,6 +62,7 @@ public enum App {
         // Whatever ended the loop (q, a signal), the draft in progress is on disk first.
         loop.runner.finishDrafts()
         terminal.shutdown()
+        loop.trace.write()
         // A compaction under way finishes (it holds the store's lock while it writes).
         compaction.wait()
         // Clean exit: the store releases its lock. The journal is not compacted here (a
@@ -105,12 +106,15 @@ private struct Loop {
     var runner: EffectRunner<LivePorts>
     /// The first frame, drawn with the first screen's state (nil: drawn here).
     var firstFrame: CellBuffer?
+    /// Key → frame inside the program, when `RAPPORT_KEY_TRACE` names a file.
+    var trace: KeyTrace
 
     init(store: Store, terminal: Terminal, clock: Clock, keymap: Keymap, environment: [String: String],
          compaction: BackgroundCompaction, first: FirstScreen) {
         self.terminal = terminal
         self.clock = clock
         self.keymap = keymap
+        trace = KeyTrace(path: environment["RAPPORT_KEY_TRACE"])
         var state = first.state
         let size = terminal.size
         firstFrame = first.frame
@@ -139,6 +143,7 @@ private struct Loop {
             // its wait after the signal.
             let started = ContinuousClock.now
             let key = terminal.readKey()
+            let readAt = trace.isOn && key != nil ? KeyTrace.now() : 0
             // A terminal that went away (pane closed without SIGHUP reaching us) makes
             // reads fail at once; never spin on it.
             if key == nil, ContinuousClock.now - started < .milliseconds(20) {
@@ -174,7 +179,10 @@ private struct Loop {
                 runner.refreshFromDisk()
                 changed = true
             }
-            if runner.running && changed { terminal.draw(Screen.render(runner.state, keymap: keymap)) }
+            if runner.running && changed {
+                terminal.draw(Screen.render(runner.state, keymap: keymap))
+                if readAt != 0 { trace.record(read: readAt, drawn: KeyTrace.now()) }
+            }
         }
         return 0
     }
@@ -329,5 +337,41 @@ extension StatusSource {
     public static func throughRulesCache(_ paths: AppPaths, writable: Bool = true) -> StatusSource {
         let session = RulesCacheSession(paths: paths, writable: writable)
         return StatusSource(table: { session.table($0, now: $1, policy: $2) })
+    }
+}
+
+/// For `make bench`: with `RAPPORT_KEY_TRACE=FILE`, each key that drew a frame as one line
+/// `READ DRAWN`: the monotonic clock in nanoseconds (the clock of Python's
+/// `time.perf_counter`) when the loop had read the key and when `doupdate` had handed its
+/// frame to the terminal. Written to FILE when the interface ends (after the terminal is
+/// given back). The bench reports the
+/// difference beside its key → frame figure, so the program's part can be told from the
+/// pseudo-terminal's and the machine's. Off (nothing recorded) without the variable.
+struct KeyTrace {
+    let path: String?
+    private var lines: [(read: UInt64, drawn: UInt64)] = []
+
+    init(path: String?) {
+        self.path = path.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    var isOn: Bool { path != nil }
+
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    mutating func record(read: UInt64, drawn: UInt64) {
+        lines.append((read, drawn))
+    }
+
+    func write() {
+        guard let path else { return }
+        let text = lines.map { "\($0.read) \($0.drawn)\n" }.joined()
+        if !FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) {
+            FileHandle.standardError.write(Data("rapport: cannot write the key trace to \(path)\n".utf8))
+        }
     }
 }

@@ -73,6 +73,37 @@ struct TUIEndToEndTests {
         #expect(try tmux.display("#{alternate_on}") == "0")
     }
 
+    @Test("RAPPORT_KEY_TRACE writes one line per key that drew a frame: when it was read, when its frame was drawn")
+    func keyTrace() throws {
+        let tmux = try Tmux()
+        let store = try Self.makeStore()
+        let trace = store + "/keys.trace"
+        try start(tmux, store: store)
+        try tmux.until(contains: "Recruiters 6")
+        try quit(tmux)
+        #expect(!FileManager.default.fileExists(atPath: trace), "off without the variable")
+        try tmux.type("RAPPORT_KEY_TRACE=\(trace) RAPPORT_NOW=\(Self.now) \(Self.binary) --store \(store); echo EXIT=$?")
+        try tmux.until(contains: "Recruiters 6")
+        for (n, key) in ["j", "j", "Tab"].enumerated() {
+            let before = try tmux.screen()
+            try tmux.keys(key)
+            try tmux.until("key \(n + 1) drew") { $0 != before }
+        }
+        try tmux.keys("q")
+        try tmux.until(contains: "EXIT=0")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        // The three keys, and `q`'s frame is never drawn.
+        #expect(lines.count == 3)
+        for line in lines {
+            let t = line.split(separator: " ").compactMap { UInt64($0) }
+            #expect(t.count == 2)
+            if t.count == 2 {
+                #expect(t[0] > 0 && t[0] <= t[1])
+                #expect(t[1] - t[0] < 5_000_000_000, "a frame within seconds of its key")
+            }
+        }
+    }
+
     @Test("a mouse click selects the row under the pointer; the wheel scrolls the pane under it")
     func mouse() throws {
         let tmux = try Tmux()
