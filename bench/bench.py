@@ -179,6 +179,7 @@ def make_store(root, name, recruiters, messages):
 def bench_rapport(root, tier, recruiters, messages, runs):
     out = {}
     store, listing = make_store(root, tier, recruiters, messages)
+    settle()  # the new store's own writeback is not the first frame's time
     marker = "Recruiters"
     # 1. cold start to first complete frame (the recruiter list shows a recruiter's name).
     first_name = sorted(listing, key=lambda r: -r["urgency"])[0]["name"][:10] if listing else marker
@@ -406,9 +407,19 @@ def ratio_rows(results, peers):
             rows.append(f"| of which inside the program (key read → frame drawn), p99, {t} | {p99(t, 'key_inside'):.1f} ms | — | for reading the row above |")
     for t, _, _ in TIERS:
         # Compaction runs on a thread of its own; a write made meanwhile (what the TUI's
-        # thread does) waits only for its brief locked steps, not the whole compaction.
-        add(f"longest write during a compaction / the compaction, {t}", med(t, "write_during_compaction"), med(t, "compact"), div,
-            "≤ 0.1×", 0.1)
+        # thread does) waits only for its brief locked steps, not the whole compaction. What
+        # a write could have waited for the compaction is what it took beyond a write made
+        # with no compaction running (its own append and fsync, the slowest of the plain
+        # writes: their p99). Until December 1 the whole write was compared with the
+        # compaction, which at typical (a compaction of ~20 ms) is one fsync's noise.
+        during, plain, comp = med(t, "write_during_compaction"), p99(t, "append_fsync"), med(t, "compact")
+        label = f"longest write during a compaction, beyond the slowest write without one / the compaction, {t}"
+        if None in (during, plain, comp):
+            rows.append(f"| {label} | — | ≤ 0.1× | not measured |")
+            continue
+        excess = max(0.0, during - plain)
+        v = excess / comp
+        rows.append(f"| {label} | {during:.1f} − {plain:.1f} = {excess:.1f} ms vs {comp:.1f} ms → {v:.2f}× | ≤ 0.1× | {'met' if v <= 0.1 else 'NOT met'} |")
     rss = results.get("stress", {}).get("peak_rss_mb")
     if rss:
         rows.append(f"| peak RSS of the TUI, stress | {rss['median']:.0f} MB | ≤ 250 MB | {'met' if rss['median'] <= 250 else 'NOT met'} |")
@@ -593,6 +604,18 @@ def cell(f, unit):
     return f"{f['median'] * scale:.1f} / {f['p99'] * scale:.1f}"
 
 
+def settle(root=None, drop=()):
+    """Between parts of the run: removes what the last part left that no later part reads,
+    writes every dirty page to disk (`sync`) and waits a moment, so that one part's writeback
+    (the mail part's maildir and notmuch database are hundreds of megabytes) is not measured
+    as the next part's time. Until December 1 the typical tier, which followed the mail part,
+    came out about twice as slow as in a run of its own, first frame and keys alike."""
+    for d in drop:
+        shutil.rmtree(os.path.join(root, d), ignore_errors=True)
+    os.sync()
+    time.sleep(3)
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"bench: {BIN} not found; run `swift build -c release` first")
@@ -611,10 +634,14 @@ def main():
         if not PARTIAL:
             print("… mail: 10 000-message maildir", file=sys.stderr)
             mail = bench_mail(root, runs)
+            settle(root, [d for d in os.listdir(root) if d == "mail" or d.startswith(("mailstore", "notmuch"))])
+        else:
+            settle()
         for tier, r, m in TIERS:
             n = runs if tier != "stress" else max(3, runs // 2)
             print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
             results[tier] = bench_rapport(root, tier, r, m, n)
+            settle()
         if not PARTIAL:
             print("… instruction counts (callgrind)", file=sys.stderr)
             cg = callgrind_counts(root, {t: os.path.join(root, t) for t, _, _ in TIERS if t in results})
