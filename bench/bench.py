@@ -645,6 +645,7 @@ def main():
         if not PARTIAL:
             print("… instruction counts (callgrind)", file=sys.stderr)
             cg = callgrind_counts(root, {t: os.path.join(root, t) for t, _, _ in TIERS if t in results})
+        settle()  # callgrind's output files
         print("… empty store", file=sys.stderr)
         results["empty"] = {"cold_start": empty_first_frame(root, runs)}
         for fn in () if PARTIAL else (peer_abook, peer_calcurse, peer_task):
