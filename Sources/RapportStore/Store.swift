@@ -481,6 +481,7 @@ public final class Store {
         var placed = false
         defer { if !placed { w.discard() } }
         compactionPause?()
+        defer { releaseKeptFiles() }  // runs after the lock below is released
         try locked(LOCK_EX) {
             // Nothing is read or replayed here: what was appended since the plan moves to
             // the new journal as bytes, so the lock is held as briefly with many lines as
@@ -494,6 +495,7 @@ public final class Store {
             // Once renamed, `tmp` names nothing; before that, a failure removes it (defer).
             try placeSnapshot(w, plan: plan, journalSize: jid?.size ?? 0)
             placed = true
+            afterPlacement?()
         }
         // The binary cache of the new snapshot, written with the lock released (derived
         // data: its identity was taken under the lock).
@@ -510,6 +512,8 @@ public final class Store {
     private struct WrittenCompaction {
         var target: String, tmp: String, undoTmp: String
         var bytes: [UInt8]
+        /// `DatabaseCache.hash(bytes)`, taken before the lock (tens of milliseconds at 90 MB).
+        var hash: UInt64
         var flags: [UUID: [FlagRecord]]
         func discard() {
             unlink(tmp)
@@ -525,7 +529,7 @@ public final class Store {
         let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
         let target = Sys.writeTarget(paths.snapshot)
         let w = WrittenCompaction(target: target, tmp: Sys.tempName(for: target), undoTmp: Sys.tempName(for: paths.undo),
-                                  bytes: bytes, flags: flags)
+                                  bytes: bytes, hash: DatabaseCache.hash(bytes), flags: flags)
         do {
             try Sys.createFile(fs, w.tmp, bytes)
             try Sys.createFile(fs, w.undoTmp, try history.encodeFile(seq: plan.seq))
@@ -560,6 +564,10 @@ public final class Store {
 
     /// Tests: runs between writing the new snapshot and taking the lock to put it in place.
     var compactionPause: (() -> Void)?
+    /// Tests: runs under the lock once the new snapshot and journal are in place.
+    var afterPlacement: (() -> Void)?
+    /// Second names of files replaced under the lock, unlinked once it is released (`keepUntilUnlocked`).
+    private var keptUntilUnlocked: [String] = []
 
     private func checkCompactable() throws {
         // Never write an older schema over a newer one (the newer build's fields would go).
@@ -578,6 +586,7 @@ public final class Store {
         // The undo history first (written and flushed already): groups it holds beyond the
         // snapshot's seq are ignored on load (the journal has them), so a crash between the
         // two loses nothing.
+        keepUntilUnlocked(paths.undo)
         guard fs.rename(w.undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
         try Sys.fsyncDirectory(fs, paths.storeDirectory)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
@@ -590,7 +599,7 @@ public final class Store {
         snapshotSeq = plan.seq
         snapshotVersion = Snapshot.currentVersion
         snapshotID = try Sys.status(paths.snapshot)
-        snapshotHash = DatabaseCache.hash(bytes)
+        snapshotHash = w.hash
         cacheCovers = nil
         generation += 1
         // The cache is exactly the snapshot (it covers none of the journal), written once
@@ -629,9 +638,11 @@ public final class Store {
     /// their bytes (temp, flush, rename, flush the directory). On failure the old journal
     /// stays (its lines up to the snapshot's seq are skipped on load) and this returns false.
     private func keepJournalTail(from start: Int, to end: Int) -> Bool {
-        guard let all = try? Sys.readFile(paths.journal), all.count >= end else { return false }
+        // Only the tail is read (the journal may be megabytes long: this runs under the lock).
+        guard let tail = try? Sys.readTail(paths.journal, from: start), tail.count >= end - start else { return false }
         do {
-            try Sys.replaceFile(fs, paths.journal, Array(all[start..<end]))
+            keepUntilUnlocked(paths.journal)
+            try Sys.replaceFile(fs, paths.journal, Array(tail[0..<(end - start)]))
         } catch {
             notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
             return false
@@ -860,6 +871,7 @@ public final class Store {
         let w = try writeCompaction(plan)
         var placed = false
         defer { if !placed { w.discard() } }
+        defer { releaseKeptFiles() }
         try placeSnapshot(w, plan: plan, journalSize: (try Sys.status(paths.journal))?.size ?? 0)
         placed = true
         writePendingCache()
@@ -898,6 +910,7 @@ public final class Store {
             guard let bytes = try Sys.readFile(target) else { return }
             try Sys.createFile(fs, tmp, bytes)
         }
+        keepUntilUnlocked(paths.backup)
         guard fs.rename(tmp, paths.backup) == 0 else {
             let e = errno
             unlink(tmp)
@@ -906,6 +919,24 @@ public final class Store {
         // rename(2) does nothing when both names are links to one file (a compaction was
         // interrupted after this step last time), leaving the temp name behind.
         unlink(tmp)
+    }
+
+    /// Before a file is replaced under the lock: a second name for it (a hard link, under a
+    /// temp prefix that `removeLeftoverTempFiles` clears after a crash), so the rename does
+    /// not free its blocks (tens of milliseconds for an old snapshot of 90 MB); the file goes
+    /// when `releaseKeptFiles` unlinks that name, with the lock released. Best effort: no
+    /// link (a file system without them, no such file) only means the rename frees it.
+    private func keepUntilUnlocked(_ path: String) {
+        let name = (path as NSString).lastPathComponent
+        let prefix = name == (paths.backup as NSString).lastPathComponent ? "\(name).tmp-" : ".\(name).tmp-"
+        let kept = (Sys.dirname(path) as NSString).appendingPathComponent("\(prefix)old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        if link(path, kept) == 0 { keptUntilUnlocked.append(kept) }
+    }
+
+    /// Unlinks the names `keepUntilUnlocked` made (with the lock released).
+    private func releaseKeptFiles() {
+        for name in keptUntilUnlocked { unlink(name) }
+        keptUntilUnlocked = []
     }
 
     /// Older schema: keep the old file as store.json.v<N>.bak (0600), then rewrite.

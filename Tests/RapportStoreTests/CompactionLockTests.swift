@@ -167,4 +167,44 @@ import RapportCore
         #expect(try s2.refresh())
         #expect(s2.database == (try Store.open(dir.paths, clock: .fixed(t0))).database)
     }
+
+    /// The files a compaction replaces (the old backup, undo history and journal) are not
+    /// freed by the renames under the lock but kept under a second name until it is
+    /// released; then they are gone, and a second name a crash left is cleared later.
+    @Test func replacedFilesAreFreedAfterTheLockAndLeaveNoNames() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        try s.compact()
+        try s.apply(.putMessage(message(dana, 0)), origin: .cli("log"), label: "Log")
+        try s.compact()  // a store.json.bak and an undo.jsonl exist now
+        try s.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        // Descriptors on the files about to be replaced: their link counts tell what names they have.
+        let old = [dir.paths.backup, dir.paths.undo, dir.paths.journal].map { (p: String) -> Int32 in open(p, O_RDONLY | O_CLOEXEC) }
+        defer { old.forEach { close($0) } }
+        #expect(old.allSatisfy { $0 >= 0 })
+        let other = try Store.open(dir.paths, clock: .fixed(t0))
+        var linksUnderTheLock: [nlink_t] = []
+        s.compactionPause = {
+            // A line written meanwhile: the journal's tail moves to a new file under the lock.
+            try! other.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
+        }
+        s.afterPlacement = {
+            linksUnderTheLock = old.map { fd in var st = stat(); fstat(fd, &st); return st.st_nlink }
+        }
+        try s.compact()
+        #expect(linksUnderTheLock == [1, 1, 1], "each replaced file still has its second name under the lock")
+        let after = old.map { fd -> nlink_t in var st = stat(); fstat(fd, &st); return st.st_nlink }
+        #expect(after == [0, 0, 0], "and none once the lock is released")
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") })
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 5)
+        // Second names left by a crash are cleared by the next compaction, and a load ignores them.
+        let leftovers = [".undo.jsonl.tmp-old-1-2", "store.json.bak.tmp-old-1-2", ".journal.jsonl.tmp-old-1-2"]
+        for name in leftovers { try Data("{}".utf8).write(to: URL(fileURLWithPath: dir.paths.storeDirectory + "/" + name)) }
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 5)
+        try s.refresh()
+        try s.apply(.putMessage(message(dana, 3)), origin: .cli("log"), label: "Log")
+        try s.compact()
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") }, "\(listing(dir.paths.storeDirectory))")
+    }
 }
