@@ -82,7 +82,8 @@ struct TUIEndToEndTests {
         try tmux.until(contains: "Recruiters 6")
         try quit(tmux)
         #expect(!FileManager.default.fileExists(atPath: trace), "off without the variable")
-        try tmux.type("RAPPORT_KEY_TRACE=\(trace) RAPPORT_NOW=\(Self.now) \(Self.binary) --store \(store); echo EXIT=$?")
+        // Another marker than the first session's `EXIT=0`, which is still on the screen.
+        try tmux.type("RAPPORT_KEY_TRACE=\(trace) RAPPORT_NOW=\(Self.now) \(Self.binary) --store \(store); echo TRACED=$?")
         try tmux.until(contains: "Recruiters 6")
         for (n, key) in ["j", "j", "Tab"].enumerated() {
             let before = try tmux.screen()
@@ -90,7 +91,7 @@ struct TUIEndToEndTests {
             try tmux.until("key \(n + 1) drew") { $0 != before }
         }
         try tmux.keys("q")
-        try tmux.until(contains: "EXIT=0")
+        try tmux.until(contains: "TRACED=0")
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
         // The three keys, and `q`'s frame is never drawn.
         #expect(lines.count == 3)
