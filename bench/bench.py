@@ -608,8 +608,10 @@ def settle(root=None, drop=()):
     """Between parts of the run: removes what the last part left that no later part reads,
     writes every dirty page to disk (`sync`) and waits a moment, so that one part's writeback
     (the mail part's maildir and notmuch database are hundreds of megabytes) is not measured
-    as the next part's time. Until December 1 the typical tier, which followed the mail part,
-    came out about twice as slow as in a run of its own, first frame and keys alike."""
+    as the next part's time. Added on December 1, when the typical tier, which follows the
+    mail part, came out about twice as slow as in a run of its own; it did not end that (the
+    typical tier still met the VM's noisy periods in two later runs, docs/benchmarks.md),
+    it only keeps one part's writes out of the next part's figures."""
     for d in drop:
         shutil.rmtree(os.path.join(root, d), ignore_errors=True)
     os.sync()

@@ -148,9 +148,15 @@ enum FastMessages {
 
         /// A string or null.
         mutating func optionalString() throws -> String? {
+            null() ? nil : try string()
+        }
+
+        /// `null` at the cursor: skipped, and true.
+        mutating func null() -> Bool {
             ws()
-            if cur == UInt8(ascii: "n") { i += 4; return nil }
-            return try string()
+            guard cur == UInt8(ascii: "n") else { return false }
+            i += 4
+            return true
         }
 
         mutating func bool() throws -> Bool? {
@@ -426,14 +432,6 @@ extension FastMessages.Cursor {
         .map { Array($0.utf8) }
     static let changeKeys: [[UInt8]] = ["putMessage", "removeMessage"].map { Array($0.utf8) }
     static let payloadKey: [[UInt8]] = [Array("_0".utf8)]
-
-    /// `null` at the cursor: skipped, and true.
-    mutating func null() -> Bool {
-        ws()
-        guard cur == UInt8(ascii: "n") else { return false }
-        i += 4
-        return true
-    }
 
     /// A non-negative integer written as plain digits (what the store writes for `seq`).
     mutating func plainInt() throws -> Int {
