@@ -283,6 +283,8 @@ def bench_rapport(root, tier, recruiters, messages, runs):
         r = subprocess.run([BENCH_BIN, store, str(max(20, runs * 5))], env=env_for(store), capture_output=True, check=True)
         for k, v in json.loads(r.stdout).items():
             out[k] = fig(v)
+        # Each compaction's longest write, for the report (the row takes their median).
+        out["write_during_compaction"]["samples"] = sorted(json.loads(r.stdout)["write_during_compaction"])
     return out
 
 
@@ -411,15 +413,20 @@ def ratio_rows(results, peers):
         # a write could have waited for the compaction is what it took beyond a write made
         # with no compaction running (its own append and fsync, the slowest of the plain
         # writes: their p99). Until December 1 the whole write was compared with the
-        # compaction, which at typical (a compaction of ~20 ms) is one fsync's noise.
+        # compaction, which at typical (a compaction of ~20 ms) is one fsync's noise. Since
+        # December 1 (eighth session) rapport-bench makes five such compactions and the row
+        # takes the median of their longest writes (one longest write is a maximum, and one
+        # slow fsync of the machine's decides it); all five are printed.
         during, plain, comp = med(t, "write_during_compaction"), p99(t, "append_fsync"), med(t, "compact")
-        label = f"longest write during a compaction, beyond the slowest write without one / the compaction, {t}"
+        label = f"longest write during a compaction (median of 5), beyond the slowest write without one / the compaction, {t}"
         if None in (during, plain, comp):
             rows.append(f"| {label} | — | ≤ 0.1× | not measured |")
             continue
         excess = max(0.0, during - plain)
         v = excess / comp
-        rows.append(f"| {label} | {during:.1f} − {plain:.1f} = {excess:.1f} ms vs {comp:.1f} ms → {v:.2f}× | ≤ 0.1× | {'met' if v <= 0.1 else 'NOT met'} |")
+        samples = results.get(t, {}).get("write_during_compaction", {}).get("samples") or []
+        each = f" (each: {', '.join(f'{x * 1000:.1f}' for x in samples)})" if samples else ""
+        rows.append(f"| {label} | {during:.1f}{each} − {plain:.1f} = {excess:.1f} ms vs {comp:.1f} ms → {v:.2f}× | ≤ 0.1× | {'met' if v <= 0.1 else 'NOT met'} |")
     rss = results.get("stress", {}).get("peak_rss_mb")
     if rss:
         rows.append(f"| peak RSS of the TUI, stress | {rss['median']:.0f} MB | ≤ 250 MB | {'met' if rss['median'] <= 250 else 'NOT met'} |")

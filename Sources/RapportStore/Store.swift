@@ -568,6 +568,8 @@ public final class Store {
     var afterPlacement: (() -> Void)?
     /// Second names of files replaced under the lock, unlinked once it is released (`keepUntilUnlocked`).
     private var keptUntilUnlocked: [String] = []
+    /// Set when a compaction emptied the journal: flushed once the lock is released.
+    private var flushJournalAfterUnlock = false
 
     private func checkCompactable() throws {
         // Never write an older schema over a newer one (the newer build's fields would go).
@@ -577,20 +579,35 @@ public final class Store {
     }
 
     /// Under the lock, this store still at `plan` (its data is the snapshot's): the undo
-    /// history, the backup, the new snapshot (`tmp`, already flushed) renamed over the old,
-    /// then the journal: emptied, or, when lines were appended since the plan, replaced by a
-    /// journal of just those bytes (temp, flush, rename), which this store reads next.
+    /// history, the backup and the new snapshot (`tmp`, already flushed) renamed into place
+    /// and made durable by one flush of the directory, then the journal: emptied, or, when
+    /// lines were appended since the plan, replaced by a journal of just those bytes, which
+    /// this store reads next.
+    ///
+    /// Every flush here is one a write made meanwhile waits for, so there are as few as the
+    /// order of a crash allows: one for the three renames (if the file system keeps the
+    /// snapshot's rename and not the undo file's, the groups between are still in the
+    /// uncut journal and `UndoHistory` takes them from there), then, only when lines were
+    /// appended, the new journal's bytes (written before the renames, flushed with them)
+    /// and its rename. An emptied journal is flushed once the lock is released: until it
+    /// is, a crash leaves lines the new snapshot holds, which are skipped by `seq`, and the
+    /// next append's own flush makes the cut durable with it.
     private func placeSnapshot(_ w: WrittenCompaction, plan: CompactionPlan, journalSize: Int) throws {
         let target = w.target, bytes = w.bytes, flags = w.flags
         removeLeftoverTempFiles(besides: target, keeping: [w.tmp, w.undoTmp])
-        // The undo history first (written and flushed already): groups it holds beyond the
-        // snapshot's seq are ignored on load (the journal has them), so a crash between the
-        // two loses nothing.
+        var tail = journalSize > plan.journalEnd ? writeJournalTail(from: plan.journalEnd, to: journalSize) : nil
+        defer { tail?.discard() }
+        // Groups undo.jsonl holds beyond the snapshot's seq are ignored on load (the journal
+        // has them), so the undo file may land before the snapshot.
         keepUntilUnlocked(paths.undo)
         guard fs.rename(w.undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
-        try Sys.fsyncDirectory(fs, paths.storeDirectory)
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         guard fs.rename(w.tmp, target) == 0 else { throw Sys.fail("replace", target) }
+        if let t = tail, fs.fsync(t.fd) != 0 {
+            notices.append("\(paths.journal): could not be shortened after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
+            t.discard()
+            tail = nil
+        }
         try Sys.fsyncDirectory(fs, Sys.dirname(target))
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
         persistedFlags = flags
@@ -616,7 +633,9 @@ public final class Store {
         // failure to cut the journal below loses nothing.
         guard try Sys.status(paths.journal) != nil else { return }
         if journalSize > plan.journalEnd {
-            guard keepJournalTail(from: plan.journalEnd, to: journalSize) else { return }
+            guard let t = tail else { return }
+            tail = nil
+            guard placeJournalTail(t) else { return }
         } else {
             let fd = fs.open(paths.journal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0)
             guard fd >= 0 else { return }
@@ -625,7 +644,7 @@ public final class Store {
                 notices.append("\(paths.journal): could not be truncated after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
                 return
             }
-            _ = fs.fsync(fd)
+            flushJournalAfterUnlock = true
         }
         journalOffset = 0
         journalSeenSize = 0
@@ -634,18 +653,53 @@ public final class Store {
         state.journalID = journalID
     }
 
-    /// Lines were appended while the snapshot was written: a new journal file holds just
-    /// their bytes (temp, flush, rename, flush the directory). On failure the old journal
-    /// stays (its lines up to the snapshot's seq are skipped on load) and this returns false.
-    private func keepJournalTail(from start: Int, to end: Int) -> Bool {
-        // Only the tail is read (the journal may be megabytes long: this runs under the lock).
-        guard let tail = try? Sys.readTail(paths.journal, from: start), tail.count >= end - start else { return false }
+    /// The new journal of a compaction that lines were appended during: a temp file of
+    /// just those bytes, written, not flushed yet, open.
+    private struct JournalTail {
+        var path: String
+        var fd: Int32
+        func discard() {
+            Glibc.close(fd)
+            unlink(path)
+        }
+    }
+
+    /// Writes the journal's bytes from `start` to `end` (the lines appended since the plan)
+    /// to a temp file. Only the tail is read (the journal may be megabytes long: this runs
+    /// under the lock). Nil, with a notice, when that fails: the old journal then stays (its
+    /// lines up to the snapshot's seq are skipped on load).
+    private func writeJournalTail(from start: Int, to end: Int) -> JournalTail? {
+        let path = Sys.tempName(for: paths.journal)
         do {
-            keepUntilUnlocked(paths.journal)
-            try Sys.replaceFile(fs, paths.journal, Array(tail[0..<(end - start)]))
+            guard let bytes = try Sys.readTail(paths.journal, from: start), bytes.count >= end - start else { return nil }
+            let fd = fs.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw Sys.fail("create", path) }
+            let t = JournalTail(path: path, fd: fd)
+            do { try Sys.writeAll(fs, fd, Array(bytes[0..<(end - start)]), path) } catch {
+                t.discard()
+                throw error
+            }
+            return t
         } catch {
             notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
+            return nil
+        }
+    }
+
+    /// Renames the flushed journal tail over the journal and flushes the directory. On
+    /// failure the old journal stays and this returns false.
+    private func placeJournalTail(_ t: JournalTail) -> Bool {
+        Glibc.close(t.fd)
+        keepUntilUnlocked(paths.journal)
+        guard fs.rename(t.path, paths.journal) == 0 else {
+            notices.append("\(paths.journal): could not be shortened after compaction (\(Sys.fail("replace", paths.journal))); its lines are already in the snapshot and will be skipped")
+            unlink(t.path)
             return false
+        }
+        do { try Sys.fsyncDirectory(fs, paths.storeDirectory) } catch {
+            // Renamed: this store reads the new journal. Not durable yet, a crash leaves the
+            // old one, whose lines past the snapshot are these.
+            notices.append("\(paths.journal): \(error)")
         }
         return true
     }
@@ -933,10 +987,19 @@ public final class Store {
         if link(path, kept) == 0 { keptUntilUnlocked.append(kept) }
     }
 
-    /// Unlinks the names `keepUntilUnlocked` made (with the lock released).
+    /// With the lock released: unlinks the names `keepUntilUnlocked` made, and flushes
+    /// the journal a compaction emptied.
     private func releaseKeptFiles() {
         for name in keptUntilUnlocked { unlink(name) }
         keptUntilUnlocked = []
+        if flushJournalAfterUnlock {
+            flushJournalAfterUnlock = false
+            let fd = fs.open(paths.journal, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+            if fd >= 0 {
+                _ = fs.fsync(fd)
+                Glibc.close(fd)
+            }
+        }
     }
 
     /// Older schema: keep the old file as store.json.v<N>.bak (0600), then rewrite.

@@ -215,6 +215,9 @@ enum StoreLoader {
                     }
                     seq = jl.seq
                     history.record(jl)
+                } else {
+                    // Already in the snapshot: its undo group may still be needed (`UndoHistory.covered`).
+                    history.recordCovered(jl)
                 }
             }
             r.lines += 1

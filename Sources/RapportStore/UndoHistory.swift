@@ -85,6 +85,13 @@ struct UndoHistory: Sendable {
     /// are not read yet: the journal's path and how many bytes from its start.
     private var pendingJournal: (path: String, length: Int, after: Int)?
 
+    /// Groups of journal lines the snapshot already holds (seq up to its `seq`), which a
+    /// journal keeps only when a compaction was cut short: read in case `undo.jsonl` is
+    /// older than the snapshot (a crash after the compaction's one flush of the directory
+    /// was due, where the file system kept the snapshot's rename and not the undo file's).
+    /// Empty otherwise.
+    private var covered: [UndoGroup] = []
+
     init() {}
 
     /// A history whose older groups are in `path`, read when first needed; with `journal`,
@@ -103,10 +110,36 @@ struct UndoHistory: Sendable {
         var early = UndoHistory()
         for line in bytes[0..<p.length].split(separator: 0x0A) where !line.isEmpty {
             guard let jl = try? StoreCoding.decoder.decode(JournalLine.self, from: Data(line)) else { continue }
-            if jl.seq > p.after { early.record(jl) }
+            if jl.seq > p.after { early.record(jl) } else { early.recordCovered(jl) }
         }
         for g in groups { early.append(g) }
+        for g in covered { early.covered.append(g) }
         groups = early.groups
+        covered = Array(early.covered.suffix(Self.limit))
+    }
+
+    /// Records a journal line the snapshot already holds (see `covered`).
+    mutating func recordCovered(_ line: JournalLine) {
+        var h = UndoHistory()
+        h.groups = covered
+        h.record(line)
+        covered = h.groups
+    }
+
+    /// The covered groups past `seq` (what `undo.jsonl` written at `seq` does not hold),
+    /// a group that straddles it cut to its lines after it.
+    private func coveredGroups(after seq: Int) -> [UndoGroup] {
+        covered.compactMap { g in
+            if g.firstSeq > seq { return g }
+            // A group's lines are consecutive in the journal; one without its lines one per seq is left out.
+            guard g.lastSeq > seq, g.changes.count == g.lastSeq - g.firstSeq + 1, g.inverses.count == g.changes.count else { return nil }
+            var cut = g
+            let k = g.lastSeq - seq
+            cut.changes = Array(g.changes.suffix(k))
+            cut.inverses = Array(g.inverses.suffix(k))
+            cut.firstSeq = seq + 1
+            return cut
+        }
     }
 
     /// The first line of `undo.jsonl`: the snapshot `seq` it was written with.
@@ -118,17 +151,23 @@ struct UndoHistory: Sendable {
         loadPendingJournal()
         guard let p = pendingFile else { return }
         pendingFile = nil
-        guard let bytes = try? Sys.readFile(p.path) else { return }
         let fromJournal = groups
         groups = []
-        for line in bytes.split(separator: 0x0A) where !line.isEmpty {
-            if (try? StoreCoding.decoder.decode(Header.self, from: Data(line))) != nil { continue }
+        var fileSeq = 0
+        for line in ((try? Sys.readFile(p.path)) ?? nil)?.split(separator: 0x0A) ?? [] where !line.isEmpty {
+            if let h = try? StoreCoding.decoder.decode(Header.self, from: Data(line)) {
+                fileSeq = max(fileSeq, h.undoHistoryOfSeq)
+                continue
+            }
             guard let g = try? StoreCoding.decoder.decode(UndoGroup.self, from: Data(line)) else {
                 groups = []
                 break
             }
+            fileSeq = max(fileSeq, g.lastSeq)
             if g.lastSeq <= p.upTo { append(g) }
         }
+        for g in coveredGroups(after: fileSeq) where g.lastSeq <= p.upTo { append(g) }
+        covered = []
         for g in fromJournal { append(g) }
     }
 
@@ -143,18 +182,24 @@ struct UndoHistory: Sendable {
             h.pendingFile = nil
             let fromJournal = h.groups
             h.groups = []
+            var fileSeq = 0
             if let bytes = try? Sys.readFile(p.path) {
                 for line in bytes.split(separator: 0x0A) where !line.isEmpty {
                     let line = [UInt8](line)
                     // The header is one short line; a group line is never decoded whole.
-                    if line.count < 200, (try? StoreCoding.decoder.decode(Header.self, from: Data(line))) != nil { continue }
+                    if line.count < 200, let header = try? StoreCoding.decoder.decode(Header.self, from: Data(line)) {
+                        fileSeq = max(fileSeq, header.undoHistoryOfSeq)
+                        continue
+                    }
                     guard let g = Self.summary(line) else {
                         h.groups = []
                         break
                     }
+                    fileSeq = max(fileSeq, g.lastSeq)
                     if g.lastSeq <= p.upTo { h.append(g) }
                 }
             }
+            for g in h.coveredGroups(after: fileSeq) where g.lastSeq <= p.upTo { h.append(g) }
             for g in fromJournal { h.append(g) }
         }
         return h.groups.map { g in
@@ -262,23 +307,26 @@ struct UndoHistory: Sendable {
     mutating func encodeFile(seq: Int) throws -> [UInt8] {
         loadPendingJournal()
         var raw: [ArraySlice<UInt8>] = []
+        var gap: [UndoGroup] = []
         if let p = pendingFile {
             let bytes = (try? Sys.readFile(p.path)) ?? nil
             let lines = bytes.map { Sys.lines($0) } ?? []
             if let first = lines.first, let h = try? StoreCoding.decoder.decode(Header.self, from: Data(first)),
                h.undoHistoryOfSeq <= p.upTo {
                 raw = Array(lines.dropFirst())
+                // Groups the file does not hold that the journal still had (see `covered`).
+                gap = coveredGroups(after: h.undoHistoryOfSeq).filter { $0.lastSeq <= p.upTo }
             } else {
                 materialize()
             }
         }
         var out = [UInt8](try StoreCoding.lineEncoder.encode(Header(undoHistoryOfSeq: seq)))
         out.append(0x0A)
-        for line in raw.suffix(max(0, Self.limit - groups.count)) {
+        for line in raw.suffix(max(0, Self.limit - gap.count - groups.count)) {
             out.append(contentsOf: line)
             out.append(0x0A)
         }
-        for g in groups {
+        for g in (gap + groups).suffix(Self.limit) {
             out.append(contentsOf: try StoreCoding.lineEncoder.encode(g))
             out.append(0x0A)
         }

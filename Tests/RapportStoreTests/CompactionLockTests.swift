@@ -207,4 +207,65 @@ import RapportCore
         try s.compact()
         #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") }, "\(listing(dir.paths.storeDirectory))")
     }
+
+    /// The flushes a write made during a compaction can wait for: those under the lock.
+    /// An emptied journal: one, the directory's, for the undo file, backup and snapshot
+    /// together; the journal is flushed after the lock. Lines appended meanwhile: the new
+    /// journal's bytes and two of the directory.
+    @Test func theLockIsHeldOverAsFewFlushesAsTheCrashOrderAllows() throws {
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var paths: [Int32: String] = [:]
+            var counting = false
+            var underLock: [String] = []
+            var afterLock: [String] = []
+        }
+        let c = Counter()
+        let sys = FileSystem.system
+        let fs = FileSystem(
+            open: { path, flags, m in
+                let fd = sys.open(path, flags, m)
+                if fd >= 0 { c.lock.withLock { c.paths[fd] = path } }
+                return fd
+            },
+            write: { fd, buf in sys.write(fd, buf) },
+            fsync: { fd in
+                c.lock.withLock {
+                    let name = ((c.paths[fd] ?? "?") as NSString).lastPathComponent
+                    if c.counting { c.underLock.append(name) } else { c.afterLock.append(name) }
+                }
+                return sys.fsync(fd)
+            },
+            rename: { a, b in sys.rename(a, b) },
+            ftruncate: { fd, n in sys.ftruncate(fd, n) })
+        let dir = TempDir()
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        try makeSampleStore(dir.paths).close()
+        let s = try Store.open(dir.paths, clock: .fixed(t0), fileSystem: fs)
+        try s.apply(.putMessage(message(dana, 0)), origin: .cli("log"), label: "Log")
+        s.compactionPause = { c.lock.withLock { c.counting = true } }
+        s.afterPlacement = { c.lock.withLock { c.counting = false; c.afterLock = [] } }
+        try s.compact()
+        let dirName = (dir.paths.storeDirectory as NSString).lastPathComponent
+        #expect(c.underLock == [dirName], "\(c.underLock)")
+        #expect(c.afterLock.contains("journal.jsonl"), "the emptied journal is flushed once the lock is released: \(c.afterLock)")
+        #expect(bytes(dir.paths.journal)?.isEmpty ?? false)
+
+        // Lines appended while the snapshot is written.
+        let other = try Store.open(dir.paths, clock: .fixed(t0))
+        try s.apply(.putMessage(message(dana, 1)), origin: .cli("log"), label: "Log")
+        c.lock.withLock { c.underLock = [] }
+        s.compactionPause = {
+            c.lock.withLock { c.counting = true }
+            try! other.apply(.putMessage(message(dana, 2)), origin: .cli("log"), label: "Log")
+        }
+        try s.compact()
+        let under = c.lock.withLock { c.underLock }
+        #expect(under.count == 3, "\(under)")
+        #expect(under.filter { $0 == dirName }.count == 2)
+        #expect(under.first?.hasPrefix(".journal.jsonl.tmp-") == true, "the new journal's bytes first, then the directory: \(under)")
+        #expect(String(decoding: bytes(dir.paths.journal) ?? [], as: UTF8.self).split(separator: "\n").count == 1)
+        #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 5)
+        #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") })
+    }
 }

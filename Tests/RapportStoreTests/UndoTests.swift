@@ -244,4 +244,76 @@ import Testing
         try after.undoLatest(matching: \.isUndoableFromCLI, origin: .cli("undo"))
         #expect(after.database.recruiters[dana]?.tags == ["a", "b", "c"])
     }
+
+    /// A compaction flushes the directory once for undo.jsonl, the backup and store.json.
+    /// A file system may keep the snapshot's rename and lose the undo file's; the journal is
+    /// not cut before that flush, so the groups between are still in it and are taken from
+    /// there: by a load from JSON, from a cache that covers the journal, by `undo --list`,
+    /// by an undo, and by a compaction that never reads the history.
+    @Test func aSnapshotWhoseUndoFileWasLostTakesTheGroupsBetweenFromTheJournal() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        try s.apply(origin: .cli("edit"), label: "one") { _ in .addTag(recruiter: dana, tag: "a") }
+        try s.close()
+        let p = try Store.open(dir.paths)
+        for tag in ["b", "c"] { try p.apply(origin: .cli("edit"), label: tag) { _ in .addTag(recruiter: dana, tag: tag) } }
+        let oldUndo = bytes(dir.paths.undo)!
+        let journal = bytes(dir.paths.journal)!
+        try p.close()
+        // The crash: the new snapshot landed, the undo file and the journal's cut did not.
+        write(dir.paths.undo, oldUndo)
+        write(dir.paths.journal, journal)
+        let labels = Array(repeating: "", count: 7) + ["one", "b", "c"]
+        let after = try Store.open(dir.paths)
+        #expect(after.database.recruiters[dana]?.tags == ["a", "b", "c"])
+        #expect(after.undoSteps.map(\.label) == labels)
+        #expect(after.undoHistory.map(\.label) == labels)
+        // From a cache that covers the journal's lines (what a TUI's quit writes).
+        try after.close(compact: false)
+        let cached = try Store.open(dir.paths)
+        #expect(cached.undoSteps.map(\.label) == labels)
+        #expect(cached.undoHistory.map(\.label) == labels)
+        try cached.close(compact: false)
+        // A change, then a compaction that never read the history: the groups are carried.
+        let q = try Store.open(dir.paths)
+        try q.apply(origin: .cli("edit"), label: "d") { _ in .addTag(recruiter: dana, tag: "d") }
+        try q.close()
+        #expect(bytes(dir.paths.journal)?.isEmpty ?? true)
+        let compacted = try Store.open(dir.paths)
+        #expect(compacted.undoSteps.map(\.label) == labels + ["d"])
+        #expect(compacted.undoHistory.map(\.label) == labels + ["d"])
+        try compacted.undoLatest(matching: { $0 == .cli("edit") }, origin: .cli("undo"))
+        try compacted.undoLatest(matching: { $0 == .cli("edit") }, origin: .cli("undo"))
+        #expect(compacted.database.recruiters[dana]?.tags == ["a", "b"], "c, a group only the journal had, was undone")
+    }
+
+    /// Groups the journal still has that undo.jsonl holds already (a cut that failed) are
+    /// not counted twice, and a group whose lines straddle the file's seq keeps only the
+    /// lines after it.
+    @Test func coveredLinesTheUndoFileHoldsAreNotCountedTwice() throws {
+        let dir = TempDir()
+        let s = try makeSampleStore(dir.paths)
+        try s.apply(origin: .cli("edit"), label: "one") { _ in .addTag(recruiter: dana, tag: "a") }
+        let journal = bytes(dir.paths.journal)!
+        try s.close()
+        // The compaction put undo.jsonl and the snapshot in place; the cut never happened.
+        write(dir.paths.journal, journal)
+        let after = try Store.open(dir.paths)
+        #expect(after.undoHistory.map(\.label) == Array(repeating: "", count: 7) + ["one"])
+        #expect(after.undoSteps.map(\.label) == Array(repeating: "", count: 7) + ["one"])
+        try after.close()
+        #expect(try Store.open(dir.paths).undoHistory.map(\.label) == Array(repeating: "", count: 7) + ["one"])
+        // One group over three seqs, of which the file holds the first: only the last two come from the journal.
+        let g = UUID()
+        var h = UndoHistory(file: dir.path("none.jsonl"), upTo: 12)
+        for (k, tag) in ["x", "y", "z"].enumerated() {
+            h.recordCovered(JournalLine(seq: 10 + k, change: .addTag(recruiter: dana, tag: tag), group: g, origin: .cli("edit"),
+                                        label: "three", at: t0, inverse: .removeTag(recruiter: dana, tag: tag)))
+        }
+        write(dir.path("none.jsonl"), Array("{\"undoHistoryOfSeq\":10}\n".utf8))
+        h.materialize()
+        #expect(h.groups.count == 1)
+        #expect(h.groups.first?.changes == [.addTag(recruiter: dana, tag: "y"), .addTag(recruiter: dana, tag: "z")])
+        #expect(h.groups.first?.firstSeq == 11)
+    }
 }
