@@ -48,7 +48,7 @@ public final class BackgroundCompaction: Sendable {
                 // Handed over while the lock is still held, so the interface's store finds
                 // it whenever it next sees the new snapshot.
                 own.store.onCompacted = { state in self.handoff.withLock { $0 = state } }
-                try own.store.compact()
+                try own.store.compactInBackground()
                 try own.store.close(compact: false, updateCache: false)
             } catch {
                 problem = "automatic compaction failed (\(error)); nothing is lost: the changes stay in \(paths.journal)"

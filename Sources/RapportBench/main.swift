@@ -249,7 +249,7 @@ do {
             do {
                 let own = own.store
                 own.onCompacted = { state in handoff.withLock { $0 = state } }
-                try own.compact()
+                try own.compactInBackground()
             } catch { FileHandle.standardError.write(Data("rapport-bench: \(error)\n".utf8)) }
             done.withLock { $0 = true }
         }

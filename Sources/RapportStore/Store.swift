@@ -45,6 +45,8 @@ public final class Store {
     /// `needsCompaction` and compacts elsewhere (the TUI: with a store of its own on a
     /// thread of its own, so the screen never waits for the JSON to be rewritten).
     public var compactsInline = true
+    /// False while `compactInBackground` runs: the snapshot is encoded on the calling thread alone.
+    private var encodesInParallel = true
     /// True when the journal has passed `compactionThreshold` (as far as this store knows).
     public var needsCompaction: Bool { !closed && !readOnly && journalOffset >= compactionThreshold }
     /// Bumped whenever `database` changes; cheap for views to compare.
@@ -502,6 +504,17 @@ public final class Store {
         writePendingCache()
     }
 
+    /// `compact`, as a thread beside an interface runs it (`BackgroundCompaction`): the
+    /// JSON is encoded on this thread alone, not fanned out to a second core that the
+    /// interface's thread may need, and the thread runs as `SCHED_BATCH`, so a thread
+    /// that wakes (the interface's, after the lock or its fsync) is not kept waiting
+    /// behind it (`BackgroundThread`).
+    public func compactInBackground() throws {
+        encodesInParallel = false
+        defer { encodesInParallel = true }
+        try BackgroundThread.run { try compact() }
+    }
+
     /// What the store holds now, as a compaction folds it.
     private func currentPlan() -> CompactionPlan {
         CompactionPlan(db: database, seq: seq, journalEnd: journalOffset, snapshotID: snapshotID,
@@ -526,7 +539,7 @@ public final class Store {
     /// as large as the store) written to temp files and flushed.
     private func writeCompaction(_ plan: CompactionPlan) throws -> WrittenCompaction {
         let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true, parallel: encodesInParallel)
         let target = Sys.writeTarget(paths.snapshot)
         let w = WrittenCompaction(target: target, tmp: Sys.tempName(for: target), undoTmp: Sys.tempName(for: paths.undo),
                                   bytes: bytes, hash: DatabaseCache.hash(bytes), flags: flags)

@@ -151,7 +151,7 @@ enum StoreCoding {
     /// the fast path is tested against byte for byte. With `check`, the result is also
     /// verified with `JSONCheck` (each half beside the other: both valid means the whole is)
     /// and an invalid one is refused, naming the byte.
-    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true, check: Bool = false) throws -> [UInt8] {
+    static func encodeSnapshot(_ s: Snapshot, fast: Bool = true, check: Bool = false, parallel: Bool = true) throws -> [UInt8] {
         do {
             var bytes: [UInt8]
             var checked = false
@@ -162,7 +162,7 @@ enum StoreCoding {
                 without.messages = []
                 let rest = without
                 let halves = Mutex<(messages: [UInt8]?, rest: Result<[UInt8], any Error>?, valid: [Bool])>((nil, nil, []))
-                DispatchQueue.concurrentPerform(iterations: 2) { job in
+                let half: @Sendable (Int) -> Void = { job in
                     if job == 0 {
                         let m = FastMessages.encode(s.messages)
                         let ok = check && m.map { JSONCheck.check($0) == nil } ?? false
@@ -173,9 +173,15 @@ enum StoreCoding {
                         halves.withLock { $0.rest = r; $0.valid.append(ok) }
                     }
                 }
+                if parallel {
+                    DispatchQueue.concurrentPerform(iterations: 2, execute: half)
+                } else {
+                    half(0)
+                    half(1)
+                }
                 let h = halves.withLock { $0 }
                 guard let messages = h.messages, let restBytes = try h.rest?.get(),
-                      let at = Sys.firstRange(of: empty, in: restBytes) else { return try encodeSnapshot(s, fast: false, check: check) }
+                      let at = Sys.firstRange(of: empty, in: restBytes) else { return try encodeSnapshot(s, fast: false, check: check, parallel: parallel) }
                 bytes = restBytes
                 bytes.replaceSubrange((at.upperBound - 6)..<at.upperBound, with: messages)  // the "[\n\n  ]"
                 checked = h.valid == [true, true]

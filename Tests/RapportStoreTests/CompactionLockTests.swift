@@ -268,4 +268,34 @@ import RapportCore
         #expect(try Store.open(dir.paths, clock: .fixed(t0)).database.thread(dana).count == 5)
         #expect(!listing(dir.paths.storeDirectory).contains { $0.contains(".tmp-") })
     }
+
+    /// The background compaction (the TUI's) runs as SCHED_BATCH on its own thread and
+    /// puts the thread's policy back; it encodes without a second thread and writes the
+    /// same bytes as a compaction in the foreground.
+    @Test func aBackgroundCompactionRunsAsBatchAndWritesTheSameSnapshot() throws {
+        let a = TempDir(), b = TempDir()
+        let dana = UUID(uuidString: "00000000-0000-0000-0000-00000000000A")!
+        var stores: [Store] = []
+        let messages = (0..<5).map { message(dana, $0) }
+        for paths in [a.paths, b.paths] {
+            let s = try makeSampleStore(paths)
+            for m in messages { try s.apply(.putMessage(m), origin: .cli("log"), label: "Log") }
+            stores.append(s)
+        }
+        let otherPolicy = sched_getscheduler(0)
+        var policyDuring: Int32 = -1
+        stores[1].compactionPause = { policyDuring = sched_getscheduler(0) }
+        try stores[0].compact()
+        try stores[1].compactInBackground()
+        #expect(policyDuring == 3, "SCHED_BATCH while it compacts")
+        #expect(sched_getscheduler(0) == otherPolicy, "the thread's policy is put back")
+        let same = bytes(a.paths.snapshot) == bytes(b.paths.snapshot)
+        #expect(same, "the same store.json")
+        #expect(bytes(b.paths.journal)?.isEmpty ?? false)
+        // The encoding on one thread and on two gives the same bytes.
+        let snap = Snapshot(stores[1].database, seq: stores[1].seq, flags: [:])
+        let oneThread = try StoreCoding.encodeSnapshot(snap, check: true, parallel: false)
+        let twoThreads = try StoreCoding.encodeSnapshot(snap, check: true)
+        #expect(oneThread == twoThreads && !oneThread.isEmpty)
+    }
 }
