@@ -625,6 +625,74 @@ def settle(root=None, drop=()):
     time.sleep(3)
 
 
+class MachineWatch:
+    """What the machine itself did while a part ran (not a figure of ours, nothing is
+    dropped or retried because of it): the hypervisor's steal time from /proc/stat, sampled
+    every half second, and the CPU time of the kernel's worker threads (kworker). On this VM
+    both come in bursts that slow every program; a tier that met one shows it here
+    (docs/benchmarks.md, eighth pass)."""
+
+    def __init__(self):
+        import threading
+        self.samples = []  # (time, steal share of the busiest core in the last half second, steal, total)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def cpus():
+        out = {}
+        with open("/proc/stat") as f:
+            for line in f:
+                if line.startswith("cpu") and line[3].isdigit():
+                    v = list(map(int, line.split()[1:9]))
+                    out[line.split()[0]] = (v[7], sum(v))
+        return out
+
+    def run(self):
+        prev = self.cpus()
+        while not self.stop.wait(0.5):
+            cur = self.cpus()
+            worst, steal, total = 0.0, 0, 0
+            for c, (st, tot) in cur.items():
+                ds, dt = st - prev[c][0], tot - prev[c][1]
+                steal, total = steal + ds, total + dt
+                if dt > 0:
+                    worst = max(worst, ds / dt)
+            self.samples.append((time.time(), worst, steal, total))
+            prev = cur
+
+    @staticmethod
+    def kworker_ticks():
+        total = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            name = text[text.find("(") + 1:text.rfind(")")]
+            if name.startswith("kworker"):
+                fields = text[text.rfind(")") + 2:].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total
+
+    def begin(self):
+        return time.time(), self.kworker_ticks()
+
+    def summary(self, began):
+        t0, k0 = began
+        inside = [s for s in self.samples if s[0] >= t0]
+        steal, total = sum(s[2] for s in inside), sum(s[3] for s in inside)
+        ticks = os.sysconf("SC_CLK_TCK")
+        return {"steal_pct": 100 * steal / total if total else 0.0,
+                "steal_worst_half_second_pct": 100 * max((s[1] for s in inside), default=0.0),
+                "kworker_cpu_ms": (self.kworker_ticks() - k0) * 1000 / ticks,
+                "seconds": time.time() - t0}
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"bench: {BIN} not found; run `swift build -c release` first")
@@ -639,6 +707,7 @@ def main():
         return
     mail = {}
     cg = {}
+    watch = MachineWatch()
     try:
         if not PARTIAL:
             print("… mail: 10 000-message maildir", file=sys.stderr)
@@ -649,7 +718,9 @@ def main():
         for tier, r, m in TIERS:
             n = runs if tier != "stress" else max(3, runs // 2)
             print(f"… {tier}: {r} recruiters / {m} messages ({n} runs)", file=sys.stderr)
+            began = watch.begin()
             results[tier] = bench_rapport(root, tier, r, m, n)
+            results[tier]["machine"] = watch.summary(began)
             settle()
         if not PARTIAL:
             print("… instruction counts (callgrind)", file=sys.stderr)
@@ -688,6 +759,15 @@ def main():
         lines.append("")
         lines.append("status.cache validity a minute after the data's \"now\" (typical / heavy / stress): "
                      + " / ".join(f"{w * 60:.0f} min" for w in windows))
+    machine = [results.get(t, {}).get("machine") for t, _, _ in TIERS]
+    if all(machine):
+        lines.append("")
+        lines.append("The machine during each tier (not a figure of ours; docs/benchmarks.md, Method), "
+                     + " / ".join(t for t, _, _ in TIERS) + ": "
+                     "steal " + " / ".join(f"{m['steal_pct']:.1f} %" for m in machine)
+                     + ", the worst half second " + " / ".join(f"{m['steal_worst_half_second_pct']:.0f} %" for m in machine)
+                     + "; kernel workers' CPU " + " / ".join(f"{m['kworker_cpu_ms']:.0f} ms" for m in machine)
+                     + " in " + " / ".join(f"{m['seconds']:.0f} s" for m in machine))
     if (results.get("empty") or {}).get("cold_start"):
         lines.append("")
         lines.append(f"Empty store, first frame (the fixed start): {cell(results['empty']['cold_start'], 'ms')} ms")
