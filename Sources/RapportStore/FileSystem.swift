@@ -182,6 +182,14 @@ enum Sys {
         }
     }
 
+    /// fsyncs the file at `path` (written earlier, through another descriptor).
+    static func flushFile(_ fs: FileSystem, _ path: String) throws {
+        let fd = fs.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
+        guard fd >= 0 else { throw fail("open", path) }
+        defer { close(fd) }
+        guard fs.fsync(fd) == 0 else { throw fail("flush to disk", path) }
+    }
+
     static func fsyncDirectory(_ fs: FileSystem, _ dir: String) throws {
         let fd = fs.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         guard fd >= 0 else { throw fail("open the directory", dir) }
@@ -209,15 +217,16 @@ enum Sys {
         StoreCoding.formatDate(d).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
 
-    /// Creates `path` exclusively (0600), writes `bytes`, fsyncs and closes it. On failure
-    /// the partial file is removed.
-    static func createFile(_ fs: FileSystem, _ path: String, _ bytes: [UInt8]) throws {
+    /// Creates `path` exclusively (0600), writes `bytes`, fsyncs (unless `flush` is false:
+    /// the caller flushes it later, `flushFile`) and closes it. On failure the partial file
+    /// is removed.
+    static func createFile(_ fs: FileSystem, _ path: String, _ bytes: [UInt8], flush: Bool = true) throws {
         let fd = fs.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw fail("create", path) }
         do {
             _ = fchmod(fd, 0o600)
             try writeAll(fs, fd, bytes, path)
-            guard fs.fsync(fd) == 0 else { throw fail("flush to disk", path) }
+            guard !flush || fs.fsync(fd) == 0 else { throw fail("flush to disk", path) }
         } catch {
             close(fd)
             unlink(path)

@@ -45,8 +45,6 @@ public final class Store {
     /// `needsCompaction` and compacts elsewhere (the TUI: with a store of its own on a
     /// thread of its own, so the screen never waits for the JSON to be rewritten).
     public var compactsInline = true
-    /// False while `compactInBackground` runs: the snapshot is encoded on the calling thread alone.
-    private var encodesInParallel = true
     /// True when the journal has passed `compactionThreshold` (as far as this store knows).
     public var needsCompaction: Bool { !closed && !readOnly && journalOffset >= compactionThreshold }
     /// Bumped whenever `database` changes; cheap for views to compare.
@@ -471,7 +469,10 @@ public final class Store {
     /// released, so other processes, and the interface whose thread this is not, keep
     /// writing. Lines appended meanwhile stay in the journal (in a new journal file when
     /// there are any). When another compaction got there first, this one is dropped.
-    public func compact() throws {
+    public func compact() throws { try compact(parallel: true) }
+
+    /// `compact`; with `parallel` false the snapshot is encoded on the calling thread alone.
+    private func compact(parallel: Bool) throws {
         try checkWritable()
         let plan = try locked(LOCK_EX) { () throws -> CompactionPlan in
             try catchUp(canRepair: true)
@@ -479,7 +480,7 @@ public final class Store {
             try checkCompactable()
             return currentPlan()
         }
-        let w = try writeCompaction(plan)
+        let w = try writeCompaction(plan, parallel: parallel)
         var placed = false
         defer { if !placed { w.discard() } }
         compactionPause?()
@@ -510,9 +511,7 @@ public final class Store {
     /// that wakes (the interface's, after the lock or its fsync) is not kept waiting
     /// behind it (`BackgroundThread`).
     public func compactInBackground() throws {
-        encodesInParallel = false
-        defer { encodesInParallel = true }
-        try BackgroundThread.run { try compact() }
+        try BackgroundThread.run { try compact(parallel: false) }
     }
 
     /// What the store holds now, as a compaction folds it.
@@ -537,9 +536,9 @@ public final class Store {
     /// The slow part of a compaction (no lock needed): the flags, the JSON, and the
     /// snapshot and the undo history up to the plan (the last 100 groups: an import's may be
     /// as large as the store) written to temp files and flushed.
-    private func writeCompaction(_ plan: CompactionPlan) throws -> WrittenCompaction {
+    private func writeCompaction(_ plan: CompactionPlan, parallel: Bool = true) throws -> WrittenCompaction {
         let flags = plan.db.persistedFlags(previous: plan.previousFlags, now: clock.now(), policy: policy)
-        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true, parallel: encodesInParallel)
+        let bytes = try StoreCoding.encodeSnapshot(Snapshot(plan.db, seq: plan.seq, flags: flags), check: true, parallel: parallel)
         let target = Sys.writeTarget(paths.snapshot)
         let w = WrittenCompaction(target: target, tmp: Sys.tempName(for: target), undoTmp: Sys.tempName(for: paths.undo),
                                   bytes: bytes, hash: DatabaseCache.hash(bytes), flags: flags)
@@ -609,17 +608,19 @@ public final class Store {
         let target = w.target, bytes = w.bytes, flags = w.flags
         removeLeftoverTempFiles(besides: target, keeping: [w.tmp, w.undoTmp])
         var tail = journalSize > plan.journalEnd ? writeJournalTail(from: plan.journalEnd, to: journalSize) : nil
-        defer { tail?.discard() }
+        defer { if let tail { unlink(tail) } }
         // Groups undo.jsonl holds beyond the snapshot's seq are ignored on load (the journal
         // has them), so the undo file may land before the snapshot.
         keepUntilUnlocked(paths.undo)
         guard fs.rename(w.undoTmp, paths.undo) == 0 else { throw Sys.fail("replace", paths.undo) }
         if try Sys.status(target) != nil { try makeBackup(of: target) }
         guard fs.rename(w.tmp, target) == 0 else { throw Sys.fail("replace", target) }
-        if let t = tail, fs.fsync(t.fd) != 0 {
-            notices.append("\(paths.journal): could not be shortened after compaction (\(Sys.errorText())); its lines are already in the snapshot and will be skipped")
-            t.discard()
-            tail = nil
+        if let t = tail {
+            do { try Sys.flushFile(fs, t) } catch {
+                journalNotShortened(error)
+                unlink(t)
+                tail = nil
+            }
         }
         try Sys.fsyncDirectory(fs, Sys.dirname(target))
         if Sys.dirname(target) != paths.storeDirectory { try Sys.fsyncDirectory(fs, paths.storeDirectory) }
@@ -666,47 +667,30 @@ public final class Store {
         state.journalID = journalID
     }
 
-    /// The new journal of a compaction that lines were appended during: a temp file of
-    /// just those bytes, written, not flushed yet, open.
-    private struct JournalTail {
-        var path: String
-        var fd: Int32
-        func discard() {
-            Glibc.close(fd)
-            unlink(path)
-        }
-    }
-
     /// Writes the journal's bytes from `start` to `end` (the lines appended since the plan)
-    /// to a temp file. Only the tail is read (the journal may be megabytes long: this runs
-    /// under the lock). Nil, with a notice, when that fails: the old journal then stays (its
-    /// lines up to the snapshot's seq are skipped on load).
-    private func writeJournalTail(from start: Int, to end: Int) -> JournalTail? {
+    /// to a temp file, not flushed yet (that is done with the renames); returns its path.
+    /// Only the tail is read (the journal may be megabytes long: this runs under the lock).
+    /// Nil, with a notice, when that fails: the old journal then stays (its lines up to the
+    /// snapshot's seq are skipped on load).
+    private func writeJournalTail(from start: Int, to end: Int) -> String? {
         let path = Sys.tempName(for: paths.journal)
         do {
             guard let bytes = try Sys.readTail(paths.journal, from: start), bytes.count >= end - start else { return nil }
-            let fd = fs.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw Sys.fail("create", path) }
-            let t = JournalTail(path: path, fd: fd)
-            do { try Sys.writeAll(fs, fd, Array(bytes[0..<(end - start)]), path) } catch {
-                t.discard()
-                throw error
-            }
-            return t
+            try Sys.createFile(fs, path, Array(bytes[0..<(end - start)]), flush: false)
+            return path
         } catch {
-            notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
+            journalNotShortened(error)
             return nil
         }
     }
 
-    /// Renames the flushed journal tail over the journal and flushes the directory. On
-    /// failure the old journal stays and this returns false.
-    private func placeJournalTail(_ t: JournalTail) -> Bool {
-        Glibc.close(t.fd)
+    /// Renames the flushed journal tail at `path` over the journal and flushes the
+    /// directory. On failure the old journal stays and this returns false.
+    private func placeJournalTail(_ path: String) -> Bool {
         keepUntilUnlocked(paths.journal)
-        guard fs.rename(t.path, paths.journal) == 0 else {
-            notices.append("\(paths.journal): could not be shortened after compaction (\(Sys.fail("replace", paths.journal))); its lines are already in the snapshot and will be skipped")
-            unlink(t.path)
+        guard fs.rename(path, paths.journal) == 0 else {
+            journalNotShortened(Sys.fail("replace", paths.journal))
+            unlink(path)
             return false
         }
         do { try Sys.fsyncDirectory(fs, paths.storeDirectory) } catch {
@@ -715,6 +699,10 @@ public final class Store {
             notices.append("\(paths.journal): \(error)")
         }
         return true
+    }
+
+    private func journalNotShortened(_ error: any Error) {
+        notices.append("\(paths.journal): could not be shortened after compaction (\(error)); its lines are already in the snapshot and will be skipped")
     }
 
     /// Clean exit: compacts when the journal holds anything, then releases the lock file.
@@ -1007,11 +995,7 @@ public final class Store {
         keptUntilUnlocked = []
         if flushJournalAfterUnlock {
             flushJournalAfterUnlock = false
-            let fd = fs.open(paths.journal, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)
-            if fd >= 0 {
-                _ = fs.fsync(fd)
-                Glibc.close(fd)
-            }
+            try? Sys.flushFile(fs, paths.journal)
         }
     }
 

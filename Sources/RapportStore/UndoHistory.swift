@@ -113,17 +113,13 @@ struct UndoHistory: Sendable {
             if jl.seq > p.after { early.record(jl) } else { early.recordCovered(jl) }
         }
         for g in groups { early.append(g) }
-        for g in covered { early.covered.append(g) }
         groups = early.groups
-        covered = Array(early.covered.suffix(Self.limit))
+        covered = Array((early.covered + covered).suffix(Self.limit))
     }
 
     /// Records a journal line the snapshot already holds (see `covered`).
     mutating func recordCovered(_ line: JournalLine) {
-        var h = UndoHistory()
-        h.groups = covered
-        h.record(line)
-        covered = h.groups
+        Self.record(line, into: &covered)
     }
 
     /// The covered groups past `seq` (what `undo.jsonl` written at `seq` does not hold),
@@ -223,6 +219,11 @@ struct UndoHistory: Sendable {
     /// Records one journal line. Lines written before schema 2 carry no group: they are
     /// not undoable.
     mutating func record(_ line: JournalLine) {
+        Self.record(line, into: &groups)
+    }
+
+    /// `record` into a list of groups (the history's, or the covered ones).
+    private static func record(_ line: JournalLine, into groups: inout [UndoGroup]) {
         guard let gid = line.group, let origin = line.origin, let inverse = line.inverse else { return }
         if var last = groups.last, last.id == gid {
             last.changes.append(line.change)
